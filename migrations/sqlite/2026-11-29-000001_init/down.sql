@@ -1,0 +1,9 @@
+DROP TABLE idempotency_keys;
+DROP TABLE case_events;
+DROP TABLE attachments;
+DROP TABLE adverse_reactions;
+DROP TABLE case_products;
+DROP TABLE case_parties;
+DROP TABLE case_links;
+DROP TABLE cases;
+DROP TABLE case_counters;

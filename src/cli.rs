@@ -1,0 +1,70 @@
+//! Command line: every subcommand shares `--data-dir`, `ODRDESK_DATABASE_URL` and the config
+//! file with `serve`, so tools and a running server always agree on the data.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::app::{AppState, serve};
+use crate::clock::SystemClock;
+use crate::config::{CommonArgs, Settings};
+use crate::store::{self, StoreError};
+
+#[derive(Debug, Parser)]
+#[command(name = "odrdesk", version, about = "消费投诉举报与在线纠纷解决服务")]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (migrates the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "ODRDESK_LISTEN")]
+        listen: Option<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        Command::Migrate => None,
+    };
+    let settings = Settings::resolve(&cli.common, listen.as_deref())?;
+    crate::telemetry::init(settings.log_format);
+    match cli.command {
+        Command::Serve { .. } => run_server(settings),
+        Command::Migrate => {
+            let pool = store::connect(&settings.database, 1)?;
+            let mut conn = pool.get().map_err(StoreError::from)?;
+            let applied = store::migrate(&mut conn)?;
+            println!(
+                "{applied} migration(s) applied to {}",
+                settings.database.redacted()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn run_server(settings: Settings) -> anyhow::Result<()> {
+    let listen = settings.listen;
+    let database = settings.database.redacted();
+    let listener =
+        TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+    actix_web::rt::System::new().block_on(async move {
+        let state = AppState::open(settings, Arc::new(SystemClock))?;
+        tracing::info!(%listen, %database, "odrdesk serving");
+        serve(listener, state)?.await?;
+        tracing::info!("odrdesk stopped");
+        anyhow::Ok(())
+    })
+}

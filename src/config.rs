@@ -1,0 +1,185 @@
+//! Settings: command-line flags over environment variables over an optional TOML file.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::store::DatabaseUrl;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_CONFIG_FILE: &str = "odrdesk.toml";
+
+/// Options every subcommand accepts, so CLI tools and the server agree on where data lives.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CommonArgs {
+    /// Directory for the SQLite file, attachments and the outbox.
+    #[arg(long, env = "ODRDESK_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// postgres://… or a SQLite path; default: <data-dir>/odrdesk.sqlite3.
+    #[arg(long, env = "ODRDESK_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// TOML configuration file; default: ./odrdesk.toml when it exists.
+    #[arg(long, env = "ODRDESK_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Log format: `pretty` or `json`.
+    #[arg(long, env = "ODRDESK_LOG_FORMAT", global = true)]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// The optional file; every key may be left out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub log_format: Option<LogFormat>,
+    pub pool_size: Option<u32>,
+    pub workers: Option<usize>,
+    pub attachment_max_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: DatabaseUrl,
+    pub log_format: LogFormat,
+    pub pool_size: u32,
+    pub workers: usize,
+    pub attachment_max_bytes: u64,
+    pub json_limit_bytes: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("invalid configuration file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid listen address {0:?} (expected host:port, e.g. 127.0.0.1:8080)")]
+    Listen(String),
+}
+
+impl Settings {
+    /// Resolves settings; `listen` is the serve subcommand's flag/env value, if any.
+    pub fn resolve(args: &CommonArgs, listen: Option<&str>) -> Result<Settings, ConfigError> {
+        let file = load_file(args.config.as_deref())?;
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let database = args
+            .database_url
+            .as_deref()
+            .or(file.database_url.as_deref())
+            .map(DatabaseUrl::parse)
+            .unwrap_or_else(|| DatabaseUrl::default_for(&data_dir));
+        let listen_text = listen
+            .map(str::to_owned)
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen = listen_text
+            .parse()
+            .map_err(|_| ConfigError::Listen(listen_text.clone()))?;
+        Ok(Settings {
+            listen,
+            data_dir,
+            database,
+            log_format: args.log_format.or(file.log_format).unwrap_or(LogFormat::Pretty),
+            pool_size: file.pool_size.unwrap_or(8).max(1),
+            workers: file.workers.unwrap_or(0),
+            attachment_max_bytes: file.attachment_max_bytes.unwrap_or(10 * 1024 * 1024),
+            json_limit_bytes: 1024 * 1024,
+        })
+    }
+
+    /// Settings for an embedded instance in `data_dir` (tests, tools).
+    pub fn for_data_dir(data_dir: &Path, database: Option<DatabaseUrl>) -> Settings {
+        Settings {
+            listen: DEFAULT_LISTEN.parse().expect("default listen address parses"),
+            data_dir: data_dir.to_owned(),
+            database: database.unwrap_or_else(|| DatabaseUrl::default_for(data_dir)),
+            log_format: LogFormat::Pretty,
+            pool_size: 8,
+            workers: 2,
+            attachment_max_bytes: 10 * 1024 * 1024,
+            json_limit_bytes: 1024 * 1024,
+        }
+    }
+
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.data_dir.join("attachments")
+    }
+}
+
+fn load_file(explicit: Option<&Path>) -> Result<FileConfig, ConfigError> {
+    let path = match explicit {
+        Some(p) => p.to_owned(),
+        None => {
+            let p = PathBuf::from(DEFAULT_CONFIG_FILE);
+            if !p.exists() {
+                return Ok(FileConfig::default());
+            }
+            p
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path,
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_and_defaults_fill_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/odr\"\npool_size = 3\n",
+        )
+        .unwrap();
+        let args = CommonArgs {
+            config: Some(file.clone()),
+            data_dir: Some(PathBuf::from("/tmp/flag")),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&args, None).unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("/tmp/flag"));
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.pool_size, 3);
+        assert_eq!(s.database, DatabaseUrl::Sqlite("/tmp/flag/odrdesk.sqlite3".into()));
+        let s = Settings::resolve(&args, Some("0.0.0.0:1")).unwrap();
+        assert_eq!(s.listen.port(), 1);
+    }
+
+    #[test]
+    fn bad_file_and_bad_listen_are_errors_not_panics() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "listen = 5\n").unwrap();
+        let args = CommonArgs { config: Some(file), ..Default::default() };
+        assert!(matches!(Settings::resolve(&args, None), Err(ConfigError::Parse { .. })));
+        let args = CommonArgs::default();
+        assert!(matches!(Settings::resolve(&args, Some("nope")), Err(ConfigError::Listen(_))));
+        let args = CommonArgs { config: Some(dir.path().join("missing.toml")), ..Default::default() };
+        assert!(matches!(Settings::resolve(&args, None), Err(ConfigError::Read { .. })));
+    }
+}

@@ -1,0 +1,506 @@
+//! Working-day calendar built from the State Council holiday notices, one file per year.
+//!
+//! A working day is Monday–Friday unless it is a statutory holiday, plus the make-up
+//! working days (调休上班日) that fall on a Saturday or Sunday. Years that are not loaded
+//! are counted Monday–Friday and every result touching them is flagged provisional.
+
+use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("节假日日历格式错误：{0}")]
+    Parse(String),
+    #[error("节假日日历年份 {year} 超出支持范围")]
+    YearOutOfRange { year: i32 },
+    #[error("{year}年日历：节假日 {start} 至 {end} 不在该年内")]
+    HolidayOutsideYear {
+        year: i32,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    #[error("{year}年日历：节假日区间 {start} 至 {end} 起止日期颠倒")]
+    HolidayRangeReversed {
+        year: i32,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    #[error("{year}年日历：节假日 {date} 重复或未按时间顺序排列")]
+    HolidayNotOrdered { year: i32, date: NaiveDate },
+    #[error("{year}年日历：调休上班日 {date} 不在该年内")]
+    MakeupOutsideYear { year: i32, date: NaiveDate },
+    #[error("{year}年日历：调休上班日 {date} 不是周六或周日")]
+    MakeupNotWeekend { year: i32, date: NaiveDate },
+    #[error("{year}年日历：调休上班日 {date} 重复")]
+    MakeupDuplicate { year: i32, date: NaiveDate },
+    #[error("{year}年日历：{date} 同时被列为节假日和调休上班日")]
+    MakeupIsHoliday { year: i32, date: NaiveDate },
+}
+
+/// A holiday entry in a calendar file: one date or an inclusive `[start, end]` range.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+enum HolidayEntry {
+    Single(NaiveDate),
+    Range([NaiveDate; 2]),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct YearCalendarFile {
+    year: i32,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    holidays: Vec<HolidayEntry>,
+    #[serde(default)]
+    makeup_workdays: Vec<NaiveDate>,
+}
+
+/// One year of official holidays (expanded to single dates, ascending) and make-up days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "YearCalendarFile")]
+pub struct YearCalendar {
+    pub year: i32,
+    /// Where the data comes from, e.g. the title of the State Council notice.
+    pub source: String,
+    pub holidays: Vec<NaiveDate>,
+    pub makeup_workdays: Vec<NaiveDate>,
+}
+
+impl TryFrom<YearCalendarFile> for YearCalendar {
+    type Error = CalendarError;
+
+    fn try_from(file: YearCalendarFile) -> Result<Self, Self::Error> {
+        let year = file.year;
+        let (first, last) = year_bounds(year).ok_or(CalendarError::YearOutOfRange { year })?;
+        let mut holidays = Vec::new();
+        for entry in file.holidays {
+            let (start, end) = match entry {
+                HolidayEntry::Single(d) => (d, d),
+                HolidayEntry::Range([s, e]) => (s, e),
+            };
+            if start > end {
+                return Err(CalendarError::HolidayRangeReversed { year, start, end });
+            }
+            if start < first || end > last {
+                return Err(CalendarError::HolidayOutsideYear { year, start, end });
+            }
+            holidays.extend(start.iter_days().take_while(|d| *d <= end));
+        }
+        let calendar = YearCalendar {
+            year,
+            source: file.source,
+            holidays,
+            makeup_workdays: file.makeup_workdays,
+        };
+        calendar.validate()?;
+        Ok(calendar)
+    }
+}
+
+fn year_bounds(year: i32) -> Option<(NaiveDate, NaiveDate)> {
+    if !(1900..=9999).contains(&year) {
+        return None;
+    }
+    Some((
+        NaiveDate::from_ymd_opt(year, 1, 1)?,
+        NaiveDate::from_ymd_opt(year, 12, 31)?,
+    ))
+}
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// Number of Monday–Friday days from a fixed origin up to and including `d`.
+fn weekdays_through(d: NaiveDate) -> i64 {
+    // Day 1 of the common era (0001-01-01) is a Monday.
+    let n = i64::from(d.num_days_from_ce());
+    n.div_euclid(7) * 5 + n.rem_euclid(7).min(5)
+}
+
+impl YearCalendar {
+    /// Parses a calendar file; see `reference/calendar/2026.toml` for the format.
+    pub fn from_toml(text: &str) -> Result<YearCalendar, CalendarError> {
+        let file: YearCalendarFile =
+            toml::from_str(text).map_err(|e| CalendarError::Parse(e.message().to_string()))?;
+        YearCalendar::try_from(file)
+    }
+
+    /// Checks the invariants: dates inside the year, holidays strictly ascending,
+    /// make-up days on a Saturday or Sunday, unique and not holidays.
+    pub fn validate(&self) -> Result<(), CalendarError> {
+        let year = self.year;
+        let (first, last) = year_bounds(year).ok_or(CalendarError::YearOutOfRange { year })?;
+        let mut previous: Option<NaiveDate> = None;
+        for &date in &self.holidays {
+            if date < first || date > last {
+                return Err(CalendarError::HolidayOutsideYear {
+                    year,
+                    start: date,
+                    end: date,
+                });
+            }
+            if previous.is_some_and(|p| p >= date) {
+                return Err(CalendarError::HolidayNotOrdered { year, date });
+            }
+            previous = Some(date);
+        }
+        for (i, &date) in self.makeup_workdays.iter().enumerate() {
+            if date < first || date > last {
+                return Err(CalendarError::MakeupOutsideYear { year, date });
+            }
+            if !is_weekend(date) {
+                return Err(CalendarError::MakeupNotWeekend { year, date });
+            }
+            if self.makeup_workdays[..i].contains(&date) {
+                return Err(CalendarError::MakeupDuplicate { year, date });
+            }
+            if self.holidays.binary_search(&date).is_ok() {
+                return Err(CalendarError::MakeupIsHoliday { year, date });
+            }
+        }
+        Ok(())
+    }
+
+    fn is_holiday(&self, d: NaiveDate) -> bool {
+        self.holidays.binary_search(&d).is_ok()
+    }
+
+    fn is_makeup(&self, d: NaiveDate) -> bool {
+        self.makeup_workdays.binary_search(&d).is_ok()
+    }
+}
+
+/// A computed deadline. `provisional` is true when any counted day lies in a year whose
+/// official calendar is not loaded, so the date may still move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Due {
+    pub date: NaiveDate,
+    pub provisional: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkCalendar {
+    years: BTreeMap<i32, YearCalendar>,
+}
+
+const BUILTIN_2025: &str = include_str!("../../reference/calendar/2025.toml");
+const BUILTIN_2026: &str = include_str!("../../reference/calendar/2026.toml");
+
+impl WorkCalendar {
+    /// The calendars shipped in `reference/calendar/`.
+    pub fn builtin() -> WorkCalendar {
+        let years = [BUILTIN_2025, BUILTIN_2026]
+            .into_iter()
+            .map(|text| YearCalendar::from_toml(text).expect("built-in calendar file is valid"))
+            .collect();
+        WorkCalendar::new(years).expect("built-in calendar files are valid")
+    }
+
+    pub fn new(years: Vec<YearCalendar>) -> Result<WorkCalendar, CalendarError> {
+        let mut calendar = WorkCalendar::default();
+        for year in years {
+            calendar.add_year(year)?;
+        }
+        Ok(calendar)
+    }
+
+    /// Adds or replaces one year after validating it.
+    pub fn add_year(&mut self, mut year: YearCalendar) -> Result<(), CalendarError> {
+        year.validate()?;
+        year.makeup_workdays.sort_unstable();
+        self.years.insert(year.year, year);
+        Ok(())
+    }
+
+    pub fn year(&self, year: i32) -> Option<&YearCalendar> {
+        self.years.get(&year)
+    }
+
+    pub fn years(&self) -> impl Iterator<Item = &YearCalendar> {
+        self.years.values()
+    }
+
+    /// First to last loaded year (there may be gaps in between), `None` when empty.
+    pub fn known_years(&self) -> Option<RangeInclusive<i32>> {
+        let first = *self.years.keys().next()?;
+        let last = *self.years.keys().next_back()?;
+        Some(first..=last)
+    }
+
+    pub fn last_known_year(&self) -> Option<i32> {
+        self.years.keys().next_back().copied()
+    }
+
+    /// `None` when the year of `d` is not loaded.
+    pub fn is_working_day(&self, d: NaiveDate) -> Option<bool> {
+        self.years
+            .get(&d.year())
+            .map(|y| y.is_makeup(d) || (!is_weekend(d) && !y.is_holiday(d)))
+    }
+
+    fn is_working_or_weekday(&self, d: NaiveDate) -> bool {
+        self.is_working_day(d).unwrap_or(!is_weekend(d))
+    }
+
+    /// Whole weeks that can be skipped after `date` while staying inside years that are not
+    /// loaded (starting with `unloaded_year`), keeping at least one day to count normally.
+    fn skippable_weeks(&self, date: NaiveDate, unloaded_year: i32, remaining: u32) -> u64 {
+        let by_count = u64::from(remaining.saturating_sub(1) / 5);
+        let next_loaded = unloaded_year
+            .checked_add(1)
+            .and_then(|y| self.years.range(y..).next())
+            .map(|(y, _)| NaiveDate::from_ymd_opt(*y, 1, 1));
+        match next_loaded {
+            None => by_count,
+            Some(Some(limit)) => {
+                let room = ((limit - date).num_days() - 1).max(0) / 7;
+                by_count.min(u64::try_from(room).unwrap_or(0))
+            }
+            Some(None) => 0,
+        }
+    }
+
+    /// Due date `n` working days after `received`; the day of receipt is not counted.
+    pub fn add_working_days(&self, received: NaiveDate, n: u32) -> Due {
+        let overflow = Due {
+            date: NaiveDate::MAX,
+            provisional: true,
+        };
+        let mut date = received;
+        let mut remaining = n;
+        let mut provisional = false;
+        while remaining > 0 {
+            let Some(next) = date.succ_opt() else {
+                return overflow;
+            };
+            if !self.years.contains_key(&next.year()) {
+                provisional = true;
+                let weeks = self.skippable_weeks(date, next.year(), remaining);
+                if weeks > 0 {
+                    let Some(jumped) = date.checked_add_days(Days::new(weeks * 7)) else {
+                        return overflow;
+                    };
+                    date = jumped;
+                    remaining -= u32::try_from(weeks * 5).unwrap_or(remaining);
+                    continue;
+                }
+            }
+            date = next;
+            if self.is_working_or_weekday(date) {
+                remaining -= 1;
+            }
+        }
+        Due { date, provisional }
+    }
+
+    /// Working days after `from` up to and including `to`; negative when `to < from`.
+    /// Days in years that are not loaded count Monday–Friday.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        if to < from {
+            return -self.working_days_between(to, from);
+        }
+        let mut total = weekdays_through(to) - weekdays_through(from);
+        for year in self.years.range(from.year()..=to.year()).map(|(_, y)| y) {
+            let inside = |d: &&NaiveDate| from < **d && **d <= to;
+            let weekday_holidays = year
+                .holidays
+                .iter()
+                .filter(inside)
+                .filter(|d| !is_weekend(**d))
+                .count();
+            let makeup = year.makeup_workdays.iter().filter(inside).count();
+            total += makeup as i64 - weekday_holidays as i64;
+        }
+        total
+    }
+
+    /// True when every day after `from` up to and including `to` lies in a loaded year.
+    pub fn covers(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        let (a, b) = if from <= to { (from, to) } else { (to, from) };
+        match a.succ_opt() {
+            Some(first) if a < b => (first.year()..=b.year()).all(|y| self.years.contains_key(&y)),
+            _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().expect("test date")
+    }
+
+    fn due(cal: &WorkCalendar, received: &str, n: u32) -> (String, bool) {
+        let d = cal.add_working_days(date(received), n);
+        (d.date.to_string(), d.provisional)
+    }
+
+    #[test]
+    fn builtin_years() {
+        let cal = WorkCalendar::builtin();
+        assert_eq!(cal.known_years(), Some(2025..=2026));
+        assert_eq!(cal.last_known_year(), Some(2026));
+        assert_eq!(cal.year(2026).map(|y| y.holidays.len()), Some(33));
+        assert_eq!(cal.year(2025).map(|y| y.holidays.len()), Some(28));
+    }
+
+    #[test]
+    fn pinned_deadlines() {
+        let cal = WorkCalendar::builtin();
+        let fixed = |d: &str| (d.to_string(), false);
+        assert_eq!(due(&cal, "2026-09-30", 7), fixed("2026-10-15"));
+        assert_eq!(due(&cal, "2026-02-13", 7), fixed("2026-03-02"));
+        assert_eq!(due(&cal, "2025-09-26", 7), fixed("2025-10-13"));
+        assert_eq!(due(&cal, "2025-01-24", 15), fixed("2025-02-20"));
+        assert_eq!(due(&cal, "2025-12-31", 1), fixed("2026-01-04"));
+        assert_eq!(due(&cal, "2026-09-30", 0), fixed("2026-09-30"));
+    }
+
+    #[test]
+    fn unknown_years_are_provisional() {
+        let cal = WorkCalendar::builtin();
+        assert_eq!(due(&cal, "2027-03-01", 5), ("2027-03-08".into(), true));
+        assert_eq!(due(&cal, "2026-12-20", 15), ("2027-01-08".into(), true));
+        assert_eq!(due(&cal, "2024-12-30", 3), ("2025-01-03".into(), true));
+        assert_eq!(due(&cal, "2026-12-20", 5), ("2026-12-25".into(), false));
+        let far = cal.add_working_days(date("2026-01-01"), u32::MAX);
+        assert!(far.provisional);
+        let empty = WorkCalendar::default();
+        assert_eq!(due(&empty, "2026-09-30", 7), ("2026-10-09".into(), true));
+    }
+
+    #[test]
+    fn week_skipping_matches_day_by_day_counting() {
+        let cal = WorkCalendar::builtin();
+        for (start, n) in [
+            ("2026-12-01", 300),
+            ("2020-06-03", 1500),
+            ("2023-01-01", 600),
+        ] {
+            let start = date(start);
+            let d = cal.add_working_days(start, n);
+            let mut day = start;
+            let mut left = n;
+            while left > 0 {
+                day = day.succ_opt().expect("in range");
+                if cal.is_working_or_weekday(day) {
+                    left -= 1;
+                }
+            }
+            assert_eq!(d.date, day);
+            assert!(d.provisional);
+        }
+    }
+
+    #[test]
+    fn working_day_flags() {
+        let cal = WorkCalendar::builtin();
+        assert_eq!(cal.is_working_day(date("2026-10-10")), Some(true));
+        assert_eq!(cal.is_working_day(date("2026-10-05")), Some(false));
+        assert_eq!(cal.is_working_day(date("2026-10-11")), Some(false));
+        assert_eq!(cal.is_working_day(date("2026-10-12")), Some(true));
+        assert_eq!(cal.is_working_day(date("2027-01-04")), None);
+    }
+
+    #[test]
+    fn working_days_between_agrees_with_add() {
+        let cal = WorkCalendar::builtin();
+        assert_eq!(
+            cal.working_days_between(date("2026-09-30"), date("2026-10-15")),
+            7
+        );
+        assert_eq!(
+            cal.working_days_between(date("2026-10-15"), date("2026-09-30")),
+            -7
+        );
+        assert_eq!(
+            cal.working_days_between(date("2026-10-15"), date("2026-10-15")),
+            0
+        );
+        let mut start = date("2024-11-01");
+        while start < date("2027-03-01") {
+            for n in [0, 1, 7, 15, 45] {
+                let d = cal.add_working_days(start, n);
+                assert_eq!(
+                    cal.working_days_between(start, d.date),
+                    i64::from(n),
+                    "{start}+{n}"
+                );
+                assert_eq!(d.provisional, !cal.covers(start, d.date), "{start}+{n}");
+            }
+            start = start.succ_opt().expect("in range");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_files() {
+        let weekday_makeup = "year = 2026\nholidays = [[\"2026-10-01\", \"2026-10-07\"]]\nmakeup_workdays = [\"2026-10-09\"]";
+        assert!(matches!(
+            YearCalendar::from_toml(weekday_makeup),
+            Err(CalendarError::MakeupNotWeekend { .. })
+        ));
+        let unordered = "year = 2026\nholidays = [[\"2026-10-01\", \"2026-10-07\"], [\"2026-05-01\", \"2026-05-05\"]]";
+        assert!(matches!(
+            YearCalendar::from_toml(unordered),
+            Err(CalendarError::HolidayNotOrdered { .. })
+        ));
+        let outside = "year = 2026\nholidays = [[\"2025-12-31\", \"2026-01-02\"]]";
+        assert!(matches!(
+            YearCalendar::from_toml(outside),
+            Err(CalendarError::HolidayOutsideYear { .. })
+        ));
+        let reversed = "year = 2026\nholidays = [[\"2026-01-03\", \"2026-01-01\"]]";
+        assert!(matches!(
+            YearCalendar::from_toml(reversed),
+            Err(CalendarError::HolidayRangeReversed { .. })
+        ));
+        let clash = "year = 2026\nholidays = [\"2026-10-03\"]\nmakeup_workdays = [\"2026-10-03\"]";
+        assert!(matches!(
+            YearCalendar::from_toml(clash),
+            Err(CalendarError::MakeupIsHoliday { .. })
+        ));
+        assert!(matches!(
+            YearCalendar::from_toml("year = "),
+            Err(CalendarError::Parse(_))
+        ));
+        let mut cal = WorkCalendar::builtin();
+        let bad = YearCalendar {
+            year: 2027,
+            source: String::new(),
+            holidays: vec![],
+            makeup_workdays: vec![date("2027-01-04")],
+        };
+        assert!(cal.add_year(bad).is_err());
+        assert_eq!(cal.known_years(), Some(2025..=2026));
+    }
+
+    #[test]
+    fn add_and_replace_year() {
+        let mut cal = WorkCalendar::builtin();
+        let y2027 = YearCalendar::from_toml(
+            "year = 2027\nsource = \"test\"\nholidays = [\"2027-01-01\"]\nmakeup_workdays = []",
+        )
+        .expect("valid");
+        cal.add_year(y2027.clone()).expect("valid");
+        assert_eq!(cal.known_years(), Some(2025..=2027));
+        assert_eq!(due(&cal, "2026-12-31", 1), ("2027-01-04".into(), false));
+        let json = serde_json::to_string(&y2027).expect("serialise");
+        let back: YearCalendar = serde_json::from_str(&json).expect("round trip");
+        assert_eq!(back, y2027);
+        cal.add_year(YearCalendar {
+            holidays: vec![],
+            ..y2027
+        })
+        .expect("replace");
+        assert_eq!(cal.is_working_day(date("2027-01-01")), Some(true));
+    }
+}

@@ -1,0 +1,48 @@
+//! Domain facts of the complaint/report desk: calendars and deadlines, identifiers,
+//! the classification taxonomy and personal-data masks.
+
+pub mod calendar;
+pub mod case;
+pub mod ids;
+pub mod mask;
+pub mod policy;
+pub mod taxonomy;
+
+pub use calendar::{CalendarError, Due, WorkCalendar, YearCalendar};
+pub use ids::{CosmeticsId, CosmeticsIdKind, Email, Fen, Phone, Uscc};
+pub use mask::{mask_email, mask_free_text, mask_id_number, mask_name, mask_phone};
+pub use policy::{Clock, ClockLimit, DayUnit, PolicyError, PolicyTable, PolicyVersion};
+pub use taxonomy::{
+    Category, CategoryCode, Channel, ChannelInfo, District, DistrictCode, Nature, NatureInfo,
+    Taxonomy, TaxonomyError,
+};
+
+use std::fmt;
+
+/// A validation failure on one input field: a stable machine code plus a Chinese message.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// Stable machine-readable code, e.g. `uscc_checksum`.
+    #[schema(example = "uscc_checksum")]
+    pub code: &'static str,
+    /// Human-readable message in Simplified Chinese.
+    #[schema(example = "统一社会信用代码校验位错误")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}

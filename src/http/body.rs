@@ -1,0 +1,88 @@
+//! Reading request bodies and headers into typed values, with client errors as JSON.
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use crate::intake::FieldIssue;
+use crate::secrets::{IdempotencyKey, TrackingToken, request_hash};
+use crate::service::submit::Idempotency;
+
+/// Parses a JSON object body. Broken JSON is a 400; a value of the wrong type is a 422 that
+/// names the field, like any other validation problem.
+pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
+    if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or("");
+        if !ct.starts_with("application/json") {
+            return Err(ApiError::UnsupportedMediaType(
+                "请求体须为 JSON（Content-Type: application/json）".into(),
+            ));
+        }
+    }
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(ApiError::bad_request(
+            "malformed_json",
+            "请求体须为 JSON 对象",
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data if path != "." && !path.is_empty() => {
+                ApiError::Validation(vec![FieldIssue {
+                    field: path,
+                    code: "type".into(),
+                    message: "数据类型不正确".into(),
+                }])
+            }
+            _ => malformed(&inner),
+        }
+    })?;
+    de.end().map_err(|e| malformed(&e))?;
+    Ok(value)
+}
+
+fn malformed(e: &serde_json::Error) -> ApiError {
+    ApiError::bad_request(
+        "malformed_json",
+        format!("JSON 格式错误：第{}行第{}列", e.line(), e.column()),
+    )
+}
+
+/// The optional `Idempotency-Key` header, bound to this endpoint and this exact body.
+pub fn idempotency(
+    req: &HttpRequest,
+    scope: &'static str,
+    body: &[u8],
+) -> Result<Option<Idempotency>, ApiError> {
+    let Some(raw) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = raw
+        .to_str()
+        .ok()
+        .and_then(IdempotencyKey::parse)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_idempotency_key",
+                "Idempotency-Key 须为 1 至 255 个可见 ASCII 字符",
+            )
+        })?;
+    Ok(Some(Idempotency {
+        scope,
+        key,
+        request_hash: request_hash(body),
+    }))
+}
+
+/// The `X-Tracking-Token` header; a malformed one is treated like a wrong one.
+pub fn tracking_token(req: &HttpRequest) -> Option<TrackingToken> {
+    req.headers()
+        .get("X-Tracking-Token")
+        .and_then(|v| v.to_str().ok())
+        .and_then(TrackingToken::parse)
+}

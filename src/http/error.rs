@@ -1,0 +1,168 @@
+//! One error type for every handler, rendered as JSON: client mistakes are 4xx with a Chinese
+//! message, transient trouble is 503 with Retry-After, and only bugs are 500.
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::intake::FieldIssue;
+use crate::service::ServiceError;
+use crate::store::StoreError;
+
+/// `{"error": code, "message": …, "fields": [...]}`; `fields` only for validation errors.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    #[schema(example = "validation")]
+    pub error: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldIssue>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("validation failed")]
+    Validation(Vec<FieldIssue>),
+    #[error("bad request: {code}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {code}")]
+    Conflict { code: &'static str, message: String },
+    #[error("payload too large")]
+    PayloadTooLarge(String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType(String),
+    #[error("insufficient storage: {0}")]
+    InsufficientStorage(String),
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn body(&self) -> ErrorBody {
+        let (error, message) = match self {
+            ApiError::Validation(_) => ("validation", "提交内容有误，请按提示修改".to_owned()),
+            ApiError::BadRequest { code, message } => (*code, message.clone()),
+            ApiError::NotFound => ("not_found", "未找到该资源".to_owned()),
+            ApiError::Conflict { code, message } => (*code, message.clone()),
+            ApiError::PayloadTooLarge(m) => ("payload_too_large", m.clone()),
+            ApiError::UnsupportedMediaType(m) => ("unsupported_media_type", m.clone()),
+            ApiError::InsufficientStorage(_) => (
+                "insufficient_storage",
+                "服务器存储空间不足，文件未保存，请稍后重试".to_owned(),
+            ),
+            ApiError::Unavailable(_) => ("unavailable", "系统繁忙，请稍后重试".to_owned()),
+            ApiError::Internal(_) => ("internal", "系统内部错误".to_owned()),
+        };
+        ErrorBody {
+            error: error.to_owned(),
+            message,
+            fields: match self {
+                ApiError::Validation(f) => Some(f.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(detail) => tracing::error!(%detail, "internal error"),
+            ApiError::Unavailable(detail) => tracing::warn!(%detail, "unavailable"),
+            ApiError::InsufficientStorage(detail) => tracing::error!(%detail, "storage"),
+            _ => {}
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        if matches!(self, ApiError::Unavailable(_)) {
+            res.insert_header((header::RETRY_AFTER, "2"));
+        }
+        res.json(self.body())
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound => ApiError::NotFound,
+            ServiceError::Conflict { code, message } => ApiError::Conflict { code, message },
+            ServiceError::Refused { code, message } => ApiError::BadRequest { code, message },
+            ServiceError::Storage(m) => ApiError::InsufficientStorage(m),
+            ServiceError::Store(StoreError::Unavailable(m)) => ApiError::Unavailable(m),
+            ServiceError::Store(StoreError::Other(m)) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::Unavailable(e.to_string())
+    }
+}
+
+/// Turns actix's own plain-text errors (405, 413, extractor errors) into the JSON shape.
+pub fn json_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (error, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "未找到该资源"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "不支持该请求方法"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "请求体过大"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "不支持的内容类型"),
+        s if s.is_server_error() => ("internal", "系统内部错误"),
+        _ => ("bad_request", "请求格式不正确"),
+    };
+    let (req, old) = res.into_parts();
+    let mut new = HttpResponse::build(status).json(ErrorBody {
+        error: error.into(),
+        message: message.into(),
+        fields: None,
+    });
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED && !new.headers().contains_key(header::ALLOW) {
+        new.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new)
+            .map_into_boxed_body()
+            .map_into_right_body(),
+    ))
+}

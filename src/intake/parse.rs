@@ -1,0 +1,460 @@
+//! Wire input → `NewCase`, a complaint or report whose every field has been checked.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use validator::Validate;
+
+use super::input::{
+    AdverseReactionInput, ComplaintInput, PersonInput, ProductInput, PurchaseInput, ReportInput,
+    RespondentInput,
+};
+use super::issues::{Issues, optional_text};
+use crate::clock::china_date;
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::{
+    CategoryCode, Channel, CosmeticsId, Due, DistrictCode, Email, Fen, FieldError, Nature, Phone,
+    PolicyTable, Uscc, WorkCalendar,
+};
+
+pub use super::issues::FieldIssue;
+
+/// What parsing needs besides the input: time, calendar, policy and who is keying it in.
+pub struct IntakeContext<'a> {
+    pub now: DateTime<Utc>,
+    /// When the bureau received it: `now` for online intake, the date keyed in by staff.
+    pub received_at: DateTime<Utc>,
+    /// Staff may key in phone, letter and visit channels; the public may not.
+    pub staff: bool,
+    pub calendar: &'a WorkCalendar,
+    pub policy: &'a PolicyTable,
+}
+
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub name: Option<String>,
+    pub phone: Option<Phone>,
+    pub email: Option<Email>,
+    pub address: Option<String>,
+    pub id_number: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Respondent {
+    pub name: String,
+    pub uscc: Option<Uscc>,
+    pub address: Option<String>,
+    pub district: DistrictCode,
+    pub platform: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Product {
+    pub name: String,
+    pub brand: Option<String>,
+    pub cosmetics_id: Option<CosmeticsId>,
+    pub batch: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Purchase {
+    pub date: Option<NaiveDate>,
+    pub amount: Option<Fen>,
+    pub online: bool,
+    pub platform: Option<String>,
+    pub order_no: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    General,
+    Serious,
+    PublicConcern,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::General => "general",
+            Severity::Serious => "serious",
+            Severity::PublicConcern => "public_concern",
+        }
+    }
+    fn parse(s: &str) -> Result<Severity, FieldError> {
+        match s {
+            "general" => Ok(Severity::General),
+            "serious" => Ok(Severity::Serious),
+            "public_concern" => Ok(Severity::PublicConcern),
+            _ => Err(FieldError::new(
+                "unknown_severity",
+                "严重程度应为 general、serious 或 public_concern",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AdverseReaction {
+    pub onset_date: NaiveDate,
+    pub symptoms: String,
+    pub body_site: String,
+    pub severity: Severity,
+    pub started_use: Option<NaiveDate>,
+    pub stopped_use: Option<NaiveDate>,
+    pub treatment: Option<String>,
+    pub allergy_history: Option<String>,
+}
+
+/// A checked submission, ready to be numbered and stored.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub kind: CaseKind,
+    pub state: CaseState,
+    pub channel: Channel,
+    pub received_at: DateTime<Utc>,
+    pub received_date: NaiveDate,
+    pub policy_version: String,
+    /// Acceptance (complaint) or verification (report) due date.
+    pub due: Due,
+    /// The competent bureau's district.
+    pub district: DistrictCode,
+    pub category: Option<CategoryCode>,
+    pub nature: Nature,
+    pub title: String,
+    pub description: String,
+    pub claim: Option<String>,
+    pub prefer_odr: bool,
+    /// Complainant or reporter; `None` for an anonymous report.
+    pub person: Option<Person>,
+    pub respondent: Respondent,
+    pub product: Option<Product>,
+    pub purchase: Option<Purchase>,
+    pub adverse_reaction: Option<AdverseReaction>,
+}
+
+pub fn parse_complaint(input: &ComplaintInput, ctx: &IntakeContext) -> Result<NewCase, Vec<FieldIssue>> {
+    let mut issues = Issues::default();
+    if let Err(e) = input.validate() {
+        issues.add_validator_errors("", &e);
+    }
+    let received_date = china_date(ctx.received_at);
+    let channel = parse_channel(&mut issues, &input.channel, ctx.staff);
+    let person = match &input.complainant {
+        Some(p) => parse_person(&mut issues, "complainant", p, true),
+        None => {
+            issues.required("complainant");
+            None
+        }
+    };
+    let respondent = parse_respondent(&mut issues, input.respondent.as_ref(), true);
+    let category = match &input.category {
+        Some(c) => issues.take("category", c.trim().parse::<CategoryCode>()),
+        None => {
+            issues.required("category");
+            None
+        }
+    };
+    let nature = parse_nature(&mut issues, &input.nature);
+    let title = issues.required_text("title", &input.title);
+    let description = issues.required_text("description", &input.description);
+    let claim = issues.required_text("claim", &input.claim);
+    let product = input.product.as_ref().and_then(|p| parse_product(&mut issues, p));
+    let purchase = input
+        .purchase
+        .as_ref()
+        .map(|p| parse_purchase(&mut issues, p, received_date));
+    let adverse_reaction = input
+        .adverse_reaction
+        .as_ref()
+        .and_then(|a| parse_adverse(&mut issues, a, received_date));
+    let policy = select_policy(&mut issues, ctx, received_date);
+    issues.into_result(|| {
+        let (policy_version, wd) = policy?;
+        let respondent = respondent?;
+        Some(NewCase {
+            kind: CaseKind::Complaint,
+            state: CaseState::initial(CaseKind::Complaint),
+            channel: channel?,
+            received_at: ctx.received_at,
+            received_date,
+            policy_version,
+            due: ctx.calendar.add_working_days(received_date, wd.acceptance),
+            district: respondent.district.clone(),
+            category,
+            nature: nature?,
+            title: title?,
+            description: description?,
+            claim,
+            prefer_odr: input.prefer_odr.unwrap_or(false),
+            person: Some(person?),
+            respondent,
+            product,
+            purchase,
+            adverse_reaction,
+        })
+    })
+}
+
+pub fn parse_report(input: &ReportInput, ctx: &IntakeContext) -> Result<NewCase, Vec<FieldIssue>> {
+    let mut issues = Issues::default();
+    if let Err(e) = input.validate() {
+        issues.add_validator_errors("", &e);
+    }
+    let received_date = china_date(ctx.received_at);
+    let channel = parse_channel(&mut issues, &input.channel, ctx.staff);
+    // A reporter may stay anonymous; whatever they do give must still be well-formed.
+    let person = input
+        .reporter
+        .as_ref()
+        .and_then(|p| parse_person(&mut issues, "reporter", p, false));
+    let respondent = parse_respondent(&mut issues, input.respondent.as_ref(), false);
+    let place_district = match input.place.as_ref().and_then(|p| p.district.as_deref()) {
+        Some(d) => issues.take("place.district", d.trim().parse::<DistrictCode>()),
+        None => {
+            issues.required("place.district");
+            None
+        }
+    };
+    let category = input
+        .category
+        .as_ref()
+        .and_then(|c| issues.take("category", c.trim().parse::<CategoryCode>()));
+    let nature = parse_nature(&mut issues, &input.nature);
+    let description = issues.required_text("description", &input.description);
+    let title = optional_text(&input.title)
+        .or_else(|| description.as_ref().map(|d| d.chars().take(30).collect()));
+    let product = input.product.as_ref().and_then(|p| parse_product(&mut issues, p));
+    let purchase = input
+        .purchase
+        .as_ref()
+        .map(|p| parse_purchase(&mut issues, p, received_date));
+    let policy = select_policy(&mut issues, ctx, received_date);
+    issues.into_result(|| {
+        let (policy_version, wd) = policy?;
+        Some(NewCase {
+            kind: CaseKind::Report,
+            state: CaseState::initial(CaseKind::Report),
+            channel: channel?,
+            received_at: ctx.received_at,
+            received_date,
+            policy_version,
+            due: ctx.calendar.add_working_days(received_date, wd.verification),
+            district: place_district?,
+            category,
+            nature: nature?,
+            title: title?,
+            description: description?,
+            claim: None,
+            prefer_odr: false,
+            person,
+            respondent: respondent?,
+            product,
+            purchase,
+            adverse_reaction: None,
+        })
+    })
+}
+
+/// Working-day counts of the policy version in force on the day received.
+#[derive(Debug, Clone, Copy)]
+struct IntakeDays {
+    acceptance: u32,
+    verification: u32,
+}
+
+fn select_policy(
+    issues: &mut Issues,
+    ctx: &IntakeContext,
+    received: NaiveDate,
+) -> Option<(String, IntakeDays)> {
+    if ctx.received_at > ctx.now {
+        issues.push("received_at", "date_in_future", "受理日期不能晚于今天");
+        return None;
+    }
+    match ctx.policy.select(received) {
+        Some(v) => Some((
+            v.id.clone(),
+            IntakeDays {
+                acceptance: v.acceptance_wd,
+                verification: v.verification_wd,
+            },
+        )),
+        None => {
+            issues.push("received_at", "no_policy", "该日期没有适用的处理时限规定");
+            None
+        }
+    }
+}
+
+fn parse_channel(issues: &mut Issues, v: &Option<String>, staff: bool) -> Option<Channel> {
+    let Some(text) = v else {
+        issues.required("channel");
+        return None;
+    };
+    let channel = issues.take("channel", text.trim().parse::<Channel>())?;
+    if channel.is_staff_keyed() && !staff {
+        issues.push(
+            "channel",
+            "channel_staff_only",
+            "电话、信件和来访渠道须由工作人员录入",
+        );
+        return None;
+    }
+    Some(channel)
+}
+
+fn parse_nature(issues: &mut Issues, v: &Option<String>) -> Option<Nature> {
+    match v {
+        Some(n) => issues.take("nature", n.trim().parse::<Nature>()),
+        None => {
+            issues.required("nature");
+            None
+        }
+    }
+}
+
+/// `complete`: a complainant must give name, phone and address (the required content of a
+/// complaint); a reporter may give any part.
+fn parse_person(issues: &mut Issues, at: &str, p: &PersonInput, complete: bool) -> Option<Person> {
+    let field = |name: &str| format!("{at}.{name}");
+    let text = |issues: &mut Issues, name: &str, v: &Option<String>| {
+        if complete {
+            issues.required_text(&field(name), v)
+        } else {
+            optional_text(v)
+        }
+    };
+    let name = text(issues, "name", &p.name);
+    let address = text(issues, "address", &p.address);
+    let phone = match text(issues, "phone", &p.phone) {
+        Some(t) => Some(issues.take(&field("phone"), t.parse::<Phone>())?),
+        None => None,
+    };
+    let email = match optional_text(&p.email) {
+        Some(t) => Some(issues.take(&field("email"), t.parse::<Email>())?),
+        None => None,
+    };
+    Some(Person {
+        name,
+        phone,
+        email,
+        address,
+        id_number: optional_text(&p.id_number),
+    })
+}
+
+/// Complaints need the business's name, address and district; reports its name and district.
+fn parse_respondent(issues: &mut Issues, r: Option<&RespondentInput>, complaint: bool) -> Option<Respondent> {
+    let Some(r) = r else {
+        issues.required("respondent");
+        return None;
+    };
+    let name = issues.required_text("respondent.name", &r.name);
+    let address = if complaint {
+        issues.required_text("respondent.address", &r.address)
+    } else {
+        optional_text(&r.address)
+    };
+    let uscc = match optional_text(&r.uscc) {
+        Some(t) => Some(issues.take("respondent.uscc", t.parse::<Uscc>())?),
+        None => None,
+    };
+    let district = match optional_text(&r.district) {
+        Some(d) => issues.take("respondent.district", d.parse::<DistrictCode>()),
+        None if complaint => {
+            issues.required("respondent.district");
+            None
+        }
+        // A report is routed by the place of conduct; the business's own district may be
+        // unknown, so the city stands in.
+        None => Some(DistrictCode::city()),
+    };
+    Some(Respondent {
+        name: name?,
+        uscc,
+        address,
+        district: district?,
+        platform: optional_text(&r.platform),
+    })
+}
+
+fn parse_product(issues: &mut Issues, p: &ProductInput) -> Option<Product> {
+    let name = issues.required_text("product.name", &p.name);
+    let cosmetics_id = match optional_text(&p.cosmetics_id) {
+        Some(t) => Some(issues.take("product.cosmetics_id", t.parse::<CosmeticsId>())?),
+        None => None,
+    };
+    Some(Product {
+        name: name?,
+        brand: optional_text(&p.brand),
+        cosmetics_id,
+        batch: optional_text(&p.batch),
+    })
+}
+
+fn parse_purchase(issues: &mut Issues, p: &PurchaseInput, received: NaiveDate) -> Purchase {
+    if let Some(d) = p.date
+        && d > received
+    {
+        issues.push(
+            "purchase.date",
+            "purchase_after_receipt",
+            "购买日期不能晚于投诉受理日期",
+        );
+    }
+    let amount = p
+        .amount_fen
+        .and_then(|a| issues.take("purchase.amount_fen", Fen::new(a)));
+    Purchase {
+        date: p.date,
+        amount,
+        online: p.online.unwrap_or(false),
+        platform: optional_text(&p.platform),
+        order_no: optional_text(&p.order_no),
+    }
+}
+
+fn parse_adverse(
+    issues: &mut Issues,
+    a: &AdverseReactionInput,
+    received: NaiveDate,
+) -> Option<AdverseReaction> {
+    let onset_date = match a.onset_date {
+        Some(d) if d > received => {
+            issues.push(
+                "adverse_reaction.onset_date",
+                "date_in_future",
+                "发生日期不能晚于今天",
+            );
+            None
+        }
+        Some(d) => Some(d),
+        None => {
+            issues.required("adverse_reaction.onset_date");
+            None
+        }
+    };
+    let symptoms = issues.required_text("adverse_reaction.symptoms", &a.symptoms);
+    let body_site = issues.required_text("adverse_reaction.body_site", &a.body_site);
+    let severity = match optional_text(&a.severity) {
+        Some(s) => issues.take("adverse_reaction.severity", Severity::parse(&s)),
+        None => Some(Severity::General),
+    };
+    if let (Some(start), Some(stop)) = (a.started_use, a.stopped_use)
+        && stop < start
+    {
+        issues.push(
+            "adverse_reaction.stopped_use",
+            "date_order",
+            "停用日期不能早于开始使用日期",
+        );
+    }
+    Some(AdverseReaction {
+        onset_date: onset_date?,
+        symptoms: symptoms?,
+        body_site: body_site?,
+        severity: severity?,
+        started_use: a.started_use,
+        stopped_use: a.stopped_use,
+        treatment: optional_text(&a.treatment),
+        allergy_history: optional_text(&a.allergy_history),
+    })
+}

@@ -1,0 +1,15 @@
+//! odrdesk: consumer complaints and reports, online dispute resolution and mediation on legal
+//! deadlines. See ARCHITECTURE.md for the map.
+
+pub mod app;
+pub mod blobs;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod intake;
+pub mod secrets;
+pub mod service;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,137 @@
+//! Unguessable tokens and how they are kept: the tracking token is stored only as a hash; an
+//! idempotency record keeps the token sealed under the client's own idempotency key, so a
+//! replay can answer with the first response while the database alone reveals nothing.
+
+use sha2::{Digest, Sha256};
+
+const TOKEN_BYTES: usize = 20; // 160 bits
+
+fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Proof that a caller may see a case without an account: 160 random bits as hex.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TrackingToken(String);
+
+impl std::fmt::Debug for TrackingToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TrackingToken(***)")
+    }
+}
+
+impl TrackingToken {
+    pub fn generate() -> std::io::Result<TrackingToken> {
+        let mut bytes = [0u8; TOKEN_BYTES];
+        getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(TrackingToken(hex::encode(bytes)))
+    }
+
+    /// Accepts exactly the shape `generate` produces; anything else cannot match a case.
+    pub fn parse(s: &str) -> Option<TrackingToken> {
+        let s = s.trim();
+        (s.len() == TOKEN_BYTES * 2 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| TrackingToken(s.to_ascii_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> String {
+        sha256_hex(&[b"odrdesk tracking token\0", self.0.as_bytes()])
+    }
+
+    /// Compares against a stored hash in constant time.
+    pub fn matches(&self, stored_hash: &str) -> bool {
+        let ours = self.hash();
+        ours.len() == stored_hash.len()
+            && ours
+                .bytes()
+                .zip(stored_hash.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+}
+
+/// A client's `Idempotency-Key`: 1–255 visible ASCII characters (a UUID is typical).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(s: &str) -> Option<IdempotencyKey> {
+        (!s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()))
+            .then(|| IdempotencyKey(s.to_owned()))
+    }
+
+    pub fn hash(&self) -> String {
+        sha256_hex(&[b"odrdesk idempotency key\0", self.0.as_bytes()])
+    }
+
+    fn pad(&self) -> [u8; TOKEN_BYTES] {
+        let mut h = Sha256::new();
+        h.update(b"odrdesk idempotency seal\0");
+        h.update(self.0.as_bytes());
+        let digest = h.finalize();
+        let mut pad = [0u8; TOKEN_BYTES];
+        pad.copy_from_slice(&digest[..TOKEN_BYTES]);
+        pad
+    }
+
+    /// XOR with a pad derived from the key; each key seals exactly one token.
+    pub fn seal(&self, token: &TrackingToken) -> String {
+        let raw = hex::decode(token.as_str()).unwrap_or_default();
+        let sealed: Vec<u8> = raw.iter().zip(self.pad()).map(|(a, b)| a ^ b).collect();
+        hex::encode(sealed)
+    }
+
+    pub fn unseal(&self, sealed: &str) -> Option<TrackingToken> {
+        let raw = hex::decode(sealed).ok()?;
+        if raw.len() != TOKEN_BYTES {
+            return None;
+        }
+        let plain: Vec<u8> = raw.iter().zip(self.pad()).map(|(a, b)| a ^ b).collect();
+        Some(TrackingToken(hex::encode(plain)))
+    }
+}
+
+/// Fingerprint of a request body, to tell a true retry from a reused key.
+pub fn request_hash(body: &[u8]) -> String {
+    sha256_hex(&[body])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_verify_only_themselves() {
+        let a = TrackingToken::generate().unwrap();
+        let b = TrackingToken::generate().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.as_str().len(), 40);
+        assert!(a.matches(&a.hash()));
+        assert!(!b.matches(&a.hash()));
+        assert_eq!(TrackingToken::parse(&a.as_str().to_uppercase()), Some(a.clone()));
+        assert!(TrackingToken::parse("abc").is_none());
+        assert!(TrackingToken::parse(&"g".repeat(40)).is_none());
+    }
+
+    #[test]
+    fn sealing_round_trips_only_with_the_same_key() {
+        let t = TrackingToken::generate().unwrap();
+        let k = IdempotencyKey::parse("0b6f3c1e-7d9a-4c55-9a57-1b2f3e4d5c6b").unwrap();
+        let other = IdempotencyKey::parse("another-key").unwrap();
+        let sealed = k.seal(&t);
+        assert_ne!(sealed, t.as_str());
+        assert_eq!(k.unseal(&sealed), Some(t.clone()));
+        assert_ne!(other.unseal(&sealed), Some(t));
+        assert!(IdempotencyKey::parse("").is_none());
+        assert!(IdempotencyKey::parse("has space").is_none());
+        assert!(IdempotencyKey::parse(&"x".repeat(256)).is_none());
+    }
+}

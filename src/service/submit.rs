@@ -1,0 +1,246 @@
+//! Receiving a complaint or report: number it, store it with its parties and first event, and
+//! remember the idempotency key, all in one transaction.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use diesel::Connection;
+use serde::Serialize;
+use serde_json::json;
+
+use super::ServiceError;
+use crate::domain::case::{CaseKind, CaseNo, CaseState};
+use crate::intake::NewCase;
+use crate::secrets::{IdempotencyKey, TrackingToken};
+use crate::store::events::{self, EventDraft};
+use crate::store::models::{
+    AdverseReactionRow, CaseRow, IdempotencyRow, NewCaseRow, NewParty, NewProduct,
+};
+use crate::store::{Db, cases, is_unique_violation};
+
+/// The answer to a submission: `201 {case_no, tracking_token, state, received_at, due}`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Submitted {
+    #[schema(example = "TS-2026-000001")]
+    pub case_no: String,
+    /// Shown once; needed with the case number to track the case.
+    pub tracking_token: String,
+    pub state: CaseState,
+    pub received_at: DateTime<Utc>,
+    /// Acceptance (complaint) or verification (report) due date, YYYY-MM-DD, China time.
+    #[schema(value_type = String, format = Date, example = "2026-10-15")]
+    pub due: NaiveDate,
+    /// True when the due date lies past the last loaded holiday calendar.
+    pub due_provisional: bool,
+    #[serde(skip)]
+    pub replayed: bool,
+}
+
+/// A client's retry protection: the key, which endpoint, and the body it came with.
+pub struct Idempotency {
+    pub scope: &'static str,
+    pub key: IdempotencyKey,
+    pub request_hash: String,
+}
+
+pub fn submit(
+    conn: &mut Db,
+    case: NewCase,
+    idem: Option<Idempotency>,
+    now: DateTime<Utc>,
+) -> Result<Submitted, ServiceError> {
+    if let Some(idem) = &idem
+        && let Some(done) = replay(conn, idem)?
+    {
+        return Ok(done);
+    }
+    let token = TrackingToken::generate().map_err(|e| ServiceError::Storage(e.to_string()))?;
+    let stored = conn.transaction(|conn| insert_new_case(conn, &case, &token, idem.as_ref(), now));
+    match stored {
+        Ok(submitted) => Ok(submitted),
+        // A concurrent request with the same key committed first: answer as it did.
+        Err(e) if is_unique_violation(&e) => match &idem {
+            Some(idem) => replay(conn, idem)?.ok_or_else(|| ServiceError::from(e)),
+            None => Err(e.into()),
+        },
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn replay(conn: &mut Db, idem: &Idempotency) -> Result<Option<Submitted>, ServiceError> {
+    let Some(row) = cases::find_idempotency(conn, idem.scope, &idem.key.hash())? else {
+        return Ok(None);
+    };
+    if row.request_hash != idem.request_hash {
+        return Err(ServiceError::Conflict {
+            code: "idempotency_key_reused",
+            message: "该幂等键已用于另一份不同的提交".into(),
+        });
+    }
+    let case = cases::find_by_id(conn, row.case_id)?;
+    let token = idem
+        .key
+        .unseal(&row.sealed_token)
+        .ok_or_else(|| ServiceError::Storage("sealed token unreadable".into()))?;
+    Ok(Some(answer(&case, token, true)))
+}
+
+fn answer(case: &CaseRow, token: TrackingToken, replayed: bool) -> Submitted {
+    Submitted {
+        case_no: case.case_no.clone(),
+        tracking_token: token.as_str().to_owned(),
+        state: case.state.parse().unwrap_or(CaseState::PendingAcceptance),
+        received_at: case.received_at.and_utc(),
+        due: case.due_date,
+        due_provisional: case.due_provisional,
+        replayed,
+    }
+}
+
+fn insert_new_case(
+    conn: &mut Db,
+    case: &NewCase,
+    token: &TrackingToken,
+    idem: Option<&Idempotency>,
+    now: DateTime<Utc>,
+) -> Result<Submitted, diesel::result::Error> {
+    // The counter update is the first statement: the transaction takes the write lock at once.
+    let year = case.received_date.year();
+    let seq = cases::next_case_seq(conn, case.kind.as_str(), year)?;
+    let case_no = CaseNo::new(case.kind, year, seq).to_string();
+    let row = case_row(case, &case_no, token, now);
+    let case_id = cases::insert_case(conn, &row)?;
+    cases::insert_parties(conn, &party_rows(case, case_id))?;
+    if let Some(p) = &case.product {
+        cases::insert_products(
+            conn,
+            &[NewProduct {
+                case_id,
+                name: p.name.clone(),
+                brand: p.brand.clone(),
+                cosmetics_id: p.cosmetics_id.as_ref().map(|c| c.as_str().to_owned()),
+                cosmetics_id_kind: p.cosmetics_id.as_ref().map(|c| kind_name(c.kind())),
+                batch: p.batch.clone(),
+            }],
+        )?;
+    }
+    if let Some(a) = &case.adverse_reaction {
+        cases::insert_adverse_reaction(
+            conn,
+            &AdverseReactionRow {
+                case_id,
+                onset_date: a.onset_date,
+                symptoms: a.symptoms.clone(),
+                body_site: a.body_site.clone(),
+                severity: a.severity.as_str().to_owned(),
+                started_use: a.started_use,
+                stopped_use: a.stopped_use,
+                treatment: a.treatment.clone(),
+                allergy_history: a.allergy_history.clone(),
+            },
+        )?;
+    }
+    events::append(
+        conn,
+        case_id,
+        EventDraft {
+            kind: "submitted".into(),
+            actor: "public".into(),
+            actor_role: submitter_role(case.kind).into(),
+            at: now.naive_utc(),
+            from_state: None,
+            to_state: Some(case.state.as_str().into()),
+            reason: None,
+            payload: json!({
+                "channel": case.channel.as_str(),
+                "received_at": case.received_at,
+                "policy_version": case.policy_version,
+                "due": case.due.date,
+                "due_provisional": case.due.provisional,
+            }),
+        },
+    )?;
+    if let Some(idem) = idem {
+        cases::insert_idempotency(
+            conn,
+            &IdempotencyRow {
+                scope: idem.scope.into(),
+                key_hash: idem.key.hash(),
+                request_hash: idem.request_hash.clone(),
+                case_id,
+                sealed_token: idem.key.seal(token),
+                created_at: now.naive_utc(),
+            },
+        )?;
+    }
+    let stored = cases::find_by_id(conn, case_id)?;
+    Ok(answer(&stored, token.clone(), false))
+}
+
+fn submitter_role(kind: CaseKind) -> &'static str {
+    match kind {
+        CaseKind::Complaint => "complainant",
+        CaseKind::Report => "reporter",
+    }
+}
+
+fn kind_name(kind: crate::domain::CosmeticsIdKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn case_row(case: &NewCase, case_no: &str, token: &TrackingToken, now: DateTime<Utc>) -> NewCaseRow {
+    let purchase = case.purchase.as_ref();
+    NewCaseRow {
+        case_no: case_no.to_owned(),
+        kind: case.kind.as_str().into(),
+        state: case.state.as_str().into(),
+        tracking_token_hash: token.hash(),
+        channel: case.channel.as_str().into(),
+        received_at: events::truncate_to_micros(case.received_at.naive_utc()),
+        received_date: case.received_date,
+        policy_version: case.policy_version.clone(),
+        due_date: case.due.date,
+        due_provisional: case.due.provisional,
+        district: case.district.as_str().into(),
+        category: case.category.as_ref().map(|c| c.as_str().to_owned()),
+        nature: case.nature.as_str().into(),
+        title: case.title.clone(),
+        description: case.description.clone(),
+        claim: case.claim.clone(),
+        prefer_odr: case.prefer_odr,
+        purchase_date: purchase.and_then(|p| p.date),
+        purchase_amount_fen: purchase.and_then(|p| p.amount.map(|a| a.value())),
+        purchase_online: purchase.map(|p| p.online),
+        purchase_platform: purchase.and_then(|p| p.platform.clone()),
+        purchase_order_no: purchase.and_then(|p| p.order_no.clone()),
+        created_at: events::truncate_to_micros(now.naive_utc()),
+    }
+}
+
+fn party_rows(case: &NewCase, case_id: i64) -> Vec<NewParty> {
+    let r = &case.respondent;
+    let mut rows = vec![NewParty {
+        case_id,
+        role: "respondent".into(),
+        name: Some(r.name.clone()),
+        address: r.address.clone(),
+        uscc: r.uscc.as_ref().map(|u| u.as_str().to_owned()),
+        district: Some(r.district.as_str().to_owned()),
+        platform: r.platform.clone(),
+        ..Default::default()
+    }];
+    if let Some(p) = &case.person {
+        rows.push(NewParty {
+            case_id,
+            role: submitter_role(case.kind).into(),
+            name: p.name.clone(),
+            phone: p.phone.as_ref().map(|x| x.as_str().to_owned()),
+            email: p.email.as_ref().map(|x| x.as_str().to_owned()),
+            address: p.address.clone(),
+            id_number: p.id_number.clone(),
+            ..Default::default()
+        });
+    }
+    rows
+}

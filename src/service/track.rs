@@ -1,0 +1,155 @@
+//! The public status view of a case, for whoever holds its tracking token.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::ServiceError;
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::{Taxonomy, mask_name, mask_phone};
+use crate::secrets::TrackingToken;
+use crate::store::models::{AttachmentRow, CaseRow};
+use crate::store::{Db, cases, events};
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicCaseView {
+    pub case_no: String,
+    pub kind: CaseKind,
+    pub kind_label: String,
+    pub state: CaseState,
+    pub state_label: String,
+    pub received_at: DateTime<Utc>,
+    #[schema(value_type = String, format = Date)]
+    pub due: NaiveDate,
+    pub due_provisional: bool,
+    pub channel: String,
+    pub category: Option<String>,
+    pub category_label: Option<String>,
+    pub nature: String,
+    pub nature_label: Option<String>,
+    pub district: String,
+    pub district_label: Option<String>,
+    pub title: String,
+    pub respondent_name: Option<String>,
+    /// The complainant or reporter, masked (张*, 138****8000).
+    pub submitter: Option<MaskedPerson>,
+    pub timeline: Vec<TimelineEntry>,
+    pub attachments: Vec<AttachmentView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MaskedPerson {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub event: String,
+    pub label: String,
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AttachmentView {
+    pub id: i64,
+    pub name: String,
+    pub mime: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl From<&AttachmentRow> for AttachmentView {
+    fn from(a: &AttachmentRow) -> Self {
+        AttachmentView {
+            id: a.id,
+            name: a.original_name.clone(),
+            mime: a.mime.clone(),
+            size_bytes: a.size_bytes,
+            sha256: a.sha256.clone(),
+            uploaded_at: a.created_at.and_utc(),
+        }
+    }
+}
+
+/// The case if the token is its token; `NotFound` for a wrong token as for a missing case,
+/// so the answer reveals nothing about which case numbers exist.
+pub fn authorised_case(
+    conn: &mut Db,
+    case_no: &str,
+    token: Option<&TrackingToken>,
+) -> Result<CaseRow, ServiceError> {
+    let case = cases::find_by_case_no(conn, case_no)?.ok_or(ServiceError::NotFound)?;
+    match token {
+        Some(t) if t.matches(&case.tracking_token_hash) => Ok(case),
+        _ => Err(ServiceError::NotFound),
+    }
+}
+
+pub fn public_view(
+    conn: &mut Db,
+    case_no: &str,
+    token: Option<&TrackingToken>,
+) -> Result<PublicCaseView, ServiceError> {
+    let case = authorised_case(conn, case_no, token)?;
+    let parties = cases::parties_of(conn, case.id)?;
+    let attachments = cases::attachments_of(conn, case.id)?;
+    let events = events::list(conn, case.id)?;
+    let taxonomy = Taxonomy::builtin();
+    let kind: CaseKind = case.kind.parse().unwrap_or(CaseKind::Complaint);
+    let state: CaseState = case.state.parse().unwrap_or(CaseState::initial(kind));
+    let submitter = parties
+        .iter()
+        .find(|p| p.role == "complainant" || p.role == "reporter")
+        .map(|p| MaskedPerson {
+            name: p.name.as_deref().map(mask_name),
+            phone: p.phone.as_deref().map(mask_phone),
+        });
+    let respondent_name = parties
+        .iter()
+        .find(|p| p.role == "respondent")
+        .and_then(|p| p.name.clone());
+    Ok(PublicCaseView {
+        kind,
+        kind_label: kind.label_zh().into(),
+        state,
+        state_label: state.label_zh().into(),
+        received_at: case.received_at.and_utc(),
+        due: case.due_date,
+        due_provisional: case.due_provisional,
+        channel: case.channel.clone(),
+        category_label: case
+            .category
+            .as_deref()
+            .and_then(|c| taxonomy.category(c))
+            .map(|c| c.label.clone()),
+        category: case.category.clone(),
+        nature_label: taxonomy.nature(&case.nature).map(|n| n.label.clone()),
+        nature: case.nature.clone(),
+        district_label: taxonomy.district(&case.district).map(|d| d.name.clone()),
+        district: case.district.clone(),
+        title: case.title.clone(),
+        respondent_name,
+        submitter,
+        timeline: events
+            .iter()
+            .map(|e| TimelineEntry {
+                at: e.at.and_utc(),
+                label: event_label(&e.kind).into(),
+                event: e.kind.clone(),
+                state: e.to_state.clone(),
+            })
+            .collect(),
+        attachments: attachments.iter().map(AttachmentView::from).collect(),
+        case_no: case.case_no,
+    })
+}
+
+fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "submitted" => "已提交",
+        "attachment_added" => "已上传证据材料",
+        _ => "处理进展",
+    }
+}

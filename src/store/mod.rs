@@ -1,0 +1,183 @@
+//! Persistence: one diesel `MultiConnection` over SQLite (embedded default) and PostgreSQL.
+//!
+//! Repositories in the submodules take `&mut Db` and never open transactions themselves: the
+//! service layer owns the transaction boundary (one per use case).
+
+pub mod cases;
+pub mod events;
+pub mod models;
+pub mod schema;
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend; queries written with the diesel DSL run on both.
+#[derive(diesel::MultiConnection)]
+pub enum Db {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<Db>>;
+pub type PooledDb = PooledConnection<ConnectionManager<Db>>;
+
+/// Where the data lives, parsed from `ODRDESK_DATABASE_URL` or derived from the data dir.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    Sqlite(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DatabaseUrl::Postgres(url.to_owned())
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            DatabaseUrl::Sqlite(path.to_owned())
+        }
+    }
+
+    pub fn default_for(data_dir: &Path) -> Self {
+        DatabaseUrl::Sqlite(data_dir.join("odrdesk.sqlite3").to_string_lossy().into_owned())
+    }
+
+    fn connection_string(&self) -> &str {
+        match self {
+            DatabaseUrl::Postgres(s) | DatabaseUrl::Sqlite(s) => s,
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Postgres(_) => "postgresql",
+            DatabaseUrl::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// The URL with any password removed, for logs.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{path}"),
+            DatabaseUrl::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme_end), Some(at)) if at > scheme_end => {
+                    let creds = &url[scheme_end + 3..at];
+                    let user = creds.split(':').next().unwrap_or("");
+                    format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+                }
+                _ => url.clone(),
+            },
+        }
+    }
+}
+
+/// Per-connection SQLite settings: durability (every acknowledged write is on disk), concurrent
+/// readers with one writer, and waiting instead of failing when another process writes.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<Db, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut Db) -> Result<(), diesel::r2d2::Error> {
+        if let Db::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database is busy or unreachable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        if is_transient(&e) {
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::Other(e.to_string())
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}
+
+/// Errors worth a retry later (lock contention, a restarting server), as opposed to bugs.
+pub fn is_transient(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(kind, info) => {
+            let msg = info.message();
+            matches!(
+                kind,
+                DatabaseErrorKind::SerializationFailure | DatabaseErrorKind::ClosedConnection
+            ) || msg.contains("database is locked")
+                || msg.contains("database is busy")
+                || msg.contains("terminating connection")
+                || msg.contains("server closed the connection")
+        }
+        DieselError::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
+pub fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(e, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+}
+
+/// Opens a pool, creating the SQLite file's directory if needed. Does not migrate.
+pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StoreError> {
+    if let DatabaseUrl::Sqlite(path) = url
+        && let Some(dir) = Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let manager = ConnectionManager::<Db>::new(url.connection_string());
+    Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+/// Applies pending migrations of the connection's backend; returns how many ran.
+/// On PostgreSQL an advisory lock keeps two starting nodes from migrating at once.
+pub fn migrate(conn: &mut Db) -> Result<usize, StoreError> {
+    match conn {
+        Db::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.len())
+            .map_err(|e| StoreError::Other(format!("migration failed: {e}"))),
+        Db::Pg(c) => {
+            const LOCK: &str = "SELECT pg_advisory_lock(7215008245)";
+            c.batch_execute(LOCK)?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len())
+                .map_err(|e| StoreError::Other(format!("migration failed: {e}")));
+            c.batch_execute("SELECT pg_advisory_unlock(7215008245)")?;
+            result
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Row types: what goes into and comes out of the tables, nothing more.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{
+    adverse_reactions, attachments, case_events, case_links, case_parties, case_products, cases,
+    idempotency_keys,
+};
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+pub struct NewCaseRow {
+    pub case_no: String,
+    pub kind: String,
+    pub state: String,
+    pub tracking_token_hash: String,
+    pub channel: String,
+    pub received_at: NaiveDateTime,
+    pub received_date: NaiveDate,
+    pub policy_version: String,
+    pub due_date: NaiveDate,
+    pub due_provisional: bool,
+    pub district: String,
+    pub category: Option<String>,
+    pub nature: String,
+    pub title: String,
+    pub description: String,
+    pub claim: Option<String>,
+    pub prefer_odr: bool,
+    pub purchase_date: Option<NaiveDate>,
+    pub purchase_amount_fen: Option<i64>,
+    pub purchase_online: Option<bool>,
+    pub purchase_platform: Option<String>,
+    pub purchase_order_no: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: i64,
+    pub case_no: String,
+    pub kind: String,
+    pub state: String,
+    pub tracking_token_hash: String,
+    pub channel: String,
+    pub received_at: NaiveDateTime,
+    pub received_date: NaiveDate,
+    pub policy_version: String,
+    pub due_date: NaiveDate,
+    pub due_provisional: bool,
+    pub district: String,
+    pub category: Option<String>,
+    pub nature: String,
+    pub title: String,
+    pub description: String,
+    pub claim: Option<String>,
+    pub prefer_odr: bool,
+    pub purchase_date: Option<NaiveDate>,
+    pub purchase_amount_fen: Option<i64>,
+    pub purchase_online: Option<bool>,
+    pub purchase_platform: Option<String>,
+    pub purchase_order_no: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_links)]
+pub struct NewCaseLink {
+    pub case_id: i64,
+    pub linked_case_id: i64,
+    pub relation: String,
+}
+
+#[derive(Debug, Clone, Default, Insertable)]
+#[diesel(table_name = case_parties, treat_none_as_null = true)]
+pub struct NewParty {
+    pub case_id: i64,
+    pub role: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub id_number: Option<String>,
+    pub uscc: Option<String>,
+    pub district: Option<String>,
+    pub platform: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_parties)]
+pub struct PartyRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub role: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub id_number: Option<String>,
+    pub uscc: Option<String>,
+    pub district: Option<String>,
+    pub platform: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_products, treat_none_as_null = true)]
+pub struct NewProduct {
+    pub case_id: i64,
+    pub name: String,
+    pub brand: Option<String>,
+    pub cosmetics_id: Option<String>,
+    pub cosmetics_id_kind: Option<String>,
+    pub batch: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_products)]
+pub struct ProductRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub name: String,
+    pub brand: Option<String>,
+    pub cosmetics_id: Option<String>,
+    pub cosmetics_id_kind: Option<String>,
+    pub batch: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[diesel(table_name = adverse_reactions, treat_none_as_null = true)]
+pub struct AdverseReactionRow {
+    pub case_id: i64,
+    pub onset_date: NaiveDate,
+    pub symptoms: String,
+    pub body_site: String,
+    pub severity: String,
+    pub started_use: Option<NaiveDate>,
+    pub stopped_use: Option<NaiveDate>,
+    pub treatment: Option<String>,
+    pub allergy_history: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = attachments)]
+pub struct NewAttachment {
+    pub case_id: i64,
+    pub sha256: String,
+    pub mime: String,
+    pub size_bytes: i64,
+    pub original_name: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub sha256: String,
+    pub mime: String,
+    pub size_bytes: i64,
+    pub original_name: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_events, treat_none_as_null = true)]
+pub struct NewEventRow {
+    pub case_id: i64,
+    pub case_seq: i32,
+    pub kind: String,
+    pub actor: String,
+    pub actor_role: String,
+    pub at: NaiveDateTime,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub reason: Option<String>,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_seq: i32,
+    pub kind: String,
+    pub actor: String,
+    pub actor_role: String,
+    pub at: NaiveDateTime,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub reason: Option<String>,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyRow {
+    pub scope: String,
+    pub key_hash: String,
+    pub request_hash: String,
+    pub case_id: i64,
+    pub sealed_token: String,
+    pub created_at: NaiveDateTime,
+}

@@ -1,0 +1,147 @@
+//! Diesel table definitions shared by both backends (see `migrations/`).
+
+diesel::table! {
+    case_counters (kind, year) {
+        kind -> Text,
+        year -> Integer,
+        last_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        case_no -> Text,
+        kind -> Text,
+        state -> Text,
+        tracking_token_hash -> Text,
+        channel -> Text,
+        received_at -> Timestamp,
+        received_date -> Date,
+        policy_version -> Text,
+        due_date -> Date,
+        due_provisional -> Bool,
+        district -> Text,
+        category -> Nullable<Text>,
+        nature -> Text,
+        title -> Text,
+        description -> Text,
+        claim -> Nullable<Text>,
+        prefer_odr -> Bool,
+        purchase_date -> Nullable<Date>,
+        purchase_amount_fen -> Nullable<BigInt>,
+        purchase_online -> Nullable<Bool>,
+        purchase_platform -> Nullable<Text>,
+        purchase_order_no -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_links (case_id, linked_case_id) {
+        case_id -> BigInt,
+        linked_case_id -> BigInt,
+        relation -> Text,
+    }
+}
+
+diesel::table! {
+    case_parties (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        role -> Text,
+        name -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        address -> Nullable<Text>,
+        id_number -> Nullable<Text>,
+        uscc -> Nullable<Text>,
+        district -> Nullable<Text>,
+        platform -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_products (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        name -> Text,
+        brand -> Nullable<Text>,
+        cosmetics_id -> Nullable<Text>,
+        cosmetics_id_kind -> Nullable<Text>,
+        batch -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    adverse_reactions (case_id) {
+        case_id -> BigInt,
+        onset_date -> Date,
+        symptoms -> Text,
+        body_site -> Text,
+        severity -> Text,
+        started_use -> Nullable<Date>,
+        stopped_use -> Nullable<Date>,
+        treatment -> Nullable<Text>,
+        allergy_history -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        sha256 -> Text,
+        mime -> Text,
+        size_bytes -> BigInt,
+        original_name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        case_seq -> Integer,
+        kind -> Text,
+        actor -> Text,
+        actor_role -> Text,
+        at -> Timestamp,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        payload -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, key_hash) {
+        scope -> Text,
+        key_hash -> Text,
+        request_hash -> Text,
+        case_id -> BigInt,
+        sealed_token -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(case_parties -> cases (case_id));
+diesel::joinable!(case_products -> cases (case_id));
+diesel::joinable!(adverse_reactions -> cases (case_id));
+diesel::joinable!(attachments -> cases (case_id));
+diesel::joinable!(case_events -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    case_counters,
+    cases,
+    case_links,
+    case_parties,
+    case_products,
+    adverse_reactions,
+    attachments,
+    case_events,
+    idempotency_keys,
+);
