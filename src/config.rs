@@ -62,7 +62,10 @@ pub struct Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read configuration file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid configuration file {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("invalid listen address {0:?} (expected host:port, e.g. 127.0.0.1:8080)")]
@@ -95,7 +98,10 @@ impl Settings {
             listen,
             data_dir,
             database,
-            log_format: args.log_format.or(file.log_format).unwrap_or(LogFormat::Pretty),
+            log_format: args
+                .log_format
+                .or(file.log_format)
+                .unwrap_or(LogFormat::Pretty),
             pool_size: file.pool_size.unwrap_or(8).max(1),
             workers: file.workers.unwrap_or(0),
             attachment_max_bytes: file.attachment_max_bytes.unwrap_or(10 * 1024 * 1024),
@@ -106,7 +112,9 @@ impl Settings {
     /// Settings for an embedded instance in `data_dir` (tests, tools).
     pub fn for_data_dir(data_dir: &Path, database: Option<DatabaseUrl>) -> Settings {
         Settings {
-            listen: DEFAULT_LISTEN.parse().expect("default listen address parses"),
+            listen: DEFAULT_LISTEN
+                .parse()
+                .expect("default listen address parses"),
             data_dir: data_dir.to_owned(),
             database: database.unwrap_or_else(|| DatabaseUrl::default_for(data_dir)),
             log_format: LogFormat::Pretty,
@@ -165,7 +173,10 @@ mod tests {
         assert_eq!(s.data_dir, PathBuf::from("/tmp/flag"));
         assert_eq!(s.listen.port(), 9000);
         assert_eq!(s.pool_size, 3);
-        assert_eq!(s.database, DatabaseUrl::Sqlite("/tmp/flag/odrdesk.sqlite3".into()));
+        assert_eq!(
+            s.database,
+            DatabaseUrl::Sqlite("/tmp/flag/odrdesk.sqlite3".into())
+        );
         let s = Settings::resolve(&args, Some("0.0.0.0:1")).unwrap();
         assert_eq!(s.listen.port(), 1);
     }
@@ -175,11 +186,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
         std::fs::write(&file, "listen = 5\n").unwrap();
-        let args = CommonArgs { config: Some(file), ..Default::default() };
-        assert!(matches!(Settings::resolve(&args, None), Err(ConfigError::Parse { .. })));
+        let args = CommonArgs {
+            config: Some(file),
+            ..Default::default()
+        };
+        assert!(matches!(
+            Settings::resolve(&args, None),
+            Err(ConfigError::Parse { .. })
+        ));
         let args = CommonArgs::default();
-        assert!(matches!(Settings::resolve(&args, Some("nope")), Err(ConfigError::Listen(_))));
-        let args = CommonArgs { config: Some(dir.path().join("missing.toml")), ..Default::default() };
-        assert!(matches!(Settings::resolve(&args, None), Err(ConfigError::Read { .. })));
+        assert!(matches!(
+            Settings::resolve(&args, Some("nope")),
+            Err(ConfigError::Listen(_))
+        ));
+        let args = CommonArgs {
+            config: Some(dir.path().join("missing.toml")),
+            ..Default::default()
+        };
+        assert!(matches!(
+            Settings::resolve(&args, None),
+            Err(ConfigError::Read { .. })
+        ));
     }
 }

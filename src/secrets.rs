@@ -116,7 +116,10 @@ mod tests {
         assert_eq!(a.as_str().len(), 40);
         assert!(a.matches(&a.hash()));
         assert!(!b.matches(&a.hash()));
-        assert_eq!(TrackingToken::parse(&a.as_str().to_uppercase()), Some(a.clone()));
+        assert_eq!(
+            TrackingToken::parse(&a.as_str().to_uppercase()),
+            Some(a.clone())
+        );
         assert!(TrackingToken::parse("abc").is_none());
         assert!(TrackingToken::parse(&"g".repeat(40)).is_none());
     }

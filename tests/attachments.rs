@@ -6,10 +6,16 @@ mod common;
 use common::{Backend, TestApp};
 use reqwest::multipart::{Form, Part};
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
-async fn upload(app: &TestApp, case_no: &str, token: &str, parts: Vec<(&str, Vec<u8>)>) -> (u16, serde_json::Value) {
+async fn upload(
+    app: &TestApp,
+    case_no: &str,
+    token: &str,
+    parts: Vec<(&str, Vec<u8>)>,
+) -> (u16, serde_json::Value) {
     let mut form = Form::new();
     for (name, bytes) in parts {
         form = form.part("file", Part::bytes(bytes).file_name(name.to_owned()));
@@ -28,7 +34,16 @@ async fn upload(app: &TestApp, case_no: &str, token: &str, parts: Vec<(&str, Vec
 async fn evidence_is_sniffed_stored_by_content_and_listed(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let (case_no, token) = app.file_complaint().await;
-    let (s, body) = upload(&app, &case_no, &token, vec![("../../收据.png", PNG.to_vec()), ("invoice.jpg", PDF.to_vec())]).await;
+    let (s, body) = upload(
+        &app,
+        &case_no,
+        &token,
+        vec![
+            ("../../收据.png", PNG.to_vec()),
+            ("invoice.jpg", PDF.to_vec()),
+        ],
+    )
+    .await;
     assert_eq!(s, 201, "{body}");
     let list = body.as_array().unwrap();
     assert_eq!(list.len(), 2);
@@ -55,18 +70,48 @@ async fn refused_uploads_leave_nothing_behind(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let (case_no, token) = app.file_complaint().await;
     // An executable dressed up as a picture.
-    let (s, body) = upload(&app, &case_no, &token, vec![("photo.png", b"MZ\x90\0\x03\0\0\0 this is not a picture".to_vec())]).await;
-    assert_eq!((s, body["error"].as_str()), (415, Some("unsupported_media_type")));
+    let (s, body) = upload(
+        &app,
+        &case_no,
+        &token,
+        vec![(
+            "photo.png",
+            b"MZ\x90\0\x03\0\0\0 this is not a picture".to_vec(),
+        )],
+    )
+    .await;
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (415, Some("unsupported_media_type"))
+    );
     // One good file with one bad one: all or nothing.
-    let (s, _) = upload(&app, &case_no, &token, vec![("ok.png", PNG.to_vec()), ("x.html", b"<html></html>".to_vec())]).await;
+    let (s, _) = upload(
+        &app,
+        &case_no,
+        &token,
+        vec![
+            ("ok.png", PNG.to_vec()),
+            ("x.html", b"<html></html>".to_vec()),
+        ],
+    )
+    .await;
     assert_eq!(s, 415);
     // Over the size limit.
     let mut big = PNG.to_vec();
     big.resize(app.settings.attachment_max_bytes as usize + 1, 0);
     let (s, body) = upload(&app, &case_no, &token, vec![("big.png", big)]).await;
-    assert_eq!((s, body["error"].as_str()), (413, Some("payload_too_large")));
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (413, Some("payload_too_large"))
+    );
     // Wrong token: not even read.
-    let (s, _) = upload(&app, &case_no, &"f".repeat(40), vec![("ok.png", PNG.to_vec())]).await;
+    let (s, _) = upload(
+        &app,
+        &case_no,
+        &"f".repeat(40),
+        vec![("ok.png", PNG.to_vec())],
+    )
+    .await;
     assert_eq!(s, 404);
     // No file part at all.
     let form = Form::new().text("note", "hello");
@@ -93,7 +138,11 @@ async fn refused_uploads_leave_nothing_behind(backend: Backend) {
     assert!(s == 400 || s == 415, "{s} {body}");
     assert!(body["error"].is_string());
 
-    assert!(app.attachment_files().is_empty(), "{:?}", app.attachment_files());
+    assert!(
+        app.attachment_files().is_empty(),
+        "{:?}",
+        app.attachment_files()
+    );
     let (_, view) = app.track(&case_no, &token).await;
     assert_eq!(view["attachments"].as_array().unwrap().len(), 0);
     assert_eq!(view["timeline"].as_array().unwrap().len(), 1);

@@ -6,12 +6,17 @@ use std::time::{Duration, Instant};
 
 fn odrdesk() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_odrdesk"));
-    cmd.env_remove("ODRDESK_DATABASE_URL").env_remove("ODRDESK_CONFIG");
+    cmd.env_remove("ODRDESK_DATABASE_URL")
+        .env_remove("ODRDESK_CONFIG");
     cmd
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_healthy(port: u16) -> bool {
@@ -47,12 +52,27 @@ fn serve_and_migrate_share_data_and_sigterm_stops_gracefully() {
     assert!(dir.path().join("odrdesk.sqlite3").exists());
 
     // A second process on the same data while the server runs.
-    let out = odrdesk().arg("migrate").arg("--data-dir").arg(dir.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = odrdesk()
+        .arg("migrate")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 migration(s) applied"));
 
     let pid = server.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = server.try_wait().unwrap() {
@@ -69,19 +89,45 @@ fn configuration_file_and_bad_settings() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("from-file");
     let config = dir.path().join("odrdesk.toml");
-    std::fs::write(&config, format!("data_dir = {:?}\n", data.to_str().unwrap())).unwrap();
-    let out = odrdesk().arg("migrate").arg("--config").arg(&config).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(data.join("odrdesk.sqlite3").exists(), "data dir from the file was not used");
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\n", data.to_str().unwrap()),
+    )
+    .unwrap();
+    let out = odrdesk()
+        .arg("migrate")
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        data.join("odrdesk.sqlite3").exists(),
+        "data dir from the file was not used"
+    );
 
     std::fs::write(&config, "unknown_key = 1\n").unwrap();
-    let out = odrdesk().arg("migrate").arg("--config").arg(&config).output().unwrap();
+    let out = odrdesk()
+        .arg("migrate")
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("invalid configuration file"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 
-    let out = odrdesk().args(["serve", "--listen", "not-an-address"]).arg("--data-dir").arg(dir.path()).output().unwrap();
+    let out = odrdesk()
+        .args(["serve", "--listen", "not-an-address"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid listen address"));
 }

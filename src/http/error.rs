@@ -3,7 +3,7 @@
 
 use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -155,10 +155,6 @@ pub fn json_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHan
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             new.headers_mut().insert(name.clone(), value.clone());
         }
-    }
-    if status == StatusCode::METHOD_NOT_ALLOWED && !new.headers().contains_key(header::ALLOW) {
-        new.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
     }
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, new)

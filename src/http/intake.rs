@@ -67,7 +67,9 @@ async fn store_submission(
     idem: Option<Idempotency>,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
-    let submitted = state.with_db(move |conn| submit(conn, case, idem, now)).await?;
+    let submitted = state
+        .with_db(move |conn| submit(conn, case, idem, now))
+        .await?;
     let mut res = HttpResponse::Created();
     if submitted.replayed {
         res.insert_header(("Idempotent-Replayed", "true"));

@@ -12,7 +12,10 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "odrdesk", description = "消费投诉举报与在线纠纷解决（ODR）服务 API"),
+    info(
+        title = "odrdesk",
+        description = "消费投诉举报与在线纠纷解决（ODR）服务 API"
+    ),
     paths(
         intake::submit_complaint,
         intake::submit_report,
@@ -28,14 +31,24 @@ pub struct ApiDoc;
 
 pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
     cfg.app_data(web::PayloadConfig::new(json_limit))
-        .route("/healthz", web::get().to(meta::healthz))
-        .route("/openapi.json", web::get().to(meta::openapi))
+        .service(resource("/healthz", "GET").route(web::get().to(meta::healthz)))
+        .service(resource("/openapi.json", "GET").route(web::get().to(meta::openapi)))
         .service(
             web::scope("/api/v1")
-                .route("/complaints", web::post().to(intake::submit_complaint))
-                .route("/reports", web::post().to(intake::submit_report))
-                .route("/taxonomy", web::get().to(meta::taxonomy))
-                .route("/track/{case_no}", web::get().to(track::track))
-                .route("/track/{case_no}/attachments", web::post().to(track::upload)),
+                .service(
+                    resource("/complaints", "POST").route(web::post().to(intake::submit_complaint)),
+                )
+                .service(resource("/reports", "POST").route(web::post().to(intake::submit_report)))
+                .service(resource("/taxonomy", "GET").route(web::get().to(meta::taxonomy)))
+                .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))
+                .service(
+                    resource("/track/{case_no}/attachments", "POST")
+                        .route(web::post().to(track::upload)),
+                ),
         );
+}
+
+/// A resource whose other methods get 405 rather than the app's 404 fallback.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || meta::method_not_allowed(allow)))
 }

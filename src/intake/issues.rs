@@ -29,7 +29,7 @@ impl Issues {
     }
 
     pub fn push_error(&mut self, field: &str, e: FieldError) {
-        self.push(field, &e.code, e.message);
+        self.push(field, e.code, e.message);
     }
 
     pub fn required(&mut self, field: &str) {

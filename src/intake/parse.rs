@@ -11,7 +11,7 @@ use super::issues::{Issues, optional_text};
 use crate::clock::china_date;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::{
-    CategoryCode, Channel, CosmeticsId, Due, DistrictCode, Email, Fen, FieldError, Nature, Phone,
+    CategoryCode, Channel, CosmeticsId, DistrictCode, Due, Email, Fen, FieldError, Nature, Phone,
     PolicyTable, Uscc, WorkCalendar,
 };
 
@@ -130,7 +130,10 @@ pub struct NewCase {
     pub adverse_reaction: Option<AdverseReaction>,
 }
 
-pub fn parse_complaint(input: &ComplaintInput, ctx: &IntakeContext) -> Result<NewCase, Vec<FieldIssue>> {
+pub fn parse_complaint(
+    input: &ComplaintInput,
+    ctx: &IntakeContext,
+) -> Result<NewCase, Vec<FieldIssue>> {
     let mut issues = Issues::default();
     if let Err(e) = input.validate() {
         issues.add_validator_errors("", &e);
@@ -156,7 +159,10 @@ pub fn parse_complaint(input: &ComplaintInput, ctx: &IntakeContext) -> Result<Ne
     let title = issues.required_text("title", &input.title);
     let description = issues.required_text("description", &input.description);
     let claim = issues.required_text("claim", &input.claim);
-    let product = input.product.as_ref().and_then(|p| parse_product(&mut issues, p));
+    let product = input
+        .product
+        .as_ref()
+        .and_then(|p| parse_product(&mut issues, p));
     let purchase = input
         .purchase
         .as_ref()
@@ -221,7 +227,10 @@ pub fn parse_report(input: &ReportInput, ctx: &IntakeContext) -> Result<NewCase,
     let description = issues.required_text("description", &input.description);
     let title = optional_text(&input.title)
         .or_else(|| description.as_ref().map(|d| d.chars().take(30).collect()));
-    let product = input.product.as_ref().and_then(|p| parse_product(&mut issues, p));
+    let product = input
+        .product
+        .as_ref()
+        .and_then(|p| parse_product(&mut issues, p));
     let purchase = input
         .purchase
         .as_ref()
@@ -236,7 +245,9 @@ pub fn parse_report(input: &ReportInput, ctx: &IntakeContext) -> Result<NewCase,
             received_at: ctx.received_at,
             received_date,
             policy_version,
-            due: ctx.calendar.add_working_days(received_date, wd.verification),
+            due: ctx
+                .calendar
+                .add_working_days(received_date, wd.verification),
             district: place_district?,
             category,
             nature: nature?,
@@ -324,25 +335,24 @@ fn parse_person(issues: &mut Issues, at: &str, p: &PersonInput, complete: bool) 
     };
     let name = text(issues, "name", &p.name);
     let address = text(issues, "address", &p.address);
-    let phone = match text(issues, "phone", &p.phone) {
-        Some(t) => Some(issues.take(&field("phone"), t.parse::<Phone>())?),
-        None => None,
-    };
-    let email = match optional_text(&p.email) {
-        Some(t) => Some(issues.take(&field("email"), t.parse::<Email>())?),
-        None => None,
-    };
+    let phone = text(issues, "phone", &p.phone).map(|t| t.parse::<Phone>());
+    let phone = phone.map(|r| issues.take(&field("phone"), r));
+    let email = optional_text(&p.email).map(|t| issues.take(&field("email"), t.parse::<Email>()));
     Some(Person {
         name,
-        phone,
-        email,
+        phone: optional_parsed(phone)?,
+        email: optional_parsed(email)?,
         address,
         id_number: optional_text(&p.id_number),
     })
 }
 
 /// Complaints need the business's name, address and district; reports its name and district.
-fn parse_respondent(issues: &mut Issues, r: Option<&RespondentInput>, complaint: bool) -> Option<Respondent> {
+fn parse_respondent(
+    issues: &mut Issues,
+    r: Option<&RespondentInput>,
+    complaint: bool,
+) -> Option<Respondent> {
     let Some(r) = r else {
         issues.required("respondent");
         return None;
@@ -353,10 +363,7 @@ fn parse_respondent(issues: &mut Issues, r: Option<&RespondentInput>, complaint:
     } else {
         optional_text(&r.address)
     };
-    let uscc = match optional_text(&r.uscc) {
-        Some(t) => Some(issues.take("respondent.uscc", t.parse::<Uscc>())?),
-        None => None,
-    };
+    let uscc = optional_text(&r.uscc).map(|t| issues.take("respondent.uscc", t.parse::<Uscc>()));
     let district = match optional_text(&r.district) {
         Some(d) => issues.take("respondent.district", d.parse::<DistrictCode>()),
         None if complaint => {
@@ -369,7 +376,7 @@ fn parse_respondent(issues: &mut Issues, r: Option<&RespondentInput>, complaint:
     };
     Some(Respondent {
         name: name?,
-        uscc,
+        uscc: optional_parsed(uscc)?,
         address,
         district: district?,
         platform: optional_text(&r.platform),
@@ -378,14 +385,12 @@ fn parse_respondent(issues: &mut Issues, r: Option<&RespondentInput>, complaint:
 
 fn parse_product(issues: &mut Issues, p: &ProductInput) -> Option<Product> {
     let name = issues.required_text("product.name", &p.name);
-    let cosmetics_id = match optional_text(&p.cosmetics_id) {
-        Some(t) => Some(issues.take("product.cosmetics_id", t.parse::<CosmeticsId>())?),
-        None => None,
-    };
+    let cosmetics_id = optional_text(&p.cosmetics_id)
+        .map(|t| issues.take("product.cosmetics_id", t.parse::<CosmeticsId>()));
     Some(Product {
         name: name?,
         brand: optional_text(&p.brand),
-        cosmetics_id,
+        cosmetics_id: optional_parsed(cosmetics_id)?,
         batch: optional_text(&p.batch),
     })
 }
@@ -457,4 +462,13 @@ fn parse_adverse(
         treatment: optional_text(&a.treatment),
         allergy_history: optional_text(&a.allergy_history),
     })
+}
+
+/// An optional field after parsing: absent is fine (`Some(None)`), present but invalid is a
+/// failure (`None`, the issue already recorded).
+fn optional_parsed<T>(field: Option<Option<T>>) -> Option<Option<T>> {
+    match field {
+        None => Some(None),
+        Some(parsed) => parsed.map(Some),
+    }
 }

@@ -25,13 +25,13 @@ pub struct Upload {
 /// Keeps a client's file name readable but harmless: no directories, no control characters.
 pub fn clean_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
-    if cleaned.is_empty() { "附件".to_owned() } else { cleaned }
+    if cleaned.is_empty() {
+        "附件".to_owned()
+    } else {
+        cleaned
+    }
 }
 
 pub fn attach(

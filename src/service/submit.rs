@@ -189,7 +189,12 @@ fn kind_name(kind: crate::domain::CosmeticsIdKind) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn case_row(case: &NewCase, case_no: &str, token: &TrackingToken, now: DateTime<Utc>) -> NewCaseRow {
+fn case_row(
+    case: &NewCase,
+    case_no: &str,
+    token: &TrackingToken,
+    now: DateTime<Utc>,
+) -> NewCaseRow {
     let purchase = case.purchase.as_ref();
     NewCaseRow {
         case_no: case_no.to_owned(),

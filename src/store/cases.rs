@@ -18,9 +18,13 @@ use super::schema::{
 pub fn next_case_seq(conn: &mut Db, kind: &str, year: i32) -> Result<i64, DieselError> {
     use case_counters::dsl as c;
     let bump = |conn: &mut Db| {
-        diesel::update(c::case_counters.filter(c::kind.eq(kind)).filter(c::year.eq(year)))
-            .set(c::last_seq.eq(c::last_seq + 1))
-            .execute(conn)
+        diesel::update(
+            c::case_counters
+                .filter(c::kind.eq(kind))
+                .filter(c::year.eq(year)),
+        )
+        .set(c::last_seq.eq(c::last_seq + 1))
+        .execute(conn)
     };
     if bump(conn)? == 0 {
         // First case of the year: create the counter in a savepoint, because a concurrent
@@ -46,7 +50,9 @@ pub fn next_case_seq(conn: &mut Db, kind: &str, year: i32) -> Result<i64, Diesel
 }
 
 pub fn insert_case(conn: &mut Db, row: &NewCaseRow) -> Result<i64, DieselError> {
-    diesel::insert_into(cases::table).values(row).execute(conn)?;
+    diesel::insert_into(cases::table)
+        .values(row)
+        .execute(conn)?;
     cases::table
         .filter(cases::case_no.eq(&row.case_no))
         .select(cases::id)
@@ -55,25 +61,33 @@ pub fn insert_case(conn: &mut Db, row: &NewCaseRow) -> Result<i64, DieselError> 
 
 pub fn insert_parties(conn: &mut Db, rows: &[NewParty]) -> Result<(), DieselError> {
     for row in rows {
-        diesel::insert_into(case_parties::table).values(row).execute(conn)?;
+        diesel::insert_into(case_parties::table)
+            .values(row)
+            .execute(conn)?;
     }
     Ok(())
 }
 
 pub fn insert_products(conn: &mut Db, rows: &[NewProduct]) -> Result<(), DieselError> {
     for row in rows {
-        diesel::insert_into(case_products::table).values(row).execute(conn)?;
+        diesel::insert_into(case_products::table)
+            .values(row)
+            .execute(conn)?;
     }
     Ok(())
 }
 
 pub fn insert_adverse_reaction(conn: &mut Db, row: &AdverseReactionRow) -> Result<(), DieselError> {
-    diesel::insert_into(adverse_reactions::table).values(row).execute(conn)?;
+    diesel::insert_into(adverse_reactions::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn insert_link(conn: &mut Db, link: &NewCaseLink) -> Result<(), DieselError> {
-    diesel::insert_into(case_links::table).values(link).execute(conn)?;
+    diesel::insert_into(case_links::table)
+        .values(link)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -86,7 +100,10 @@ pub fn find_by_case_no(conn: &mut Db, case_no: &str) -> Result<Option<CaseRow>, 
 }
 
 pub fn find_by_id(conn: &mut Db, id: i64) -> Result<CaseRow, DieselError> {
-    cases::table.find(id).select(CaseRow::as_select()).first(conn)
+    cases::table
+        .find(id)
+        .select(CaseRow::as_select())
+        .first(conn)
 }
 
 pub fn parties_of(conn: &mut Db, case_id: i64) -> Result<Vec<PartyRow>, DieselError> {
@@ -132,7 +149,9 @@ pub fn count_attachments(conn: &mut Db, case_id: i64) -> Result<i64, DieselError
 }
 
 pub fn insert_attachment(conn: &mut Db, row: &NewAttachment) -> Result<(), DieselError> {
-    diesel::insert_into(attachments::table).values(row).execute(conn)?;
+    diesel::insert_into(attachments::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -157,6 +176,8 @@ pub fn find_idempotency(
 }
 
 pub fn insert_idempotency(conn: &mut Db, row: &IdempotencyRow) -> Result<(), DieselError> {
-    diesel::insert_into(idempotency_keys::table).values(row).execute(conn)?;
+    diesel::insert_into(idempotency_keys::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }

@@ -77,7 +77,9 @@ pub fn append(conn: &mut Db, case_id: i64, draft: EventDraft) -> Result<i32, Die
         hash: String::new(),
     };
     row.hash = event_hash(case_id, seq, &row);
-    diesel::insert_into(case_events::table).values(&row).execute(conn)?;
+    diesel::insert_into(case_events::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(seq)
 }
 

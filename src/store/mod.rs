@@ -47,7 +47,12 @@ impl DatabaseUrl {
     }
 
     pub fn default_for(data_dir: &Path) -> Self {
-        DatabaseUrl::Sqlite(data_dir.join("odrdesk.sqlite3").to_string_lossy().into_owned())
+        DatabaseUrl::Sqlite(
+            data_dir
+                .join("odrdesk.sqlite3")
+                .to_string_lossy()
+                .into_owned(),
+        )
     }
 
     fn connection_string(&self) -> &str {
@@ -140,7 +145,10 @@ pub fn is_transient(e: &DieselError) -> bool {
 }
 
 pub fn is_unique_violation(e: &DieselError) -> bool {
-    matches!(e, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
 }
 
 /// Opens a pool, creating the SQLite file's directory if needed. Does not migrate.

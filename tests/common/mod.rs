@@ -28,7 +28,9 @@ impl Backend {
         match std::env::var("ODRDESK_TEST_POSTGRES_URL") {
             Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
             _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!("CI=true but ODRDESK_TEST_POSTGRES_URL is not set: the PostgreSQL suite must run")
+                panic!(
+                    "CI=true but ODRDESK_TEST_POSTGRES_URL is not set: the PostgreSQL suite must run"
+                )
             }
             _ => {
                 eprintln!("skipping PostgreSQL variant: ODRDESK_TEST_POSTGRES_URL not set");
@@ -168,7 +170,14 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        read(self.client.get(self.url(path)).send().await.expect("request")).await
+        read(
+            self.client
+                .get(self.url(path))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     pub async fn track(&self, case_no: &str, token: &str) -> (u16, Value) {
@@ -184,7 +193,9 @@ impl TestApp {
 
     /// Files the sample complaint and returns `(case_no, token)`.
     pub async fn file_complaint(&self) -> (String, String) {
-        let (status, body) = self.post_json("/api/v1/complaints", &sample_complaint()).await;
+        let (status, body) = self
+            .post_json("/api/v1/complaints", &sample_complaint())
+            .await;
         assert_eq!(status, 201, "{body}");
         (
             body["case_no"].as_str().expect("case_no").to_owned(),
@@ -199,10 +210,20 @@ impl TestApp {
             if dir.file_name() == "tmp" {
                 continue;
             }
-            files.extend(std::fs::read_dir(dir.path()).into_iter().flatten().flatten().map(|f| f.path()));
+            files.extend(
+                std::fs::read_dir(dir.path())
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|f| f.path()),
+            );
         }
         files.extend(
-            std::fs::read_dir(root.join("tmp")).into_iter().flatten().flatten().map(|f| f.path()),
+            std::fs::read_dir(root.join("tmp"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|f| f.path()),
         );
         files
     }
