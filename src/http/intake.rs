@@ -1,13 +1,14 @@
 //! Public intake: complaints and reports from the web form, mini-program and app.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::de::DeserializeOwned;
 
 use super::body::{idempotency, json_body};
 use super::error::{ApiError, ErrorBody};
 use crate::app::AppState;
 use crate::intake::input::{ComplaintInput, ReportInput};
-use crate::intake::{IntakeContext, NewCase, parse_complaint, parse_report};
-use crate::service::submit::{Idempotency, Submitted, submit};
+use crate::intake::{FieldIssue, IntakeContext, NewCase, parse_complaint, parse_report};
+use crate::service::submit::{Submitted, submit};
 
 #[utoipa::path(
     post, path = "/api/v1/complaints", tag = "intake",
@@ -28,11 +29,7 @@ pub async fn submit_complaint(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let input: ComplaintInput = json_body(&req, &body)?;
-    let idem = idempotency(&req, "public_complaint", &body)?;
-    let now = state.clock.now();
-    let case = parse_complaint(&input, &state.public_context(now)).map_err(ApiError::Validation)?;
-    store_submission(&state, case, idem).await
+    receive(&state, &req, &body, "public_complaint", parse_complaint).await
 }
 
 #[utoipa::path(
@@ -54,19 +51,21 @@ pub async fn submit_report(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let input: ReportInput = json_body(&req, &body)?;
-    let idem = idempotency(&req, "public_report", &body)?;
-    let now = state.clock.now();
-    let case = parse_report(&input, &state.public_context(now)).map_err(ApiError::Validation)?;
-    store_submission(&state, case, idem).await
+    receive(&state, &req, &body, "public_report", parse_report).await
 }
 
-async fn store_submission(
+/// Online intake of either kind: parse, check, store, answer 201.
+async fn receive<T: DeserializeOwned>(
     state: &AppState,
-    case: NewCase,
-    idem: Option<Idempotency>,
+    req: &HttpRequest,
+    body: &[u8],
+    scope: &'static str,
+    parse: fn(&T, &IntakeContext) -> Result<NewCase, Vec<FieldIssue>>,
 ) -> Result<HttpResponse, ApiError> {
+    let input: T = json_body(req, body)?;
+    let idem = idempotency(req, scope, body)?;
     let now = state.clock.now();
+    let case = parse(&input, &state.public_context(now)).map_err(ApiError::Validation)?;
     let submitted = state
         .with_db(move |conn| submit(conn, case, idem, now))
         .await?;

@@ -142,7 +142,7 @@ pub fn public_view(
             })
             .collect(),
         attachments: attachments.iter().map(AttachmentView::from).collect(),
-        case_no: case.case_no,
+        case_no: case.data.case_no,
     })
 }
 

@@ -8,7 +8,7 @@ use super::schema::{
     idempotency_keys,
 };
 
-#[derive(Debug, Clone, Insertable)]
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = cases, treat_none_as_null = true)]
 pub struct NewCaseRow {
     pub case_no: String,
@@ -40,29 +40,15 @@ pub struct NewCaseRow {
 #[diesel(table_name = cases)]
 pub struct CaseRow {
     pub id: i64,
-    pub case_no: String,
-    pub kind: String,
-    pub state: String,
-    pub tracking_token_hash: String,
-    pub channel: String,
-    pub received_at: NaiveDateTime,
-    pub received_date: NaiveDate,
-    pub policy_version: String,
-    pub due_date: NaiveDate,
-    pub due_provisional: bool,
-    pub district: String,
-    pub category: Option<String>,
-    pub nature: String,
-    pub title: String,
-    pub description: String,
-    pub claim: Option<String>,
-    pub prefer_odr: bool,
-    pub purchase_date: Option<NaiveDate>,
-    pub purchase_amount_fen: Option<i64>,
-    pub purchase_online: Option<bool>,
-    pub purchase_platform: Option<String>,
-    pub purchase_order_no: Option<String>,
-    pub created_at: NaiveDateTime,
+    #[diesel(embed)]
+    pub data: NewCaseRow,
+}
+
+impl std::ops::Deref for CaseRow {
+    type Target = NewCaseRow;
+    fn deref(&self) -> &NewCaseRow {
+        &self.data
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -73,7 +59,7 @@ pub struct NewCaseLink {
     pub relation: String,
 }
 
-#[derive(Debug, Clone, Default, Insertable)]
+#[derive(Debug, Clone, Default, Insertable, Queryable, Selectable)]
 #[diesel(table_name = case_parties, treat_none_as_null = true)]
 pub struct NewParty {
     pub case_id: i64,
@@ -92,19 +78,18 @@ pub struct NewParty {
 #[diesel(table_name = case_parties)]
 pub struct PartyRow {
     pub id: i64,
-    pub case_id: i64,
-    pub role: String,
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub address: Option<String>,
-    pub id_number: Option<String>,
-    pub uscc: Option<String>,
-    pub district: Option<String>,
-    pub platform: Option<String>,
+    #[diesel(embed)]
+    pub data: NewParty,
 }
 
-#[derive(Debug, Clone, Insertable)]
+impl std::ops::Deref for PartyRow {
+    type Target = NewParty;
+    fn deref(&self) -> &NewParty {
+        &self.data
+    }
+}
+
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = case_products, treat_none_as_null = true)]
 pub struct NewProduct {
     pub case_id: i64,
@@ -119,12 +104,15 @@ pub struct NewProduct {
 #[diesel(table_name = case_products)]
 pub struct ProductRow {
     pub id: i64,
-    pub case_id: i64,
-    pub name: String,
-    pub brand: Option<String>,
-    pub cosmetics_id: Option<String>,
-    pub cosmetics_id_kind: Option<String>,
-    pub batch: Option<String>,
+    #[diesel(embed)]
+    pub data: NewProduct,
+}
+
+impl std::ops::Deref for ProductRow {
+    type Target = NewProduct;
+    fn deref(&self) -> &NewProduct {
+        &self.data
+    }
 }
 
 #[derive(Debug, Clone, Insertable, Queryable, Selectable)]
@@ -141,7 +129,7 @@ pub struct AdverseReactionRow {
     pub allergy_history: Option<String>,
 }
 
-#[derive(Debug, Clone, Insertable)]
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = attachments)]
 pub struct NewAttachment {
     pub case_id: i64,
@@ -156,15 +144,18 @@ pub struct NewAttachment {
 #[diesel(table_name = attachments)]
 pub struct AttachmentRow {
     pub id: i64,
-    pub case_id: i64,
-    pub sha256: String,
-    pub mime: String,
-    pub size_bytes: i64,
-    pub original_name: String,
-    pub created_at: NaiveDateTime,
+    #[diesel(embed)]
+    pub data: NewAttachment,
 }
 
-#[derive(Debug, Clone, Insertable)]
+impl std::ops::Deref for AttachmentRow {
+    type Target = NewAttachment;
+    fn deref(&self) -> &NewAttachment {
+        &self.data
+    }
+}
+
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = case_events, treat_none_as_null = true)]
 pub struct NewEventRow {
     pub case_id: i64,
@@ -185,18 +176,15 @@ pub struct NewEventRow {
 #[diesel(table_name = case_events)]
 pub struct EventRow {
     pub id: i64,
-    pub case_id: i64,
-    pub case_seq: i32,
-    pub kind: String,
-    pub actor: String,
-    pub actor_role: String,
-    pub at: NaiveDateTime,
-    pub from_state: Option<String>,
-    pub to_state: Option<String>,
-    pub reason: Option<String>,
-    pub payload: String,
-    pub prev_hash: String,
-    pub hash: String,
+    #[diesel(embed)]
+    pub data: NewEventRow,
+}
+
+impl std::ops::Deref for EventRow {
+    type Target = NewEventRow;
+    fn deref(&self) -> &NewEventRow {
+        &self.data
+    }
 }
 
 #[derive(Debug, Clone, Insertable, Queryable, Selectable)]
