@@ -101,6 +101,15 @@ mod tests {
         assert_eq!(fs::read(store.path_of(&a)).unwrap(), png);
         assert_eq!(sniff_mime(png), Some("image/png"));
         assert_eq!(sniff_mime(b"%PDF-1.7\n"), Some("application/pdf"));
+        let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\0";
+        assert!(matches!(
+            sniff_mime(heic),
+            Some("image/heif" | "image/heic")
+        ));
+        assert_eq!(
+            sniff_mime(b"\xff\xd8\xff\xe0\0\x10JFIF\0"),
+            Some("image/jpeg")
+        );
         assert_eq!(sniff_mime(b"MZ\x90\0 not an image"), None);
         assert_eq!(sniff_mime(b"<html>"), None);
         store.remove(&a);

@@ -354,7 +354,16 @@ async fn adverse_reaction_and_product_are_accepted(backend: Backend) {
 
 async fn reference_data_health_and_api_description(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
-    let (s, h) = app.get("/healthz").await;
+    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let request_id = res
+        .headers()
+        .get("x-request-id")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert!(
+        request_id.is_some_and(|id| id.len() >= 16),
+        "every response names its request"
+    );
+    let (s, h) = common::read(res).await;
     assert_eq!(s, 200);
     assert_eq!(h["status"], "ok");
     let (s, t) = app.get("/api/v1/taxonomy").await;
