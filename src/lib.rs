@@ -2,6 +2,7 @@
 //! deadlines. See ARCHITECTURE.md for the map.
 
 pub mod app;
+pub mod auth;
 pub mod blobs;
 pub mod cli;
 pub mod clock;
@@ -9,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod intake;
+pub mod notify;
 pub mod secrets;
 pub mod service;
 pub mod store;

@@ -220,6 +220,12 @@ fn case_row(
         purchase_platform: purchase.and_then(|p| p.platform.clone()),
         purchase_order_no: purchase.and_then(|p| p.order_no.clone()),
         created_at: events::truncate_to_micros(now.naive_utc()),
+        assignee_id: None,
+        consumer_openid: None,
+        flags: String::new(),
+        closed_on: None,
+        event_count: 0,
+        last_event_hash: String::new(),
     }
 }
 

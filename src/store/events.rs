@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::Db;
 use super::models::{EventRow, NewEventRow};
-use super::schema::case_events;
+use super::schema::{case_events, cases};
 
 /// The hash that links the first event of a case.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -79,6 +79,12 @@ pub fn append(conn: &mut Db, case_id: i64, draft: EventDraft) -> Result<i32, Die
     row.hash = event_hash(case_id, seq, &row);
     diesel::insert_into(case_events::table)
         .values(&row)
+        .execute(conn)?;
+    diesel::update(cases::table.find(case_id))
+        .set((
+            cases::event_count.eq(seq),
+            cases::last_event_hash.eq(&row.hash),
+        ))
         .execute(conn)?;
     Ok(seq)
 }

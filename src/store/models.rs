@@ -34,6 +34,15 @@ pub struct NewCaseRow {
     pub purchase_platform: Option<String>,
     pub purchase_order_no: Option<String>,
     pub created_at: NaiveDateTime,
+    pub assignee_id: Option<i64>,
+    pub consumer_openid: Option<String>,
+    /// Comma-separated flags set at intake (see `domain::routing::Flag`).
+    pub flags: String,
+    pub closed_on: Option<NaiveDate>,
+    /// Count and last hash of the case's events, so that removing the newest event is
+    /// detectable too.
+    pub event_count: i32,
+    pub last_event_hash: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

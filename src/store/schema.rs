@@ -34,6 +34,12 @@ diesel::table! {
         purchase_platform -> Nullable<Text>,
         purchase_order_no -> Nullable<Text>,
         created_at -> Timestamp,
+        assignee_id -> Nullable<BigInt>,
+        consumer_openid -> Nullable<Text>,
+        flags -> Text,
+        closed_on -> Nullable<Date>,
+        event_count -> Integer,
+        last_event_hash -> Text,
     }
 }
 
@@ -144,4 +150,132 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     case_events,
     idempotency_keys,
+);
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        uscc -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_bureaus (user_id, district) {
+        user_id -> BigInt,
+        district -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Nullable<BigInt>,
+        consumer_openid -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked -> Bool,
+    }
+}
+
+diesel::table! {
+    login_failures (email) {
+        email -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        key_hash -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        revoked -> Bool,
+    }
+}
+
+diesel::table! {
+    enterprises (uscc) {
+        uscc -> Text,
+        name -> Text,
+        district -> Text,
+        email -> Nullable<Text>,
+        odr -> Bool,
+        commitments -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (case_id) {
+        case_id -> BigInt,
+        severity -> Text,
+        opened_on -> Date,
+        due_date -> Date,
+        submitted_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        dedupe_key -> Text,
+        case_id -> Nullable<BigInt>,
+        to_addr -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    calendar_years (year) {
+        year -> Integer,
+        definition -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    policy_tables (id) {
+        id -> BigInt,
+        definition -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        holder -> Text,
+        lease_until -> Timestamp,
+    }
+}
+
+diesel::joinable!(user_bureaus -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(referrals -> cases (case_id));
+diesel::joinable!(outbox -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    user_bureaus,
+    sessions,
+    cases,
+    referrals,
+    outbox,
+    enterprises,
 );

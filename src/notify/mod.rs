@@ -1,0 +1,68 @@
+//! Mail through a transactional outbox: `enqueue` writes a rendered message in the caller's
+//! transaction; a background sender delivers it later, by SMTP or as `.eml` files.
+
+use chrono::NaiveDate;
+
+/// What a message says; rendered into Chinese subject and body by `templates`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// To the complainant or reporter after intake. The tracking token is never mailed: it is
+    /// shown once, at submission.
+    Acknowledgement {
+        case_no: String,
+        kind_label: String,
+        due: NaiveDate,
+        track_url: String,
+    },
+    Accepted {
+        case_no: String,
+        mediation_due: NaiveDate,
+    },
+    NotAccepted {
+        case_no: String,
+        reason: String,
+    },
+    /// To an ODR enterprise: a complaint awaits its direct negotiation.
+    OdrNotice {
+        case_no: String,
+        title: String,
+        due: NaiveDate,
+    },
+    /// To the assignee, two working days before a clock runs out.
+    Reminder {
+        case_no: String,
+        clock_label: String,
+        due: NaiveDate,
+    },
+    /// Settled, terminated, withdrawn, transferred…
+    Outcome {
+        case_no: String,
+        outcome: String,
+    },
+    RatingInvitation {
+        case_no: String,
+        until: NaiveDate,
+        track_url: String,
+    },
+    /// To a reporter: whether a case was opened.
+    ReporterNotice {
+        case_no: String,
+        outcome: String,
+    },
+    /// A message from the bureau or the business to a party.
+    Message {
+        case_no: String,
+        from: String,
+        text: String,
+    },
+}
+
+/// One message to one address. `dedupe_key` makes enqueueing idempotent: a second enqueue
+/// with the same key is ignored, so a retried transaction never mails twice.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub dedupe_key: String,
+    pub case_id: Option<i64>,
+    pub to: String,
+    pub notice: Notice,
+}
