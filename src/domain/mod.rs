@@ -3,10 +3,15 @@
 
 pub mod calendar;
 pub mod case;
+pub mod clocks;
+pub mod codes;
+pub mod enterprise;
 pub mod ids;
 pub mod mask;
 pub mod policy;
+pub mod routing;
 pub mod taxonomy;
+pub mod workflow;
 
 pub use calendar::{CalendarError, Due, WorkCalendar, YearCalendar};
 pub use ids::{CosmeticsId, CosmeticsIdKind, Email, Fen, Phone, Uscc};

@@ -1,0 +1,210 @@
+//! Deadlines derived from the event log: which clocks ran, when each started and is due,
+//! pauses, and a verdict frozen when the clock's goal was reached. Pure: the same events,
+//! calendar, policy and `today` always give the same clocks.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::calendar::WorkCalendar;
+use super::case::{CaseKind, CaseState};
+use super::policy::{Clock, DayUnit, PolicyVersion};
+use super::workflow::is_closed;
+
+/// One entry of the event log, as the clocks see it.
+#[derive(Debug, Clone)]
+pub struct ClockEvent {
+    /// `submitted`, or a command name such as `accept`.
+    pub kind: String,
+    /// China-time date the event happened (for `submitted`: the date received).
+    pub on: NaiveDate,
+    pub to_state: Option<CaseState>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Timely,
+    Late,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ClockView {
+    pub name: Clock,
+    pub label: String,
+    #[schema(value_type = String, format = Date)]
+    pub started: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub due: NaiveDate,
+    /// Working days from today to the due date; negative once overdue.
+    pub remaining_working_days: i64,
+    pub paused: bool,
+    pub overdue: bool,
+    /// The due date lies past the last loaded holiday calendar.
+    pub provisional: bool,
+    /// Frozen when the clock's goal was met: on time or late. `None` while running.
+    pub verdict: Option<Verdict>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ended: Option<NaiveDate>,
+}
+
+impl ClockView {
+    pub fn is_running(&self) -> bool {
+        self.ended.is_none()
+    }
+}
+
+struct Running {
+    clock: Clock,
+    started: NaiveDate,
+    paused_days: u32,
+    paused_since: Option<NaiveDate>,
+    ended: Option<NaiveDate>,
+}
+
+/// The stage clock a state starts, if any.
+fn stage_clock(state: CaseState) -> Option<Clock> {
+    match state {
+        CaseState::PendingAcceptance => Some(Clock::Acceptance),
+        CaseState::OdrNegotiation => Some(Clock::OdrNegotiation),
+        CaseState::InMediation => Some(Clock::Mediation),
+        CaseState::PendingVerification => Some(Clock::Verification),
+        _ => None,
+    }
+}
+
+fn is_stage(clock: Clock) -> bool {
+    matches!(
+        clock,
+        Clock::Acceptance | Clock::OdrNegotiation | Clock::Mediation | Clock::Verification
+    )
+}
+
+pub struct ClockInputs<'a> {
+    pub kind: CaseKind,
+    pub events: &'a [ClockEvent],
+    /// The adverse-reaction referral clock, if the complaint opened one.
+    pub referral: Option<Clock>,
+    pub policy: &'a PolicyVersion,
+    pub calendar: &'a WorkCalendar,
+    pub today: NaiveDate,
+}
+
+pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
+    let mut clocks: Vec<Running> = Vec::new();
+    let start = |clocks: &mut Vec<Running>, clock, on| {
+        clocks.push(Running {
+            clock,
+            started: on,
+            paused_days: 0,
+            paused_since: None,
+            ended: None,
+        })
+    };
+    for event in input.events {
+        let on = event.on;
+        let running = |clocks: &mut Vec<Running>, pred: &dyn Fn(Clock) -> bool| {
+            clocks
+                .iter_mut()
+                .filter(|c| c.ended.is_none() && pred(c.clock))
+                .for_each(|c| c.ended = Some(on));
+        };
+        match event.kind.as_str() {
+            "submitted" => {
+                if let Some(clock) = input.referral {
+                    start(&mut clocks, clock, on);
+                }
+            }
+            "pause" => {
+                for c in clocks
+                    .iter_mut()
+                    .filter(|c| c.clock == Clock::Mediation && c.ended.is_none())
+                {
+                    c.paused_since.get_or_insert(on);
+                }
+                continue;
+            }
+            "resume" => {
+                for c in clocks
+                    .iter_mut()
+                    .filter(|c| c.clock == Clock::Mediation && c.ended.is_none())
+                {
+                    if let Some(since) = c.paused_since.take() {
+                        let days = input.calendar.working_days_between(since, on).max(0);
+                        c.paused_days += u32::try_from(days).unwrap_or(0);
+                    }
+                }
+                continue;
+            }
+            "rate" | "reopen" => running(&mut clocks, &|c| c == Clock::Rating),
+            "submit_referral" => running(&mut clocks, &|c| {
+                matches!(
+                    c,
+                    Clock::AdverseGeneral | Clock::AdverseSerious | Clock::AdversePublicConcern
+                )
+            }),
+            _ => {}
+        }
+        let Some(to) = event.to_state else { continue };
+        running(&mut clocks, &is_stage);
+        if let Some(clock) = stage_clock(to) {
+            start(&mut clocks, clock, on);
+        } else if input.kind == CaseKind::Complaint
+            && is_closed(to)
+            && !matches!(to, CaseState::Merged | CaseState::TransferredOut)
+        {
+            start(&mut clocks, Clock::Rating, on);
+        }
+    }
+    clocks.iter().map(|c| view(c, input)).collect()
+}
+
+fn view(c: &Running, input: &ClockInputs) -> ClockView {
+    let cal = input.calendar;
+    let limit = input.policy.limit(c.clock);
+    // While paused, every working day of the pause so far pushes the due date out.
+    let paused_now = match (c.paused_since, c.ended) {
+        (Some(since), None) => {
+            u32::try_from(cal.working_days_between(since, input.today).max(0)).unwrap_or(0)
+        }
+        _ => 0,
+    };
+    let due = match limit.unit {
+        DayUnit::Working => {
+            cal.add_working_days(c.started, limit.days + c.paused_days + paused_now)
+        }
+        DayUnit::Calendar => input.policy.due(cal, c.clock, c.started),
+    };
+    let verdict = c.ended.map(|end| {
+        if end <= due.date {
+            Verdict::Timely
+        } else {
+            Verdict::Late
+        }
+    });
+    // A rating window just closes; it is nobody's deadline to miss.
+    let overdue = c.ended.is_none() && c.clock != Clock::Rating && input.today > due.date;
+    ClockView {
+        name: c.clock,
+        label: c.clock.label_zh().to_owned(),
+        started: c.started,
+        due: due.date,
+        remaining_working_days: cal.working_days_between(input.today, due.date),
+        paused: c.paused_since.is_some() && c.ended.is_none(),
+        overdue,
+        provisional: due.provisional,
+        verdict,
+        ended: c.ended,
+    }
+}
+
+/// The running stage clock (acceptance, ODR, mediation or verification), for queues.
+pub fn current_stage(clocks: &[ClockView]) -> Option<&ClockView> {
+    clocks
+        .iter()
+        .rev()
+        .find(|c| c.is_running() && is_stage(c.name))
+}
+
+#[cfg(test)]
+#[path = "clocks_tests.rs"]
+mod tests;

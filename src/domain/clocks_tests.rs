@@ -1,0 +1,127 @@
+use chrono::NaiveDate;
+
+use super::*;
+use crate::domain::policy::PolicyTable;
+
+fn d(m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+}
+
+fn ev(kind: &str, on: NaiveDate, to: Option<CaseState>) -> ClockEvent {
+    ClockEvent {
+        kind: kind.into(),
+        on,
+        to_state: to,
+    }
+}
+
+fn run(
+    kind: CaseKind,
+    events: &[ClockEvent],
+    referral: Option<Clock>,
+    today: NaiveDate,
+) -> Vec<ClockView> {
+    let table = PolicyTable::builtin();
+    let calendar = WorkCalendar::builtin();
+    let policy = table.select(events[0].on).unwrap();
+    derive(&ClockInputs {
+        kind,
+        events,
+        referral,
+        policy,
+        calendar: &calendar,
+        today,
+    })
+}
+
+#[test]
+fn acceptance_across_national_day_then_mediation_with_a_pause() {
+    use CaseState::*;
+    let events = [
+        ev("submitted", d(9, 30), Some(PendingAcceptance)),
+        ev("accept", d(10, 14), Some(InMediation)),
+    ];
+    let clocks = run(CaseKind::Complaint, &events, None, d(10, 14));
+    assert_eq!(clocks[0].name, Clock::Acceptance);
+    assert_eq!(clocks[0].due, d(10, 15));
+    assert_eq!(clocks[0].verdict, Some(Verdict::Timely));
+    // 45 working days from Oct 14: no holidays left in 2026 after October.
+    assert_eq!(clocks[1].name, Clock::Mediation);
+    assert_eq!(clocks[1].due, d(12, 16));
+    assert_eq!(clocks[1].remaining_working_days, 45);
+
+    // Paused for testing Oct 19 (Mon) to Oct 26 (Mon): 5 working days added.
+    let mut paused = events.to_vec();
+    paused.push(ev("pause", d(10, 19), Some(MediationPaused)));
+    let during = run(CaseKind::Complaint, &paused, None, d(10, 21));
+    assert!(during[1].paused && during[1].is_running());
+    assert_eq!(during[1].due, d(12, 18), "two paused working days so far");
+    paused.push(ev("resume", d(10, 26), Some(InMediation)));
+    let after = run(CaseKind::Complaint, &paused, None, d(10, 27));
+    assert!(!after[1].paused);
+    assert_eq!(after[1].due, d(12, 23));
+    paused.push(ev("settle", d(12, 22), Some(Settled)));
+    let done = run(CaseKind::Complaint, &paused, None, d(12, 30));
+    assert_eq!(done[1].verdict, Some(Verdict::Timely));
+    assert!(!done[1].overdue);
+    assert_eq!(done[2].name, Clock::Rating);
+    assert_eq!(done[2].due, NaiveDate::from_ymd_opt(2027, 1, 11).unwrap());
+}
+
+#[test]
+fn odr_failure_starts_acceptance_then_late_verdict_is_frozen() {
+    use CaseState::*;
+    let events = [
+        ev("submitted", d(11, 2), Some(OdrNegotiation)),
+        ev("odr_expire", d(11, 17), Some(PendingAcceptance)),
+        ev("accept", d(11, 27), Some(InMediation)),
+    ];
+    let clocks = run(CaseKind::Complaint, &events, None, d(11, 30));
+    assert_eq!(
+        (clocks[0].name, clocks[0].due),
+        (Clock::OdrNegotiation, d(11, 16))
+    );
+    assert_eq!(clocks[0].verdict, Some(Verdict::Late));
+    assert_eq!(
+        (clocks[1].name, clocks[1].started, clocks[1].due),
+        (Clock::Acceptance, d(11, 17), d(11, 26))
+    );
+    assert_eq!(clocks[1].verdict, Some(Verdict::Late));
+    assert!(!clocks[1].overdue, "a frozen verdict is not overdue");
+}
+
+#[test]
+fn overdue_provisional_and_referral_clocks() {
+    use CaseState::*;
+    let events = [ev("submitted", d(12, 20), Some(PendingVerification))];
+    let clocks = run(
+        CaseKind::Report,
+        &events,
+        None,
+        NaiveDate::from_ymd_opt(2027, 1, 20).unwrap(),
+    );
+    assert_eq!(clocks[0].name, Clock::Verification);
+    assert!(
+        clocks[0].provisional,
+        "due in 2027, whose calendar is not loaded"
+    );
+    assert!(clocks[0].overdue);
+    assert!(clocks[0].remaining_working_days < 0);
+
+    let events = [
+        ev("submitted", d(11, 20), Some(PendingAcceptance)),
+        ev("submit_referral", d(11, 21), None),
+    ];
+    let clocks = run(
+        CaseKind::Complaint,
+        &events,
+        Some(Clock::AdverseSerious),
+        d(11, 22),
+    );
+    let referral = clocks
+        .iter()
+        .find(|c| c.name == Clock::AdverseSerious)
+        .unwrap();
+    assert_eq!(referral.due, d(12, 5));
+    assert_eq!(referral.verdict, Some(Verdict::Timely));
+}

@@ -1,0 +1,56 @@
+//! Reason codes of the rules (domain.md): not accepting, terminating, pausing.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! reason_codes {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+        }
+    };
+}
+
+reason_codes! {
+    /// 不予受理 grounds, numbered 1–7 in domain.md.
+    NotAcceptReason {
+        OutsideAuthority => "outside_authority", "不属于本部门职责范围或管辖";
+        HandledElsewhere => "handled_elsewhere", "法院、仲裁机构、其他行政机关、消费者协会或其他调解组织已受理或处理";
+        NotConsumerDispute => "not_consumer_dispute", "不是为生活消费需要或未能证明与经营者存在消费纠纷";
+        TimeBarred => "time_barred", "消费者知道或应当知道权益受损超过三年";
+        MaterialsMissing => "materials_missing", "未提供必要材料或材料不实";
+        IdentityUnverified => "identity_unverified", "冒用他人身份或拒绝核实身份";
+        OtherLegalGround => "other_legal_ground", "法律法规规定的其他情形";
+    }
+}
+
+reason_codes! {
+    /// 终止调解 grounds.
+    TerminationReason {
+        Withdrawn => "withdrawn", "投诉人撤回投诉";
+        SettledByParties => "settled_by_parties", "双方自行和解";
+        NoTestingAgreement => "no_testing_agreement", "双方对检测鉴定机构或费用承担无法达成一致";
+        PartyAbsent => "party_absent", "一方拒绝或无正当理由不参加调解";
+        AgreementImpossible => "agreement_impossible", "一方明确表示无法达成调解协议";
+        TimeLimit => "time_limit", "调解期限届满";
+        NotAcceptGround => "not_accept_ground", "受理后发现存在不予受理情形";
+        FraudulentClaim => "fraudulent_claim", "涉嫌敲诈勒索或虚假投诉，移送公安机关";
+    }
+}
+
+reason_codes! {
+    /// Why mediation is paused; the mediation clock stops meanwhile.
+    PauseReason {
+        Testing => "testing", "检测";
+        Appraisal => "appraisal", "鉴定";
+    }
+}

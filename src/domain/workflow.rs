@@ -1,0 +1,387 @@
+//! The case workflow as a pure state machine: who may do what in which state, and where it
+//! leads. `decide` never touches storage or the clock; the service layer applies its outcome.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::case::{CaseKind, CaseState};
+use super::codes::{NotAcceptReason, PauseReason, TerminationReason};
+
+/// Who acts on a case, as far as the workflow cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Admin,
+    Supervisor,
+    Mediator,
+    Enterprise,
+    Consumer,
+    /// The deadline sweep.
+    System,
+}
+
+impl Actor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Actor::Admin => "admin",
+            Actor::Supervisor => "supervisor",
+            Actor::Mediator => "mediator",
+            Actor::Enterprise => "enterprise",
+            Actor::Consumer => "consumer",
+            Actor::System => "system",
+        }
+    }
+    fn is_staff(self) -> bool {
+        matches!(self, Actor::Admin | Actor::Supervisor | Actor::Mediator)
+    }
+}
+
+/// Whom a message is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipient {
+    Complainant,
+    Reporter,
+    Enterprise,
+    Mediator,
+}
+
+/// `POST /api/v1/cases/{case_no}/actions` bodies, tagged by `action`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    Accept,
+    NotAccept {
+        reason: NotAcceptReason,
+        detail: Option<String>,
+    },
+    /// To another county bureau of the city (`bureau`), or out of our jurisdiction
+    /// (`outside: true`).
+    Transfer {
+        bureau: Option<String>,
+        outside: Option<bool>,
+        reason: String,
+    },
+    Pause {
+        reason: PauseReason,
+    },
+    Resume,
+    Settle {
+        agreement: String,
+        recovered_fen: i64,
+    },
+    Terminate {
+        reason: TerminationReason,
+        detail: Option<String>,
+    },
+    Withdraw,
+    Reopen {
+        reason: Option<String>,
+    },
+    MergeInto {
+        case_no: String,
+    },
+    Assign {
+        user: String,
+    },
+    Note {
+        text: String,
+    },
+    Message {
+        to: Recipient,
+        text: String,
+    },
+    OdrAnswer {
+        proposal: String,
+    },
+    ConsumerAccept,
+    ConsumerReject {
+        reason: Option<String>,
+    },
+    Rate {
+        score: u8,
+        comment: Option<String>,
+    },
+    OpenCase {
+        detail: Option<String>,
+    },
+    NotOpen {
+        reason: String,
+    },
+    NotifyReporter {
+        text: Option<String>,
+    },
+    /// The cosmetics adverse-reaction referral was filed with the monitoring body.
+    SubmitReferral,
+    /// Sweep only: the ODR period ended without settlement.
+    #[serde(skip)]
+    OdrExpire,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Accept => "accept",
+            Command::NotAccept { .. } => "not_accept",
+            Command::Transfer { .. } => "transfer",
+            Command::Pause { .. } => "pause",
+            Command::Resume => "resume",
+            Command::Settle { .. } => "settle",
+            Command::Terminate { .. } => "terminate",
+            Command::Withdraw => "withdraw",
+            Command::Reopen { .. } => "reopen",
+            Command::MergeInto { .. } => "merge_into",
+            Command::Assign { .. } => "assign",
+            Command::Note { .. } => "note",
+            Command::Message { .. } => "message",
+            Command::OdrAnswer { .. } => "odr_answer",
+            Command::ConsumerAccept => "consumer_accept",
+            Command::ConsumerReject { .. } => "consumer_reject",
+            Command::Rate { .. } => "rate",
+            Command::OpenCase { .. } => "open_case",
+            Command::NotOpen { .. } => "not_open",
+            Command::NotifyReporter { .. } => "notify_reporter",
+            Command::SubmitReferral => "submit_referral",
+            Command::OdrExpire => "odr_expire",
+        }
+    }
+}
+
+/// Facts beyond the state that some rules need.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    pub today: NaiveDate,
+    /// When the case reached a final state, for the rating window.
+    pub closed_on: Option<NaiveDate>,
+    pub rating_days: u32,
+    pub already_rated: bool,
+    pub has_referral: bool,
+    pub referral_submitted: bool,
+}
+
+/// What an allowed command does to the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub to: Option<CaseState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not in this state or not for this actor: 409 listing what is allowed.
+    NotAllowed { allowed: Vec<&'static str> },
+    /// Allowed here, but the details are wrong: 422.
+    Invalid {
+        field: &'static str,
+        code: &'static str,
+        message: String,
+    },
+}
+
+use CaseState as S;
+
+/// Is the case finished (no open clock but rating)?
+pub fn is_closed(state: CaseState) -> bool {
+    matches!(
+        state,
+        S::NotAccepted
+            | S::Settled
+            | S::MediationTerminated
+            | S::Withdrawn
+            | S::TransferredOut
+            | S::Merged
+            | S::CaseOpened
+            | S::NotOpened
+    )
+}
+
+/// The actions `actor` may take on a case of `kind` in `state`.
+pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    let staff = actor.is_staff();
+    let supervisor = matches!(actor, Actor::Admin | Actor::Supervisor);
+    match (kind, state) {
+        (CaseKind::Complaint, S::OdrNegotiation) => {
+            if actor == Actor::Enterprise {
+                out.push("odr_answer");
+            }
+            if actor == Actor::Consumer {
+                out.extend(["consumer_accept", "consumer_reject", "withdraw"]);
+            }
+            if actor == Actor::System {
+                out.push("odr_expire");
+            }
+        }
+        (CaseKind::Complaint, S::PendingAcceptance) => {
+            if staff {
+                out.extend(["accept", "not_accept", "transfer", "merge_into"]);
+            }
+            if actor == Actor::Consumer {
+                out.push("withdraw");
+            }
+        }
+        (CaseKind::Complaint, S::InMediation) => {
+            if staff {
+                out.extend(["pause", "settle", "terminate", "transfer"]);
+            }
+            if actor == Actor::Consumer {
+                out.push("withdraw");
+            }
+        }
+        (CaseKind::Complaint, S::MediationPaused) => {
+            if staff {
+                out.extend(["resume", "terminate"]);
+            }
+            if actor == Actor::Consumer {
+                out.push("withdraw");
+            }
+        }
+        (CaseKind::Report, S::PendingVerification) => {
+            if staff {
+                out.extend(["open_case", "not_open", "merge_into", "transfer"]);
+            }
+        }
+        _ => {}
+    }
+    if is_closed(state) {
+        if supervisor {
+            out.push("reopen");
+        }
+        if actor == Actor::Consumer && kind == CaseKind::Complaint && state != S::Merged {
+            out.push("rate");
+        }
+    }
+    if kind == CaseKind::Report && staff && matches!(state, S::CaseOpened | S::NotOpened) {
+        out.push("notify_reporter");
+    }
+    if staff {
+        out.extend(["assign", "note", "message"]);
+        if kind == CaseKind::Complaint {
+            out.push("submit_referral");
+        }
+    }
+    if actor == Actor::Enterprise && !is_closed(state) {
+        out.push("message");
+    }
+    if actor == Actor::Consumer && !is_closed(state) {
+        out.push("message");
+    }
+    out.dedup();
+    out
+}
+
+/// Decides a command against the current state.
+pub fn decide(
+    kind: CaseKind,
+    state: CaseState,
+    actor: Actor,
+    command: &Command,
+    facts: &Facts,
+) -> Result<Outcome, Refusal> {
+    let allowed_now = allowed(kind, state, actor);
+    if !allowed_now.contains(&command.name()) {
+        return Err(Refusal::NotAllowed {
+            allowed: allowed_now,
+        });
+    }
+    let invalid = |field, code, message: &str| {
+        Err(Refusal::Invalid {
+            field,
+            code,
+            message: message.to_owned(),
+        })
+    };
+    let to = match command {
+        Command::Accept => Some(S::InMediation),
+        Command::NotAccept { .. } => Some(S::NotAccepted),
+        Command::Transfer {
+            bureau,
+            outside,
+            reason,
+        } => {
+            if reason.trim().is_empty() {
+                return invalid("reason", "required", "请填写转办原因");
+            }
+            match (bureau, outside) {
+                (None, Some(true)) => Some(S::TransferredOut),
+                // Another county bureau in the city receives it afresh.
+                (Some(_), None | Some(false)) => Some(S::initial(kind)),
+                _ => {
+                    return invalid(
+                        "bureau",
+                        "required",
+                        "请指定转办的辖区局（bureau）或辖区外（outside: true）",
+                    );
+                }
+            }
+        }
+        Command::Pause { .. } => Some(S::MediationPaused),
+        Command::Resume => Some(S::InMediation),
+        Command::Settle {
+            agreement,
+            recovered_fen,
+        } => {
+            if agreement.trim().is_empty() {
+                return invalid("agreement", "required", "请填写调解协议内容");
+            }
+            if *recovered_fen < 0 {
+                return invalid("recovered_fen", "amount_negative", "挽回金额不能为负数");
+            }
+            Some(S::Settled)
+        }
+        Command::Terminate { .. } => Some(S::MediationTerminated),
+        Command::Withdraw => Some(S::Withdrawn),
+        Command::Reopen { .. } => Some(S::initial(kind)),
+        Command::MergeInto { .. } => Some(S::Merged),
+        Command::ConsumerAccept => Some(S::Settled),
+        Command::ConsumerReject { .. } | Command::OdrExpire => Some(S::PendingAcceptance),
+        Command::OpenCase { .. } => Some(S::CaseOpened),
+        Command::NotOpen { reason } => {
+            if reason.trim().is_empty() {
+                return invalid("reason", "required", "请填写不予立案的理由");
+            }
+            Some(S::NotOpened)
+        }
+        Command::Rate { score, .. } => {
+            if !(1..=5).contains(score) {
+                return invalid("score", "score_range", "评分应为1至5分");
+            }
+            if facts.already_rated {
+                return invalid("score", "already_rated", "该案件已评价");
+            }
+            let open_until = facts
+                .closed_on
+                .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(facts.rating_days))));
+            if open_until.is_none_or(|until| facts.today > until) {
+                return invalid("score", "rating_closed", "评价期限已过");
+            }
+            None
+        }
+        Command::SubmitReferral => {
+            if !facts.has_referral || facts.referral_submitted {
+                return invalid(
+                    "action",
+                    "no_open_referral",
+                    "该案件没有待报送的不良反应监测信息",
+                );
+            }
+            None
+        }
+        Command::Note { text } | Command::Message { text, .. } => {
+            if text.trim().is_empty() || text.chars().count() > 5000 {
+                return invalid("text", "length", "内容应为1至5000个字符");
+            }
+            None
+        }
+        Command::OdrAnswer { proposal } => {
+            if proposal.trim().is_empty() {
+                return invalid("proposal", "required", "请填写处理方案");
+            }
+            None
+        }
+        Command::Assign { .. } | Command::NotifyReporter { .. } => None,
+    };
+    Ok(Outcome { to })
+}
+
+#[cfg(test)]
+#[path = "workflow_tests.rs"]
+mod tests;
