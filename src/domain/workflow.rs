@@ -2,7 +2,7 @@
 //! leads. `decide` never touches storage or the clock; the service layer applies its outcome.
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::case::{CaseKind, CaseState};
 use super::codes::{NotAcceptReason, PauseReason, TerminationReason};
@@ -36,7 +36,7 @@ impl Actor {
 }
 
 /// Whom a message is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Recipient {
     Complainant,
@@ -46,7 +46,7 @@ pub enum Recipient {
 }
 
 /// `POST /api/v1/cases/{case_no}/actions` bodies, tagged by `action`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     Accept,
@@ -118,6 +118,21 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether the command can move the case to another state (as opposed to notes,
+    /// messages, assignment, ratings and referral filing).
+    pub fn changes_state(&self) -> bool {
+        !matches!(
+            self,
+            Command::Assign { .. }
+                | Command::Note { .. }
+                | Command::Message { .. }
+                | Command::OdrAnswer { .. }
+                | Command::Rate { .. }
+                | Command::NotifyReporter { .. }
+                | Command::SubmitReferral
+        )
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Command::Accept => "accept",

@@ -1,0 +1,81 @@
+//! `odrdesk sweep`, `odrdesk audit verify` and `odrdesk calendar load`: operations on the
+//! workflow that run beside a live server on the same data.
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use clap::Subcommand;
+
+use crate::clock::china_offset;
+use crate::config::Settings;
+use crate::reference::ReferenceData;
+use crate::service::{Ctx, audit, sweep};
+use crate::store::{self, PooledDb, StoreError};
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every event's hash and link; exit 1 naming the first broken one.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Load (or replace) one year's holidays and make-up working days from a TOML file in the
+    /// format of reference/calendar/2026.toml.
+    Load { file: std::path::PathBuf },
+}
+
+fn open(settings: &Settings) -> anyhow::Result<PooledDb> {
+    let pool = store::connect(&settings.database, 1)?;
+    let mut conn = pool.get().map_err(StoreError::from)?;
+    store::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// `--as-of YYYY-MM-DD` runs the sweep as at 09:00 China time that day.
+pub fn run_sweep(settings: &Settings, as_of: Option<NaiveDate>, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let now = match as_of {
+        Some(day) => day
+            .and_hms_opt(9, 0, 0)
+            .and_then(|t| china_offset().from_local_datetime(&t).single())
+            .map(|t| t.with_timezone(&Utc))
+            .context("invalid --as-of date")?,
+        None => now,
+    };
+    let mut conn = open(settings)?;
+    let reference = ReferenceData::builtin();
+    reference.reload(&mut conn)?;
+    let ctx = Ctx { reference: reference.snapshot(), public_url: settings.public_url.clone(), now };
+    let report = sweep::sweep(&mut conn, &ctx)?;
+    println!(
+        "swept {} open case(s): {} ODR case(s) moved to acceptance, {} clock(s) marked overdue, {} reminder(s) queued",
+        report.examined, report.odr_expired, report.overdue_marked, report.reminders
+    );
+    Ok(())
+}
+
+pub fn audit(settings: &Settings, command: &AuditCommand) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Verify => {
+            let mut conn = open(settings)?;
+            match audit::verify(&mut conn)? {
+                Ok(report) => {
+                    println!("audit log intact: {} case(s), {} event(s)", report.cases, report.events);
+                    Ok(())
+                }
+                Err(broken) => bail!("audit log broken: {broken}"),
+            }
+        }
+    }
+}
+
+pub fn calendar(settings: &Settings, command: &CalendarCommand, now: DateTime<Utc>) -> anyhow::Result<()> {
+    match command {
+        CalendarCommand::Load { file } => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let mut conn = open(settings)?;
+            let year = crate::reference::load_calendar_year(&mut conn, &text, now)?;
+            println!("calendar {year} loaded; running servers pick it up within a minute");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Acting on a case: decide with the pure workflow, then in one transaction append the event,
+//! update the case row's projection, and queue the mail the step calls for.
+
+use diesel::Connection;
+use serde_json::json;
+
+use super::{Ctx, ServiceError};
+use super::access::Caller;
+use super::case_view::{CaseView, LoadedCase, clocks_of, load_visible, policy_for, render};
+use crate::domain::case::CaseNo;
+use crate::domain::clocks::current_stage;
+use crate::domain::workflow::{Actor, Command, Facts, Refusal, decide, is_closed};
+use crate::domain::{DistrictCode, Fen};
+use crate::intake::FieldIssue;
+use crate::store::events::{self, EventDraft};
+use crate::store::models::NewCaseLink;
+use crate::store::{Db, accounts, cases, workflow};
+
+use super::mail;
+
+/// Who did it, for the audit log.
+fn actor_name(caller: &Caller) -> String {
+    match caller {
+        Caller::Staff(u) => u.email.clone(),
+        Caller::Consumer { openid } => format!("wechat:{openid}"),
+        Caller::TokenHolder(_) => "tracking-token".into(),
+    }
+}
+
+pub fn act(
+    conn: &mut Db,
+    ctx: &Ctx,
+    case_no: &str,
+    caller: &Caller,
+    command: Command,
+) -> Result<CaseView, ServiceError> {
+    conn.transaction(|conn| {
+        let (loaded, access) = load_visible(conn, case_no, caller)?;
+        let actor = access.actor().ok_or(ServiceError::Forbidden)?;
+        apply(conn, ctx, &loaded, actor, &actor_name(caller), &command)?;
+        let (reloaded, _) = load_visible(conn, case_no, caller)?;
+        render(conn, &ctx.reference, &reloaded, access, ctx.now)
+    })
+}
+
+/// Applies one command inside the caller's transaction. Also used by the deadline sweep.
+pub fn apply(
+    conn: &mut Db,
+    ctx: &Ctx,
+    loaded: &LoadedCase,
+    actor: Actor,
+    actor_name: &str,
+    command: &Command,
+) -> Result<(), ServiceError> {
+    let (reference, now, today) = (&ctx.reference, ctx.now, ctx.today());
+    let case = &loaded.case;
+    let (kind, state) = (loaded.kind(), loaded.state());
+    let policy = policy_for(reference, case)?;
+    let facts = Facts {
+        today,
+        closed_on: case.closed_on,
+        rating_days: policy.rating_days,
+        already_rated: loaded.events.iter().any(|e| e.kind == "rate"),
+        has_referral: loaded.referral.is_some(),
+        referral_submitted: loaded.referral.as_ref().is_some_and(|r| r.submitted_on.is_some()),
+    };
+    let outcome = decide(kind, state, actor, command, &facts).map_err(|r| match r {
+        Refusal::NotAllowed { allowed } => ServiceError::NotAllowed {
+            action: command.name(),
+            state: state.as_str(),
+            allowed,
+        },
+        Refusal::Invalid { field, code, message } => ServiceError::Invalid(vec![FieldIssue {
+            field: field.into(),
+            code: code.into(),
+            message,
+        }]),
+    })?;
+    let mut district = case.district.clone();
+    let mut assignee_id = case.assignee_id;
+    let mut extra = json!({});
+    match command {
+        Command::Transfer { bureau: Some(b), .. } => {
+            district = b
+                .parse::<DistrictCode>()
+                .map_err(|e| invalid("bureau", e.code, e.message))?
+                .as_str()
+                .to_owned();
+            if district == case.district {
+                return Err(invalid("bureau", "same_bureau", "不能转办给本辖区局".into()));
+            }
+        }
+        Command::Assign { user } => {
+            let target = accounts::find_user_by_email(conn, user)?
+                .filter(|u| u.active && (u.role == "mediator" || u.role == "supervisor"))
+                .ok_or_else(|| invalid("user", "unknown_user", "找不到该调解员".into()))?;
+            let bureaus = accounts::bureaus_of(conn, target.id)?;
+            if target.role == "mediator" && !bureaus.contains(&case.district) {
+                return Err(invalid("user", "wrong_bureau", "该调解员不属于本案辖区局".into()));
+            }
+            assignee_id = Some(target.id);
+            extra = json!({ "assignee_id": target.id });
+        }
+        Command::MergeInto { case_no } => {
+            let target = case_no
+                .parse::<CaseNo>()
+                .ok()
+                .and_then(|n| cases::find_by_case_no(conn, &n.to_string()).transpose())
+                .transpose()?
+                .filter(|t| t.id != case.id && t.kind == case.kind && t.state != "merged")
+                .ok_or_else(|| invalid("case_no", "unknown_case", "找不到可合并的同类案件".into()))?;
+            cases::insert_link(conn, &NewCaseLink { case_id: case.id, linked_case_id: target.id, relation: "merged_into".into() })?;
+        }
+        Command::Settle { recovered_fen, .. } => {
+            Fen::new(*recovered_fen).map_err(|e| invalid("recovered_fen", e.code, e.message))?;
+        }
+        Command::SubmitReferral => workflow::mark_referral_submitted(conn, case.id, today)?,
+        _ => {}
+    }
+    let to_state = outcome.to;
+    let mut payload = serde_json::to_value(command).unwrap_or_else(|_| json!({}));
+    if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
+        p.extend(e.clone());
+    }
+    events::append(
+        conn,
+        case.id,
+        EventDraft {
+            kind: command.name().into(),
+            actor: actor_name.into(),
+            actor_role: actor.as_str().into(),
+            at: now.naive_utc(),
+            from_state: to_state.map(|_| state.as_str().to_owned()),
+            to_state: to_state.map(|s| s.as_str().to_owned()),
+            reason: reason_code(command),
+            payload,
+        },
+    )?;
+    let new_state = to_state.unwrap_or(state);
+    // Re-derive the clocks from the log now that it has the new event.
+    let (refreshed, _) = load_visible(conn, &case.case_no, &Caller::Staff(system_user()))?;
+    let clocks = clocks_of(&refreshed, reference, today)?;
+    let stage = current_stage(&clocks);
+    let closed_on = match (is_closed(state), is_closed(new_state)) {
+        (false, true) => Some(today),
+        (_, false) => None,
+        (true, true) => case.closed_on,
+    };
+    workflow::set_projection(
+        conn,
+        case.id,
+        &workflow::Projection {
+            state: new_state.as_str().into(),
+            district,
+            assignee_id,
+            closed_on,
+            due_date: stage.map_or(case.due_date, |c| c.due),
+            due_provisional: stage.map_or(case.due_provisional, |c| c.provisional),
+        },
+    )?;
+    mail::after_action(conn, ctx, &refreshed, command, new_state, stage.map(|c| c.due), policy.rating_days)?;
+    Ok(())
+}
+
+fn invalid(field: &str, code: &str, message: String) -> ServiceError {
+    ServiceError::Invalid(vec![FieldIssue { field: field.into(), code: code.into(), message }])
+}
+
+fn reason_code(command: &Command) -> Option<String> {
+    match command {
+        Command::NotAccept { reason, .. } => Some(reason.as_str().into()),
+        Command::Terminate { reason, .. } => Some(reason.as_str().into()),
+        Command::Pause { reason } => Some(reason.as_str().into()),
+        Command::Transfer { reason, .. } | Command::NotOpen { reason } => Some(reason.clone()),
+        _ => None,
+    }
+}
+
+/// Internal reads after an event need no visibility check: an admin stands in.
+fn system_user() -> crate::auth::StaffUser {
+    crate::auth::StaffUser {
+        id: 0,
+        email: "system".into(),
+        role: crate::auth::Role::Admin,
+        bureaus: Vec::new(),
+        uscc: None,
+    }
+}

@@ -1,0 +1,295 @@
+//! A case as each role may see it, with its clocks and the actions the caller may take.
+//! The enterprise view is its own type with no field that could hold reporter data.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::ServiceError;
+use super::access::{Access, Caller, access};
+use super::track::{AttachmentView, PublicCaseView, public_view_of};
+use crate::clock::china_date;
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::clocks::{ClockEvent, ClockInputs, ClockView, derive};
+use crate::domain::policy::Clock;
+use crate::domain::routing::decode_flags;
+use crate::domain::workflow::allowed;
+use crate::domain::{PolicyVersion, mask_email, mask_name, mask_phone};
+use crate::reference::Reference;
+use crate::store::models::{CaseRow, EventRow, PartyRow};
+use crate::store::{Db, cases, events, workflow};
+
+/// A case with everything needed to decide or show something about it.
+pub struct LoadedCase {
+    pub case: CaseRow,
+    pub respondent_uscc: Option<String>,
+    pub events: Vec<EventRow>,
+    pub referral: Option<workflow::ReferralRow>,
+}
+
+impl LoadedCase {
+    pub fn kind(&self) -> CaseKind {
+        self.case.kind.parse().unwrap_or(CaseKind::Complaint)
+    }
+    pub fn state(&self) -> CaseState {
+        self.case.state.parse().unwrap_or(CaseState::initial(self.kind()))
+    }
+}
+
+/// Loads a case the caller may see, or `NotFound`.
+pub fn load_visible(conn: &mut Db, case_no: &str, caller: &Caller) -> Result<(LoadedCase, Access), ServiceError> {
+    let case = cases::find_by_case_no(conn, case_no)?.ok_or(ServiceError::NotFound)?;
+    let respondent_uscc = workflow::respondent_uscc(conn, case.id)?;
+    let access = access(caller, &case, respondent_uscc.as_deref()).ok_or(ServiceError::NotFound)?;
+    let events = events::list(conn, case.id)?;
+    let referral = workflow::referral_of(conn, case.id)?;
+    Ok((LoadedCase { case, respondent_uscc, events, referral }, access))
+}
+
+pub fn policy_for<'a>(reference: &'a Reference, case: &CaseRow) -> Result<&'a PolicyVersion, ServiceError> {
+    reference
+        .policy
+        .get(&case.policy_version)
+        .or_else(|| reference.policy.select(case.received_date))
+        .ok_or_else(|| ServiceError::Storage(format!("no policy version for case {}", case.case_no)))
+}
+
+pub fn referral_clock(severity: &str) -> Clock {
+    match severity {
+        "serious" => Clock::AdverseSerious,
+        "public_concern" => Clock::AdversePublicConcern,
+        _ => Clock::AdverseGeneral,
+    }
+}
+
+pub fn clock_events(case: &CaseRow, events: &[EventRow]) -> Vec<ClockEvent> {
+    events
+        .iter()
+        .map(|e| ClockEvent {
+            kind: e.kind.clone(),
+            // Staff-keyed cases count from the date actually received, not the keying date.
+            on: if e.kind == "submitted" { case.received_date } else { china_date(e.at.and_utc()) },
+            to_state: e.to_state.as_deref().and_then(|s| s.parse().ok()),
+        })
+        .collect()
+}
+
+pub fn clocks_of(loaded: &LoadedCase, reference: &Reference, today: NaiveDate) -> Result<Vec<ClockView>, ServiceError> {
+    let events = clock_events(&loaded.case, &loaded.events);
+    Ok(derive(&ClockInputs {
+        kind: loaded.kind(),
+        events: &events,
+        referral: loaded.referral.as_ref().map(|r| referral_clock(&r.severity)),
+        policy: policy_for(reference, &loaded.case)?,
+        calendar: &reference.calendar,
+        today,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartyView {
+    pub role: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub uscc: Option<String>,
+    pub district: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MessageView {
+    pub at: DateTime<Utc>,
+    pub from: String,
+    pub to: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LinkView {
+    pub case_no: String,
+    pub relation: String,
+    pub outgoing: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StaffCaseView {
+    pub case_no: String,
+    pub kind: CaseKind,
+    pub state: CaseState,
+    pub state_label: String,
+    pub channel: String,
+    pub received_at: DateTime<Utc>,
+    #[schema(value_type = String, format = Date)]
+    pub received_date: NaiveDate,
+    pub policy_version: String,
+    pub district: String,
+    pub category: Option<String>,
+    pub nature: String,
+    pub title: String,
+    pub description: String,
+    pub claim: Option<String>,
+    pub prefer_odr: bool,
+    pub flags: Vec<String>,
+    pub assignee_id: Option<i64>,
+    /// Masked for analysts.
+    pub parties: Vec<PartyView>,
+    pub purchase_amount_fen: Option<i64>,
+    pub purchase_online: Option<bool>,
+    pub purchase_platform: Option<String>,
+    pub links: Vec<LinkView>,
+    pub clocks: Vec<ClockView>,
+    pub allowed_actions: Vec<String>,
+    pub messages: Vec<MessageView>,
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// What the respondent business sees. Deliberately has no reporter or party list: for a
+/// report it shows only that a lead exists and its state.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EnterpriseCaseView {
+    pub case_no: String,
+    pub kind: CaseKind,
+    pub state: CaseState,
+    pub state_label: String,
+    pub received_at: DateTime<Utc>,
+    pub nature: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub claim: Option<String>,
+    /// The complainant's name and phone, so the business can contact them (complaints only).
+    pub complainant_name: Option<String>,
+    pub complainant_phone: Option<String>,
+    pub clocks: Vec<ClockView>,
+    pub allowed_actions: Vec<String>,
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ConsumerCaseView {
+    #[serde(flatten)]
+    pub case: PublicCaseView,
+    pub clocks: Vec<ClockView>,
+    pub allowed_actions: Vec<String>,
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(tag = "view", rename_all = "snake_case")]
+pub enum CaseView {
+    Staff(StaffCaseView),
+    Enterprise(EnterpriseCaseView),
+    Consumer(ConsumerCaseView),
+}
+
+fn messages_for(events: &[EventRow], audience: &[&str]) -> Vec<MessageView> {
+    events
+        .iter()
+        .filter(|e| e.kind == "message")
+        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.payload).ok().map(|p| (e, p)))
+        .filter(|(_, p)| audience.is_empty() || audience.iter().any(|a| p["to"] == *a))
+        .map(|(e, p)| MessageView {
+            at: e.at.and_utc(),
+            from: e.actor_role.clone(),
+            to: p["to"].as_str().unwrap_or_default().to_owned(),
+            text: p["text"].as_str().unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
+
+fn party_view(p: &PartyRow, masked: bool) -> PartyView {
+    let person = p.role != "respondent";
+    let mask = |v: &Option<String>, f: fn(&str) -> String| {
+        if masked && person { v.as_deref().map(f) } else { v.clone() }
+    };
+    PartyView {
+        role: p.role.clone(),
+        name: mask(&p.name, mask_name),
+        phone: mask(&p.phone, mask_phone),
+        email: mask(&p.email, mask_email),
+        address: if masked && person { None } else { p.address.clone() },
+        uscc: p.uscc.clone(),
+        district: p.district.clone(),
+    }
+}
+
+pub fn view(conn: &mut Db, reference: &Reference, case_no: &str, caller: &Caller, now: DateTime<Utc>) -> Result<CaseView, ServiceError> {
+    let (loaded, access) = load_visible(conn, case_no, caller)?;
+    render(conn, reference, &loaded, access, now)
+}
+
+pub fn render(conn: &mut Db, reference: &Reference, loaded: &LoadedCase, access: Access, now: DateTime<Utc>) -> Result<CaseView, ServiceError> {
+    let clocks = clocks_of(loaded, reference, china_date(now))?;
+    let actions: Vec<String> = access
+        .actor()
+        .map(|a| allowed(loaded.kind(), loaded.state(), a).into_iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let c = &loaded.case;
+    let state = loaded.state();
+    match access {
+        Access::Staff(_) | Access::Analyst => {
+            let masked = access == Access::Analyst;
+            let parties = cases::parties_of(conn, c.id)?;
+            Ok(CaseView::Staff(StaffCaseView {
+                case_no: c.case_no.clone(),
+                kind: loaded.kind(),
+                state,
+                state_label: state.label_zh().into(),
+                channel: c.channel.clone(),
+                received_at: c.received_at.and_utc(),
+                received_date: c.received_date,
+                policy_version: c.policy_version.clone(),
+                district: c.district.clone(),
+                category: c.category.clone(),
+                nature: c.nature.clone(),
+                title: c.title.clone(),
+                description: c.description.clone(),
+                claim: c.claim.clone(),
+                prefer_odr: c.prefer_odr,
+                flags: decode_flags(&c.flags).into_iter().map(|f| f.as_str().to_owned()).collect(),
+                assignee_id: c.assignee_id,
+                parties: parties.iter().map(|p| party_view(p, masked)).collect(),
+                purchase_amount_fen: c.purchase_amount_fen,
+                purchase_online: c.purchase_online,
+                purchase_platform: c.purchase_platform.clone(),
+                links: workflow::links_of(conn, c.id)?
+                    .into_iter()
+                    .map(|(case_no, relation, outgoing)| LinkView { case_no, relation, outgoing })
+                    .collect(),
+                clocks,
+                allowed_actions: actions,
+                messages: if masked { Vec::new() } else { messages_for(&loaded.events, &[]) },
+                attachments: cases::attachments_of(conn, c.id)?.iter().map(AttachmentView::from).collect(),
+            }))
+        }
+        Access::Enterprise => {
+            let complaint = loaded.kind() == CaseKind::Complaint;
+            let complainant = if complaint {
+                cases::parties_of(conn, c.id)?.into_iter().find(|p| p.role == "complainant")
+            } else {
+                None
+            };
+            Ok(CaseView::Enterprise(EnterpriseCaseView {
+                case_no: c.case_no.clone(),
+                kind: loaded.kind(),
+                state,
+                state_label: state.label_zh().into(),
+                received_at: c.received_at.and_utc(),
+                nature: c.nature.clone(),
+                title: complaint.then(|| c.title.clone()),
+                description: complaint.then(|| c.description.clone()),
+                claim: if complaint { c.claim.clone() } else { None },
+                complainant_name: complainant.as_ref().and_then(|p| p.name.clone()),
+                complainant_phone: complainant.as_ref().and_then(|p| p.phone.clone()),
+                clocks: if complaint { clocks } else { Vec::new() },
+                allowed_actions: actions,
+                messages: messages_for(&loaded.events, &["enterprise"]),
+            }))
+        }
+        Access::Consumer => Ok(CaseView::Consumer(ConsumerCaseView {
+            case: public_view_of(conn, c)?,
+            clocks: clocks.into_iter().filter(|k| !matches!(k.name, Clock::AdverseGeneral | Clock::AdverseSerious | Clock::AdversePublicConcern)).collect(),
+            allowed_actions: actions,
+            messages: messages_for(&loaded.events, &["complainant", "reporter"]),
+        })),
+    }
+}

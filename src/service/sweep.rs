@@ -1,0 +1,83 @@
+//! The deadline sweep: moves unanswered ODR cases to the bureau, marks overdue clocks once,
+//! and reminds assignees two working days before a due date. Runs every minute on one node
+//! (a lease) and as `odrdesk sweep --as-of`.
+
+use diesel::Connection;
+use serde::Serialize;
+use serde_json::json;
+
+use super::access::Caller;
+use super::actions::apply;
+use super::case_view::{clocks_of, load_visible};
+use super::{Ctx, ServiceError, mail};
+use crate::auth::{Role, StaffUser};
+use crate::domain::policy::Clock;
+use crate::domain::workflow::{Actor, Command};
+use crate::store::events::{self, EventDraft};
+use crate::store::{Db, workflow};
+
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct SweepReport {
+    pub examined: usize,
+    pub odr_expired: usize,
+    pub overdue_marked: usize,
+    pub reminders: usize,
+}
+
+fn system() -> Caller {
+    Caller::Staff(StaffUser { id: 0, email: "system".into(), role: Role::Admin, bureaus: Vec::new(), uscc: None })
+}
+
+pub fn sweep(conn: &mut Db, ctx: &Ctx) -> Result<SweepReport, ServiceError> {
+    let mut report = SweepReport::default();
+    for case_no in workflow::open_case_nos(conn)? {
+        // One transaction per case: a failure leaves the others swept.
+        conn.transaction(|conn| sweep_case(conn, ctx, &case_no, &mut report))?;
+        report.examined += 1;
+    }
+    Ok(report)
+}
+
+fn sweep_case(conn: &mut Db, ctx: &Ctx, case_no: &str, report: &mut SweepReport) -> Result<(), ServiceError> {
+    let today = ctx.today();
+    let (loaded, _) = load_visible(conn, case_no, &system())?;
+    let clocks = clocks_of(&loaded, &ctx.reference, today)?;
+    let odr_over = clocks
+        .iter()
+        .any(|c| c.name == Clock::OdrNegotiation && c.is_running() && c.overdue);
+    if odr_over {
+        apply(conn, ctx, &loaded, Actor::System, "system", &Command::OdrExpire)?;
+        report.odr_expired += 1;
+        return Ok(());
+    }
+    for clock in clocks.iter().filter(|c| c.is_running() && c.name != Clock::Rating) {
+        let marker = json!({ "clock": clock.name, "due": clock.due });
+        if clock.overdue {
+            let marked = loaded
+                .events
+                .iter()
+                .any(|e| e.kind == "clock_overdue" && serde_json::from_str::<serde_json::Value>(&e.payload).is_ok_and(|p| p == marker));
+            if !marked {
+                events::append(
+                    conn,
+                    loaded.case.id,
+                    EventDraft {
+                        kind: "clock_overdue".into(),
+                        actor: "system".into(),
+                        actor_role: "system".into(),
+                        at: ctx.now.naive_utc(),
+                        from_state: None,
+                        to_state: None,
+                        reason: None,
+                        payload: marker,
+                    },
+                )?;
+                report.overdue_marked += 1;
+            }
+        } else if (1..=2).contains(&clock.remaining_working_days) {
+            mail::reminder(conn, ctx, &loaded, &clock.label, clock.due)?;
+            report.reminders += 1;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! Workflow reads and writes: the case row's projection of its event log, referrals, links,
+//! duplicate candidates and queue pages.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+
+use super::Db;
+use super::models::CaseRow;
+use super::schema::{case_links, case_parties, cases, referrals};
+
+/// Columns of the case row that follow from its events (kept for queues and filters).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+pub struct Projection {
+    pub state: String,
+    pub district: String,
+    pub assignee_id: Option<i64>,
+    pub closed_on: Option<NaiveDate>,
+    pub due_date: NaiveDate,
+    pub due_provisional: bool,
+}
+
+pub fn set_projection(conn: &mut Db, case_id: i64, p: &Projection) -> Result<(), DieselError> {
+    diesel::update(cases::table.find(case_id)).set(p).execute(conn).map(|_| ())
+}
+
+pub fn set_flags(conn: &mut Db, case_id: i64, flags: &str) -> Result<(), DieselError> {
+    diesel::update(cases::table.find(case_id))
+        .set(cases::flags.eq(flags))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_consumer(conn: &mut Db, case_id: i64, openid: &str) -> Result<(), DieselError> {
+    diesel::update(cases::table.find(case_id))
+        .set(cases::consumer_openid.eq(openid))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn respondent_uscc(conn: &mut Db, case_id: i64) -> Result<Option<String>, DieselError> {
+    case_parties::table
+        .filter(case_parties::case_id.eq(case_id))
+        .filter(case_parties::role.eq("respondent"))
+        .select(case_parties::uscc)
+        .first::<Option<String>>(conn)
+        .optional()
+        .map(Option::flatten)
+}
+
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[diesel(table_name = referrals, treat_none_as_null = true)]
+pub struct ReferralRow {
+    pub case_id: i64,
+    pub severity: String,
+    pub opened_on: NaiveDate,
+    pub due_date: NaiveDate,
+    pub submitted_on: Option<NaiveDate>,
+}
+
+pub fn insert_referral(conn: &mut Db, row: &ReferralRow) -> Result<(), DieselError> {
+    diesel::insert_into(referrals::table).values(row).execute(conn).map(|_| ())
+}
+
+pub fn referral_of(conn: &mut Db, case_id: i64) -> Result<Option<ReferralRow>, DieselError> {
+    referrals::table
+        .find(case_id)
+        .select(ReferralRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn mark_referral_submitted(conn: &mut Db, case_id: i64, on: NaiveDate) -> Result<(), DieselError> {
+    diesel::update(referrals::table.find(case_id))
+        .set(referrals::submitted_on.eq(on))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Links of a case in both directions: `(other case number, relation, outgoing)`.
+pub fn links_of(conn: &mut Db, case_id: i64) -> Result<Vec<(String, String, bool)>, DieselError> {
+    let outgoing: Vec<(String, String)> = case_links::table
+        .inner_join(cases::table.on(cases::id.eq(case_links::linked_case_id)))
+        .filter(case_links::case_id.eq(case_id))
+        .select((cases::case_no, case_links::relation))
+        .load(conn)?;
+    let incoming: Vec<(String, String)> = case_links::table
+        .inner_join(cases::table.on(cases::id.eq(case_links::case_id)))
+        .filter(case_links::linked_case_id.eq(case_id))
+        .select((cases::case_no, case_links::relation))
+        .load(conn)?;
+    Ok(outgoing
+        .into_iter()
+        .map(|(n, r)| (n, r, true))
+        .chain(incoming.into_iter().map(|(n, r)| (n, r, false)))
+        .collect())
+}
+
+/// Open complaints from the same phone against the same business (USCC, else name) received
+/// since `since`: likely duplicates of a new one.
+pub fn duplicate_candidates(
+    conn: &mut Db,
+    phone: &str,
+    respondent_uscc: Option<&str>,
+    respondent_name: &str,
+    since: NaiveDateTime,
+) -> Result<Vec<i64>, DieselError> {
+    let same_phone: Vec<i64> = case_parties::table
+        .inner_join(cases::table)
+        .filter(case_parties::role.eq("complainant"))
+        .filter(case_parties::phone.eq(phone))
+        .filter(cases::received_at.ge(since))
+        .select(cases::id)
+        .load(conn)?;
+    if same_phone.is_empty() {
+        return Ok(Vec::new());
+    }
+    let respondents = case_parties::table
+        .filter(case_parties::case_id.eq_any(&same_phone))
+        .filter(case_parties::role.eq("respondent"));
+    match respondent_uscc {
+        Some(uscc) => respondents
+            .filter(case_parties::uscc.eq(uscc))
+            .select(case_parties::case_id)
+            .load(conn),
+        None => respondents
+            .filter(case_parties::name.eq(respondent_name))
+            .select(case_parties::case_id)
+            .load(conn),
+    }
+}
+
+/// Filters of a queue page; `districts: None` means every district.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub districts: Option<Vec<String>>,
+    pub states: Vec<String>,
+    /// Every category code under the requested prefix (expanded from the taxonomy).
+    pub categories: Option<Vec<String>>,
+    pub nature: Option<String>,
+    pub flag: Option<String>,
+    pub overdue_before: Option<NaiveDate>,
+    pub assignee_id: Option<i64>,
+    pub respondent_uscc: Option<String>,
+    pub kind: Option<String>,
+    pub consumer_openid: Option<String>,
+}
+
+/// One page ordered by (due date, id), starting after the cursor.
+pub fn queue_page(
+    conn: &mut Db,
+    f: &QueueFilter,
+    after: Option<(NaiveDate, i64)>,
+    limit: i64,
+) -> Result<Vec<CaseRow>, DieselError> {
+    let mut q = cases::table.select(CaseRow::as_select()).into_boxed();
+    if let Some(d) = &f.districts {
+        q = q.filter(cases::district.eq_any(d.clone()));
+    }
+    if !f.states.is_empty() {
+        q = q.filter(cases::state.eq_any(f.states.clone()));
+    }
+    if let Some(codes) = &f.categories {
+        q = q.filter(cases::category.eq_any(codes.clone()));
+    }
+    if let Some(n) = &f.nature {
+        q = q.filter(cases::nature.eq(n.clone()));
+    }
+    if let Some(flag) = &f.flag {
+        // Flags are a fixed set of names (validated by the caller); `_` in them only ever
+        // matches itself here.
+        q = q.filter(cases::flags.like(format!("%{flag}%")));
+    }
+    if let Some(day) = f.overdue_before {
+        q = q.filter(cases::due_date.lt(day)).filter(cases::closed_on.is_null());
+    }
+    if let Some(a) = f.assignee_id {
+        q = q.filter(cases::assignee_id.eq(a));
+    }
+    if let Some(k) = &f.kind {
+        q = q.filter(cases::kind.eq(k.clone()));
+    }
+    if let Some(o) = &f.consumer_openid {
+        q = q.filter(cases::consumer_openid.eq(o.clone()));
+    }
+    if let Some(uscc) = &f.respondent_uscc {
+        let ids = case_parties::table
+            .filter(case_parties::role.eq("respondent"))
+            .filter(case_parties::uscc.eq(uscc.clone()))
+            .select(case_parties::case_id);
+        q = q.filter(cases::id.eq_any(ids));
+    }
+    if let Some((due, id)) = after {
+        q = q.filter(
+            cases::due_date
+                .gt(due)
+                .or(cases::due_date.eq(due).and(cases::id.gt(id))),
+        );
+    }
+    q.order((cases::due_date.asc(), cases::id.asc()))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Case numbers of every case not in a final state, oldest first (for the sweep).
+pub fn open_case_nos(conn: &mut Db) -> Result<Vec<String>, DieselError> {
+    cases::table
+        .filter(cases::closed_on.is_null())
+        .order(cases::id)
+        .select(cases::case_no)
+        .load(conn)
+}
+
+/// Every case id and number, in order (for audit verification).
+pub fn all_cases(conn: &mut Db) -> Result<Vec<CaseRow>, DieselError> {
+    cases::table.order(cases::id).select(CaseRow::as_select()).load(conn)
+}
