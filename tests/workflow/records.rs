@@ -73,7 +73,7 @@ async fn audit_chain_detects_an_edited_event(backend: Backend) {
 async fn sweep_moves_unanswered_odr_and_marks_overdue(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     app.add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", true);
-    let med = mediator(&app).await;
+    mediator(&app).await;
     let (odr, token) = file(&app, &odr_complaint()).await;
     let (plain, _) = file(&app, &sample_complaint()).await;
     // Before the ODR deadline (2026-12-04) nothing moves.
