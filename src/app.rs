@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::domain::{PolicyTable, WorkCalendar};
 use crate::http::error::{ApiError, json_error_page};
+use crate::notify::{MailTransport, spawn_sender};
 use crate::service::ServiceError;
 use crate::store::{self, Db, DbPool, StoreError};
 
@@ -25,6 +26,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub blobs: BlobStore,
     pub settings: Arc<Settings>,
+    pub mailer: Arc<MailTransport>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             policy: Arc::new(PolicyTable::builtin()),
             clock,
             blobs: BlobStore::open(&settings.attachments_dir())?,
+            mailer: Arc::new(MailTransport::from_settings(&settings)?),
             settings: Arc::new(settings),
         })
     }
@@ -69,8 +72,11 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
         n => n,
     };
     let json_limit = state.settings.json_limit_bytes;
+    // The sender stops when the last copy of this handle goes, with the server's factories.
+    let mail_sender = Arc::new(spawn_sender(&state));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
+        let _ = &mail_sender;
         App::new()
             .app_data(data.clone())
             .wrap(ErrorHandlers::new().default_handler(json_error_page))

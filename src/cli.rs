@@ -31,17 +31,25 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// The mail outbox: `status` lists waiting messages, `send` delivers those due now.
+    Outbox {
+        #[command(subcommand)]
+        command: crate::notify::ops::OutboxCommand,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let listen = match &cli.command {
         Command::Serve { listen } => listen.clone(),
-        Command::Migrate => None,
+        Command::Migrate | Command::Outbox { .. } => None,
     };
     let settings = Settings::resolve(&cli.common, listen.as_deref())?;
     crate::telemetry::init(settings.log_format);
     match cli.command {
         Command::Serve { .. } => run_server(settings),
+        Command::Outbox { command } => {
+            crate::notify::ops::run(&settings, &command, crate::clock::Clock::now(&SystemClock))
+        }
         Command::Migrate => {
             let pool = store::connect(&settings.database, 1)?;
             let mut conn = pool.get().map_err(StoreError::from)?;

@@ -9,6 +9,8 @@ use crate::store::DatabaseUrl;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_CONFIG_FILE: &str = "odrdesk.toml";
+pub const DEFAULT_MAIL_FROM: &str = "odrdesk@localhost";
+pub const DEFAULT_MAIL_POLL_MS: u64 = 2000;
 
 /// Options every subcommand accepts, so CLI tools and the server agree on where data lives.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -25,6 +27,16 @@ pub struct CommonArgs {
     /// Log format: `pretty` or `json`.
     #[arg(long, env = "ODRDESK_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
+    /// Mail server, e.g. smtp://127.0.0.1:2525, smtps://user:pass@host:465 or
+    /// smtp://host:587?tls=required; default: `.eml` files in <data-dir>/outbox/.
+    #[arg(long, env = "ODRDESK_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of notification mail; default: odrdesk@localhost.
+    #[arg(long, env = "ODRDESK_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// Milliseconds between passes of the mail sender; default: 2000.
+    #[arg(long, env = "ODRDESK_MAIL_POLL_MS", global = true)]
+    pub mail_poll_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -45,6 +57,9 @@ pub struct FileConfig {
     pub pool_size: Option<u32>,
     pub workers: Option<usize>,
     pub attachment_max_bytes: Option<u64>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub mail_poll_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +72,10 @@ pub struct Settings {
     pub workers: usize,
     pub attachment_max_bytes: u64,
     pub json_limit_bytes: usize,
+    /// SMTP server URL; `None` writes `.eml` files into `outbox_dir()`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub mail_poll_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +125,16 @@ impl Settings {
             workers: file.workers.unwrap_or(0),
             attachment_max_bytes: file.attachment_max_bytes.unwrap_or(10 * 1024 * 1024),
             json_limit_bytes: 1024 * 1024,
+            smtp_url: args.smtp_url.clone().or(file.smtp_url),
+            mail_from: args
+                .mail_from
+                .clone()
+                .or(file.mail_from)
+                .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
+            mail_poll_ms: args
+                .mail_poll_ms
+                .or(file.mail_poll_ms)
+                .unwrap_or(DEFAULT_MAIL_POLL_MS),
         })
     }
 
@@ -122,11 +151,19 @@ impl Settings {
             workers: 2,
             attachment_max_bytes: 10 * 1024 * 1024,
             json_limit_bytes: 1024 * 1024,
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.to_owned(),
+            mail_poll_ms: DEFAULT_MAIL_POLL_MS,
         }
     }
 
     pub fn attachments_dir(&self) -> PathBuf {
         self.data_dir.join("attachments")
+    }
+
+    /// Where mail is written as `.eml` files when no SMTP server is configured.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
     }
 }
 

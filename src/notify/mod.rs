@@ -1,6 +1,15 @@
 //! Mail through a transactional outbox: `enqueue` writes a rendered message in the caller's
 //! transaction; a background sender delivers it later, by SMTP or as `.eml` files.
 
+pub mod ops;
+pub mod sender;
+pub mod templates;
+
+pub use crate::store::outbox::enqueue;
+pub use sender::{
+    DeliveryReport, MailError, MailTransport, SenderHandle, deliver_due, spawn_sender,
+};
+
 use chrono::NaiveDate;
 
 /// What a message says; rendered into Chinese subject and body by `templates`.

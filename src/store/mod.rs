@@ -6,6 +6,7 @@
 pub mod cases;
 pub mod events;
 pub mod models;
+pub mod outbox;
 pub mod schema;
 
 use std::path::Path;

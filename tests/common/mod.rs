@@ -2,6 +2,8 @@
 //! PostgreSQL database per test, and a clock the test controls.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,6 +117,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: &Backend) -> TestApp {
+        TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like `spawn`, with the settings adjusted before the server starts.
+    pub async fn spawn_with(backend: &Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (pg, database) = match backend {
             Backend::Sqlite => (None, None),
@@ -123,7 +130,8 @@ impl TestApp {
                 (Some(db), Some(DatabaseUrl::Postgres(url)))
             }
         };
-        let settings = Settings::for_data_dir(dir.path(), database);
+        let mut settings = Settings::for_data_dir(dir.path(), database);
+        adjust(&mut settings);
         let clock = Arc::new(FixedClock::new(china_morning(2026, 11, 20)));
         let (address, handle) = start(settings.clone(), clock.clone());
         TestApp {
