@@ -1,8 +1,11 @@
 //! Views per role, the audit chain, the sweep, referrals and reference data.
 
+use std::time::Duration;
+
 use diesel::RunQueryDsl;
 use serde_json::json;
 
+use super::common::smtp::SmtpServer;
 use super::common::{Backend, TestApp, china_morning, sample_complaint, sample_report};
 use super::*;
 
@@ -159,7 +162,35 @@ async fn loading_a_calendar_year_ends_provisional_deadlines(backend: Backend) {
     assert_eq!(clock(&v, "acceptance")["due"], "2027-01-11");
 }
 
+async fn parties_are_told_by_mail(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let url = smtp.url();
+    let app = TestApp::spawn_with(&backend, |s| {
+        s.smtp_url = Some(url);
+        s.mail_poll_ms = 50;
+    })
+    .await;
+    app.add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", true);
+    let med = mediator(&app).await;
+    let (odr, token) = file(&app, &odr_complaint()).await;
+    let first = smtp.wait_for(2, Duration::from_secs(20)).await;
+    let mut to: Vec<String> = first.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(to, ["service@example.com", "zhang@example.com"], "acknowledgement and ODR notice");
+    assert!(first.iter().all(|m| m.subject().contains(&odr)));
+    assert!(first.iter().all(|m| !m.body_text().contains(&token)), "the tracking token is never mailed");
+    step(&app, &odr, Who::Tracking(&token), json!({"action": "consumer_reject"})).await;
+    step(&app, &odr, Who::Bearer(&med), json!({"action": "accept"})).await;
+    let all = smtp.wait_for(3, Duration::from_secs(20)).await;
+    let accepted = all.iter().find(|m| m.subject().contains("已受理")).expect("acceptance notice");
+    assert!(accepted.subject().contains(&odr));
+    assert_eq!(accepted.to, ["zhang@example.com"]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 3, "nothing sent twice");
+}
+
 on_both_backends!(
+    parties_are_told_by_mail,
     enterprise_view_of_a_report_has_no_reporter_data,
     audit_chain_detects_an_edited_event,
     sweep_moves_unanswered_odr_and_marks_overdue,
