@@ -1,6 +1,8 @@
 //! Command line: every subcommand shares `--data-dir`, `ODRDESK_DATABASE_URL` and the config
 //! file with `serve`, so tools and a running server always agree on the data.
 
+pub mod accounts;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -8,6 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::app::{AppState, serve};
+use crate::clock::Clock;
 use crate::clock::SystemClock;
 use crate::config::{CommonArgs, Settings};
 use crate::store::{self, StoreError};
@@ -31,6 +34,21 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Staff and enterprise accounts: `add` (password on standard input).
+    User {
+        #[command(subcommand)]
+        command: accounts::UserCommand,
+    },
+    /// Registered businesses: `add` registers or updates one by USCC.
+    Enterprise {
+        #[command(subcommand)]
+        command: accounts::EnterpriseCommand,
+    },
+    /// Mini-program API keys: `issue` prints a new key once.
+    Apikey {
+        #[command(subcommand)]
+        command: accounts::ApikeyCommand,
+    },
     /// The mail outbox: `status` lists waiting messages, `send` delivers those due now.
     Outbox {
         #[command(subcommand)]
@@ -41,12 +59,18 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let listen = match &cli.command {
         Command::Serve { listen } => listen.clone(),
+        Command::User { .. } | Command::Enterprise { .. } | Command::Apikey { .. } => None,
         Command::Migrate | Command::Outbox { .. } => None,
     };
     let settings = Settings::resolve(&cli.common, listen.as_deref())?;
     crate::telemetry::init(settings.log_format);
     match cli.command {
         Command::Serve { .. } => run_server(settings),
+        Command::User { command } => accounts::user(&settings, command, SystemClock.now()),
+        Command::Enterprise { command } => {
+            accounts::enterprise(&settings, command, SystemClock.now())
+        }
+        Command::Apikey { command } => accounts::apikey(&settings, command, SystemClock.now()),
         Command::Outbox { command } => {
             crate::notify::ops::run(&settings, &command, crate::clock::Clock::now(&SystemClock))
         }

@@ -27,6 +27,20 @@ pub struct CommonArgs {
     /// Log format: `pretty` or `json`.
     #[arg(long, env = "ODRDESK_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
+    /// WeChat mini-program AppID, for consumer login (code2session).
+    #[arg(long, env = "ODRDESK_WECHAT_APPID", global = true)]
+    pub wechat_appid: Option<String>,
+    /// WeChat mini-program AppSecret; prefer the environment variable to the flag.
+    #[arg(
+        long,
+        env = "ODRDESK_WECHAT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub wechat_secret: Option<String>,
+    /// WeChat API base URL; default: https://api.weixin.qq.com.
+    #[arg(long, env = "ODRDESK_WECHAT_API_BASE", global = true)]
+    pub wechat_api_base: Option<String>,
     /// Mail server, e.g. smtp://127.0.0.1:2525, smtps://user:pass@host:465 or
     /// smtp://host:587?tls=required; default: `.eml` files in <data-dir>/outbox/.
     #[arg(long, env = "ODRDESK_SMTP_URL", global = true, hide_env_values = true)]
@@ -57,6 +71,10 @@ pub struct FileConfig {
     pub pool_size: Option<u32>,
     pub workers: Option<usize>,
     pub attachment_max_bytes: Option<u64>,
+    pub wechat_appid: Option<String>,
+    pub wechat_secret: Option<String>,
+    pub wechat_api_base: Option<String>,
+    pub cookie_secure: Option<bool>,
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub mail_poll_ms: Option<u64>,
@@ -72,6 +90,10 @@ pub struct Settings {
     pub workers: usize,
     pub attachment_max_bytes: u64,
     pub json_limit_bytes: usize,
+    /// WeChat mini-program login; `None` when AppID or secret is missing (then 503).
+    pub wechat: Option<crate::auth::wechat::WechatConfig>,
+    /// Adds `Secure` to the session cookie (set behind HTTPS).
+    pub cookie_secure: bool,
     /// SMTP server URL; `None` writes `.eml` files into `outbox_dir()`.
     pub smtp_url: Option<String>,
     pub mail_from: String,
@@ -125,6 +147,12 @@ impl Settings {
             workers: file.workers.unwrap_or(0),
             attachment_max_bytes: file.attachment_max_bytes.unwrap_or(10 * 1024 * 1024),
             json_limit_bytes: 1024 * 1024,
+            wechat: crate::auth::wechat::WechatConfig::from_parts(
+                args.wechat_appid.clone().or(file.wechat_appid),
+                args.wechat_secret.clone().or(file.wechat_secret),
+                args.wechat_api_base.clone().or(file.wechat_api_base),
+            ),
+            cookie_secure: file.cookie_secure.unwrap_or(false),
             smtp_url: args.smtp_url.clone().or(file.smtp_url),
             mail_from: args
                 .mail_from
@@ -151,6 +179,8 @@ impl Settings {
             workers: 2,
             attachment_max_bytes: 10 * 1024 * 1024,
             json_limit_bytes: 1024 * 1024,
+            wechat: None,
+            cookie_secure: false,
             smtp_url: None,
             mail_from: DEFAULT_MAIL_FROM.to_owned(),
             mail_poll_ms: DEFAULT_MAIL_POLL_MS,

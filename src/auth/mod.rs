@@ -1,7 +1,14 @@
 //! Who is calling: staff accounts with roles, WeChat consumers, and the extractor that turns a
 //! bearer token or session cookie into a `Principal`.
 
+pub mod extract;
+pub mod password;
+pub mod token;
+pub mod wechat;
+
 use serde::{Deserialize, Serialize};
+
+use crate::http::error::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -66,4 +73,38 @@ pub enum Principal {
         openid: String,
     },
     Anonymous,
+}
+
+impl Principal {
+    /// The staff account behind the request: 401 when nobody signed in, 403 for a consumer.
+    pub fn require_staff(&self) -> Result<&StaffUser, ApiError> {
+        match self {
+            Principal::Staff(user) => Ok(user),
+            Principal::Consumer { .. } => Err(ApiError::Forbidden),
+            Principal::Anonymous => Err(ApiError::Unauthenticated),
+        }
+    }
+
+    /// A staff account with one of `roles`: 401 when nobody signed in, 403 otherwise.
+    pub fn require_role(&self, roles: &[Role]) -> Result<&StaffUser, ApiError> {
+        let user = self.require_staff()?;
+        if roles.contains(&user.role) {
+            Ok(user)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// The WeChat consumer's openid: 401 when nobody signed in, 403 for staff.
+    pub fn require_consumer(&self) -> Result<&str, ApiError> {
+        match self {
+            Principal::Consumer { openid } => Ok(openid),
+            Principal::Staff(_) => Err(ApiError::Forbidden),
+            Principal::Anonymous => Err(ApiError::Unauthenticated),
+        }
+    }
+
+    pub fn is_anonymous(&self) -> bool {
+        matches!(self, Principal::Anonymous)
+    }
 }

@@ -40,6 +40,24 @@ pub enum ApiError {
     InsufficientStorage(String),
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// 401: no valid session or token.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// 401: wrong password, API key or WeChat code.
+    #[error("invalid credentials: {code}")]
+    InvalidCredentials { code: &'static str, message: String },
+    /// 403: signed in, but not allowed.
+    #[error("forbidden")]
+    Forbidden,
+    /// 429 with `Retry-After`.
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// 502: a service we depend on failed or did not answer.
+    #[error("bad gateway: {code}")]
+    BadGateway { code: &'static str, message: String },
+    /// 503 without Retry-After: a feature this server is not configured for.
+    #[error("not configured: {code}")]
+    NotConfigured { code: &'static str, message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -66,6 +84,15 @@ impl ApiError {
             ),
             ApiError::Unavailable(_) => ("unavailable", "系统繁忙，请稍后重试".to_owned()),
             ApiError::Internal(_) => ("internal", "系统内部错误".to_owned()),
+            ApiError::Unauthenticated => ("unauthenticated", "请先登录".to_owned()),
+            ApiError::InvalidCredentials { code, message }
+            | ApiError::BadGateway { code, message }
+            | ApiError::NotConfigured { code, message } => (*code, message.clone()),
+            ApiError::Forbidden => ("forbidden", "无权执行此操作".to_owned()),
+            ApiError::TooManyRequests { retry_after_secs } => (
+                "too_many_requests",
+                format!("请求过于频繁，请在{}后重试", wait_text(*retry_after_secs)),
+            ),
         };
         ErrorBody {
             error: error.to_owned(),
@@ -90,6 +117,13 @@ impl ResponseError for ApiError {
             ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unauthenticated | ApiError::InvalidCredentials { .. } => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::BadGateway { .. } => StatusCode::BAD_GATEWAY,
+            ApiError::NotConfigured { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -104,6 +138,9 @@ impl ResponseError for ApiError {
         if matches!(self, ApiError::Unavailable(_)) {
             res.insert_header((header::RETRY_AFTER, "2"));
         }
+        if let ApiError::TooManyRequests { retry_after_secs } = self {
+            res.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
+        }
         res.json(self.body())
     }
 }
@@ -117,7 +154,25 @@ impl From<ServiceError> for ApiError {
             ServiceError::Storage(m) => ApiError::InsufficientStorage(m),
             ServiceError::Store(StoreError::Unavailable(m)) => ApiError::Unavailable(m),
             ServiceError::Store(StoreError::Other(m)) => ApiError::Internal(m),
+            ServiceError::Unauthenticated => ApiError::Unauthenticated,
+            ServiceError::InvalidCredentials { code, message } => {
+                ApiError::InvalidCredentials { code, message }
+            }
+            ServiceError::Forbidden => ApiError::Forbidden,
+            ServiceError::TooManyRequests { retry_after_secs } => {
+                ApiError::TooManyRequests { retry_after_secs }
+            }
+            ServiceError::Invalid(fields) => ApiError::Validation(fields),
         }
+    }
+}
+
+/// "30秒" or "约2分钟", for messages about waiting.
+fn wait_text(secs: u64) -> String {
+    if secs < 60 {
+        format!("{}秒", secs.max(1))
+    } else {
+        format!("约{}分钟", secs.div_ceil(60))
     }
 }
 

@@ -1,6 +1,8 @@
 //! HTTP: routes, the JSON error shape and the OpenAPI document. Handlers parse, call one
 //! service function and render; they hold no rules.
 
+pub mod admin;
+pub mod auth;
 pub mod body;
 pub mod error;
 pub mod intake;
@@ -9,6 +11,8 @@ pub mod track;
 
 use actix_web::web;
 use utoipa::OpenApi;
+
+use auth::SecurityAddon;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,7 +28,16 @@ use utoipa::OpenApi;
         meta::healthz,
         meta::taxonomy,
         meta::openapi,
+        auth::login,
+        auth::logout,
+        auth::me,
+        auth::wechat_login,
+        admin::upsert_enterprise,
+        admin::list_enterprises,
+        admin::create_user,
+        admin::issue_api_key,
     ),
+    modifiers(&SecurityAddon),
     components(schemas(error::ErrorBody, crate::intake::FieldIssue))
 )]
 pub struct ApiDoc;
@@ -40,6 +53,21 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 )
                 .service(resource("/reports", "POST").route(web::post().to(intake::submit_report)))
                 .service(resource("/taxonomy", "GET").route(web::get().to(meta::taxonomy)))
+                .service(resource("/auth/login", "POST").route(web::post().to(auth::login)))
+                .service(resource("/auth/logout", "POST").route(web::post().to(auth::logout)))
+                .service(resource("/auth/me", "GET").route(web::get().to(auth::me)))
+                .service(
+                    resource("/wechat/login", "POST").route(web::post().to(auth::wechat_login)),
+                )
+                .service(
+                    resource("/admin/enterprises", "GET, POST")
+                        .route(web::get().to(admin::list_enterprises))
+                        .route(web::post().to(admin::upsert_enterprise)),
+                )
+                .service(resource("/admin/users", "POST").route(web::post().to(admin::create_user)))
+                .service(
+                    resource("/admin/api-keys", "POST").route(web::post().to(admin::issue_api_key)),
+                )
                 .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))
                 .service(
                     resource("/track/{case_no}/attachments", "POST")

@@ -1,7 +1,9 @@
 //! Use cases. Each runs as one database transaction on a blocking thread; HTTP handlers and
 //! CLI commands call these and only translate inputs and outputs.
 
+pub mod accounts;
 pub mod attachments;
+pub mod sessions;
 pub mod submit;
 pub mod track;
 
@@ -18,6 +20,20 @@ pub enum ServiceError {
     Refused { code: &'static str, message: String },
     #[error("storage full or unwritable: {0}")]
     Storage(String),
+    /// No valid credentials: the caller must sign in.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Credentials were presented and are wrong (password, API key, WeChat code).
+    #[error("invalid credentials: {code}")]
+    InvalidCredentials { code: &'static str, message: String },
+    /// Signed in, but this role may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("too many requests; retry after {retry_after_secs}s")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// Input that parsed but breaks a rule checked against stored data (422 with fields).
+    #[error("invalid input")]
+    Invalid(Vec<crate::intake::FieldIssue>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

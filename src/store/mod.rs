@@ -3,7 +3,9 @@
 //! Repositories in the submodules take `&mut Db` and never open transactions themselves: the
 //! service layer owns the transaction boundary (one per use case).
 
+pub mod accounts;
 pub mod cases;
+pub mod enterprises;
 pub mod events;
 pub mod models;
 pub mod outbox;

@@ -2,6 +2,8 @@
 //! PostgreSQL database per test, and a clock the test controls.
 #![allow(dead_code)]
 
+pub mod accounts;
+
 pub mod smtp;
 
 use std::net::TcpListener;
@@ -136,7 +138,7 @@ impl TestApp {
         let (address, handle) = start(settings.clone(), clock.clone());
         TestApp {
             address,
-            client: reqwest::Client::new(),
+            client: http_client(),
             clock,
             settings,
             handle,
@@ -253,6 +255,13 @@ fn start(settings: Settings, clock: Arc<FixedClock>) -> (String, ServerHandle) {
     let handle = server.handle();
     tokio::spawn(server);
     (format!("http://127.0.0.1:{port}"), handle)
+}
+
+/// An HTTP client for the tests. The crate selects rustls's `ring` provider explicitly
+/// (no default is compiled in), so it is installed before the first client is built.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
 
 pub async fn read(res: reqwest::Response) -> (u16, Value) {

@@ -1,0 +1,173 @@
+//! WeChat mini-program login against a loopback stand-in for code2session.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use actix_web::dev::ServerHandle;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use odrdesk::auth::wechat::WechatConfig;
+use serde_json::json;
+
+use crate::common::{Backend, TestApp, read};
+use crate::on_both_backends;
+
+/// A loopback stand-in for WeChat's code2session that records every query it gets.
+struct StandIn {
+    base: String,
+    seen: Arc<Mutex<Vec<HashMap<String, String>>>>,
+    handle: ServerHandle,
+}
+
+fn stand_in() -> StandIn {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let recorder = seen.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let server = HttpServer::new(move || {
+        let recorder = recorder.clone();
+        App::new().route(
+            "/sns/jscode2session",
+            web::get().to(move |q: web::Query<HashMap<String, String>>| {
+                let recorder = recorder.clone();
+                async move {
+                    let q = q.into_inner();
+                    let answer = match q.get("js_code").map(String::as_str) {
+                        Some("good-code") => json!({"openid": "oWx-consumer-1", "session_key": "c2Vzc2lvbktleQ==", "unionid": "u-1"}),
+                        Some("busy-code") => json!({"errcode": 45011, "errmsg": "api minute-quota reach limit"}),
+                        Some("odd-code") => json!({"errcode": -1, "errmsg": "system error"}),
+                        _ => json!({"errcode": 40029, "errmsg": "invalid code"}),
+                    };
+                    recorder.lock().unwrap().push(q);
+                    HttpResponse::Ok().json(answer)
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    StandIn { base, seen, handle }
+}
+
+async fn wechat_login_with_api_key(backend: Backend) {
+    let stand_in = stand_in();
+    let base = stand_in.base.clone();
+    let app = TestApp::spawn_with(&backend, |s| {
+        s.wechat = Some(WechatConfig {
+            appid: "wx-test-app".into(),
+            secret: "s3cret".into(),
+            api_base: base,
+        })
+    })
+    .await;
+    let admin = app
+        .add_user("admin@example.gov.cn", "admin", &[], None)
+        .await;
+    let (status, issued) = app
+        .post_as(
+            "/api/v1/admin/api-keys",
+            &admin,
+            &json!({"label": "小程序后端"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{issued}");
+    let key = issued["key"].as_str().unwrap().to_owned();
+    let wx = |key: Option<&str>, code: &str| {
+        let mut req = app
+            .client
+            .post(app.url("/api/v1/wechat/login"))
+            .json(&json!({"code": code}));
+        if let Some(key) = key {
+            req = req.header("X-Api-Key", key);
+        }
+        req.send()
+    };
+
+    let (status, body) = read(wx(None, "good-code").await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_api_key"))
+    );
+    let (status, _) = read(wx(Some(&"0".repeat(64)), "good-code").await.unwrap()).await;
+    assert_eq!(status, 401);
+    assert!(stand_in.seen.lock().unwrap().is_empty());
+
+    let (status, body) = read(wx(Some(&key), "good-code").await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["expires_at"], "2026-12-20T02:00:00Z");
+    assert!(body.get("session_key").is_none() && body.get("openid").is_none());
+    let consumer = body["token"].as_str().unwrap().to_owned();
+    let query = stand_in.seen.lock().unwrap()[0].clone();
+    let expected: HashMap<String, String> = [
+        ("appid", "wx-test-app"),
+        ("secret", "s3cret"),
+        ("js_code", "good-code"),
+        ("grant_type", "authorization_code"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(query, expected);
+    let (status, me) = app.get_as("/api/v1/auth/me", &consumer).await;
+    assert_eq!(status, 200);
+    assert_eq!(me, json!({"kind": "consumer", "openid": "oWx-consumer-1"}));
+    assert_eq!(
+        app.get_as("/api/v1/admin/enterprises", &consumer).await.0,
+        403
+    );
+
+    let (status, body) = read(wx(Some(&key), "used-code").await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("wechat_code_invalid"))
+    );
+    let res = wx(Some(&key), "busy-code").await.unwrap();
+    assert_eq!(res.status().as_u16(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    let (status, body) = read(wx(Some(&key), "odd-code").await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (502, Some("wechat_unavailable"))
+    );
+    let (status, body) = read(wx(Some(&key), "").await.unwrap()).await;
+    assert_eq!(status, 422, "{body}");
+
+    stand_in.handle.stop(false).await;
+    let (status, body) = read(wx(Some(&key), "good-code").await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (502, Some("wechat_unavailable"))
+    );
+}
+
+async fn wechat_login_unconfigured_is_503(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app
+        .add_user("admin@example.gov.cn", "admin", &[], None)
+        .await;
+    let (_, issued) = app
+        .post_as(
+            "/api/v1/admin/api-keys",
+            &admin,
+            &json!({"label": "小程序后端"}),
+        )
+        .await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/wechat/login"))
+        .header("X-Api-Key", issued["key"].as_str().unwrap())
+        .json(&json!({"code": "good-code"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = read(res).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (503, Some("wechat_not_configured"))
+    );
+}
+
+on_both_backends!(wechat_login_with_api_key, wechat_login_unconfigured_is_503);
