@@ -1,9 +1,11 @@
 //! Building the application: shared state, the actix `App`, and the server on a listener.
 
+use std::future::{Future, IntoFuture};
 use std::net::TcpListener;
+use std::pin::Pin;
 use std::sync::Arc;
 
-use actix_web::dev::{Server, Service};
+use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
 use actix_web::{App, HttpMessage, HttpServer, web};
@@ -12,17 +14,18 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::blobs::BlobStore;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::domain::{PolicyTable, WorkCalendar};
 use crate::http::error::{ApiError, json_error_page};
-use crate::notify::{MailTransport, spawn_sender};
-use crate::service::ServiceError;
+use crate::jobs::SweeperHandle;
+use crate::notify::{MailTransport, SenderHandle, spawn_sender};
+use crate::reference::ReferenceData;
+use crate::service::{Ctx, ServiceError};
 use crate::store::{self, Db, DbPool, StoreError};
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
-    pub calendar: Arc<WorkCalendar>,
-    pub policy: Arc<PolicyTable>,
+    /// Holiday calendars and deadline policy in force; reloadable by administrators.
+    pub reference: ReferenceData,
     pub clock: Arc<dyn Clock>,
     pub blobs: BlobStore,
     pub settings: Arc<Settings>,
@@ -34,19 +37,31 @@ impl AppState {
     pub fn open(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
         std::fs::create_dir_all(&settings.data_dir)?;
         let pool = store::connect(&settings.database, settings.pool_size)?;
-        let applied = store::migrate(&mut *pool.get().map_err(StoreError::from)?)?;
+        let mut conn = pool.get().map_err(StoreError::from)?;
+        let applied = store::migrate(&mut conn)?;
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");
         }
+        let reference = ReferenceData::builtin();
+        reference.reload(&mut conn)?;
+        drop(conn);
         Ok(AppState {
             pool,
-            calendar: Arc::new(WorkCalendar::builtin()),
-            policy: Arc::new(PolicyTable::builtin()),
+            reference,
             clock,
             blobs: BlobStore::open(&settings.attachments_dir())?,
             mailer: Arc::new(MailTransport::from_settings(&settings)?),
             settings: Arc::new(settings),
         })
+    }
+
+    /// Reference data, public address and the time, for one use case.
+    pub fn ctx(&self) -> Ctx {
+        Ctx {
+            reference: self.reference.snapshot(),
+            public_url: self.settings.public_url.clone(),
+            now: self.clock.now(),
+        }
     }
 
     /// Runs blocking database work off the async workers.
@@ -65,18 +80,42 @@ impl AppState {
     }
 }
 
-/// Starts serving on `listener`; the returned future runs until SIGTERM/SIGINT (graceful).
-pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+/// A started server and its background work (mail sender, deadline sweep). Awaiting it runs
+/// until SIGTERM/SIGINT or `handle().stop()`; the background work stops when it returns.
+pub struct Running {
+    server: Server,
+    background: (Option<SenderHandle>, Option<SweeperHandle>),
+}
+
+impl Running {
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+}
+
+impl IntoFuture for Running {
+    type Output = std::io::Result<()>;
+    type IntoFuture = Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let result = self.server.await;
+            drop(self.background);
+            result
+        })
+    }
+}
+
+/// Starts serving on `listener` (graceful shutdown on SIGTERM/SIGINT).
+pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Running> {
     let workers = match state.settings.workers {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
     let json_limit = state.settings.json_limit_bytes;
-    // The sender stops when the last copy of this handle goes, with the server's factories.
-    let mail_sender = Arc::new(spawn_sender(&state));
+    let background = (spawn_sender(&state), crate::jobs::spawn_sweeper(&state));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        let _ = &mail_sender;
         App::new()
             .app_data(data.clone())
             .wrap(ErrorHandlers::new().default_handler(json_error_page))
@@ -103,5 +142,5 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
     .shutdown_timeout(20)
     .listen(listener)?
     .run();
-    Ok(server)
+    Ok(Running { server, background })
 }

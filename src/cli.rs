@@ -2,6 +2,7 @@
 //! file with `serve`, so tools and a running server always agree on the data.
 
 pub mod accounts;
+pub mod workflow;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -54,6 +55,22 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::notify::ops::OutboxCommand,
     },
+    /// Deadline sweep: move unanswered ODR cases, mark overdue clocks, queue reminders.
+    Sweep {
+        /// Run as of this date (YYYY-MM-DD), for operations and tests; default: now.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// The hash-chained audit log: `verify`.
+    Audit {
+        #[command(subcommand)]
+        command: workflow::AuditCommand,
+    },
+    /// Holiday calendars: `load FILE` adds or replaces a year.
+    Calendar {
+        #[command(subcommand)]
+        command: workflow::CalendarCommand,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -61,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { listen } => listen.clone(),
         Command::User { .. } | Command::Enterprise { .. } | Command::Apikey { .. } => None,
         Command::Migrate | Command::Outbox { .. } => None,
+        Command::Sweep { .. } | Command::Audit { .. } | Command::Calendar { .. } => None,
     };
     let settings = Settings::resolve(&cli.common, listen.as_deref())?;
     crate::telemetry::init(settings.log_format);
@@ -74,6 +92,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Outbox { command } => {
             crate::notify::ops::run(&settings, &command, crate::clock::Clock::now(&SystemClock))
         }
+        Command::Sweep { as_of } => workflow::run_sweep(&settings, as_of, SystemClock.now()),
+        Command::Audit { command } => workflow::audit(&settings, &command),
+        Command::Calendar { command } => workflow::calendar(&settings, &command, SystemClock.now()),
         Command::Migrate => {
             let pool = store::connect(&settings.database, 1)?;
             let mut conn = pool.get().map_err(StoreError::from)?;

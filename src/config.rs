@@ -51,6 +51,12 @@ pub struct CommonArgs {
     /// Milliseconds between passes of the mail sender; default: 2000.
     #[arg(long, env = "ODRDESK_MAIL_POLL_MS", global = true)]
     pub mail_poll_ms: Option<u64>,
+    /// Public address of the site, used in links sent by mail.
+    #[arg(long, env = "ODRDESK_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Seconds between deadline sweeps of a server; 0 turns the sweep off. Default: 60.
+    #[arg(long, env = "ODRDESK_SWEEP_INTERVAL_SECS", global = true)]
+    pub sweep_interval_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -78,6 +84,8 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub mail_poll_ms: Option<u64>,
+    pub public_url: Option<String>,
+    pub sweep_interval_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +106,10 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub mail_poll_ms: u64,
+    /// Public address of the site (no trailing slash), for links in mail.
+    pub public_url: String,
+    /// Seconds between deadline sweeps; 0 = off (tests drive the sweep themselves).
+    pub sweep_interval_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +175,17 @@ impl Settings {
                 .mail_poll_ms
                 .or(file.mail_poll_ms)
                 .unwrap_or(DEFAULT_MAIL_POLL_MS),
+            public_url: args
+                .public_url
+                .clone()
+                .or(file.public_url)
+                .unwrap_or_else(|| format!("http://{listen}"))
+                .trim_end_matches('/')
+                .to_owned(),
+            sweep_interval_secs: args
+                .sweep_interval_secs
+                .or(file.sweep_interval_secs)
+                .unwrap_or(60),
         })
     }
 
@@ -184,6 +207,8 @@ impl Settings {
             smtp_url: None,
             mail_from: DEFAULT_MAIL_FROM.to_owned(),
             mail_poll_ms: DEFAULT_MAIL_POLL_MS,
+            public_url: format!("http://{DEFAULT_LISTEN}"),
+            sweep_interval_secs: 0,
         }
     }
 

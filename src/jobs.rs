@@ -10,32 +10,44 @@ use crate::app::AppState;
 use crate::service::{ServiceError, sweep};
 use crate::store::{StoreError, leases};
 
-/// Starts the sweep loop unless `sweep_interval_secs` is 0. Ends with the runtime.
-pub fn spawn_sweeper(state: &AppState) {
+/// Stops the sweep loop when dropped.
+pub struct SweeperHandle {
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Starts the sweep loop unless `sweep_interval_secs` is 0.
+pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
     let every = state.settings.sweep_interval_secs;
     if every == 0 {
-        return;
+        return None;
     }
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         tracing::error!("deadline sweep not started: no async runtime");
-        return;
+        return None;
     };
+    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
     let state = state.clone();
     let node = uuid::Uuid::new_v4().to_string();
     runtime.spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(every));
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = &mut stop_rx => break,
+                _ = tick.tick() => {}
+            }
             let (state, node) = (state.clone(), node.clone());
             let pass = web::block(move || sweep_once(&state, &node)).await;
             match pass {
-                Ok(Ok(Some(report))) if report.examined > 0 => tracing::info!(?report, "deadline sweep"),
+                Ok(Ok(Some(report))) if report.examined > 0 => {
+                    tracing::info!(?report, "deadline sweep")
+                }
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e, "deadline sweep failed; will retry"),
                 Err(e) => tracing::error!(error = %e, "deadline sweep aborted; will retry"),
             }
         }
     });
+    Some(SweeperHandle { _stop: stop_tx })
 }
 
 fn sweep_once(state: &AppState, node: &str) -> Result<Option<sweep::SweepReport>, ServiceError> {

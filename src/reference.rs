@@ -70,8 +70,13 @@ fn invalid(code: &'static str, message: String) -> ServiceError {
 }
 
 /// Validates and stores a calendar year (TOML, the format of `reference/calendar/`).
-pub fn load_calendar_year(conn: &mut Db, toml_text: &str, now: DateTime<Utc>) -> Result<i32, ServiceError> {
-    let year = YearCalendar::from_toml(toml_text).map_err(|e| invalid("invalid_calendar", e.to_string()))?;
+pub fn load_calendar_year(
+    conn: &mut Db,
+    toml_text: &str,
+    now: DateTime<Utc>,
+) -> Result<i32, ServiceError> {
+    let year = YearCalendar::from_toml(toml_text)
+        .map_err(|e| invalid("invalid_calendar", e.to_string()))?;
     WorkCalendar::builtin()
         .add_year(year.clone())
         .map_err(|e| invalid("invalid_calendar", e.to_string()))?;
@@ -80,8 +85,13 @@ pub fn load_calendar_year(conn: &mut Db, toml_text: &str, now: DateTime<Utc>) ->
 }
 
 /// Validates and stores a whole policy table (TOML, the format of `reference/policy.toml`).
-pub fn load_policy_table(conn: &mut Db, toml_text: &str, now: DateTime<Utc>) -> Result<usize, ServiceError> {
-    let table = PolicyTable::from_toml(toml_text).map_err(|e| invalid("invalid_policy", e.to_string()))?;
+pub fn load_policy_table(
+    conn: &mut Db,
+    toml_text: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, ServiceError> {
+    let table =
+        PolicyTable::from_toml(toml_text).map_err(|e| invalid("invalid_policy", e.to_string()))?;
     reference::save_policy_table(conn, toml_text, now.naive_utc())?;
     Ok(table.versions.len())
 }

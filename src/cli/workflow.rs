@@ -32,7 +32,11 @@ fn open(settings: &Settings) -> anyhow::Result<PooledDb> {
 }
 
 /// `--as-of YYYY-MM-DD` runs the sweep as at 09:00 China time that day.
-pub fn run_sweep(settings: &Settings, as_of: Option<NaiveDate>, now: DateTime<Utc>) -> anyhow::Result<()> {
+pub fn run_sweep(
+    settings: &Settings,
+    as_of: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let now = match as_of {
         Some(day) => day
             .and_hms_opt(9, 0, 0)
@@ -44,7 +48,11 @@ pub fn run_sweep(settings: &Settings, as_of: Option<NaiveDate>, now: DateTime<Ut
     let mut conn = open(settings)?;
     let reference = ReferenceData::builtin();
     reference.reload(&mut conn)?;
-    let ctx = Ctx { reference: reference.snapshot(), public_url: settings.public_url.clone(), now };
+    let ctx = Ctx {
+        reference: reference.snapshot(),
+        public_url: settings.public_url.clone(),
+        now,
+    };
     let report = sweep::sweep(&mut conn, &ctx)?;
     println!(
         "swept {} open case(s): {} ODR case(s) moved to acceptance, {} clock(s) marked overdue, {} reminder(s) queued",
@@ -59,7 +67,10 @@ pub fn audit(settings: &Settings, command: &AuditCommand) -> anyhow::Result<()> 
             let mut conn = open(settings)?;
             match audit::verify(&mut conn)? {
                 Ok(report) => {
-                    println!("audit log intact: {} case(s), {} event(s)", report.cases, report.events);
+                    println!(
+                        "audit log intact: {} case(s), {} event(s)",
+                        report.cases, report.events
+                    );
                     Ok(())
                 }
                 Err(broken) => bail!("audit log broken: {broken}"),
@@ -68,10 +79,15 @@ pub fn audit(settings: &Settings, command: &AuditCommand) -> anyhow::Result<()> 
     }
 }
 
-pub fn calendar(settings: &Settings, command: &CalendarCommand, now: DateTime<Utc>) -> anyhow::Result<()> {
+pub fn calendar(
+    settings: &Settings,
+    command: &CalendarCommand,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     match command {
         CalendarCommand::Load { file } => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
             let mut conn = open(settings)?;
             let year = crate::reference::load_calendar_year(&mut conn, &text, now)?;
             println!("calendar {year} loaded; running servers pick it up within a minute");

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod enterprise;
 pub mod ids;
 pub mod mask;
+pub mod platforms;
 pub mod policy;
 pub mod routing;
 pub mod taxonomy;

@@ -36,7 +36,9 @@ pub fn fallback_district(platform: &str) -> DistrictCode {
     builtin()
         .platforms
         .iter()
-        .find(|p| p.name.to_lowercase() == wanted || p.aliases.iter().any(|a| a.to_lowercase() == wanted))
+        .find(|p| {
+            p.name.to_lowercase() == wanted || p.aliases.iter().any(|a| a.to_lowercase() == wanted)
+        })
         .and_then(|p| DistrictCode::parse(&p.home_district).ok())
         .unwrap_or_else(DistrictCode::city)
 }

@@ -59,6 +59,7 @@ pub enum Command {
     Transfer {
         bureau: Option<String>,
         outside: Option<bool>,
+        #[serde(default)]
         reason: String,
     },
     Pause {
@@ -66,7 +67,9 @@ pub enum Command {
     },
     Resume,
     Settle {
+        #[serde(default)]
         agreement: String,
+        #[serde(default)]
         recovered_fen: i64,
     },
     Terminate {
@@ -84,13 +87,16 @@ pub enum Command {
         user: String,
     },
     Note {
+        #[serde(default)]
         text: String,
     },
     Message {
         to: Recipient,
+        #[serde(default)]
         text: String,
     },
     OdrAnswer {
+        #[serde(default)]
         proposal: String,
     },
     ConsumerAccept,
@@ -105,6 +111,7 @@ pub enum Command {
         detail: Option<String>,
     },
     NotOpen {
+        #[serde(default)]
         reason: String,
     },
     NotifyReporter {
@@ -249,10 +256,8 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<&'static s
                 out.push("withdraw");
             }
         }
-        (CaseKind::Report, S::PendingVerification) => {
-            if staff {
-                out.extend(["open_case", "not_open", "merge_into", "transfer"]);
-            }
+        (CaseKind::Report, S::PendingVerification) if staff => {
+            out.extend(["open_case", "not_open", "merge_into", "transfer"]);
         }
         _ => {}
     }

@@ -32,18 +32,53 @@ pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data if path != "." && !path.is_empty() => {
-                ApiError::Validation(vec![FieldIssue {
-                    field: path,
-                    code: "type".into(),
-                    message: "数据类型不正确".into(),
-                }])
+            // Well-formed JSON whose content does not fit: a validation problem (422).
+            serde_json::error::Category::Data => {
+                ApiError::Validation(vec![data_issue(&path, &inner)])
             }
             _ => malformed(&inner),
         }
     })?;
     de.end().map_err(|e| malformed(&e))?;
     Ok(value)
+}
+
+/// Names the field of a type error, a missing field or an unknown variant.
+fn data_issue(path: &str, e: &serde_json::Error) -> FieldIssue {
+    let text = e.to_string();
+    let quoted = |prefix: &str| {
+        let rest = text.split(prefix).nth(1)?;
+        rest.split('`').nth(1).map(str::to_owned)
+    };
+    let located = path != "." && !path.is_empty();
+    if let Some(name) = quoted("missing field") {
+        let field = if located {
+            format!("{path}.{name}")
+        } else {
+            name
+        };
+        return FieldIssue {
+            field,
+            code: "required".into(),
+            message: "此项为必填项".into(),
+        };
+    }
+    if !located && let Some(_variant) = quoted("unknown variant") {
+        return FieldIssue {
+            field: "action".into(),
+            code: "unknown_action".into(),
+            message: "未知的操作".into(),
+        };
+    }
+    FieldIssue {
+        field: if located {
+            path.to_owned()
+        } else {
+            String::new()
+        },
+        code: "type".into(),
+        message: "数据类型不正确".into(),
+    }
 }
 
 fn malformed(e: &serde_json::Error) -> ApiError {

@@ -19,12 +19,33 @@ use crate::service::access::Caller;
 use crate::service::case_view::{CaseView, load_visible};
 use crate::service::queue::{QueuePage, QueueQuery};
 use crate::service::submit::Submitted;
-use crate::service::{actions, case_view, queue, referral};
+use crate::service::{ServiceError, actions, case_view, queue, referral};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(get_case, post_action, case_events, get_referral, get_queue, bulk_assign, enterprise_cases, my_cases, staff_complaint, staff_report, put_calendar, put_policy, get_policy),
-    components(schemas(CaseView, Command, QueuePage, BulkAssign, StaffComplaintInput, StaffReportInput))
+    paths(
+        get_case,
+        post_action,
+        case_events,
+        get_referral,
+        get_queue,
+        bulk_assign,
+        enterprise_cases,
+        my_cases,
+        staff_complaint,
+        staff_report,
+        put_calendar,
+        put_policy,
+        get_policy
+    ),
+    components(schemas(
+        CaseView,
+        Command,
+        QueuePage,
+        BulkAssign,
+        StaffComplaintInput,
+        StaffReportInput
+    ))
 )]
 pub struct CasesDoc;
 
@@ -61,7 +82,9 @@ fn caller(principal: Principal, req: &HttpRequest) -> Result<Caller, ApiError> {
 }
 
 fn staff(principal: &Principal, roles: &[Role]) -> Result<Caller, ApiError> {
-    principal.require_role(roles).map(|u| Caller::Staff(u.clone()))
+    principal
+        .require_role(roles)
+        .map(|u| Caller::Staff(u.clone()))
 }
 
 const CASE_WORKERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Mediator];
@@ -69,7 +92,12 @@ const CASE_WORKERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Mediator];
 #[utoipa::path(get, path = "/api/v1/cases/{case_no}", tag = "cases",
     params(("case_no" = String, Path), ("X-Tracking-Token" = Option<String>, Header, description = "For consumers without an account")),
     responses((status = 200, body = CaseView), (status = 401, body = ErrorBody), (status = 404, description = "No such case, or not yours to see", body = ErrorBody)))]
-pub async fn get_case(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn get_case(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     let caller = caller(principal, &req)?;
     let ctx = state.ctx();
     let view = state
@@ -86,7 +114,13 @@ pub async fn get_case(state: web::Data<AppState>, req: HttpRequest, path: web::P
         (status = 404, body = ErrorBody),
         (status = 409, description = "Not allowed in this state; `allowed` lists what is", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-pub async fn post_action(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, principal: Principal, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn post_action(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    principal: Principal,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let caller = caller(principal, &req)?;
     let command: Command = json_body(&req, &body)?;
     if matches!(command, Command::OdrExpire) {
@@ -117,7 +151,11 @@ pub struct EventView {
 #[utoipa::path(get, path = "/api/v1/cases/{case_no}/events", tag = "cases",
     params(("case_no" = String, Path)),
     responses((status = 200, description = "The audit log of the case", body = Vec<EventView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn case_events(state: web::Data<AppState>, path: web::Path<String>, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn case_events(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     let caller = staff(&principal, CASE_WORKERS)?;
     let list = state
         .with_db(move |conn| {
@@ -153,42 +191,71 @@ pub struct FormatQuery {
 #[utoipa::path(get, path = "/api/v1/cases/{case_no}/referral", tag = "cases",
     params(("case_no" = String, Path), FormatQuery),
     responses((status = 200, description = "The adverse-reaction monitoring form of the case (JSON or CSV)", body = referral::ReferralForm), (status = 404, body = ErrorBody)))]
-pub async fn get_referral(state: web::Data<AppState>, path: web::Path<String>, query: web::Query<FormatQuery>, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn get_referral(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<FormatQuery>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     let caller = staff(&principal, CASE_WORKERS)?;
-    let form = state.with_db(move |conn| referral::form(conn, &path, &caller)).await?;
+    let form = state
+        .with_db(move |conn| referral::form(conn, &path, &caller))
+        .await?;
     match query.format.as_deref() {
         None | Some("json") => Ok(HttpResponse::Ok().json(form)),
         Some("csv") => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(referral::to_csv(&form))),
-        Some(_) => Err(ApiError::Validation(vec![FieldIssue { field: "format".into(), code: "unknown_format".into(), message: "格式应为 json 或 csv".into() }])),
+        Some(_) => Err(ApiError::Validation(vec![FieldIssue {
+            field: "format".into(),
+            code: "unknown_format".into(),
+            message: "格式应为 json 或 csv".into(),
+        }])),
     }
 }
 
 #[utoipa::path(get, path = "/api/v1/queue", tag = "queues", params(QueueQuery),
     responses((status = 200, body = QueuePage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn get_queue(state: web::Data<AppState>, query: web::Query<QueueQuery>, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn get_queue(
+    state: web::Data<AppState>,
+    query: web::Query<QueueQuery>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     let caller = staff(&principal, CASE_WORKERS)?;
     list(&state, caller, query.into_inner()).await
 }
 
 #[utoipa::path(get, path = "/api/v1/enterprise/cases", tag = "queues", params(QueueQuery),
     responses((status = 200, body = QueuePage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn enterprise_cases(state: web::Data<AppState>, query: web::Query<QueueQuery>, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn enterprise_cases(
+    state: web::Data<AppState>,
+    query: web::Query<QueueQuery>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     let caller = staff(&principal, &[Role::Enterprise])?;
     list(&state, caller, query.into_inner()).await
 }
 
 #[utoipa::path(get, path = "/api/v1/me/cases", tag = "queues", params(QueueQuery),
     responses((status = 200, description = "The signed-in consumer's own cases", body = QueuePage), (status = 401, body = ErrorBody)))]
-pub async fn my_cases(state: web::Data<AppState>, query: web::Query<QueueQuery>, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn my_cases(
+    state: web::Data<AppState>,
+    query: web::Query<QueueQuery>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     let openid = principal.require_consumer()?.to_owned();
     list(&state, Caller::Consumer { openid }, query.into_inner()).await
 }
 
-async fn list(state: &AppState, caller: Caller, query: QueueQuery) -> Result<HttpResponse, ApiError> {
+async fn list(
+    state: &AppState,
+    caller: Caller,
+    query: QueueQuery,
+) -> Result<HttpResponse, ApiError> {
     let ctx = state.ctx();
-    let page = state.with_db(move |conn| queue::list(conn, &ctx, &caller, &query)).await?;
+    let page = state
+        .with_db(move |conn| queue::list(conn, &ctx, &caller, &query))
+        .await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -201,7 +268,12 @@ pub struct BulkAssign {
 
 #[utoipa::path(post, path = "/api/v1/queue/assign", tag = "queues", request_body = BulkAssign,
     responses((status = 200, description = "How many were assigned"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn bulk_assign(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn bulk_assign(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     let caller = staff(&principal, &[Role::Admin, Role::Supervisor])?;
     let input: BulkAssign = json_body(&req, &body)?;
     let ctx = state.ctx();
@@ -229,88 +301,156 @@ pub struct StaffReportInput {
 
 /// `YYYY-MM-DD` means 09:00 that day in China; otherwise an RFC 3339 time.
 fn parse_received_at(raw: &Option<String>) -> Result<DateTime<Utc>, ApiError> {
-    let issue = |code: &str, message: &str| ApiError::Validation(vec![FieldIssue { field: "received_at".into(), code: code.into(), message: message.into() }]);
-    let raw = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| issue("required", "请填写实际收到的日期"))?;
+    let issue = |code: &str, message: &str| {
+        ApiError::Validation(vec![FieldIssue {
+            field: "received_at".into(),
+            code: code.into(),
+            message: message.into(),
+        }])
+    };
+    let raw = raw
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| issue("required", "请填写实际收到的日期"))?;
     if let Ok(day) = raw.parse::<NaiveDate>() {
-        let at = day.and_hms_opt(9, 0, 0).and_then(|t| china_offset().from_local_datetime(&t).single());
-        return at.map(|t| t.with_timezone(&Utc)).ok_or_else(|| issue("date_format", "日期格式应为 YYYY-MM-DD"));
+        let at = day
+            .and_hms_opt(9, 0, 0)
+            .and_then(|t| china_offset().from_local_datetime(&t).single());
+        return at
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| issue("date_format", "日期格式应为 YYYY-MM-DD"));
     }
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| issue("date_format", "日期格式应为 YYYY-MM-DD 或 RFC 3339 时间"))
 }
 
-fn staff_parse_complaint(input: &StaffComplaintInput, ctx: &IntakeContext) -> Result<NewCase, Vec<FieldIssue>> {
+fn staff_parse_complaint(
+    input: &StaffComplaintInput,
+    ctx: &IntakeContext,
+) -> Result<NewCase, Vec<FieldIssue>> {
     parse_complaint(&input.complaint, ctx)
 }
 
-fn staff_parse_report(input: &StaffReportInput, ctx: &IntakeContext) -> Result<NewCase, Vec<FieldIssue>> {
+fn staff_parse_report(
+    input: &StaffReportInput,
+    ctx: &IntakeContext,
+) -> Result<NewCase, Vec<FieldIssue>> {
     parse_report(&input.report, ctx)
 }
 
 #[utoipa::path(post, path = "/api/v1/staff/complaints", tag = "intake", request_body = StaffComplaintInput,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = Submitted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn staff_complaint(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn staff_complaint(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     staff(&principal, CASE_WORKERS)?;
     let input: StaffComplaintInput = json_body(&req, &body)?;
-    let how = Intake { staff: true, received_at: Some(parse_received_at(&input.received_at)?), consumer_openid: None };
-    receive(&state, &req, &body, "staff_complaint", how, staff_parse_complaint).await
+    let how = Intake {
+        staff: true,
+        received_at: Some(parse_received_at(&input.received_at)?),
+        consumer_openid: None,
+    };
+    receive(
+        &state,
+        &req,
+        &body,
+        "staff_complaint",
+        how,
+        staff_parse_complaint,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/staff/reports", tag = "intake", request_body = StaffReportInput,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = Submitted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn staff_report(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn staff_report(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     staff(&principal, CASE_WORKERS)?;
     let input: StaffReportInput = json_body(&req, &body)?;
-    let how = Intake { staff: true, received_at: Some(parse_received_at(&input.received_at)?), consumer_openid: None };
+    let how = Intake {
+        staff: true,
+        received_at: Some(parse_received_at(&input.received_at)?),
+        consumer_openid: None,
+    };
     receive(&state, &req, &body, "staff_report", how, staff_parse_report).await
 }
 
-fn text_body(body: &[u8]) -> Result<String, ApiError> {
-    String::from_utf8(body.to_vec()).map_err(|_| ApiError::bad_request("malformed_text", "请求体须为 UTF-8 文本（TOML）"))
+type Loader<T> = fn(&mut crate::store::Db, &str, DateTime<Utc>) -> Result<T, ServiceError>;
+
+/// Stores administrator-supplied reference data (TOML text) and reloads it on this node.
+async fn load_reference<T: Send + 'static>(
+    state: &AppState,
+    body: &[u8],
+    principal: &Principal,
+    loader: Loader<T>,
+) -> Result<T, ApiError> {
+    principal.require_role(&[Role::Admin])?;
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| ApiError::bad_request("malformed_text", "请求体须为 UTF-8 文本（TOML）"))?;
+    let now = state.clock.now();
+    let reference = state.reference.clone();
+    state
+        .with_db(move |conn| {
+            let loaded = loader(conn, &text, now)?;
+            reference.reload(conn)?;
+            Ok(loaded)
+        })
+        .await
 }
 
 #[utoipa::path(put, path = "/api/v1/admin/calendar", tag = "admin",
     request_body(content = String, content_type = "application/toml", description = "One year, in the format of reference/calendar/2026.toml"),
     responses((status = 200, description = "Loaded"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn put_calendar(state: web::Data<AppState>, body: web::Bytes, principal: Principal) -> Result<HttpResponse, ApiError> {
-    principal.require_role(&[Role::Admin])?;
-    let text = text_body(&body)?;
-    let now = state.clock.now();
-    let reference = state.reference.clone();
-    let year = state
-        .with_db(move |conn| {
-            let year = crate::reference::load_calendar_year(conn, &text, now)?;
-            reference.reload(conn)?;
-            Ok(year)
-        })
-        .await?;
+pub async fn put_calendar(
+    state: web::Data<AppState>,
+    body: web::Bytes,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let year = load_reference(
+        &state,
+        &body,
+        &principal,
+        crate::reference::load_calendar_year,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "loaded_year": year })))
 }
 
 #[utoipa::path(put, path = "/api/v1/admin/policy", tag = "admin",
     request_body(content = String, content_type = "application/toml", description = "The whole table, in the format of reference/policy.toml"),
     responses((status = 200, description = "Loaded"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn put_policy(state: web::Data<AppState>, body: web::Bytes, principal: Principal) -> Result<HttpResponse, ApiError> {
-    principal.require_role(&[Role::Admin])?;
-    let text = text_body(&body)?;
-    let now = state.clock.now();
-    let reference = state.reference.clone();
-    let versions = state
-        .with_db(move |conn| {
-            let n = crate::reference::load_policy_table(conn, &text, now)?;
-            reference.reload(conn)?;
-            Ok(n)
-        })
-        .await?;
+pub async fn put_policy(
+    state: web::Data<AppState>,
+    body: web::Bytes,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let versions = load_reference(
+        &state,
+        &body,
+        &principal,
+        crate::reference::load_policy_table,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "versions": versions })))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/policy", tag = "admin",
     responses((status = 200, description = "The policy table in force", body = crate::domain::PolicyTable), (status = 403, body = ErrorBody)))]
-pub async fn get_policy(state: web::Data<AppState>, principal: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn get_policy(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
     principal.require_role(&[Role::Admin, Role::Supervisor])?;
     Ok(HttpResponse::Ok().json(&*state.reference.snapshot().policy))
 }

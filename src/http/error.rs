@@ -20,6 +20,9 @@ pub struct ErrorBody {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<FieldIssue>>,
+    /// For `action_not_allowed`: the actions allowed in the case's current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +35,12 @@ pub enum ApiError {
     NotFound,
     #[error("conflict: {code}")]
     Conflict { code: &'static str, message: String },
+    /// 409: the workflow forbids this action in the current state.
+    #[error("action not allowed")]
+    NotAllowed {
+        message: String,
+        allowed: Vec<String>,
+    },
     #[error("payload too large")]
     PayloadTooLarge(String),
     #[error("unsupported media type")]
@@ -76,6 +85,7 @@ impl ApiError {
             ApiError::BadRequest { code, message } => (*code, message.clone()),
             ApiError::NotFound => ("not_found", "未找到该资源".to_owned()),
             ApiError::Conflict { code, message } => (*code, message.clone()),
+            ApiError::NotAllowed { message, .. } => ("action_not_allowed", message.clone()),
             ApiError::PayloadTooLarge(m) => ("payload_too_large", m.clone()),
             ApiError::UnsupportedMediaType(m) => ("unsupported_media_type", m.clone()),
             ApiError::InsufficientStorage(_) => (
@@ -101,6 +111,10 @@ impl ApiError {
                 ApiError::Validation(f) => Some(f.clone()),
                 _ => None,
             },
+            allowed: match self {
+                ApiError::NotAllowed { allowed, .. } => Some(allowed.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -111,7 +125,7 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::NotAllowed { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
@@ -163,6 +177,14 @@ impl From<ServiceError> for ApiError {
                 ApiError::TooManyRequests { retry_after_secs }
             }
             ServiceError::Invalid(fields) => ApiError::Validation(fields),
+            ServiceError::NotAllowed {
+                action,
+                state,
+                allowed,
+            } => ApiError::NotAllowed {
+                message: format!("当前状态（{state}）不允许执行 {action}"),
+                allowed: allowed.into_iter().map(str::to_owned).collect(),
+            },
         }
     }
 }
@@ -205,6 +227,7 @@ pub fn json_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHan
         error: error.into(),
         message: message.into(),
         fields: None,
+        allowed: None,
     });
     for (name, value) in old.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {

@@ -1,11 +1,13 @@
 //! Public intake: complaints and reports from the web form, mini-program and app.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 use super::body::{idempotency, json_body};
 use super::error::{ApiError, ErrorBody};
 use crate::app::AppState;
+use crate::auth::Principal;
 use crate::intake::input::{ComplaintInput, ReportInput};
 use crate::intake::{FieldIssue, IntakeContext, NewCase, parse_complaint, parse_report};
 use crate::service::submit::{Submitted, submit};
@@ -28,8 +30,18 @@ pub async fn submit_complaint(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Bytes,
+    principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
-    receive(&state, &req, &body, "public_complaint", parse_complaint).await
+    let how = Intake::public(principal);
+    receive(
+        &state,
+        &req,
+        &body,
+        "public_complaint",
+        how,
+        parse_complaint,
+    )
+    .await
 }
 
 #[utoipa::path(
@@ -50,41 +62,60 @@ pub async fn submit_report(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Bytes,
+    principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
-    receive(&state, &req, &body, "public_report", parse_report).await
+    let how = Intake::public(principal);
+    receive(&state, &req, &body, "public_report", how, parse_report).await
 }
 
-/// Online intake of either kind: parse, check, store, answer 201.
-async fn receive<T: DeserializeOwned>(
+/// How a submission came in: online (received now, by a consumer perhaps signed in through
+/// the mini-program) or keyed in by staff with the date actually received.
+pub struct Intake {
+    pub staff: bool,
+    pub received_at: Option<DateTime<Utc>>,
+    pub consumer_openid: Option<String>,
+}
+
+impl Intake {
+    fn public(principal: Principal) -> Intake {
+        Intake {
+            staff: false,
+            received_at: None,
+            consumer_openid: match principal {
+                Principal::Consumer { openid } => Some(openid),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Intake of either kind: parse, check, route and store, answer 201.
+pub async fn receive<T: DeserializeOwned>(
     state: &AppState,
     req: &HttpRequest,
     body: &[u8],
     scope: &'static str,
+    how: Intake,
     parse: fn(&T, &IntakeContext) -> Result<NewCase, Vec<FieldIssue>>,
 ) -> Result<HttpResponse, ApiError> {
     let input: T = json_body(req, body)?;
     let idem = idempotency(req, scope, body)?;
-    let now = state.clock.now();
-    let case = parse(&input, &state.public_context(now)).map_err(ApiError::Validation)?;
+    let ctx = state.ctx();
+    let intake = IntakeContext {
+        now: ctx.now,
+        received_at: how.received_at.unwrap_or(ctx.now),
+        staff: how.staff,
+        calendar: &ctx.reference.calendar,
+        policy: &ctx.reference.policy,
+    };
+    let case = parse(&input, &intake).map_err(ApiError::Validation)?;
+    let openid = how.consumer_openid;
     let submitted = state
-        .with_db(move |conn| submit(conn, case, idem, now))
+        .with_db(move |conn| submit(conn, &ctx, case, idem, openid))
         .await?;
     let mut res = HttpResponse::Created();
     if submitted.replayed {
         res.insert_header(("Idempotent-Replayed", "true"));
     }
     Ok(res.json(submitted))
-}
-
-impl AppState {
-    /// Online intake: received now, public channels only.
-    pub fn public_context(&self, now: chrono::DateTime<chrono::Utc>) -> IntakeContext<'_> {
-        IntakeContext {
-            now,
-            received_at: now,
-            staff: false,
-            calendar: &self.calendar,
-            policy: &self.policy,
-        }
-    }
 }

@@ -36,7 +36,9 @@ pub async fn taxonomy() -> HttpResponse {
 #[utoipa::path(get, path = "/openapi.json", tag = "meta",
     responses((status = 200, description = "This document")))]
 pub async fn openapi() -> HttpResponse {
-    HttpResponse::Ok().json(super::ApiDoc::openapi())
+    let mut doc = super::ApiDoc::openapi();
+    doc.merge(super::cases::CasesDoc::openapi());
+    HttpResponse::Ok().json(doc)
 }
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod cases;
 pub mod error;
 pub mod intake;
 pub mod meta;
@@ -68,6 +69,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 .service(
                     resource("/admin/api-keys", "POST").route(web::post().to(admin::issue_api_key)),
                 )
+                .configure(cases::routes)
                 .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))
                 .service(
                     resource("/track/{case_no}/attachments", "POST")
@@ -77,6 +79,6 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
 }
 
 /// A resource whose other methods get 405 rather than the app's 404 fallback.
-fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(move || meta::method_not_allowed(allow)))
 }

@@ -10,6 +10,7 @@ use super::input::{
 use super::issues::{Issues, optional_text};
 use crate::clock::china_date;
 use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::platforms::fallback_district;
 use crate::domain::{
     CategoryCode, Channel, CosmeticsId, DistrictCode, Due, Email, Fen, FieldError, Nature, Phone,
     PolicyTable, Uscc, WorkCalendar,
@@ -358,7 +359,13 @@ fn parse_respondent(
         return None;
     };
     let name = issues.required_text("respondent.name", &r.name);
-    let address = if complaint {
+    let platform = optional_text(&r.platform);
+    // A platform seller with no reachable address is handled where the platform is.
+    let via_platform = complaint
+        && platform.is_some()
+        && optional_text(&r.address).is_none()
+        && optional_text(&r.district).is_none();
+    let address = if complaint && !via_platform {
         issues.required_text("respondent.address", &r.address)
     } else {
         optional_text(&r.address)
@@ -366,6 +373,7 @@ fn parse_respondent(
     let uscc = optional_text(&r.uscc).map(|t| issues.take("respondent.uscc", t.parse::<Uscc>()));
     let district = match optional_text(&r.district) {
         Some(d) => issues.take("respondent.district", d.parse::<DistrictCode>()),
+        None if via_platform => platform.as_deref().map(fallback_district),
         None if complaint => {
             issues.required("respondent.district");
             None
@@ -379,7 +387,7 @@ fn parse_respondent(
         uscc: optional_parsed(uscc)?,
         address,
         district: district?,
-        platform: optional_text(&r.platform),
+        platform,
     })
 }
 

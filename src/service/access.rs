@@ -11,7 +11,9 @@ use crate::store::models::CaseRow;
 pub enum Caller {
     Staff(StaffUser),
     /// Signed in through the mini-program; owns the cases filed under this openid.
-    Consumer { openid: String },
+    Consumer {
+        openid: String,
+    },
     /// Holds a case's tracking token (web form users without an account).
     TokenHolder(TrackingToken),
 }
@@ -46,7 +48,9 @@ impl StaffUser {
     pub fn covers(&self, district: &str) -> bool {
         match self.role {
             Role::Admin | Role::Analyst => true,
-            Role::Supervisor => self.bureaus.is_empty() || self.bureaus.iter().any(|b| b == district),
+            Role::Supervisor => {
+                self.bureaus.is_empty() || self.bureaus.iter().any(|b| b == district)
+            }
             Role::Mediator => self.bureaus.iter().any(|b| b == district),
             Role::Enterprise => false,
         }
@@ -66,12 +70,12 @@ pub fn access(caller: &Caller, case: &CaseRow, respondent_uscc: Option<&str>) ->
     match caller {
         Caller::Staff(user) => match user.role {
             Role::Admin => Some(Access::Staff(Actor::Admin)),
-            Role::Supervisor if user.covers(&case.district) => Some(Access::Staff(Actor::Supervisor)),
+            Role::Supervisor if user.covers(&case.district) => {
+                Some(Access::Staff(Actor::Supervisor))
+            }
             Role::Mediator if user.covers(&case.district) => Some(Access::Staff(Actor::Mediator)),
             Role::Analyst => Some(Access::Analyst),
-            Role::Enterprise
-                if user.uscc.is_some() && user.uscc.as_deref() == respondent_uscc =>
-            {
+            Role::Enterprise if user.uscc.is_some() && user.uscc.as_deref() == respondent_uscc => {
                 Some(Access::Enterprise)
             }
             _ => None,

@@ -1,12 +1,11 @@
 //! Acting on a case: decide with the pure workflow, then in one transaction append the event,
 //! update the case row's projection, and queue the mail the step calls for.
 
-use diesel::Connection;
 use serde_json::json;
 
-use super::{Ctx, ServiceError};
 use super::access::Caller;
 use super::case_view::{CaseView, LoadedCase, clocks_of, load_visible, policy_for, render};
+use super::{Ctx, ServiceError};
 use crate::domain::case::CaseNo;
 use crate::domain::clocks::current_stage;
 use crate::domain::workflow::{Actor, Command, Facts, Refusal, decide, is_closed};
@@ -14,7 +13,7 @@ use crate::domain::{DistrictCode, Fen};
 use crate::intake::FieldIssue;
 use crate::store::events::{self, EventDraft};
 use crate::store::models::NewCaseLink;
-use crate::store::{Db, accounts, cases, workflow};
+use crate::store::{Db, accounts, cases, workflow, write_transaction};
 
 use super::mail;
 
@@ -34,11 +33,13 @@ pub fn act(
     caller: &Caller,
     command: Command,
 ) -> Result<CaseView, ServiceError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let (loaded, access) = load_visible(conn, case_no, caller)?;
         let actor = access.actor().ok_or(ServiceError::Forbidden)?;
         apply(conn, ctx, &loaded, actor, &actor_name(caller), &command)?;
-        let (reloaded, _) = load_visible(conn, case_no, caller)?;
+        // Rendered with the access the caller had: a transfer may just have moved the case out
+        // of their reach, and they still get the result of their own step.
+        let (reloaded, _) = load_visible(conn, case_no, &Caller::Staff(system_user()))?;
         render(conn, &ctx.reference, &reloaded, access, ctx.now)
     })
 }
@@ -62,7 +63,10 @@ pub fn apply(
         rating_days: policy.rating_days,
         already_rated: loaded.events.iter().any(|e| e.kind == "rate"),
         has_referral: loaded.referral.is_some(),
-        referral_submitted: loaded.referral.as_ref().is_some_and(|r| r.submitted_on.is_some()),
+        referral_submitted: loaded
+            .referral
+            .as_ref()
+            .is_some_and(|r| r.submitted_on.is_some()),
     };
     let outcome = decide(kind, state, actor, command, &facts).map_err(|r| match r {
         Refusal::NotAllowed { allowed } => ServiceError::NotAllowed {
@@ -70,7 +74,11 @@ pub fn apply(
             state: state.as_str(),
             allowed,
         },
-        Refusal::Invalid { field, code, message } => ServiceError::Invalid(vec![FieldIssue {
+        Refusal::Invalid {
+            field,
+            code,
+            message,
+        } => ServiceError::Invalid(vec![FieldIssue {
             field: field.into(),
             code: code.into(),
             message,
@@ -80,14 +88,20 @@ pub fn apply(
     let mut assignee_id = case.assignee_id;
     let mut extra = json!({});
     match command {
-        Command::Transfer { bureau: Some(b), .. } => {
+        Command::Transfer {
+            bureau: Some(b), ..
+        } => {
             district = b
                 .parse::<DistrictCode>()
                 .map_err(|e| invalid("bureau", e.code, e.message))?
                 .as_str()
                 .to_owned();
             if district == case.district {
-                return Err(invalid("bureau", "same_bureau", "不能转办给本辖区局".into()));
+                return Err(invalid(
+                    "bureau",
+                    "same_bureau",
+                    "不能转办给本辖区局".into(),
+                ));
             }
         }
         Command::Assign { user } => {
@@ -96,7 +110,11 @@ pub fn apply(
                 .ok_or_else(|| invalid("user", "unknown_user", "找不到该调解员".into()))?;
             let bureaus = accounts::bureaus_of(conn, target.id)?;
             if target.role == "mediator" && !bureaus.contains(&case.district) {
-                return Err(invalid("user", "wrong_bureau", "该调解员不属于本案辖区局".into()));
+                return Err(invalid(
+                    "user",
+                    "wrong_bureau",
+                    "该调解员不属于本案辖区局".into(),
+                ));
             }
             assignee_id = Some(target.id);
             extra = json!({ "assignee_id": target.id });
@@ -108,8 +126,17 @@ pub fn apply(
                 .and_then(|n| cases::find_by_case_no(conn, &n.to_string()).transpose())
                 .transpose()?
                 .filter(|t| t.id != case.id && t.kind == case.kind && t.state != "merged")
-                .ok_or_else(|| invalid("case_no", "unknown_case", "找不到可合并的同类案件".into()))?;
-            cases::insert_link(conn, &NewCaseLink { case_id: case.id, linked_case_id: target.id, relation: "merged_into".into() })?;
+                .ok_or_else(|| {
+                    invalid("case_no", "unknown_case", "找不到可合并的同类案件".into())
+                })?;
+            cases::insert_link(
+                conn,
+                &NewCaseLink {
+                    case_id: case.id,
+                    linked_case_id: target.id,
+                    relation: "merged_into".into(),
+                },
+            )?;
         }
         Command::Settle { recovered_fen, .. } => {
             Fen::new(*recovered_fen).map_err(|e| invalid("recovered_fen", e.code, e.message))?;
@@ -158,12 +185,24 @@ pub fn apply(
             due_provisional: stage.map_or(case.due_provisional, |c| c.provisional),
         },
     )?;
-    mail::after_action(conn, ctx, &refreshed, command, new_state, stage.map(|c| c.due), policy.rating_days)?;
+    mail::after_action(
+        conn,
+        ctx,
+        &refreshed,
+        command,
+        new_state,
+        stage.map(|c| c.due),
+        policy.rating_days,
+    )?;
     Ok(())
 }
 
 fn invalid(field: &str, code: &str, message: String) -> ServiceError {
-    ServiceError::Invalid(vec![FieldIssue { field: field.into(), code: code.into(), message }])
+    ServiceError::Invalid(vec![FieldIssue {
+        field: field.into(),
+        code: code.into(),
+        message,
+    }])
 }
 
 fn reason_code(command: &Command) -> Option<String> {

@@ -2,7 +2,7 @@
 //! transaction with an event; if the record fails, files no other row uses are removed.
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
+
 use serde_json::json;
 
 use super::ServiceError;
@@ -11,7 +11,7 @@ use crate::blobs::BlobStore;
 use crate::secrets::TrackingToken;
 use crate::store::events::{self, EventDraft, truncate_to_micros};
 use crate::store::models::NewAttachment;
-use crate::store::{Db, cases};
+use crate::store::{Db, cases, write_transaction};
 
 pub const MAX_ATTACHMENTS_PER_CASE: i64 = 30;
 
@@ -67,7 +67,7 @@ pub fn attach(
         }
     }
     let at = truncate_to_micros(now.naive_utc());
-    let recorded = conn.transaction(|conn| {
+    let recorded = write_transaction(conn, |conn| {
         for (sha, upload) in &stored {
             cases::insert_attachment(
                 conn,

@@ -23,10 +23,17 @@ pub struct BrokenLink {
 }
 
 pub fn verify(conn: &mut Db) -> Result<Result<AuditReport, BrokenLink>, ServiceError> {
-    let mut report = AuditReport { cases: 0, events: 0 };
+    let mut report = AuditReport {
+        cases: 0,
+        events: 0,
+    };
     for case in workflow::all_cases(conn)? {
         let list = events::list(conn, case.id)?;
-        let broken = |seq: i32, problem: &str| BrokenLink { case_no: case.case_no.clone(), seq, problem: problem.into() };
+        let broken = |seq: i32, problem: &str| BrokenLink {
+            case_no: case.case_no.clone(),
+            seq,
+            problem: problem.into(),
+        };
         let mut prev = GENESIS_HASH.to_owned();
         for (i, e) in list.iter().enumerate() {
             let expected_seq = i as i32 + 1;
@@ -34,7 +41,10 @@ pub fn verify(conn: &mut Db) -> Result<Result<AuditReport, BrokenLink>, ServiceE
                 return Ok(Err(broken(expected_seq, "event missing")));
             }
             if e.prev_hash != prev {
-                return Ok(Err(broken(e.case_seq, "does not link to the previous event")));
+                return Ok(Err(broken(
+                    e.case_seq,
+                    "does not link to the previous event",
+                )));
             }
             if event_hash(case.id, e.case_seq, &e.data) != e.hash {
                 return Ok(Err(broken(e.case_seq, "content altered (hash mismatch)")));

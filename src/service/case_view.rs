@@ -31,26 +31,46 @@ impl LoadedCase {
         self.case.kind.parse().unwrap_or(CaseKind::Complaint)
     }
     pub fn state(&self) -> CaseState {
-        self.case.state.parse().unwrap_or(CaseState::initial(self.kind()))
+        self.case
+            .state
+            .parse()
+            .unwrap_or(CaseState::initial(self.kind()))
     }
 }
 
 /// Loads a case the caller may see, or `NotFound`.
-pub fn load_visible(conn: &mut Db, case_no: &str, caller: &Caller) -> Result<(LoadedCase, Access), ServiceError> {
+pub fn load_visible(
+    conn: &mut Db,
+    case_no: &str,
+    caller: &Caller,
+) -> Result<(LoadedCase, Access), ServiceError> {
     let case = cases::find_by_case_no(conn, case_no)?.ok_or(ServiceError::NotFound)?;
     let respondent_uscc = workflow::respondent_uscc(conn, case.id)?;
     let access = access(caller, &case, respondent_uscc.as_deref()).ok_or(ServiceError::NotFound)?;
     let events = events::list(conn, case.id)?;
     let referral = workflow::referral_of(conn, case.id)?;
-    Ok((LoadedCase { case, respondent_uscc, events, referral }, access))
+    Ok((
+        LoadedCase {
+            case,
+            respondent_uscc,
+            events,
+            referral,
+        },
+        access,
+    ))
 }
 
-pub fn policy_for<'a>(reference: &'a Reference, case: &CaseRow) -> Result<&'a PolicyVersion, ServiceError> {
+pub fn policy_for<'a>(
+    reference: &'a Reference,
+    case: &CaseRow,
+) -> Result<&'a PolicyVersion, ServiceError> {
     reference
         .policy
         .get(&case.policy_version)
         .or_else(|| reference.policy.select(case.received_date))
-        .ok_or_else(|| ServiceError::Storage(format!("no policy version for case {}", case.case_no)))
+        .ok_or_else(|| {
+            ServiceError::Storage(format!("no policy version for case {}", case.case_no))
+        })
 }
 
 pub fn referral_clock(severity: &str) -> Clock {
@@ -67,18 +87,29 @@ pub fn clock_events(case: &CaseRow, events: &[EventRow]) -> Vec<ClockEvent> {
         .map(|e| ClockEvent {
             kind: e.kind.clone(),
             // Staff-keyed cases count from the date actually received, not the keying date.
-            on: if e.kind == "submitted" { case.received_date } else { china_date(e.at.and_utc()) },
+            on: if e.kind == "submitted" {
+                case.received_date
+            } else {
+                china_date(e.at.and_utc())
+            },
             to_state: e.to_state.as_deref().and_then(|s| s.parse().ok()),
         })
         .collect()
 }
 
-pub fn clocks_of(loaded: &LoadedCase, reference: &Reference, today: NaiveDate) -> Result<Vec<ClockView>, ServiceError> {
+pub fn clocks_of(
+    loaded: &LoadedCase,
+    reference: &Reference,
+    today: NaiveDate,
+) -> Result<Vec<ClockView>, ServiceError> {
     let events = clock_events(&loaded.case, &loaded.events);
     Ok(derive(&ClockInputs {
         kind: loaded.kind(),
         events: &events,
-        referral: loaded.referral.as_ref().map(|r| referral_clock(&r.severity)),
+        referral: loaded
+            .referral
+            .as_ref()
+            .map(|r| referral_clock(&r.severity)),
         policy: policy_for(reference, &loaded.case)?,
         calendar: &reference.calendar,
         today,
@@ -181,47 +212,84 @@ pub enum CaseView {
     Consumer(ConsumerCaseView),
 }
 
+/// Messages to `audience` (all when empty): `message` steps, and ODR proposals, which are
+/// addressed to the complainant.
 fn messages_for(events: &[EventRow], audience: &[&str]) -> Vec<MessageView> {
     events
         .iter()
-        .filter(|e| e.kind == "message")
-        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.payload).ok().map(|p| (e, p)))
-        .filter(|(_, p)| audience.is_empty() || audience.iter().any(|a| p["to"] == *a))
-        .map(|(e, p)| MessageView {
-            at: e.at.and_utc(),
-            from: e.actor_role.clone(),
-            to: p["to"].as_str().unwrap_or_default().to_owned(),
-            text: p["text"].as_str().unwrap_or_default().to_owned(),
+        .filter(|e| e.kind == "message" || e.kind == "odr_answer")
+        .filter_map(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.payload)
+                .ok()
+                .map(|p| (e, p))
         })
+        .map(|(e, p)| {
+            let (to, text) = match e.kind.as_str() {
+                "odr_answer" => ("complainant", p["proposal"].as_str()),
+                _ => (p["to"].as_str().unwrap_or_default(), p["text"].as_str()),
+            };
+            MessageView {
+                at: e.at.and_utc(),
+                from: e.actor_role.clone(),
+                to: to.to_owned(),
+                text: text.unwrap_or_default().to_owned(),
+            }
+        })
+        .filter(|m| audience.is_empty() || audience.contains(&m.to.as_str()))
         .collect()
 }
 
 fn party_view(p: &PartyRow, masked: bool) -> PartyView {
     let person = p.role != "respondent";
     let mask = |v: &Option<String>, f: fn(&str) -> String| {
-        if masked && person { v.as_deref().map(f) } else { v.clone() }
+        if masked && person {
+            v.as_deref().map(f)
+        } else {
+            v.clone()
+        }
     };
     PartyView {
         role: p.role.clone(),
         name: mask(&p.name, mask_name),
         phone: mask(&p.phone, mask_phone),
         email: mask(&p.email, mask_email),
-        address: if masked && person { None } else { p.address.clone() },
+        address: if masked && person {
+            None
+        } else {
+            p.address.clone()
+        },
         uscc: p.uscc.clone(),
         district: p.district.clone(),
     }
 }
 
-pub fn view(conn: &mut Db, reference: &Reference, case_no: &str, caller: &Caller, now: DateTime<Utc>) -> Result<CaseView, ServiceError> {
+pub fn view(
+    conn: &mut Db,
+    reference: &Reference,
+    case_no: &str,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<CaseView, ServiceError> {
     let (loaded, access) = load_visible(conn, case_no, caller)?;
     render(conn, reference, &loaded, access, now)
 }
 
-pub fn render(conn: &mut Db, reference: &Reference, loaded: &LoadedCase, access: Access, now: DateTime<Utc>) -> Result<CaseView, ServiceError> {
+pub fn render(
+    conn: &mut Db,
+    reference: &Reference,
+    loaded: &LoadedCase,
+    access: Access,
+    now: DateTime<Utc>,
+) -> Result<CaseView, ServiceError> {
     let clocks = clocks_of(loaded, reference, china_date(now))?;
     let actions: Vec<String> = access
         .actor()
-        .map(|a| allowed(loaded.kind(), loaded.state(), a).into_iter().map(str::to_owned).collect())
+        .map(|a| {
+            allowed(loaded.kind(), loaded.state(), a)
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
     let c = &loaded.case;
     let state = loaded.state();
@@ -245,7 +313,10 @@ pub fn render(conn: &mut Db, reference: &Reference, loaded: &LoadedCase, access:
                 description: c.description.clone(),
                 claim: c.claim.clone(),
                 prefer_odr: c.prefer_odr,
-                flags: decode_flags(&c.flags).into_iter().map(|f| f.as_str().to_owned()).collect(),
+                flags: decode_flags(&c.flags)
+                    .into_iter()
+                    .map(|f| f.as_str().to_owned())
+                    .collect(),
                 assignee_id: c.assignee_id,
                 parties: parties.iter().map(|p| party_view(p, masked)).collect(),
                 purchase_amount_fen: c.purchase_amount_fen,
@@ -253,18 +324,31 @@ pub fn render(conn: &mut Db, reference: &Reference, loaded: &LoadedCase, access:
                 purchase_platform: c.purchase_platform.clone(),
                 links: workflow::links_of(conn, c.id)?
                     .into_iter()
-                    .map(|(case_no, relation, outgoing)| LinkView { case_no, relation, outgoing })
+                    .map(|(case_no, relation, outgoing)| LinkView {
+                        case_no,
+                        relation,
+                        outgoing,
+                    })
                     .collect(),
                 clocks,
                 allowed_actions: actions,
-                messages: if masked { Vec::new() } else { messages_for(&loaded.events, &[]) },
-                attachments: cases::attachments_of(conn, c.id)?.iter().map(AttachmentView::from).collect(),
+                messages: if masked {
+                    Vec::new()
+                } else {
+                    messages_for(&loaded.events, &[])
+                },
+                attachments: cases::attachments_of(conn, c.id)?
+                    .iter()
+                    .map(AttachmentView::from)
+                    .collect(),
             }))
         }
         Access::Enterprise => {
             let complaint = loaded.kind() == CaseKind::Complaint;
             let complainant = if complaint {
-                cases::parties_of(conn, c.id)?.into_iter().find(|p| p.role == "complainant")
+                cases::parties_of(conn, c.id)?
+                    .into_iter()
+                    .find(|p| p.role == "complainant")
             } else {
                 None
             };
@@ -287,7 +371,15 @@ pub fn render(conn: &mut Db, reference: &Reference, loaded: &LoadedCase, access:
         }
         Access::Consumer => Ok(CaseView::Consumer(ConsumerCaseView {
             case: public_view_of(conn, c)?,
-            clocks: clocks.into_iter().filter(|k| !matches!(k.name, Clock::AdverseGeneral | Clock::AdverseSerious | Clock::AdversePublicConcern)).collect(),
+            clocks: clocks
+                .into_iter()
+                .filter(|k| {
+                    !matches!(
+                        k.name,
+                        Clock::AdverseGeneral | Clock::AdverseSerious | Clock::AdversePublicConcern
+                    )
+                })
+                .collect(),
             allowed_actions: actions,
             messages: messages_for(&loaded.events, &["complainant", "reporter"]),
         })),

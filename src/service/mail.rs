@@ -29,18 +29,39 @@ fn enterprise_email(conn: &mut Db, uscc: Option<&str>) -> Result<Option<String>,
     }
 }
 
-fn send(conn: &mut Db, ctx: &Ctx, case_id: i64, key: String, to: Option<String>, notice: Notice) -> Result<(), ServiceError> {
-    if let Some(to) = to {
-        enqueue(conn, &Mail { dedupe_key: key, case_id: Some(case_id), to, notice }, ctx.now.naive_utc())?;
+/// Queues one message; false when there is no address or it was queued before.
+fn send(
+    conn: &mut Db,
+    ctx: &Ctx,
+    case_id: i64,
+    key: String,
+    to: Option<String>,
+    notice: Notice,
+) -> Result<bool, ServiceError> {
+    match to {
+        Some(to) => Ok(enqueue(
+            conn,
+            &Mail {
+                dedupe_key: key,
+                case_id: Some(case_id),
+                to,
+                notice,
+            },
+            ctx.now.naive_utc(),
+        )?),
+        None => Ok(false),
     }
-    Ok(())
 }
 
 /// After intake: acknowledge to the submitter; tell an ODR enterprise it has a complaint.
 pub fn after_intake(conn: &mut Db, ctx: &Ctx, case_id: i64) -> Result<(), ServiceError> {
     let case = cases::find_by_id(conn, case_id)?;
     let kind: CaseKind = case.kind.parse().unwrap_or(CaseKind::Complaint);
-    let submitter = if kind == CaseKind::Complaint { "complainant" } else { "reporter" };
+    let submitter = if kind == CaseKind::Complaint {
+        "complainant"
+    } else {
+        "reporter"
+    };
     let key = |who: &str| format!("{}/intake/{who}", case.case_no);
     let to = party_email(conn, case_id, submitter)?;
     let ack = Notice::Acknowledgement {
@@ -53,7 +74,11 @@ pub fn after_intake(conn: &mut Db, ctx: &Ctx, case_id: i64) -> Result<(), Servic
     if case.state == CaseState::OdrNegotiation.as_str() {
         let uscc = crate::store::workflow::respondent_uscc(conn, case_id)?;
         let to = enterprise_email(conn, uscc.as_deref())?;
-        let notice = Notice::OdrNotice { case_no: case.case_no.clone(), title: case.title.clone(), due: case.due_date };
+        let notice = Notice::OdrNotice {
+            case_no: case.case_no.clone(),
+            title: case.title.clone(),
+            due: case.due_date,
+        };
         send(conn, ctx, case_id, key("enterprise"), to, notice)?;
     }
     Ok(())
@@ -73,9 +98,28 @@ pub fn after_action(
     let case_no = case.case_no.clone();
     let key = |who: &str| format!("{case_no}/event-{}/{who}", case.event_count);
     let notice = match command {
-        Command::Accept => Some(("complainant", Notice::Accepted { case_no: case_no.clone(), mediation_due: stage_due.unwrap_or(case.due_date) })),
-        Command::NotAccept { reason, .. } => Some(("complainant", Notice::NotAccepted { case_no: case_no.clone(), reason: reason.label_zh().into() })),
-        Command::OdrAnswer { proposal } => Some(("complainant", Notice::Message { case_no: case_no.clone(), from: "被投诉企业".into(), text: proposal.clone() })),
+        Command::Accept => Some((
+            "complainant",
+            Notice::Accepted {
+                case_no: case_no.clone(),
+                mediation_due: stage_due.unwrap_or(case.due_date),
+            },
+        )),
+        Command::NotAccept { reason, .. } => Some((
+            "complainant",
+            Notice::NotAccepted {
+                case_no: case_no.clone(),
+                reason: reason.label_zh().into(),
+            },
+        )),
+        Command::OdrAnswer { proposal } => Some((
+            "complainant",
+            Notice::Message {
+                case_no: case_no.clone(),
+                from: "被投诉企业".into(),
+                text: proposal.clone(),
+            },
+        )),
         Command::NotifyReporter { text } => Some((
             "reporter",
             Notice::ReporterNotice {
@@ -93,15 +137,33 @@ pub fn after_action(
                 Recipient::Enterprise => "enterprise",
                 Recipient::Mediator => "mediator",
             };
-            Some((who, Notice::Message { case_no: case_no.clone(), from: "市场监督管理局".into(), text: text.clone() }))
+            Some((
+                who,
+                Notice::Message {
+                    case_no: case_no.clone(),
+                    from: "市场监督管理局".into(),
+                    text: text.clone(),
+                },
+            ))
         }
         // A step that closed the complaint: tell the complainant the outcome.
-        _ if loaded.kind() == CaseKind::Complaint && is_closed(new_state) && command.changes_state() => {
-            Some(("complainant", Notice::Outcome { case_no: case_no.clone(), outcome: new_state.label_zh().into() }))
+        _ if loaded.kind() == CaseKind::Complaint
+            && is_closed(new_state)
+            && command.changes_state() =>
+        {
+            Some((
+                "complainant",
+                Notice::Outcome {
+                    case_no: case_no.clone(),
+                    outcome: new_state.label_zh().into(),
+                },
+            ))
         }
         _ => None,
     };
-    let Some((who, notice)) = notice else { return Ok(()) };
+    let Some((who, notice)) = notice else {
+        return Ok(());
+    };
     let to = match who {
         "enterprise" => enterprise_email(conn, loaded.respondent_uscc.as_deref())?,
         "mediator" => match case.assignee_id {
@@ -110,21 +172,42 @@ pub fn after_action(
         },
         other => party_email(conn, case.id, other)?,
     };
-    let closing = matches!(notice, Notice::Outcome { .. }) && !matches!(new_state, CaseState::Merged | CaseState::TransferredOut);
+    let closing = matches!(notice, Notice::Outcome { .. })
+        && !matches!(new_state, CaseState::Merged | CaseState::TransferredOut);
     send(conn, ctx, case.id, key(who), to.clone(), notice)?;
     if closing {
-        let until = ctx.today().checked_add_days(Days::new(u64::from(rating_days))).unwrap_or(ctx.today());
-        let invite = Notice::RatingInvitation { case_no: case_no.clone(), until, track_url: track_url(ctx, &case_no) };
+        let until = ctx
+            .today()
+            .checked_add_days(Days::new(u64::from(rating_days)))
+            .unwrap_or(ctx.today());
+        let invite = Notice::RatingInvitation {
+            case_no: case_no.clone(),
+            until,
+            track_url: track_url(ctx, &case_no),
+        };
         send(conn, ctx, case.id, key("rating"), to, invite)?;
     }
     Ok(())
 }
 
-/// Two working days before a clock runs out, remind the assignee (once per clock and due date).
-pub fn reminder(conn: &mut Db, ctx: &Ctx, loaded: &LoadedCase, clock_label: &str, due: NaiveDate) -> Result<(), ServiceError> {
-    let Some(id) = loaded.case.assignee_id else { return Ok(()) };
+/// Two working days before a clock runs out, remind the assignee (once per clock and due
+/// date). Returns whether a reminder was queued now.
+pub fn reminder(
+    conn: &mut Db,
+    ctx: &Ctx,
+    loaded: &LoadedCase,
+    clock_label: &str,
+    due: NaiveDate,
+) -> Result<bool, ServiceError> {
+    let Some(id) = loaded.case.assignee_id else {
+        return Ok(false);
+    };
     let to = accounts::find_user(conn, id)?.map(|u| u.email);
     let key = format!("{}/reminder/{clock_label}/{due}", loaded.case.case_no);
-    let notice = Notice::Reminder { case_no: loaded.case.case_no.clone(), clock_label: clock_label.into(), due };
+    let notice = Notice::Reminder {
+        case_no: loaded.case.case_no.clone(),
+        clock_label: clock_label.into(),
+        due,
+    };
     send(conn, ctx, loaded.case.id, key, to, notice)
 }

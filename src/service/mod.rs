@@ -1,10 +1,18 @@
 //! Use cases. Each runs as one database transaction on a blocking thread; HTTP handlers and
 //! CLI commands call these and only translate inputs and outputs.
 
+pub mod access;
 pub mod accounts;
+pub mod actions;
 pub mod attachments;
+pub mod audit;
+pub mod case_view;
+pub mod mail;
+pub mod queue;
+pub mod referral;
 pub mod sessions;
 pub mod submit;
+pub mod sweep;
 pub mod track;
 
 use crate::store::StoreError;
@@ -34,6 +42,13 @@ pub enum ServiceError {
     /// Input that parsed but breaks a rule checked against stored data (422 with fields).
     #[error("invalid input")]
     Invalid(Vec<crate::intake::FieldIssue>),
+    /// The workflow does not allow this action now (409 listing what is allowed).
+    #[error("{action} not allowed in {state}")]
+    NotAllowed {
+        action: &'static str,
+        state: &'static str,
+        allowed: Vec<&'static str>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -41,5 +56,20 @@ pub enum ServiceError {
 impl From<diesel::result::Error> for ServiceError {
     fn from(e: diesel::result::Error) -> Self {
         ServiceError::Store(e.into())
+    }
+}
+
+/// What every use case receives besides its input: reference data, the public address for
+/// links, and the time.
+#[derive(Clone)]
+pub struct Ctx {
+    pub reference: crate::reference::Reference,
+    pub public_url: String,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Ctx {
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::clock::china_date(self.now)
     }
 }

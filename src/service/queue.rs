@@ -11,9 +11,9 @@ use crate::domain::case::CaseState;
 use crate::domain::routing::{Flag, decode_flags};
 use crate::domain::{CategoryCode, Nature, Taxonomy};
 use crate::intake::FieldIssue;
+use crate::store::Db;
 use crate::store::models::CaseRow;
 use crate::store::workflow::{QueueFilter, queue_page};
-use crate::store::Db;
 
 pub const MAX_PAGE: i64 = 200;
 
@@ -66,7 +66,11 @@ pub struct QueuePage {
 }
 
 fn bad(field: &str, code: &str, message: &str) -> ServiceError {
-    ServiceError::Invalid(vec![FieldIssue { field: field.into(), code: code.into(), message: message.into() }])
+    ServiceError::Invalid(vec![FieldIssue {
+        field: field.into(),
+        code: code.into(),
+        message: message.into(),
+    }])
 }
 
 fn parse_cursor(c: &str) -> Option<(NaiveDate, i64)> {
@@ -80,7 +84,9 @@ fn filter_of(q: &QueueQuery, today: NaiveDate) -> Result<QueueFilter, ServiceErr
     let mut states: Vec<String> = Vec::new();
     if let Some(list) = &q.state {
         for s in list.split(',').filter(|s| !s.is_empty()) {
-            let st: CaseState = s.parse().map_err(|_| bad("state", "unknown_state", "未知的案件状态"))?;
+            let st: CaseState = s
+                .parse()
+                .map_err(|_| bad("state", "unknown_state", "未知的案件状态"))?;
             states.push(st.as_str().into());
         }
     }
@@ -106,11 +112,18 @@ fn filter_of(q: &QueueQuery, today: NaiveDate) -> Result<QueueFilter, ServiceErr
         f.categories = Some(codes);
     }
     if let Some(n) = &q.nature {
-        let nature: Nature = n.parse().map_err(|_| bad("nature", "unknown_nature", "未知的投诉性质"))?;
+        let nature: Nature = n
+            .parse()
+            .map_err(|_| bad("nature", "unknown_nature", "未知的投诉性质"))?;
         f.nature = Some(nature.as_str().into());
     }
     if let Some(flag) = &q.flag {
-        f.flag = Some(Flag::parse(flag).ok_or_else(|| bad("flag", "unknown_flag", "未知的标记"))?.as_str().into());
+        f.flag = Some(
+            Flag::parse(flag)
+                .ok_or_else(|| bad("flag", "unknown_flag", "未知的标记"))?
+                .as_str()
+                .into(),
+        );
     }
     if q.overdue == Some(true) {
         f.overdue_before = Some(today);
@@ -119,7 +132,12 @@ fn filter_of(q: &QueueQuery, today: NaiveDate) -> Result<QueueFilter, ServiceErr
 }
 
 /// The cases the caller works on, with the caller's reach applied.
-pub fn list(conn: &mut Db, ctx: &Ctx, caller: &Caller, q: &QueueQuery) -> Result<QueuePage, ServiceError> {
+pub fn list(
+    conn: &mut Db,
+    ctx: &Ctx,
+    caller: &Caller,
+    q: &QueueQuery,
+) -> Result<QueuePage, ServiceError> {
     let today = ctx.today();
     let mut f = filter_of(q, today)?;
     match caller {
@@ -145,13 +163,17 @@ pub fn list(conn: &mut Db, ctx: &Ctx, caller: &Caller, q: &QueueQuery) -> Result
         return Err(bad("limit", "range", "每页数量应在1至200之间"));
     }
     let after = match &q.cursor {
-        Some(c) => Some(parse_cursor(c).ok_or_else(|| bad("cursor", "invalid_cursor", "分页游标无效"))?),
+        Some(c) => {
+            Some(parse_cursor(c).ok_or_else(|| bad("cursor", "invalid_cursor", "分页游标无效"))?)
+        }
         None => None,
     };
     let rows = queue_page(conn, &f, after, limit + 1)?;
     let more = rows.len() as i64 > limit;
     let rows: Vec<CaseRow> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = more.then(|| rows.last().map(|r| format!("{}.{}", r.due_date, r.id))).flatten();
+    let next_cursor = more
+        .then(|| rows.last().map(|r| format!("{}.{}", r.due_date, r.id)))
+        .flatten();
     Ok(QueuePage {
         items: rows.iter().map(|r| item(r, today)).collect(),
         next_cursor,
@@ -173,21 +195,32 @@ fn item(r: &CaseRow, today: NaiveDate) -> QueueItem {
         due: r.due_date,
         due_provisional: r.due_provisional,
         overdue: r.closed_on.is_none() && r.due_date < today,
-        flags: decode_flags(&r.flags).into_iter().map(|f| f.as_str().to_owned()).collect(),
+        flags: decode_flags(&r.flags)
+            .into_iter()
+            .map(|f| f.as_str().to_owned())
+            .collect(),
         assignee_id: r.assignee_id,
     }
 }
 
 /// Assigns many cases at once (supervisors); each is its own `assign` step in the log.
-pub fn bulk_assign(conn: &mut Db, ctx: &Ctx, caller: &Caller, case_nos: &[String], user: &str) -> Result<usize, ServiceError> {
+pub fn bulk_assign(
+    conn: &mut Db,
+    ctx: &Ctx,
+    caller: &Caller,
+    case_nos: &[String],
+    user: &str,
+) -> Result<usize, ServiceError> {
     if !matches!(caller, Caller::Staff(u) if matches!(u.role, Role::Admin | Role::Supervisor)) {
         return Err(ServiceError::Forbidden);
     }
     if case_nos.is_empty() || case_nos.len() > MAX_PAGE as usize {
         return Err(bad("case_nos", "range", "一次可分派1至200件"));
     }
-    let command = crate::domain::workflow::Command::Assign { user: user.to_owned() };
-    diesel::Connection::transaction(conn, |conn| {
+    let command = crate::domain::workflow::Command::Assign {
+        user: user.to_owned(),
+    };
+    crate::store::write_transaction(conn, |conn| {
         for case_no in case_nos {
             super::actions::act(conn, ctx, case_no, caller, command.clone())?;
         }

@@ -44,7 +44,8 @@ pub fn form(conn: &mut Db, case_no: &str, caller: &Caller) -> Result<ReferralFor
         return Err(ServiceError::NotFound);
     }
     let referral = loaded.referral.as_ref().ok_or(ServiceError::NotFound)?;
-    let reaction = cases::adverse_reaction_of(conn, loaded.case.id)?.ok_or(ServiceError::NotFound)?;
+    let reaction =
+        cases::adverse_reaction_of(conn, loaded.case.id)?.ok_or(ServiceError::NotFound)?;
     let parties = cases::parties_of(conn, loaded.case.id)?;
     let person = parties.iter().find(|p| p.role == "complainant");
     let respondent = parties.iter().find(|p| p.role == "respondent");
@@ -75,7 +76,9 @@ pub fn form(conn: &mut Db, case_no: &str, caller: &Caller) -> Result<ReferralFor
 /// One header row and one data row; fields quoted as RFC 4180 requires.
 pub fn to_csv(f: &ReferralForm) -> String {
     let value = serde_json::to_value(f).unwrap_or_default();
-    let Some(map) = value.as_object() else { return String::new() };
+    let Some(map) = value.as_object() else {
+        return String::new();
+    };
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let header: Vec<String> = map.keys().map(|k| quote(k)).collect();
     let row: Vec<String> = map

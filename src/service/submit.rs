@@ -2,19 +2,22 @@
 //! remember the idempotency key, all in one transaction.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use diesel::Connection;
+
 use serde::Serialize;
 use serde_json::json;
 
-use super::ServiceError;
+use super::{Ctx, ServiceError, mail};
 use crate::domain::case::{CaseKind, CaseNo, CaseState};
+use crate::domain::policy::Clock;
+use crate::domain::routing::{Flag, RespondentFacts, Submission, encode_flags, route};
 use crate::intake::NewCase;
 use crate::secrets::{IdempotencyKey, TrackingToken};
 use crate::store::events::{self, EventDraft};
 use crate::store::models::{
-    AdverseReactionRow, CaseRow, IdempotencyRow, NewCaseRow, NewParty, NewProduct,
+    AdverseReactionRow, CaseRow, IdempotencyRow, NewCaseLink, NewCaseRow, NewParty, NewProduct,
 };
-use crate::store::{Db, cases, is_unique_violation};
+use crate::store::workflow::{self, ReferralRow};
+use crate::store::{Db, cases, enterprises, is_unique_violation, write_transaction};
 
 /// The answer to a submission: `201 {case_no, tracking_token, state, received_at, due}`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -43,27 +46,176 @@ pub struct Idempotency {
 
 pub fn submit(
     conn: &mut Db,
+    ctx: &Ctx,
     case: NewCase,
     idem: Option<Idempotency>,
-    now: DateTime<Utc>,
+    consumer_openid: Option<String>,
 ) -> Result<Submitted, ServiceError> {
+    let now = ctx.now;
     if let Some(idem) = &idem
         && let Some(done) = replay(conn, idem)?
     {
         return Ok(done);
     }
     let token = TrackingToken::generate().map_err(|e| ServiceError::Storage(e.to_string()))?;
-    let stored = conn.transaction(|conn| insert_new_case(conn, &case, &token, idem.as_ref(), now));
-    match stored {
-        Ok(submitted) => Ok(submitted),
+    let stored = write_transaction(conn, |conn| {
+        let submitted = receive(conn, ctx, &case, &token, consumer_openid.as_deref())?;
+        if let Some(idem) = &idem {
+            let row = IdempotencyRow {
+                scope: idem.scope.into(),
+                key_hash: idem.key.hash(),
+                request_hash: idem.request_hash.clone(),
+                case_id: submitted.1,
+                sealed_token: idem.key.seal(&token),
+                created_at: now.naive_utc(),
+            };
+            match cases::insert_idempotency(conn, &row) {
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(ServiceError::Conflict {
+                        code: RACE,
+                        message: String::new(),
+                    });
+                }
+                other => other?,
+            }
+        }
+        Ok(submitted.0)
+    });
+    match (stored, &idem) {
         // A concurrent request with the same key committed first: answer as it did.
-        Err(e) if is_unique_violation(&e) => match &idem {
-            Some(idem) => replay(conn, idem)?.ok_or_else(|| ServiceError::from(e)),
-            None => Err(e.into()),
-        },
-        Err(e) => Err(e.into()),
+        (Err(ServiceError::Conflict { code: RACE, .. }), Some(idem)) => {
+            replay(conn, idem)?.ok_or(ServiceError::Conflict {
+                code: "idempotency_key_reused",
+                message: "请稍后重试".into(),
+            })
+        }
+        (result, _) => result,
     }
 }
+
+const RACE: &str = "idempotency_race";
+
+/// Routes, numbers and stores a new case with its side tracks and first mail.
+fn receive(
+    conn: &mut Db,
+    ctx: &Ctx,
+    case: &NewCase,
+    token: &TrackingToken,
+    consumer_openid: Option<&str>,
+) -> Result<(Submitted, i64), ServiceError> {
+    let respondent = match &case.respondent.uscc {
+        Some(uscc) => enterprises::find(conn, uscc.as_str())?.map(|e| RespondentFacts {
+            enrolled_in_odr: e.odr,
+            commitments: e
+                .commitment_list()
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+        }),
+        None => None,
+    };
+    let duplicates = match case.person.as_ref().and_then(|p| p.phone.as_ref()) {
+        Some(phone) if case.kind == CaseKind::Complaint => workflow::duplicate_candidates(
+            conn,
+            phone.as_str(),
+            case.respondent.uscc.as_ref().map(|u| u.as_str()),
+            &case.respondent.name,
+            (case.received_at - chrono::Duration::days(DUPLICATE_WINDOW_DAYS)).naive_utc(),
+        )?,
+        _ => Vec::new(),
+    };
+    let route = route(
+        &Submission {
+            kind: case.kind,
+            prefer_odr: case.prefer_odr,
+            nature: case.nature.as_str(),
+            adverse_severity: case.adverse_reaction.as_ref().map(|a| a.severity.as_str()),
+            duplicates_found: !duplicates.is_empty(),
+        },
+        respondent.as_ref(),
+    );
+    let policy = ctx
+        .reference
+        .policy
+        .get(&case.policy_version)
+        .ok_or_else(|| ServiceError::Storage(format!("policy {} missing", case.policy_version)))?;
+    let mut routed = case.clone();
+    routed.state = route.state;
+    routed.due = policy.due(
+        &ctx.reference.calendar,
+        route.first_clock,
+        case.received_date,
+    );
+    let (submitted, case_id) =
+        insert_new_case(conn, &routed, token, ctx.now, &encode_flags(&route.flags))?;
+    if let Some(openid) = consumer_openid {
+        workflow::set_consumer(conn, case_id, openid)?;
+    }
+    for earlier in duplicates {
+        cases::insert_link(
+            conn,
+            &NewCaseLink {
+                case_id,
+                linked_case_id: earlier,
+                relation: "possible_duplicate".into(),
+            },
+        )?;
+    }
+    if let Some(clock) = route.referral {
+        let due = policy.due(&ctx.reference.calendar, clock, case.received_date);
+        let severity = case
+            .adverse_reaction
+            .as_ref()
+            .map_or("general", |a| a.severity.as_str());
+        workflow::insert_referral(
+            conn,
+            &ReferralRow {
+                case_id,
+                severity: severity.into(),
+                opened_on: case.received_date,
+                due_date: due.date,
+                submitted_on: None,
+            },
+        )?;
+    }
+    if route.linked_report {
+        let mut report = case.clone();
+        report.kind = CaseKind::Report;
+        report.state = CaseState::initial(CaseKind::Report);
+        report.due = policy.due(
+            &ctx.reference.calendar,
+            Clock::Verification,
+            case.received_date,
+        );
+        report.title = format!("【假冒线索】{}", case.title);
+        report.claim = None;
+        report.prefer_odr = false;
+        report.adverse_reaction = None;
+        // Its own token; the complainant follows the report through the complaint.
+        let report_token =
+            TrackingToken::generate().map_err(|e| ServiceError::Storage(e.to_string()))?;
+        let (_, report_id) = insert_new_case(
+            conn,
+            &report,
+            &report_token,
+            ctx.now,
+            &encode_flags(&[Flag::Counterfeit]),
+        )?;
+        cases::insert_link(
+            conn,
+            &NewCaseLink {
+                case_id,
+                linked_case_id: report_id,
+                relation: "linked_report".into(),
+            },
+        )?;
+    }
+    mail::after_intake(conn, ctx, case_id)?;
+    Ok((submitted, case_id))
+}
+
+/// Complaints by the same consumer against the same business this recent are flagged.
+const DUPLICATE_WINDOW_DAYS: i64 = 30;
 
 fn replay(conn: &mut Db, idem: &Idempotency) -> Result<Option<Submitted>, ServiceError> {
     let Some(row) = cases::find_idempotency(conn, idem.scope, &idem.key.hash())? else {
@@ -99,9 +251,9 @@ fn insert_new_case(
     conn: &mut Db,
     case: &NewCase,
     token: &TrackingToken,
-    idem: Option<&Idempotency>,
     now: DateTime<Utc>,
-) -> Result<Submitted, diesel::result::Error> {
+    flags: &str,
+) -> Result<(Submitted, i64), diesel::result::Error> {
     // The counter update is the first statement: the transaction takes the write lock at once.
     let year = case.received_date.year();
     let seq = cases::next_case_seq(conn, case.kind.as_str(), year)?;
@@ -158,21 +310,9 @@ fn insert_new_case(
             }),
         },
     )?;
-    if let Some(idem) = idem {
-        cases::insert_idempotency(
-            conn,
-            &IdempotencyRow {
-                scope: idem.scope.into(),
-                key_hash: idem.key.hash(),
-                request_hash: idem.request_hash.clone(),
-                case_id,
-                sealed_token: idem.key.seal(token),
-                created_at: now.naive_utc(),
-            },
-        )?;
-    }
+    workflow::set_flags(conn, case_id, flags)?;
     let stored = cases::find_by_id(conn, case_id)?;
-    Ok(answer(&stored, token.clone(), false))
+    Ok((answer(&stored, token.clone(), false), case_id))
 }
 
 fn submitter_role(kind: CaseKind) -> &'static str {

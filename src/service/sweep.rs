@@ -2,7 +2,6 @@
 //! and reminds assignees two working days before a due date. Runs every minute on one node
 //! (a lease) and as `odrdesk sweep --as-of`.
 
-use diesel::Connection;
 use serde::Serialize;
 use serde_json::json;
 
@@ -14,7 +13,7 @@ use crate::auth::{Role, StaffUser};
 use crate::domain::policy::Clock;
 use crate::domain::workflow::{Actor, Command};
 use crate::store::events::{self, EventDraft};
-use crate::store::{Db, workflow};
+use crate::store::{Db, workflow, write_transaction};
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
@@ -25,20 +24,31 @@ pub struct SweepReport {
 }
 
 fn system() -> Caller {
-    Caller::Staff(StaffUser { id: 0, email: "system".into(), role: Role::Admin, bureaus: Vec::new(), uscc: None })
+    Caller::Staff(StaffUser {
+        id: 0,
+        email: "system".into(),
+        role: Role::Admin,
+        bureaus: Vec::new(),
+        uscc: None,
+    })
 }
 
 pub fn sweep(conn: &mut Db, ctx: &Ctx) -> Result<SweepReport, ServiceError> {
     let mut report = SweepReport::default();
     for case_no in workflow::open_case_nos(conn)? {
         // One transaction per case: a failure leaves the others swept.
-        conn.transaction(|conn| sweep_case(conn, ctx, &case_no, &mut report))?;
+        write_transaction(conn, |conn| sweep_case(conn, ctx, &case_no, &mut report))?;
         report.examined += 1;
     }
     Ok(report)
 }
 
-fn sweep_case(conn: &mut Db, ctx: &Ctx, case_no: &str, report: &mut SweepReport) -> Result<(), ServiceError> {
+fn sweep_case(
+    conn: &mut Db,
+    ctx: &Ctx,
+    case_no: &str,
+    report: &mut SweepReport,
+) -> Result<(), ServiceError> {
     let today = ctx.today();
     let (loaded, _) = load_visible(conn, case_no, &system())?;
     let clocks = clocks_of(&loaded, &ctx.reference, today)?;
@@ -46,17 +56,28 @@ fn sweep_case(conn: &mut Db, ctx: &Ctx, case_no: &str, report: &mut SweepReport)
         .iter()
         .any(|c| c.name == Clock::OdrNegotiation && c.is_running() && c.overdue);
     if odr_over {
-        apply(conn, ctx, &loaded, Actor::System, "system", &Command::OdrExpire)?;
+        apply(
+            conn,
+            ctx,
+            &loaded,
+            Actor::System,
+            "system",
+            &Command::OdrExpire,
+        )?;
         report.odr_expired += 1;
         return Ok(());
     }
-    for clock in clocks.iter().filter(|c| c.is_running() && c.name != Clock::Rating) {
+    for clock in clocks
+        .iter()
+        .filter(|c| c.is_running() && c.name != Clock::Rating)
+    {
         let marker = json!({ "clock": clock.name, "due": clock.due });
         if clock.overdue {
-            let marked = loaded
-                .events
-                .iter()
-                .any(|e| e.kind == "clock_overdue" && serde_json::from_str::<serde_json::Value>(&e.payload).is_ok_and(|p| p == marker));
+            let marked = loaded.events.iter().any(|e| {
+                e.kind == "clock_overdue"
+                    && serde_json::from_str::<serde_json::Value>(&e.payload)
+                        .is_ok_and(|p| p == marker)
+            });
             if !marked {
                 events::append(
                     conn,
@@ -74,8 +95,9 @@ fn sweep_case(conn: &mut Db, ctx: &Ctx, case_no: &str, report: &mut SweepReport)
                 )?;
                 report.overdue_marked += 1;
             }
-        } else if (1..=2).contains(&clock.remaining_working_days) {
-            mail::reminder(conn, ctx, &loaded, &clock.label, clock.due)?;
+        } else if (1..=2).contains(&clock.remaining_working_days)
+            && mail::reminder(conn, ctx, &loaded, &clock.label, clock.due)?
+        {
             report.reminders += 1;
         }
     }

@@ -93,6 +93,11 @@ pub fn public_view(
     token: Option<&TrackingToken>,
 ) -> Result<PublicCaseView, ServiceError> {
     let case = authorised_case(conn, case_no, token)?;
+    public_view_of(conn, &case)
+}
+
+/// The masked public view of a case the caller is entitled to.
+pub fn public_view_of(conn: &mut Db, case: &CaseRow) -> Result<PublicCaseView, ServiceError> {
     let parties = cases::parties_of(conn, case.id)?;
     let attachments = cases::attachments_of(conn, case.id)?;
     let events = events::list(conn, case.id)?;
@@ -134,6 +139,7 @@ pub fn public_view(
         submitter,
         timeline: events
             .iter()
+            .filter(|e| is_public_event(&e.kind))
             .map(|e| TimelineEntry {
                 at: e.at.and_utc(),
                 label: event_label(&e.kind).into(),
@@ -142,14 +148,40 @@ pub fn public_view(
             })
             .collect(),
         attachments: attachments.iter().map(AttachmentView::from).collect(),
-        case_no: case.data.case_no,
+        case_no: case.case_no.clone(),
     })
+}
+
+/// Internal steps (notes, assignment, referrals) are not part of the public timeline.
+fn is_public_event(kind: &str) -> bool {
+    !matches!(
+        kind,
+        "note" | "assign" | "submit_referral" | "clock_overdue" | "message"
+    )
 }
 
 fn event_label(kind: &str) -> &'static str {
     match kind {
         "submitted" => "已提交",
         "attachment_added" => "已上传证据材料",
+        "accept" => "已受理",
+        "not_accept" => "不予受理",
+        "transfer" => "已转办",
+        "pause" => "调解中止（检测鉴定）",
+        "resume" => "恢复调解",
+        "settle" => "调解成功",
+        "terminate" => "终止调解",
+        "withdraw" => "已撤回",
+        "reopen" => "重新处理",
+        "merge_into" => "已合并至其他案件",
+        "odr_answer" => "企业已答复",
+        "consumer_accept" => "消费者接受企业方案",
+        "consumer_reject" => "消费者不接受企业方案，转入受理",
+        "odr_expire" => "企业协商期满未解决，转入受理",
+        "rate" => "已评价",
+        "open_case" => "已立案",
+        "not_open" => "不予立案",
+        "notify_reporter" => "已告知举报人",
         _ => "处理进展",
     }
 }

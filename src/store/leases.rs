@@ -9,20 +9,35 @@ use super::{Db, is_unique_violation};
 
 /// Takes or renews the lease `name` for `holder` until `until`, unless another holder's lease
 /// is still running. Returns whether `holder` now has it.
-pub fn try_acquire(conn: &mut Db, name: &str, holder: &str, now: NaiveDateTime, until: NaiveDateTime) -> Result<bool, DieselError> {
+pub fn try_acquire(
+    conn: &mut Db,
+    name: &str,
+    holder: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> Result<bool, DieselError> {
     let taken = diesel::update(
-        job_leases::table
-            .filter(job_leases::name.eq(name))
-            .filter(job_leases::lease_until.lt(now).or(job_leases::holder.eq(holder))),
+        job_leases::table.filter(job_leases::name.eq(name)).filter(
+            job_leases::lease_until
+                .lt(now)
+                .or(job_leases::holder.eq(holder)),
+        ),
     )
-    .set((job_leases::holder.eq(holder), job_leases::lease_until.eq(until)))
+    .set((
+        job_leases::holder.eq(holder),
+        job_leases::lease_until.eq(until),
+    ))
     .execute(conn)?;
     if taken == 1 {
         return Ok(true);
     }
     let created = conn.transaction(|conn| {
         diesel::insert_into(job_leases::table)
-            .values((job_leases::name.eq(name), job_leases::holder.eq(holder), job_leases::lease_until.eq(until)))
+            .values((
+                job_leases::name.eq(name),
+                job_leases::holder.eq(holder),
+                job_leases::lease_until.eq(until),
+            ))
             .execute(conn)
     });
     match created {

@@ -7,9 +7,12 @@ pub mod accounts;
 pub mod cases;
 pub mod enterprises;
 pub mod events;
+pub mod leases;
 pub mod models;
 pub mod outbox;
+pub mod reference;
 pub mod schema;
+pub mod workflow;
 
 use std::path::Path;
 use std::time::Duration;
@@ -189,6 +192,52 @@ pub fn migrate(conn: &mut Db) -> Result<usize, StoreError> {
                 .map_err(|e| StoreError::Other(format!("migration failed: {e}")));
             c.batch_execute("SELECT pg_advisory_unlock(7215008245)")?;
             result
+        }
+    }
+}
+
+/// Runs `f` in a write transaction. On SQLite it begins with `BEGIN IMMEDIATE`, taking the
+/// write lock up front: a transaction that first reads and later writes could otherwise fail
+/// at once with "database is locked" when another writer got in between, instead of waiting
+/// out `busy_timeout`. On PostgreSQL it is an ordinary transaction.
+pub fn write_transaction<T, E>(
+    conn: &mut Db,
+    f: impl FnOnce(&mut Db) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    // Only the outermost SQLite transaction is special; nested calls become savepoints.
+    let immediate = match conn {
+        Db::Sqlite(sqlite) => matches!(
+            AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth(),
+            Ok(None)
+        ),
+        Db::Pg(_) => false,
+    };
+    if !immediate {
+        return diesel::Connection::transaction(conn, f);
+    }
+    let Db::Sqlite(sqlite) = conn else {
+        unreachable!("checked above")
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let Db::Sqlite(sqlite) = conn else {
+        unreachable!("the connection's backend does not change")
+    };
+    match result {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(sqlite) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(sqlite);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(sqlite)?;
+            Err(e)
         }
     }
 }

@@ -35,7 +35,11 @@ pub fn calendar_years(conn: &mut Db) -> Result<Vec<String>, DieselError> {
         .load(conn)
 }
 
-pub fn save_policy_table(conn: &mut Db, definition: &str, now: NaiveDateTime) -> Result<(), DieselError> {
+pub fn save_policy_table(
+    conn: &mut Db,
+    definition: &str,
+    now: NaiveDateTime,
+) -> Result<(), DieselError> {
     diesel::insert_into(policy_tables::table)
         .values((
             policy_tables::definition.eq(definition),

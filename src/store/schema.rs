@@ -44,7 +44,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    case_links (case_id, linked_case_id) {
+    case_links (case_id, linked_case_id, relation) {
         case_id -> BigInt,
         linked_case_id -> BigInt,
         relation -> Text,

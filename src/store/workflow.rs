@@ -22,7 +22,10 @@ pub struct Projection {
 }
 
 pub fn set_projection(conn: &mut Db, case_id: i64, p: &Projection) -> Result<(), DieselError> {
-    diesel::update(cases::table.find(case_id)).set(p).execute(conn).map(|_| ())
+    diesel::update(cases::table.find(case_id))
+        .set(p)
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn set_flags(conn: &mut Db, case_id: i64, flags: &str) -> Result<(), DieselError> {
@@ -60,7 +63,10 @@ pub struct ReferralRow {
 }
 
 pub fn insert_referral(conn: &mut Db, row: &ReferralRow) -> Result<(), DieselError> {
-    diesel::insert_into(referrals::table).values(row).execute(conn).map(|_| ())
+    diesel::insert_into(referrals::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn referral_of(conn: &mut Db, case_id: i64) -> Result<Option<ReferralRow>, DieselError> {
@@ -71,7 +77,11 @@ pub fn referral_of(conn: &mut Db, case_id: i64) -> Result<Option<ReferralRow>, D
         .optional()
 }
 
-pub fn mark_referral_submitted(conn: &mut Db, case_id: i64, on: NaiveDate) -> Result<(), DieselError> {
+pub fn mark_referral_submitted(
+    conn: &mut Db,
+    case_id: i64,
+    on: NaiveDate,
+) -> Result<(), DieselError> {
     diesel::update(referrals::table.find(case_id))
         .set(referrals::submitted_on.eq(on))
         .execute(conn)
@@ -173,7 +183,9 @@ pub fn queue_page(
         q = q.filter(cases::flags.like(format!("%{flag}%")));
     }
     if let Some(day) = f.overdue_before {
-        q = q.filter(cases::due_date.lt(day)).filter(cases::closed_on.is_null());
+        q = q
+            .filter(cases::due_date.lt(day))
+            .filter(cases::closed_on.is_null());
     }
     if let Some(a) = f.assignee_id {
         q = q.filter(cases::assignee_id.eq(a));
@@ -214,5 +226,8 @@ pub fn open_case_nos(conn: &mut Db) -> Result<Vec<String>, DieselError> {
 
 /// Every case id and number, in order (for audit verification).
 pub fn all_cases(conn: &mut Db) -> Result<Vec<CaseRow>, DieselError> {
-    cases::table.order(cases::id).select(CaseRow::as_select()).load(conn)
+    cases::table
+        .order(cases::id)
+        .select(CaseRow::as_select())
+        .load(conn)
 }

@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 pub mod accounts;
-
 pub mod smtp;
 
 use std::net::TcpListener;
@@ -253,7 +252,7 @@ fn start(settings: Settings, clock: Arc<FixedClock>) -> (String, ServerHandle) {
     let state = AppState::open(settings, clock).expect("open app state");
     let server = serve(listener, state).expect("start server");
     let handle = server.handle();
-    tokio::spawn(server);
+    tokio::spawn(server.into_future());
     (format!("http://127.0.0.1:{port}"), handle)
 }
 

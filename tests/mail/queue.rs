@@ -174,7 +174,7 @@ async fn sender_stops_with_the_server() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let server = odrdesk::app::serve(listener, state).expect("serve");
     let handle = server.handle();
-    let running = tokio::spawn(server);
+    let running = tokio::spawn(server.into_future());
     let at = clock.now().naive_utc();
     enqueue_all(&pool, vec![ack("before", 1)], at).await;
     assert_eq!(smtp.wait_for(1, WAIT).await.len(), 1);

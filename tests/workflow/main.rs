@@ -5,6 +5,7 @@
 mod common;
 
 mod paths;
+mod queues;
 mod records;
 
 use common::TestApp;
@@ -20,7 +21,10 @@ pub enum Who<'a> {
 }
 
 pub async fn act(app: &TestApp, case_no: &str, who: Who<'_>, body: Value) -> (u16, Value) {
-    let req = app.client.post(app.url(&format!("/api/v1/cases/{case_no}/actions"))).json(&body);
+    let req = app
+        .client
+        .post(app.url(&format!("/api/v1/cases/{case_no}/actions")))
+        .json(&body);
     let req = match who {
         Who::Bearer(t) => req.bearer_auth(t),
         Who::Tracking(t) => req.header("X-Tracking-Token", t),
@@ -58,13 +62,17 @@ pub async fn relogin(app: &TestApp, email: &str) -> String {
 
 /// A mediator of 蓬江区 (440703), where the sample respondent operates.
 pub async fn mediator(app: &TestApp) -> String {
-    app.add_user("med@jm.gov.cn", "mediator", &["440703"], None).await
+    app.add_user("med@jm.gov.cn", "mediator", &["440703"], None)
+        .await
 }
 
 pub async fn file(app: &TestApp, body: &Value) -> (String, String) {
     let (s, v) = app.post_json("/api/v1/complaints", body).await;
     assert_eq!(s, 201, "{v}");
-    (v["case_no"].as_str().unwrap().to_owned(), v["tracking_token"].as_str().unwrap().to_owned())
+    (
+        v["case_no"].as_str().unwrap().to_owned(),
+        v["tracking_token"].as_str().unwrap().to_owned(),
+    )
 }
 
 pub fn odr_complaint() -> Value {
@@ -76,7 +84,10 @@ pub fn odr_complaint() -> Value {
 /// Runs the `odrdesk` binary on the test app's data.
 pub fn odrdesk(app: &TestApp, args: &[&str]) -> std::process::Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_odrdesk"));
-    cmd.args(args).arg("--data-dir").arg(app.data_dir()).env_remove("ODRDESK_CONFIG");
+    cmd.args(args)
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .env_remove("ODRDESK_CONFIG");
     match &app.settings.database {
         odrdesk::store::DatabaseUrl::Postgres(url) => cmd.env("ODRDESK_DATABASE_URL", url),
         odrdesk::store::DatabaseUrl::Sqlite(_) => cmd.env_remove("ODRDESK_DATABASE_URL"),

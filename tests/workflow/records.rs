@@ -12,9 +12,12 @@ use super::*;
 async fn enterprise_view_of_a_report_has_no_reporter_data(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     app.add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", false);
-    let firm = app.add_user("shop@example.com", "enterprise", &[], Some(RESPONDENT_USCC)).await;
+    let firm = app
+        .add_user("shop@example.com", "enterprise", &[], Some(RESPONDENT_USCC))
+        .await;
     let mut report = sample_report();
-    report["respondent"] = json!({"name": "江门市美颜化妆品有限公司", "uscc": RESPONDENT_USCC, "district": "440703"});
+    report["respondent"] =
+        json!({"name": "江门市美颜化妆品有限公司", "uscc": RESPONDENT_USCC, "district": "440703"});
     report["place"] = json!({"district": "440703"});
     report["reporter"] = json!({"name": "王五", "phone": "13700001111", "email": "wang@example.com", "address": "蓬江区某小区"});
     report["description"] = json!("该店销售假冒化妆品。");
@@ -24,10 +27,21 @@ async fn enterprise_view_of_a_report_has_no_reporter_data(backend: Backend) {
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["view"], "enterprise");
     let text = v.to_string();
-    for secret in ["王五", "13700001111", "wang@example.com", "某小区", "假冒化妆品"] {
-        assert!(!text.contains(secret), "{secret} reached the business: {text}");
+    for secret in [
+        "王五",
+        "13700001111",
+        "wang@example.com",
+        "某小区",
+        "假冒化妆品",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "{secret} reached the business: {text}"
+        );
     }
-    assert!(v.get("parties").is_none() && v.get("reporter").is_none() && v.get("submitter").is_none());
+    assert!(
+        v.get("parties").is_none() && v.get("reporter").is_none() && v.get("submitter").is_none()
+    );
     // Reports never appear in the business's list.
     let (_, list) = app.get_as("/api/v1/enterprise/cases", &firm).await;
     assert_eq!(list["items"], json!([]));
@@ -35,20 +49,50 @@ async fn enterprise_view_of_a_report_has_no_reporter_data(backend: Backend) {
     let (complaint, _) = file(&app, &sample_complaint()).await;
     let (s, cv) = view(&app, &complaint, Who::Bearer(&firm)).await;
     assert_eq!(s, 200);
-    assert_eq!(cv["complainant_phone"], "13800138000", "the business must be able to call back");
+    assert_eq!(
+        cv["complainant_phone"], "13800138000",
+        "the business must be able to call back"
+    );
     let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
     let (_, av) = view(&app, &complaint, Who::Bearer(&analyst)).await;
-    assert!(!av.to_string().contains("13800138000"), "analysts see masked data: {av}");
-    assert_eq!(act(&app, &complaint, Who::Bearer(&analyst), json!({"action": "accept"})).await.0, 403);
+    assert!(
+        !av.to_string().contains("13800138000"),
+        "analysts see masked data: {av}"
+    );
+    assert_eq!(
+        act(
+            &app,
+            &complaint,
+            Who::Bearer(&analyst),
+            json!({"action": "accept"})
+        )
+        .await
+        .0,
+        403
+    );
 }
 
 async fn audit_chain_detects_an_edited_event(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let med = mediator(&app).await;
     let (case_no, _) = file(&app, &sample_complaint()).await;
-    step(&app, &case_no, Who::Bearer(&med), json!({"action": "note", "text": "已电话联系"})).await;
-    step(&app, &case_no, Who::Bearer(&med), json!({"action": "accept"})).await;
-    let (s, events) = app.get_as(&format!("/api/v1/cases/{case_no}/events"), &med).await;
+    step(
+        &app,
+        &case_no,
+        Who::Bearer(&med),
+        json!({"action": "note", "text": "已电话联系"}),
+    )
+    .await;
+    step(
+        &app,
+        &case_no,
+        Who::Bearer(&med),
+        json!({"action": "accept"}),
+    )
+    .await;
+    let (s, events) = app
+        .get_as(&format!("/api/v1/cases/{case_no}/events"), &med)
+        .await;
     assert_eq!(s, 200);
     let events = events.as_array().unwrap().clone();
     assert_eq!(events.len(), 3);
@@ -56,15 +100,24 @@ async fn audit_chain_detects_an_edited_event(backend: Backend) {
     assert_eq!(events[2]["from_state"], "pending_acceptance");
     assert_eq!(events[2]["actor"], "med@jm.gov.cn");
     let ok = odrdesk(&app, &["audit", "verify"]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     // The log refuses updates; someone with database access disables that and edits a note.
     let mut conn = app.db();
     let lift = match &mut *conn {
-        odrdesk::store::Db::Pg(_) => "ALTER TABLE case_events DISABLE TRIGGER case_events_no_change",
+        odrdesk::store::Db::Pg(_) => {
+            "ALTER TABLE case_events DISABLE TRIGGER case_events_no_change"
+        }
         odrdesk::store::Db::Sqlite(_) => "DROP TRIGGER case_events_no_update",
     };
     let edit = "UPDATE case_events SET payload = '{\"action\":\"note\",\"text\":\"未联系\"}' WHERE case_seq = 2";
-    assert!(diesel::sql_query(edit).execute(&mut *conn).is_err(), "the append-only trigger must refuse");
+    assert!(
+        diesel::sql_query(edit).execute(&mut *conn).is_err(),
+        "the append-only trigger must refuse"
+    );
     diesel::sql_query(lift).execute(&mut *conn).unwrap();
     diesel::sql_query(edit).execute(&mut *conn).unwrap();
     let broken = odrdesk(&app, &["audit", "verify"]);
@@ -81,8 +134,15 @@ async fn sweep_moves_unanswered_odr_and_marks_overdue(backend: Backend) {
     let (plain, _) = file(&app, &sample_complaint()).await;
     // Before the ODR deadline (2026-12-04) nothing moves.
     let out = odrdesk(&app, &["sweep", "--as-of", "2026-12-04"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(view(&app, &odr, Who::Tracking(&token)).await.1["state"], "odr_negotiation");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        view(&app, &odr, Who::Tracking(&token)).await.1["state"],
+        "odr_negotiation"
+    );
     let out = odrdesk(&app, &["sweep", "--as-of", "2026-12-07"]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("1 ODR case(s) moved"), "{said}");
@@ -97,8 +157,15 @@ async fn sweep_moves_unanswered_odr_and_marks_overdue(backend: Backend) {
     let (_, p) = view(&app, &plain, Who::Bearer(&med)).await;
     assert_eq!(clock(&p, "acceptance")["overdue"], true);
     odrdesk(&app, &["sweep", "--as-of", "2026-12-08"]);
-    let (_, events) = app.get_as(&format!("/api/v1/cases/{plain}/events"), &med).await;
-    let marks = events.as_array().unwrap().iter().filter(|e| e["kind"] == "clock_overdue").count();
+    let (_, events) = app
+        .get_as(&format!("/api/v1/cases/{plain}/events"), &med)
+        .await;
+    let marks = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "clock_overdue")
+        .count();
     assert_eq!(marks, 1);
 }
 
@@ -125,17 +192,45 @@ async fn referral_counterfeit_and_commitment_side_tracks(backend: Backend) {
         assert!(flags.contains(&json!(f)), "{f} missing: {v}");
     }
     assert_eq!(clock(&v, "adverse_serious")["due"], "2026-12-05");
-    let report = v["links"].as_array().unwrap().iter().find(|l| l["relation"] == "linked_report").expect("linked report");
+    let report = v["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["relation"] == "linked_report")
+        .expect("linked report");
     let report_no = report["case_no"].as_str().unwrap();
     assert!(report_no.starts_with("JB-2026-"));
     let (_, rv) = view(&app, report_no, Who::Bearer(&med)).await;
     assert_eq!(rv["state"], "pending_verification");
-    let (s, form) = app.get_as(&format!("/api/v1/cases/{no}/referral"), &med).await;
+    let (s, form) = app
+        .get_as(&format!("/api/v1/cases/{no}/referral"), &med)
+        .await;
     assert_eq!(s, 200);
-    assert_eq!((form["severity"].as_str(), form["filing_no"].as_str()), (Some("serious"), Some("国妆特字G20220001")));
-    let csv = app.client.get(app.url(&format!("/api/v1/cases/{no}/referral?format=csv"))).bearer_auth(&med).send().await.unwrap().text().await.unwrap();
-    assert!(csv.lines().count() == 2 && csv.contains("面部灼痛、红斑"), "{csv}");
-    step(&app, &no, Who::Bearer(&med), json!({"action": "submit_referral"})).await;
+    assert_eq!(
+        (form["severity"].as_str(), form["filing_no"].as_str()),
+        (Some("serious"), Some("国妆特字G20220001"))
+    );
+    let csv = app
+        .client
+        .get(app.url(&format!("/api/v1/cases/{no}/referral?format=csv")))
+        .bearer_auth(&med)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines().count() == 2 && csv.contains("面部灼痛、红斑"),
+        "{csv}"
+    );
+    step(
+        &app,
+        &no,
+        Who::Bearer(&med),
+        json!({"action": "submit_referral"}),
+    )
+    .await;
     let (_, v) = view(&app, &no, Who::Bearer(&med)).await;
     assert_eq!(clock(&v, "adverse_serious")["verdict"], "timely");
 }
@@ -151,11 +246,32 @@ async fn loading_a_calendar_year_ends_provisional_deadlines(backend: Backend) {
     assert_eq!(clock(&v, "acceptance")["due"], "2027-01-08");
     // A 2027 calendar in which 1–3 January are off.
     let year = "year = 2027\nsource = \"test\"\nholidays = [[\"2027-01-01\", \"2027-01-03\"]]\nmakeup_workdays = []\n";
-    let res = app.client.put(app.url("/api/v1/admin/calendar")).bearer_auth(&med).body(year).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/v1/admin/calendar"))
+        .bearer_auth(&med)
+        .body(year)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 403);
-    let res = app.client.put(app.url("/api/v1/admin/calendar")).bearer_auth(&admin).body("year = 'x'").send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/v1/admin/calendar"))
+        .bearer_auth(&admin)
+        .body("year = 'x'")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 400);
-    let res = app.client.put(app.url("/api/v1/admin/calendar")).bearer_auth(&admin).body(year).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/v1/admin/calendar"))
+        .bearer_auth(&admin)
+        .body(year)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let (_, v) = view(&app, &no, Who::Bearer(&med)).await;
     assert_eq!(clock(&v, "acceptance")["provisional"], false);
@@ -176,13 +292,29 @@ async fn parties_are_told_by_mail(backend: Backend) {
     let first = smtp.wait_for(2, Duration::from_secs(20)).await;
     let mut to: Vec<String> = first.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
-    assert_eq!(to, ["service@example.com", "zhang@example.com"], "acknowledgement and ODR notice");
+    assert_eq!(
+        to,
+        ["service@example.com", "zhang@example.com"],
+        "acknowledgement and ODR notice"
+    );
     assert!(first.iter().all(|m| m.subject().contains(&odr)));
-    assert!(first.iter().all(|m| !m.body_text().contains(&token)), "the tracking token is never mailed");
-    step(&app, &odr, Who::Tracking(&token), json!({"action": "consumer_reject"})).await;
+    assert!(
+        first.iter().all(|m| !m.body_text().contains(&token)),
+        "the tracking token is never mailed"
+    );
+    step(
+        &app,
+        &odr,
+        Who::Tracking(&token),
+        json!({"action": "consumer_reject"}),
+    )
+    .await;
     step(&app, &odr, Who::Bearer(&med), json!({"action": "accept"})).await;
     let all = smtp.wait_for(3, Duration::from_secs(20)).await;
-    let accepted = all.iter().find(|m| m.subject().contains("已受理")).expect("acceptance notice");
+    let accepted = all
+        .iter()
+        .find(|m| m.subject().contains("已受理"))
+        .expect("acceptance notice");
     assert!(accepted.subject().contains(&odr));
     assert_eq!(accepted.to, ["zhang@example.com"]);
     tokio::time::sleep(Duration::from_millis(300)).await;

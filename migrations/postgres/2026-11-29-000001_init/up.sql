@@ -39,7 +39,7 @@ CREATE TABLE case_links (
     case_id BIGINT NOT NULL REFERENCES cases (id),
     linked_case_id BIGINT NOT NULL REFERENCES cases (id),
     relation TEXT NOT NULL,
-    PRIMARY KEY (case_id, linked_case_id)
+    PRIMARY KEY (case_id, linked_case_id, relation)
 );
 
 CREATE TABLE case_parties (
