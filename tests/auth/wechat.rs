@@ -119,6 +119,34 @@ async fn wechat_login_with_api_key(backend: Backend) {
         403
     );
 
+    // Cases filed while signed in are the consumer's own: listed and visible by bearer token.
+    let (status, mine) = app
+        .post_as(
+            "/api/v1/complaints",
+            &consumer,
+            &crate::common::sample_complaint(),
+        )
+        .await;
+    assert_eq!(status, 201, "{mine}");
+    let (_, anonymous) = app
+        .post_json("/api/v1/complaints", &crate::common::sample_complaint())
+        .await;
+    let (status, list) = app.get_as("/api/v1/me/cases", &consumer).await;
+    assert_eq!(status, 200, "{list}");
+    let listed: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["case_no"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [mine["case_no"].as_str().unwrap()]);
+    let own = format!("/api/v1/cases/{}", mine["case_no"].as_str().unwrap());
+    let (status, view) = app.get_as(&own, &consumer).await;
+    assert_eq!((status, view["view"].as_str()), (200, Some("consumer")));
+    let theirs = format!("/api/v1/cases/{}", anonymous["case_no"].as_str().unwrap());
+    assert_eq!(app.get_as(&theirs, &consumer).await.0, 404);
+    assert_eq!(app.get_as("/api/v1/me/cases", &admin).await.0, 403);
+
     let (status, body) = read(wx(Some(&key), "used-code").await.unwrap()).await;
     assert_eq!(
         (status, body["error"].as_str()),
