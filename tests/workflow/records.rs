@@ -321,7 +321,35 @@ async fn parties_are_told_by_mail(backend: Backend) {
     assert_eq!(smtp.messages().len(), 3, "nothing sent twice");
 }
 
+async fn calendar_loaded_from_the_command_line(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.set_now(china_morning(2026, 12, 30));
+    let (no, token) = file(&app, &sample_complaint()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("2027.toml");
+    std::fs::write(&path, "year = 2027\nsource = \"test\"\nholidays = [[\"2027-01-01\", \"2027-01-03\"]]\nmakeup_workdays = []\n").unwrap();
+    let out = odrdesk(&app, &["calendar", "load", path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&path, "year = 2027\nholidays = [[\"2027-01-05\", \"2027-01-01\"]]\nmakeup_workdays = [\"2027-01-06\"]\n").unwrap();
+    let bad = odrdesk(&app, &["calendar", "load", path.to_str().unwrap()]);
+    assert_eq!(
+        bad.status.code(),
+        Some(1),
+        "a malformed calendar is refused"
+    );
+    // A server picks the stored year up when it (re)loads reference data.
+    let app = app.restart().await;
+    let (_, v) = view(&app, &no, Who::Tracking(&token)).await;
+    assert_eq!(clock(&v, "acceptance")["provisional"], false);
+    assert_eq!(clock(&v, "acceptance")["due"], "2027-01-11");
+}
+
 on_both_backends!(
+    calendar_loaded_from_the_command_line,
     parties_are_told_by_mail,
     enterprise_view_of_a_report_has_no_reporter_data,
     audit_chain_detects_an_edited_event,
