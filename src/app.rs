@@ -18,6 +18,7 @@ use crate::http::error::{ApiError, json_error_page};
 use crate::jobs::SweeperHandle;
 use crate::notify::{MailTransport, SenderHandle, spawn_sender};
 use crate::reference::ReferenceData;
+use crate::search::SearchIndex;
 use crate::service::{Ctx, ServiceError};
 use crate::store::{self, Db, DbPool, StoreError};
 
@@ -30,6 +31,10 @@ pub struct AppState {
     pub blobs: BlobStore,
     pub settings: Arc<Settings>,
     pub mailer: Arc<MailTransport>,
+    /// The search index (derived from the event log; rebuildable).
+    pub search: SearchIndex,
+    /// The stored index was built by another schema or analyzer version: rebuild it.
+    pub search_stale: bool,
 }
 
 impl AppState {
@@ -45,7 +50,10 @@ impl AppState {
         let reference = ReferenceData::builtin();
         reference.reload(&mut conn)?;
         drop(conn);
+        let (search, search_stale) = SearchIndex::open(&settings.data_dir.join("search"))?;
         Ok(AppState {
+            search,
+            search_stale,
             pool,
             reference,
             clock,
@@ -84,7 +92,11 @@ impl AppState {
 /// until SIGTERM/SIGINT or `handle().stop()`; the background work stops when it returns.
 pub struct Running {
     server: Server,
-    background: (Option<SenderHandle>, Option<SweeperHandle>),
+    background: (
+        Option<SenderHandle>,
+        Option<SweeperHandle>,
+        Option<tokio::sync::oneshot::Sender<()>>,
+    ),
 }
 
 impl Running {
@@ -113,7 +125,17 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Running>
         n => n,
     };
     let json_limit = state.settings.json_limit_bytes;
-    let background = (spawn_sender(&state), crate::jobs::spawn_sweeper(&state));
+    let follower = crate::search::follower::spawn(
+        state.pool.clone(),
+        state.search.clone(),
+        state.search_stale,
+        std::time::Duration::from_millis(state.settings.index_poll_ms.max(10)),
+    );
+    let background = (
+        spawn_sender(&state),
+        crate::jobs::spawn_sweeper(&state),
+        follower,
+    );
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

@@ -2,6 +2,7 @@
 //! file with `serve`, so tools and a running server always agree on the data.
 
 pub mod accounts;
+pub mod search;
 pub mod workflow;
 
 use std::net::TcpListener;
@@ -66,11 +67,15 @@ pub enum Command {
         #[command(subcommand)]
         command: workflow::AuditCommand,
     },
+    /// Rebuild the search index from the database (progress bar), swapping it in atomically.
+    Reindex,
     /// Holiday calendars: `load FILE` adds or replaces a year.
     Calendar {
         #[command(subcommand)]
         command: workflow::CalendarCommand,
     },
+    /// Write a realistic demo corpus of complaints and reports through normal intake.
+    Gen(crate::r#gen::GenArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -78,7 +83,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { listen } => listen.clone(),
         Command::User { .. } | Command::Enterprise { .. } | Command::Apikey { .. } => None,
         Command::Migrate | Command::Outbox { .. } => None,
+        Command::Gen(_) => None,
         Command::Sweep { .. } | Command::Audit { .. } | Command::Calendar { .. } => None,
+        Command::Reindex => None,
     };
     let settings = Settings::resolve(&cli.common, listen.as_deref())?;
     crate::telemetry::init(settings.log_format);
@@ -94,7 +101,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Sweep { as_of } => workflow::run_sweep(&settings, as_of, SystemClock.now()),
         Command::Audit { command } => workflow::audit(&settings, &command),
+        Command::Reindex => search::reindex(&settings),
         Command::Calendar { command } => workflow::calendar(&settings, &command, SystemClock.now()),
+        Command::Gen(args) => crate::r#gen::run(&settings, &args, &SystemClock),
         Command::Migrate => {
             let pool = store::connect(&settings.database, 1)?;
             let mut conn = pool.get().map_err(StoreError::from)?;

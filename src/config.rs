@@ -86,6 +86,7 @@ pub struct FileConfig {
     pub mail_poll_ms: Option<u64>,
     pub public_url: Option<String>,
     pub sweep_interval_secs: Option<u64>,
+    pub index_poll_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +111,8 @@ pub struct Settings {
     pub public_url: String,
     /// Seconds between deadline sweeps; 0 = off (tests drive the sweep themselves).
     pub sweep_interval_secs: u64,
+    /// Milliseconds between passes of the search index follower.
+    pub index_poll_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -186,6 +189,7 @@ impl Settings {
                 .sweep_interval_secs
                 .or(file.sweep_interval_secs)
                 .unwrap_or(60),
+            index_poll_ms: file.index_poll_ms.unwrap_or(500),
         })
     }
 
@@ -209,6 +213,7 @@ impl Settings {
             mail_poll_ms: DEFAULT_MAIL_POLL_MS,
             public_url: format!("http://{DEFAULT_LISTEN}"),
             sweep_interval_secs: 0,
+            index_poll_ms: 50,
         }
     }
 

@@ -38,6 +38,7 @@ pub async fn taxonomy() -> HttpResponse {
 pub async fn openapi() -> HttpResponse {
     let mut doc = super::ApiDoc::openapi();
     doc.merge(super::cases::CasesDoc::openapi());
+    doc.merge(super::analyst::AnalystDoc::openapi());
     HttpResponse::Ok().json(doc)
 }
 

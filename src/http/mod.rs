@@ -2,6 +2,7 @@
 //! service function and render; they hold no rules.
 
 pub mod admin;
+pub mod analyst;
 pub mod auth;
 pub mod body;
 pub mod cases;
@@ -70,6 +71,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                     resource("/admin/api-keys", "POST").route(web::post().to(admin::issue_api_key)),
                 )
                 .configure(cases::routes)
+                .configure(analyst::routes)
                 .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))
                 .service(
                     resource("/track/{case_no}/attachments", "POST")

@@ -12,6 +12,7 @@ pub mod models;
 pub mod outbox;
 pub mod reference;
 pub mod schema;
+pub mod search;
 pub mod workflow;
 
 use std::path::Path;

@@ -1,0 +1,440 @@
+//! One generated submission: a complaint or a report as a client would send it.
+
+use std::collections::VecDeque;
+
+use chrono::{Datelike, Days, NaiveDate};
+use fastrand::Rng;
+
+use super::corpus::{self, Business, PLATFORMS, Person, Pool};
+use super::cosmetics::{self, BANNED, COSMETICS};
+use super::dates::Slot;
+use super::sectors::{OTHER, Sector};
+use super::texts::{self, Slots};
+use super::{pick, reports, weighted};
+use crate::clock::china_date;
+use crate::intake::input::{
+    AdverseReactionInput, ComplaintInput, PersonInput, PlaceInput, ProductInput, PurchaseInput,
+    ReportInput, RespondentInput,
+};
+
+/// What the generator hands to intake.
+#[derive(Debug, Clone)]
+pub enum Draft {
+    Complaint(ComplaintInput),
+    Report(ReportInput),
+}
+
+/// Businesses in the shared pool.
+const POOL_SIZE: usize = 200;
+/// Percent of submissions that are complaints; the rest are reports.
+const COMPLAINT_SHARE: u32 = 85;
+
+/// Deterministic for a seed: the same seed gives the same sequence of drafts.
+pub struct Generator {
+    rng: Rng,
+    pool: Pool,
+    sectors: Vec<&'static Sector>,
+    /// Recent complainants, some of whom complain again about the same business.
+    recent: VecDeque<(Person, Business, usize)>,
+}
+
+impl Generator {
+    pub fn new(seed: u64) -> Generator {
+        let mut rng = Rng::with_seed(seed);
+        let sectors: Vec<&'static Sector> = COSMETICS.iter().chain(OTHER).collect();
+        let pool = Pool::new(&mut rng, POOL_SIZE, &sectors);
+        Generator {
+            rng,
+            pool,
+            sectors,
+            recent: VecDeque::new(),
+        }
+    }
+
+    pub fn draft(&mut self, slot: &Slot) -> Draft {
+        if self.rng.u32(0..100) < COMPLAINT_SHARE {
+            Draft::Complaint(self.complaint(slot))
+        } else {
+            Draft::Report(self.report(slot))
+        }
+    }
+
+    /// A sector by its share, adjusted for the season (sunscreen in summer …).
+    fn sector(&mut self, month: u32, report: bool) -> usize {
+        let weights: Vec<(usize, u32)> = self
+            .sectors
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let w = s.weight * season(s.category, month) / 10;
+                let w = if report && s.is_cosmetics() {
+                    w * 3 / 2
+                } else {
+                    w
+                };
+                (i, w.max(1))
+            })
+            .collect();
+        weighted(&mut self.rng, &weights)
+    }
+
+    fn complaint(&mut self, slot: &Slot) -> ComplaintInput {
+        let received = china_date(slot.at);
+        let again = self.rng.u32(0..100) < 3 && !self.recent.is_empty();
+        let (person, business, s) = if again {
+            let i = self.rng.usize(0..self.recent.len());
+            self.recent[i].clone()
+        } else {
+            let s = self.sector(received.month(), false);
+            let business = self.pool.pick(&mut self.rng, self.sectors[s].trade).clone();
+            (corpus::person(&mut self.rng), business, s)
+        };
+        self.recent.push_back((person.clone(), business.clone(), s));
+        if self.recent.len() > 50 {
+            self.recent.pop_front();
+        }
+        let sector = self.sectors[s];
+        let rng = &mut self.rng;
+        let nature = weighted(rng, sector.natures);
+        let fitting: Vec<_> = sector.problems.iter().filter(|p| p.0 == nature).collect();
+        let (nature, short, detail) = match fitting.is_empty() {
+            true => pick(rng, sector.problems),
+            false => *pick(rng, &fitting),
+        };
+        let online = business.platform.is_some() || rng.u32(0..100) < sector.online / 5;
+        let purchase_date = purchase_date(rng, received, sector);
+        let fen = amount_fen(rng, sector);
+        let slots = slots(rng, sector, &business, purchase_date, received, fen);
+        let reaction = detail.contains("{effect}") && !slots.effect.is_empty();
+        let service = sector.category.starts_with("services.");
+        let description = texts::description(rng, &slots, detail, online, service);
+        let title = texts::title(rng, &slots, short, online);
+        let food = matches!(sector.category, "goods.food" | "services.catering");
+        let claim = texts::claim(rng, &slots, nature, reaction, food);
+        let adverse_reaction = (reaction && sector.is_cosmetics() && rng.u32(0..100) < 65)
+            .then(|| adverse(rng, sector, &slots, purchase_date, received));
+        let platform = online.then(|| {
+            business
+                .platform
+                .unwrap_or(if rng.bool() {
+                    "微信小程序商城"
+                } else {
+                    "侨都优选"
+                })
+                .to_owned()
+        });
+        ComplaintInput {
+            channel: Some(slot.channel.to_owned()),
+            complainant: Some(PersonInput {
+                name: Some(person.name),
+                phone: Some(person.phone),
+                email: person.email,
+                address: Some(person.address),
+                id_number: None,
+            }),
+            respondent: Some(respondent(rng, &business, 75)),
+            product: product(rng, sector, &slots),
+            purchase: Some(PurchaseInput {
+                date: Some(purchase_date),
+                amount_fen: (rng.u32(0..100) < 92).then_some(fen),
+                online: Some(online),
+                order_no: platform
+                    .as_ref()
+                    .filter(|_| rng.u32(0..100) < 60)
+                    .map(|_| order_no(rng)),
+                platform,
+            }),
+            adverse_reaction,
+            category: Some(sector.category.to_owned()),
+            nature: Some(nature.to_owned()),
+            title: Some(texts::typos(rng, title, 2)),
+            description: Some(texts::typos(rng, description, 7)),
+            claim: Some(texts::typos(rng, claim, 2)),
+            prefer_odr: Some(rng.u32(0..100) < 8),
+        }
+    }
+
+    fn report(&mut self, slot: &Slot) -> ReportInput {
+        let received = china_date(slot.at);
+        let s = self.sector(received.month(), true);
+        let sector = self.sectors[s];
+        let business = self.pool.pick(&mut self.rng, sector.trade).clone();
+        let rng = &mut self.rng;
+        let natures: Vec<(&str, u32)> = reports::NATURES
+            .iter()
+            .copied()
+            .filter(|(n, _)| reports::fits(n, sector.category))
+            .collect();
+        let nature = if natures.is_empty() {
+            "other"
+        } else {
+            weighted(rng, &natures)
+        };
+        let purchase_date = purchase_date(rng, received, sector);
+        let fen = amount_fen(rng, sector);
+        let slots = slots(rng, sector, &business, purchase_date, received, fen);
+        let (title, description) = reports::texts(rng, &slots, nature, sector.category);
+        let reporter = match rng.u32(0..100) {
+            0..40 => None,
+            40..70 => Some(PersonInput {
+                phone: Some(corpus::person(rng).phone),
+                ..Default::default()
+            }),
+            _ => {
+                let p = corpus::person(rng);
+                Some(PersonInput {
+                    name: Some(p.name),
+                    phone: Some(p.phone),
+                    email: p.email,
+                    ..Default::default()
+                })
+            }
+        };
+        let place_district = business
+            .district
+            .unwrap_or_else(|| corpus::district(rng).code);
+        let bought = rng.u32(0..100) < 35;
+        ReportInput {
+            channel: Some(slot.channel.to_owned()),
+            reporter,
+            respondent: Some(respondent(rng, &business, 30)),
+            place: Some(PlaceInput {
+                district: Some(place_district.to_owned()),
+                address: business.address.clone(),
+            }),
+            product: product(rng, sector, &slots),
+            purchase: bought.then(|| PurchaseInput {
+                date: Some(purchase_date),
+                amount_fen: Some(fen),
+                online: Some(business.platform.is_some()),
+                platform: business.platform.map(str::to_owned),
+                order_no: None,
+            }),
+            category: (rng.u32(0..100) < 90).then(|| sector.category.to_owned()),
+            nature: Some(nature.to_owned()),
+            title: (rng.u32(0..100) < 85).then_some(title),
+            description: Some(texts::typos(rng, description, 5)),
+        }
+    }
+}
+
+/// Tenths: 10 is an ordinary month for the category.
+fn season(category: &str, month: u32) -> u32 {
+    match (category, month) {
+        ("goods.cosmetics.sunscreen", 5..=8) => 22,
+        ("goods.cosmetics.sunscreen", 12 | 1 | 2) => 4,
+        ("goods.food", 9) | ("goods.food", 1 | 2) => 15,
+        ("services.tourism", 10) | ("services.tourism", 7 | 8) => 20,
+        ("services.education", 3 | 9) => 15,
+        ("goods.appliances", 6..=8) => 13,
+        ("goods.clothing", 11 | 12) => 14,
+        _ => 10,
+    }
+}
+
+fn purchase_date(rng: &mut Rng, received: NaiveDate, sector: &Sector) -> NaiveDate {
+    let long = sector.category.starts_with("services.");
+    let days = match rng.u32(0..100) {
+        0..40 => rng.u64(0..15),
+        40..80 => rng.u64(15..61),
+        _ if long => rng.u64(61..540),
+        _ => rng.u64(61..300),
+    };
+    received
+        .checked_sub_days(Days::new(days))
+        .unwrap_or(received)
+}
+
+/// Skewed towards the cheap end of the sector's range, sometimes with cents.
+fn amount_fen(rng: &mut Rng, sector: &Sector) -> i64 {
+    let (lo, hi) = sector.price;
+    let r = rng.f64();
+    let yuan = i64::from(lo) + (f64::from(hi - lo) * r * r) as i64;
+    yuan * 100 + pick(rng, &[0i64, 0, 0, 90, 50, 80, 99])
+}
+
+fn yuan_text(fen: i64) -> String {
+    match fen % 100 {
+        0 => format!("{}", fen / 100),
+        c if c % 10 == 0 => format!("{}.{}", fen / 100, c / 10),
+        c => format!("{}.{c:02}", fen / 100),
+    }
+}
+
+fn date_text(rng: &mut Rng, bought: NaiveDate, received: NaiveDate) -> String {
+    let ago = (received - bought).num_days();
+    match rng.u32(0..10) {
+        0 if ago < 7 => "前几天".to_owned(),
+        0 if (25..60).contains(&ago) => "上个月".to_owned(),
+        1 | 2 => format!("{}年{}月{}日", bought.year(), bought.month(), bought.day()),
+        3 => bought.format("%Y-%m-%d").to_string(),
+        _ => format!("{}月{}日", bought.month(), bought.day()),
+    }
+}
+
+fn slots(
+    rng: &mut Rng,
+    sector: &Sector,
+    business: &Business,
+    bought: NaiveDate,
+    received: NaiveDate,
+    fen: i64,
+) -> Slots {
+    let effect = if sector.effects.is_empty() {
+        ""
+    } else {
+        pick(rng, sector.effects)
+    };
+    let mut effect2 = effect;
+    for _ in 0..4 {
+        if effect2 != effect || sector.effects.len() < 2 {
+            break;
+        }
+        effect2 = pick(rng, sector.effects);
+    }
+    let brand = if rng.u32(0..100) < 85 {
+        pick(rng, sector.brands)
+    } else {
+        ""
+    };
+    let claims = if sector.claims.is_empty() {
+        &["效果显著"][..]
+    } else {
+        sector.claims
+    };
+    Slots {
+        item: pick(rng, sector.items).to_string(),
+        brand: brand.to_owned(),
+        shop: business.name.clone(),
+        platform: business
+            .platform
+            .unwrap_or_else(|| weighted(rng, PLATFORMS))
+            .to_owned(),
+        effect: effect.to_owned(),
+        effect2: effect2.to_owned(),
+        ingredient: pick(rng, cosmetics::ingredients(sector.category)).to_string(),
+        claimed: pick(rng, claims).to_string(),
+        banned: pick(rng, BANNED).to_string(),
+        unit: sector.unit.to_owned(),
+        days: rng.u32(2..30),
+        yuan: yuan_text(fen),
+        bought: date_text(rng, bought, received),
+    }
+}
+
+/// The business as the consumer names it; `uscc_percent` of them give its code.
+fn respondent(rng: &mut Rng, b: &Business, uscc_percent: u32) -> RespondentInput {
+    RespondentInput {
+        name: Some(b.name.clone()),
+        uscc: b.uscc.clone().filter(|_| rng.u32(0..100) < uscc_percent),
+        address: b.address.clone(),
+        district: b.district.map(str::to_owned),
+        platform: b.platform.map(str::to_owned),
+    }
+}
+
+fn product(rng: &mut Rng, sector: &Sector, s: &Slots) -> Option<ProductInput> {
+    if sector.category.starts_with("services.") {
+        return None;
+    }
+    let cosmetics_id =
+        (sector.is_cosmetics() && rng.u32(0..100) < 70).then(|| cosmetics_id(rng, sector.category));
+    Some(ProductInput {
+        name: Some(format!("{}{}", s.brand, s.item)),
+        brand: (!s.brand.is_empty()).then(|| s.brand.clone()),
+        cosmetics_id,
+        batch: (rng.u32(0..100) < 35).then(|| format!("B{}", rng.u32(20200101..20270000))),
+    })
+}
+
+/// Filing or registration numbers in the shapes in use, and now and then one mistyped.
+fn cosmetics_id(rng: &mut Rng, category: &str) -> String {
+    let year = rng.u32(2019..2027);
+    match rng.u32(0..20) {
+        0 => format!("妆备{year}-{:04}", rng.u32(1..9999)),
+        1 | 2 => format!("国妆网备进字（粤）{year}{:06}", rng.u32(0..999_999)),
+        3 | 4 if cosmetics::is_special(category) => {
+            format!("国妆特进字J{year}{:04}", rng.u32(0..9999))
+        }
+        _ if cosmetics::is_special(category) => format!("国妆特字G{year}{:04}", rng.u32(0..9999)),
+        _ => format!(
+            "粤{}妆网备字{year}{:06}",
+            pick(rng, &["J", "J", "A", "B", "E"]),
+            rng.u32(0..999_999)
+        ),
+    }
+}
+
+fn order_no(rng: &mut Rng) -> String {
+    let len = rng.usize(16..20);
+    (0..len)
+        .map(|i| char::from(b'0' + if i == 0 { rng.u8(1..10) } else { rng.u8(0..10) }))
+        .collect()
+}
+
+fn adverse(
+    rng: &mut Rng,
+    sector: &Sector,
+    s: &Slots,
+    bought: NaiveDate,
+    received: NaiveDate,
+) -> AdverseReactionInput {
+    let span = (received - bought).num_days().max(0) as u64;
+    let started = bought + Days::new(rng.u64(0..=span.min(3)));
+    let onset = started
+        + Days::new(
+            rng.u64(0..=(received - started).num_days().max(0) as u64)
+                .min(10),
+        );
+    let stopped = (onset + Days::new(rng.u64(0..3))).min(received);
+    let severity = weighted(
+        rng,
+        &[("general", 92), ("serious", 7), ("public_concern", 1)],
+    );
+    let treatment = match severity {
+        "general" => pick(
+            rng,
+            &[
+                "自行停用并冷敷",
+                "到社区诊所开了抗过敏药膏",
+                "到医院皮肤科就诊，诊断为接触性皮炎，口服抗过敏药",
+                "停用后用清水冲洗，未就医",
+            ],
+        ),
+        _ => pick(
+            rng,
+            &[
+                "到江门市区医院住院治疗{days}天",
+                "急诊就医后住院观察，面部留下色素沉着",
+                "在医院皮肤科连续治疗一个月，仍有疤痕",
+            ],
+        ),
+    };
+    let mut symptoms = format!("{}、{}", s.effect, s.effect2);
+    if s.effect == s.effect2 {
+        symptoms = s.effect.clone();
+    }
+    symptoms.push_str(pick(rng, &["", "，伴有瘙痒", "，有灼热感", "，局部渗液"]));
+    AdverseReactionInput {
+        onset_date: Some(onset),
+        symptoms: Some(symptoms),
+        body_site: Some(pick(rng, cosmetics::body_sites(sector.category)).to_string()),
+        severity: Some(severity.to_owned()),
+        started_use: Some(started),
+        stopped_use: (rng.u32(0..100) < 80).then_some(stopped),
+        treatment: Some(texts::fill(treatment, s)),
+        allergy_history: Some(
+            pick(
+                rng,
+                &[
+                    "无",
+                    "无",
+                    "既往无化妆品过敏史",
+                    "有花粉过敏史",
+                    "对酒精敏感",
+                ],
+            )
+            .to_string(),
+        ),
+    }
+}

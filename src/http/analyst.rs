@@ -1,0 +1,266 @@
+//! The analyst API: search, trends, hot terms, alerts and similar cases over the index.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::OpenApi;
+
+use super::error::{ApiError, ErrorBody};
+use crate::app::AppState;
+use crate::auth::{Principal, Role};
+use crate::clock::china_date;
+use crate::intake::FieldIssue;
+use crate::search::SearchError;
+use crate::search::alerts::{self, Alert, AlertParams};
+use crate::search::hot::{self, HotParams, HotTerm};
+use crate::search::query::{self, Filters, Scope, SearchPage, Sort, decode_cursor};
+use crate::search::similar::{self as similar_cases, Similar};
+use crate::search::trends::{self, Bucket, By, Interval};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(search, trends),
+    components(schemas(SearchPage, Bucket, Sort, Interval, By))
+)]
+pub struct AnalystDoc;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    cfg.service(resource("/search", "GET").route(web::get().to(search)))
+        .service(resource("/trends", "GET").route(web::get().to(trends)))
+        .service(resource("/hot-terms", "GET").route(web::get().to(hot_terms)))
+        .service(resource("/alerts", "GET").route(web::get().to(alerts)))
+        .service(resource("/similar/{case_no}", "GET").route(web::get().to(similar)));
+}
+
+/// Analysts, supervisors and admins see every district; mediators only their bureaus.
+fn scope(principal: &Principal) -> Result<Scope, ApiError> {
+    let user =
+        principal.require_role(&[Role::Analyst, Role::Supervisor, Role::Admin, Role::Mediator])?;
+    Ok(match user.role {
+        Role::Mediator => Some(user.bureaus.clone()),
+        _ => user.queue_districts(),
+    })
+}
+
+fn invalid(field: &str, code: &str, message: String) -> ApiError {
+    ApiError::Validation(vec![FieldIssue {
+        field: field.into(),
+        code: code.into(),
+        message,
+    }])
+}
+
+impl From<SearchError> for ApiError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Query(m) => invalid("q", "invalid_query", format!("查询语句有误：{m}")),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchOptions {
+    /// relevance (default), newest or oldest.
+    pub sort: Option<Sort>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// 1–200, default 20.
+    pub limit: Option<usize>,
+}
+
+#[utoipa::path(get, path = "/api/v1/search", tag = "analysis", params(Filters, SearchOptions),
+    responses((status = 200, body = SearchPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    state: web::Data<AppState>,
+    filters: web::Query<Filters>,
+    options: web::Query<SearchOptions>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let scope = scope(&principal)?;
+    let limit = options.limit.unwrap_or(20);
+    if !(1..=query::MAX_LIMIT).contains(&limit) {
+        return Err(invalid("limit", "range", "每页数量应在1至200之间".into()));
+    }
+    let cursor = match options.cursor.as_deref() {
+        Some(c) => Some(
+            decode_cursor(c)
+                .ok_or_else(|| invalid("cursor", "invalid_cursor", "分页游标无效".into()))?,
+        ),
+        None => None,
+    };
+    let sort = options.sort.unwrap_or_default();
+    let live = state.search.live();
+    let filters = filters.into_inner();
+    let page = web::block(move || {
+        let q = query::build(&live, &filters, &scope)?;
+        query::search(&live, &*q, sort, cursor, limit, true)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrendOptions {
+    /// day, week, month (default) or quarter; buckets are calendar ranges in China time.
+    pub interval: Option<Interval>,
+    /// Split each bucket by category, nature, district, respondent, channel or state.
+    pub by: Option<By>,
+    /// How many values of `by` to list (1–100, default 10); the rest are "other".
+    pub top: Option<u32>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct TrendAnswer {
+    pub buckets: Vec<Bucket>,
+}
+
+#[utoipa::path(get, path = "/api/v1/trends", tag = "analysis", params(Filters, TrendOptions),
+    responses((status = 200, body = TrendAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn trends(
+    state: web::Data<AppState>,
+    filters: web::Query<Filters>,
+    options: web::Query<TrendOptions>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let scope = scope(&principal)?;
+    let today = china_date(state.clock.now());
+    let live = state.search.live();
+    let filters = filters.into_inner();
+    let options = options.into_inner();
+    let buckets = web::block(move || {
+        trends::trends(
+            &live,
+            &filters,
+            &scope,
+            options.interval.unwrap_or_default(),
+            options.by,
+            options.top.unwrap_or(10),
+            today,
+        )
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(TrendAnswer { buckets }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HotOptions {
+    /// Baseline period start (YYYY-MM-DD); default: the 8 weeks before `from`.
+    #[param(value_type = Option<String>, format = Date)]
+    pub baseline_from: Option<chrono::NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub baseline_to: Option<chrono::NaiveDate>,
+    /// Minimum number of cases in the period that mention a term (default 3).
+    pub min_count: Option<u64>,
+    /// How many terms (default 20, at most 200).
+    pub limit: Option<usize>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct HotAnswer {
+    pub terms: Vec<HotTerm>,
+}
+
+#[utoipa::path(get, path = "/api/v1/hot-terms", tag = "analysis", params(Filters, HotOptions),
+    responses((status = 200, body = HotAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn hot_terms(
+    state: web::Data<AppState>,
+    filters: web::Query<Filters>,
+    options: web::Query<HotOptions>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let scope = scope(&principal)?;
+    let today = china_date(state.clock.now());
+    let filters = filters.into_inner();
+    let to = filters.to.unwrap_or(today);
+    let from = filters.from.unwrap_or(to - chrono::Days::new(6));
+    let baseline_to = options.baseline_to.unwrap_or(from - chrono::Days::new(1));
+    let baseline_from = options
+        .baseline_from
+        .unwrap_or(baseline_to - chrono::Days::new(55));
+    if from > to || baseline_from > baseline_to {
+        return Err(invalid(
+            "from",
+            "date_order",
+            "开始日期不能晚于结束日期".into(),
+        ));
+    }
+    let params = HotParams {
+        from,
+        to,
+        baseline_from,
+        baseline_to,
+        min_count: options.min_count.unwrap_or(3).max(1),
+        limit: options.limit.unwrap_or(20),
+    };
+    let live = state.search.live();
+    let terms = web::block(move || hot::hot_terms(&live, &filters, &scope, &params)).await??;
+    Ok(HttpResponse::Ok().json(HotAnswer { terms }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertOptions {
+    /// Any day of the week to examine (default: today).
+    #[param(value_type = Option<String>, format = Date)]
+    pub week_of: Option<chrono::NaiveDate>,
+    /// Weeks in the rolling baseline (default 8).
+    pub baseline_weeks: Option<u32>,
+    /// Alert when the week's count is at least this many times the baseline (default 2).
+    pub threshold: Option<f64>,
+    /// …and at least this many cases (default 5).
+    pub min_count: Option<u64>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct AlertAnswer {
+    pub alerts: Vec<Alert>,
+}
+
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "analysis", params(Filters, AlertOptions),
+    responses((status = 200, body = AlertAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn alerts(
+    state: web::Data<AppState>,
+    filters: web::Query<Filters>,
+    options: web::Query<AlertOptions>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let scope = scope(&principal)?;
+    let params = AlertParams {
+        week_of: options
+            .week_of
+            .unwrap_or_else(|| china_date(state.clock.now())),
+        baseline_weeks: options.baseline_weeks.unwrap_or(8),
+        threshold: options
+            .threshold
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .unwrap_or(2.0),
+        min_count: options.min_count.unwrap_or(5),
+    };
+    let live = state.search.live();
+    let filters = filters.into_inner();
+    let alerts = web::block(move || alerts::alerts(&live, &filters, &scope, &params)).await??;
+    Ok(HttpResponse::Ok().json(AlertAnswer { alerts }))
+}
+
+/// A group this large (the case and its candidates) is treated as a collective complaint.
+const COLLECTIVE_MIN: usize = 5;
+
+#[utoipa::path(get, path = "/api/v1/similar/{case_no}", tag = "analysis", params(("case_no" = String, Path)),
+    responses((status = 200, body = Similar), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn similar(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let scope = scope(&principal)?;
+    let live = state.search.live();
+    let found =
+        web::block(move || similar_cases::similar(&live, &path, &scope, COLLECTIVE_MIN)).await??;
+    found
+        .map(|s| HttpResponse::Ok().json(s))
+        .ok_or(ApiError::NotFound)
+}

@@ -1,0 +1,163 @@
+//! Keeping the index in step with the database: the follower indexes the cases of events past
+//! the checkpoint (idempotently, a case at a time); `rebuild` writes a whole new index.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use super::index::{self, Checkpoint, SearchError, SearchIndex, version_tag};
+use crate::store::{Db, DbPool, StoreError, search};
+
+/// Events are re-read this far behind the checkpoint: on PostgreSQL ids are handed out at
+/// insert but become visible at commit, so a lower id can appear after a higher one.
+const LOOKBACK: i64 = 1000;
+const BATCH: i64 = 2000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FollowError {
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for FollowError {
+    fn from(e: diesel::result::Error) -> Self {
+        FollowError::Store(e.into())
+    }
+}
+
+/// Remembers recently indexed event ids so the lookback window costs nothing when idle.
+#[derive(Default)]
+pub struct Follower {
+    seen: BTreeSet<i64>,
+}
+
+impl Follower {
+    /// Indexes whatever is new; returns how many events it applied.
+    pub fn step(&mut self, conn: &mut Db, search: &SearchIndex) -> Result<usize, FollowError> {
+        let live = search.live();
+        let checkpoint = live.checkpoint()?;
+        let from = (checkpoint.event_id - LOOKBACK).max(0);
+        let events = search::events_after(conn, from, BATCH + LOOKBACK)?;
+        let fresh: Vec<(i64, i64)> = events
+            .into_iter()
+            .filter(|(id, _)| !self.seen.contains(id))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        let cases: BTreeSet<i64> = fresh.iter().map(|(_, case)| *case).collect();
+        let ids: Vec<i64> = cases.into_iter().collect();
+        let sources = search::load_sources(conn, &ids)?;
+        let top = fresh
+            .iter()
+            .map(|(id, _)| *id)
+            .max()
+            .unwrap_or(0)
+            .max(checkpoint.event_id);
+        live.upsert(
+            &sources,
+            &Checkpoint {
+                event_id: top,
+                version: version_tag(),
+            },
+        )?;
+        self.seen.extend(fresh.iter().map(|(id, _)| *id));
+        let floor = top - LOOKBACK;
+        self.seen = self.seen.split_off(&floor);
+        Ok(fresh.len())
+    }
+}
+
+/// Builds a complete new index from the database into a fresh directory and publishes it.
+/// `progress` is told the total and then each batch done.
+pub fn rebuild(
+    conn: &mut Db,
+    search: &SearchIndex,
+    progress: &dyn Fn(u64, u64),
+) -> Result<u64, FollowError> {
+    // Events after this point are picked up by the follower of the new index.
+    let upto = search::max_event_id(conn)?;
+    let total = search::count_cases(conn)? as u64;
+    let name = index::new_dir_name();
+    let dir = search.root().join(&name);
+    let live = index::open_dir(&dir)?;
+    let mut done = 0u64;
+    let mut after = 0i64;
+    progress(total, 0);
+    loop {
+        let ids = search::case_ids_after(conn, after, 1000)?;
+        let Some(&last) = ids.last() else { break };
+        let sources = search::load_sources(conn, &ids)?;
+        live.upsert(
+            &sources,
+            &Checkpoint {
+                event_id: 0,
+                version: version_tag(),
+            },
+        )?;
+        done += ids.len() as u64;
+        after = last;
+        progress(total, done);
+    }
+    live.upsert(
+        &[],
+        &Checkpoint {
+            event_id: upto,
+            version: version_tag(),
+        },
+    )?;
+    live.release_writer()?;
+    index::publish(search.root(), &name)?;
+    Ok(done)
+}
+
+/// Background loop of a serving node: follow the log, pick up swapped indexes, and rebuild
+/// at start if the stored version is stale.
+pub fn spawn(
+    pool: DbPool,
+    search: SearchIndex,
+    stale: bool,
+    every: Duration,
+) -> Option<tokio::sync::oneshot::Sender<()>> {
+    let runtime = tokio::runtime::Handle::try_current().ok()?;
+    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+    runtime.spawn(async move {
+        let mut follower = Follower::default();
+        let mut rebuild_pending = stale;
+        loop {
+            tokio::select! {
+                _ = &mut stop_rx => break,
+                () = tokio::time::sleep(every) => {}
+            }
+            let (pool, search_now) = (pool.clone(), search.clone());
+            let do_rebuild = std::mem::take(&mut rebuild_pending);
+            let mut f = std::mem::take(&mut follower);
+            let pass = tokio::task::spawn_blocking(move || {
+                let result = (|| -> Result<usize, FollowError> {
+                    let mut conn = pool.get().map_err(StoreError::from)?;
+                    if do_rebuild {
+                        tracing::info!("search index version changed; rebuilding");
+                        rebuild(&mut conn, &search_now, &|_, _| {})?;
+                    }
+                    if search_now.follow_swap()? {
+                        f = Follower::default();
+                        search_now.remove_stale_dirs();
+                    }
+                    f.step(&mut conn, &search_now)
+                })();
+                (f, result)
+            })
+            .await;
+            match pass {
+                Ok((f, Ok(_))) => follower = f,
+                Ok((f, Err(e))) => {
+                    follower = f;
+                    tracing::warn!(error = %e, "search follower pass failed; will retry");
+                }
+                Err(e) => tracing::error!(error = %e, "search follower pass aborted; will retry"),
+            }
+        }
+    });
+    Some(stop_tx)
+}

@@ -1,0 +1,14 @@
+//! Full-text search and trend analysis: a tantivy index of every case (derived data, rebuilt
+//! from the database at will) that follows the event log.
+
+pub mod alerts;
+pub mod analyzer;
+pub mod follower;
+pub mod hot;
+pub mod index;
+pub mod query;
+pub mod schema;
+pub mod similar;
+pub mod trends;
+
+pub use index::{SearchError, SearchIndex};

@@ -1,0 +1,110 @@
+//! What the search index is built from: events past a checkpoint, and each case's indexable
+//! content. Personal data (complainant, reporter) is never read here.
+
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+
+use super::Db;
+use super::models::CaseRow;
+use super::schema::{adverse_reactions, case_events, case_parties, case_products, cases};
+
+/// `(event id, case id)` of events with an id above `after`, oldest first.
+pub fn events_after(conn: &mut Db, after: i64, limit: i64) -> Result<Vec<(i64, i64)>, DieselError> {
+    case_events::table
+        .filter(case_events::id.gt(after))
+        .order(case_events::id)
+        .limit(limit)
+        .select((case_events::id, case_events::case_id))
+        .load(conn)
+}
+
+pub fn max_event_id(conn: &mut Db) -> Result<i64, DieselError> {
+    case_events::table
+        .select(diesel::dsl::max(case_events::id))
+        .first::<Option<i64>>(conn)
+        .map(|m| m.unwrap_or(0))
+}
+
+/// Case ids in id order after `after`, for rebuilding.
+pub fn case_ids_after(conn: &mut Db, after: i64, limit: i64) -> Result<Vec<i64>, DieselError> {
+    cases::table
+        .filter(cases::id.gt(after))
+        .order(cases::id)
+        .limit(limit)
+        .select(cases::id)
+        .load(conn)
+}
+
+pub fn count_cases(conn: &mut Db) -> Result<i64, DieselError> {
+    cases::table.count().get_result(conn)
+}
+
+/// Everything the index holds about one case.
+#[derive(Debug, Clone)]
+pub struct CaseSource {
+    pub case: CaseRow,
+    pub respondent_name: Option<String>,
+    pub respondent_uscc: Option<String>,
+    pub product: Option<String>,
+    pub brand: Option<String>,
+    pub severity: Option<String>,
+    pub recovered_fen: i64,
+}
+
+pub fn load_sources(conn: &mut Db, ids: &[i64]) -> Result<Vec<CaseSource>, DieselError> {
+    let rows: Vec<CaseRow> = cases::table
+        .filter(cases::id.eq_any(ids))
+        .order(cases::id)
+        .select(CaseRow::as_select())
+        .load(conn)?;
+    let respondents: Vec<(i64, Option<String>, Option<String>)> = case_parties::table
+        .filter(case_parties::case_id.eq_any(ids))
+        .filter(case_parties::role.eq("respondent"))
+        .select((
+            case_parties::case_id,
+            case_parties::name,
+            case_parties::uscc,
+        ))
+        .load(conn)?;
+    let products: Vec<(i64, String, Option<String>)> = case_products::table
+        .filter(case_products::case_id.eq_any(ids))
+        .order(case_products::id)
+        .select((
+            case_products::case_id,
+            case_products::name,
+            case_products::brand,
+        ))
+        .load(conn)?;
+    let severities: Vec<(i64, String)> = adverse_reactions::table
+        .filter(adverse_reactions::case_id.eq_any(ids))
+        .select((adverse_reactions::case_id, adverse_reactions::severity))
+        .load(conn)?;
+    let settlements: Vec<(i64, String)> = case_events::table
+        .filter(case_events::case_id.eq_any(ids))
+        .filter(case_events::kind.eq("settle"))
+        .select((case_events::case_id, case_events::payload))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|case| {
+            let id = case.id;
+            let respondent = respondents.iter().find(|r| r.0 == id);
+            let product = products.iter().find(|p| p.0 == id);
+            let recovered_fen = settlements
+                .iter()
+                .filter(|s| s.0 == id)
+                .filter_map(|s| serde_json::from_str::<serde_json::Value>(&s.1).ok())
+                .filter_map(|p| p["recovered_fen"].as_i64())
+                .sum();
+            CaseSource {
+                respondent_name: respondent.and_then(|r| r.1.clone()),
+                respondent_uscc: respondent.and_then(|r| r.2.clone()),
+                product: product.map(|p| p.1.clone()),
+                brand: product.and_then(|p| p.2.clone()),
+                severity: severities.iter().find(|s| s.0 == id).map(|s| s.1.clone()),
+                recovered_fen,
+                case,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,312 @@
+//! Trends, hot terms, alerts, similar cases, and the index across restarts and rebuilds.
+
+use chrono::Datelike;
+use serde_json::json;
+
+use super::common::{Backend, TestApp, china_morning};
+use super::*;
+
+/// Files a complaint received at 10:00 on the given day.
+async fn file_on(app: &TestApp, day: (i32, u32, u32), body: &Value) -> String {
+    app.set_now(china_morning(day.0, day.1, day.2));
+    let mut body = body.clone();
+    body["purchase"]["date"] = json!("2024-01-01");
+    file(app, &body).await
+}
+
+async fn trends_count_calendar_buckets_with_last_year(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let skin = complaint(
+        "面膜过敏",
+        "面膜过敏红肿",
+        "goods.cosmetics.skincare",
+        "440703",
+        "甲公司",
+    );
+    let salon = complaint(
+        "美容院跑路",
+        "美容院关门",
+        "services.beauty_salon",
+        "440704",
+        "乙美容院",
+    );
+    for day in [
+        (2026, 7, 1),
+        (2026, 7, 31),
+        (2026, 8, 15),
+        (2026, 9, 30),
+        (2025, 7, 10),
+    ] {
+        file_on(&app, day, &skin).await;
+    }
+    // 07:00 on 1 October China time is still 30 September in UTC: it belongs to Q4.
+    app.set_now(china_morning(2026, 10, 1) - chrono::Duration::hours(3));
+    file(&app, &{
+        let mut b = salon.clone();
+        b["purchase"]["date"] = json!("2024-01-01");
+        b
+    })
+    .await;
+    file_on(&app, (2026, 10, 20), &salon).await;
+    app.set_now(china_morning(2026, 11, 20));
+    let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
+    wait_indexed(&app, &analyst, 7).await;
+    let (s, t) = app
+        .get_as(
+            "/api/v1/trends?from=2026-07-01&to=2026-10-31&interval=month&by=category&top=1",
+            &analyst,
+        )
+        .await;
+    assert_eq!(s, 200, "{t}");
+    let b = t["buckets"].as_array().unwrap();
+    let summary: Vec<(&str, u64, u64)> = b
+        .iter()
+        .map(|x| {
+            (
+                x["key"].as_str().unwrap(),
+                x["count"].as_u64().unwrap(),
+                x["previous_year_count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("2026-07", 2, 1),
+            ("2026-08", 1, 0),
+            ("2026-09", 1, 0),
+            ("2026-10", 2, 0)
+        ]
+    );
+    assert_eq!(b[0]["split"][0]["label"], "护肤品");
+    assert_eq!(b[0]["from"], "2026-07-01");
+    assert_eq!(b[0]["to"], "2026-07-31");
+    let (_, q) = app
+        .get_as(
+            "/api/v1/trends?from=2026-07-01&to=2026-12-31&interval=quarter",
+            &analyst,
+        )
+        .await;
+    let q: Vec<(&str, u64)> = q["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["key"].as_str().unwrap(), x["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(q, [("2026-Q3", 4), ("2026-Q4", 2)]);
+    assert_eq!(
+        app.get_as("/api/v1/trends?interval=fortnight", &analyst)
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        app.get_as("/api/v1/trends?from=2026-12-01&to=2026-01-01", &analyst)
+            .await
+            .0,
+        422
+    );
+}
+
+async fn a_burst_is_the_top_hot_term_and_raises_an_alert(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let usual = [
+        ("面膜过敏", "面膜用后过敏红肿，要求退货退款。"),
+        ("口红掉色", "口红掉色严重，与宣传不符，要求退款。"),
+        ("洗面奶刺痛", "洗面奶用后刺痛，客服不处理，要求退货。"),
+    ];
+    // Eight ordinary weeks (2026-09-07 … 2026-11-01): two complaints a week.
+    for week in 0..8u64 {
+        let monday =
+            chrono::NaiveDate::from_ymd_opt(2026, 9, 7).unwrap() + chrono::Days::new(7 * week);
+        for (i, (title, text)) in usual.iter().cycle().skip(week as usize).take(2).enumerate() {
+            let day = monday + chrono::Days::new(i as u64);
+            let c = complaint(
+                title,
+                text,
+                "goods.cosmetics.skincare",
+                "440703",
+                "日常商家",
+            );
+            file_on(&app, (2026, day.month(), day.day()), &c).await;
+        }
+    }
+    // The week of 2026-11-02: eight complaints in everyday words plus one new one.
+    for i in 0..8u32 {
+        let (title, text) = usual[i as usize % usual.len()];
+        let c = complaint(
+            &format!("{title}，含荧光剂"),
+            &format!("{text}含荧光剂。"),
+            "goods.cosmetics.whitening_spot",
+            "440703",
+            "江门市白雪美妆店",
+        );
+        file_on(&app, (2026, 11, 2 + i % 5), &c).await;
+    }
+    app.set_now(china_morning(2026, 11, 20));
+    let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
+    wait_indexed(&app, &analyst, 24).await;
+    let (s, hot) = app.get_as("/api/v1/hot-terms?from=2026-11-02&to=2026-11-08&baseline_from=2026-09-07&baseline_to=2026-11-01", &analyst).await;
+    assert_eq!(s, 200, "{hot}");
+    assert_eq!(hot["terms"][0]["term"], "荧光剂", "{hot}");
+    assert_eq!(hot["terms"][0]["count"], 8);
+    assert_eq!(hot["terms"][0]["baseline_count"], 0);
+    assert_eq!(hot["terms"][0]["examples"].as_array().unwrap().len(), 3);
+    let terms: Vec<&str> = hot["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["term"].as_str().unwrap())
+        .collect();
+    assert!(
+        !terms.contains(&"退款"),
+        "everyday words are not hot: {terms:?}"
+    );
+    let (_, alerts) = app
+        .get_as("/api/v1/alerts?week_of=2026-11-04", &analyst)
+        .await;
+    let keys: Vec<&str> = alerts["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["key"].as_str().unwrap())
+        .collect();
+    assert!(
+        keys.contains(&"江门市白雪美妆店") && keys.contains(&"goods.cosmetics.whitening_spot"),
+        "{alerts}"
+    );
+    assert!(!keys.contains(&"日常商家"), "{alerts}");
+    let (_, quiet) = app
+        .get_as("/api/v1/alerts?week_of=2026-10-28", &analyst)
+        .await;
+    assert_eq!(quiet["alerts"], json!([]));
+}
+
+async fn duplicates_are_flagged_and_found_similar(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
+    let c = complaint(
+        "烟酰胺精华烂脸",
+        "用了烟酰胺精华两周后烂脸，要求退款并赔偿。",
+        "goods.cosmetics.skincare",
+        "440703",
+        "江门市某店",
+    );
+    let first = file(&app, &c).await;
+    let second = file(&app, &c).await;
+    let other = file(
+        &app,
+        &complaint(
+            "冰箱不制冷",
+            "新买的冰箱不制冷。",
+            "goods.appliances",
+            "440703",
+            "江门市某店",
+        ),
+    )
+    .await;
+    wait_indexed(&app, &analyst, 3).await;
+    let (_, v) = app
+        .get_as(&format!("/api/v1/cases/{second}"), &analyst)
+        .await;
+    assert!(
+        v["flags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("likely_duplicate")),
+        "{v}"
+    );
+    let (s, sim) = app
+        .get_as(&format!("/api/v1/similar/{second}"), &analyst)
+        .await;
+    assert_eq!(s, 200, "{sim}");
+    let dups: Vec<&str> = sim["likely_duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["case_no"].as_str().unwrap())
+        .collect();
+    assert_eq!(dups, [first.as_str()]);
+    assert!(!sim.to_string().contains(&other));
+    assert_eq!(
+        app.get_as("/api/v1/similar/TS-2026-999999", &analyst)
+            .await
+            .0,
+        404
+    );
+}
+
+async fn the_index_survives_restarts_and_rebuilds_while_serving(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
+    for i in 0..6 {
+        file(
+            &app,
+            &complaint(
+                &format!("染发剂过敏{i}"),
+                "染发剂导致头皮过敏。",
+                "goods.cosmetics.haircare_dye",
+                "440705",
+                "某理发店",
+            ),
+        )
+        .await;
+    }
+    wait_indexed(&app, &analyst, 6).await;
+    // Cases written while no server runs are indexed when one starts again.
+    let app = app.restart().await;
+    let analyst = app
+        .login_token("ana@jm.gov.cn", common::accounts::PASSWORD)
+        .await;
+    file(
+        &app,
+        &complaint(
+            "染发剂过敏7",
+            "染发剂导致头皮过敏。",
+            "goods.cosmetics.haircare_dye",
+            "440705",
+            "某理发店",
+        ),
+    )
+    .await;
+    wait_indexed(&app, &analyst, 7).await;
+    // A rebuild from the command line swaps in while the server keeps answering.
+    let out = super::odrdesk_cli(&app, &["reindex"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("reindexed 7 case(s)"));
+    file(
+        &app,
+        &complaint(
+            "染发剂过敏8",
+            "染发剂导致头皮过敏。",
+            "goods.cosmetics.haircare_dye",
+            "440705",
+            "某理发店",
+        ),
+    )
+    .await;
+    let page = wait_indexed(&app, &analyst, 8).await;
+    assert_eq!(page["facets"]["district"]["440705"], 8, "nothing doubled");
+    let dirs = std::fs::read_dir(app.data_dir().join("search"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("index-")
+        })
+        .count();
+    assert_eq!(dirs, 1, "the old index directory is removed after the swap");
+}
+
+on_both_backends!(
+    trends_count_calendar_buckets_with_last_year,
+    a_burst_is_the_top_hot_term_and_raises_an_alert,
+    duplicates_are_flagged_and_found_similar,
+    the_index_survives_restarts_and_rebuilds_while_serving,
+);

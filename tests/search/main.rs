@@ -1,0 +1,88 @@
+//! The search index over HTTP: query language, filters and facets equal to database counts,
+//! cursor paging, trends, hot terms, alerts, similar cases, restarts and rebuilds.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod analysis;
+mod queries;
+
+use std::time::Duration;
+
+use common::TestApp;
+use serde_json::{Value, json};
+
+/// Waits until the index holds `expected` cases (the follower runs every 50 ms in tests).
+pub async fn wait_indexed(app: &TestApp, token: &str, expected: u64) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (s, v) = app.get_as("/api/v1/search?limit=1", token).await;
+        assert_eq!(s, 200, "{v}");
+        if v["total"].as_u64() == Some(expected) || tokio::time::Instant::now() > deadline {
+            assert_eq!(v["total"].as_u64(), Some(expected), "index never caught up");
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub async fn search(app: &TestApp, token: &str, query: &str) -> Value {
+    let (s, v) = app.get_as(&format!("/api/v1/search?{query}"), token).await;
+    assert_eq!(s, 200, "{query} → {v}");
+    v
+}
+
+pub fn case_nos(page: &Value) -> Vec<String> {
+    page["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["case_no"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A complaint with its own text, category, district and respondent.
+pub fn complaint(
+    title: &str,
+    description: &str,
+    category: &str,
+    district: &str,
+    respondent: &str,
+) -> Value {
+    let mut c = common::sample_complaint();
+    c["title"] = json!(title);
+    c["description"] = json!(description);
+    c["category"] = json!(category);
+    c["respondent"] = json!({"name": respondent, "address": "江门市某路1号", "district": district});
+    c
+}
+
+pub async fn file(app: &TestApp, body: &Value) -> String {
+    let (s, v) = app.post_json("/api/v1/complaints", body).await;
+    assert_eq!(s, 201, "{v}");
+    v["case_no"].as_str().unwrap().to_owned()
+}
+
+/// Runs the `odrdesk` binary on the test app's data.
+pub fn odrdesk_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_odrdesk"));
+    cmd.args(args)
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .env_remove("ODRDESK_CONFIG");
+    match &app.settings.database {
+        odrdesk::store::DatabaseUrl::Postgres(url) => cmd.env("ODRDESK_DATABASE_URL", url),
+        odrdesk::store::DatabaseUrl::Sqlite(_) => cmd.env_remove("ODRDESK_DATABASE_URL"),
+    };
+    cmd.output().expect("run odrdesk")
+}
