@@ -49,6 +49,7 @@ impl AppState {
         }
         let reference = ReferenceData::builtin();
         reference.reload(&mut conn)?;
+        crate::store::search::fail_unfinished_exports(&mut conn, clock.now().naive_utc())?;
         drop(conn);
         let (search, search_stale) = SearchIndex::open(&settings.data_dir.join("search"))?;
         Ok(AppState {

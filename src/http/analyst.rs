@@ -29,7 +29,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/trends", "GET").route(web::get().to(trends)))
         .service(resource("/hot-terms", "GET").route(web::get().to(hot_terms)))
         .service(resource("/alerts", "GET").route(web::get().to(alerts)))
-        .service(resource("/similar/{case_no}", "GET").route(web::get().to(similar)));
+        .service(resource("/similar/{case_no}", "GET").route(web::get().to(similar)))
+        .service(resource("/exports", "POST").route(web::post().to(create_export)))
+        .service(resource("/exports/{id}", "GET").route(web::get().to(export_status)))
+        .service(resource("/exports/{id}/download", "GET").route(web::get().to(export_download)));
 }
 
 /// Analysts, supervisors and admins see every district; mediators only their bureaus.
@@ -263,4 +266,129 @@ pub async fn similar(
     found
         .map(|s| HttpResponse::Ok().json(s))
         .ok_or(ApiError::NotFound)
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ExportStatus {
+    pub id: i64,
+    /// queued, running, done or failed.
+    pub status: String,
+    pub row_count: Option<i64>,
+    pub error: Option<String>,
+    pub download: Option<String>,
+}
+
+fn export_path(state: &AppState, id: i64) -> std::path::PathBuf {
+    state
+        .settings
+        .data_dir
+        .join("exports")
+        .join(format!("{id}.csv"))
+}
+
+/// The requester's export (admins see all); someone else's is "not found".
+async fn own_export(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<crate::store::search::ExportRow, ApiError> {
+    let user = principal
+        .require_role(&[Role::Analyst, Role::Supervisor, Role::Admin, Role::Mediator])?
+        .clone();
+    let row = state
+        .with_db(move |conn| Ok(crate::store::search::find_export(conn, id)?))
+        .await?;
+    row.filter(|r| r.requested_by == user.id || user.role == Role::Admin)
+        .ok_or(ApiError::NotFound)
+}
+
+fn status_of(row: &crate::store::search::ExportRow) -> ExportStatus {
+    ExportStatus {
+        id: row.id,
+        status: row.status.clone(),
+        row_count: row.row_count,
+        error: row.error.clone(),
+        download: (row.status == "done").then(|| format!("/api/v1/exports/{}/download", row.id)),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/exports", tag = "analysis", request_body(content = Object, description = "The search filters (as for /search: q, from, to, category, nature, district, respondent, state, flag, kind)"),
+    responses((status = 202, description = "Queued; poll the status", body = ExportStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_export(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    body: web::Bytes,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let scope = scope(&principal)?;
+    let user_id = principal.require_staff()?.id;
+    let filters: Filters = super::body::json_body(&req, &body)?;
+    let live = state.search.live();
+    // Reject a malformed query now rather than in the background.
+    let q = query::build(&live, &filters, &scope)?;
+    let params = String::from_utf8_lossy(&body).into_owned();
+    let now = state.clock.now().naive_utc();
+    let id = state
+        .with_db(move |conn| {
+            Ok(crate::store::search::create_export(
+                conn, user_id, &params, now,
+            )?)
+        })
+        .await?;
+    let path = export_path(&state, id);
+    let (pool, clock) = (state.pool.clone(), state.clock.clone());
+    tokio::task::spawn_blocking(move || {
+        let outcome = std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new(".")))
+            .map_err(SearchError::from)
+            .and_then(|()| crate::search::export::write_csv(&live, &*q, &path))
+            .map(|n| n as i64)
+            .map_err(|e| e.to_string());
+        if let Ok(mut conn) = pool.get() {
+            let _ = crate::store::search::finish_export(
+                &mut conn,
+                id,
+                outcome,
+                clock.now().naive_utc(),
+            );
+        }
+    });
+    Ok(HttpResponse::Accepted().json(ExportStatus {
+        id,
+        status: "queued".into(),
+        row_count: None,
+        error: None,
+        download: None,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/{id}", tag = "analysis", params(("id" = i64, Path)),
+    responses((status = 200, body = ExportStatus), (status = 404, body = ErrorBody)))]
+pub async fn export_status(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let row = own_export(&state, &principal, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(status_of(&row)))
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/{id}/download", tag = "analysis", params(("id" = i64, Path)),
+    responses((status = 200, description = "The CSV file", content_type = "text/csv"), (status = 404, body = ErrorBody)))]
+pub async fn export_download(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let row = own_export(&state, &principal, path.into_inner()).await?;
+    if row.status != "done" {
+        return Err(ApiError::NotFound);
+    }
+    let bytes = std::fs::read(export_path(&state, row.id)).map_err(|_| ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"odrdesk-export-{}.csv\"", row.id),
+        ))
+        .body(bytes))
 }

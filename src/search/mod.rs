@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod analyzer;
+pub mod export;
 pub mod follower;
 pub mod hot;
 pub mod index;

@@ -279,3 +279,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     enterprises,
 );
+
+diesel::table! {
+    exports (id) {
+        id -> BigInt,
+        requested_by -> BigInt,
+        params -> Text,
+        status -> Text,
+        row_count -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}

@@ -108,3 +108,91 @@ pub fn load_sources(conn: &mut Db, ids: &[i64]) -> Result<Vec<CaseSource>, Diese
         })
         .collect())
 }
+
+/// One export job.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::exports)]
+pub struct ExportRow {
+    pub id: i64,
+    pub requested_by: i64,
+    pub params: String,
+    pub status: String,
+    pub row_count: Option<i64>,
+    pub error: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+    pub finished_at: Option<chrono::NaiveDateTime>,
+}
+
+pub fn create_export(
+    conn: &mut Db,
+    user: i64,
+    params: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<i64, DieselError> {
+    use super::schema::exports::dsl as e;
+    diesel::insert_into(e::exports)
+        .values((
+            e::requested_by.eq(user),
+            e::params.eq(params),
+            e::status.eq("queued"),
+            e::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    e::exports
+        .filter(e::requested_by.eq(user))
+        .order(e::id.desc())
+        .select(e::id)
+        .first(conn)
+}
+
+pub fn find_export(conn: &mut Db, id: i64) -> Result<Option<ExportRow>, DieselError> {
+    use super::schema::exports::dsl as e;
+    e::exports
+        .find(id)
+        .select(ExportRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn finish_export(
+    conn: &mut Db,
+    id: i64,
+    outcome: Result<i64, String>,
+    now: chrono::NaiveDateTime,
+) -> Result<(), DieselError> {
+    use super::schema::exports::dsl as e;
+    let (status, rows, error) = match outcome {
+        Ok(n) => ("done", Some(n), None),
+        Err(msg) => ("failed", None, Some(msg)),
+    };
+    diesel::update(e::exports.find(id))
+        .set((
+            e::status.eq(status),
+            e::row_count.eq(rows),
+            e::error.eq(error),
+            e::finished_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Jobs left unfinished for an hour (an export takes seconds) were cut off by a stopped
+/// process: fail them, so nobody waits forever. Younger ones may belong to another node.
+pub fn fail_unfinished_exports(
+    conn: &mut Db,
+    now: chrono::NaiveDateTime,
+) -> Result<usize, DieselError> {
+    use super::schema::exports::dsl as e;
+    let stale = now - chrono::Duration::hours(1);
+    diesel::update(
+        e::exports
+            .filter(e::status.eq_any(["queued", "running"]))
+            .filter(e::created_at.lt(stale)),
+    )
+    .set((
+        e::status.eq("failed"),
+        e::error.eq("interrupted by a restart; request it again"),
+        e::finished_at.eq(now),
+    ))
+    .execute(conn)
+}

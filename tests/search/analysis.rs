@@ -304,7 +304,83 @@ async fn the_index_survives_restarts_and_rebuilds_while_serving(backend: Backend
     assert_eq!(dirs, 1, "the old index directory is removed after the swap");
 }
 
+async fn exports_are_capped_background_jobs_with_masked_text(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
+    let other = app.add_user("ana2@jm.gov.cn", "analyst", &[], None).await;
+    for i in 0..4 {
+        file(
+            &app,
+            &complaint(
+                &format!("面膜过敏{i}，请回电13812345678"),
+                "面膜过敏。",
+                "goods.cosmetics.skincare",
+                "440703",
+                "甲公司",
+            ),
+        )
+        .await;
+    }
+    file(
+        &app,
+        &complaint(
+            "冰箱坏了",
+            "冰箱不制冷。",
+            "goods.appliances",
+            "440703",
+            "乙公司",
+        ),
+    )
+    .await;
+    wait_indexed(&app, &analyst, 5).await;
+    let (s, job) = app
+        .post_as(
+            "/api/v1/exports",
+            &analyst,
+            &json!({"q": "面膜", "district": "440703"}),
+        )
+        .await;
+    assert_eq!(s, 202, "{job}");
+    let path = format!("/api/v1/exports/{}", job["id"]);
+    let mut status = json!(null);
+    for _ in 0..200 {
+        status = app.get_as(&path, &analyst).await.1;
+        if status["status"] == "done" || status["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status["status"], "done", "{status}");
+    assert_eq!(status["row_count"], 4);
+    let csv = app
+        .client
+        .get(app.url(&format!("{path}/download")))
+        .bearer_auth(&analyst)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    assert!(
+        csv.contains("138****5678") && !csv.contains("13812345678"),
+        "{csv}"
+    );
+    assert!(!csv.contains("冰箱"));
+    assert_eq!(
+        app.get_as(&path, &other).await.0,
+        404,
+        "someone else's export"
+    );
+    let (s, _) = app
+        .post_as("/api/v1/exports", &analyst, &json!({"q": "title:("}))
+        .await;
+    assert_eq!(s, 422);
+}
+
 on_both_backends!(
+    exports_are_capped_background_jobs_with_masked_text,
     trends_count_calendar_buckets_with_last_year,
     a_burst_is_the_top_hot_term_and_raises_an_alert,
     duplicates_are_flagged_and_found_similar,
