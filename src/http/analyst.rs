@@ -98,7 +98,14 @@ pub async fn search(
     let filters = filters.into_inner();
     let page = web::block(move || {
         let q = query::build(&live, &filters, &scope)?;
-        query::search(&live, &*q, sort, cursor, limit, true)
+        query::search(
+            &live,
+            &*q,
+            sort,
+            cursor,
+            limit,
+            &query::highlight_terms(filters.q.as_deref()),
+        )
     })
     .await??;
     Ok(HttpResponse::Ok().json(page))

@@ -10,7 +10,6 @@ use tantivy::aggregation::{AggContextParams, AggregationCollector};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::index::{Live, SearchError};
@@ -205,7 +204,7 @@ pub fn search(
     sort: Sort,
     cursor: Option<Key>,
     limit: usize,
-    snippets: bool,
+    highlight: &[String],
 ) -> Result<SearchPage, SearchError> {
     let searcher = live.reader.searcher();
     let limit = limit.clamp(1, MAX_LIMIT);
@@ -242,14 +241,9 @@ pub fn search(
     let next_cursor = (found.len() == limit)
         .then(|| found.last().map(|(k, _)| encode_cursor(*k)))
         .flatten();
-    let generator = if snippets {
-        SnippetGenerator::create(&searcher, query, live.fields.description).ok()
-    } else {
-        None
-    };
     let hits = found
         .iter()
-        .map(|(_, addr)| hit(&searcher, &live.fields, *addr, generator.as_ref()))
+        .map(|(_, addr)| hit(&searcher, &live.fields, *addr, highlight))
         .collect::<Result<Vec<_>, _>>()?;
     let facets = serde_json::to_value(&facets).unwrap_or_default();
     Ok(SearchPage {
@@ -270,14 +264,10 @@ fn hit(
     searcher: &Searcher,
     f: &Fields,
     addr: DocAddress,
-    generator: Option<&SnippetGenerator>,
+    highlight: &[String],
 ) -> Result<Hit, SearchError> {
     let doc: TantivyDocument = searcher.doc(addr)?;
     let description = text_of(&doc, f.description);
-    let snippet = match generator.map(|g| g.snippet_from_doc(&doc)) {
-        Some(s) if !s.fragment().is_empty() => s.to_html(),
-        _ => html_escape(&description.chars().take(80).collect::<String>()),
-    };
     let ts = doc
         .get_first(f.received_ts)
         .and_then(|v| v.as_i64())
@@ -285,7 +275,7 @@ fn hit(
     Ok(Hit {
         case_no: text_of(&doc, f.case_no),
         title: text_of(&doc, f.title),
-        snippet,
+        snippet: snippet(&description, highlight),
         received_at: DateTime::from_timestamp(ts, 0).unwrap_or_default(),
         category: text_of(&doc, f.category),
         nature: text_of(&doc, f.nature),
@@ -293,6 +283,57 @@ fn hit(
         respondent: text_of(&doc, f.respondent_exact),
         state: text_of(&doc, f.state),
     })
+}
+
+/// About 80 characters around the first match, HTML-escaped, matches in `<b>`. (Written here
+/// because tantivy's snippet generator assumes tokens do not overlap, and jieba's do.)
+pub fn snippet(text: &str, terms: &[String]) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let lower = text.to_lowercase();
+    let first = terms
+        .iter()
+        .filter_map(|t| {
+            lower
+                .find(t.as_str())
+                .map(|byte| lower[..byte].chars().count())
+        })
+        .min()
+        .unwrap_or(0);
+    let window: String = chars
+        .iter()
+        .skip(first.saturating_sub(20))
+        .take(80)
+        .collect();
+    let mut out = html_escape(&window);
+    let mut marked: Vec<&String> = terms.iter().filter(|t| !t.is_empty()).collect();
+    marked.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
+    marked.dedup();
+    for t in marked {
+        let escaped = html_escape(t);
+        // Skip words inside an already marked longer word.
+        if out.contains(&escaped)
+            && !out.contains(&format!("<b>{escaped}"))
+            && !out.split("<b>").skip(1).any(|part| {
+                part.split("</b>")
+                    .next()
+                    .is_some_and(|m| m.contains(&escaped))
+            })
+        {
+            out = out.replace(&escaped, &format!("<b>{escaped}</b>"));
+        }
+    }
+    out
+}
+
+/// The words of a query worth highlighting.
+pub fn highlight_terms(q: Option<&str>) -> Vec<String> {
+    q.map(|q| {
+        super::analyzer::tokens(q)
+            .into_iter()
+            .filter(|t| t.chars().count() >= 2 || !t.is_ascii())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn html_escape(s: &str) -> String {

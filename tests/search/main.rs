@@ -6,6 +6,7 @@ mod common;
 
 mod analysis;
 mod queries;
+mod robust;
 
 use std::time::Duration;
 
