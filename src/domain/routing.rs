@@ -20,15 +20,18 @@ pub enum Flag {
     CommitmentUnit,
     LikelyDuplicate,
     Counterfeit,
+    /// Many consumers, one respondent, one issue, a short window (集体投诉).
+    Collective,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 5] = [
+    pub const ALL: [Flag; 6] = [
         Flag::Odr,
         Flag::AdverseReaction,
         Flag::CommitmentUnit,
         Flag::LikelyDuplicate,
         Flag::Counterfeit,
+        Flag::Collective,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +41,7 @@ impl Flag {
             Flag::CommitmentUnit => "commitment_unit",
             Flag::LikelyDuplicate => "likely_duplicate",
             Flag::Counterfeit => "counterfeit",
+            Flag::Collective => "collective",
         }
     }
 
@@ -69,6 +73,8 @@ pub struct Submission<'a> {
     /// Severity of an adverse reaction: `general`, `serious`, `public_concern`.
     pub adverse_severity: Option<&'a str>,
     pub duplicates_found: bool,
+    /// Other recent complaints against the same respondent about the same kind of issue.
+    pub similar_recent: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +88,9 @@ pub struct Route {
     /// A counterfeit complaint is also a lead for enforcement: open a linked report.
     pub linked_report: bool,
 }
+
+/// This many complaints (the new one included) make a collective complaint.
+pub const COLLECTIVE_MIN: usize = 5;
 
 pub fn route(sub: &Submission, respondent: Option<&RespondentFacts>) -> Route {
     let mut flags = Vec::new();
@@ -117,6 +126,9 @@ pub fn route(sub: &Submission, respondent: Option<&RespondentFacts>) -> Route {
     if sub.duplicates_found {
         flags.push(Flag::LikelyDuplicate);
     }
+    if sub.kind == CaseKind::Complaint && sub.similar_recent + 1 >= COLLECTIVE_MIN {
+        flags.push(Flag::Collective);
+    }
     Route {
         state,
         first_clock,
@@ -137,6 +149,7 @@ mod tests {
             nature: "quality",
             adverse_severity: None,
             duplicates_found: false,
+            similar_recent: 0,
         }
     }
 

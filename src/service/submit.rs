@@ -131,6 +131,13 @@ fn receive(
             nature: case.nature.as_str(),
             adverse_severity: case.adverse_reaction.as_ref().map(|a| a.severity.as_str()),
             duplicates_found: !duplicates.is_empty(),
+            similar_recent: workflow::recent_same_issue(
+                conn,
+                case.respondent.uscc.as_ref().map(|u| u.as_str()),
+                &case.respondent.name,
+                case.nature.as_str(),
+                (case.received_at - chrono::Duration::days(COLLECTIVE_WINDOW_DAYS)).naive_utc(),
+            )? as usize,
         },
         respondent.as_ref(),
     );
@@ -213,6 +220,9 @@ fn receive(
     mail::after_intake(conn, ctx, case_id)?;
     Ok((submitted, case_id))
 }
+
+/// Complaints against one business about one kind of issue this recent count together.
+const COLLECTIVE_WINDOW_DAYS: i64 = 7;
 
 /// Complaints by the same consumer against the same business this recent are flagged.
 const DUPLICATE_WINDOW_DAYS: i64 = 30;

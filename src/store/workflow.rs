@@ -231,3 +231,41 @@ pub fn all_cases(conn: &mut Db) -> Result<Vec<CaseRow>, DieselError> {
         .select(CaseRow::as_select())
         .load(conn)
 }
+
+/// Complaints received since `since` against the same business (USCC, else name) with the
+/// same nature: the size of a possible collective complaint.
+pub fn recent_same_issue(
+    conn: &mut Db,
+    respondent_uscc: Option<&str>,
+    respondent_name: &str,
+    nature: &str,
+    since: NaiveDateTime,
+) -> Result<i64, DieselError> {
+    let recent = cases::table
+        .filter(cases::kind.eq("complaint"))
+        .filter(cases::nature.eq(nature))
+        .filter(cases::received_at.ge(since));
+    let respondents = case_parties::table.filter(case_parties::role.eq("respondent"));
+    match respondent_uscc {
+        Some(uscc) => recent
+            .filter(
+                cases::id.eq_any(
+                    respondents
+                        .filter(case_parties::uscc.eq(uscc))
+                        .select(case_parties::case_id),
+                ),
+            )
+            .count()
+            .get_result(conn),
+        None => recent
+            .filter(
+                cases::id.eq_any(
+                    respondents
+                        .filter(case_parties::name.eq(respondent_name))
+                        .select(case_parties::case_id),
+                ),
+            )
+            .count()
+            .get_result(conn),
+    }
+}
