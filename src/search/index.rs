@@ -216,3 +216,41 @@ impl SearchIndex {
 pub fn open_dir(dir: &Path) -> Result<Live, SearchError> {
     Live::open_dir(dir)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_from_another_version_is_reported_stale_and_a_swap_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (search, stale) = SearchIndex::open(dir.path()).unwrap();
+        assert!(!stale, "a new index is current");
+        let old = Checkpoint {
+            event_id: 7,
+            version: "schema-0+old".into(),
+        };
+        search.live().upsert(&[], &old).unwrap();
+        search.live().release_writer().unwrap();
+        drop(search);
+        let (search, stale) = SearchIndex::open(dir.path()).unwrap();
+        assert!(stale, "a version mismatch must trigger a rebuild");
+        // A rebuilt directory published under CURRENT is picked up.
+        let name = new_dir_name();
+        let fresh = open_dir(&dir.path().join(&name)).unwrap();
+        fresh
+            .upsert(
+                &[],
+                &Checkpoint {
+                    event_id: 9,
+                    version: version_tag(),
+                },
+            )
+            .unwrap();
+        fresh.release_writer().unwrap();
+        publish(dir.path(), &name).unwrap();
+        assert!(search.follow_swap().unwrap());
+        assert_eq!(search.live().checkpoint().unwrap().event_id, 9);
+        assert!(!search.follow_swap().unwrap());
+    }
+}
