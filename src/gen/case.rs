@@ -13,8 +13,8 @@ use super::texts::{self, Slots};
 use super::{pick, reports, weighted};
 use crate::clock::china_date;
 use crate::intake::input::{
-    AdverseReactionInput, ComplaintInput, PersonInput, PlaceInput, ProductInput, PurchaseInput,
-    ReportInput, RespondentInput,
+    ComplaintInput, PersonInput, PlaceInput, ProductInput, PurchaseInput, ReportInput,
+    RespondentInput,
 };
 
 /// What the generator hands to intake.
@@ -101,28 +101,26 @@ impl Generator {
             true => pick(rng, sector.problems),
             false => *pick(rng, &fitting),
         };
+        let (only, detail) = restricted(detail);
         let online = business.platform.is_some() || rng.u32(0..100) < sector.online / 5;
         let purchase_date = purchase_date(rng, received, sector);
         let fen = amount_fen(rng, sector);
-        let slots = slots(rng, sector, &business, purchase_date, received, fen);
+        let mut slots = slots(rng, sector, &business, purchase_date, received, fen);
+        if let Some(items) = only {
+            slots.item = pick(rng, &items).to_owned();
+        }
+        if online && business.platform.is_none() {
+            // A shop's own online channel.
+            slots.platform = weighted(rng, SHOP_CHANNELS).to_owned();
+        }
         let reaction = detail.contains("{effect}") && !slots.effect.is_empty();
         let service = sector.category.starts_with("services.");
         let description = texts::description(rng, &slots, detail, online, service);
         let title = texts::title(rng, &slots, short, online);
-        let food = matches!(sector.category, "goods.food" | "services.catering");
-        let claim = texts::claim(rng, &slots, nature, reaction, food);
+        let claim = texts::claim(rng, &slots, nature, reaction, sector.category);
         let adverse_reaction = (reaction && sector.is_cosmetics() && rng.u32(0..100) < 65)
-            .then(|| adverse(rng, sector, &slots, purchase_date, received));
-        let platform = online.then(|| {
-            business
-                .platform
-                .unwrap_or(if rng.bool() {
-                    "微信小程序商城"
-                } else {
-                    "侨都优选"
-                })
-                .to_owned()
-        });
+            .then(|| cosmetics::adverse(rng, sector, &slots, purchase_date, received));
+        let platform = online.then(|| slots.platform.clone());
         ComplaintInput {
             channel: Some(slot.channel.to_owned()),
             complainant: Some(PersonInput {
@@ -218,6 +216,23 @@ impl Generator {
     }
 }
 
+/// Where a shop with no web store of its own sells online.
+const SHOP_CHANNELS: &[(&str, u32)] = &[
+    ("微信小程序商城", 3),
+    ("侨都优选", 2),
+    ("淘宝", 2),
+    ("抖音", 2),
+    ("美团", 1),
+];
+
+/// A detail that fits only some items names them first: `[空调|冰箱]…`.
+fn restricted(detail: &'static str) -> (Option<Vec<&'static str>>, &'static str) {
+    match detail.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        Some((items, rest)) => (Some(items.split('|').collect()), rest),
+        None => (None, detail),
+    }
+}
+
 /// Tenths: 10 is an ordinary month for the category.
 fn season(category: &str, month: u32) -> u32 {
     match (category, month) {
@@ -292,10 +307,10 @@ fn slots(
         }
         effect2 = pick(rng, sector.effects);
     }
-    let brand = if rng.u32(0..100) < 85 {
-        pick(rng, sector.brands)
-    } else {
-        ""
+    let brand = match business.name.strip_suffix("官方旗舰店") {
+        Some(own) => own,
+        None if rng.u32(0..100) < 85 => pick(rng, sector.brands),
+        None => "",
     };
     let claims = if sector.claims.is_empty() {
         &["效果显著"][..]
@@ -318,6 +333,7 @@ fn slots(
         unit: sector.unit.to_owned(),
         days: rng.u32(2..30),
         yuan: yuan_text(fen),
+        extra: ((fen / 100) * rng.i64(10..45) / 100).max(5).to_string(),
         bought: date_text(rng, bought, received),
     }
 }
@@ -337,8 +353,8 @@ fn product(rng: &mut Rng, sector: &Sector, s: &Slots) -> Option<ProductInput> {
     if sector.category.starts_with("services.") {
         return None;
     }
-    let cosmetics_id =
-        (sector.is_cosmetics() && rng.u32(0..100) < 70).then(|| cosmetics_id(rng, sector.category));
+    let cosmetics_id = (sector.is_cosmetics() && rng.u32(0..100) < 70)
+        .then(|| cosmetics::cosmetics_id(rng, sector.category));
     Some(ProductInput {
         name: Some(format!("{}{}", s.brand, s.item)),
         brand: (!s.brand.is_empty()).then(|| s.brand.clone()),
@@ -347,94 +363,9 @@ fn product(rng: &mut Rng, sector: &Sector, s: &Slots) -> Option<ProductInput> {
     })
 }
 
-/// Filing or registration numbers in the shapes in use, and now and then one mistyped.
-fn cosmetics_id(rng: &mut Rng, category: &str) -> String {
-    let year = rng.u32(2019..2027);
-    match rng.u32(0..20) {
-        0 => format!("妆备{year}-{:04}", rng.u32(1..9999)),
-        1 | 2 => format!("国妆网备进字（粤）{year}{:06}", rng.u32(0..999_999)),
-        3 | 4 if cosmetics::is_special(category) => {
-            format!("国妆特进字J{year}{:04}", rng.u32(0..9999))
-        }
-        _ if cosmetics::is_special(category) => format!("国妆特字G{year}{:04}", rng.u32(0..9999)),
-        _ => format!(
-            "粤{}妆网备字{year}{:06}",
-            pick(rng, &["J", "J", "A", "B", "E"]),
-            rng.u32(0..999_999)
-        ),
-    }
-}
-
 fn order_no(rng: &mut Rng) -> String {
     let len = rng.usize(16..20);
     (0..len)
         .map(|i| char::from(b'0' + if i == 0 { rng.u8(1..10) } else { rng.u8(0..10) }))
         .collect()
-}
-
-fn adverse(
-    rng: &mut Rng,
-    sector: &Sector,
-    s: &Slots,
-    bought: NaiveDate,
-    received: NaiveDate,
-) -> AdverseReactionInput {
-    let span = (received - bought).num_days().max(0) as u64;
-    let started = bought + Days::new(rng.u64(0..=span.min(3)));
-    let onset = started
-        + Days::new(
-            rng.u64(0..=(received - started).num_days().max(0) as u64)
-                .min(10),
-        );
-    let stopped = (onset + Days::new(rng.u64(0..3))).min(received);
-    let severity = weighted(
-        rng,
-        &[("general", 92), ("serious", 7), ("public_concern", 1)],
-    );
-    let treatment = match severity {
-        "general" => pick(
-            rng,
-            &[
-                "自行停用并冷敷",
-                "到社区诊所开了抗过敏药膏",
-                "到医院皮肤科就诊，诊断为接触性皮炎，口服抗过敏药",
-                "停用后用清水冲洗，未就医",
-            ],
-        ),
-        _ => pick(
-            rng,
-            &[
-                "到江门市区医院住院治疗{days}天",
-                "急诊就医后住院观察，面部留下色素沉着",
-                "在医院皮肤科连续治疗一个月，仍有疤痕",
-            ],
-        ),
-    };
-    let mut symptoms = format!("{}、{}", s.effect, s.effect2);
-    if s.effect == s.effect2 {
-        symptoms = s.effect.clone();
-    }
-    symptoms.push_str(pick(rng, &["", "，伴有瘙痒", "，有灼热感", "，局部渗液"]));
-    AdverseReactionInput {
-        onset_date: Some(onset),
-        symptoms: Some(symptoms),
-        body_site: Some(pick(rng, cosmetics::body_sites(sector.category)).to_string()),
-        severity: Some(severity.to_owned()),
-        started_use: Some(started),
-        stopped_use: (rng.u32(0..100) < 80).then_some(stopped),
-        treatment: Some(texts::fill(treatment, s)),
-        allergy_history: Some(
-            pick(
-                rng,
-                &[
-                    "无",
-                    "无",
-                    "既往无化妆品过敏史",
-                    "有花粉过敏史",
-                    "对酒精敏感",
-                ],
-            )
-            .to_string(),
-        ),
-    }
 }

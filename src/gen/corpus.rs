@@ -157,10 +157,8 @@ fn business(rng: &mut Rng, trade: &Trade, sectors: &[&Sector]) -> Business {
             .collect();
         let name = match (rng.u32(0..3), brands.is_empty()) {
             (0, false) => format!("{}官方旗舰店", pick(rng, &brands)),
-            (1, _) => format!(
-                "{word}{}专营店",
-                pick(rng, &["美妆", "优选", "精品", "好物"])
-            ),
+            (1, _) if trade.key == "cosmetics" => format!("{word}美妆专营店"),
+            (1, _) => format!("{word}{}专营店", pick(rng, &["优选", "精品", "好物"])),
             _ => format!("{word}{}", pick(rng, trade.shops)),
         };
         let platform = weighted(rng, PLATFORMS);

@@ -1,7 +1,13 @@
 //! Cosmetics, about half of all cases: skin care, make-up, hair dye, sunscreen,
 //! whitening and spot removal, children's products, toothpaste and perfume.
 
+use chrono::{Days, NaiveDate};
+use fastrand::Rng;
+
 use super::sectors::Sector;
+use super::texts::{self, Slots};
+use super::{pick, weighted};
+use crate::intake::input::AdverseReactionInput;
 
 const FACE: &[&str] = &[
     "烂脸",
@@ -144,7 +150,7 @@ pub const COSMETICS: &[Sector] = &[
         problems: &[
             ("safety", "使用后{effect}", "使用{days}天后面部开始{effect}，后来又出现{effect2}，停用后也没有好转"),
             ("safety", "用了{effect}", "第一次用就{effect}，脸上像火烧一样，第二天整张脸都{effect2}"),
-            ("quality", "膏体变质有异味", "打开后发现膏体分层，有一股刺鼻的酸臭味，瓶口还有黑点"),
+            ("quality", "膏体变质有异味", "[面霜|眼霜|乳液|修护精华]打开后发现膏体分层，有一股刺鼻的酸臭味，瓶口还有黑点"),
             ("quality", "使用后{effect}", "刚用了两次就{effect}，{ingredient}浓度明显有问题"),
             ("false_advertising", "宣传{claimed}不实", "商家宣传“{claimed}”，还说主要成分是{ingredient}，用了一个疗程一点效果都没有"),
             ("false_advertising", "成分与宣传不符", "详情页写着添加高浓度{ingredient}，收到后看成分表排在最后几位，几乎没有"),
@@ -167,10 +173,10 @@ pub const COSMETICS: &[Sector] = &[
         claims: &["持妆24小时", "不脱妆", "养肤粉底", "专柜正品", "孕妇可用"],
         problems: &[
             ("safety", "使用后{effect}", "上妆后半天脸上就{effect}，卸妆后更严重，还{effect2}"),
-            ("quality", "质地异常", "粉底液油水分离，摇不匀，涂在脸上一块一块的"),
-            ("quality", "口红断裂", "口红刚拧出来就断了，膏体里面有气泡和白点"),
-            ("counterfeit", "买到假口红", "店家说是{claimed}，拿去专柜鉴定是假货，色号编号根本不存在"),
-            ("false_advertising", "宣传{claimed}不实", "宣传{claimed}，实际两个小时就斑驳脱妆"),
+            ("quality", "质地异常", "[粉底液|气垫BB霜]油水分离，摇不匀，涂在脸上一块一块的"),
+            ("quality", "口红断裂", "[口红]刚拧出来就断了，膏体里面有气泡和白点"),
+            ("counterfeit", "买到假口红", "[口红|唇釉|眼影盘]店家说是专柜正品，拿去专柜鉴定是假货，色号编号根本不存在"),
+            ("false_advertising", "宣传不脱妆不实", "[粉底液|气垫BB霜|散粉]宣传持妆24小时不脱妆，实际两个小时就斑驳脱妆"),
             ("after_sales", "过敏要求退货被拒", "试用后{effect}，要求退货，商家说已使用不能退"),
         ],
     },
@@ -187,10 +193,10 @@ pub const COSMETICS: &[Sector] = &[
         effects: HAIR,
         claims: &["纯植物不伤发", "一洗黑", "七天长出新发", "无氨无刺激", "孕妇可用"],
         problems: &[
-            ("safety", "染发后{effect}", "按说明染发后当晚{effect}，第二天{effect2}，到医院诊断为接触性皮炎"),
-            ("false_advertising", "宣称{claimed}", "包装上写着{claimed}，成分表却有{ingredient}，用后{effect}"),
-            ("false_advertising", "防脱无效", "宣传{claimed}，用了{days}天掉发反而更多"),
-            ("quality", "上色不均", "染完颜色深一块浅一块，和色卡完全不同"),
+            ("safety", "染发后{effect}", "[染发膏|泡泡染发剂|植物染发剂]按说明染发后当晚{effect}，第二天{effect2}，到医院诊断为接触性皮炎"),
+            ("false_advertising", "宣称纯植物", "[染发膏|泡泡染发剂|植物染发剂|一洗黑洗发水]包装上写着纯植物不伤发，成分表却有对苯二胺，用后{effect}"),
+            ("false_advertising", "防脱无效", "[防脱洗发水|生发液]宣传七天长出新发，用了{days}天掉发反而更多"),
+            ("quality", "上色不均", "[染发膏|泡泡染发剂|植物染发剂]染完颜色深一块浅一块，和色卡完全不同"),
             ("counterfeit", "疑似假冒", "包装上的备案号查不到，疑似假冒产品"),
         ],
     },
@@ -207,10 +213,10 @@ pub const COSMETICS: &[Sector] = &[
         effects: FACE,
         claims: &["SPF50+ PA++++", "防水防汗", "纯物理防晒", "婴儿可用"],
         problems: &[
-            ("false_advertising", "防晒指数不符", "标称{claimed}，出去玩了半天就晒伤脱皮，怀疑防晒值虚标"),
+            ("false_advertising", "防晒指数不符", "标称SPF50+ PA++++，出去玩了半天就晒伤脱皮，怀疑防晒值虚标"),
             ("safety", "涂后{effect}", "涂了以后脸上{effect}，洗掉后还{effect2}"),
-            ("quality", "喷雾喷不出", "防晒喷雾按不出来，罐子里还有一大半"),
-            ("false_advertising", "宣称{claimed}", "宣传是{claimed}，成分表里却有{ingredient}以外的化学防晒剂"),
+            ("quality", "喷雾喷不出", "[防晒喷雾]按不出来，罐子里还有一大半"),
+            ("false_advertising", "宣称纯物理防晒", "[物理防晒霜|防晒乳]宣传是纯物理防晒，成分表里却有胡莫柳酯、阿伏苯宗等化学防晒剂"),
         ],
     },
     Sector {
@@ -263,7 +269,7 @@ pub const COSMETICS: &[Sector] = &[
         unit: "支",
         online: 45,
         effects: MOUTH,
-        claims: &["七天美白牙齿", "治疗牙周炎", "修复牙釉质", "根治口臭"],
+        claims: &["治疗牙周炎", "消炎止血", "根治口臭", "修复蛀牙"],
         problems: &[
             ("false_advertising", "宣称{claimed}", "包装上宣称{claimed}，牙膏不能宣传医疗作用，涉嫌虚假宣传"),
             ("safety", "使用后{effect}", "刷了几天后{effect}，还{effect2}"),
@@ -284,8 +290,8 @@ pub const COSMETICS: &[Sector] = &[
         effects: BODY,
         claims: &["专柜正品", "留香12小时", "法国原装进口"],
         problems: &[
-            ("counterfeit", "买到假香水", "宣称{claimed}，和专柜试香对比味道完全不同，喷出来一股酒精味，怀疑是假货"),
-            ("quality", "留香时间短", "宣传{claimed}，喷上去半小时就没味道了"),
+            ("counterfeit", "买到假香水", "宣称专柜正品，和专柜试香对比味道完全不同，喷出来一股酒精味，怀疑是假货"),
+            ("quality", "留香时间短", "宣传留香12小时，喷上去半小时就没味道了"),
             ("after_sales", "漏液拒赔", "收到时瓶子漏液，包装盒都湿了，商家说签收了就不管"),
             ("safety", "喷后{effect}", "本身对{ingredient}比较敏感，商家说不含，结果喷在手腕上后{effect}"),
         ],
@@ -304,8 +310,94 @@ pub const COSMETICS: &[Sector] = &[
         claims: &["温和不刺激", "永久脱毛", "香味持久"],
         problems: &[
             ("safety", "使用后{effect}", "用了以后皮肤{effect}，连续几天都{effect2}"),
-            ("false_advertising", "宣称{claimed}", "宣传{claimed}，用了两次毛发照样长出来"),
-            ("quality", "包装漏液", "瓶子泵头坏了按不出来，底部还漏液"),
+            ("false_advertising", "宣称永久脱毛", "[脱毛膏]宣传永久脱毛，用了两次毛发照样长出来"),
+            ("quality", "包装漏液", "[身体乳|沐浴露|护手霜]泵头坏了按不出来，底部还漏液"),
         ],
     },
 ];
+
+/// Filing or registration numbers in the shapes in use, and now and then one mistyped.
+pub fn cosmetics_id(rng: &mut Rng, category: &str) -> String {
+    let year = rng.u32(2019..2027);
+    match rng.u32(0..20) {
+        0 => format!("妆备{year}-{:04}", rng.u32(1..9999)),
+        1 | 2 => format!("国妆网备进字（粤）{year}{:06}", rng.u32(0..999_999)),
+        3 | 4 if is_special(category) => {
+            format!("国妆特进字J{year}{:04}", rng.u32(0..9999))
+        }
+        _ if is_special(category) => format!("国妆特字G{year}{:04}", rng.u32(0..9999)),
+        _ => format!(
+            "粤{}妆网备字{year}{:06}",
+            pick(rng, &["J", "J", "A", "B", "E"]),
+            rng.u32(0..999_999)
+        ),
+    }
+}
+
+/// The adverse-reaction block of a complaint about a skin or body reaction.
+pub fn adverse(
+    rng: &mut Rng,
+    sector: &Sector,
+    s: &Slots,
+    bought: NaiveDate,
+    received: NaiveDate,
+) -> AdverseReactionInput {
+    let span = (received - bought).num_days().max(0) as u64;
+    let started = bought + Days::new(rng.u64(0..=span.min(3)));
+    let onset = started
+        + Days::new(
+            rng.u64(0..=(received - started).num_days().max(0) as u64)
+                .min(10),
+        );
+    let stopped = (onset + Days::new(rng.u64(0..3))).min(received);
+    let severity = weighted(
+        rng,
+        &[("general", 92), ("serious", 7), ("public_concern", 1)],
+    );
+    let treatment = match severity {
+        "general" => pick(
+            rng,
+            &[
+                "自行停用并冷敷",
+                "到社区诊所开了抗过敏药膏",
+                "到医院皮肤科就诊，诊断为接触性皮炎，口服抗过敏药",
+                "停用后用清水冲洗，未就医",
+            ],
+        ),
+        _ => pick(
+            rng,
+            &[
+                "到江门市区医院住院治疗{days}天",
+                "急诊就医后住院观察，面部留下色素沉着",
+                "在医院皮肤科连续治疗一个月，仍有疤痕",
+            ],
+        ),
+    };
+    let mut symptoms = format!("{}、{}", s.effect, s.effect2);
+    if s.effect == s.effect2 {
+        symptoms = s.effect.clone();
+    }
+    symptoms.push_str(pick(rng, &["", "，伴有瘙痒", "，有灼热感", "，局部渗液"]));
+    AdverseReactionInput {
+        onset_date: Some(onset),
+        symptoms: Some(symptoms),
+        body_site: Some(pick(rng, body_sites(sector.category)).to_string()),
+        severity: Some(severity.to_owned()),
+        started_use: Some(started),
+        stopped_use: (rng.u32(0..100) < 80).then_some(stopped),
+        treatment: Some(texts::fill(treatment, s)),
+        allergy_history: Some(
+            pick(
+                rng,
+                &[
+                    "无",
+                    "无",
+                    "既往无化妆品过敏史",
+                    "有花粉过敏史",
+                    "对酒精敏感",
+                ],
+            )
+            .to_string(),
+        ),
+    }
+}

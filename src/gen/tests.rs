@@ -72,6 +72,10 @@ fn every_generated_case_passes_intake() {
             .unwrap_or_else(|e| panic!("{e}\n{}", json(&draft)));
         assert!(case.received_date >= from && case.received_date <= to);
         assert!(case.received_at <= now());
+        for text in [&case.title, &case.description] {
+            assert!(!text.contains(['{', '}', '[', ']']), "unfilled: {text}");
+        }
+        assert!(!case.claim.unwrap_or_default().contains(['{', '}']));
         if let Some(p) = &case.purchase {
             assert!(p.date.is_none_or(|d| d <= case.received_date));
         }

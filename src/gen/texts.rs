@@ -20,6 +20,8 @@ pub struct Slots {
     pub unit: String,
     pub days: u32,
     pub yuan: String,
+    /// A part of the amount: what was overcharged, the price elsewhere.
+    pub extra: String,
     /// When it was bought, as people write it: "3月5日", "上个月".
     pub bought: String,
 }
@@ -49,6 +51,7 @@ pub fn fill(template: &str, s: &Slots) -> String {
             "unit" => out.push_str(&s.unit),
             "days" => out.push_str(&s.days.to_string()),
             "yuan" => out.push_str(&s.yuan),
+            "extra" => out.push_str(&s.extra),
             "bought" => out.push_str(&s.bought),
             _ => {
                 out.push('{');
@@ -112,13 +115,18 @@ const REMEDIES: &[&str] = &[
 const EXCUSES: &[&str] = &[
     "已经拆封使用",
     "特价商品不退不换",
-    "这是个人体质问题",
     "已经超过七天",
     "需要先寄回厂家检测",
     "活动商品概不退换",
-    "最终解释权归本店所有",
     "要找厂家处理",
     "这是正常现象",
+];
+const EXCUSES_SERVICE: &[&str] = &[
+    "合同上写了概不退款",
+    "最终解释权归本店所有",
+    "要等总部审批",
+    "已经开始服务了不能退",
+    "优惠活动不能退",
 ];
 const EVIDENCE: &[&str] = &[
     "",
@@ -138,10 +146,16 @@ const CLOSE: &[&str] = &[
 
 /// The complaint's description, from how it was bought to what the consumer asks.
 pub fn description(rng: &mut Rng, s: &Slots, detail: &str, online: bool, service: bool) -> String {
-    let open = if service {
-        pick(rng, OPEN_SERVICE)
-    } else if online {
+    let reaction = !s.effect.is_empty() && detail.contains("{effect}");
+    let excuse = match (service, reaction && rng.bool()) {
+        (_, true) => "这是个人体质问题",
+        (true, false) => pick(rng, EXCUSES_SERVICE),
+        (false, false) => pick(rng, EXCUSES),
+    };
+    let open = if online {
         pick(rng, OPEN_ONLINE)
+    } else if service {
+        pick(rng, OPEN_SERVICE)
     } else {
         pick(rng, OPEN_STORE)
     };
@@ -152,12 +166,12 @@ pub fn description(rng: &mut Rng, s: &Slots, detail: &str, online: bool, service
     };
     let contact = contact
         .replace("{remedy}", pick(rng, REMEDIES))
-        .replace("{excuse}", pick(rng, EXCUSES));
+        .replace("{excuse}", excuse);
     let mut text = fill(open, s);
     text.push_str(pick(rng, LEADS));
     text.push_str(&fill(detail, s));
     text.push('。');
-    if !s.effect.is_empty() && detail.contains("{effect}") && rng.bool() {
+    if reaction && rng.bool() {
         text.push_str(pick(
             rng,
             &[
@@ -200,7 +214,12 @@ pub fn title(rng: &mut Rng, s: &Slots, short: &str, online: bool) -> String {
 }
 
 /// What the consumer asks for: one or two remedies fitting the problem.
-pub fn claim(rng: &mut Rng, s: &Slots, nature: &str, reaction: bool, food: bool) -> String {
+pub fn claim(rng: &mut Rng, s: &Slots, nature: &str, reaction: bool, category: &str) -> String {
+    let food = matches!(category, "goods.food" | "services.catering");
+    let prepaid = matches!(
+        category,
+        "services.beauty_salon" | "services.catering" | "services.education"
+    );
     let mut options: Vec<&str> = vec!["退货退款", "退还货款{yuan}元", "全额退款"];
     let extra: &[&str] = match nature {
         _ if reaction => &[
@@ -209,14 +228,15 @@ pub fn claim(rng: &mut Rng, s: &Slots, nature: &str, reaction: bool, food: bool)
             "赔偿医药费和精神损失费",
         ],
         "counterfeit" => &["假一赔三", "按照《消费者权益保护法》退一赔三", "假一赔十"],
+        "contract" if prepaid => &["退还预付卡余额{yuan}元", "退还剩余费用", "解除合同并退款"],
         "contract" => &[
-            "退还预付卡余额{yuan}元",
             "解除合同并退还剩余费用",
             "按合同约定支付违约金",
+            "继续履行合同",
         ],
         "after_sales" => &["换货", "履行三包义务，更换新品", "上门维修"],
         "false_advertising" => &["退一赔三", "退款并公开道歉"],
-        "price" => &["退还多收的{yuan}元", "退还差价"],
+        "price" => &["退还多收的{extra}元", "退还差价"],
         "personal_rights" => &["赔礼道歉", "删除我的个人信息并赔礼道歉"],
         "measurement" => &["补足差额", "退一赔三"],
         _ => &["给出合理解释"],

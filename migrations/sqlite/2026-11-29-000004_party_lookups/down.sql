@@ -1,0 +1,2 @@
+DROP INDEX case_parties_name;
+DROP INDEX case_parties_phone;
