@@ -129,14 +129,27 @@ impl Pool {
         }
     }
 
-    /// A business of the trade. Earlier ones are picked far more often, as a few
-    /// businesses draw most complaints.
+    /// A business of the trade, mostly one in a district drawn by population, now and then
+    /// any (such as an online seller with no address). Earlier ones are picked far more often, as a few businesses draw
+    /// most complaints.
     pub fn pick(&self, rng: &mut Rng, trade: &str) -> &Business {
         let list = self
             .by_trade
             .get(trade)
             .or_else(|| self.by_trade.values().next())
             .expect("the pool has every trade");
+        let here = district(rng).code;
+        let anywhere = rng.u32(0..100) < 10;
+        let local: Vec<usize> = list
+            .iter()
+            .copied()
+            .filter(|i| self.businesses[*i].district == Some(here))
+            .collect();
+        let list = if local.is_empty() || anywhere {
+            list
+        } else {
+            &local
+        };
         let weights: Vec<(usize, u32)> = (0..list.len())
             .map(|rank| (list[rank], 1000 / (rank as u32 + 2)))
             .collect();
