@@ -149,14 +149,23 @@ pub fn spawn(
                 (f, result)
             })
             .await;
-            match pass {
-                Ok((f, Ok(_))) => follower = f,
+            let failed = match pass {
+                Ok((f, Ok(_))) => {
+                    follower = f;
+                    false
+                }
                 Ok((f, Err(e))) => {
                     follower = f;
                     tracing::warn!(error = %e, "search follower pass failed; will retry");
+                    true
                 }
-                Err(e) => tracing::error!(error = %e, "search follower pass aborted; will retry"),
-            }
+                Err(e) => {
+                    tracing::error!(error = %e, "search follower pass aborted; will retry");
+                    true
+                }
+            };
+            // A stale index stays due for a rebuild until one succeeds.
+            rebuild_pending |= do_rebuild && failed;
         }
     });
     Some(stop_tx)

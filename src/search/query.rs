@@ -383,8 +383,3 @@ fn simplify_facets(raw: &serde_json::Value) -> serde_json::Value {
     }
     serde_json::Value::Object(out)
 }
-
-/// Number of documents matching `query`.
-pub fn count(live: &Live, query: &dyn Query) -> Result<usize, SearchError> {
-    Ok(live.reader.searcher().search(query, &Count)?)
-}
