@@ -2,6 +2,7 @@
 //! deadlines. See ARCHITECTURE.md for the map.
 
 pub mod app;
+pub mod bulletin;
 pub mod auth;
 pub mod blobs;
 pub mod cli;

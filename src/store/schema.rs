@@ -292,3 +292,34 @@ diesel::table! {
         finished_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    bulletins (id) {
+        id -> BigInt,
+        period -> Text,
+        from_date -> Date,
+        to_date -> Date,
+        as_of -> Date,
+        version -> Integer,
+        status -> Text,
+        figures -> Text,
+        inputs_hash -> Text,
+        typical_cases -> Text,
+        tips -> Text,
+        erratum -> Nullable<Text>,
+        supersedes -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    history_aggregates (period, tbl, code) {
+        period -> Text,
+        tbl -> Text,
+        code -> Text,
+        count -> BigInt,
+        imported_at -> Timestamp,
+    }
+}

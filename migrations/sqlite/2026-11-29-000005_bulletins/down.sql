@@ -1,0 +1,2 @@
+DROP TABLE history_aggregates;
+DROP TABLE bulletins;
