@@ -2,6 +2,8 @@
 //! file with `serve`, so tools and a running server always agree on the data.
 
 pub mod accounts;
+pub mod bulletin;
+pub mod import;
 pub mod search;
 pub mod workflow;
 
@@ -76,6 +78,11 @@ pub enum Command {
     },
     /// Write a realistic demo corpus of complaints and reports through normal intake.
     Gen(crate::r#gen::GenArgs),
+    /// Compute the public bulletin of a period and write it as HTML, PDF, JSON and CSV.
+    Bulletin(bulletin::BulletinArgs),
+    /// Load figures of past quarters from a CSV file (period,table,code,count) for
+    /// year-on-year change; exit 2 when rows were rejected.
+    Import(import::ImportArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -83,9 +90,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { listen } => listen.clone(),
         Command::User { .. } | Command::Enterprise { .. } | Command::Apikey { .. } => None,
         Command::Migrate | Command::Outbox { .. } => None,
-        Command::Gen(_) => None,
+        Command::Gen(_) | Command::Bulletin(_) => None,
         Command::Sweep { .. } | Command::Audit { .. } | Command::Calendar { .. } => None,
-        Command::Reindex => None,
+        Command::Reindex | Command::Import(_) => None,
     };
     let settings = Settings::resolve(&cli.common, listen.as_deref())?;
     crate::telemetry::init(settings.log_format);
@@ -104,6 +111,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex => search::reindex(&settings),
         Command::Calendar { command } => workflow::calendar(&settings, &command, SystemClock.now()),
         Command::Gen(args) => crate::r#gen::run(&settings, &args, &SystemClock),
+        Command::Bulletin(args) => {
+            bulletin::run(&settings, &args, crate::clock::china_date(SystemClock.now()))
+        }
+        Command::Import(args) => import::run(&settings, &args, SystemClock.now()),
         Command::Migrate => {
             let pool = store::connect(&settings.database, 1)?;
             let mut conn = pool.get().map_err(StoreError::from)?;

@@ -120,15 +120,23 @@ mod tests {
         let q1 = Period::parse_quarter("2026-q1").unwrap();
         assert_eq!(q1.previous().label, "2025-Q4");
         assert_eq!(q1.previous().to, d("2025-12-31"));
-        for bad in ["2026-Q5", "2026", "Q3-2026", "2026-Q0", "abcd-Q1", "1899-Q1"] {
-            assert_eq!(Period::parse_quarter(bad), Err(PeriodError::BadLabel), "{bad}");
+        for bad in [
+            "2026-Q5", "2026", "Q3-2026", "2026-Q0", "abcd-Q1", "1899-Q1",
+        ] {
+            assert_eq!(
+                Period::parse_quarter(bad),
+                Err(PeriodError::BadLabel),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn spans_are_checked_and_named() {
         assert_eq!(
-            Period::span(d("2026-10-01"), d("2026-12-31")).unwrap().label,
+            Period::span(d("2026-10-01"), d("2026-12-31"))
+                .unwrap()
+                .label,
             "2026-Q4"
         );
         let s = Period::span(d("2026-07-01"), d("2026-08-15")).unwrap();

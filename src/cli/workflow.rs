@@ -24,7 +24,7 @@ pub enum CalendarCommand {
     Load { file: std::path::PathBuf },
 }
 
-fn open(settings: &Settings) -> anyhow::Result<PooledDb> {
+pub(crate) fn open(settings: &Settings) -> anyhow::Result<PooledDb> {
     let pool = store::connect(&settings.database, 1)?;
     let mut conn = pool.get().map_err(StoreError::from)?;
     store::migrate(&mut conn)?;

@@ -39,6 +39,7 @@ pub async fn openapi() -> HttpResponse {
     let mut doc = super::ApiDoc::openapi();
     doc.merge(super::cases::CasesDoc::openapi());
     doc.merge(super::analyst::AnalystDoc::openapi());
+    doc.merge(super::bulletins::BulletinsDoc::openapi());
     HttpResponse::Ok().json(doc)
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod analyst;
 pub mod auth;
 pub mod body;
+pub mod bulletins;
 pub mod cases;
 pub mod error;
 pub mod intake;
@@ -48,6 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
     cfg.app_data(web::PayloadConfig::new(json_limit))
         .service(resource("/healthz", "GET").route(web::get().to(meta::healthz)))
         .service(resource("/openapi.json", "GET").route(web::get().to(meta::openapi)))
+        .configure(bulletins::page_routes)
         .service(
             web::scope("/api/v1")
                 .service(
@@ -72,6 +74,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 )
                 .configure(cases::routes)
                 .configure(analyst::routes)
+                .configure(bulletins::api_routes)
                 .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))
                 .service(
                     resource("/track/{case_no}/attachments", "POST")

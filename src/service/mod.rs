@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod actions;
 pub mod attachments;
 pub mod audit;
+pub mod bulletins;
 pub mod case_view;
 pub mod mail;
 pub mod queue;

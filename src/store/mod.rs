@@ -4,9 +4,12 @@
 //! service layer owns the transaction boundary (one per use case).
 
 pub mod accounts;
+pub mod bulletin;
+pub mod bulletins;
 pub mod cases;
 pub mod enterprises;
 pub mod events;
+pub mod history;
 pub mod leases;
 pub mod models;
 pub mod outbox;

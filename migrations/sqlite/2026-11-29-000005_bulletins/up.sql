@@ -18,7 +18,7 @@ CREATE TABLE bulletins (
     created_at TIMESTAMP NOT NULL,
     published_at TIMESTAMP
 );
-CREATE INDEX bulletins_period ON bulletins (period, version);
+CREATE UNIQUE INDEX bulletins_period_version ON bulletins (period, version);
 
 -- Figures of past periods loaded by `odrdesk import` (same long layout as the CSV open data),
 -- so year-on-year change is known before odrdesk has a year of its own records.

@@ -1,0 +1,91 @@
+//! 统计说明: how each indicator is counted, published with the figures so a reader can check
+//! every rate from its numerator and denominator.
+
+use super::model::Indicator;
+
+const DEFINITIONS: [(&str, &str, &str, &str); 12] = [
+    (
+        "totals.complaints",
+        "投诉量",
+        "收到日期（北京时间）在统计期内的投诉件数，已合并的重复投诉不重复计算",
+        "—",
+    ),
+    (
+        "totals.reports",
+        "举报量",
+        "收到日期（北京时间）在统计期内的举报件数，已合并的重复举报不重复计算",
+        "—",
+    ),
+    (
+        "totals.recovered_fen",
+        "挽回经济损失",
+        "统计期内达成调解协议记录的挽回金额之和（分）",
+        "—",
+    ),
+    (
+        "rates.acceptance_on_time",
+        "投诉按时受理率",
+        "本期投诉中在受理期限内作出受理或不予受理决定的件数",
+        "本期投诉中已作出决定或截至统计日已超期的件数",
+    ),
+    (
+        "rates.closure_on_time",
+        "调解按时办结率",
+        "本期投诉中在调解期限内（扣除检测鉴定等暂停时间）办结的调解件数",
+        "本期投诉中调解已办结或截至统计日已超期的件数",
+    ),
+    (
+        "rates.verification_on_time",
+        "举报按时核查率",
+        "本期举报中在核查期限内作出立案或不予立案决定的件数",
+        "本期举报中已作出决定或截至统计日已超期的件数",
+    ),
+    (
+        "rates.mediation_success",
+        "调解成功率",
+        "本期投诉中经调解达成协议的件数",
+        "本期投诉中调解已结束（达成协议或终止调解）的件数；撤回的不计入",
+    ),
+    (
+        "rates.online_shopping",
+        "网购投诉占比",
+        "本期投诉中网络购买的件数",
+        "本期投诉件数",
+    ),
+    (
+        "odr.settled",
+        "ODR 和解率",
+        "本期经在线消费纠纷解决（ODR）企业自行协商达成和解的件数",
+        "本期 ODR 协商已结束的件数（和解或转入受理）",
+    ),
+    (
+        "odr.median_working_days",
+        "ODR 办理工作日中位数",
+        "自收到投诉次日起至 ODR 协商结束的工作日数的中位数",
+        "本期 ODR 协商已结束的件数",
+    ),
+    (
+        "cosmetics.referrals_on_time",
+        "不良反应按时报告率",
+        "统计期内开启的化妆品不良反应转报中在期限内报送监测机构的件数",
+        "已报送或截至统计日已超期的转报件数",
+    ),
+    (
+        "top_businesses",
+        "经营者响应率、和解率",
+        "响应率：经营者通过 ODR 答复的件数；和解率：达成和解的件数",
+        "响应率：ODR 答复或期限已届满的件数；和解率：已办结（和解、终止调解、不予受理）的件数",
+    ),
+];
+
+pub fn indicators() -> Vec<Indicator> {
+    DEFINITIONS
+        .iter()
+        .map(|(key, label, numerator, denominator)| Indicator {
+            key: (*key).to_owned(),
+            label: (*label).to_owned(),
+            numerator: (*numerator).to_owned(),
+            denominator: (*denominator).to_owned(),
+        })
+        .collect()
+}

@@ -1,0 +1,119 @@
+//! What happened to one case, as the bulletin's rates need it: derived from its events and
+//! clocks exactly as the case page derives them.
+
+use chrono::NaiveDate;
+
+use crate::clock::china_date;
+use crate::domain::calendar::WorkCalendar;
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::clocks::{ClockEvent, ClockInputs, ClockView, Verdict, derive};
+use crate::domain::policy::{Clock, PolicyTable};
+use crate::store::bulletin::{CohortCase, CohortEvent};
+
+/// Whether a clock met its limit, judged as of the bulletin date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judged {
+    /// Did not run, or is running and not yet overdue: in no denominator.
+    Open,
+    Timely,
+    Late,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub acceptance: Judged,
+    pub mediation: Judged,
+    pub verification: Judged,
+    /// Went through mediation and ended settled (`Some(true)`) or terminated (`Some(false)`).
+    pub mediation_result: Option<bool>,
+    /// Was sent to the business first (ODR).
+    pub odr: bool,
+    /// The ODR negotiation ended: on which date, and whether settled.
+    pub odr_end: Option<(NaiveDate, bool)>,
+    /// The business answered through ODR.
+    pub odr_answered: bool,
+}
+
+fn judge(clocks: &[ClockView], which: Clock) -> Judged {
+    let mut judged = Judged::Open;
+    for c in clocks.iter().filter(|c| c.name == which) {
+        let late = c.verdict == Some(Verdict::Late) || (c.verdict.is_none() && c.overdue);
+        if late {
+            return Judged::Late;
+        }
+        if c.verdict == Some(Verdict::Timely) {
+            judged = Judged::Timely;
+        }
+    }
+    judged
+}
+
+fn parse_state(s: Option<&str>) -> Option<CaseState> {
+    s.and_then(|s| s.parse().ok())
+}
+
+pub fn outcome(
+    case: &CohortCase,
+    events: &[CohortEvent],
+    policy: &PolicyTable,
+    calendar: &WorkCalendar,
+    as_of: NaiveDate,
+) -> Outcome {
+    let kind = if case.kind == "report" {
+        CaseKind::Report
+    } else {
+        CaseKind::Complaint
+    };
+    let clock_events: Vec<ClockEvent> = events
+        .iter()
+        .map(|e| ClockEvent {
+            kind: e.kind.clone(),
+            on: if e.kind == "submitted" {
+                case.received_date
+            } else {
+                china_date(e.at.and_utc())
+            },
+            to_state: parse_state(e.to_state.as_deref()),
+        })
+        .collect();
+    let clocks = policy
+        .get(&case.policy_version)
+        .or_else(|| policy.select(case.received_date))
+        .map(|p| {
+            derive(&ClockInputs {
+                kind,
+                events: &clock_events,
+                referral: None,
+                policy: p,
+                calendar,
+                today: as_of,
+            })
+        })
+        .unwrap_or_default();
+
+    let mut state: Option<CaseState> = None;
+    let mut mediated = false;
+    let mut odr_end = None;
+    for e in &clock_events {
+        let Some(to) = e.to_state else { continue };
+        if state == Some(CaseState::OdrNegotiation) && to != CaseState::OdrNegotiation {
+            odr_end = Some((e.on, to == CaseState::Settled));
+        }
+        mediated |= matches!(to, CaseState::InMediation | CaseState::MediationPaused);
+        state = Some(to);
+    }
+    let mediation_result = match state {
+        Some(CaseState::Settled) if mediated => Some(true),
+        Some(CaseState::MediationTerminated) => Some(false),
+        _ => None,
+    };
+    Outcome {
+        acceptance: judge(&clocks, Clock::Acceptance),
+        mediation: judge(&clocks, Clock::Mediation),
+        verification: judge(&clocks, Clock::Verification),
+        mediation_result,
+        odr: clocks.iter().any(|c| c.name == Clock::OdrNegotiation),
+        odr_end,
+        odr_answered: events.iter().any(|e| e.kind == "odr_answer"),
+    }
+}

