@@ -159,6 +159,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Running>
             })
             .wrap(TracingLogger::default())
             .configure(|cfg| crate::http::routes(cfg, json_limit))
+            .configure(crate::web::routes)
             .default_service(web::to(crate::http::meta::not_found))
     })
     .workers(workers)

@@ -113,7 +113,7 @@ pub async fn public_file(
     let attachment = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
     let cache = (CACHE_CONTROL, "public, max-age=300");
     Ok(match ext.as_str() {
-        "html" => HttpResponse::Ok()
+        "html" => crate::web::secure(HttpResponse::Ok(), crate::web::BULLETIN_CSP)
             .content_type(ContentType::html())
             .insert_header(cache)
             .body(render::html(&b)),
@@ -178,7 +178,7 @@ fn period_of(input: &DraftInput) -> Result<Period, ApiError> {
 }
 
 /// Computes what a draft or correction needs: the period's hot issues from this node's index.
-async fn request_for(
+pub(crate) async fn request_for(
     state: &AppState,
     period: Period,
     as_of: Option<NaiveDate>,

@@ -204,13 +204,13 @@ impl From<actix_web::error::BlockingError> for ApiError {
     }
 }
 
-/// Turns actix's own plain-text errors (405, 413, extractor errors) into the JSON shape.
+/// Turns actix's own plain-text errors (405, 413, extractor errors) into the JSON shape;
+/// JSON errors and the pages' HTML errors pass through.
 pub fn json_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if is_json {
+    let shaped = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+    });
+    if shaped {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

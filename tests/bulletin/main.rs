@@ -8,6 +8,7 @@ mod common;
 mod figures;
 mod fixture;
 mod flow;
+mod pages;
 // mod privacy;
 
 use common::TestApp;

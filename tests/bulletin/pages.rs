@@ -1,0 +1,288 @@
+//! The editors' page flow without JavaScript: sign in, generate a draft, adopt a typical
+//! case, add a tip, publish; CSRF tokens required; the public list shows the result.
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+
+use crate::common::{Backend, TestApp, http_client};
+use crate::fixture::{self, ADMIN, morning};
+
+/// A browser without JavaScript: keeps cookies, does not follow redirects.
+struct Browser<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    cookies: Vec<(String, String)>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    csp: Option<String>,
+    body: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Browser<'a> {
+        let _ = http_client();
+        let client = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            app,
+            client,
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn take(&mut self, res: reqwest::Response) -> Page {
+        for c in res.headers().get_all(SET_COOKIE) {
+            let raw = c.to_str().unwrap();
+            let pair = raw.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !v.is_empty() {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+        let header = |h| {
+            res.headers()
+                .get(h)
+                .map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned())
+        };
+        let (location, csp) = (
+            header(LOCATION),
+            header(reqwest::header::CONTENT_SECURITY_POLICY),
+        );
+        Page {
+            status: res.status().as_u16(),
+            location,
+            csp,
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let res = self
+            .client
+            .get(self.app.url(path))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.take(res).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let res = self
+            .client
+            .post(self.app.url(path))
+            .header(COOKIE, self.cookie_header())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.take(res).await
+    }
+}
+
+/// The value of the first hidden input with this name.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn editors_publish_through_the_pages(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    fixture::build(&app).await;
+    app.set_now(morning(2026, 11, 20));
+    let mut web = Browser::new(&app);
+
+    let anonymous = web.get("/admin/bulletins").await;
+    assert_eq!(anonymous.status, 303);
+    assert_eq!(
+        anonymous.location.as_deref(),
+        Some("/login?next=/admin/bulletins")
+    );
+
+    let login = web.get("/login?next=/admin/bulletins").await;
+    assert_eq!(login.status, 200);
+    assert!(
+        login
+            .csp
+            .as_deref()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    let token = hidden(&login.body, "csrf");
+    let wrong = web
+        .post(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("email", ADMIN),
+                ("password", "nope"),
+                ("next", "/admin/bulletins"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert!(
+        wrong.body.contains("邮箱或密码不正确") && wrong.body.contains(ADMIN),
+        "keeps the email typed: {}",
+        wrong.body
+    );
+    let forged = web
+        .post(
+            "/login",
+            &[
+                ("email", ADMIN),
+                ("password", crate::common::accounts::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 400, "no CSRF token");
+    let ok = web
+        .post(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("email", ADMIN),
+                ("password", crate::common::accounts::PASSWORD),
+                ("next", "/admin/bulletins"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (ok.status, ok.location.as_deref()),
+        (303, Some("/admin/bulletins"))
+    );
+
+    let list = web.get("/admin/bulletins").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let token = hidden(&list.body, "csrf");
+    let bad = web
+        .post(
+            "/admin/bulletins",
+            &[("csrf", &token), ("period", "2026-Q7")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("2026-Q7") && bad.body.contains("role=\"alert\""),
+        "error shown in place, input kept"
+    );
+    let made = web
+        .post(
+            "/admin/bulletins",
+            &[
+                ("csrf", &token),
+                ("period", "2026-Q3"),
+                ("as_of", fixture::AS_OF),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let detail_path = made.location.unwrap();
+
+    let detail = web.get(&detail_path).await;
+    assert_eq!(detail.status, 200);
+    assert!(detail.body.contains("采用为典型案例"));
+    let case_no = hidden(&detail.body, "case_no");
+    let adopted = web
+        .post(
+            &format!("{detail_path}/adopt"),
+            &[("csrf", &token), ("case_no", &case_no)],
+        )
+        .await;
+    assert_eq!(adopted.status, 303, "{}", adopted.body);
+    let detail = web.get(&adopted.location.unwrap()).await;
+    assert!(detail.body.contains("已加入典型案例"));
+    let title = hidden(&detail.body, "tc_title");
+    assert!(!title.is_empty());
+
+    // A tip holding a phone number is refused in place, keeping everything typed.
+    let leaky = [
+        ("csrf", token.as_str()),
+        ("tc_title", title.as_str()),
+        ("tc_category", "护肤品"),
+        ("tc_summary", "消费者网购面膜后过敏。"),
+        ("tc_outcome", "商家退款。"),
+        ("tip_title", "维权提示"),
+        ("tip_body", "可拨打13712345678咨询"),
+    ];
+    let refused = web.post(&format!("{detail_path}/content"), &leaky).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("个人信息") && refused.body.contains("可拨打13712345678咨询"));
+    let fine = [
+        ("csrf", token.as_str()),
+        ("tc_title", title.as_str()),
+        ("tc_category", "护肤品"),
+        ("tc_summary", "消费者网购面膜后过敏。"),
+        ("tc_outcome", "商家退款。"),
+        ("tip_title", "理性消费"),
+        ("tip_body", "保留购物凭证，遇到纠纷可拨打 12315。"),
+    ];
+    assert_eq!(
+        web.post(&format!("{detail_path}/content"), &fine)
+            .await
+            .status,
+        303
+    );
+
+    let preview = web.get(&format!("{detail_path}/preview")).await;
+    assert!(preview.body.contains("理性消费") && preview.body.contains("草稿"));
+    assert_eq!(
+        web.post(&format!("{detail_path}/publish"), &[])
+            .await
+            .status,
+        400,
+        "no CSRF token"
+    );
+    let published = web
+        .post(&format!("{detail_path}/publish"), &[("csrf", &token)])
+        .await;
+    assert_eq!(published.status, 303);
+
+    let public = Browser::new(&app).get("/bulletins").await;
+    assert_eq!(public.status, 200);
+    assert!(
+        public.body.contains("2026-Q3") && public.body.contains("已发布"),
+        "{}",
+        public.body
+    );
+    let id = detail_path.rsplit('/').next().unwrap();
+    let page = Browser::new(&app).get(&format!("/bulletins/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.csp.unwrap().contains("default-src 'none'"));
+    assert!(page.body.contains("理性消费"));
+
+    let analyst_token = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
+    let res = app
+        .client
+        .get(app.url("/admin/bulletins"))
+        .bearer_auth(analyst_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+}
+
+crate::on_both_backends!(editors_publish_through_the_pages);
