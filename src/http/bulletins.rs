@@ -126,8 +126,13 @@ pub async fn public_file(
             .insert_header((CONTENT_DISPOSITION, attachment("csv")))
             .body(render::csv(&b)),
         "pdf" => {
+            let cache = state
+                .settings
+                .data_dir
+                .join("bulletins")
+                .join(format!("{id}-{}.pdf", b.status));
             let html = render::html(&b);
-            let pdf = web::block(move || render::pdf(&html))
+            let pdf = web::block(move || cached_pdf(&cache, &html))
                 .await?
                 .map_err(|e| ApiError::Unavailable(e.to_string()))?;
             HttpResponse::Ok()
@@ -137,6 +142,24 @@ pub async fn public_file(
         }
         _ => return Err(ApiError::NotFound),
     })
+}
+
+/// Printing takes Chromium a second or more, and a published version never changes (its
+/// status is part of the file name), so each PDF is printed once per node and kept.
+fn cached_pdf(path: &std::path::Path, html: &str) -> Result<Vec<u8>, render::PdfError> {
+    if let Ok(bytes) = std::fs::read(path) {
+        return Ok(bytes);
+    }
+    let pdf = render::pdf(html)?;
+    if let Some(dir) = path.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+    {
+        let tmp = path.with_extension("pdf.tmp");
+        if std::fs::write(&tmp, &pdf).is_ok() {
+            let _ = std::fs::rename(&tmp, path);
+        }
+    }
+    Ok(pdf)
 }
 
 /// `POST /api/v1/admin/bulletins`: a quarter, or a custom span.
