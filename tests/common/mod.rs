@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod accounts;
+pub mod chromium;
 pub mod smtp;
 
 use std::net::TcpListener;
