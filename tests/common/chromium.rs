@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 const PACKAGES: [&str; 3] = ["chromium", "fonts-noto-cjk", "poppler-utils"];
 /// A lock older than this was left by a killed process.
 const STALE_LOCK: Duration = Duration::from_secs(15 * 60);
+const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn on_path(name: &str) -> bool {
     std::env::var_os("PATH")
@@ -104,7 +105,7 @@ pub fn ensure_tools() {
         let _lock = InstallLock::acquire();
         // Another test process may have installed them while this one waited.
         if !missing_tools().is_empty() {
-            let install = ["install", "-y", "-q", "--no-install-recommends"];
+            let install = ["install", "-y", "-q"];
             let args: Vec<&str> = install.iter().chain(PACKAGES.iter()).copied().collect();
             if !apt_get(&args) {
                 apt_get(&["update", "-q"]);
@@ -141,7 +142,9 @@ pub fn screenshot_sized(html_path_or_url: &str, width: u32, height: u32, out_png
         std::fs::create_dir_all(dir).expect("screenshot directory");
     }
     let _ = std::fs::remove_file(out_png);
-    let output = Command::new("chromium")
+    let log_path = profile.path().join("chromium.log");
+    let log = File::create(&log_path).expect("chromium log file");
+    let mut child = Command::new("chromium")
         .args([
             "--headless",
             "--no-sandbox",
@@ -155,13 +158,26 @@ pub fn screenshot_sized(html_path_or_url: &str, width: u32, height: u32, out_png
         .arg(format!("--screenshot={}", out_png.display()))
         .arg(url_of(html_path_or_url))
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
         .expect("run chromium");
+    let deadline = Instant::now() + SCREENSHOT_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for chromium") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     let png = std::fs::read(out_png).unwrap_or_default();
     assert!(
-        output.status.success() && png.starts_with(b"\x89PNG"),
-        "chromium screenshot of {html_path_or_url} failed ({}): {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
+        status.is_some_and(|s| s.success()) && png.starts_with(b"\x89PNG"),
+        "chromium screenshot of {html_path_or_url} failed ({status:?}, limit {SCREENSHOT_TIMEOUT:?}): {}",
+        std::fs::read_to_string(&log_path).unwrap_or_default()
     );
 }
