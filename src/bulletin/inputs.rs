@@ -60,10 +60,25 @@ pub struct Inputs {
     pub hot: Vec<HotIssue>,
 }
 
+/// Feeds serialized bytes straight into the digest, so a large quarter is never held as text.
+struct Digesting(Sha256);
+
+impl std::io::Write for Digesting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl Inputs {
     /// SHA-256 of the canonical JSON of the inputs, hex.
     pub fn hash(&self) -> String {
-        let bytes = serde_json::to_vec(self).unwrap_or_default();
-        hex::encode(Sha256::digest(&bytes))
+        let mut d = Digesting(Sha256::new());
+        // Serializing plain data into a sink that cannot fail does not fail.
+        let _ = serde_json::to_writer(&mut d, self);
+        hex::encode(d.0.finalize())
     }
 }

@@ -180,3 +180,44 @@ async fn figures_match_sql_and_known_answers(backend: Backend) {
 }
 
 crate::on_both_backends!(figures_match_sql_and_known_answers);
+
+/// Imported figures of an earlier quarter take precedence over the records for comparisons.
+async fn imported_history_sets_the_year_on_year_base(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    fixture::build(&app).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("history.csv");
+    std::fs::write(
+        &file,
+        "period,table,code,count\n2025-Q3,totals,complaints,4\n2025-Q3,totals,reports,2\n\
+         2025-Q3,district,440703,3\n2025-Q3,district,440705,1\n",
+    )
+    .expect("write");
+    let out = crate::odrdesk(&app, &["import", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b = q3_draft(&app).await;
+    assert_eq!(b["history_periods"], json!(["2025-Q3"]));
+    let change = &b["change"]["complaints"];
+    assert_eq!(change["previous_year"], json!(4));
+    assert_eq!(change["yoy"].as_f64(), Some(0.25), "5 against 4");
+    assert_eq!(
+        b["change"]["reports"]["yoy"].as_f64(),
+        Some(0.0),
+        "2 against 2"
+    );
+    assert_eq!(
+        change["previous_period"],
+        json!(1),
+        "2026-Q2 still from the records"
+    );
+    let district = b["by_district"].as_array().unwrap();
+    let row = district.iter().find(|r| r["code"] == "440703").unwrap();
+    assert_eq!(row["previous_year"], json!(3));
+    assert_eq!(row["yoy"].as_f64(), Some(0.0), "3 against 3");
+}
+
+crate::on_both_backends!(imported_history_sets_the_year_on_year_base);

@@ -9,7 +9,7 @@ mod figures;
 mod fixture;
 mod flow;
 mod pages;
-// mod privacy;
+mod privacy;
 
 use common::TestApp;
 use serde_json::{Value, json};
