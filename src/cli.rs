@@ -111,9 +111,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex => search::reindex(&settings),
         Command::Calendar { command } => workflow::calendar(&settings, &command, SystemClock.now()),
         Command::Gen(args) => crate::r#gen::run(&settings, &args, &SystemClock),
-        Command::Bulletin(args) => {
-            bulletin::run(&settings, &args, crate::clock::china_date(SystemClock.now()))
-        }
+        Command::Bulletin(args) => bulletin::run(
+            &settings,
+            &args,
+            crate::clock::china_date(SystemClock.now()),
+        ),
         Command::Import(args) => import::run(&settings, &args, SystemClock.now()),
         Command::Migrate => {
             let pool = store::connect(&settings.database, 1)?;

@@ -2,9 +2,9 @@
 //! deadlines. See ARCHITECTURE.md for the map.
 
 pub mod app;
-pub mod bulletin;
 pub mod auth;
 pub mod blobs;
+pub mod bulletin;
 pub mod cli;
 pub mod clock;
 pub mod config;

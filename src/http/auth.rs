@@ -44,7 +44,11 @@ pub struct MeView {
     pub openid: Option<String>,
 }
 
-pub(crate) fn session_cookie(state: &AppState, value: String, max_age_secs: i64) -> Cookie<'static> {
+pub(crate) fn session_cookie(
+    state: &AppState,
+    value: String,
+    max_age_secs: i64,
+) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, value)
         .http_only(true)
         .same_site(SameSite::Strict)
