@@ -35,6 +35,8 @@ pub struct AppState {
     pub search: SearchIndex,
     /// The stored index was built by another schema or analyzer version: rebuild it.
     pub search_stale: bool,
+    /// Form submissions per client address (per node).
+    pub limiter: Arc<crate::web::ratelimit::RateLimiter>,
 }
 
 impl AppState {
@@ -60,6 +62,9 @@ impl AppState {
             clock,
             blobs: BlobStore::open(&settings.attachments_dir())?,
             mailer: Arc::new(MailTransport::from_settings(&settings)?),
+            limiter: Arc::new(crate::web::ratelimit::RateLimiter::new(
+                settings.rate_limit_per_minute,
+            )),
             settings: Arc::new(settings),
         })
     }

@@ -57,7 +57,38 @@ pub struct CommonArgs {
     /// Seconds between deadline sweeps of a server; 0 turns the sweep off. Default: 60.
     #[arg(long, env = "ODRDESK_SWEEP_INTERVAL_SECS", global = true)]
     pub sweep_interval_secs: Option<u64>,
+    /// Form submissions allowed per client address and minute, or `off` (for benchmarks).
+    /// Default: 30.
+    #[arg(long, env = "ODRDESK_RATE_LIMIT", global = true)]
+    pub rate_limit: Option<RateLimit>,
 }
+
+/// `ODRDESK_RATE_LIMIT`: a number of requests per minute, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct RateLimit(pub u32);
+
+impl std::str::FromStr for RateLimit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "off" | "0" => Ok(RateLimit(0)),
+            n => n
+                .parse::<u32>()
+                .map(RateLimit)
+                .map_err(|_| format!("rate limit must be a number per minute or `off`, not {s:?}")),
+        }
+    }
+}
+
+impl TryFrom<String> for RateLimit {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+pub const DEFAULT_RATE_LIMIT: u32 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -87,6 +118,7 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub sweep_interval_secs: Option<u64>,
     pub index_poll_ms: Option<u64>,
+    pub rate_limit: Option<RateLimit>,
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +145,8 @@ pub struct Settings {
     pub sweep_interval_secs: u64,
     /// Milliseconds between passes of the search index follower.
     pub index_poll_ms: u64,
+    /// Form posts per client address and minute; 0 = no limit.
+    pub rate_limit_per_minute: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -190,6 +224,10 @@ impl Settings {
                 .or(file.sweep_interval_secs)
                 .unwrap_or(60),
             index_poll_ms: file.index_poll_ms.unwrap_or(500),
+            rate_limit_per_minute: args
+                .rate_limit
+                .or(file.rate_limit)
+                .map_or(DEFAULT_RATE_LIMIT, |r| r.0),
         })
     }
 
@@ -214,6 +252,7 @@ impl Settings {
             public_url: format!("http://{DEFAULT_LISTEN}"),
             sweep_interval_secs: 0,
             index_poll_ms: 50,
+            rate_limit_per_minute: DEFAULT_RATE_LIMIT,
         }
     }
 

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::{BULLETIN_CSP, PageError, csrf, messages_for, page, secure, see_other, staff};
+use super::{BULLETIN_CSP, Form, PageError, csrf, messages_for, page, secure, see_other, staff};
 use crate::app::AppState;
 use crate::auth::{Principal, Role};
 use crate::bulletin::model::{Bulletin, Tip, TypicalCase};
@@ -34,34 +34,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/admin/bulletins/{id}/adopt", "POST").route(web::post().to(adopt)))
         .service(resource("/admin/bulletins/{id}/publish", "POST").route(web::post().to(publish)))
         .service(resource("/admin/bulletins/{id}/correct", "POST").route(web::post().to(correct)));
-}
-
-/// Form fields in order; repeated names keep their positions.
-struct Form(Vec<(String, String)>);
-
-impl Form {
-    fn parse(req: &HttpRequest, body: &[u8]) -> Result<Form, PageError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|_| PageError::BadRequest("表单内容无法识别".into()))?;
-        let form = Form(pairs);
-        if !csrf::verify(req, form.get("csrf")) {
-            return Err(PageError::BadRequest("页面已过期，请刷新后重新提交".into()));
-        }
-        Ok(form)
-    }
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
 }
 
 fn status_label(status: &str) -> &'static str {
@@ -144,7 +116,7 @@ pub async fn create(
 ) -> Result<HttpResponse, PageError> {
     let user = staff(&principal, &EDITORS, "/admin/bulletins")?;
     let by = user.email.clone();
-    let form = Form::parse(&req, &body)?;
+    let form = Form::parse(&req, &state, &body, "bulletin")?;
     let label = form.get("period").unwrap_or("").trim().to_owned();
     let as_of_raw = form.get("as_of").unwrap_or("").trim().to_owned();
     let refuse = |message: String| {
@@ -404,7 +376,7 @@ pub async fn content(
 ) -> Result<HttpResponse, PageError> {
     staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?;
     let id = parse_id(&path)?;
-    let form = Form::parse(&req, &body)?;
+    let form = Form::parse(&req, &state, &body, "bulletin")?;
     save(&req, &state, id, content_of(&form), "content").await
 }
 
@@ -418,7 +390,7 @@ pub async fn adopt(
 ) -> Result<HttpResponse, PageError> {
     staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?;
     let id = parse_id(&path)?;
-    let form = Form::parse(&req, &body)?;
+    let form = Form::parse(&req, &state, &body, "bulletin")?;
     let case_no = form.get("case_no").unwrap_or("").to_owned();
     let b = load(&state, id).await?;
     let candidates = state
@@ -446,7 +418,7 @@ pub async fn publish(
 ) -> Result<HttpResponse, PageError> {
     staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?;
     let id = parse_id(&path)?;
-    Form::parse(&req, &body)?;
+    Form::parse(&req, &state, &body, "bulletin")?;
     let now = state.clock.now();
     match state
         .with_db(move |conn| bulletins::publish(conn, id, now))
@@ -485,7 +457,7 @@ pub async fn correct(
         .email
         .clone();
     let id = parse_id(&path)?;
-    let form = Form::parse(&req, &body)?;
+    let form = Form::parse(&req, &state, &body, "bulletin")?;
     let erratum = form.get("erratum").unwrap_or("").trim().to_owned();
     let b = load(&state, id).await?;
     let period = Period {

@@ -90,6 +90,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
+    super::limit(&req, &state, "login")?;
     let form: LoginForm = serde_urlencoded::from_bytes(&body)
         .map_err(|_| PageError::BadRequest("表单内容无法识别".into()))?;
     if !csrf::verify(&req, form.csrf.as_deref()) {

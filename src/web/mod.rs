@@ -4,12 +4,17 @@
 pub mod bulletins;
 pub mod csrf;
 pub mod login;
+pub mod ratelimit;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use actix_web::{HttpResponse, ResponseError, web};
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Instant;
+
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 
+use crate::app::AppState;
 use crate::auth::{Principal, Role, StaffUser};
 use crate::http::error::ApiError;
 use crate::intake::FieldIssue;
@@ -20,11 +25,16 @@ pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'
 pub const BULLETIN_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
     form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-const APP_CSS: &str = include_str!("../../static/app.css");
+/// Files under `/static/`, compiled in: (name, content type, bytes).
+const STATIC_FILES: [(&str, &str, &str); 1] = [(
+    "app.css",
+    "text/css; charset=utf-8",
+    include_str!("../../static/app.css"),
+)];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::http::resource;
-    cfg.service(resource("/static/app.css", "GET").route(web::get().to(app_css)))
+    cfg.service(resource("/static/{name}", "GET").route(web::get().to(static_file)))
         .service(
             resource("/login", "GET, POST")
                 .route(web::get().to(login::form))
@@ -34,11 +44,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(bulletins::routes);
 }
 
-async fn app_css() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
+async fn static_file(name: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let (_, content_type, body) = STATIC_FILES
+        .iter()
+        .find(|(n, _, _)| *n == name.as_str())
+        .ok_or(PageError::NotFound)?;
+    Ok(secure(HttpResponse::Ok(), PAGE_CSP)
+        .content_type(*content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(APP_CSS)
+        .body(*body))
 }
 
 /// Adds the headers every page carries.
@@ -87,6 +101,8 @@ pub enum PageError {
     NotFound,
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("too many submissions; retry after {0}s")]
+    TooMany(u64),
     #[error("unavailable: {0}")]
     Unavailable(String),
     #[error("internal: {0}")]
@@ -100,6 +116,7 @@ impl From<ApiError> for PageError {
             ApiError::Forbidden => PageError::Forbidden,
             ApiError::Unauthenticated => PageError::SignIn { next: "/".into() },
             ApiError::Unavailable(m) => PageError::Unavailable(m),
+            ApiError::TooManyRequests { retry_after_secs } => PageError::TooMany(retry_after_secs),
             ApiError::BadRequest { message, .. } | ApiError::Conflict { message, .. } => {
                 PageError::BadRequest(message)
             }
@@ -122,6 +139,7 @@ impl ResponseError for PageError {
             PageError::Forbidden => StatusCode::FORBIDDEN,
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -136,6 +154,10 @@ impl ResponseError for PageError {
             PageError::Forbidden => ("无权访问", "您的账号没有访问此页面的权限。".to_owned()),
             PageError::NotFound => ("页面不存在", "找不到您要访问的页面。".to_owned()),
             PageError::BadRequest(m) => ("无法处理", m.clone()),
+            PageError::TooMany(secs) => (
+                "提交过于频繁",
+                format!("提交过于频繁，请在 {secs} 秒后再试。"),
+            ),
             PageError::Unavailable(_) => ("系统繁忙", "系统繁忙，请稍后重试。".to_owned()),
             PageError::Internal(detail) => {
                 tracing::error!(%detail, "page failed");
@@ -149,8 +171,14 @@ impl ResponseError for PageError {
         .render()
         .unwrap_or_else(|_| message.clone());
         let mut res = secure(HttpResponse::build(self.status_code()), PAGE_CSP);
-        if matches!(self, PageError::Unavailable(_)) {
-            res.insert_header((header::RETRY_AFTER, "5"));
+        match self {
+            PageError::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, "5"));
+            }
+            PageError::TooMany(secs) => {
+                res.insert_header((header::RETRY_AFTER, secs.to_string()));
+            }
+            _ => {}
         }
         res.content_type(ContentType::html()).body(body)
     }
@@ -190,4 +218,54 @@ pub fn messages_for(issues: &[FieldIssue], prefix: &str) -> Vec<String> {
         .filter(|i| i.field.starts_with(prefix))
         .map(|i| i.message.clone())
         .collect()
+}
+
+/// Counts a form submission against the client address's limit (`ODRDESK_RATE_LIMIT`).
+/// The address is the TCP peer: behind a reverse proxy, limit there instead.
+pub fn limit(req: &HttpRequest, state: &AppState, form: &'static str) -> Result<(), PageError> {
+    let ip = req
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip());
+    state
+        .limiter
+        .check(ip, form, Instant::now())
+        .map_err(PageError::TooMany)
+}
+
+/// A posted form: fields in order (repeated names keep their positions), rate-limited and
+/// checked for its CSRF token before anything else looks at it.
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(
+        req: &HttpRequest,
+        state: &AppState,
+        body: &[u8],
+        form: &'static str,
+    ) -> Result<Form, PageError> {
+        limit(req, state, form)?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+            .map_err(|_| PageError::BadRequest("表单内容无法识别".into()))?;
+        let parsed = Form(pairs);
+        if !csrf::verify(req, parsed.get("csrf")) {
+            return Err(PageError::BadRequest("页面已过期，请刷新后重新提交".into()));
+        }
+        Ok(parsed)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated field, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
 }

@@ -286,3 +286,39 @@ async fn editors_publish_through_the_pages(backend: Backend) {
 }
 
 crate::on_both_backends!(editors_publish_through_the_pages);
+
+async fn forms_are_rate_limited(backend: Backend) {
+    let app = TestApp::spawn_with(&backend, |s| s.rate_limit_per_minute = 2).await;
+    let mut web = Browser::new(&app);
+    let token = hidden(&web.get("/login").await.body, "csrf");
+    let attempt = [
+        ("csrf", token.as_str()),
+        ("email", "nobody@jm.gov.cn"),
+        ("password", "x"),
+    ];
+    for _ in 0..2 {
+        assert_eq!(web.post("/login", &attempt).await.status, 401);
+    }
+    let res = web
+        .client
+        .post(app.url("/login"))
+        .header(COOKIE, web.cookie_header())
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(serde_urlencoded::to_string(attempt).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 429);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(res.text().await.unwrap().contains("提交过于频繁"));
+}
+
+crate::on_both_backends!(forms_are_rate_limited);
