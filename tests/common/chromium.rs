@@ -7,7 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-const PACKAGES: [&str; 3] = ["chromium", "fonts-noto-cjk", "poppler-utils"];
+const PACKAGES: [&str; 4] = [
+    "chromium",
+    "chromium-driver",
+    "fonts-noto-cjk",
+    "poppler-utils",
+];
 /// A lock older than this was left by a killed process.
 const STALE_LOCK: Duration = Duration::from_secs(15 * 60);
 const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -29,7 +34,7 @@ fn missing_tools() -> Vec<&'static str> {
     if !on_path("chromium") {
         missing.push("chromium");
     }
-    for tool in ["pdftotext", "pdffonts", "pdftoppm"] {
+    for tool in ["chromedriver", "pdftotext", "pdffonts", "pdftoppm"] {
         if !on_path(tool) {
             missing.push(tool);
         }

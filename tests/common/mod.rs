@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod chromium;
 pub mod smtp;
+pub mod webdriver;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
