@@ -10,6 +10,8 @@ macro_rules! reason_codes {
         pub enum $name { $($variant),* }
 
         impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $code),* }
             }

@@ -160,7 +160,8 @@ fn is_public_event(kind: &str) -> bool {
     )
 }
 
-fn event_label(kind: &str) -> &'static str {
+/// The Chinese label of an event kind, as consumers see it in their timeline.
+pub fn event_label(kind: &str) -> &'static str {
     match kind {
         "submitted" => "已提交",
         "attachment_added" => "已上传证据材料",

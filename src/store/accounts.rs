@@ -216,3 +216,29 @@ pub fn api_key_is_active(conn: &mut Db, key_hash: &str) -> Result<bool, DieselEr
         .optional()
         .map(|found| found.is_some())
 }
+
+/// Active mediators and supervisors who may be assigned cases, as (e-mail, role), ordered by
+/// e-mail. With `districts`, only mediators of those bureaus; supervisors are always listed.
+pub fn case_workers(
+    conn: &mut Db,
+    districts: Option<&[String]>,
+) -> Result<Vec<(String, String)>, DieselError> {
+    let rows: Vec<(i64, String, String)> = users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq_any(["mediator", "supervisor"]))
+        .order(users::email)
+        .select((users::id, users::email, users::role))
+        .load(conn)?;
+    let Some(districts) = districts else {
+        return Ok(rows.into_iter().map(|(_, e, r)| (e, r)).collect());
+    };
+    let working_here: Vec<i64> = user_bureaus::table
+        .filter(user_bureaus::district.eq_any(districts))
+        .select(user_bureaus::user_id)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(id, _, role)| role == "supervisor" || working_here.contains(id))
+        .map(|(_, e, r)| (e, r))
+        .collect())
+}

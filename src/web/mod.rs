@@ -3,6 +3,7 @@
 
 pub mod bulletins;
 pub mod csrf;
+pub mod desk;
 pub mod login;
 pub mod ratelimit;
 
@@ -26,11 +27,18 @@ pub const BULLETIN_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; i
     form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Files under `/static/`, compiled in: (name, content type, bytes).
-const STATIC_FILES: [(&str, &str, &str); 1] = [(
-    "app.css",
-    "text/css; charset=utf-8",
-    include_str!("../../static/app.css"),
-)];
+const STATIC_FILES: [(&str, &str, &str); 2] = [
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/app.css"),
+    ),
+    (
+        "desk.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/desk.css"),
+    ),
+];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::http::resource;
@@ -41,7 +49,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(login::submit)),
         )
         .service(resource("/logout", "POST").route(web::post().to(login::logout)))
-        .configure(bulletins::routes);
+        .configure(bulletins::routes)
+        .configure(desk::routes);
 }
 
 async fn static_file(name: web::Path<String>) -> Result<HttpResponse, PageError> {
@@ -185,7 +194,7 @@ impl ResponseError for PageError {
 }
 
 /// Percent-encodes a same-site path for a query parameter.
-fn urlencoding(s: &str) -> String {
+pub(crate) fn urlencoding(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => {

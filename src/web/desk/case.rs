@@ -1,0 +1,309 @@
+//! The case page of the workbench: the staff case view (`service::case_view`, masked as the
+//! role requires), its timeline, clocks, evidence, similar cases, notes, messages and a form
+//! for every allowed step.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::actions::{self, ActionForm, Attempt, Audience};
+use super::{CASE_WORKERS, category_label, district_name, flag_label, nature_label, size_text};
+use crate::app::AppState;
+use crate::auth::{Principal, StaffUser};
+use crate::clock::china_offset;
+use crate::search::similar::{self, Similar};
+use crate::service::access::{Access, Caller};
+use crate::service::case_view::{self, CaseView, StaffCaseView, load_visible};
+use crate::service::{Ctx, ServiceError, track};
+use crate::store::models::{AdverseReactionRow, ProductRow};
+use crate::store::{Db, accounts, cases};
+use crate::web::{Form, PageError, csrf, see_other, staff};
+
+/// The group size at which similar cases count as a collective complaint, as in the
+/// similar-cases API.
+const COLLECTIVE_MIN: usize = 5;
+
+pub struct TimelineRow {
+    pub at: String,
+    pub label: &'static str,
+    pub actor: String,
+    pub state: String,
+}
+
+pub struct NoteRow {
+    pub at: String,
+    pub by: String,
+    pub text: String,
+}
+
+struct DeskCase {
+    view: StaffCaseView,
+    timeline: Vec<TimelineRow>,
+    notes: Vec<NoteRow>,
+    products: Vec<ProductRow>,
+    reaction: Option<AdverseReactionRow>,
+    assignee: Option<String>,
+    workers: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "desk/case.html")]
+struct CasePage {
+    csrf: String,
+    c: StaffCaseView,
+    timeline: Vec<TimelineRow>,
+    notes: Vec<NoteRow>,
+    products: Vec<ProductRow>,
+    reaction: Option<AdverseReactionRow>,
+    assignee: Option<String>,
+    similar: Option<Similar>,
+    similar_failed: bool,
+    forms: Vec<ActionForm>,
+    refusal: Option<String>,
+    notice: Option<String>,
+    post_to: String,
+}
+
+impl CasePage {
+    fn flag_label(&self, f: &str) -> String {
+        flag_label(f).to_owned()
+    }
+    fn district(&self, code: &str) -> String {
+        district_name(code).to_owned()
+    }
+    fn category(&self, code: &Option<String>) -> String {
+        code.as_deref().map(category_label).unwrap_or_default()
+    }
+    fn nature(&self, code: &str) -> String {
+        nature_label(code).to_owned()
+    }
+    fn size(&self, bytes: &i64) -> String {
+        size_text(*bytes)
+    }
+    fn is_image(&self, mime: &str) -> bool {
+        mime.starts_with("image/")
+    }
+    fn yuan(&self, fen: &Option<i64>) -> String {
+        fen.map(|f| format!("{}.{:02} 元", f / 100, f % 100))
+            .unwrap_or_default()
+    }
+    fn party_role(&self, role: &str) -> &'static str {
+        party_role(role)
+    }
+    fn recipient(&self, to: &str) -> &'static str {
+        recipient_label(to)
+    }
+    fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        china_time(*at)
+    }
+}
+
+pub fn party_role(role: &str) -> &'static str {
+    match role {
+        "complainant" => "投诉人",
+        "reporter" => "举报人",
+        "respondent" => "被投诉（举报）方",
+        _ => "当事人",
+    }
+}
+
+pub fn recipient_label(to: &str) -> &'static str {
+    match to {
+        "complainant" => "投诉人",
+        "reporter" => "举报人",
+        "enterprise" => "企业",
+        "mediator" => "调解员",
+        "admin" | "supervisor" => "市场监管局",
+        _ => "其他",
+    }
+}
+
+pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&china_offset())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "note" => "内部备注",
+        "message" => "发送消息",
+        "assign" => "分派",
+        "submit_referral" => "报送不良反应监测信息",
+        "clock_overdue" => "已超期",
+        other => track::event_label(other),
+    }
+}
+
+fn load(
+    conn: &mut Db,
+    ctx: &Ctx,
+    case_no: &str,
+    caller: &Caller,
+) -> Result<DeskCase, ServiceError> {
+    let (loaded, access) = load_visible(conn, case_no, caller)?;
+    if !matches!(access, Access::Staff(_)) {
+        return Err(ServiceError::NotFound);
+    }
+    let CaseView::Staff(view) = case_view::render(conn, &ctx.reference, &loaded, access, ctx.now)?
+    else {
+        return Err(ServiceError::NotFound);
+    };
+    let products = cases::products_of(conn, loaded.case.id)?;
+    let reaction = cases::adverse_reaction_of(conn, loaded.case.id)?;
+    let assignee = match view.assignee_id {
+        Some(id) => accounts::find_user(conn, id)?.map(|u| u.email),
+        None => None,
+    };
+    let workers = accounts::case_workers(conn, Some(std::slice::from_ref(&view.district)))?;
+    let state_label = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|s| s.parse::<crate::domain::case::CaseState>().ok())
+            .map(|s| s.label_zh().to_owned())
+            .unwrap_or_default()
+    };
+    let timeline = loaded
+        .events
+        .iter()
+        .map(|e| TimelineRow {
+            at: china_time(e.at.and_utc()),
+            label: event_label(&e.kind),
+            actor: e.actor.clone(),
+            state: state_label(&e.to_state),
+        })
+        .collect();
+    let notes = loaded
+        .events
+        .iter()
+        .filter(|e| e.kind == "note")
+        .map(|e| NoteRow {
+            at: china_time(e.at.and_utc()),
+            by: e.actor.clone(),
+            text: serde_json::from_str::<serde_json::Value>(&e.payload)
+                .ok()
+                .and_then(|p| p["text"].as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(DeskCase {
+        view,
+        timeline,
+        notes,
+        products,
+        reaction,
+        assignee,
+        workers,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+fn here(case_no: &str) -> String {
+    format!("/desk/cases/{case_no}")
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, PageError> {
+    let user = staff(&principal, &CASE_WORKERS, &here(&path))?.clone();
+    let notice = done
+        .done
+        .as_deref()
+        .map(|a| format!("已办理：{}。", actions::action_label(a)));
+    let outcome = (StatusCode::OK, Attempt::default(), notice);
+    render(&req, &state, user, &path, outcome).await
+}
+
+async fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    user: StaffUser,
+    case_no: &str,
+    (status, attempt, notice): (StatusCode, Attempt, Option<String>),
+) -> Result<HttpResponse, PageError> {
+    let ctx = state.ctx();
+    let caller = Caller::Staff(user.clone());
+    let no = case_no.to_owned();
+    let data = state
+        .with_db(move |conn| load(conn, &ctx, &no, &caller))
+        .await?;
+    let (live, no, scope) = (
+        state.search.live(),
+        case_no.to_owned(),
+        user.queue_districts(),
+    );
+    let found = web::block(move || similar::similar(&live, &no, &scope, COLLECTIVE_MIN)).await;
+    let (similar, similar_failed) = match found {
+        Ok(Ok(s)) => (s, false),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "similar cases unavailable");
+            (None, true)
+        }
+        Err(_) => (None, true),
+    };
+    let audience = Audience {
+        kind: data.view.kind,
+        district: &data.view.district,
+        workers: data
+            .workers
+            .iter()
+            .map(|(email, role)| {
+                let label = if role == "supervisor" {
+                    "科长"
+                } else {
+                    "调解员"
+                };
+                (email.clone(), format!("{email}（{label}）"))
+            })
+            .collect(),
+        enterprise: false,
+    };
+    let forms = actions::forms(&data.view.allowed_actions, &audience, &attempt);
+    let refusal = actions::unplaced(&attempt, &forms);
+    let c = csrf::issue(req, state.settings.cookie_secure);
+    let template = CasePage {
+        csrf: c.token,
+        post_to: format!("{}/actions", here(&data.view.case_no)),
+        c: data.view,
+        timeline: data.timeline,
+        notes: data.notes,
+        products: data.products,
+        reaction: data.reaction,
+        assignee: data.assignee,
+        similar,
+        similar_failed,
+        forms,
+        refusal,
+        notice,
+    };
+    super::page_with_cookie(status, &template, c.cookie)
+}
+
+pub async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let user = staff(&principal, &CASE_WORKERS, &here(&path))?.clone();
+    let form = Form::parse(&req, &state, &body, "desk_action")?;
+    let caller = Caller::Staff(user.clone());
+    match actions::perform(&state, caller, &path, &form).await? {
+        // A transfer may take the case out of this desk's reach.
+        Ok("transfer") => Ok(see_other("/desk")),
+        Ok(done) => Ok(see_other(&format!(
+            "{}?done={done}",
+            here(&crate::web::urlencoding(&path))
+        ))),
+        Err((status, attempt)) => render(&req, &state, user, &path, (status, attempt, None)).await,
+    }
+}

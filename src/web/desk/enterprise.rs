@@ -1,0 +1,202 @@
+//! The enterprise desk: a business's complaints (`GET /api/v1/enterprise/cases`) with the ODR
+//! deadline in plain words, and its case page built only from `EnterpriseCaseView`, which
+//! holds no reporter data, with the answer and message forms.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::actions::{self, ActionForm, Attempt, Audience};
+use super::case::{china_time, recipient_label};
+use super::{DueMark, due_mark, month_day, nature_label};
+use crate::app::AppState;
+use crate::auth::{Principal, Role, StaffUser};
+use crate::domain::case::CaseState;
+use crate::domain::policy::Clock;
+use crate::service::access::Caller;
+use crate::service::case_view::{self, CaseView, EnterpriseCaseView};
+use crate::service::queue::{self, QueueItem, QueueQuery};
+use crate::web::{Form, PageError, csrf, see_other, staff, urlencoding};
+
+const ENTERPRISE: [Role; 1] = [Role::Enterprise];
+
+/// "请于12月4日前答复" while the business may still answer.
+fn reply_by(state: &str, due: chrono::NaiveDate) -> Option<String> {
+    (state == CaseState::OdrNegotiation.as_str()).then(|| format!("请于{}前答复", month_day(due)))
+}
+
+pub struct Row {
+    pub item: QueueItem,
+    pub due: DueMark,
+    pub reply_by: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "enterprise/queue.html")]
+struct QueuePage {
+    csrf: String,
+    user: StaffUser,
+    rows: Vec<Row>,
+    next_link: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Paging {
+    cursor: Option<String>,
+}
+
+pub async fn queue(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    paging: web::Query<Paging>,
+) -> Result<HttpResponse, PageError> {
+    let user = staff(&principal, &ENTERPRISE, "/enterprise")?.clone();
+    let ctx = state.ctx();
+    let (calendar, today) = (ctx.reference.calendar.clone(), ctx.today());
+    let caller = Caller::Staff(user.clone());
+    let query = QueueQuery {
+        cursor: paging.into_inner().cursor.filter(|c| !c.is_empty()),
+        ..QueueQuery::default()
+    };
+    let listed = state
+        .with_db(move |conn| queue::list(conn, &ctx, &caller, &query))
+        .await?;
+    let rows = listed
+        .items
+        .into_iter()
+        .map(|item| Row {
+            due: due_mark(&calendar, today, item.due, item.overdue),
+            reply_by: reply_by(&item.state, item.due),
+            item,
+        })
+        .collect();
+    let next_link = listed
+        .next_cursor
+        .map(|c| format!("/enterprise?cursor={}", urlencoding(&c)));
+    let c = csrf::issue(&req, state.settings.cookie_secure);
+    let template = QueuePage {
+        csrf: c.token,
+        user,
+        rows,
+        next_link,
+    };
+    super::page_with_cookie(StatusCode::OK, &template, c.cookie)
+}
+
+#[derive(Template)]
+#[template(path = "enterprise/case.html")]
+struct CasePage {
+    csrf: String,
+    c: EnterpriseCaseView,
+    reply_by: Option<String>,
+    forms: Vec<ActionForm>,
+    refusal: Option<String>,
+    notice: Option<String>,
+    post_to: String,
+}
+
+impl CasePage {
+    fn nature(&self, code: &str) -> String {
+        nature_label(code).to_owned()
+    }
+    fn recipient(&self, to: &str) -> &'static str {
+        recipient_label(to)
+    }
+    fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        china_time(*at)
+    }
+}
+
+fn here(case_no: &str) -> String {
+    format!("/enterprise/cases/{case_no}")
+}
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, PageError> {
+    let user = staff(&principal, &ENTERPRISE, &here(&path))?.clone();
+    let notice = done
+        .done
+        .as_deref()
+        .map(|a| format!("已提交：{}。", actions::action_label(a)));
+    render(
+        &req,
+        &state,
+        user,
+        &path,
+        (StatusCode::OK, Attempt::default(), notice),
+    )
+    .await
+}
+
+async fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    user: StaffUser,
+    case_no: &str,
+    (status, attempt, notice): (StatusCode, Attempt, Option<String>),
+) -> Result<HttpResponse, PageError> {
+    let ctx = state.ctx();
+    let caller = Caller::Staff(user);
+    let no = case_no.to_owned();
+    let view = state
+        .with_db(move |conn| case_view::view(conn, &ctx.reference, &no, &caller, ctx.now))
+        .await?;
+    let CaseView::Enterprise(view) = view else {
+        return Err(PageError::NotFound);
+    };
+    let audience = Audience {
+        kind: view.kind,
+        district: "",
+        workers: Vec::new(),
+        enterprise: true,
+    };
+    let forms = actions::forms(&view.allowed_actions, &audience, &attempt);
+    let refusal = actions::unplaced(&attempt, &forms);
+    let reply_by = view
+        .clocks
+        .iter()
+        .find(|k| k.name == Clock::OdrNegotiation && k.is_running())
+        .and_then(|k| reply_by(view.state.as_str(), k.due));
+    let c = csrf::issue(req, state.settings.cookie_secure);
+    let template = CasePage {
+        csrf: c.token,
+        post_to: format!("{}/actions", here(&view.case_no)),
+        c: view,
+        reply_by,
+        forms,
+        refusal,
+        notice,
+    };
+    super::page_with_cookie(status, &template, c.cookie)
+}
+
+pub async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let user = staff(&principal, &ENTERPRISE, &here(&path))?.clone();
+    let form = Form::parse(&req, &state, &body, "enterprise_action")?;
+    let caller = Caller::Staff(user.clone());
+    match actions::perform(&state, caller, &path, &form).await? {
+        Ok(done) => Ok(see_other(&format!(
+            "{}?done={done}",
+            here(&urlencoding(&path))
+        ))),
+        Err((status, attempt)) => render(&req, &state, user, &path, (status, attempt, None)).await,
+    }
+}

@@ -1,0 +1,298 @@
+//! The workbench queue: filters in a GET form, cursor paging, due-date marks, and bulk
+//! assignment (the use case behind `POST /api/v1/queue/assign`).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::{CASE_WORKERS, DueMark, category_label, district_name, due_mark, flag_label};
+use crate::app::AppState;
+use crate::auth::{Principal, Role, StaffUser};
+use crate::domain::case::CaseState;
+use crate::domain::routing::Flag;
+use crate::domain::{Nature, Taxonomy};
+use crate::http::error::ApiError;
+use crate::service::ServiceError;
+use crate::service::access::Caller;
+use crate::service::queue::{self, QueueItem, QueueQuery};
+use crate::store::accounts;
+use crate::web::{Form, PageError, csrf, see_other, staff};
+
+/// The filter form as typed; empty fields mean "any".
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Filters {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    state: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    clock: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    overdue: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    category: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    nature: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    flag: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    mine: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    cursor: String,
+    /// How many cases the last bulk assignment assigned, for the notice after the redirect.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    assigned: String,
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+impl Filters {
+    fn to_query(&self) -> QueueQuery {
+        QueueQuery {
+            state: non_empty(&self.state),
+            clock: non_empty(&self.clock),
+            overdue: (self.overdue == "true").then_some(true),
+            category: non_empty(&self.category),
+            nature: non_empty(&self.nature),
+            flag: non_empty(&self.flag),
+            mine: (self.mine == "true").then_some(true),
+            cursor: non_empty(&self.cursor),
+            limit: None,
+        }
+    }
+
+    fn query_string(&self) -> String {
+        serde_urlencoded::to_string(self).unwrap_or_default()
+    }
+
+    /// The same filters from the first page, without the notice.
+    fn first_page(&self) -> Filters {
+        Filters {
+            cursor: String::new(),
+            assigned: String::new(),
+            ..self.clone()
+        }
+    }
+}
+
+pub struct Row {
+    pub item: QueueItem,
+    pub due: DueMark,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "desk/queue.html")]
+struct QueuePage {
+    csrf: String,
+    user: StaffUser,
+    filters: Filters,
+    rows: Vec<Row>,
+    next_link: Option<String>,
+    can_assign: bool,
+    workers: Vec<(String, String)>,
+    assign_to: String,
+    back: String,
+    error: Option<String>,
+    notice: Option<String>,
+    states: Vec<(&'static str, &'static str)>,
+    clocks: &'static [(&'static str, &'static str)],
+    natures: Vec<(&'static str, &'static str)>,
+    flags: Vec<(&'static str, &'static str)>,
+    categories: Vec<(String, String)>,
+}
+
+impl QueuePage {
+    fn flag_label(&self, f: &str) -> String {
+        flag_label(f).to_owned()
+    }
+    fn district(&self, code: &str) -> String {
+        district_name(code).to_owned()
+    }
+    fn category(&self, code: &Option<String>) -> String {
+        code.as_deref().map(category_label).unwrap_or_default()
+    }
+    fn role_label(&self, role: &str) -> &'static str {
+        if role == "supervisor" {
+            "科长"
+        } else {
+            "调解员"
+        }
+    }
+}
+
+const CLOCKS: [(&str, &str); 4] = [
+    ("acceptance", "受理决定"),
+    ("odr_negotiation", "ODR企业协商"),
+    ("mediation", "调解"),
+    ("verification", "举报核查"),
+];
+
+/// What a failed bulk assignment keeps: the boxes ticked, the assignee chosen, the reason.
+#[derive(Default)]
+struct Assigning {
+    selected: Vec<String>,
+    user: String,
+    error: Option<String>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    filters: web::Query<Filters>,
+) -> Result<HttpResponse, PageError> {
+    let user = staff(&principal, &CASE_WORKERS, "/desk")?.clone();
+    render(
+        &req,
+        &state,
+        user,
+        filters.into_inner(),
+        Assigning::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn can_bulk_assign(user: &StaffUser) -> bool {
+    matches!(user.role, Role::Admin | Role::Supervisor)
+}
+
+async fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    user: StaffUser,
+    filters: Filters,
+    assigning: Assigning,
+    mut status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let ctx = state.ctx();
+    let (calendar, today) = (ctx.reference.calendar.clone(), ctx.today());
+    let query = filters.to_query();
+    let caller = Caller::Staff(user.clone());
+    let districts = user.queue_districts();
+    let can_assign = can_bulk_assign(&user);
+    let (listed, workers) = state
+        .with_db(move |conn| {
+            let listed = queue::list(conn, &ctx, &caller, &query);
+            let workers = if can_assign {
+                accounts::case_workers(conn, districts.as_deref())?
+            } else {
+                Vec::new()
+            };
+            Ok((listed, workers))
+        })
+        .await?;
+    let mut error = assigning.error;
+    let (items, next_cursor) = match listed {
+        Ok(page) => (page.items, page.next_cursor),
+        Err(ServiceError::Invalid(issues)) => {
+            status = StatusCode::UNPROCESSABLE_ENTITY;
+            let text: Vec<String> = issues.into_iter().map(|i| i.message).collect();
+            error = Some(format!("筛选条件有误：{}", text.join("；")));
+            (Vec::new(), None)
+        }
+        Err(other) => return Err(ApiError::from(other).into()),
+    };
+    let rows = items
+        .into_iter()
+        .map(|item| Row {
+            due: due_mark(&calendar, today, item.due, item.overdue),
+            checked: assigning.selected.contains(&item.case_no),
+            item,
+        })
+        .collect();
+    let next_link = next_cursor.map(|cursor| {
+        let next = Filters {
+            cursor,
+            ..filters.first_page()
+        };
+        format!("/desk?{}", next.query_string())
+    });
+    let notice = non_empty(&filters.assigned).map(|n| format!("已分派 {n} 件案件。"));
+    let c = csrf::issue(req, state.settings.cookie_secure);
+    let template = QueuePage {
+        csrf: c.token,
+        back: filters.first_page().query_string(),
+        filters,
+        rows,
+        next_link,
+        can_assign,
+        workers,
+        assign_to: assigning.user,
+        error,
+        notice,
+        user,
+        clocks: &CLOCKS,
+        states: CaseState::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label_zh()))
+            .collect(),
+        natures: Nature::ALL
+            .iter()
+            .map(|n| (n.as_str(), n.label_zh()))
+            .collect(),
+        flags: Flag::ALL
+            .iter()
+            .map(|f| (f.as_str(), flag_label(f.as_str())))
+            .collect(),
+        categories: Taxonomy::builtin()
+            .all_categories()
+            .into_iter()
+            .map(|c| (c.code.clone(), c.label.clone()))
+            .collect(),
+    };
+    super::page_with_cookie(status, &template, c.cookie)
+}
+
+pub async fn assign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let user = staff(&principal, &CASE_WORKERS, "/desk")?.clone();
+    let form = Form::parse(&req, &state, &body, "desk_assign")?;
+    let filters: Filters =
+        serde_urlencoded::from_str(form.get("back").unwrap_or_default()).unwrap_or_default();
+    let case_nos: Vec<String> = form.all("case_no").into_iter().map(str::to_owned).collect();
+    let assignee = form.get("user").unwrap_or_default().trim().to_owned();
+    let ctx = state.ctx();
+    let caller = Caller::Staff(user.clone());
+    let (nos, to) = (case_nos.clone(), assignee.clone());
+    let result = state
+        .with_db(move |conn| queue::bulk_assign(conn, &ctx, &caller, &nos, &to))
+        .await;
+    let (status, message) = match result {
+        Ok(n) => {
+            let done = Filters {
+                assigned: n.to_string(),
+                ..filters.first_page()
+            };
+            return Ok(see_other(&format!("/desk?{}", done.query_string())));
+        }
+        Err(ApiError::Validation(issues)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            issues
+                .into_iter()
+                .map(|i| i.message)
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        Err(ApiError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            "所选案件中有不存在或不在您辖区的案件".to_owned(),
+        ),
+        Err(ApiError::NotAllowed { message, .. }) => (StatusCode::CONFLICT, message),
+        Err(e) => return Err(e.into()),
+    };
+    let assigning = Assigning {
+        selected: case_nos,
+        user: assignee,
+        error: Some(format!("分派未完成：{message}")),
+    };
+    render(&req, &state, user, filters, assigning, status).await
+}
