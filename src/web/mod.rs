@@ -2,6 +2,7 @@
 //! on every form, and strict security headers. Handlers call the same use cases as the API.
 
 pub mod bulletins;
+pub mod consumer;
 pub mod csrf;
 pub mod desk;
 pub mod login;
@@ -27,11 +28,16 @@ pub const BULLETIN_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; i
     form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Files under `/static/`, compiled in: (name, content type, bytes).
-const STATIC_FILES: [(&str, &str, &str); 2] = [
+const STATIC_FILES: [(&str, &str, &str); 3] = [
     (
         "app.css",
         "text/css; charset=utf-8",
         include_str!("../../static/app.css"),
+    ),
+    (
+        "consumer.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/consumer.css"),
     ),
     (
         "desk.css",
@@ -50,6 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/logout", "POST").route(web::post().to(login::logout)))
         .configure(bulletins::routes)
+        .configure(consumer::routes)
         .configure(desk::routes);
 }
 

@@ -1,113 +1,11 @@
 //! The editors' page flow without JavaScript: sign in, generate a draft, adopt a typical
 //! case, add a tip, publish; CSRF tokens required; the public list shows the result.
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::redirect::Policy;
+use reqwest::header::COOKIE;
 
-use crate::common::{Backend, TestApp, http_client};
+use crate::common::browser::{Browser, hidden};
+use crate::common::{Backend, TestApp};
 use crate::fixture::{self, ADMIN, morning};
-
-/// A browser without JavaScript: keeps cookies, does not follow redirects.
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: reqwest::Client,
-    cookies: Vec<(String, String)>,
-}
-
-struct Page {
-    status: u16,
-    location: Option<String>,
-    csp: Option<String>,
-    body: String,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Browser<'a> {
-        let _ = http_client();
-        let client = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .build()
-            .unwrap();
-        Browser {
-            app,
-            client,
-            cookies: Vec::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn take(&mut self, res: reqwest::Response) -> Page {
-        for c in res.headers().get_all(SET_COOKIE) {
-            let raw = c.to_str().unwrap();
-            let pair = raw.split(';').next().unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(name, _)| name != k);
-            if !v.is_empty() {
-                self.cookies.push((k.to_owned(), v.to_owned()));
-            }
-        }
-        let header = |h| {
-            res.headers()
-                .get(h)
-                .map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned())
-        };
-        let (location, csp) = (
-            header(LOCATION),
-            header(reqwest::header::CONTENT_SECURITY_POLICY),
-        );
-        Page {
-            status: res.status().as_u16(),
-            location,
-            csp,
-            body: res.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let res = self
-            .client
-            .get(self.app.url(path))
-            .header(COOKIE, self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        self.take(res).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = serde_urlencoded::to_string(form).unwrap();
-        let res = self
-            .client
-            .post(self.app.url(path))
-            .header(COOKIE, self.cookie_header())
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        self.take(res).await
-    }
-}
-
-/// The value of the first hidden input with this name.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
 
 async fn editors_publish_through_the_pages(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
