@@ -10,9 +10,12 @@ const WINDOW: Duration = Duration::from_secs(60);
 /// Above this many tracked keys, expired windows are dropped.
 const PRUNE_AT: usize = 10_000;
 
+/// Per (client address, form): when the current window opened and how many it admitted.
+type Windows = HashMap<(IpAddr, &'static str), (Instant, u32)>;
+
 pub struct RateLimiter {
     per_minute: u32,
-    windows: Mutex<HashMap<(IpAddr, &'static str), (Instant, u32)>>,
+    windows: Mutex<Windows>,
 }
 
 impl RateLimiter {
