@@ -8,6 +8,7 @@ use fastrand::Rng;
 use super::corpus::{self, Business, PLATFORMS, Person, Pool};
 use super::cosmetics::{self, BANNED, COSMETICS};
 use super::dates::Slot;
+use super::registry::Registry;
 use super::sectors::{OTHER, Sector};
 use super::texts::{self, Slots};
 use super::{pick, reports, weighted};
@@ -28,14 +29,34 @@ pub enum Draft {
 const POOL_SIZE: usize = 200;
 /// Percent of submissions that are complaints; the rest are reports.
 const COMPLAINT_SHARE: u32 = 85;
+/// Percent of complainants who choose ODR: most do when the business takes part.
+const PREFER_ODR: u32 = 8;
+const PREFER_ODR_ENROLLED: u32 = 70;
+/// Registered businesses are drawn from their own stream, so drafts do not depend on them.
+const REGISTRY_SALT: u64 = 0x6a09_e667_f3bc_c909;
+
+/// A recent complainant, who may complain again about the same business.
+#[derive(Clone)]
+struct Recent {
+    person: Person,
+    business: Business,
+    sector: usize,
+    /// The draft's number in the run, counted from 0.
+    draft: usize,
+}
 
 /// Deterministic for a seed: the same seed gives the same sequence of drafts.
 pub struct Generator {
     rng: Rng,
     pool: Pool,
     sectors: Vec<&'static Sector>,
+    registry: Registry,
     /// Recent complainants, some of whom complain again about the same business.
-    recent: VecDeque<(Person, Business, usize)>,
+    recent: VecDeque<Recent>,
+    /// Drafts made so far.
+    drafted: usize,
+    /// The earlier draft the last one repeats, if it does.
+    repeat_of: Option<usize>,
 }
 
 impl Generator {
@@ -43,15 +64,32 @@ impl Generator {
         let mut rng = Rng::with_seed(seed);
         let sectors: Vec<&'static Sector> = COSMETICS.iter().chain(OTHER).collect();
         let pool = Pool::new(&mut rng, POOL_SIZE, &sectors);
+        let registry = Registry::draw(&mut Rng::with_seed(seed ^ REGISTRY_SALT), pool.businesses());
         Generator {
             rng,
             pool,
             sectors,
+            registry,
             recent: VecDeque::new(),
+            drafted: 0,
+            repeat_of: None,
         }
     }
 
+    /// The businesses registered before the first case.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// When the last draft is a consumer's repeated complaint: the number of their earlier
+    /// draft (counted from 0).
+    pub fn repeat_of(&self) -> Option<usize> {
+        self.repeat_of
+    }
+
     pub fn draft(&mut self, slot: &Slot) -> Draft {
+        self.repeat_of = None;
+        self.drafted += 1;
         if self.rng.u32(0..100) < COMPLAINT_SHARE {
             Draft::Complaint(self.complaint(slot))
         } else {
@@ -83,17 +121,29 @@ impl Generator {
         let again = self.rng.u32(0..100) < 3 && !self.recent.is_empty();
         let (person, business, s) = if again {
             let i = self.rng.usize(0..self.recent.len());
-            self.recent[i].clone()
+            let earlier = self.recent[i].clone();
+            self.repeat_of = Some(earlier.draft);
+            (earlier.person, earlier.business, earlier.sector)
         } else {
             let s = self.sector(received.month(), false);
             let business = self.pool.pick(&mut self.rng, self.sectors[s].trade).clone();
             (corpus::person(&mut self.rng), business, s)
         };
-        self.recent.push_back((person.clone(), business.clone(), s));
+        self.recent.push_back(Recent {
+            person: person.clone(),
+            business: business.clone(),
+            sector: s,
+            draft: self.drafted - 1,
+        });
         if self.recent.len() > 50 {
             self.recent.pop_front();
         }
         let sector = self.sectors[s];
+        let prefer_odr = if self.registry.in_odr(business.uscc.as_deref()) {
+            PREFER_ODR_ENROLLED
+        } else {
+            PREFER_ODR
+        };
         let rng = &mut self.rng;
         let nature = weighted(rng, sector.natures);
         let fitting: Vec<_> = sector.problems.iter().filter(|p| p.0 == nature).collect();
@@ -148,7 +198,7 @@ impl Generator {
             title: Some(texts::typos(rng, title, 2)),
             description: Some(texts::typos(rng, description, 7)),
             claim: Some(texts::typos(rng, claim, 2)),
-            prefer_odr: Some(rng.u32(0..100) < 8),
+            prefer_odr: Some(rng.u32(0..100) < prefer_odr),
         }
     }
 
@@ -268,7 +318,7 @@ fn amount_fen(rng: &mut Rng, sector: &Sector) -> i64 {
     yuan * 100 + pick(rng, &[0i64, 0, 0, 90, 50, 80, 99])
 }
 
-fn yuan_text(fen: i64) -> String {
+pub(super) fn yuan_text(fen: i64) -> String {
     match fen % 100 {
         0 => format!("{}", fen / 100),
         c if c % 10 == 0 => format!("{}.{}", fen / 100, c / 10),

@@ -129,6 +129,10 @@ impl Pool {
         }
     }
 
+    pub fn businesses(&self) -> &[Business] {
+        &self.businesses
+    }
+
     /// A business of the trade, mostly one in a district drawn by population, now and then
     /// any (such as an online seller with no address). Earlier ones are picked far more often, as a few businesses draw
     /// most complaints.

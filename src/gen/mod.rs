@@ -6,36 +6,44 @@
 //! written to the tables directly, so the corpus obeys every rule real intake enforces, and
 //! an interrupted run leaves only whole cases behind.
 //!
-//! The same seed gives the same cases: texts, parties and dates come from `fastrand` seeded
-//! with it (case numbers and tracking tokens are assigned by intake as usual).
+//! Before the first case, some of the generated businesses are registered (`registry`), a
+//! share of them in ODR. After intake, each case lives its life (`lifecycle` plans dated
+//! steps, `playback` applies them through `service::actions`, one transaction per step): it is
+//! accepted or not, mediated, settled or terminated, answered through ODR, verified, merged,
+//! transferred, rated, always with the time of the step as "now", and never after the end of
+//! `--to`. Cases received shortly before then are still open.
+//!
+//! The same seed gives the same cases and lives: texts, parties, dates and outcomes come from
+//! `fastrand` seeded with it (case numbers and tracking tokens are assigned by intake as usual).
 
 mod case;
 mod corpus;
 mod cosmetics;
 mod dates;
+mod lifecycle;
+mod playback;
+mod registry;
 mod reports;
+mod run;
 mod sectors;
 #[cfg(test)]
 mod tests;
 mod texts;
-
-use std::time::Instant;
+mod wording;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use fastrand::Rng;
-use indicatif::{ProgressBar, ProgressStyle};
 
 pub use case::{Draft, Generator};
 pub use dates::{Slot, day_weight, plan};
+pub use run::run;
+#[cfg(test)]
+use run::{PLAN_SALT, facts, horizon, life_rng};
 
-use crate::clock::{Clock, china_date};
-use crate::config::Settings;
+use crate::clock::china_date;
 use crate::intake::{IntakeContext, NewCase, parse_complaint, parse_report};
-use crate::reference::{Reference, ReferenceData};
-use crate::service::submit::submit;
-use crate::service::{Ctx, ServiceError};
-use crate::store::{self, Db, StoreError};
+use crate::reference::Reference;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct GenArgs {
@@ -52,11 +60,6 @@ pub struct GenArgs {
     #[arg(long)]
     pub to: Option<NaiveDate>,
 }
-
-/// Arrival times use their own stream, so a case's content does not depend on `--cases`.
-const PLAN_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
-/// Cases between progress bar updates.
-const BATCH: usize = 64;
 
 /// `weights` must not be empty; a zero total picks the first entry.
 pub(crate) fn weighted<T: Copy>(rng: &mut Rng, weights: &[(T, u32)]) -> T {
@@ -120,101 +123,4 @@ pub fn parse(
             .collect::<Vec<_>>()
             .join("; ")
     })
-}
-
-#[derive(Debug, Default)]
-struct Counts {
-    complaints: usize,
-    reports: usize,
-    linked_reports: usize,
-}
-
-pub fn run(settings: &Settings, args: &GenArgs, clock: &dyn Clock) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let (from, to) = date_range(args, clock.now())?;
-    let pool = store::connect(&settings.database, 1)?;
-    let mut conn = pool.get().map_err(StoreError::from)?;
-    store::migrate(&mut conn)?;
-    if let Db::Sqlite(sqlite) = &mut *conn {
-        // Still one transaction per case, and WAL keeps the file consistent at any interrupt;
-        // skipping the fsync at every commit makes bulk loading several times faster.
-        diesel::connection::SimpleConnection::batch_execute(sqlite, "PRAGMA synchronous = NORMAL")?;
-    }
-    let data = ReferenceData::builtin();
-    data.reload(&mut conn)?;
-    let reference = data.snapshot();
-
-    let slots = plan(
-        &mut Rng::with_seed(args.seed ^ PLAN_SALT),
-        args.cases,
-        from,
-        to,
-        clock.now(),
-    );
-    let mut generator = Generator::new(args.seed);
-    let bar = ProgressBar::new(args.cases as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} cases ({per_sec}, eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let mut counts = Counts::default();
-    for (batch_no, batch) in slots.chunks(BATCH).enumerate() {
-        for (i, slot) in batch.iter().enumerate() {
-            let draft = generator.draft(slot);
-            let now = clock.now();
-            let case = parse(&draft, slot.at, now, &reference).map_err(|issues| {
-                anyhow::anyhow!(
-                    "generated case {} was refused by intake: {issues}",
-                    batch_no * BATCH + i + 1
-                )
-            })?;
-            match &draft {
-                Draft::Complaint(_) if case.nature.as_str() == "counterfeit" => {
-                    counts.complaints += 1;
-                    counts.linked_reports += 1;
-                }
-                Draft::Complaint(_) => counts.complaints += 1,
-                Draft::Report(_) => counts.reports += 1,
-            }
-            let ctx = Ctx {
-                reference: reference.clone(),
-                public_url: settings.public_url.clone(),
-                now,
-            };
-            store_case(&mut conn, &ctx, case)?;
-        }
-        bar.inc(batch.len() as u64);
-    }
-    bar.finish_and_clear();
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "generated {} case(s) received {from} to {to}: {} complaint(s), {} report(s), \
-         {} linked report(s) opened for counterfeit complaints; seed {}, {:.1} s ({:.0} cases/s)",
-        args.cases,
-        counts.complaints,
-        counts.reports,
-        counts.linked_reports,
-        args.seed,
-        secs,
-        args.cases as f64 / secs.max(1e-9),
-    );
-    Ok(())
-}
-
-/// One case, one transaction; a busy database is retried a few times.
-fn store_case(conn: &mut Db, ctx: &Ctx, case: NewCase) -> anyhow::Result<()> {
-    let mut attempt = 0;
-    loop {
-        match submit(conn, ctx, case.clone(), None, None) {
-            Ok(_) => return Ok(()),
-            Err(ServiceError::Store(StoreError::Unavailable(e))) if attempt < 5 => {
-                attempt += 1;
-                tracing::warn!(error = %e, attempt, "database busy; retrying");
-                std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
-            }
-            Err(e) => return Err(e).context("storing a generated case"),
-        }
-    }
 }

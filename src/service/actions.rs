@@ -18,7 +18,7 @@ use crate::store::{Db, accounts, cases, workflow, write_transaction};
 use super::mail;
 
 /// Who did it, for the audit log.
-fn actor_name(caller: &Caller) -> String {
+pub(crate) fn actor_name(caller: &Caller) -> String {
     match caller {
         Caller::Staff(u) => u.email.clone(),
         Caller::Consumer { openid } => format!("wechat:{openid}"),

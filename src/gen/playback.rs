@@ -1,0 +1,137 @@
+//! Carries planned steps out through `service::actions::apply`, one transaction per step, as
+//! the HTTP API does: staff steps as a mediator of the bureau the case is with, ODR answers
+//! as the business, the complainant's steps with the tracking token, expiry as the sweep.
+
+use anyhow::Context;
+
+use super::lifecycle::{By, Step};
+use crate::auth::{Role, StaffUser};
+use crate::domain::workflow::{Actor, Command};
+use crate::secrets::TrackingToken;
+use crate::service::access::Caller;
+use crate::service::actions::{actor_name, apply};
+use crate::service::case_view::load_visible;
+use crate::service::{Ctx, ServiceError};
+use crate::store::{Db, StoreError, cases, workflow, write_transaction};
+
+/// The stored case the steps act on.
+pub struct Subject<'a> {
+    pub case_no: &'a str,
+    /// The competent bureau at intake.
+    pub district: &'a str,
+    /// The complainant's token; `None` for a case nobody tracks (a linked report).
+    pub token: Option<&'a TrackingToken>,
+    pub respondent_uscc: Option<&'a str>,
+}
+
+/// Applies `steps` in order, each dated at its own moment.
+pub fn play(conn: &mut Db, base: &Ctx, subject: &Subject, steps: &[Step]) -> anyhow::Result<()> {
+    let mut district = subject.district.to_owned();
+    for step in steps {
+        let caller = caller(step.by, &district, subject)
+            .with_context(|| format!("no one to act on generated case {}", subject.case_no))?;
+        let ctx = Ctx {
+            now: step.at,
+            ..base.clone()
+        };
+        let actor = (step.by == By::System).then_some(Actor::System);
+        retry(conn, |conn| {
+            perform(conn, &ctx, subject.case_no, &caller, actor, &step.command)
+        })
+        .with_context(|| {
+            format!(
+                "{} on generated case {} at {}",
+                step.command.name(),
+                subject.case_no,
+                step.at
+            )
+        })?;
+        if let Command::Transfer {
+            bureau: Some(to), ..
+        } = &step.command
+        {
+            district.clone_from(to);
+        }
+    }
+    Ok(())
+}
+
+/// One use case, one transaction: load the case as the caller sees it, then apply.
+/// `actor` overrides the caller's own (the sweep acts as `System`).
+fn perform(
+    conn: &mut Db,
+    ctx: &Ctx,
+    case_no: &str,
+    caller: &Caller,
+    actor: Option<Actor>,
+    command: &Command,
+) -> Result<(), ServiceError> {
+    write_transaction(conn, |conn| {
+        let (loaded, access) = load_visible(conn, case_no, caller)?;
+        let actor = match actor {
+            Some(a) => a,
+            None => access.actor().ok_or(ServiceError::Forbidden)?,
+        };
+        apply(conn, ctx, &loaded, actor, &actor_name(caller), command)
+    })
+}
+
+fn caller(by: By, district: &str, subject: &Subject) -> Option<Caller> {
+    let staff = |email: String, role, bureaus, uscc| {
+        Caller::Staff(StaffUser {
+            id: 0,
+            email,
+            role,
+            bureaus,
+            uscc,
+        })
+    };
+    Some(match by {
+        By::Staff => staff(
+            format!("mediator.{district}@example.gov.cn"),
+            Role::Mediator,
+            vec![district.to_owned()],
+            None,
+        ),
+        By::Enterprise => {
+            let uscc = subject.respondent_uscc?;
+            staff(
+                format!("odr.{}@example.com", uscc.to_ascii_lowercase()),
+                Role::Enterprise,
+                Vec::new(),
+                Some(uscc.to_owned()),
+            )
+        }
+        By::Consumer => Caller::TokenHolder(subject.token?.clone()),
+        By::System => staff("system".into(), Role::Admin, Vec::new(), None),
+    })
+}
+
+/// A busy database is retried a few times; anything else is an error.
+pub fn retry<T>(
+    conn: &mut Db,
+    mut f: impl FnMut(&mut Db) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    let mut attempt = 0;
+    loop {
+        match f(conn) {
+            Err(ServiceError::Store(StoreError::Unavailable(e))) if attempt < 5 => {
+                attempt += 1;
+                tracing::warn!(error = %e, attempt, "database busy; retrying");
+                std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The report intake opened alongside a counterfeit complaint.
+pub fn linked_report(conn: &mut Db, complaint_no: &str) -> Result<Option<String>, ServiceError> {
+    let Some(complaint) = cases::find_by_case_no(conn, complaint_no)? else {
+        return Ok(None);
+    };
+    Ok(workflow::links_of(conn, complaint.id)?
+        .into_iter()
+        .find(|(_, relation, outgoing)| *outgoing && relation == "linked_report")
+        .map(|(case_no, _, _)| case_no))
+}

@@ -1,0 +1,281 @@
+//! The `odrdesk gen` command: register businesses, then receive each case through intake and
+//! let it live its life up to the run's "now".
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use fastrand::Rng;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::lifecycle::{Facts, Rules, Step, plan};
+use super::playback::{Subject, linked_report, play, retry};
+use super::{Draft, GenArgs, Generator, date_range, parse, plan as arrivals};
+use crate::clock::{Clock, china_offset};
+use crate::config::Settings;
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::routing::{Submission, route};
+use crate::domain::workflow::Command;
+use crate::intake::NewCase;
+use crate::reference::{Reference, ReferenceData};
+use crate::secrets::TrackingToken;
+use crate::service::Ctx;
+use crate::service::submit::submit;
+use crate::store::{self, Db, StoreError};
+
+/// Arrival times use their own stream, so a case's content does not depend on `--cases`.
+pub(super) const PLAN_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
+/// Each case's life has its own stream, so it does not depend on the cases before it.
+const LIFE_SALT: u64 = 0x2545_f491_4f6c_dd1d;
+/// Cases between progress bar updates.
+const BATCH: usize = 64;
+/// A repeated complaint this soon after the first is merged into it.
+const DUPLICATE_WINDOW_DAYS: i64 = 30;
+
+#[derive(Debug, Default)]
+struct Counts {
+    complaints: usize,
+    reports: usize,
+    linked_reports: usize,
+    steps: usize,
+}
+
+/// The last moment anything may happen: the end of `--to` (China time), and never after now.
+pub fn horizon(to: NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
+    to.succ_opt()
+        .and_then(|next| {
+            china_offset()
+                .from_local_datetime(&next.and_time(NaiveTime::MIN))
+                .single()
+        })
+        .map(|end| end.with_timezone(&Utc) - Duration::seconds(1))
+        .map_or(now, |end| end.min(now))
+}
+
+/// The rng of case number `n` (counted from 0) of a run.
+pub fn life_rng(seed: u64, n: usize) -> Rng {
+    Rng::with_seed((seed ^ LIFE_SALT).wrapping_add((n as u64).wrapping_mul(0x9e37_79b9)))
+}
+
+/// What the planner needs of a case intake accepted.
+pub fn facts(case: &NewCase, state: CaseState, duplicate_of: Option<String>) -> Facts {
+    // Intake's own routing says which referral clock an adverse reaction opens.
+    let referral = case.adverse_reaction.as_ref().and_then(|a| {
+        route(
+            &Submission {
+                kind: case.kind,
+                prefer_odr: false,
+                nature: case.nature.as_str(),
+                adverse_severity: Some(a.severity.as_str()),
+                duplicates_found: false,
+                similar_recent: 0,
+            },
+            None,
+        )
+        .referral
+    });
+    Facts {
+        kind: case.kind,
+        state,
+        received_at: case.received_at,
+        district: case.district.as_str().to_owned(),
+        paid_fen: case
+            .purchase
+            .as_ref()
+            .and_then(|p| p.amount)
+            .map(|a| a.value()),
+        referral,
+        reporter: case.kind == CaseKind::Report && case.person.is_some(),
+        counterfeit: case.nature.as_str() == "counterfeit",
+        duplicate_of,
+    }
+}
+
+pub fn run(settings: &Settings, args: &GenArgs, clock: &dyn Clock) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (from, to) = date_range(args, clock.now())?;
+    let pool = store::connect(&settings.database, 1)?;
+    let mut conn = pool.get().map_err(StoreError::from)?;
+    store::migrate(&mut conn)?;
+    if let Db::Sqlite(sqlite) = &mut *conn {
+        // Still one transaction per step, and WAL keeps the file consistent at any interrupt;
+        // skipping the fsync at every commit makes bulk loading several times faster.
+        diesel::connection::SimpleConnection::batch_execute(sqlite, "PRAGMA synchronous = NORMAL")?;
+    }
+    let data = ReferenceData::builtin();
+    data.reload(&mut conn)?;
+    let reference = data.snapshot();
+    let horizon = horizon(to, clock.now());
+
+    let slots = arrivals(
+        &mut Rng::with_seed(args.seed ^ PLAN_SALT),
+        args.cases,
+        from,
+        to,
+        clock.now(),
+    );
+    let mut generator = Generator::new(args.seed);
+    // Registered "before" the first case, so routing knows them from the start.
+    let registered_at = horizon.min(slots.first().map_or(horizon, |s| s.at)) - Duration::days(1);
+    generator.registry().register(&mut conn, registered_at)?;
+
+    let bar = ProgressBar::new(args.cases as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} cases ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let base = Ctx {
+        reference: reference.clone(),
+        public_url: settings.public_url.clone(),
+        now: horizon,
+    };
+    let mut life = Lives {
+        reference: &reference,
+        base: &base,
+        horizon,
+        seed: args.seed,
+        complaints: HashMap::new(),
+    };
+    let mut counts = Counts::default();
+    for (batch_no, batch) in slots.chunks(BATCH).enumerate() {
+        for (i, slot) in batch.iter().enumerate() {
+            let n = batch_no * BATCH + i;
+            let draft = generator.draft(slot);
+            let case = parse(&draft, slot.at, clock.now(), &reference).map_err(|issues| {
+                anyhow::anyhow!("generated case {} was refused by intake: {issues}", n + 1)
+            })?;
+            match &draft {
+                Draft::Complaint(_) if case.nature.as_str() == "counterfeit" => {
+                    counts.complaints += 1;
+                    counts.linked_reports += 1;
+                }
+                Draft::Complaint(_) => counts.complaints += 1,
+                Draft::Report(_) => counts.reports += 1,
+            }
+            counts.steps += life.live(&mut conn, n, case, generator.repeat_of())?;
+        }
+        bar.inc(batch.len() as u64);
+    }
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "generated {} case(s) received {from} to {to}: {} complaint(s), {} report(s), \
+         {} linked report(s) opened for counterfeit complaints; {} workflow step(s) up to {}; \
+         {} business(es) registered, {} in ODR; seed {}, {:.1} s ({:.0} cases/s)",
+        args.cases,
+        counts.complaints,
+        counts.reports,
+        counts.linked_reports,
+        counts.steps,
+        horizon
+            .with_timezone(&china_offset())
+            .format("%Y-%m-%d %H:%M"),
+        generator.registry().enterprises.len(),
+        generator.registry().odr_count(),
+        args.seed,
+        secs,
+        args.cases as f64 / secs.max(1e-9),
+    );
+    Ok(())
+}
+
+/// Receives cases and plays their lives, remembering complaints that a repeat may merge into.
+struct Lives<'a> {
+    reference: &'a Reference,
+    base: &'a Ctx,
+    horizon: DateTime<Utc>,
+    seed: u64,
+    /// Case number `n` → the complaint it stands for now (itself, or the one it was merged
+    /// into), with when that was received.
+    complaints: HashMap<usize, (String, DateTime<Utc>)>,
+}
+
+impl Lives<'_> {
+    /// Stores case `n` (one transaction), then takes its steps; returns how many were taken.
+    fn live(
+        &mut self,
+        conn: &mut Db,
+        n: usize,
+        case: NewCase,
+        repeat_of: Option<usize>,
+    ) -> anyhow::Result<usize> {
+        let ctx = Ctx {
+            now: case.received_at,
+            ..self.base.clone()
+        };
+        let stored = retry(conn, |conn| submit(conn, &ctx, case.clone(), None, None))
+            .context("storing a generated case")?;
+        let earlier = repeat_of
+            .and_then(|r| self.complaints.get(&r))
+            .filter(|(_, at)| case.received_at - *at <= Duration::days(DUPLICATE_WINDOW_DAYS))
+            .cloned();
+        let token = TrackingToken::parse(&stored.tracking_token);
+        let subject = Subject {
+            case_no: &stored.case_no,
+            district: case.district.as_str(),
+            token: token.as_ref(),
+            respondent_uscc: case.respondent.uscc.as_ref().map(|u| u.as_str()),
+        };
+        let mut rng = life_rng(self.seed, n);
+        let facts = facts(&case, stored.state, earlier.as_ref().map(|e| e.0.clone()));
+        let steps = self.plan_life(&mut rng, &case, &facts);
+        play(conn, self.base, &subject, &steps)?;
+        let merged = steps
+            .iter()
+            .any(|s| matches!(s.command, Command::MergeInto { .. }));
+        if case.kind == CaseKind::Complaint {
+            let me = match earlier {
+                Some(target) if merged => target,
+                _ => (stored.case_no.clone(), case.received_at),
+            };
+            self.complaints.insert(n, me);
+        }
+        let mut taken = steps.len();
+        if facts.kind == CaseKind::Complaint && facts.counterfeit {
+            taken += self.live_linked_report(conn, &mut rng, &case, &subject)?;
+        }
+        Ok(taken)
+    }
+
+    fn plan_life(&self, rng: &mut Rng, case: &NewCase, facts: &Facts) -> Vec<Step> {
+        match self.reference.policy.get(&case.policy_version) {
+            Some(policy) => plan(
+                rng,
+                facts,
+                Rules {
+                    calendar: &self.reference.calendar,
+                    policy,
+                },
+                self.horizon,
+            ),
+            None => Vec::new(),
+        }
+    }
+
+    /// The enforcement lead a counterfeit complaint opened is verified like any report.
+    fn live_linked_report(
+        &self,
+        conn: &mut Db,
+        rng: &mut Rng,
+        complaint: &NewCase,
+        of: &Subject,
+    ) -> anyhow::Result<usize> {
+        let Some(report_no) = retry(conn, |conn| linked_report(conn, of.case_no))? else {
+            return Ok(0);
+        };
+        let mut facts = facts(complaint, CaseState::PendingVerification, None);
+        facts.kind = CaseKind::Report;
+        facts.referral = None;
+        let steps = self.plan_life(rng, complaint, &facts);
+        let subject = Subject {
+            case_no: &report_no,
+            token: None,
+            ..*of
+        };
+        play(conn, self.base, &subject, &steps)?;
+        Ok(steps.len())
+    }
+}
