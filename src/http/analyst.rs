@@ -36,7 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Analysts, supervisors and admins see every district; mediators only their bureaus.
-fn scope(principal: &Principal) -> Result<Scope, ApiError> {
+pub(crate) fn scope(principal: &Principal) -> Result<Scope, ApiError> {
     let user =
         principal.require_role(&[Role::Analyst, Role::Supervisor, Role::Admin, Role::Mediator])?;
     Ok(match user.role {
@@ -174,17 +174,12 @@ pub struct HotAnswer {
     pub terms: Vec<HotTerm>,
 }
 
-#[utoipa::path(get, path = "/api/v1/hot-terms", tag = "analysis", params(Filters, HotOptions),
-    responses((status = 200, body = HotAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn hot_terms(
-    state: web::Data<AppState>,
-    filters: web::Query<Filters>,
-    options: web::Query<HotOptions>,
-    principal: Principal,
-) -> Result<HttpResponse, ApiError> {
-    let scope = scope(&principal)?;
-    let today = china_date(state.clock.now());
-    let filters = filters.into_inner();
+/// The period and baseline of a hot-terms question, with the API's defaults.
+pub(crate) fn hot_params(
+    filters: &Filters,
+    options: &HotOptions,
+    today: chrono::NaiveDate,
+) -> Result<HotParams, ApiError> {
     let to = filters.to.unwrap_or(today);
     let from = filters.from.unwrap_or(to - chrono::Days::new(6));
     let baseline_to = options.baseline_to.unwrap_or(from - chrono::Days::new(1));
@@ -198,14 +193,27 @@ pub async fn hot_terms(
             "开始日期不能晚于结束日期".into(),
         ));
     }
-    let params = HotParams {
+    Ok(HotParams {
         from,
         to,
         baseline_from,
         baseline_to,
         min_count: options.min_count.unwrap_or(3).max(1),
         limit: options.limit.unwrap_or(20),
-    };
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/hot-terms", tag = "analysis", params(Filters, HotOptions),
+    responses((status = 200, body = HotAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn hot_terms(
+    state: web::Data<AppState>,
+    filters: web::Query<Filters>,
+    options: web::Query<HotOptions>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let scope = scope(&principal)?;
+    let filters = filters.into_inner();
+    let params = hot_params(&filters, &options, china_date(state.clock.now()))?;
     let live = state.search.live();
     let terms = web::block(move || hot::hot_terms(&live, &filters, &scope, &params)).await??;
     Ok(HttpResponse::Ok().json(HotAnswer { terms }))
@@ -230,6 +238,19 @@ pub struct AlertAnswer {
     pub alerts: Vec<Alert>,
 }
 
+/// The week and thresholds of an alerts question, with the API's defaults.
+pub(crate) fn alert_params(options: &AlertOptions, today: chrono::NaiveDate) -> AlertParams {
+    AlertParams {
+        week_of: options.week_of.unwrap_or(today),
+        baseline_weeks: options.baseline_weeks.unwrap_or(8),
+        threshold: options
+            .threshold
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .unwrap_or(2.0),
+        min_count: options.min_count.unwrap_or(5),
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "analysis", params(Filters, AlertOptions),
     responses((status = 200, body = AlertAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn alerts(
@@ -239,17 +260,7 @@ pub async fn alerts(
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope(&principal)?;
-    let params = AlertParams {
-        week_of: options
-            .week_of
-            .unwrap_or_else(|| china_date(state.clock.now())),
-        baseline_weeks: options.baseline_weeks.unwrap_or(8),
-        threshold: options
-            .threshold
-            .filter(|t| t.is_finite() && *t > 0.0)
-            .unwrap_or(2.0),
-        min_count: options.min_count.unwrap_or(5),
-    };
+    let params = alert_params(&options, china_date(state.clock.now()));
     let live = state.search.live();
     let filters = filters.into_inner();
     let alerts = web::block(move || alerts::alerts(&live, &filters, &scope, &params)).await??;
@@ -285,7 +296,7 @@ pub struct ExportStatus {
     pub download: Option<String>,
 }
 
-fn export_path(state: &AppState, id: i64) -> std::path::PathBuf {
+pub(crate) fn export_path(state: &AppState, id: i64) -> std::path::PathBuf {
     state
         .settings
         .data_dir
@@ -294,7 +305,7 @@ fn export_path(state: &AppState, id: i64) -> std::path::PathBuf {
 }
 
 /// The requester's export (admins see all); someone else's is "not found".
-async fn own_export(
+pub(crate) async fn own_export(
     state: &AppState,
     principal: &Principal,
     id: i64,
@@ -309,7 +320,7 @@ async fn own_export(
         .ok_or(ApiError::NotFound)
 }
 
-fn status_of(row: &crate::store::search::ExportRow) -> ExportStatus {
+pub(crate) fn status_of(row: &crate::store::search::ExportRow) -> ExportStatus {
     ExportStatus {
         id: row.id,
         status: row.status.clone(),
@@ -319,21 +330,19 @@ fn status_of(row: &crate::store::search::ExportRow) -> ExportStatus {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/exports", tag = "analysis", request_body(content = Object, description = "The search filters (as for /search: q, from, to, category, nature, district, respondent, state, flag, kind)"),
-    responses((status = 202, description = "Queued; poll the status", body = ExportStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_export(
-    state: web::Data<AppState>,
-    req: actix_web::HttpRequest,
-    body: web::Bytes,
-    principal: Principal,
-) -> Result<HttpResponse, ApiError> {
-    let scope = scope(&principal)?;
+/// Queues a CSV export of a search (`params` is what is recorded as asked for) and writes it
+/// in the background; returns the export's id.
+pub(crate) async fn start_export(
+    state: &AppState,
+    principal: &Principal,
+    filters: &Filters,
+    params: String,
+) -> Result<i64, ApiError> {
+    let scope = scope(principal)?;
     let user_id = principal.require_staff()?.id;
-    let filters: Filters = super::body::json_body(&req, &body)?;
     let live = state.search.live();
     // Reject a malformed query now rather than in the background.
-    let q = query::build(&live, &filters, &scope)?;
-    let params = String::from_utf8_lossy(&body).into_owned();
+    let q = query::build(&live, filters, &scope)?;
     let now = state.clock.now().naive_utc();
     let id = state
         .with_db(move |conn| {
@@ -342,7 +351,7 @@ pub async fn create_export(
             )?)
         })
         .await?;
-    let path = export_path(&state, id);
+    let path = export_path(state, id);
     let (pool, clock) = (state.pool.clone(), state.clock.clone());
     tokio::task::spawn_blocking(move || {
         let outcome = std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new(".")))
@@ -359,6 +368,22 @@ pub async fn create_export(
             );
         }
     });
+    Ok(id)
+}
+
+#[utoipa::path(post, path = "/api/v1/exports", tag = "analysis", request_body(content = Object, description = "The search filters (as for /search: q, from, to, category, nature, district, respondent, state, flag, kind)"),
+    responses((status = 202, description = "Queued; poll the status", body = ExportStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_export(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    body: web::Bytes,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    // Who may export is checked before the body is read.
+    scope(&principal)?;
+    let filters: Filters = super::body::json_body(&req, &body)?;
+    let params = String::from_utf8_lossy(&body).into_owned();
+    let id = start_export(&state, &principal, &filters, params).await?;
     Ok(HttpResponse::Accepted().json(ExportStatus {
         id,
         status: "queued".into(),

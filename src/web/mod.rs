@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama): no script, forms that work without JavaScript, CSRF tokens
 //! on every form, and strict security headers. Handlers call the same use cases as the API.
 
+pub mod analyst;
 pub mod bulletins;
 pub mod consumer;
 pub mod csrf;
@@ -28,7 +29,7 @@ pub const BULLETIN_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; i
     form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Files under `/static/`, compiled in: (name, content type, bytes).
-const STATIC_FILES: [(&str, &str, &str); 3] = [
+const STATIC_FILES: [(&str, &str, &str); 4] = [
     (
         "app.css",
         "text/css; charset=utf-8",
@@ -44,6 +45,11 @@ const STATIC_FILES: [(&str, &str, &str); 3] = [
         "text/css; charset=utf-8",
         include_str!("../../static/desk.css"),
     ),
+    (
+        "analyst.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/analyst.css"),
+    ),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -57,6 +63,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/logout", "POST").route(web::post().to(login::logout)))
         .configure(bulletins::routes)
         .configure(consumer::routes)
+        .configure(analyst::routes)
         .configure(desk::routes);
 }
 

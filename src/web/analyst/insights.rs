@@ -1,0 +1,236 @@
+//! Hot terms and alerts: the answers of `GET /api/v1/hot-terms` and `GET /api/v1/alerts`,
+//! each term or alert linking to the search that lists its cases.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::Days;
+
+use super::params::{Params, issue};
+use super::{FilterForm, blocking, here, labels, page_with_form, query_issues, viewer_scope};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::clock::china_date;
+use crate::http::analyst::{AlertOptions, HotOptions, alert_params, hot_params};
+use crate::http::error::ApiError;
+use crate::intake::FieldIssue;
+use crate::search::{alerts, hot};
+use crate::web::PageError;
+
+/// A whole number field; a malformed one adds an issue.
+fn number(params: &Params, name: &str, issues: &mut Vec<FieldIssue>) -> Option<u64> {
+    match params.get(name) {
+        "" => None,
+        raw => raw.parse().map_or_else(
+            |_| {
+                issues.push(issue(name, "number", "请填写整数"));
+                None
+            },
+            Some,
+        ),
+    }
+}
+
+pub struct TermView {
+    pub term: String,
+    pub count: u64,
+    pub baseline_count: u64,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "analyst/hot.html")]
+struct HotView {
+    form: FilterForm,
+    period: String,
+    terms: Option<Vec<TermView>>,
+}
+
+/// The search for a term within the page's filters (and its query, if any).
+fn term_search(
+    params: &Params,
+    term: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> String {
+    let q = match params.get("q") {
+        "" => term.to_owned(),
+        q => format!("({q}) {term}"),
+    };
+    params
+        .filters_only()
+        .with("q", &q)
+        .with("from", &from.to_string())
+        .with("to", &to.to_string())
+        .url("/analyst/search")
+}
+
+pub async fn hot(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<HttpResponse, PageError> {
+    let scope = viewer_scope(&principal, &here(&req))?;
+    let params = Params::from_query(req.query_string());
+    let mut view = HotView {
+        form: FilterForm {
+            params: params.clone(),
+            issues: Vec::new(),
+        },
+        period: String::new(),
+        terms: None,
+    };
+    let mut issues = Vec::new();
+    let options = HotOptions {
+        baseline_from: params.date("baseline_from", &mut issues),
+        baseline_to: params.date("baseline_to", &mut issues),
+        min_count: number(&params, "min_count", &mut issues),
+        limit: None,
+    };
+    let filters = params.filters().map_err(|more| issues.extend(more));
+    let settled = match filters {
+        Ok(filters) if issues.is_empty() => {
+            hot_params(&filters, &options, china_date(state.clock.now())).map(|p| (filters, p))
+        }
+        _ => Err(ApiError::Validation(Vec::new())),
+    };
+    let (filters, hot_params) = match settled {
+        Ok(found) => found,
+        Err(ApiError::Validation(more)) => {
+            issues.extend(more);
+            view.form.issues = issues;
+            return page_with_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |_| view);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (from, to) = (hot_params.from, hot_params.to);
+    view.period = format!(
+        "{from}至{to}，对比{}至{}",
+        hot_params.baseline_from, hot_params.baseline_to
+    );
+    let live = state.search.live();
+    match blocking(move || hot::hot_terms(&live, &filters, &scope, &hot_params)).await? {
+        Ok(terms) => {
+            view.terms = Some(
+                terms
+                    .into_iter()
+                    .map(|t| TermView {
+                        href: term_search(&params, &t.term, from, to),
+                        term: t.term,
+                        count: t.count,
+                        baseline_count: t.baseline_count,
+                    })
+                    .collect(),
+            );
+            page_with_form(&req, &state, StatusCode::OK, |_| view)
+        }
+        Err(e) => {
+            view.form.issues = query_issues(e)?;
+            page_with_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |_| view)
+        }
+    }
+}
+
+pub struct AlertView {
+    pub dimension: &'static str,
+    pub label: String,
+    pub week: String,
+    pub count: u64,
+    pub baseline: String,
+    pub ratio: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "analyst/alerts.html")]
+struct AlertsView {
+    form: FilterForm,
+    alerts: Option<Vec<AlertView>>,
+}
+
+impl AlertsView {
+    /// The filters carried along, except the dates (an alert looks at one week).
+    fn carried(&self) -> Vec<(&'static str, &str)> {
+        self.form
+            .hidden()
+            .into_iter()
+            .filter(|(k, _)| !matches!(*k, "from" | "to"))
+            .collect()
+    }
+}
+
+fn alert_view(params: &Params, a: alerts::Alert) -> AlertView {
+    let (dimension, filter) = match a.dimension.as_str() {
+        "category" => ("类别", "category"),
+        _ => ("被投诉（举报）方", "respondent"),
+    };
+    let week_to = a.week_from + Days::new(6);
+    AlertView {
+        dimension,
+        label: labels::label(&a.dimension, &a.key),
+        week: format!("{}至{week_to}", a.week_from),
+        count: a.count,
+        baseline: format!("{:.1}", a.baseline),
+        ratio: format!("{:.1}", a.ratio),
+        href: params
+            .filters_only()
+            .with(filter, &a.key)
+            .with("from", &a.week_from.to_string())
+            .with("to", &week_to.to_string())
+            .url("/analyst/search"),
+    }
+}
+
+pub async fn alerts(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<HttpResponse, PageError> {
+    let scope = viewer_scope(&principal, &here(&req))?;
+    let params = Params::from_query(req.query_string());
+    let mut issues = Vec::new();
+    let threshold = match params.get("threshold") {
+        "" => None,
+        raw => raw.parse::<f64>().map_or_else(
+            |_| {
+                issues.push(issue("threshold", "number", "请填写数字，如 2 或 1.5"));
+                None
+            },
+            Some,
+        ),
+    };
+    let options = AlertOptions {
+        week_of: params.date("week_of", &mut issues),
+        baseline_weeks: number(&params, "baseline_weeks", &mut issues)
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+        threshold,
+        min_count: number(&params, "min_count", &mut issues),
+    };
+    let filters = params.filters().map_err(|more| issues.extend(more));
+    let mut view = AlertsView {
+        form: FilterForm {
+            params: params.clone(),
+            issues: Vec::new(),
+        },
+        alerts: None,
+    };
+    let filters = match filters {
+        Ok(f) if issues.is_empty() => f,
+        _ => {
+            view.form.issues = issues;
+            return page_with_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |_| view);
+        }
+    };
+    let alert_params = alert_params(&options, china_date(state.clock.now()));
+    let live = state.search.live();
+    match blocking(move || alerts::alerts(&live, &filters, &scope, &alert_params)).await? {
+        Ok(found) => {
+            view.alerts = Some(found.into_iter().map(|a| alert_view(&params, a)).collect());
+            page_with_form(&req, &state, StatusCode::OK, |_| view)
+        }
+        Err(e) => {
+            view.form.issues = query_issues(e)?;
+            page_with_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |_| view)
+        }
+    }
+}
