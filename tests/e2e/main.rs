@@ -6,6 +6,7 @@
 mod common;
 
 mod bulletin;
+mod complaint;
 
 use common::webdriver::{Browser, ChromeDriver};
 use common::{Backend, TestApp};
