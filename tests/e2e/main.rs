@@ -5,8 +5,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod analyst;
 mod bulletin;
 mod complaint;
+mod tour;
 
 use common::webdriver::{Browser, ChromeDriver};
 use common::{Backend, TestApp};
