@@ -141,6 +141,40 @@ impl Browser {
             .to_owned()
     }
 
+    /// Waits up to 10 s for the page to contain `needle` (a click that navigates returns
+    /// before the next page has always replaced the old one); returns the page source.
+    pub async fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let source = self.source().await;
+            if source.contains(needle) {
+                return source;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{needle:?} never appeared on {}:\n{source}",
+                    self.url().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits up to 10 s for the address to contain `part`; returns it.
+    pub async fn wait_for_url(&self, part: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.url().await;
+            if url.contains(part) {
+                return url;
+            }
+            if Instant::now() > deadline {
+                panic!("never reached an address with {part:?}; at {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn resize(&self, width: u32, height: u32) {
         self.post("/window/rect", json!({"width": width, "height": height}))
             .await;

@@ -57,11 +57,8 @@ async fn a_trend_bar_opens_the_cases_it_counts() {
     let label = b.attr(&october, "aria-label").await.unwrap_or_default();
     assert!(label.contains("3件"), "{label}");
     b.click(&october).await;
-    let url = b.url().await;
-    assert!(
-        url.contains("/analyst/search") && url.contains("2026-10-01"),
-        "{url}"
-    );
+    let url = b.wait_for_url("/analyst/search").await;
+    assert!(url.contains("2026-10-01"), "{url}");
     assert_eq!(
         b.text(&b.find("#total").await).await,
         "3",

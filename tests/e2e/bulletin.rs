@@ -32,6 +32,7 @@ async fn an_editor_publishes_and_the_public_reads() {
     b.fill("#period", "1999-Q1").await;
     b.click(&b.find("form[action='/admin/bulletins'] button").await)
         .await;
+    b.wait_for("role=\"alert\"").await;
     let alert = b.find("[role=alert]").await;
     assert!(!b.text(&alert).await.is_empty());
     assert_eq!(
@@ -43,27 +44,23 @@ async fn an_editor_publishes_and_the_public_reads() {
     b.fill("#period", "2026-Q3").await;
     b.click(&b.find("form[action='/admin/bulletins'] button").await)
         .await;
-    assert!(
-        b.url().await.contains("/admin/bulletins/"),
-        "{}",
-        b.url().await
-    );
+    b.wait_for_url("/admin/bulletins/").await;
     b.fill("#tip_title_new", "理性消费").await;
     b.fill("#tip_body_new", "保留购物凭证，遇到纠纷可拨打 12315。")
         .await;
     b.click(&b.find("form[action$='/content'] button[type=submit]").await)
         .await;
-    assert!(b.source().await.contains("已保存"));
+    b.wait_for("已保存").await;
     b.photograph("admin-bulletin-draft").await;
     b.click(&b.find("form[action$='/publish'] button").await)
         .await;
-    assert!(b.source().await.contains("已发布"));
+    b.wait_for("已发布，公众现在可以查看").await;
 
     w.open("/bulletins").await;
     b.photograph("bulletins").await;
     let link = b.find(".cards-list a").await;
     b.click(&link).await;
-    let page = b.source().await;
+    let page = b.wait_for("理性消费").await;
     assert!(
         page.contains("理性消费") && page.contains("2026"),
         "the published bulletin"

@@ -58,6 +58,7 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     w.open("/").await;
     b.photograph("home").await;
     b.click(&b.find("a[href='/complain']").await).await;
+    b.wait_for_url("/complain").await;
     b.photograph("complain").await;
     fill_complaint(&w, "13800138000").await;
     // A real photo: the browser's own screenshot of the page.
@@ -67,7 +68,7 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
         .await;
     submit_complaint(&w).await;
 
-    let filed = b.source().await;
+    let filed = b.wait_for("已提交").await;
     assert!(filed.contains("已提交"), "{filed}");
     let case_no = b.text(&b.find("dd.mono").await).await;
     let token = b.text(&b.find("dd.token").await).await;
@@ -83,7 +84,7 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     w.open(&format!("/track/{case_no}")).await;
     b.fill("#f-token", &token).await;
     b.click(&b.find("form[action='/track'] button").await).await;
-    let page = b.source().await;
+    let page = b.wait_for("当前状态").await;
     assert!(page.contains(&case_no) && page.contains("待受理"), "{page}");
     b.photograph("track").await;
 
@@ -93,13 +94,14 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     b.photograph("desk-queue").await;
     b.click(&b.find(&format!("a[href='/desk/cases/{case_no}']")).await)
         .await;
+    b.wait_for_url(&format!("/desk/cases/{case_no}")).await;
     b.photograph("desk-case").await;
     b.click(&b.find("#form-accept button").await).await;
-    assert!(b.source().await.contains("调解中"), "accepted");
+    b.wait_for("调解中").await;
     b.fill("#settle-agreement", "商家退货退款 129 元").await;
     b.fill("#settle-amount", "129.00").await;
     b.click(&b.find("#form-settle button").await).await;
-    let settled = b.source().await;
+    let settled = b.wait_for("调解成功").await;
     assert!(
         settled.contains("已达成调解协议") || settled.contains("调解成功"),
         "{settled}"
@@ -114,7 +116,7 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     b.fill("#f-comment", "处理及时").await;
     b.click(&b.find("form[action='/track/action'] button.primary").await)
         .await;
-    let rated = b.source().await;
+    let rated = b.wait_for("感谢您的评价").await;
     assert!(
         !rated.contains("提交评价"),
         "the rating form is gone once rated"
@@ -132,6 +134,7 @@ async fn the_form_shows_errors_in_place() {
     fill_complaint(&w, "1234").await;
     b.fill("#f-purchase-amount-yuan", "十二元").await;
     submit_complaint(&w).await;
+    b.wait_for("请修改以下").await;
     let phone = b.find("#f-complainant-phone").await;
     assert_eq!(
         b.attr(&phone, "aria-invalid").await.as_deref(),

@@ -43,5 +43,7 @@ impl World {
         b.fill("#email", email).await;
         b.fill("#password", common::accounts::PASSWORD).await;
         b.click(&b.find("form button[type=submit]").await).await;
+        // Without `next`, signing in lands on the bulletin list.
+        b.wait_for_url("/admin/bulletins").await;
     }
 }

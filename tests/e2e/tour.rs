@@ -42,7 +42,7 @@ async fn every_other_page_is_photographed() {
     let case_no = v["case_no"].as_str().unwrap().to_owned();
     w.sign_in("desk@meiyan.cn").await;
     w.open("/enterprise").await;
-    assert!(b.source().await.contains(&case_no));
+    b.wait_for(&case_no).await;
     b.photograph("enterprise-queue").await;
     w.open(&format!("/enterprise/cases/{case_no}")).await;
     b.photograph("enterprise-case").await;
