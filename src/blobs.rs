@@ -15,10 +15,13 @@ pub struct BlobStore {
     root: PathBuf,
 }
 
-/// Types accepted as evidence, sniffed from the content, never from the name or header.
+/// Types accepted as evidence, sniffed from the content, never from the name or header. A PDF
+/// must start with its header: `infer` also finds it anywhere in the first kilobyte, which
+/// would let an HTML page with `%PDF` inside pass as a PDF.
 pub fn sniff_mime(bytes: &[u8]) -> Option<&'static str> {
     let kind = infer::get(bytes)?;
     match kind.mime_type() {
+        "application/pdf" if !bytes.starts_with(b"%PDF-") => None,
         m @ ("image/jpeg" | "image/png" | "application/pdf" | "image/heif" | "image/heic"
         | "image/webp") => Some(m),
         _ => None,
@@ -112,6 +115,7 @@ mod tests {
         );
         assert_eq!(sniff_mime(b"MZ\x90\0 not an image"), None);
         assert_eq!(sniff_mime(b"<html>"), None);
+        assert_eq!(sniff_mime(b"<html><script></script>%PDF-1.4\n"), None);
         store.remove(&a);
         assert!(store.list().unwrap().is_empty());
     }

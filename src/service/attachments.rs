@@ -22,10 +22,24 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-/// Keeps a client's file name readable but harmless: no directories, no control characters.
+/// Direction marks and overrides, which can make `invoice\u{202E}gnp.exe` read as
+/// `invoiceexe.png`.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Keeps a client's file name readable but harmless: no directories, no control characters,
+/// no direction overrides.
 pub fn clean_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .take(120)
+        .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
     if cleaned.is_empty() {
         "附件".to_owned()
@@ -128,5 +142,6 @@ mod tests {
         assert_eq!(clean_file_name("..\u{0}hidden\n.png"), "hidden.png");
         assert_eq!(clean_file_name("/"), "附件");
         assert_eq!(clean_file_name("....."), "附件");
+        assert_eq!(clean_file_name("invoice\u{202E}gnp.exe"), "invoicegnp.exe");
     }
 }
