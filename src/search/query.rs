@@ -95,6 +95,37 @@ pub fn day_range(
 }
 
 /// Builds the whole query: the text part (if any) and every filter, all required.
+/// The longest query text accepted, in characters (the search form allows 200).
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// The deepest nesting of parentheses accepted: the query parser recurses on each level, and
+/// a few thousand `(` would overflow the stack of the worker thread.
+pub const MAX_QUERY_DEPTH: usize = 16;
+
+fn check_shape(q: &str) -> Result<(), SearchError> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(SearchError::Query(format!(
+            "查询内容过长（最多{MAX_QUERY_CHARS}个字）"
+        )));
+    }
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for c in q.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_QUERY_DEPTH {
+        return Err(SearchError::Query(format!(
+            "括号嵌套过深（最多{MAX_QUERY_DEPTH}层）"
+        )));
+    }
+    Ok(())
+}
+
 pub fn build(live: &Live, filters: &Filters, scope: &Scope) -> Result<Box<dyn Query>, SearchError> {
     let f = &live.fields;
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -104,6 +135,7 @@ pub fn build(live: &Live, filters: &Filters, scope: &Scope) -> Result<Box<dyn Qu
         .map(str::trim)
         .filter(|q| !q.is_empty())
     {
+        check_shape(q)?;
         let mut parser = QueryParser::for_index(
             &live.index,
             vec![

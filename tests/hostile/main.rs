@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod search;
 mod uploads;
 
 use std::path::{Path, PathBuf};
