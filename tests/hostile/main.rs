@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod csrf;
 mod json;
 mod search;
 mod uploads;
