@@ -160,16 +160,21 @@ async fn kill_nine_during_intake_then_restart_catches_up() {
     let mut server = start(port);
     let base = format!("http://127.0.0.1:{port}");
     wait_up(&client, &base).await;
-    let mut generator = odrdesk(dir.path())
+    let generator = odrdesk(dir.path())
         .args(["gen", "--cases", "300", "--seed", "5"])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     tokio::time::sleep(Duration::from_millis(700)).await;
     server.kill().unwrap(); // SIGKILL
     server.wait().unwrap();
-    assert!(generator.wait().unwrap().success());
+    let generated = generator.wait_with_output().unwrap();
+    assert!(
+        generated.status.success(),
+        "gen failed: {}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
     let port = free_port();
     let mut server = start(port);
     let base = format!("http://127.0.0.1:{port}");
