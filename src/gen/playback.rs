@@ -35,10 +35,22 @@ pub fn play(conn: &mut Db, base: &Ctx, subject: &Subject, steps: &[Step]) -> any
             ..base.clone()
         };
         let actor = (step.by == By::System).then_some(Actor::System);
-        retry(conn, |conn| {
+        let done = retry(conn, |conn| {
             perform(conn, &ctx, subject.case_no, &caller, actor, &step.command)
-        })
-        .with_context(|| {
+        });
+        // A server sharing the database may have moved the case meanwhile (its sweep expires
+        // ODR periods that ended before the generated "now"): the rest of this plan no
+        // longer applies, and the case keeps the state it was given.
+        if let Err(ServiceError::NotAllowed { state, .. }) = &done {
+            tracing::warn!(
+                case_no = subject.case_no,
+                state,
+                step = step.command.name(),
+                "generated case changed by someone else; its remaining steps are skipped"
+            );
+            return Ok(());
+        }
+        done.with_context(|| {
             format!(
                 "{} on generated case {} at {}",
                 step.command.name(),
@@ -107,7 +119,8 @@ fn caller(by: By, district: &str, subject: &Subject) -> Option<Caller> {
     })
 }
 
-/// A busy database is retried a few times; anything else is an error.
+/// A busy database is retried (a server sharing the file may hold the write lock for a
+/// while on a loaded machine); anything else is an error.
 pub fn retry<T>(
     conn: &mut Db,
     mut f: impl FnMut(&mut Db) -> Result<T, ServiceError>,
@@ -115,7 +128,7 @@ pub fn retry<T>(
     let mut attempt = 0;
     loop {
         match f(conn) {
-            Err(ServiceError::Store(StoreError::Unavailable(e))) if attempt < 5 => {
+            Err(ServiceError::Store(StoreError::Unavailable(e))) if attempt < 10 => {
                 attempt += 1;
                 tracing::warn!(error = %e, attempt, "database busy; retrying");
                 std::thread::sleep(std::time::Duration::from_millis(200 * attempt));

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use fastrand::Rng;
 
 use super::corpus::Business;
+use super::playback::retry;
 use crate::service::ServiceError;
 use crate::service::accounts::{EnterpriseInput, parse_enterprise, upsert_enterprise};
 use crate::store::Db;
@@ -86,9 +87,11 @@ impl Registry {
                         .join("; ")
                 )
             })?;
-            upsert_enterprise(conn, &enterprise, at).map_err(|e: ServiceError| {
-                anyhow::anyhow!("registering generated business {}: {e}", enterprise.uscc)
-            })?;
+            retry(conn, |conn| upsert_enterprise(conn, &enterprise, at)).map_err(
+                |e: ServiceError| {
+                    anyhow::anyhow!("registering generated business {}: {e}", enterprise.uscc)
+                },
+            )?;
         }
         Ok(())
     }
