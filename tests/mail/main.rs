@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use common::TestApp;
-use diesel::Connection;
 use diesel::result::Error;
 use odrdesk::clock::Clock;
 use odrdesk::notify::{Mail, Notice, enqueue};
@@ -66,7 +65,11 @@ pub fn ack(key: &str, n: u32) -> Mail {
 /// Enqueues `mails` in one committed transaction; returns what `enqueue` said for each.
 pub async fn enqueue_all(pool: &DbPool, mails: Vec<Mail>, at: NaiveDateTime) -> Vec<bool> {
     with_db(pool, move |c| {
-        c.transaction::<_, Error, _>(|c| mails.iter().map(|m| enqueue(c, m, at)).collect())
+        // BEGIN IMMEDIATE, as the service does: a deferred transaction that reads first
+        // cannot wait for the server's sender to release the write lock.
+        store::write_transaction::<_, Error>(c, |c| {
+            mails.iter().map(|m| enqueue(c, m, at)).collect()
+        })
     })
     .await
     .expect("enqueue")
