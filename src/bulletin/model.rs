@@ -77,6 +77,17 @@ pub struct PeriodInfo {
     pub previous_period: Period,
 }
 
+impl PeriodInfo {
+    /// The period itself, as it was asked for.
+    pub fn period(&self) -> Period {
+        Period {
+            label: self.label.clone(),
+            from: self.from,
+            to: self.to,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Totals {
     /// Complaints received in the period, merged duplicates not counted.

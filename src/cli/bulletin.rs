@@ -94,8 +94,9 @@ pub fn write_formats(
     let stem = file_stem(period);
     let wants = |f: Format| format == f || format == Format::All;
     let mut written = Vec::new();
-    let html = render::html(b);
-    if wants(Format::Html) {
+    // The PDF is printed from the HTML; neither is rendered unless asked for.
+    let html = (wants(Format::Html) || wants(Format::Pdf)).then(|| render::html(b));
+    if let (true, Some(html)) = (wants(Format::Html), &html) {
         written.push(write(dir, format!("{stem}.html"), html.as_bytes())?);
     }
     if wants(Format::Json) {
@@ -112,8 +113,8 @@ pub fn write_formats(
             render::csv(b).as_bytes(),
         )?);
     }
-    if wants(Format::Pdf) {
-        let pdf = render::pdf(&html)?;
+    if let (true, Some(html)) = (wants(Format::Pdf), &html) {
+        let pdf = render::pdf(html)?;
         written.push(write(dir, format!("{stem}.pdf"), &pdf)?);
     }
     Ok(written)

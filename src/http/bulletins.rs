@@ -200,17 +200,47 @@ fn period_of(input: &DraftInput) -> Result<Period, ApiError> {
     }
 }
 
-/// Computes what a draft or correction needs: the period's hot issues from this node's index.
-pub(crate) async fn request_for(
+/// What a new version is computed with and by whom; shared by the API and the pages.
+pub(crate) enum NewVersion {
+    Draft,
+    /// Corrects the published bulletin `id`, saying why.
+    Correction {
+        id: i64,
+        erratum: String,
+    },
+}
+
+/// Computes and stores a draft or a correction for `period`: hot issues from this node's
+/// index, running deadlines judged as of `as_of` (default today).
+pub(crate) async fn new_version(
     state: &AppState,
     period: Period,
     as_of: Option<NaiveDate>,
-) -> Result<(Period, NaiveDate, Vec<crate::bulletin::model::HotIssue>), ApiError> {
+    by: String,
+    what: NewVersion,
+) -> Result<Bulletin, ApiError> {
     let as_of = as_of.unwrap_or_else(|| china_date(state.clock.now()));
     let live = state.search.live();
     let p = period.clone();
     let hot = web::block(move || hot::from_index(&live, &p)).await??;
-    Ok((period, as_of, hot))
+    let reference = state.reference.snapshot();
+    let now = state.clock.now();
+    state
+        .with_db(move |conn| {
+            let req = Request {
+                reference: &reference,
+                period,
+                as_of,
+                hot,
+            };
+            match &what {
+                NewVersion::Draft => bulletins::create_draft(conn, &req, &by, now),
+                NewVersion::Correction { id, erratum } => {
+                    bulletins::correct(conn, &req, *id, erratum, &by, now)
+                }
+            }
+        })
+        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/bulletins", tag = "bulletins",
@@ -226,20 +256,8 @@ pub async fn create(
     let user = principal.require_role(&EDITORS)?;
     let by = user.email.clone();
     let input: DraftInput = json_body(&req, &body)?;
-    let (period, as_of, hot) = request_for(&state, period_of(&input)?, input.as_of).await?;
-    let reference = state.reference.snapshot();
-    let now = state.clock.now();
-    let b = state
-        .with_db(move |conn| {
-            let req = Request {
-                reference: &reference,
-                period,
-                as_of,
-                hot,
-            };
-            bulletins::create_draft(conn, &req, &by, now)
-        })
-        .await?;
+    let period = period_of(&input)?;
+    let b = new_version(&state, period, input.as_of, by, NewVersion::Draft).await?;
     Ok(HttpResponse::Created().json(b))
 }
 
@@ -371,25 +389,10 @@ pub async fn correct(
     let b = load(&state, &principal, &path).await?;
     let by = principal.require_role(&EDITORS)?.email.clone();
     let input: CorrectionInput = json_body(&req, &body)?;
-    let period = Period {
-        label: b.figures.period.label.clone(),
-        from: b.figures.period.from,
-        to: b.figures.period.to,
+    let what = NewVersion::Correction {
+        id: b.id.unwrap_or_default(),
+        erratum: input.erratum,
     };
-    let (period, as_of, hot) = request_for(&state, period, input.as_of).await?;
-    let reference = state.reference.snapshot();
-    let now = state.clock.now();
-    let id = b.id.unwrap_or_default();
-    let created = state
-        .with_db(move |conn| {
-            let req = Request {
-                reference: &reference,
-                period,
-                as_of,
-                hot,
-            };
-            bulletins::correct(conn, &req, id, &input.erratum, &by, now)
-        })
-        .await?;
+    let created = new_version(&state, b.figures.period.period(), input.as_of, by, what).await?;
     Ok(HttpResponse::Created().json(created))
 }

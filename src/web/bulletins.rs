@@ -13,10 +13,10 @@ use crate::auth::{Principal, Role};
 use crate::bulletin::model::{Bulletin, Tip, TypicalCase};
 use crate::bulletin::period::Period;
 use crate::bulletin::render;
-use crate::http::bulletins::request_for;
+use crate::http::bulletins::{NewVersion, new_version};
 use crate::http::error::ApiError;
 use crate::intake::FieldIssue;
-use crate::service::bulletins::{self, Candidate, ContentInput, Request, Summary};
+use crate::service::bulletins::{self, Candidate, ContentInput, Summary};
 
 const EDITORS: [Role; 2] = [Role::Admin, Role::Supervisor];
 
@@ -139,20 +139,7 @@ pub async fn create(
             Err(_) => return refuse("统计截止日期应写作 2026-11-20 这样的日期".into()).await,
         },
     };
-    let (period, as_of, hot) = request_for(&state, period, as_of).await?;
-    let reference = state.reference.snapshot();
-    let now = state.clock.now();
-    let b = state
-        .with_db(move |conn| {
-            let req = Request {
-                reference: &reference,
-                period,
-                as_of,
-                hot,
-            };
-            bulletins::create_draft(conn, &req, &by, now)
-        })
-        .await?;
+    let b = new_version(&state, period, as_of, by, NewVersion::Draft).await?;
     Ok(see_other(&format!(
         "/admin/bulletins/{}",
         b.id.unwrap_or_default()
@@ -240,6 +227,22 @@ async fn show_detail(
             notice: shown.notice,
         },
     )
+}
+
+/// The bulletin's page again with its stored content and why the step was refused.
+async fn refused_in_place(
+    req: &HttpRequest,
+    state: &AppState,
+    b: Bulletin,
+    issues: Vec<FieldIssue>,
+) -> Result<HttpResponse, PageError> {
+    let shown = Shown {
+        typical: b.typical_cases.clone(),
+        tips: b.tips.clone(),
+        issues,
+        notice: None,
+    };
+    show_detail(req, state, StatusCode::UNPROCESSABLE_ENTITY, b, Some(shown)).await
 }
 
 async fn load(state: &AppState, id: i64) -> Result<Bulletin, PageError> {
@@ -427,20 +430,7 @@ pub async fn publish(
         Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved=published"))),
         Err(ApiError::Validation(issues)) => {
             let b = load(&state, id).await?;
-            let shown = Shown {
-                typical: b.typical_cases.clone(),
-                tips: b.tips.clone(),
-                issues,
-                notice: None,
-            };
-            show_detail(
-                &req,
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                b,
-                Some(shown),
-            )
-            .await
+            refused_in_place(&req, &state, b, issues).await
         }
         Err(e) => Err(e.into()),
     }
@@ -460,46 +450,14 @@ pub async fn correct(
     let form = Form::parse(&req, &state, &body, "bulletin")?;
     let erratum = form.get("erratum").unwrap_or("").trim().to_owned();
     let b = load(&state, id).await?;
-    let period = Period {
-        label: b.figures.period.label.clone(),
-        from: b.figures.period.from,
-        to: b.figures.period.to,
-    };
-    let (period, as_of, hot) = request_for(&state, period, None).await?;
-    let reference = state.reference.snapshot();
-    let now = state.clock.now();
-    let result = state
-        .with_db(move |conn| {
-            let req = Request {
-                reference: &reference,
-                period,
-                as_of,
-                hot,
-            };
-            bulletins::correct(conn, &req, id, &erratum, &by, now)
-        })
-        .await;
+    let what = NewVersion::Correction { id, erratum };
+    let result = new_version(&state, b.figures.period.period(), None, by, what).await;
     match result {
         Ok(created) => Ok(see_other(&format!(
             "/admin/bulletins/{}",
             created.id.unwrap_or_default()
         ))),
-        Err(ApiError::Validation(issues)) => {
-            let shown = Shown {
-                typical: b.typical_cases.clone(),
-                tips: b.tips.clone(),
-                issues,
-                notice: None,
-            };
-            show_detail(
-                &req,
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                b,
-                Some(shown),
-            )
-            .await
-        }
+        Err(ApiError::Validation(issues)) => refused_in_place(&req, &state, b, issues).await,
         Err(e) => Err(e.into()),
     }
 }

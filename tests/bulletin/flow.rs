@@ -235,48 +235,13 @@ async fn cli_output_is_reproducible(backend: Backend) {
     let out = tempfile::tempdir().expect("dir");
     let run = |sub: &str| {
         let dir = out.path().join(sub);
-        let o = odrdesk(
-            &app,
-            &[
-                "bulletin",
-                "2026-Q3",
-                "--as-of",
-                AS_OF,
-                "--format",
-                "json",
-                "--out",
-                dir.to_str().unwrap(),
-            ],
-        );
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let o = odrdesk(
-            &app,
-            &[
-                "bulletin",
-                "2026-Q3",
-                "--as-of",
-                AS_OF,
-                "--format",
-                "csv",
-                "--out",
-                dir.to_str().unwrap(),
-            ],
-        );
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let o = odrdesk(
-            &app,
-            &[
-                "bulletin",
-                "2026-Q3",
-                "--as-of",
-                AS_OF,
-                "--format",
-                "html",
-                "--out",
-                dir.to_str().unwrap(),
-            ],
-        );
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for format in ["json", "csv", "html"] {
+            let args = [
+                "bulletin", "2026-Q3", "--as-of", AS_OF, "--format", format, "--out",
+            ];
+            let o = odrdesk(&app, &[&args[..], &[dir.to_str().unwrap()]].concat());
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
         dir
     };
     let (first, second) = (run("a"), run("b"));
