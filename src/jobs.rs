@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use actix_web::web;
-use chrono::Duration as ChronoDuration;
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
 use crate::app::AppState;
 use crate::service::{ServiceError, sweep};
-use crate::store::{StoreError, leases};
+use crate::store::{Db, StoreError, leases};
 
 /// Stops the sweep loop when dropped.
 pub struct SweeperHandle {
@@ -30,6 +30,8 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
     let node = uuid::Uuid::new_v4().to_string();
     runtime.spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(every));
+        // A pass longer than the interval is followed by one pass, not a burst of them.
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = &mut stop_rx => break,
@@ -38,8 +40,17 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
             let (state, node) = (state.clone(), node.clone());
             let pass = web::block(move || sweep_once(&state, &node)).await;
             match pass {
-                Ok(Ok(Some(report))) if report.examined > 0 => {
-                    tracing::info!(?report, "deadline sweep")
+                Ok(Ok(Some(pass))) if pass.report.examined > 0 => {
+                    let r = &pass.report;
+                    tracing::info!(
+                        started = %pass.started.to_rfc3339(),
+                        finished = %pass.finished.to_rfc3339(),
+                        examined = r.examined,
+                        odr_expired = r.odr_expired,
+                        overdue_marked = r.overdue_marked,
+                        reminders = r.reminders,
+                        "deadline sweep"
+                    )
                 }
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e, "deadline sweep failed; will retry"),
@@ -50,14 +61,35 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
     Some(SweeperHandle { _stop: stop_tx })
 }
 
-fn sweep_once(state: &AppState, node: &str) -> Result<Option<sweep::SweepReport>, ServiceError> {
+const SWEEP_LEASE: &str = "deadline_sweep";
+
+/// A pass this node made while holding the lease.
+struct Pass {
+    started: DateTime<Utc>,
+    finished: DateTime<Utc>,
+    report: sweep::SweepReport,
+}
+
+/// Sweeps once if this node holds the lease (for twice the interval). The lease is renewed
+/// inside every case's transaction, so a pass that takes longer than the lease keeps it, and
+/// one whose lease another node took over stops at the next case instead of running beside it.
+fn sweep_once(state: &AppState, node: &str) -> Result<Option<Pass>, ServiceError> {
     let mut conn = state.pool.get().map_err(StoreError::from)?;
     state.reference.reload(&mut conn)?;
     let ctx = state.ctx();
-    let now = ctx.now.naive_utc();
-    let until = now + ChronoDuration::seconds(state.settings.sweep_interval_secs.max(1) as i64 * 2);
-    if !leases::try_acquire(&mut conn, "deadline_sweep", node, now, until)? {
+    let hold = ChronoDuration::seconds(state.settings.sweep_interval_secs.max(1) as i64 * 2);
+    let clock = state.clock.clone();
+    let renew = |conn: &mut Db| {
+        let now = clock.now().naive_utc();
+        leases::try_acquire(conn, SWEEP_LEASE, node, now, now + hold)
+    };
+    if !renew(&mut conn)? {
         return Ok(None);
     }
-    sweep::sweep(&mut conn, &ctx).map(Some)
+    let report = sweep::sweep_while(&mut conn, &ctx, renew)?;
+    Ok(Some(Pass {
+        started: ctx.now,
+        finished: state.clock.now(),
+        report,
+    }))
 }

@@ -34,10 +34,29 @@ fn system() -> Caller {
 }
 
 pub fn sweep(conn: &mut Db, ctx: &Ctx) -> Result<SweepReport, ServiceError> {
+    sweep_while(conn, ctx, |_| Ok(true))
+}
+
+/// Like `sweep`, but first asks `still_ours` inside each case's transaction and stops the pass
+/// when it says no. A serving node renews its lease there, so a pass that outlasts the lease
+/// stops instead of running beside another node's.
+pub fn sweep_while(
+    conn: &mut Db,
+    ctx: &Ctx,
+    mut still_ours: impl FnMut(&mut Db) -> Result<bool, diesel::result::Error>,
+) -> Result<SweepReport, ServiceError> {
     let mut report = SweepReport::default();
     for case_no in workflow::open_case_nos(conn)? {
         // One transaction per case: a failure leaves the others swept.
-        write_transaction(conn, |conn| sweep_case(conn, ctx, &case_no, &mut report))?;
+        let swept = write_transaction(conn, |conn| {
+            if !still_ours(conn)? {
+                return Ok(false);
+            }
+            sweep_case(conn, ctx, &case_no, &mut report).map(|()| true)
+        })?;
+        if !swept {
+            break;
+        }
         report.examined += 1;
     }
     Ok(report)

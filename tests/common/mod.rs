@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod browser;
 pub mod chromium;
+pub mod node;
 pub mod smtp;
 pub mod webdriver;
 
@@ -47,13 +48,14 @@ impl Backend {
 }
 
 /// A database created for one test and dropped after it.
-struct PgDatabase {
+pub struct PgDatabase {
     admin_url: String,
-    name: String,
+    pub name: String,
 }
 
 impl PgDatabase {
-    fn create(base_url: &str) -> (PgDatabase, String) {
+    /// Creates a fresh database on the server at `base_url`; returns it and its URL.
+    pub fn create(base_url: &str) -> (PgDatabase, String) {
         let mut conn = PgConnection::establish(base_url)
             .unwrap_or_else(|e| panic!("PostgreSQL unreachable at {base_url}: {e}"));
         let name = format!("odrdesk_t_{}", uuid::Uuid::new_v4().simple());
