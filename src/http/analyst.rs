@@ -18,7 +18,16 @@ use crate::search::trends::{self, Bucket, By, Interval};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(search, trends),
+    paths(
+        search,
+        trends,
+        hot_terms,
+        alerts,
+        similar,
+        create_export,
+        export_status,
+        export_download
+    ),
     components(schemas(SearchPage, Bucket, Sort, Interval, By))
 )]
 pub struct AnalystDoc;
@@ -252,7 +261,8 @@ pub(crate) fn alert_params(options: &AlertOptions, today: chrono::NaiveDate) -> 
 }
 
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "analysis", params(Filters, AlertOptions),
-    responses((status = 200, body = AlertAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = AlertAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "The query text `q` cannot be parsed", body = ErrorBody)))]
 pub async fn alerts(
     state: web::Data<AppState>,
     filters: web::Query<Filters>,
@@ -394,7 +404,7 @@ pub async fn create_export(
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}", tag = "analysis", params(("id" = i64, Path)),
-    responses((status = 200, body = ExportStatus), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ExportStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn export_status(
     state: web::Data<AppState>,
     path: web::Path<i64>,
@@ -405,7 +415,7 @@ pub async fn export_status(
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}/download", tag = "analysis", params(("id" = i64, Path)),
-    responses((status = 200, description = "The CSV file", content_type = "text/csv"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The CSV file", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn export_download(
     state: web::Data<AppState>,
     path: web::Path<i64>,

@@ -190,7 +190,10 @@ pub struct FormatQuery {
 
 #[utoipa::path(get, path = "/api/v1/cases/{case_no}/referral", tag = "cases",
     params(("case_no" = String, Path), FormatQuery),
-    responses((status = 200, description = "The adverse-reaction monitoring form of the case (JSON or CSV)", body = referral::ReferralForm), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The adverse-reaction monitoring form of the case (JSON or CSV)",
+            content((referral::ReferralForm = "application/json"), (String = "text/csv"))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "`format` is neither json nor csv", body = ErrorBody)))]
 pub async fn get_referral(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -226,7 +229,7 @@ pub async fn get_queue(
 }
 
 #[utoipa::path(get, path = "/api/v1/enterprise/cases", tag = "queues", params(QueueQuery),
-    responses((status = 200, body = QueuePage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = QueuePage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn enterprise_cases(
     state: web::Data<AppState>,
     query: web::Query<QueueQuery>,
@@ -237,7 +240,8 @@ pub async fn enterprise_cases(
 }
 
 #[utoipa::path(get, path = "/api/v1/me/cases", tag = "queues", params(QueueQuery),
-    responses((status = 200, description = "The signed-in consumer's own cases", body = QueuePage), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "The signed-in consumer's own cases", body = QueuePage), (status = 401, body = ErrorBody),
+        (status = 403, description = "Signed in, but not as a consumer", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn my_cases(
     state: web::Data<AppState>,
     query: web::Query<QueueQuery>,
@@ -267,7 +271,7 @@ pub struct BulkAssign {
 }
 
 #[utoipa::path(post, path = "/api/v1/queue/assign", tag = "queues", request_body = BulkAssign,
-    responses((status = 200, description = "How many were assigned"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "How many were assigned"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn bulk_assign(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -411,7 +415,8 @@ async fn load_reference<T: Send + 'static>(
 
 #[utoipa::path(put, path = "/api/v1/admin/calendar", tag = "admin",
     request_body(content = String, content_type = "application/toml", description = "One year, in the format of reference/calendar/2026.toml"),
-    responses((status = 200, description = "Loaded"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    security(("bearer" = [])),
+    responses((status = 200, description = "Loaded"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_calendar(
     state: web::Data<AppState>,
     body: web::Bytes,
@@ -429,7 +434,8 @@ pub async fn put_calendar(
 
 #[utoipa::path(put, path = "/api/v1/admin/policy", tag = "admin",
     request_body(content = String, content_type = "application/toml", description = "The whole table, in the format of reference/policy.toml"),
-    responses((status = 200, description = "Loaded"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    security(("bearer" = [])),
+    responses((status = 200, description = "Loaded"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_policy(
     state: web::Data<AppState>,
     body: web::Bytes,
@@ -445,8 +451,8 @@ pub async fn put_policy(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "versions": versions })))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/policy", tag = "admin",
-    responses((status = 200, description = "The policy table in force", body = crate::domain::PolicyTable), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/admin/policy", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "The policy table in force", body = crate::domain::PolicyTable), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_policy(
     state: web::Data<AppState>,
     principal: Principal,

@@ -40,7 +40,64 @@ pub async fn openapi() -> HttpResponse {
     doc.merge(super::cases::CasesDoc::openapi());
     doc.merge(super::analyst::AnalystDoc::openapi());
     doc.merge(super::bulletins::BulletinsDoc::openapi());
+    document_extractor_errors(&mut doc);
     HttpResponse::Ok().json(doc)
+}
+
+/// Adds the errors the shared readers answer before a handler's own code runs, where an
+/// operation's annotation does not list them: a JSON body (`body::json_body` and the payload
+/// limit) can be malformed or missing (400), too large (413) or not JSON (415); a query string
+/// whose values do not fit their types is refused by the extractor (400).
+fn document_extractor_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+                )
+                .build(),
+        )
+    };
+    let add = |op: &mut Operation, status: &str, description: &str| {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| error(description));
+    };
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let json_body = matches!(&op.request_body,
+                Some(RefOr::T(body)) if body.content.contains_key("application/json"));
+            let query =
+                op.parameters.iter().flatten().any(
+                    |p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)),
+                );
+            if json_body {
+                add(op, "400", "Malformed or missing JSON body");
+                add(op, "413", "Body over the size limit");
+                add(op, "415", "Not JSON");
+            }
+            if query {
+                add(
+                    op,
+                    "400",
+                    "A query parameter that cannot be read as its type",
+                );
+            }
+        }
+    }
 }
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
