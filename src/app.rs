@@ -19,6 +19,8 @@ use crate::jobs::SweeperHandle;
 use crate::notify::{MailTransport, SenderHandle, spawn_sender};
 use crate::reference::ReferenceData;
 use crate::search::SearchIndex;
+use crate::service::group_commit::{Committer, Submission};
+use crate::service::submit::Submitted;
 use crate::service::{Ctx, ServiceError};
 use crate::store::{self, Db, DbPool, StoreError};
 
@@ -35,6 +37,8 @@ pub struct AppState {
     pub search: SearchIndex,
     /// The stored index was built by another schema or analyzer version: rebuild it.
     pub search_stale: bool,
+    /// The intake writer: new cases are stored by group commit.
+    pub intake: Committer,
     /// Form submissions per client address (per node).
     pub limiter: Arc<crate::web::ratelimit::RateLimiter>,
 }
@@ -55,6 +59,7 @@ impl AppState {
         drop(conn);
         let (search, search_stale) = SearchIndex::open(&settings.data_dir.join("search"))?;
         Ok(AppState {
+            intake: Committer::start(pool.clone(), settings.intake_batch)?,
             search,
             search_stale,
             pool,
@@ -67,6 +72,11 @@ impl AppState {
             )),
             settings: Arc::new(settings),
         })
+    }
+
+    /// Receives a new case through the intake writer (group commit).
+    pub async fn submit(&self, work: Submission) -> Result<Submitted, ApiError> {
+        self.intake.submit(work).await.map_err(ApiError::from)
     }
 
     /// Reference data, public address and the time, for one use case.

@@ -61,6 +61,10 @@ pub struct CommonArgs {
     /// Default: 30.
     #[arg(long, env = "ODRDESK_RATE_LIMIT", global = true)]
     pub rate_limit: Option<RateLimit>,
+    /// Most new cases stored in one transaction by group commit (1 = one commit per case).
+    /// Default: 256.
+    #[arg(long, env = "ODRDESK_INTAKE_BATCH", global = true, value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub intake_batch: Option<u16>,
 }
 
 /// `ODRDESK_RATE_LIMIT`: a number of requests per minute, or `off`.
@@ -89,6 +93,7 @@ impl TryFrom<String> for RateLimit {
 }
 
 pub const DEFAULT_RATE_LIMIT: u32 = 30;
+pub const DEFAULT_INTAKE_BATCH: u16 = 256;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -119,6 +124,7 @@ pub struct FileConfig {
     pub sweep_interval_secs: Option<u64>,
     pub index_poll_ms: Option<u64>,
     pub rate_limit: Option<RateLimit>,
+    pub intake_batch: Option<u16>,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +153,8 @@ pub struct Settings {
     pub index_poll_ms: u64,
     /// Form posts per client address and minute; 0 = no limit.
     pub rate_limit_per_minute: u32,
+    /// Most new cases per group-commit transaction.
+    pub intake_batch: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -228,6 +236,12 @@ impl Settings {
                 .rate_limit
                 .or(file.rate_limit)
                 .map_or(DEFAULT_RATE_LIMIT, |r| r.0),
+            intake_batch: usize::from(
+                args.intake_batch
+                    .or(file.intake_batch)
+                    .unwrap_or(DEFAULT_INTAKE_BATCH)
+                    .clamp(1, 4096),
+            ),
         })
     }
 
@@ -253,6 +267,7 @@ impl Settings {
             sweep_interval_secs: 0,
             index_poll_ms: 50,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT,
+            intake_batch: usize::from(DEFAULT_INTAKE_BATCH),
         }
     }
 

@@ -141,21 +141,39 @@ pub fn run(settings: &Settings, args: &GenArgs, clock: &dyn Clock) -> anyhow::Re
     };
     let mut counts = Counts::default();
     for (batch_no, batch) in slots.chunks(BATCH).enumerate() {
-        for (i, slot) in batch.iter().enumerate() {
-            let n = batch_no * BATCH + i;
-            let draft = generator.draft(slot);
-            let case = parse(&draft, slot.at, clock.now(), &reference).map_err(|issues| {
-                anyhow::anyhow!("generated case {} was refused by intake: {issues}", n + 1)
-            })?;
-            match &draft {
-                Draft::Complaint(_) if case.nature.as_str() == "counterfeit" => {
-                    counts.complaints += 1;
-                    counts.linked_reports += 1;
+        let mut receive = |conn: &mut Db| -> anyhow::Result<()> {
+            for (i, slot) in batch.iter().enumerate() {
+                let n = batch_no * BATCH + i;
+                let draft = generator.draft(slot);
+                let case = parse(&draft, slot.at, clock.now(), &reference).map_err(|issues| {
+                    anyhow::anyhow!("generated case {} was refused by intake: {issues}", n + 1)
+                })?;
+                match &draft {
+                    Draft::Complaint(_) if case.nature.as_str() == "counterfeit" => {
+                        counts.complaints += 1;
+                        counts.linked_reports += 1;
+                    }
+                    Draft::Complaint(_) => counts.complaints += 1,
+                    Draft::Report(_) => counts.reports += 1,
                 }
-                Draft::Complaint(_) => counts.complaints += 1,
-                Draft::Report(_) => counts.reports += 1,
+                if args.received_only {
+                    let ctx = Ctx {
+                        now: case.received_at,
+                        ..base.clone()
+                    };
+                    submit(conn, &ctx, case, None, None)?;
+                } else {
+                    counts.steps += life.live(conn, n, case, generator.repeat_of())?;
+                }
             }
-            counts.steps += life.live(&mut conn, n, case, generator.repeat_of())?;
+            Ok(())
+        };
+        if args.received_only {
+            // The whole chunk in one transaction: each case's own becomes a savepoint.
+            store::write_transaction(&mut conn, |conn| receive(conn).map_err(GenAbort::Failed))
+                .map_err(GenAbort::into_anyhow)?;
+        } else {
+            receive(&mut conn)?;
         }
         bar.inc(batch.len() as u64);
     }
@@ -180,6 +198,27 @@ pub fn run(settings: &Settings, args: &GenArgs, clock: &dyn Clock) -> anyhow::Re
         args.cases as f64 / secs.max(1e-9),
     );
     Ok(())
+}
+
+/// Why a chunk's transaction was rolled back.
+enum GenAbort {
+    Failed(anyhow::Error),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for GenAbort {
+    fn from(e: diesel::result::Error) -> Self {
+        GenAbort::Database(e)
+    }
+}
+
+impl GenAbort {
+    fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            GenAbort::Failed(e) => e,
+            GenAbort::Database(e) => e.into(),
+        }
+    }
 }
 
 /// Receives cases and plays their lives, remembering complaints that a repeat may merge into.

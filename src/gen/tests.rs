@@ -207,6 +207,7 @@ fn dates_default_to_three_years_and_refuse_the_future() {
         seed: 1,
         from: from.map(|s| s.parse().unwrap()),
         to: to.map(|s| s.parse().unwrap()),
+        received_only: false,
     };
     assert_eq!(date_range(&args(None, None), now()).unwrap(), range());
     assert!(date_range(&args(None, Some("2026-11-21")), now()).is_err());

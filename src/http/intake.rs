@@ -10,7 +10,8 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::intake::input::{ComplaintInput, ReportInput};
 use crate::intake::{FieldIssue, IntakeContext, NewCase, parse_complaint, parse_report};
-use crate::service::submit::{Submitted, submit};
+use crate::service::group_commit::Submission;
+use crate::service::submit::Submitted;
 
 #[utoipa::path(
     post, path = "/api/v1/complaints", tag = "intake",
@@ -109,9 +110,13 @@ pub async fn receive<T: DeserializeOwned>(
         policy: &ctx.reference.policy,
     };
     let case = parse(&input, &intake).map_err(ApiError::Validation)?;
-    let openid = how.consumer_openid;
     let submitted = state
-        .with_db(move |conn| submit(conn, &ctx, case, idem, openid))
+        .submit(Submission {
+            ctx,
+            case,
+            idem,
+            consumer_openid: how.consumer_openid,
+        })
         .await?;
     let mut res = HttpResponse::Created();
     if submitted.replayed {

@@ -105,6 +105,12 @@ pub fn tokens(text: &str) -> Vec<String> {
     analyze(text).into_iter().map(|t| t.text).collect()
 }
 
+/// How many words jieba alone (full mode, the same dictionary, no normalising or filtering)
+/// finds in `text`: the baseline the reindex benchmark compares against.
+pub fn bare_jieba_count(text: &str) -> usize {
+    Analyzer::get().jieba.cut_all(text).len()
+}
+
 /// A non-overlapping segmentation (jieba's default mode with HMM), normalised, filtered and
 /// canonicalised like [`tokens`]: each stretch of text counted once, for term statistics and
 /// display. Not what the index holds; search with the "zh" analyzer.

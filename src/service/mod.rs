@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod bulletins;
 pub mod case_view;
+pub mod group_commit;
 pub mod mail;
 pub mod queue;
 pub mod referral;

@@ -9,7 +9,9 @@ use serde_json::json;
 use super::{Ctx, ServiceError, mail};
 use crate::domain::case::{CaseKind, CaseNo, CaseState};
 use crate::domain::policy::Clock;
-use crate::domain::routing::{Flag, RespondentFacts, Submission, encode_flags, route};
+use crate::domain::routing::{
+    COLLECTIVE_MIN, Flag, RespondentFacts, Submission, encode_flags, route,
+};
 use crate::intake::NewCase;
 use crate::secrets::{IdempotencyKey, TrackingToken};
 use crate::store::events::{self, EventDraft};
@@ -38,6 +40,7 @@ pub struct Submitted {
 }
 
 /// A client's retry protection: the key, which endpoint, and the body it came with.
+#[derive(Clone)]
 pub struct Idempotency {
     pub scope: &'static str,
     pub key: IdempotencyKey,
@@ -137,7 +140,9 @@ fn receive(
                 &case.respondent.name,
                 case.nature.as_str(),
                 (case.received_at - chrono::Duration::days(COLLECTIVE_WINDOW_DAYS)).naive_utc(),
-            )? as usize,
+                // Enough to tell whether the threshold is reached.
+                COLLECTIVE_MIN as i64,
+            )?,
         },
         respondent.as_ref(),
     );
@@ -376,6 +381,8 @@ fn case_row(
         closed_on: None,
         event_count: 0,
         last_event_hash: String::new(),
+        respondent_uscc: case.respondent.uscc.as_ref().map(|u| u.as_str().to_owned()),
+        respondent_name: case.respondent.name.clone(),
     }
 }
 

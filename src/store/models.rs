@@ -43,6 +43,10 @@ pub struct NewCaseRow {
     /// detectable too.
     pub event_count: i32,
     pub last_event_hash: String,
+    /// The respondent's USCC and name as received (also in `case_parties`), indexed with
+    /// nature and time for intake's collective-complaint count.
+    pub respondent_uscc: Option<String>,
+    pub respondent_name: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

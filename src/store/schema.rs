@@ -40,6 +40,8 @@ diesel::table! {
         closed_on -> Nullable<Date>,
         event_count -> Integer,
         last_event_hash -> Text,
+        respondent_uscc -> Nullable<Text>,
+        respondent_name -> Text,
     }
 }
 

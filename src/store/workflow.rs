@@ -233,39 +233,26 @@ pub fn all_cases(conn: &mut Db) -> Result<Vec<CaseRow>, DieselError> {
 }
 
 /// Complaints received since `since` against the same business (USCC, else name) with the
-/// same nature: the size of a possible collective complaint.
+/// same nature, counted up to `at_most`: the size of a possible collective complaint.
 pub fn recent_same_issue(
     conn: &mut Db,
     respondent_uscc: Option<&str>,
     respondent_name: &str,
     nature: &str,
     since: NaiveDateTime,
-) -> Result<i64, DieselError> {
+    at_most: i64,
+) -> Result<usize, DieselError> {
     let recent = cases::table
         .filter(cases::kind.eq("complaint"))
         .filter(cases::nature.eq(nature))
-        .filter(cases::received_at.ge(since));
-    let respondents = case_parties::table.filter(case_parties::role.eq("respondent"));
-    match respondent_uscc {
-        Some(uscc) => recent
-            .filter(
-                cases::id.eq_any(
-                    respondents
-                        .filter(case_parties::uscc.eq(uscc))
-                        .select(case_parties::case_id),
-                ),
-            )
-            .count()
-            .get_result(conn),
+        .filter(cases::received_at.ge(since))
+        .select(cases::id)
+        .limit(at_most);
+    let ids: Vec<i64> = match respondent_uscc {
+        Some(uscc) => recent.filter(cases::respondent_uscc.eq(uscc)).load(conn)?,
         None => recent
-            .filter(
-                cases::id.eq_any(
-                    respondents
-                        .filter(case_parties::name.eq(respondent_name))
-                        .select(case_parties::case_id),
-                ),
-            )
-            .count()
-            .get_result(conn),
-    }
+            .filter(cases::respondent_name.eq(respondent_name))
+            .load(conn)?,
+    };
+    Ok(ids.len())
 }

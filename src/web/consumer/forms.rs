@@ -16,7 +16,8 @@ use crate::http::error::ApiError;
 use crate::intake::{FieldIssue, IntakeContext, parse_complaint, parse_report};
 use crate::secrets::{IdempotencyKey, TrackingToken, request_hash};
 use crate::service::attachments::{Upload, attach};
-use crate::service::submit::{Idempotency, Submitted, submit};
+use crate::service::group_commit::Submission;
+use crate::service::submit::{Idempotency, Submitted};
 use crate::service::track::public_view;
 use crate::web::{PageError, csrf, limit};
 
@@ -299,7 +300,12 @@ async fn receive(
         request_hash: request_hash(&body),
     });
     let submitted = state
-        .with_db(move |conn| submit(conn, &ctx, case, idem, None))
+        .submit(Submission {
+            ctx,
+            case,
+            idem,
+            consumer_openid: None,
+        })
         .await?;
     let token = TrackingToken::parse(&submitted.tracking_token)
         .ok_or_else(|| PageError::Internal("issued token unreadable".into()))?;
