@@ -46,6 +46,9 @@ fn main() -> anyhow::Result<()> {
             .cloned()
     };
     let cases = flag("--cases").unwrap_or_default();
+    if args.iter().any(|a| a == "--segmented") {
+        return segmented();
+    }
     match flag("--http") {
         Some(base) => http_mix(&base, &cases),
         None => in_process(&cases),
@@ -161,7 +164,21 @@ fn in_process(cases: &str) -> anyhow::Result<()> {
     }
     report("trends_index", cases, trend_ms, "");
     report("trends_sql_group_by", cases, group_ms, "");
+    let (ms, groups) = time_ms(|| sql_quarter(&mut conn))?;
+    println!("bulletin_sql_baseline cases={cases} groups={groups} ms={ms:.0}");
     Ok(())
+}
+
+/// The bulletin's plainest tables in SQL: 2026-Q3's cases counted by kind, district, nature
+/// and category, the floor under what computing the whole bulletin can cost.
+fn sql_quarter(conn: &mut Db) -> anyhow::Result<usize> {
+    let rows: Vec<Text1> = diesel::sql_query(
+        "SELECT kind || district || nature || coalesce(category, '') || count(*) AS text \
+         FROM cases WHERE received_date BETWEEN '2026-07-01' AND '2026-09-30' \
+         GROUP BY kind, district, nature, category",
+    )
+    .load(conn)?;
+    Ok(rows.len())
 }
 
 #[derive(QueryableByName)]
@@ -231,6 +248,45 @@ fn tsvector_mix(cases: &str, table: &str) -> anyhow::Result<()> {
         }
     }
     report("search_pg_tsvector", cases, ms_all, "");
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Doc {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    received_at: String,
+    #[diesel(sql_type = Text)]
+    text: String,
+}
+
+/// Writes `id, received_at, words` (tab-separated, for `COPY`) of every case: the texts
+/// segmented by the index's analyzer, for the PostgreSQL full text baseline.
+fn segmented() -> anyhow::Result<()> {
+    use std::io::Write;
+    let url = DatabaseUrl::parse(&env_path("ODRDESK_DATABASE_URL")?);
+    let pool = store::connect(&url, 1)?;
+    let mut conn = pool.get()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut after = 0i64;
+    loop {
+        let docs: Vec<Doc> = diesel::sql_query(format!(
+            "SELECT id, CAST(received_at AS TEXT) AS received_at, \
+             title || ' ' || description || ' ' || coalesce(claim, '') AS text \
+             FROM cases WHERE id > {after} ORDER BY id LIMIT 10000"
+        ))
+        .load(&mut conn)?;
+        let Some(last) = docs.last() else { break };
+        after = last.id;
+        for d in &docs {
+            let words = analyzer::tokens(&d.text)
+                .join(" ")
+                .replace(['\\', '\t', '\n'], " ");
+            writeln!(out, "{}\t{}\t{}", d.id, d.received_at, words)?;
+        }
+    }
+    out.flush()?;
     Ok(())
 }
 

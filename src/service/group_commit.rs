@@ -104,19 +104,18 @@ fn write_batches(pool: &DbPool, waiting: &Receiver<Job>, max_batch: usize) {
 fn store_batch(pool: &DbPool, works: &[Submission]) -> Result<Vec<Answer>, BatchFailure> {
     let mut conn = pool.get().map_err(|e| BatchFailure(StoreError::from(e)))?;
     write_transaction(&mut conn, |conn: &mut Db| {
+        // `submit` stores each case in a savepoint of its own (its nested transaction), so a
+        // refused case rolls back alone and gives its case number back.
         Ok(works
             .iter()
             .map(|w| {
-                // A savepoint per case: a refused case rolls back alone.
-                write_transaction(conn, |conn| {
-                    submit(
-                        conn,
-                        &w.ctx,
-                        w.case.clone(),
-                        w.idem.clone(),
-                        w.consumer_openid.clone(),
-                    )
-                })
+                submit(
+                    conn,
+                    &w.ctx,
+                    w.case.clone(),
+                    w.idem.clone(),
+                    w.consumer_openid.clone(),
+                )
             })
             .collect())
     })

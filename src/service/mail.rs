@@ -9,6 +9,7 @@ use super::{Ctx, ServiceError};
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::workflow::{Command, Recipient, is_closed};
 use crate::notify::{Mail, Notice, enqueue};
+use crate::store::models::CaseRow;
 use crate::store::{Db, accounts, cases, enterprises};
 
 fn track_url(ctx: &Ctx, case_no: &str) -> String {
@@ -54,8 +55,14 @@ fn send(
 }
 
 /// After intake: acknowledge to the submitter; tell an ODR enterprise it has a complaint.
-pub fn after_intake(conn: &mut Db, ctx: &Ctx, case_id: i64) -> Result<(), ServiceError> {
-    let case = cases::find_by_id(conn, case_id)?;
+/// After intake, with the stored case row and the submitter's e-mail address as received.
+pub fn after_intake(
+    conn: &mut Db,
+    ctx: &Ctx,
+    case: &CaseRow,
+    submitter_email: Option<String>,
+) -> Result<(), ServiceError> {
+    let case_id = case.id;
     let kind: CaseKind = case.kind.parse().unwrap_or(CaseKind::Complaint);
     let submitter = if kind == CaseKind::Complaint {
         "complainant"
@@ -63,17 +70,15 @@ pub fn after_intake(conn: &mut Db, ctx: &Ctx, case_id: i64) -> Result<(), Servic
         "reporter"
     };
     let key = |who: &str| format!("{}/intake/{who}", case.case_no);
-    let to = party_email(conn, case_id, submitter)?;
     let ack = Notice::Acknowledgement {
         case_no: case.case_no.clone(),
         kind_label: kind.label_zh().into(),
         due: case.due_date,
         track_url: track_url(ctx, &case.case_no),
     };
-    send(conn, ctx, case_id, key(submitter), to, ack)?;
+    send(conn, ctx, case_id, key(submitter), submitter_email, ack)?;
     if case.state == CaseState::OdrNegotiation.as_str() {
-        let uscc = crate::store::workflow::respondent_uscc(conn, case_id)?;
-        let to = enterprise_email(conn, uscc.as_deref())?;
+        let to = enterprise_email(conn, case.respondent_uscc.as_deref())?;
         let notice = Notice::OdrNotice {
             case_no: case.case_no.clone(),
             title: case.title.clone(),

@@ -158,8 +158,9 @@ fn receive(
         route.first_clock,
         case.received_date,
     );
-    let (submitted, case_id) =
+    let (submitted, stored) =
         insert_new_case(conn, &routed, token, ctx.now, &encode_flags(&route.flags))?;
+    let case_id = stored.id;
     if let Some(openid) = consumer_openid {
         workflow::set_consumer(conn, case_id, openid)?;
     }
@@ -206,7 +207,7 @@ fn receive(
         // Its own token; the complainant follows the report through the complaint.
         let report_token =
             TrackingToken::generate().map_err(|e| ServiceError::Storage(e.to_string()))?;
-        let (_, report_id) = insert_new_case(
+        let (_, linked) = insert_new_case(
             conn,
             &report,
             &report_token,
@@ -217,12 +218,13 @@ fn receive(
             conn,
             &NewCaseLink {
                 case_id,
-                linked_case_id: report_id,
+                linked_case_id: linked.id,
                 relation: "linked_report".into(),
             },
         )?;
     }
-    mail::after_intake(conn, ctx, case_id)?;
+    let email = case.person.as_ref().and_then(|p| p.email.as_ref());
+    mail::after_intake(conn, ctx, &stored, email.map(|e| e.as_str().to_owned()))?;
     Ok((submitted, case_id))
 }
 
@@ -268,12 +270,12 @@ fn insert_new_case(
     token: &TrackingToken,
     now: DateTime<Utc>,
     flags: &str,
-) -> Result<(Submitted, i64), diesel::result::Error> {
+) -> Result<(Submitted, CaseRow), diesel::result::Error> {
     // The counter update is the first statement: the transaction takes the write lock at once.
     let year = case.received_date.year();
     let seq = cases::next_case_seq(conn, case.kind.as_str(), year)?;
     let case_no = CaseNo::new(case.kind, year, seq).to_string();
-    let row = case_row(case, &case_no, token, now);
+    let row = case_row(case, &case_no, token, now, flags);
     let case_id = cases::insert_case(conn, &row)?;
     cases::insert_parties(conn, &party_rows(case, case_id))?;
     if let Some(p) = &case.product {
@@ -325,9 +327,8 @@ fn insert_new_case(
             }),
         },
     )?;
-    workflow::set_flags(conn, case_id, flags)?;
     let stored = cases::find_by_id(conn, case_id)?;
-    Ok((answer(&stored, token.clone(), false), case_id))
+    Ok((answer(&stored, token.clone(), false), stored))
 }
 
 fn submitter_role(kind: CaseKind) -> &'static str {
@@ -349,6 +350,7 @@ fn case_row(
     case_no: &str,
     token: &TrackingToken,
     now: DateTime<Utc>,
+    flags: &str,
 ) -> NewCaseRow {
     let purchase = case.purchase.as_ref();
     NewCaseRow {
@@ -377,7 +379,7 @@ fn case_row(
         created_at: events::truncate_to_micros(now.naive_utc()),
         assignee_id: None,
         consumer_openid: None,
-        flags: String::new(),
+        flags: flags.to_owned(),
         closed_on: None,
         event_count: 0,
         last_event_hash: String::new(),
