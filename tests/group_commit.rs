@@ -102,7 +102,7 @@ async fn concurrent_submissions_each_get_their_own_answer(backend: Backend) {
 
     // Exactly the acknowledged cases are stored, numbered without gaps: a refused case's
     // savepoint gave its number back.
-    let rows = stored(&app);
+    let rows = stored(app);
     assert_eq!(rows.len(), 102);
     let numbers: BTreeSet<String> = rows.iter().map(|r| format!("\"{}\"", r.case_no)).collect();
     let answered: BTreeSet<String> = distinct

@@ -70,7 +70,8 @@ impl Follower {
 }
 
 /// Builds a complete new index from the database into a fresh directory and publishes it.
-/// `progress` is told the total and then each batch done.
+/// `progress` is told the total and then each batch done. One thread reads batches of cases
+/// while this one indexes them, and the directory is committed once, at the end.
 pub fn rebuild(
     conn: &mut Db,
     search: &SearchIndex,
@@ -82,35 +83,48 @@ pub fn rebuild(
     let name = index::new_dir_name();
     let dir = search.root().join(&name);
     let live = index::open_dir(&dir)?;
-    let mut done = 0u64;
-    let mut after = 0i64;
     progress(total, 0);
-    loop {
-        let ids = search::case_ids_after(conn, after, 1000)?;
-        let Some(&last) = ids.last() else { break };
-        let sources = search::load_sources(conn, &ids)?;
-        live.upsert(
-            &sources,
-            &Checkpoint {
-                event_id: 0,
-                version: version_tag(),
-            },
-        )?;
-        done += ids.len() as u64;
-        after = last;
-        progress(total, done);
-    }
-    live.upsert(
-        &[],
-        &Checkpoint {
-            event_id: upto,
-            version: version_tag(),
-        },
-    )?;
+    let (batches, arriving) = std::sync::mpsc::sync_channel(2);
+    let done = std::thread::scope(|scope| -> Result<u64, FollowError> {
+        let reader = scope.spawn(move || -> Result<(), FollowError> {
+            let mut after = 0i64;
+            loop {
+                let ids = search::case_ids_after(conn, after, REBUILD_BATCH)?;
+                let Some(&last) = ids.last() else {
+                    return Ok(());
+                };
+                after = last;
+                if batches.send(search::load_sources(conn, &ids)?).is_err() {
+                    return Ok(()); // the indexer stopped on an error of its own
+                }
+            }
+        });
+        let mut done = 0u64;
+        let indexed = arriving.iter().try_for_each(|sources| {
+            live.add_new(&sources)?;
+            done += sources.len() as u64;
+            progress(total, done);
+            Ok::<_, FollowError>(())
+        });
+        drop(arriving);
+        let read = reader.join().unwrap_or_else(|_| {
+            Err(FollowError::Search(SearchError::Io(std::io::Error::other(
+                "the thread reading cases panicked",
+            ))))
+        });
+        indexed.and(read).map(|()| done)
+    })?;
+    live.commit(&Checkpoint {
+        event_id: upto,
+        version: version_tag(),
+    })?;
     live.release_writer()?;
     index::publish(search.root(), &name)?;
     Ok(done)
 }
+
+/// Cases read from the database at a time by a rebuild.
+const REBUILD_BATCH: i64 = 2000;
 
 /// Background loop of a serving node: follow the log, pick up swapped indexes, and rebuild
 /// at start if the stored version is stale.

@@ -86,8 +86,20 @@ pub fn hot_terms(
         f.to = Some(to);
         build(live, &f, scope)
     };
-    let (fg_n, fg) = document_frequencies(live, &*period(p.from, p.to)?)?;
-    let (bg_n, bg) = document_frequencies(live, &*period(p.baseline_from, p.baseline_to)?)?;
+    let (foreground, baseline) = (
+        period(p.from, p.to)?,
+        period(p.baseline_from, p.baseline_to)?,
+    );
+    // The two periods are read and analysed at the same time, on two cores.
+    let (fg, bg) = std::thread::scope(|scope| {
+        let bg = scope.spawn(|| document_frequencies(live, &*baseline));
+        let fg = document_frequencies(live, &*foreground);
+        (fg, bg.join())
+    });
+    let (fg_n, fg) = fg?;
+    let (bg_n, bg) = bg.map_err(|_| {
+        SearchError::Io(std::io::Error::other("counting baseline terms panicked"))
+    })??;
     if fg_n == 0 {
         return Ok(Vec::new());
     }

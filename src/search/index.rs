@@ -83,20 +83,48 @@ impl Live {
         sources: &[CaseSource],
         checkpoint: &Checkpoint,
     ) -> Result<(), SearchError> {
+        self.with_writer(|writer| {
+            for s in sources {
+                writer.delete_term(Term::from_field_u64(self.fields.case_id, s.case.id as u64));
+                writer.add_document(schema::document(&self.fields, s))?;
+            }
+            Ok(())
+        })?;
+        self.commit(checkpoint)
+    }
+
+    /// Adds documents of cases this directory does not hold yet, without committing: how a
+    /// rebuild fills a fresh directory before its one commit.
+    pub fn add_new(&self, sources: &[CaseSource]) -> Result<(), SearchError> {
+        self.with_writer(|writer| {
+            for s in sources {
+                writer.add_document(schema::document(&self.fields, s))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Commits what was added, recording the checkpoint, and makes it searchable.
+    pub fn commit(&self, checkpoint: &Checkpoint) -> Result<(), SearchError> {
+        self.with_writer(|writer| {
+            let mut commit = writer.prepare_commit()?;
+            commit.set_payload(&serde_json::to_string(checkpoint).unwrap_or_default());
+            commit.commit()?;
+            Ok(())
+        })?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> Result<T, SearchError>,
+    ) -> Result<T, SearchError> {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             *guard = Some(self.index.writer(WRITER_HEAP)?);
         }
-        let writer = guard.as_mut().expect("writer opened above");
-        for s in sources {
-            writer.delete_term(Term::from_field_u64(self.fields.case_id, s.case.id as u64));
-            writer.add_document(schema::document(&self.fields, s))?;
-        }
-        let mut commit = writer.prepare_commit()?;
-        commit.set_payload(&serde_json::to_string(checkpoint).unwrap_or_default());
-        commit.commit()?;
-        self.reader.reload()?;
-        Ok(())
+        f(guard.as_mut().expect("writer opened above"))
     }
 
     /// Lets go of the writer lock (before another process may open this directory to write).

@@ -1,11 +1,12 @@
 //! Running as more than one node, and what happens when things break underneath a node: two
 //! `odrdesk serve` processes on one PostgreSQL database (numbering, search, mail and the
 //! deadline sweep across nodes), a locked SQLite file, PostgreSQL connections killed during
-//! intake, and a full disk while an attachment is written.
+//! intake, a full disk while an attachment is written, and kill -9 during sustained intake.
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod crash;
 mod faults;
 mod two_nodes;
 
