@@ -47,8 +47,8 @@ fn earlier(conn: &mut Db, p: &Period, earliest: Option<NaiveDate>) -> Result<Ear
     }
     match earliest {
         Some(first) if first <= p.from => {
-            let cases = source::cases_received(conn, p.from, p.to)?;
-            let tally = Tally::of_cases(&cases, recovered(conn, p)?);
+            let groups = source::counted_groups(conn, p.from, p.to)?;
+            let tally = Tally::of_groups(&groups, recovered(conn, p)?);
             Ok(Earlier::Cases { tally })
         }
         _ => Ok(Earlier::Unknown),

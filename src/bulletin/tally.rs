@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::store::bulletin::CohortCase;
+use crate::store::bulletin::{CaseGroup, CohortCase};
 
 /// The dimensions a bulletin breaks counts down by (names match the CSV `table` column).
 pub const TABLES: [&str; 4] = ["district", "category", "nature", "channel"];
@@ -55,6 +55,27 @@ impl Tally {
         t
     }
 
+    /// From counted groups of cases (an earlier period): the same tally as [`Tally::of_cases`]
+    /// over those cases.
+    pub fn of_groups(groups: &[CaseGroup], recovered_fen: i64) -> Tally {
+        let mut t = Tally {
+            recovered_fen,
+            ..Tally::default()
+        };
+        for g in groups {
+            if g.kind == "complaint" {
+                t.complaints += g.n;
+            } else {
+                t.reports += g.n;
+            }
+            t.add_n("district", &g.district, g.n);
+            t.add_n("category", &category_group(g.category.as_deref()), g.n);
+            t.add_n("nature", &g.nature, g.n);
+            t.add_n("channel", &g.channel, g.n);
+        }
+        t
+    }
+
     /// From imported rows `(table, code, count)`; `totals` rows carry the headline counts.
     pub fn of_history<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str, i64)>) -> Tally {
         let mut t = Tally::default();
@@ -78,7 +99,11 @@ impl Tally {
     }
 
     fn add(&mut self, table: &str, code: &str) {
-        *self.table_mut(table).entry(code.to_owned()).or_default() += 1;
+        self.add_n(table, code, 1);
+    }
+
+    fn add_n(&mut self, table: &str, code: &str, n: u64) {
+        *self.table_mut(table).entry(code.to_owned()).or_default() += n;
     }
 
     pub fn count(&self, table: &str, code: &str) -> u64 {
@@ -121,5 +146,61 @@ mod tests {
         assert_eq!(t.count("district", "440703"), 6);
         assert_eq!(t.count("district", "440704"), 0);
         assert!(!t.tables.contains_key("hot_issue"));
+    }
+
+    #[test]
+    fn counted_groups_tally_like_the_cases_they_count() {
+        let case = |kind: &str, state: &str, district: &str, category: Option<&str>| CohortCase {
+            id: 0,
+            kind: kind.into(),
+            state: state.into(),
+            received_date: chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("a date"),
+            district: district.into(),
+            category: category.map(str::to_owned),
+            nature: "quality".into(),
+            channel: "web".into(),
+            purchase_online: None,
+            flags: String::new(),
+            policy_version: "v1".into(),
+        };
+        let cases = [
+            case(
+                "complaint",
+                "closed",
+                "440703",
+                Some("goods.cosmetics.skincare"),
+            ),
+            case(
+                "complaint",
+                "closed",
+                "440703",
+                Some("goods.cosmetics.makeup"),
+            ),
+            case(
+                "complaint",
+                "merged",
+                "440703",
+                Some("goods.cosmetics.makeup"),
+            ),
+            case("report", "open", "440705", None),
+        ];
+        let group = |kind: &str, district: &str, category: Option<&str>, n| CaseGroup {
+            kind: kind.into(),
+            district: district.into(),
+            category: category.map(str::to_owned),
+            nature: "quality".into(),
+            channel: "web".into(),
+            n,
+        };
+        // What `counted_groups` returns for those cases: merged ones are not counted.
+        let groups = [
+            group("complaint", "440703", Some("goods.cosmetics.skincare"), 1),
+            group("complaint", "440703", Some("goods.cosmetics.makeup"), 1),
+            group("report", "440705", None, 1),
+        ];
+        let (a, b) = (Tally::of_cases(&cases, 7), Tally::of_groups(&groups, 7));
+        assert_eq!((a.complaints, a.reports), (b.complaints, b.reports));
+        assert_eq!(a.tables, b.tables);
+        assert_eq!(b.count("category", "goods.cosmetics"), 2);
     }
 }
