@@ -375,10 +375,12 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Facet dimensions and how many values of each are listed.
-pub const FACETS: [(&str, &str, u32); 9] = [
+/// Facet dimensions counted by aggregation, and how many values of each are listed. Every
+/// category is listed (there are fewer than 200), so `category_path`, the count of each level
+/// of the tree, is summed from them instead of being counted again over a multi-valued field,
+/// which cost a third of a broad query's time at 1M cases.
+pub const FACETS: [(&str, &str, u32); 8] = [
     ("category", "category", 200),
-    ("category_path", "category_path", 200),
     ("nature", "nature", 50),
     ("district", "district", 50),
     ("state", "state", 50),
@@ -401,6 +403,21 @@ fn facet_collector() -> AggregationCollector {
     AggregationCollector::from_aggs(aggs, AggContextParams::default())
 }
 
+/// Each level of the category tree with the cases under it: `goods`, `goods.cosmetics`, …
+fn category_paths(categories: &serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
+    let mut paths: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for (code, n) in categories {
+        let n = n.as_u64().unwrap_or(0);
+        let mut end = 0;
+        for part in code.split('.') {
+            end += part.len();
+            *paths.entry(code[..end].to_owned()).or_default() += n;
+            end += 1;
+        }
+    }
+    serde_json::to_value(paths).unwrap_or_default()
+}
+
 /// `{dimension: {value: count, …}, …}` from tantivy's aggregation result.
 fn simplify_facets(raw: &serde_json::Value) -> serde_json::Value {
     let mut out = serde_json::Map::new();
@@ -410,6 +427,9 @@ fn simplify_facets(raw: &serde_json::Value) -> serde_json::Value {
             if let (Some(k), Some(n)) = (b["key"].as_str(), b["doc_count"].as_u64()) {
                 counts.insert(k.to_owned(), n.into());
             }
+        }
+        if name == "category" {
+            out.insert("category_path".to_owned(), category_paths(&counts));
         }
         out.insert(name.to_owned(), serde_json::Value::Object(counts));
     }

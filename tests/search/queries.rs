@@ -130,6 +130,19 @@ async fn query_language_filters_facets_and_paging(backend: Backend) {
         );
     }
     assert_eq!(facets["kind"]["report"], 1);
+    // Each level of the category tree counts the cases under it.
+    for level in ["goods", "goods.cosmetics"] {
+        let db = db_count(
+            &app,
+            &format!("SELECT COUNT(*) AS n FROM cases WHERE category LIKE '{level}%'"),
+        );
+        assert!(db > 0, "the fixture has {level} cases");
+        assert_eq!(
+            facets["category_path"][level].as_u64(),
+            Some(db),
+            "category level {level}"
+        );
+    }
     assert_eq!(
         search(&app, &analyst, "kind=report").await["hits"][0]["case_no"],
         report.as_str()
