@@ -378,7 +378,8 @@ fn html_escape(s: &str) -> String {
 /// Facet dimensions counted by aggregation, and how many values of each are listed. Every
 /// category is listed (there are fewer than 200), so `category_path`, the count of each level
 /// of the tree, is summed from them instead of being counted again over a multi-valued field,
-/// which cost a third of a broad query's time at 1M cases.
+/// which cost a third of a broad query's time at 1M cases. For the same reason `flag` is
+/// summed from the combinations of flags that occur (`flag_set`, all of them listed).
 pub const FACETS: [(&str, &str, u32); 8] = [
     ("category", "category", 200),
     ("nature", "nature", 50),
@@ -386,7 +387,7 @@ pub const FACETS: [(&str, &str, u32); 8] = [
     ("state", "state", 50),
     ("channel", "channel", 20),
     ("kind", "kind", 5),
-    ("flag", "flag", 50),
+    ("flag_set", "flag_set", 1000),
     ("respondent", "respondent_exact", 50),
 ];
 
@@ -418,6 +419,21 @@ fn category_paths(categories: &serde_json::Map<String, serde_json::Value>) -> se
     serde_json::to_value(paths).unwrap_or_default()
 }
 
+/// Cases per flag, from cases per combination of flags.
+fn flags_of_sets(sets: &serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
+    use super::schema::{FLAG_SET_NONE, FLAG_SET_SEPARATOR};
+    let mut flags: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for (set, n) in sets {
+        if *set == FLAG_SET_NONE {
+            continue;
+        }
+        for flag in set.split(FLAG_SET_SEPARATOR) {
+            *flags.entry(flag).or_default() += n.as_u64().unwrap_or(0);
+        }
+    }
+    serde_json::to_value(flags).unwrap_or_default()
+}
+
 /// `{dimension: {value: count, …}, …}` from tantivy's aggregation result.
 fn simplify_facets(raw: &serde_json::Value) -> serde_json::Value {
     let mut out = serde_json::Map::new();
@@ -428,8 +444,15 @@ fn simplify_facets(raw: &serde_json::Value) -> serde_json::Value {
                 counts.insert(k.to_owned(), n.into());
             }
         }
-        if name == "category" {
-            out.insert("category_path".to_owned(), category_paths(&counts));
+        match name {
+            "category" => {
+                out.insert("category_path".to_owned(), category_paths(&counts));
+            }
+            "flag_set" => {
+                out.insert("flag".to_owned(), flags_of_sets(&counts));
+                continue;
+            }
+            _ => {}
         }
         out.insert(name.to_owned(), serde_json::Value::Object(counts));
     }

@@ -13,7 +13,7 @@ use crate::store::search::CaseSource;
 
 /// Bumped whenever the schema or what goes into a document changes; a stored index with
 /// another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -30,6 +30,9 @@ pub struct Fields {
     pub respondent: Field,
     pub respondent_exact: Field,
     pub flags: Field,
+    /// All of a case's flags in one sorted value (`-` for none): counting these few
+    /// combinations is much cheaper than counting the multi-valued `flag` field.
+    pub flag_set: Field,
     pub title: Field,
     pub description: Field,
     pub claim: Field,
@@ -70,6 +73,7 @@ pub fn build() -> (Schema, Fields) {
         respondent: b.add_text_field("respondent", text(false)),
         respondent_exact: b.add_text_field("respondent_exact", exact.clone()),
         flags: b.add_text_field("flag", STRING | FAST),
+        flag_set: b.add_text_field("flag_set", STRING | FAST),
         title: b.add_text_field("title", text(true)),
         description: b.add_text_field("description", text(true)),
         claim: b.add_text_field("claim", text(false)),
@@ -83,6 +87,18 @@ pub fn build() -> (Schema, Fields) {
     };
     (b.build(), fields)
 }
+
+/// The `flag_set` value of these (sorted) flags.
+pub fn flag_set_value(flags: &[String]) -> String {
+    if flags.is_empty() {
+        FLAG_SET_NONE.to_owned()
+    } else {
+        flags.join(FLAG_SET_SEPARATOR)
+    }
+}
+
+pub const FLAG_SET_NONE: &str = "-";
+pub const FLAG_SET_SEPARATOR: &str = " ";
 
 /// Days since 1970-01-01 of a date (the fast-field form of calendar dates).
 pub fn day_number(d: chrono::NaiveDate) -> i64 {
@@ -112,12 +128,19 @@ pub fn document(f: &Fields, s: &CaseSource) -> TantivyDocument {
     let respondent = s.respondent_name.as_deref().unwrap_or("");
     doc.add_text(f.respondent, respondent);
     doc.add_text(f.respondent_exact, respondent);
-    for flag in decode_flags(&c.flags) {
-        doc.add_text(f.flags, flag.as_str());
-    }
+    let mut flags: Vec<String> = decode_flags(&c.flags)
+        .iter()
+        .map(|flag| flag.as_str().to_owned())
+        .collect();
     if let Some(sev) = &s.severity {
-        doc.add_text(f.flags, format!("severity:{sev}"));
+        flags.push(format!("severity:{sev}"));
     }
+    for flag in &flags {
+        doc.add_text(f.flags, flag);
+    }
+    flags.sort();
+    flags.dedup();
+    doc.add_text(f.flag_set, flag_set_value(&flags));
     doc.add_text(f.title, &c.title);
     doc.add_text(f.description, &c.description);
     if let Some(claim) = &c.claim {

@@ -143,6 +143,17 @@ async fn query_language_filters_facets_and_paging(backend: Backend) {
             "category level {level}"
         );
     }
+    // Each flag counts the cases that carry it.
+    let flags = facets["flag"].as_object().expect("flag facet");
+    let plain: Vec<_> = flags.iter().filter(|(f, _)| !f.contains(':')).collect();
+    assert!(!plain.is_empty(), "the fixture has flagged cases: {facets}");
+    for (flag, n) in plain {
+        let db = db_count(
+            &app,
+            &format!("SELECT COUNT(*) AS n FROM cases WHERE ',' || flags || ',' LIKE '%,{flag},%'"),
+        );
+        assert_eq!(n.as_u64(), Some(db), "flag {flag}");
+    }
     assert_eq!(
         search(&app, &analyst, "kind=report").await["hits"][0]["case_no"],
         report.as_str()
