@@ -183,10 +183,23 @@ impl SearchIndex {
                 name
             }
         };
-        let live = Live::open_dir(&root.join(&name))?;
-        let stored = live.checkpoint()?;
-        let stale =
-            stored.version != version_tag() && (stored.event_id > 0 || !stored.version.is_empty());
+        let (live, stale) = match Live::open_dir(&root.join(&name)) {
+            Ok(live) => {
+                let stored = live.checkpoint()?;
+                let stale = stored.version != version_tag()
+                    && (stored.event_id > 0 || !stored.version.is_empty());
+                (live, stale)
+            }
+            // Written by an older schema: start from an empty directory and rebuild. The old
+            // one is removed with the other stale directories.
+            Err(SearchError::Index(tantivy::TantivyError::SchemaError(_))) => {
+                let fresh = new_dir_name();
+                let live = Live::open_dir(&root.join(&fresh))?;
+                publish(root, &fresh)?;
+                (live, true)
+            }
+            Err(e) => return Err(e),
+        };
         Ok((
             SearchIndex {
                 root: root.to_owned(),
@@ -248,6 +261,22 @@ pub fn open_dir(dir: &Path) -> Result<Live, SearchError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_index_written_with_another_schema_is_replaced_and_reported_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = new_dir_name();
+        let mut builder = tantivy::schema::Schema::builder();
+        builder.add_text_field("something_else", tantivy::schema::STRING);
+        std::fs::create_dir_all(dir.path().join(&name)).unwrap();
+        let old = tantivy::directory::MmapDirectory::open(dir.path().join(&name)).unwrap();
+        Index::open_or_create(old, builder.build()).unwrap();
+        publish(dir.path(), &name).unwrap();
+        let (search, stale) = SearchIndex::open(dir.path()).unwrap();
+        assert!(stale, "an index of another schema must be rebuilt");
+        assert_ne!(read_current(dir.path()).unwrap(), name);
+        assert_eq!(search.live().checkpoint().unwrap(), Checkpoint::default());
+    }
 
     #[test]
     fn an_index_from_another_version_is_reported_stale_and_a_swap_is_followed() {
