@@ -82,7 +82,10 @@ fn write_batches(pool: &DbPool, waiting: &Receiver<Job>, max_batch: usize) {
             batch.into_iter().map(|job| (job.work, job.reply)).unzip();
         let answers = match catch_unwind(AssertUnwindSafe(|| store_batch(pool, &works))) {
             Ok(Ok(answers)) => answers,
-            Ok(Err(failed)) => works.iter().map(|_| Err(failed.again())).collect(),
+            Ok(Err(BatchFailure(failed))) => works
+                .iter()
+                .map(|_| Err(ServiceError::Store(failed.clone())))
+                .collect(),
             Err(_) => works
                 .iter()
                 .map(|_| {
@@ -127,14 +130,5 @@ struct BatchFailure(StoreError);
 impl From<diesel::result::Error> for BatchFailure {
     fn from(e: diesel::result::Error) -> Self {
         BatchFailure(e.into())
-    }
-}
-
-impl BatchFailure {
-    fn again(&self) -> ServiceError {
-        ServiceError::Store(match &self.0 {
-            StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
-            StoreError::Other(m) => StoreError::Other(m.clone()),
-        })
     }
 }

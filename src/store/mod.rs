@@ -112,7 +112,7 @@ impl CustomizeConnection<Db, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("the database is busy or unreachable: {0}")]
     Unavailable(String),

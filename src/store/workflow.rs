@@ -28,13 +28,6 @@ pub fn set_projection(conn: &mut Db, case_id: i64, p: &Projection) -> Result<(),
         .map(|_| ())
 }
 
-pub fn set_flags(conn: &mut Db, case_id: i64, flags: &str) -> Result<(), DieselError> {
-    diesel::update(cases::table.find(case_id))
-        .set(cases::flags.eq(flags))
-        .execute(conn)
-        .map(|_| ())
-}
-
 pub fn set_consumer(conn: &mut Db, case_id: i64, openid: &str) -> Result<(), DieselError> {
     diesel::update(cases::table.find(case_id))
         .set(cases::consumer_openid.eq(openid))
