@@ -8,6 +8,9 @@ use super::methodology::indicators;
 use super::model::*;
 use super::outcome::{Judged, Outcome, outcome};
 use super::tally::{NO_CATEGORY, Tally, category_group, counted};
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::routing::Flag;
+use crate::domain::severity::Severity;
 use crate::domain::taxonomy::Taxonomy;
 use crate::reference::Reference;
 use crate::store::bulletin::{CohortCase, CohortEvent};
@@ -56,14 +59,10 @@ fn label_of(table: &str, code: &str, taxonomy: &Taxonomy) -> String {
         "category" => taxonomy.category(code).map(|c| c.label.clone()),
         "nature" => taxonomy.nature(code).map(|n| n.label.clone()),
         "channel" => taxonomy.channel(code).map(|c| c.label.clone()),
-        "severity" => Some(
-            match code {
-                "serious" => "严重",
-                "public_concern" => "可能引起较大社会影响",
-                _ => "一般",
-            }
-            .to_owned(),
-        ),
+        "severity" => code
+            .parse::<Severity>()
+            .ok()
+            .map(|s| s.label_zh().to_owned()),
         _ => None,
     };
     found.unwrap_or_else(|| code.to_owned())
@@ -150,7 +149,7 @@ pub fn compute(inputs: &Inputs, reference: &Reference, taxonomy: &Taxonomy) -> F
     let mut cosmetics_natures: BTreeMap<String, u64> = BTreeMap::new();
     for case in &cases {
         let o = &outcomes[&case.id];
-        let is_complaint = case.kind == "complaint";
+        let is_complaint = case.kind == CaseKind::Complaint;
         if is_complaint {
             acceptance.judged(o.acceptance);
             closure.judged(o.mediation);
@@ -180,7 +179,7 @@ pub fn compute(inputs: &Inputs, reference: &Reference, taxonomy: &Taxonomy) -> F
             }
             *cosmetics_natures.entry(case.nature.clone()).or_default() += 1;
         }
-        if is_complaint && case.flags.split(',').any(|f| f == "commitment_unit") {
+        if is_complaint && case.flags.contains(Flag::CommitmentUnit) {
             cosmetics.commitment_unit_complaints += 1;
         }
     }
@@ -188,7 +187,9 @@ pub fn compute(inputs: &Inputs, reference: &Reference, taxonomy: &Taxonomy) -> F
     let mut severities: BTreeMap<String, u64> = BTreeMap::new();
     let mut referral_tick = Tick::default();
     for r in &inputs.referrals {
-        *severities.entry(r.severity.clone()).or_default() += 1;
+        *severities
+            .entry(r.severity.as_str().to_owned())
+            .or_default() += 1;
         referral_tick.judged(match r.submitted_on {
             Some(on) if on <= r.due_date => Judged::Timely,
             Some(_) => Judged::Late,
@@ -264,7 +265,7 @@ fn top_businesses(
         let (Some(uscc), Some(case)) = (r.uscc.as_ref(), by_case.get(&r.case_id)) else {
             continue;
         };
-        if case.kind != "complaint" {
+        if case.kind != CaseKind::Complaint {
             continue;
         }
         if let Some(name) = &r.name {
@@ -281,9 +282,11 @@ fn top_businesses(
         if o.odr && (o.odr_answered || o.odr_end.is_some()) {
             b.response.count(o.odr_answered);
         }
-        match case.state.as_str() {
-            "settled" => b.settlement.count(true),
-            "mediation_terminated" | "not_accepted" | "not_opened" => b.settlement.count(false),
+        match case.state {
+            CaseState::Settled => b.settlement.count(true),
+            CaseState::MediationTerminated | CaseState::NotAccepted | CaseState::NotOpened => {
+                b.settlement.count(false)
+            }
             _ => {}
         }
     }

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::model::HotIssue;
 use super::period::Period;
 use super::tally::Tally;
+use crate::domain::severity::Severity;
 use crate::store::bulletin::{CohortCase, CohortEvent, Respondent};
 
 /// Where the figures of an earlier period come from.
@@ -36,7 +37,7 @@ impl Earlier {
 #[derive(Debug, Clone, Serialize)]
 pub struct ReferralFact {
     pub case_id: i64,
-    pub severity: String,
+    pub severity: Severity,
     pub due_date: NaiveDate,
     pub submitted_on: Option<NaiveDate>,
 }

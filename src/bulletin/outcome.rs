@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::clock::china_date;
 use crate::domain::calendar::WorkCalendar;
-use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::case::CaseState;
 use crate::domain::clocks::{ClockEvent, ClockInputs, ClockView, Verdict, derive};
 use crate::domain::policy::{Clock, PolicyTable};
 use crate::store::bulletin::{CohortCase, CohortEvent};
@@ -48,10 +48,6 @@ fn judge(clocks: &[ClockView], which: Clock) -> Judged {
     judged
 }
 
-fn parse_state(s: Option<&str>) -> Option<CaseState> {
-    s.and_then(|s| s.parse().ok())
-}
-
 pub fn outcome(
     case: &CohortCase,
     events: &[CohortEvent],
@@ -59,11 +55,7 @@ pub fn outcome(
     calendar: &WorkCalendar,
     as_of: NaiveDate,
 ) -> Outcome {
-    let kind = if case.kind == "report" {
-        CaseKind::Report
-    } else {
-        CaseKind::Complaint
-    };
+    let kind = case.kind;
     let clock_events: Vec<ClockEvent> = events
         .iter()
         .map(|e| ClockEvent {
@@ -73,7 +65,7 @@ pub fn outcome(
             } else {
                 china_date(e.at.and_utc())
             },
-            to_state: parse_state(e.to_state.as_deref()),
+            to_state: e.to_state,
         })
         .collect();
     let clocks = policy

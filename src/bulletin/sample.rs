@@ -10,6 +10,7 @@ use super::model::{
     ratio,
 };
 use super::period::Period;
+use crate::domain::severity::Severity;
 
 /// Complaints received in the sample quarter; the breakdown tables sum to this.
 const COMPLAINTS: u64 = 3486;
@@ -181,9 +182,9 @@ fn figures() -> Figures {
             referrals_by_severity: rows(
                 43,
                 &[
-                    ("general", "一般", 38, 31),
-                    ("serious", "严重", 4, 2),
-                    ("public_concern", "可能引发社会关注", 1, 0),
+                    ("general", Severity::General.label_zh(), 38, 31),
+                    ("serious", Severity::Serious.label_zh(), 4, 2),
+                    ("public_concern", Severity::PublicConcern.label_zh(), 1, 0),
                 ],
             ),
             referrals_on_time: Rate::of(42, 43),

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::domain::case::{CaseKind, CaseState};
 use crate::store::bulletin::{CaseGroup, CohortCase};
 
 /// The dimensions a bulletin breaks counts down by (names match the CSV `table` column).
@@ -24,7 +25,7 @@ pub struct Tally {
 
 /// Merged duplicates were folded into another case and are not counted again.
 pub fn counted(case: &CohortCase) -> bool {
-    case.state != "merged"
+    case.state != CaseState::Merged
 }
 
 /// The second level of the goods/services tree (`goods.cosmetics.skincare` → `goods.cosmetics`).
@@ -42,7 +43,7 @@ impl Tally {
             ..Tally::default()
         };
         for case in cases.iter().filter(|c| counted(c)) {
-            if case.kind == "complaint" {
+            if case.kind == CaseKind::Complaint {
                 t.complaints += 1;
             } else {
                 t.reports += 1;
@@ -50,7 +51,7 @@ impl Tally {
             t.add("district", &case.district);
             t.add("category", &category_group(case.category.as_deref()));
             t.add("nature", &case.nature);
-            t.add("channel", &case.channel);
+            t.add("channel", case.channel.as_str());
         }
         t
     }
@@ -63,7 +64,7 @@ impl Tally {
             ..Tally::default()
         };
         for g in groups {
-            if g.kind == "complaint" {
+            if g.kind == CaseKind::Complaint {
                 t.complaints += g.n;
             } else {
                 t.reports += g.n;
@@ -71,7 +72,7 @@ impl Tally {
             t.add_n("district", &g.district, g.n);
             t.add_n("category", &category_group(g.category.as_deref()), g.n);
             t.add_n("nature", &g.nature, g.n);
-            t.add_n("channel", &g.channel, g.n);
+            t.add_n("channel", g.channel.as_str(), g.n);
         }
         t
     }
@@ -122,6 +123,8 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::routing::Flags;
+    use crate::domain::taxonomy::Channel;
 
     #[test]
     fn category_groups_take_two_levels() {
@@ -150,53 +153,68 @@ mod tests {
 
     #[test]
     fn counted_groups_tally_like_the_cases_they_count() {
-        let case = |kind: &str, state: &str, district: &str, category: Option<&str>| CohortCase {
+        let case = |kind, state, district: &str, category: Option<&str>| CohortCase {
             id: 0,
-            kind: kind.into(),
-            state: state.into(),
+            kind,
+            state,
             received_date: chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("a date"),
             district: district.into(),
             category: category.map(str::to_owned),
             nature: "quality".into(),
-            channel: "web".into(),
+            channel: Channel::Web,
             purchase_online: None,
-            flags: String::new(),
+            flags: Flags::NONE,
             policy_version: "v1".into(),
         };
         let cases = [
             case(
-                "complaint",
-                "closed",
+                CaseKind::Complaint,
+                CaseState::Settled,
                 "440703",
                 Some("goods.cosmetics.skincare"),
             ),
             case(
-                "complaint",
-                "closed",
+                CaseKind::Complaint,
+                CaseState::Settled,
                 "440703",
                 Some("goods.cosmetics.makeup"),
             ),
             case(
-                "complaint",
-                "merged",
+                CaseKind::Complaint,
+                CaseState::Merged,
                 "440703",
                 Some("goods.cosmetics.makeup"),
             ),
-            case("report", "open", "440705", None),
+            case(
+                CaseKind::Report,
+                CaseState::PendingVerification,
+                "440705",
+                None,
+            ),
         ];
-        let group = |kind: &str, district: &str, category: Option<&str>, n| CaseGroup {
-            kind: kind.into(),
+        let group = |kind, district: &str, category: Option<&str>, n| CaseGroup {
+            kind,
             district: district.into(),
             category: category.map(str::to_owned),
             nature: "quality".into(),
-            channel: "web".into(),
+            channel: Channel::Web,
             n,
         };
         // What `counted_groups` returns for those cases: merged ones are not counted.
         let groups = [
-            group("complaint", "440703", Some("goods.cosmetics.skincare"), 1),
-            group("complaint", "440703", Some("goods.cosmetics.makeup"), 1),
-            group("report", "440705", None, 1),
+            group(
+                CaseKind::Complaint,
+                "440703",
+                Some("goods.cosmetics.skincare"),
+                1,
+            ),
+            group(
+                CaseKind::Complaint,
+                "440703",
+                Some("goods.cosmetics.makeup"),
+                1,
+            ),
+            group(CaseKind::Report, "440705", None, 1),
         ];
         let (a, b) = (Tally::of_cases(&cases, 7), Tally::of_groups(&groups, 7));
         assert_eq!((a.complaints, a.reports), (b.complaints, b.reports));

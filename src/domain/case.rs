@@ -14,6 +14,8 @@ pub enum CaseKind {
 }
 
 impl CaseKind {
+    pub const ALL: [CaseKind; 2] = [CaseKind::Complaint, CaseKind::Report];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CaseKind::Complaint => "complaint",
@@ -34,6 +36,12 @@ impl CaseKind {
             CaseKind::Complaint => "投诉",
             CaseKind::Report => "举报",
         }
+    }
+}
+
+impl fmt::Display for CaseKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -184,6 +192,12 @@ impl CaseState {
     }
 }
 
+impl fmt::Display for CaseState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl FromStr for CaseState {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -224,6 +238,17 @@ mod tests {
     fn states_round_trip() {
         for st in CaseState::ALL {
             assert_eq!(st.as_str().parse::<CaseState>(), Ok(st));
+            assert_eq!(st.to_string(), st.as_str());
         }
+        assert!("closed".parse::<CaseState>().is_err());
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for kind in CaseKind::ALL {
+            assert_eq!(kind.as_str().parse::<CaseKind>(), Ok(kind));
+            assert_eq!(kind.to_string(), kind.as_str());
+        }
+        assert!("Complaint".parse::<CaseKind>().is_err());
     }
 }

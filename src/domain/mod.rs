@@ -1,6 +1,40 @@
 //! Domain facts of the complaint/report desk: calendars and deadlines, identifiers,
 //! the classification taxonomy and personal-data masks.
 
+/// A closed set of codes with their stored text, Chinese label and a `FromStr` that answers
+/// with a `FieldError`.
+macro_rules! code_enum {
+    ($name:ident, $err_code:literal, $err_msg:literal, [$($variant:ident = $code:literal, $label:literal;)+]) => {
+        impl $name {
+            pub const ALL: [$name; [$($code),+].len()] = [$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code,)+ }
+            }
+
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $label,)+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::FieldError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s.trim() {
+                    $($code => Ok($name::$variant),)+
+                    _ => Err($crate::domain::FieldError::new($err_code, $err_msg)),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod calendar;
 pub mod case;
 pub mod clocks;
@@ -11,6 +45,7 @@ pub mod mask;
 pub mod platforms;
 pub mod policy;
 pub mod routing;
+pub mod severity;
 pub mod taxonomy;
 pub mod workflow;
 

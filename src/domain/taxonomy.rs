@@ -217,38 +217,6 @@ impl Taxonomy {
     }
 }
 
-macro_rules! code_enum {
-    ($name:ident, $err_code:literal, $err_msg:literal, [$($variant:ident = $code:literal, $label:literal;)+]) => {
-        impl $name {
-            pub const ALL: [$name; [$($code),+].len()] = [$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code,)+ }
-            }
-
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $label,)+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = FieldError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s.trim() {
-                    $($code => Ok($name::$variant),)+
-                    _ => Err(FieldError::new($err_code, $err_msg)),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 /// Nature of a complaint (投诉性质), as consumer associations report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

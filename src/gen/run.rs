@@ -67,7 +67,7 @@ pub fn facts(case: &NewCase, state: CaseState, duplicate_of: Option<String>) -> 
                 kind: case.kind,
                 prefer_odr: false,
                 nature: case.nature.as_str(),
-                adverse_severity: Some(a.severity.as_str()),
+                adverse_severity: Some(a.severity),
                 duplicates_found: false,
                 similar_recent: 0,
             },

@@ -8,6 +8,7 @@ use super::error::{ApiError, ErrorBody};
 use crate::app::AppState;
 use crate::auth::{Principal, Role};
 use crate::clock::china_date;
+use crate::domain::routing::COLLECTIVE_MIN;
 use crate::intake::FieldIssue;
 use crate::search::SearchError;
 use crate::search::alerts::{self, Alert, AlertParams};
@@ -276,9 +277,6 @@ pub async fn alerts(
     let alerts = web::block(move || alerts::alerts(&live, &filters, &scope, &params)).await??;
     Ok(HttpResponse::Ok().json(AlertAnswer { alerts }))
 }
-
-/// A group this large (the case and its candidates) is treated as a collective complaint.
-const COLLECTIVE_MIN: usize = 5;
 
 #[utoipa::path(get, path = "/api/v1/similar/{case_no}", tag = "analysis", params(("case_no" = String, Path)),
     responses((status = 200, body = Similar), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]

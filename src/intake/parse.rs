@@ -11,9 +11,10 @@ use super::issues::{Issues, optional_text};
 use crate::clock::china_date;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::platforms::fallback_district;
+use crate::domain::severity::Severity;
 use crate::domain::{
-    CategoryCode, Channel, CosmeticsId, DistrictCode, Due, Email, Fen, FieldError, Nature, Phone,
-    PolicyTable, Uscc, WorkCalendar,
+    CategoryCode, Channel, CosmeticsId, DistrictCode, Due, Email, Fen, Nature, Phone, PolicyTable,
+    Uscc, WorkCalendar,
 };
 
 pub use super::issues::FieldIssue;
@@ -62,34 +63,6 @@ pub struct Purchase {
     pub online: bool,
     pub platform: Option<String>,
     pub order_no: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    General,
-    Serious,
-    PublicConcern,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::General => "general",
-            Severity::Serious => "serious",
-            Severity::PublicConcern => "public_concern",
-        }
-    }
-    fn parse(s: &str) -> Result<Severity, FieldError> {
-        match s {
-            "general" => Ok(Severity::General),
-            "serious" => Ok(Severity::Serious),
-            "public_concern" => Ok(Severity::PublicConcern),
-            _ => Err(FieldError::new(
-                "unknown_severity",
-                "严重程度应为 general、serious 或 public_concern",
-            )),
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -448,7 +421,7 @@ fn parse_adverse(
     let symptoms = issues.required_text("adverse_reaction.symptoms", &a.symptoms);
     let body_site = issues.required_text("adverse_reaction.body_site", &a.body_site);
     let severity = match optional_text(&a.severity) {
-        Some(s) => issues.take("adverse_reaction.severity", Severity::parse(&s)),
+        Some(s) => issues.take("adverse_reaction.severity", s.parse::<Severity>()),
         None => Some(Severity::General),
     };
     if let (Some(start), Some(stop)) = (a.started_use, a.stopped_use)

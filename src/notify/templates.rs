@@ -146,7 +146,7 @@ mod tests {
         vec![
             Notice::Acknowledgement {
                 case_no: case_no.clone(),
-                kind_label: "投诉".into(),
+                kind_label: crate::domain::case::CaseKind::Complaint.label_zh().into(),
                 due: day(2026, 12, 1),
                 track_url: url.clone(),
             },

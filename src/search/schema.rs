@@ -8,7 +8,6 @@ use tantivy::schema::{
 
 use super::analyzer::ZH;
 use crate::clock::china_date;
-use crate::domain::routing::decode_flags;
 use crate::store::search::CaseSource;
 
 /// Bumped whenever the schema or what goes into a document changes; a stored index with
@@ -110,9 +109,9 @@ pub fn document(f: &Fields, s: &CaseSource) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_u64(f.case_id, c.id as u64);
     doc.add_text(f.case_no, &c.case_no);
-    doc.add_text(f.kind, &c.kind);
-    doc.add_text(f.state, &c.state);
-    doc.add_text(f.channel, &c.channel);
+    doc.add_text(f.kind, c.kind.as_str());
+    doc.add_text(f.state, c.state.as_str());
+    doc.add_text(f.channel, c.channel.as_str());
     doc.add_text(f.district, &c.district);
     doc.add_text(f.nature, &c.nature);
     let category = c.category.as_deref().unwrap_or("none");
@@ -128,7 +127,8 @@ pub fn document(f: &Fields, s: &CaseSource) -> TantivyDocument {
     let respondent = s.respondent_name.as_deref().unwrap_or("");
     doc.add_text(f.respondent, respondent);
     doc.add_text(f.respondent_exact, respondent);
-    let mut flags: Vec<String> = decode_flags(&c.flags)
+    let mut flags: Vec<String> = c
+        .flags
         .iter()
         .map(|flag| flag.as_str().to_owned())
         .collect();

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::access::Caller;
 use super::case_view::{CaseView, LoadedCase, clocks_of, load_visible, policy_for, render};
 use super::{Ctx, ServiceError};
-use crate::domain::case::CaseNo;
+use crate::domain::case::{CaseNo, CaseState};
 use crate::domain::clocks::current_stage;
 use crate::domain::workflow::{Actor, Command, Facts, Refusal, decide, is_closed};
 use crate::domain::{DistrictCode, Fen};
@@ -125,7 +125,7 @@ pub fn apply(
                 .ok()
                 .and_then(|n| cases::find_by_case_no(conn, &n.to_string()).transpose())
                 .transpose()?
-                .filter(|t| t.id != case.id && t.kind == case.kind && t.state != "merged")
+                .filter(|t| t.id != case.id && t.kind == case.kind && t.state != CaseState::Merged)
                 .ok_or_else(|| {
                     invalid("case_no", "unknown_case", "找不到可合并的同类案件".into())
                 })?;
@@ -157,8 +157,8 @@ pub fn apply(
             actor: actor_name.into(),
             actor_role: actor.as_str().into(),
             at: now.naive_utc(),
-            from_state: to_state.map(|_| state.as_str().to_owned()),
-            to_state: to_state.map(|s| s.as_str().to_owned()),
+            from_state: to_state.map(|_| state),
+            to_state,
             reason: reason_code(command),
             payload,
         },
@@ -177,7 +177,7 @@ pub fn apply(
         conn,
         case.id,
         &workflow::Projection {
-            state: new_state.as_str().into(),
+            state: new_state,
             district,
             assignee_id,
             closed_on,

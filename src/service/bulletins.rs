@@ -10,6 +10,7 @@ use crate::bulletin::model::{Bulletin, Figures, HotIssue, Tip, TypicalCase};
 use crate::bulletin::period::Period;
 use crate::bulletin::scrub::{anonymise, holds_personal_data};
 use crate::domain::Taxonomy;
+use crate::domain::case::CaseState;
 use crate::intake::FieldIssue;
 use crate::reference::Reference;
 use crate::store::bulletins::{self as records, BulletinRow, NewBulletin};
@@ -359,9 +360,9 @@ pub fn candidates(conn: &mut Db, id: i64) -> Result<Vec<Candidate>, ServiceError
             .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
             .and_then(|v| v.get("recovered_fen").and_then(|f| f.as_i64()))
             .unwrap_or(0);
-        let outcome = match (case.state.as_str(), recovered) {
-            ("settled", 0) => "经调解，双方达成和解。".to_owned(),
-            ("settled", fen) => format!(
+        let outcome = match (case.state, recovered) {
+            (CaseState::Settled, 0) => "经调解，双方达成和解。".to_owned(),
+            (CaseState::Settled, fen) => format!(
                 "经调解，双方达成和解，为消费者挽回经济损失 {}.{:02} 元。",
                 fen / 100,
                 fen % 100

@@ -11,7 +11,6 @@ use crate::clock::china_date;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::clocks::{ClockEvent, ClockInputs, ClockView, derive};
 use crate::domain::policy::Clock;
-use crate::domain::routing::decode_flags;
 use crate::domain::workflow::allowed;
 use crate::domain::{PolicyVersion, mask_email, mask_name, mask_phone};
 use crate::reference::Reference;
@@ -28,13 +27,10 @@ pub struct LoadedCase {
 
 impl LoadedCase {
     pub fn kind(&self) -> CaseKind {
-        self.case.kind.parse().unwrap_or(CaseKind::Complaint)
+        self.case.kind
     }
     pub fn state(&self) -> CaseState {
-        self.case
-            .state
-            .parse()
-            .unwrap_or(CaseState::initial(self.kind()))
+        self.case.state
     }
 }
 
@@ -73,14 +69,6 @@ pub fn policy_for<'a>(
         })
 }
 
-pub fn referral_clock(severity: &str) -> Clock {
-    match severity {
-        "serious" => Clock::AdverseSerious,
-        "public_concern" => Clock::AdversePublicConcern,
-        _ => Clock::AdverseGeneral,
-    }
-}
-
 pub fn clock_events(case: &CaseRow, events: &[EventRow]) -> Vec<ClockEvent> {
     events
         .iter()
@@ -92,7 +80,7 @@ pub fn clock_events(case: &CaseRow, events: &[EventRow]) -> Vec<ClockEvent> {
             } else {
                 china_date(e.at.and_utc())
             },
-            to_state: e.to_state.as_deref().and_then(|s| s.parse().ok()),
+            to_state: e.to_state,
         })
         .collect()
 }
@@ -109,7 +97,7 @@ pub fn clocks_of(
         referral: loaded
             .referral
             .as_ref()
-            .map(|r| referral_clock(&r.severity)),
+            .map(|r| r.severity.referral_clock()),
         policy: policy_for(reference, &loaded.case)?,
         calendar: &reference.calendar,
         today,
@@ -302,7 +290,7 @@ pub fn render(
                 kind: loaded.kind(),
                 state,
                 state_label: state.label_zh().into(),
-                channel: c.channel.clone(),
+                channel: c.channel.as_str().into(),
                 received_at: c.received_at.and_utc(),
                 received_date: c.received_date,
                 policy_version: c.policy_version.clone(),
@@ -313,10 +301,7 @@ pub fn render(
                 description: c.description.clone(),
                 claim: c.claim.clone(),
                 prefer_odr: c.prefer_odr,
-                flags: decode_flags(&c.flags)
-                    .into_iter()
-                    .map(|f| f.as_str().to_owned())
-                    .collect(),
+                flags: c.flags.iter().map(|f| f.as_str().to_owned()).collect(),
                 assignee_id: c.assignee_id,
                 parties: parties.iter().map(|p| party_view(p, masked)).collect(),
                 purchase_amount_fen: c.purchase_amount_fen,

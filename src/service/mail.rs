@@ -63,7 +63,7 @@ pub fn after_intake(
     submitter_email: Option<String>,
 ) -> Result<(), ServiceError> {
     let case_id = case.id;
-    let kind: CaseKind = case.kind.parse().unwrap_or(CaseKind::Complaint);
+    let kind = case.kind;
     let submitter = if kind == CaseKind::Complaint {
         "complainant"
     } else {
@@ -77,7 +77,7 @@ pub fn after_intake(
         track_url: track_url(ctx, &case.case_no),
     };
     send(conn, ctx, case_id, key(submitter), submitter_email, ack)?;
-    if case.state == CaseState::OdrNegotiation.as_str() {
+    if case.state == CaseState::OdrNegotiation {
         let to = enterprise_email(conn, case.respondent_uscc.as_deref())?;
         let notice = Notice::OdrNotice {
             case_no: case.case_no.clone(),

@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::access::Caller;
 use super::{Ctx, ServiceError};
 use crate::auth::Role;
-use crate::domain::case::CaseState;
-use crate::domain::routing::{Flag, decode_flags};
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::routing::Flag;
 use crate::domain::{CategoryCode, Nature, Taxonomy};
 use crate::intake::FieldIssue;
 use crate::store::Db;
@@ -81,13 +81,13 @@ fn parse_cursor(c: &str) -> Option<(NaiveDate, i64)> {
 /// Turns query parameters into a filter, refusing unknown values with 422.
 fn filter_of(q: &QueueQuery, today: NaiveDate) -> Result<QueueFilter, ServiceError> {
     let mut f = QueueFilter::default();
-    let mut states: Vec<String> = Vec::new();
+    let mut states: Vec<CaseState> = Vec::new();
     if let Some(list) = &q.state {
         for s in list.split(',').filter(|s| !s.is_empty()) {
             let st: CaseState = s
                 .parse()
                 .map_err(|_| bad("state", "unknown_state", "未知的案件状态"))?;
-            states.push(st.as_str().into());
+            states.push(st);
         }
     }
     if let Some(clock) = &q.clock {
@@ -98,7 +98,7 @@ fn filter_of(q: &QueueQuery, today: NaiveDate) -> Result<QueueFilter, ServiceErr
             "verification" => vec![CaseState::PendingVerification],
             _ => return Err(bad("clock", "unknown_clock", "未知的时限类型")),
         };
-        states.extend(st.into_iter().map(|s| s.as_str().to_owned()));
+        states.extend(st);
     }
     f.states = states;
     if let Some(prefix) = &q.category {
@@ -118,12 +118,7 @@ fn filter_of(q: &QueueQuery, today: NaiveDate) -> Result<QueueFilter, ServiceErr
         f.nature = Some(nature.as_str().into());
     }
     if let Some(flag) = &q.flag {
-        f.flag = Some(
-            Flag::parse(flag)
-                .ok_or_else(|| bad("flag", "unknown_flag", "未知的标记"))?
-                .as_str()
-                .into(),
-        );
+        f.flag = Some(Flag::parse(flag).ok_or_else(|| bad("flag", "unknown_flag", "未知的标记"))?);
     }
     if q.overdue == Some(true) {
         f.overdue_before = Some(today);
@@ -151,7 +146,7 @@ pub fn list(
             // Enterprises see complaints against their business, never reports.
             Role::Enterprise => {
                 f.respondent_uscc = Some(user.uscc.clone().ok_or(ServiceError::Forbidden)?);
-                f.kind = Some("complaint".into());
+                f.kind = Some(CaseKind::Complaint);
             }
             Role::Analyst => return Err(ServiceError::Forbidden),
         },
@@ -181,12 +176,11 @@ pub fn list(
 }
 
 fn item(r: &CaseRow, today: NaiveDate) -> QueueItem {
-    let state: Option<CaseState> = r.state.parse().ok();
     QueueItem {
         case_no: r.case_no.clone(),
-        kind: r.kind.clone(),
-        state: r.state.clone(),
-        state_label: state.map(|s| s.label_zh()).unwrap_or_default().into(),
+        kind: r.kind.as_str().into(),
+        state: r.state.as_str().into(),
+        state_label: r.state.label_zh().into(),
         title: r.title.clone(),
         district: r.district.clone(),
         category: r.category.clone(),
@@ -195,10 +189,7 @@ fn item(r: &CaseRow, today: NaiveDate) -> QueueItem {
         due: r.due_date,
         due_provisional: r.due_provisional,
         overdue: r.closed_on.is_none() && r.due_date < today,
-        flags: decode_flags(&r.flags)
-            .into_iter()
-            .map(|f| f.as_str().to_owned())
-            .collect(),
+        flags: r.flags.iter().map(|f| f.as_str().to_owned()).collect(),
         assignee_id: r.assignee_id,
     }
 }

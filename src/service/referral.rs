@@ -52,7 +52,7 @@ pub fn form(conn: &mut Db, case_no: &str, caller: &Caller) -> Result<ReferralFor
     let product = cases::products_of(conn, loaded.case.id)?.into_iter().next();
     Ok(ReferralForm {
         case_no: loaded.case.case_no.clone(),
-        severity: referral.severity.clone(),
+        severity: referral.severity.as_str().into(),
         opened_on: referral.opened_on,
         due: referral.due_date,
         submitted_on: referral.submitted_on,

@@ -9,9 +9,8 @@ use serde_json::json;
 use super::{Ctx, ServiceError, mail};
 use crate::domain::case::{CaseKind, CaseNo, CaseState};
 use crate::domain::policy::Clock;
-use crate::domain::routing::{
-    COLLECTIVE_MIN, Flag, RespondentFacts, Submission, encode_flags, route,
-};
+use crate::domain::routing::{COLLECTIVE_MIN, Flag, Flags, RespondentFacts, Submission, route};
+use crate::domain::severity::Severity;
 use crate::intake::NewCase;
 use crate::secrets::{IdempotencyKey, TrackingToken};
 use crate::store::events::{self, EventDraft};
@@ -132,7 +131,7 @@ fn receive(
             kind: case.kind,
             prefer_odr: case.prefer_odr,
             nature: case.nature.as_str(),
-            adverse_severity: case.adverse_reaction.as_ref().map(|a| a.severity.as_str()),
+            adverse_severity: case.adverse_reaction.as_ref().map(|a| a.severity),
             duplicates_found: !duplicates.is_empty(),
             similar_recent: workflow::recent_same_issue(
                 conn,
@@ -158,8 +157,7 @@ fn receive(
         route.first_clock,
         case.received_date,
     );
-    let (submitted, stored) =
-        insert_new_case(conn, &routed, token, ctx.now, &encode_flags(&route.flags))?;
+    let (submitted, stored) = insert_new_case(conn, &routed, token, ctx.now, route.flags)?;
     let case_id = stored.id;
     if let Some(openid) = consumer_openid {
         workflow::set_consumer(conn, case_id, openid)?;
@@ -179,12 +177,12 @@ fn receive(
         let severity = case
             .adverse_reaction
             .as_ref()
-            .map_or("general", |a| a.severity.as_str());
+            .map_or(Severity::General, |a| a.severity);
         workflow::insert_referral(
             conn,
             &ReferralRow {
                 case_id,
-                severity: severity.into(),
+                severity,
                 opened_on: case.received_date,
                 due_date: due.date,
                 submitted_on: None,
@@ -212,7 +210,7 @@ fn receive(
             &report,
             &report_token,
             ctx.now,
-            &encode_flags(&[Flag::Counterfeit]),
+            Flags::from_iter([Flag::Counterfeit]),
         )?;
         cases::insert_link(
             conn,
@@ -256,7 +254,7 @@ fn answer(case: &CaseRow, token: TrackingToken, replayed: bool) -> Submitted {
     Submitted {
         case_no: case.case_no.clone(),
         tracking_token: token.as_str().to_owned(),
-        state: case.state.parse().unwrap_or(CaseState::PendingAcceptance),
+        state: case.state,
         received_at: case.received_at.and_utc(),
         due: case.due_date,
         due_provisional: case.due_provisional,
@@ -269,7 +267,7 @@ fn insert_new_case(
     case: &NewCase,
     token: &TrackingToken,
     now: DateTime<Utc>,
-    flags: &str,
+    flags: Flags,
 ) -> Result<(Submitted, CaseRow), diesel::result::Error> {
     // The counter update is the first statement: the transaction takes the write lock at once.
     let year = case.received_date.year();
@@ -299,7 +297,7 @@ fn insert_new_case(
                 onset_date: a.onset_date,
                 symptoms: a.symptoms.clone(),
                 body_site: a.body_site.clone(),
-                severity: a.severity.as_str().to_owned(),
+                severity: a.severity,
                 started_use: a.started_use,
                 stopped_use: a.stopped_use,
                 treatment: a.treatment.clone(),
@@ -316,7 +314,7 @@ fn insert_new_case(
             actor_role: submitter_role(case.kind).into(),
             at: now.naive_utc(),
             from_state: None,
-            to_state: Some(case.state.as_str().into()),
+            to_state: Some(case.state),
             reason: None,
             payload: json!({
                 "channel": case.channel.as_str(),
@@ -350,15 +348,15 @@ fn case_row(
     case_no: &str,
     token: &TrackingToken,
     now: DateTime<Utc>,
-    flags: &str,
+    flags: Flags,
 ) -> NewCaseRow {
     let purchase = case.purchase.as_ref();
     NewCaseRow {
         case_no: case_no.to_owned(),
-        kind: case.kind.as_str().into(),
-        state: case.state.as_str().into(),
+        kind: case.kind,
+        state: case.state,
         tracking_token_hash: token.hash(),
-        channel: case.channel.as_str().into(),
+        channel: case.channel,
         received_at: events::truncate_to_micros(case.received_at.naive_utc()),
         received_date: case.received_date,
         policy_version: case.policy_version.clone(),
@@ -379,7 +377,7 @@ fn case_row(
         created_at: events::truncate_to_micros(now.naive_utc()),
         assignee_id: None,
         consumer_openid: None,
-        flags: flags.to_owned(),
+        flags,
         closed_on: None,
         event_count: 0,
         last_event_hash: String::new(),

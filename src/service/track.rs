@@ -102,8 +102,7 @@ pub fn public_view_of(conn: &mut Db, case: &CaseRow) -> Result<PublicCaseView, S
     let attachments = cases::attachments_of(conn, case.id)?;
     let events = events::list(conn, case.id)?;
     let taxonomy = Taxonomy::builtin();
-    let kind: CaseKind = case.kind.parse().unwrap_or(CaseKind::Complaint);
-    let state: CaseState = case.state.parse().unwrap_or(CaseState::initial(kind));
+    let (kind, state) = (case.kind, case.state);
     let submitter = parties
         .iter()
         .find(|p| p.role == "complainant" || p.role == "reporter")
@@ -123,7 +122,7 @@ pub fn public_view_of(conn: &mut Db, case: &CaseRow) -> Result<PublicCaseView, S
         received_at: case.received_at.and_utc(),
         due: case.due_date,
         due_provisional: case.due_provisional,
-        channel: case.channel.clone(),
+        channel: case.channel.as_str().into(),
         category_label: case
             .category
             .as_deref()
@@ -144,7 +143,7 @@ pub fn public_view_of(conn: &mut Db, case: &CaseRow) -> Result<PublicCaseView, S
                 at: e.at.and_utc(),
                 label: event_label(&e.kind).into(),
                 event: e.kind.clone(),
-                state: e.to_state.clone(),
+                state: e.to_state.map(|s| s.as_str().to_owned()),
             })
             .collect(),
         attachments: attachments.iter().map(AttachmentView::from).collect(),

@@ -9,21 +9,24 @@ use serde::Serialize;
 use super::Db;
 use super::schema::{case_events, case_parties, cases, enterprises, referrals};
 use super::workflow::ReferralRow;
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::routing::Flags;
+use crate::domain::taxonomy::Channel;
 
 /// The columns of a case the figures need.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = cases)]
 pub struct CohortCase {
     pub id: i64,
-    pub kind: String,
-    pub state: String,
+    pub kind: CaseKind,
+    pub state: CaseState,
     pub received_date: NaiveDate,
     pub district: String,
     pub category: Option<String>,
     pub nature: String,
-    pub channel: String,
+    pub channel: Channel,
     pub purchase_online: Option<bool>,
-    pub flags: String,
+    pub flags: Flags,
     pub policy_version: String,
 }
 
@@ -32,7 +35,7 @@ pub struct CohortEvent {
     pub case_id: i64,
     pub kind: String,
     pub at: NaiveDateTime,
-    pub to_state: Option<String>,
+    pub to_state: Option<CaseState>,
 }
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -71,10 +74,10 @@ pub fn counted_groups(
     );
     cases::table
         .filter(cases::received_date.between(from, to))
-        .filter(cases::state.ne("merged"))
+        .filter(cases::state.ne(CaseState::Merged))
         .group_by(key)
         .select((key, diesel::dsl::count_star()))
-        .load::<((String, String, Option<String>, String, String), i64)>(conn)
+        .load::<((CaseKind, String, Option<String>, String, Channel), i64)>(conn)
         .map(|rows| {
             rows.into_iter()
                 .map(
@@ -94,11 +97,11 @@ pub fn counted_groups(
 /// One group of [`counted_groups`].
 #[derive(Debug, Clone)]
 pub struct CaseGroup {
-    pub kind: String,
+    pub kind: CaseKind,
     pub district: String,
     pub category: Option<String>,
     pub nature: String,
-    pub channel: String,
+    pub channel: Channel,
     pub n: u64,
 }
 
@@ -214,7 +217,7 @@ pub struct ClosedCase {
     pub title: String,
     pub description: String,
     pub category: Option<String>,
-    pub state: String,
+    pub state: CaseState,
 }
 
 /// Complaints of the span that were settled or whose mediation ended: typical-case material.
@@ -226,8 +229,8 @@ pub fn closed_complaints(
 ) -> Result<Vec<ClosedCase>, DieselError> {
     cases::table
         .filter(cases::received_date.between(from, to))
-        .filter(cases::kind.eq("complaint"))
-        .filter(cases::state.eq_any(["settled", "mediation_terminated"]))
+        .filter(cases::kind.eq(CaseKind::Complaint))
+        .filter(cases::state.eq_any([CaseState::Settled, CaseState::MediationTerminated]))
         .order(cases::id.desc())
         .limit(limit)
         .select((

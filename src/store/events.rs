@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use super::Db;
 use super::models::{EventRow, NewEventRow};
 use super::schema::{case_events, cases};
+use crate::domain::case::CaseState;
 
 /// The hash that links the first event of a case.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -19,8 +20,8 @@ pub struct EventDraft {
     pub actor: String,
     pub actor_role: String,
     pub at: NaiveDateTime,
-    pub from_state: Option<String>,
-    pub to_state: Option<String>,
+    pub from_state: Option<CaseState>,
+    pub to_state: Option<CaseState>,
     pub reason: Option<String>,
     pub payload: serde_json::Value,
 }
@@ -35,8 +36,8 @@ pub fn event_hash(case_id: i64, case_seq: i32, e: &NewEventRow) -> String {
         &e.actor,
         &e.actor_role,
         &at,
-        e.from_state.as_deref().unwrap_or("\u{0}"),
-        e.to_state.as_deref().unwrap_or("\u{0}"),
+        e.from_state.map_or("\u{0}", CaseState::as_str),
+        e.to_state.map_or("\u{0}", CaseState::as_str),
         e.reason.as_deref().unwrap_or("\u{0}"),
         &e.payload,
         &e.prev_hash,

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod bulletin;
 pub mod bulletins;
 pub mod cases;
+mod columns;
 pub mod enterprises;
 pub mod events;
 pub mod history;

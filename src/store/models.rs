@@ -3,6 +3,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::routing::Flags;
+use crate::domain::severity::Severity;
+use crate::domain::taxonomy::Channel;
+
 use super::schema::{
     adverse_reactions, attachments, case_events, case_links, case_parties, case_products, cases,
     idempotency_keys,
@@ -12,10 +17,10 @@ use super::schema::{
 #[diesel(table_name = cases, treat_none_as_null = true)]
 pub struct NewCaseRow {
     pub case_no: String,
-    pub kind: String,
-    pub state: String,
+    pub kind: CaseKind,
+    pub state: CaseState,
     pub tracking_token_hash: String,
-    pub channel: String,
+    pub channel: Channel,
     pub received_at: NaiveDateTime,
     pub received_date: NaiveDate,
     pub policy_version: String,
@@ -36,8 +41,8 @@ pub struct NewCaseRow {
     pub created_at: NaiveDateTime,
     pub assignee_id: Option<i64>,
     pub consumer_openid: Option<String>,
-    /// Comma-separated flags set at intake (see `domain::routing::Flag`).
-    pub flags: String,
+    /// Flags set at intake, stored comma-separated.
+    pub flags: Flags,
     pub closed_on: Option<NaiveDate>,
     /// Count and last hash of the case's events, so that removing the newest event is
     /// detectable too.
@@ -135,7 +140,7 @@ pub struct AdverseReactionRow {
     pub onset_date: NaiveDate,
     pub symptoms: String,
     pub body_site: String,
-    pub severity: String,
+    pub severity: Severity,
     pub started_use: Option<NaiveDate>,
     pub stopped_use: Option<NaiveDate>,
     pub treatment: Option<String>,
@@ -177,8 +182,8 @@ pub struct NewEventRow {
     pub actor: String,
     pub actor_role: String,
     pub at: NaiveDateTime,
-    pub from_state: Option<String>,
-    pub to_state: Option<String>,
+    pub from_state: Option<CaseState>,
+    pub to_state: Option<CaseState>,
     pub reason: Option<String>,
     pub payload: String,
     pub prev_hash: String,

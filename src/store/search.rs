@@ -7,6 +7,7 @@ use diesel::result::Error as DieselError;
 use super::Db;
 use super::models::CaseRow;
 use super::schema::{adverse_reactions, case_events, case_parties, case_products, cases};
+use crate::domain::severity::Severity;
 
 /// `(event id, case id)` of events with an id above `after`, oldest first.
 pub fn events_after(conn: &mut Db, after: i64, limit: i64) -> Result<Vec<(i64, i64)>, DieselError> {
@@ -47,7 +48,7 @@ pub struct CaseSource {
     pub respondent_uscc: Option<String>,
     pub product: Option<String>,
     pub brand: Option<String>,
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     pub recovered_fen: i64,
 }
 
@@ -75,7 +76,7 @@ pub fn load_sources(conn: &mut Db, ids: &[i64]) -> Result<Vec<CaseSource>, Diese
             case_products::brand,
         ))
         .load(conn)?;
-    let severities: Vec<(i64, String)> = adverse_reactions::table
+    let severities: Vec<(i64, Severity)> = adverse_reactions::table
         .filter(adverse_reactions::case_id.eq_any(ids))
         .select((adverse_reactions::case_id, adverse_reactions::severity))
         .load(conn)?;
@@ -101,7 +102,7 @@ pub fn load_sources(conn: &mut Db, ids: &[i64]) -> Result<Vec<CaseSource>, Diese
                 respondent_uscc: respondent.and_then(|r| r.2.clone()),
                 product: product.map(|p| p.1.clone()),
                 brand: product.and_then(|p| p.2.clone()),
-                severity: severities.iter().find(|s| s.0 == id).map(|s| s.1.clone()),
+                severity: severities.iter().find(|s| s.0 == id).map(|s| s.1),
                 recovered_fen,
                 case,
             }

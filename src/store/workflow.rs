@@ -8,12 +8,15 @@ use diesel::result::Error as DieselError;
 use super::Db;
 use super::models::CaseRow;
 use super::schema::{case_links, case_parties, cases, referrals};
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::routing::Flag;
+use crate::domain::severity::Severity;
 
 /// Columns of the case row that follow from its events (kept for queues and filters).
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = cases, treat_none_as_null = true)]
 pub struct Projection {
-    pub state: String,
+    pub state: CaseState,
     pub district: String,
     pub assignee_id: Option<i64>,
     pub closed_on: Option<NaiveDate>,
@@ -49,7 +52,7 @@ pub fn respondent_uscc(conn: &mut Db, case_id: i64) -> Result<Option<String>, Di
 #[diesel(table_name = referrals, treat_none_as_null = true)]
 pub struct ReferralRow {
     pub case_id: i64,
-    pub severity: String,
+    pub severity: Severity,
     pub opened_on: NaiveDate,
     pub due_date: NaiveDate,
     pub submitted_on: Option<NaiveDate>,
@@ -138,15 +141,15 @@ pub fn duplicate_candidates(
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
     pub districts: Option<Vec<String>>,
-    pub states: Vec<String>,
+    pub states: Vec<CaseState>,
     /// Every category code under the requested prefix (expanded from the taxonomy).
     pub categories: Option<Vec<String>>,
     pub nature: Option<String>,
-    pub flag: Option<String>,
+    pub flag: Option<Flag>,
     pub overdue_before: Option<NaiveDate>,
     pub assignee_id: Option<i64>,
     pub respondent_uscc: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<CaseKind>,
     pub consumer_openid: Option<String>,
 }
 
@@ -170,10 +173,9 @@ pub fn queue_page(
     if let Some(n) = &f.nature {
         q = q.filter(cases::nature.eq(n.clone()));
     }
-    if let Some(flag) = &f.flag {
-        // Flags are a fixed set of names (validated by the caller); `_` in them only ever
-        // matches itself here.
-        q = q.filter(cases::flags.like(format!("%{flag}%")));
+    if let Some(flag) = f.flag {
+        // No flag name contains another, and `_` in them only ever matches itself here.
+        q = q.filter(cases::flags.like(format!("%{}%", flag.as_str())));
     }
     if let Some(day) = f.overdue_before {
         q = q
@@ -183,8 +185,8 @@ pub fn queue_page(
     if let Some(a) = f.assignee_id {
         q = q.filter(cases::assignee_id.eq(a));
     }
-    if let Some(k) = &f.kind {
-        q = q.filter(cases::kind.eq(k.clone()));
+    if let Some(k) = f.kind {
+        q = q.filter(cases::kind.eq(k));
     }
     if let Some(o) = &f.consumer_openid {
         q = q.filter(cases::consumer_openid.eq(o.clone()));
@@ -236,7 +238,7 @@ pub fn recent_same_issue(
     at_most: i64,
 ) -> Result<usize, DieselError> {
     let recent = cases::table
-        .filter(cases::kind.eq("complaint"))
+        .filter(cases::kind.eq(CaseKind::Complaint))
         .filter(cases::nature.eq(nature))
         .filter(cases::received_at.ge(since))
         .select(cases::id)

@@ -3,6 +3,7 @@
 use crate::domain::Taxonomy;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::routing::Flag;
+use crate::domain::severity::Severity;
 
 /// The facet dimensions shown on the search page: (facet name, heading, filter parameter).
 /// Channels have no search filter, so their counts are shown without links.
@@ -17,25 +18,15 @@ pub const DIMENSIONS: [(&str, &str, Option<&str>); 8] = [
     ("respondent", "被投诉（举报）方", Some("respondent")),
 ];
 
+/// Index flags are the case's flags plus `severity:<level>` for an adverse reaction.
 fn flag_label(code: &str) -> Option<String> {
     if let Some(severity) = code.strip_prefix("severity:") {
-        let level = match severity {
-            "serious" => "严重",
-            "general" => "一般",
-            "public_concern" => "引起社会关注",
-            other => other,
-        };
+        let level = severity
+            .parse::<Severity>()
+            .map_or(severity, |s| s.label_zh());
         return Some(format!("不良反应程度：{level}"));
     }
-    let label = match Flag::parse(code)? {
-        Flag::Odr => "在线纠纷解决（ODR）",
-        Flag::AdverseReaction => "涉及不良反应",
-        Flag::CommitmentUnit => "承诺单位",
-        Flag::LikelyDuplicate => "疑似重复",
-        Flag::Counterfeit => "涉嫌假冒",
-        Flag::Collective => "集体投诉",
-    };
-    Some(label.to_owned())
+    Flag::parse(code).map(|f| f.label_zh().to_owned())
 }
 
 /// The Chinese name of `code` in `dimension`; unknown codes are shown as they are.
@@ -87,7 +78,7 @@ pub fn choices(dimension: &str) -> Vec<(String, String)> {
             .iter()
             .map(|s| (s.as_str().to_owned(), s.label_zh().to_owned()))
             .collect(),
-        "kind" => [CaseKind::Complaint, CaseKind::Report]
+        "kind" => CaseKind::ALL
             .iter()
             .map(|k| (k.as_str().to_owned(), k.label_zh().to_owned()))
             .collect(),

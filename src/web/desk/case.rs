@@ -12,6 +12,7 @@ use super::{CASE_WORKERS, category_label, district_name, flag_label, nature_labe
 use crate::app::AppState;
 use crate::auth::{Principal, StaffUser};
 use crate::clock::china_offset;
+use crate::domain::routing::COLLECTIVE_MIN;
 use crate::search::similar::{self, Similar};
 use crate::service::access::{Access, Caller};
 use crate::service::case_view::{self, CaseView, StaffCaseView, load_visible};
@@ -19,10 +20,6 @@ use crate::service::{Ctx, ServiceError, track};
 use crate::store::models::{AdverseReactionRow, ProductRow};
 use crate::store::{Db, accounts, cases};
 use crate::web::{Form, PageError, csrf, see_other, staff};
-
-/// The group size at which similar cases count as a collective complaint, as in the
-/// similar-cases API.
-const COLLECTIVE_MIN: usize = 5;
 
 pub struct TimelineRow {
     pub at: String,
@@ -157,12 +154,6 @@ fn load(
         None => None,
     };
     let workers = accounts::case_workers(conn, Some(std::slice::from_ref(&view.district)))?;
-    let state_label = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(|s| s.parse::<crate::domain::case::CaseState>().ok())
-            .map(|s| s.label_zh().to_owned())
-            .unwrap_or_default()
-    };
     let timeline = loaded
         .events
         .iter()
@@ -170,7 +161,10 @@ fn load(
             at: china_time(e.at.and_utc()),
             label: event_label(&e.kind),
             actor: e.actor.clone(),
-            state: state_label(&e.to_state),
+            state: e
+                .to_state
+                .map(|s| s.label_zh().to_owned())
+                .unwrap_or_default(),
         })
         .collect();
     let notes = loaded

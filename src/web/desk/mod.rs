@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::{PageError, page};
 use crate::auth::Role;
+use crate::domain::routing::Flag;
 use crate::domain::{CategoryCode, Nature, Taxonomy, WorkCalendar};
 
 /// Who works cases at the bureaus.
@@ -85,15 +86,7 @@ fn due_mark(calendar: &WorkCalendar, today: NaiveDate, due: NaiveDate, overdue: 
 }
 
 fn flag_label(flag: &str) -> &str {
-    match flag {
-        "odr" => "ODR",
-        "adverse_reaction" => "化妆品不良反应",
-        "commitment_unit" => "放心消费承诺单位",
-        "likely_duplicate" => "疑似重复",
-        "counterfeit" => "涉嫌假冒",
-        "collective" => "集体投诉",
-        other => other,
-    }
+    Flag::parse(flag).map_or(flag, |f| f.label_zh())
 }
 
 fn nature_label(code: &str) -> &str {

@@ -237,7 +237,7 @@ async fn render(
             .collect(),
         flags: Flag::ALL
             .iter()
-            .map(|f| (f.as_str(), flag_label(f.as_str())))
+            .map(|f| (f.as_str(), f.label_zh()))
             .collect(),
         categories: Taxonomy::builtin()
             .all_categories()

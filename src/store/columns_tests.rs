@@ -1,0 +1,148 @@
+//! Typed columns against a real database: values round-trip, and text no value has is an
+//! error when read, not a default.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::super::models::NewCaseRow;
+use super::super::schema::cases;
+use super::super::{DatabaseUrl, Db, StoreError, cases as case_store, connect, migrate};
+use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::routing::{Flag, Flags};
+use crate::domain::taxonomy::Channel;
+
+fn case_row(case_no: &str) -> NewCaseRow {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("a date");
+    let at = day.and_hms_opt(9, 30, 0).expect("a time");
+    NewCaseRow {
+        case_no: case_no.into(),
+        kind: CaseKind::Complaint,
+        state: CaseState::MediationPaused,
+        tracking_token_hash: "hash".into(),
+        channel: Channel::MiniProgram,
+        received_at: at,
+        received_date: day,
+        policy_version: "v1".into(),
+        due_date: day,
+        due_provisional: false,
+        district: "440703".into(),
+        category: None,
+        nature: "quality".into(),
+        title: "t".into(),
+        description: "d".into(),
+        claim: None,
+        prefer_odr: false,
+        purchase_date: None,
+        purchase_amount_fen: None,
+        purchase_online: None,
+        purchase_platform: None,
+        purchase_order_no: None,
+        created_at: at,
+        assignee_id: None,
+        consumer_openid: None,
+        flags: [Flag::Collective, Flag::Odr].into_iter().collect(),
+        closed_on: None,
+        event_count: 0,
+        last_event_hash: String::new(),
+        respondent_uscc: None,
+        respondent_name: "某公司".into(),
+    }
+}
+
+/// Stores a case, reads it back, then corrupts one column at a time behind the types' back.
+fn typed_columns_round_trip_and_refuse_unknown_text(conn: &mut Db) {
+    let row = case_row("TS-2026-000001");
+    let id = case_store::insert_case(conn, &row).expect("insert");
+    let stored = case_store::find_by_id(conn, id).expect("read back");
+    assert_eq!(stored.kind, CaseKind::Complaint);
+    assert_eq!(stored.state, CaseState::MediationPaused);
+    assert_eq!(stored.channel, Channel::MiniProgram);
+    assert_eq!(stored.flags.to_string(), "odr,collective");
+    // The stored text is what it was before the columns were typed.
+    let raw: (String, String, String) = cases::table
+        .find(id)
+        .select((cases::state, cases::channel, cases::flags))
+        .first(conn)
+        .expect("raw text");
+    assert_eq!(
+        raw,
+        (
+            "mediation_paused".into(),
+            "mini_program".into(),
+            "odr,collective".into()
+        )
+    );
+    let filtered: Vec<i64> = cases::table
+        .filter(cases::state.eq(CaseState::MediationPaused))
+        .filter(cases::flags.ne(Flags::NONE))
+        .select(cases::id)
+        .load(conn)
+        .expect("typed filter");
+    assert_eq!(filtered, [id]);
+
+    for (column, text) in [
+        ("state", "closed"),
+        ("channel", "fax"),
+        ("flags", "odr,bogus"),
+    ] {
+        let fresh = case_store::insert_case(conn, &case_row(&format!("TS-2026-1{column}")))
+            .expect("insert");
+        let target = cases::table.find(fresh);
+        match column {
+            "state" => diesel::update(target)
+                .set(cases::state.eq(text))
+                .execute(conn),
+            "channel" => diesel::update(target)
+                .set(cases::channel.eq(text))
+                .execute(conn),
+            _ => diesel::update(target)
+                .set(cases::flags.eq(text))
+                .execute(conn),
+        }
+        .expect("raw update");
+        let read = case_store::find_by_id(conn, fresh).map_err(StoreError::from);
+        match read {
+            Err(StoreError::Other(message)) => assert!(message.contains(text), "{message}"),
+            other => panic!("{column} {text:?} read as {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn sqlite_typed_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = DatabaseUrl::Sqlite(dir.path().join("t.sqlite3").to_string_lossy().into_owned());
+    let pool = connect(&url, 1).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    migrate(&mut conn).expect("migrate");
+    typed_columns_round_trip_and_refuse_unknown_text(&mut conn);
+}
+
+#[test]
+fn postgres_typed_columns() {
+    let Ok(base) = std::env::var("ODRDESK_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let name = format!("odrdesk_columns_{}", std::process::id());
+    let admin = connect(&DatabaseUrl::Postgres(base.clone()), 1).expect("admin pool");
+    let mut admin = admin.get().expect("admin connection");
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut *admin)
+        .expect("drop");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut *admin)
+        .expect("create");
+    let url = match base.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => panic!("no database in {base}"),
+    };
+    {
+        let pool = connect(&DatabaseUrl::Postgres(url), 1).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        migrate(&mut conn).expect("migrate");
+        typed_columns_round_trip_and_refuse_unknown_text(&mut conn);
+    }
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut *admin)
+        .expect("drop");
+}
