@@ -1,11 +1,13 @@
 //! Domain facts of the complaint/report desk: calendars and deadlines, identifiers,
 //! the classification taxonomy and personal-data masks.
 
+pub mod action;
 pub mod calendar;
 pub mod case;
 pub mod clocks;
 pub mod codes;
 pub mod enterprise;
+pub mod event_payload;
 pub mod ids;
 pub mod mask;
 pub mod platforms;
