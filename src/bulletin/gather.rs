@@ -9,6 +9,7 @@ use super::inputs::{Earlier, Inputs, ReferralFact};
 use super::model::HotIssue;
 use super::period::Period;
 use super::tally::Tally;
+use crate::domain::event_payload::EventPayload;
 use crate::store::{Db, StoreError, bulletin as source, history};
 
 /// The UTC instant a China date begins.
@@ -28,8 +29,7 @@ fn recovered(conn: &mut Db, p: &Period) -> Result<i64, StoreError> {
     let payloads = source::settlement_payloads(conn, from, until)?;
     Ok(payloads
         .iter()
-        .filter_map(|p| serde_json::from_str::<serde_json::Value>(p).ok())
-        .filter_map(|v| v.get("recovered_fen").and_then(|f| f.as_i64()))
+        .filter_map(|p| EventPayload::parse(p)?.recovered_fen())
         .filter(|f| *f > 0)
         .sum())
 }

@@ -35,11 +35,13 @@ macro_rules! code_enum {
     };
 }
 
+pub mod action;
 pub mod calendar;
 pub mod case;
 pub mod clocks;
 pub mod codes;
 pub mod enterprise;
+pub mod event_payload;
 pub mod ids;
 pub mod mask;
 pub mod platforms;

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::action::ActionKind;
 use super::case::{CaseKind, CaseState};
 use super::codes::{NotAcceptReason, PauseReason, TerminationReason};
 
@@ -43,6 +44,17 @@ pub enum Recipient {
     Reporter,
     Enterprise,
     Mediator,
+}
+
+impl Recipient {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recipient::Complainant => "complainant",
+            Recipient::Reporter => "reporter",
+            Recipient::Enterprise => "enterprise",
+            Recipient::Mediator => "mediator",
+        }
+    }
 }
 
 /// `POST /api/v1/cases/{case_no}/actions` bodies, tagged by `action`.
@@ -140,30 +152,30 @@ impl Command {
         )
     }
 
-    pub fn name(&self) -> &'static str {
+    pub fn kind(&self) -> ActionKind {
         match self {
-            Command::Accept => "accept",
-            Command::NotAccept { .. } => "not_accept",
-            Command::Transfer { .. } => "transfer",
-            Command::Pause { .. } => "pause",
-            Command::Resume => "resume",
-            Command::Settle { .. } => "settle",
-            Command::Terminate { .. } => "terminate",
-            Command::Withdraw => "withdraw",
-            Command::Reopen { .. } => "reopen",
-            Command::MergeInto { .. } => "merge_into",
-            Command::Assign { .. } => "assign",
-            Command::Note { .. } => "note",
-            Command::Message { .. } => "message",
-            Command::OdrAnswer { .. } => "odr_answer",
-            Command::ConsumerAccept => "consumer_accept",
-            Command::ConsumerReject { .. } => "consumer_reject",
-            Command::Rate { .. } => "rate",
-            Command::OpenCase { .. } => "open_case",
-            Command::NotOpen { .. } => "not_open",
-            Command::NotifyReporter { .. } => "notify_reporter",
-            Command::SubmitReferral => "submit_referral",
-            Command::OdrExpire => "odr_expire",
+            Command::Accept => ActionKind::Accept,
+            Command::NotAccept { .. } => ActionKind::NotAccept,
+            Command::Transfer { .. } => ActionKind::Transfer,
+            Command::Pause { .. } => ActionKind::Pause,
+            Command::Resume => ActionKind::Resume,
+            Command::Settle { .. } => ActionKind::Settle,
+            Command::Terminate { .. } => ActionKind::Terminate,
+            Command::Withdraw => ActionKind::Withdraw,
+            Command::Reopen { .. } => ActionKind::Reopen,
+            Command::MergeInto { .. } => ActionKind::MergeInto,
+            Command::Assign { .. } => ActionKind::Assign,
+            Command::Note { .. } => ActionKind::Note,
+            Command::Message { .. } => ActionKind::Message,
+            Command::OdrAnswer { .. } => ActionKind::OdrAnswer,
+            Command::ConsumerAccept => ActionKind::ConsumerAccept,
+            Command::ConsumerReject { .. } => ActionKind::ConsumerReject,
+            Command::Rate { .. } => ActionKind::Rate,
+            Command::OpenCase { .. } => ActionKind::OpenCase,
+            Command::NotOpen { .. } => ActionKind::NotOpen,
+            Command::NotifyReporter { .. } => ActionKind::NotifyReporter,
+            Command::SubmitReferral => ActionKind::SubmitReferral,
+            Command::OdrExpire => ActionKind::OdrExpire,
         }
     }
 }
@@ -189,7 +201,7 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     /// Not in this state or not for this actor: 409 listing what is allowed.
-    NotAllowed { allowed: Vec<&'static str> },
+    NotAllowed { allowed: Vec<ActionKind> },
     /// Allowed here, but the details are wrong: 422.
     Invalid {
         field: &'static str,
@@ -198,6 +210,7 @@ pub enum Refusal {
     },
 }
 
+use ActionKind as A;
 use CaseState as S;
 
 /// Is the case finished (no open clock but rating)?
@@ -216,73 +229,73 @@ pub fn is_closed(state: CaseState) -> bool {
 }
 
 /// The actions `actor` may take on a case of `kind` in `state`.
-pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = Vec::new();
+pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind> {
+    let mut out: Vec<ActionKind> = Vec::new();
     let staff = actor.is_staff();
     let supervisor = matches!(actor, Actor::Admin | Actor::Supervisor);
     match (kind, state) {
         (CaseKind::Complaint, S::OdrNegotiation) => {
             if actor == Actor::Enterprise {
-                out.push("odr_answer");
+                out.push(A::OdrAnswer);
             }
             if actor == Actor::Consumer {
-                out.extend(["consumer_accept", "consumer_reject", "withdraw"]);
+                out.extend([A::ConsumerAccept, A::ConsumerReject, A::Withdraw]);
             }
             if actor == Actor::System {
-                out.push("odr_expire");
+                out.push(A::OdrExpire);
             }
         }
         (CaseKind::Complaint, S::PendingAcceptance) => {
             if staff {
-                out.extend(["accept", "not_accept", "transfer", "merge_into"]);
+                out.extend([A::Accept, A::NotAccept, A::Transfer, A::MergeInto]);
             }
             if actor == Actor::Consumer {
-                out.push("withdraw");
+                out.push(A::Withdraw);
             }
         }
         (CaseKind::Complaint, S::InMediation) => {
             if staff {
-                out.extend(["pause", "settle", "terminate", "transfer"]);
+                out.extend([A::Pause, A::Settle, A::Terminate, A::Transfer]);
             }
             if actor == Actor::Consumer {
-                out.push("withdraw");
+                out.push(A::Withdraw);
             }
         }
         (CaseKind::Complaint, S::MediationPaused) => {
             if staff {
-                out.extend(["resume", "terminate"]);
+                out.extend([A::Resume, A::Terminate]);
             }
             if actor == Actor::Consumer {
-                out.push("withdraw");
+                out.push(A::Withdraw);
             }
         }
         (CaseKind::Report, S::PendingVerification) if staff => {
-            out.extend(["open_case", "not_open", "merge_into", "transfer"]);
+            out.extend([A::OpenCase, A::NotOpen, A::MergeInto, A::Transfer]);
         }
         _ => {}
     }
     if is_closed(state) {
         if supervisor {
-            out.push("reopen");
+            out.push(A::Reopen);
         }
         if actor == Actor::Consumer && kind == CaseKind::Complaint && state != S::Merged {
-            out.push("rate");
+            out.push(A::Rate);
         }
     }
     if kind == CaseKind::Report && staff && matches!(state, S::CaseOpened | S::NotOpened) {
-        out.push("notify_reporter");
+        out.push(A::NotifyReporter);
     }
     if staff {
-        out.extend(["assign", "note", "message"]);
+        out.extend([A::Assign, A::Note, A::Message]);
         if kind == CaseKind::Complaint {
-            out.push("submit_referral");
+            out.push(A::SubmitReferral);
         }
     }
     if actor == Actor::Enterprise && !is_closed(state) {
-        out.push("message");
+        out.push(A::Message);
     }
     if actor == Actor::Consumer && !is_closed(state) {
-        out.push("message");
+        out.push(A::Message);
     }
     out.dedup();
     out
@@ -297,7 +310,7 @@ pub fn decide(
     facts: &Facts,
 ) -> Result<Outcome, Refusal> {
     let allowed_now = allowed(kind, state, actor);
-    if !allowed_now.contains(&command.name()) {
+    if !allowed_now.contains(&command.kind()) {
         return Err(Refusal::NotAllowed {
             allowed: allowed_now,
         });

@@ -115,8 +115,8 @@ fn illegal_actions_list_what_is_allowed() {
     let Refusal::NotAllowed { allowed } = refusal else {
         panic!("expected NotAllowed")
     };
-    assert!(allowed.contains(&"accept") && allowed.contains(&"not_accept"));
-    assert!(!allowed.contains(&"resume"));
+    assert!(allowed.contains(&ActionKind::Accept) && allowed.contains(&ActionKind::NotAccept));
+    assert!(!allowed.contains(&ActionKind::Resume));
     // Mediators cannot reopen; enterprises cannot accept; reports have no mediation.
     assert!(
         go(

@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use super::lifecycle::{By, Step};
 use crate::auth::{Role, StaffUser};
-use crate::domain::workflow::{Actor, Command};
+use crate::domain::workflow::Command;
 use crate::secrets::TrackingToken;
 use crate::service::access::Caller;
 use crate::service::actions::{actor_name, apply};
@@ -34,9 +34,8 @@ pub fn play(conn: &mut Db, base: &Ctx, subject: &Subject, steps: &[Step]) -> any
             now: step.at,
             ..base.clone()
         };
-        let actor = (step.by == By::System).then_some(Actor::System);
         let done = retry(conn, |conn| {
-            perform(conn, &ctx, subject.case_no, &caller, actor, &step.command)
+            perform(conn, &ctx, subject.case_no, &caller, &step.command)
         });
         // A server sharing the database may have moved the case meanwhile (its sweep expires
         // ODR periods that ended before the generated "now"): the rest of this plan no
@@ -44,8 +43,8 @@ pub fn play(conn: &mut Db, base: &Ctx, subject: &Subject, steps: &[Step]) -> any
         if let Err(ServiceError::NotAllowed { state, .. }) = &done {
             tracing::warn!(
                 case_no = subject.case_no,
-                state,
-                step = step.command.name(),
+                state = state.as_str(),
+                step = step.command.kind().as_str(),
                 "generated case changed by someone else; its remaining steps are skipped"
             );
             return Ok(());
@@ -53,7 +52,7 @@ pub fn play(conn: &mut Db, base: &Ctx, subject: &Subject, steps: &[Step]) -> any
         done.with_context(|| {
             format!(
                 "{} on generated case {} at {}",
-                step.command.name(),
+                step.command.kind().as_str(),
                 subject.case_no,
                 step.at
             )
@@ -69,21 +68,16 @@ pub fn play(conn: &mut Db, base: &Ctx, subject: &Subject, steps: &[Step]) -> any
 }
 
 /// One use case, one transaction: load the case as the caller sees it, then apply.
-/// `actor` overrides the caller's own (the sweep acts as `System`).
 fn perform(
     conn: &mut Db,
     ctx: &Ctx,
     case_no: &str,
     caller: &Caller,
-    actor: Option<Actor>,
     command: &Command,
 ) -> Result<(), ServiceError> {
     write_transaction(conn, |conn| {
         let (loaded, access) = load_visible(conn, case_no, caller)?;
-        let actor = match actor {
-            Some(a) => a,
-            None => access.actor().ok_or(ServiceError::Forbidden)?,
-        };
+        let actor = access.actor().ok_or(ServiceError::Forbidden)?;
         apply(conn, ctx, &loaded, actor, &actor_name(caller), command)
     })
 }
@@ -115,7 +109,7 @@ fn caller(by: By, district: &str, subject: &Subject) -> Option<Caller> {
             )
         }
         By::Consumer => Caller::TokenHolder(subject.token?.clone()),
-        By::System => staff("system".into(), Role::Admin, Vec::new(), None),
+        By::System => Caller::System,
     })
 }
 

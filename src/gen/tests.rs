@@ -307,7 +307,7 @@ fn walk(facts: &Facts, steps: &[Step], rating_days: u32) -> (CaseState, Vec<Cloc
         rated |= matches!(step.command, Command::Rate { .. });
         referral_submitted |= step.command == Command::SubmitReferral;
         events.push(ClockEvent {
-            kind: step.command.name().into(),
+            kind: step.command.kind().as_str().into(),
             on: today,
             to_state: outcome.to,
         });

@@ -182,8 +182,12 @@ impl From<ServiceError> for ApiError {
                 state,
                 allowed,
             } => ApiError::NotAllowed {
-                message: format!("当前状态（{state}）不允许执行 {action}"),
-                allowed: allowed.into_iter().map(str::to_owned).collect(),
+                message: format!(
+                    "当前状态（{}）不允许执行 {}",
+                    state.as_str(),
+                    action.as_str()
+                ),
+                allowed: allowed.iter().map(|a| a.as_str().to_owned()).collect(),
             },
         }
     }

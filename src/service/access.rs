@@ -16,6 +16,9 @@ pub enum Caller {
     },
     /// Holds a case's tracking token (web form users without an account).
     TokenHolder(TrackingToken),
+    /// The service itself (the deadline sweep, reads after a step): sees every case and acts
+    /// as `Actor::System`.
+    System,
 }
 
 /// How a visible case is shown and acted upon.
@@ -86,5 +89,6 @@ pub fn access(caller: &Caller, case: &CaseRow, respondent_uscc: Option<&str>) ->
         Caller::TokenHolder(token) => token
             .matches(&case.tracking_token_hash)
             .then_some(Access::Consumer),
+        Caller::System => Some(Access::Staff(Actor::System)),
     }
 }

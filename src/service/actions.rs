@@ -1,19 +1,18 @@
 //! Acting on a case: decide with the pure workflow, then in one transaction append the event,
 //! update the case row's projection, and queue the mail the step calls for.
 
-use serde_json::json;
-
 use super::access::Caller;
 use super::case_view::{CaseView, LoadedCase, clocks_of, load_visible, policy_for, render};
 use super::{Ctx, ServiceError};
 use crate::domain::case::{CaseNo, CaseState};
 use crate::domain::clocks::current_stage;
+use crate::domain::event_payload::EventPayload;
 use crate::domain::workflow::{Actor, Command, Facts, Refusal, decide, is_closed};
 use crate::domain::{DistrictCode, Fen};
 use crate::intake::FieldIssue;
 use crate::store::events::{self, EventDraft};
 use crate::store::models::NewCaseLink;
-use crate::store::{Db, accounts, cases, workflow, write_transaction};
+use crate::store::{Db, StoreError, accounts, cases, workflow, write_transaction};
 
 use super::mail;
 
@@ -23,6 +22,7 @@ pub(crate) fn actor_name(caller: &Caller) -> String {
         Caller::Staff(u) => u.email.clone(),
         Caller::Consumer { openid } => format!("wechat:{openid}"),
         Caller::TokenHolder(_) => "tracking-token".into(),
+        Caller::System => "system".into(),
     }
 }
 
@@ -39,7 +39,7 @@ pub fn act(
         apply(conn, ctx, &loaded, actor, &actor_name(caller), &command)?;
         // Rendered with the access the caller had: a transfer may just have moved the case out
         // of their reach, and they still get the result of their own step.
-        let (reloaded, _) = load_visible(conn, case_no, &Caller::Staff(system_user()))?;
+        let (reloaded, _) = load_visible(conn, case_no, &Caller::System)?;
         render(conn, &ctx.reference, &reloaded, access, ctx.now)
     })
 }
@@ -70,8 +70,8 @@ pub fn apply(
     };
     let outcome = decide(kind, state, actor, command, &facts).map_err(|r| match r {
         Refusal::NotAllowed { allowed } => ServiceError::NotAllowed {
-            action: command.name(),
-            state: state.as_str(),
+            action: command.kind(),
+            state,
             allowed,
         },
         Refusal::Invalid {
@@ -86,7 +86,6 @@ pub fn apply(
     })?;
     let mut district = case.district.clone();
     let mut assignee_id = case.assignee_id;
-    let mut extra = json!({});
     match command {
         Command::Transfer {
             bureau: Some(b), ..
@@ -117,7 +116,6 @@ pub fn apply(
                 ));
             }
             assignee_id = Some(target.id);
-            extra = json!({ "assignee_id": target.id });
         }
         Command::MergeInto { case_no } => {
             let target = case_no
@@ -145,27 +143,29 @@ pub fn apply(
         _ => {}
     }
     let to_state = outcome.to;
-    let mut payload = serde_json::to_value(command).unwrap_or_else(|_| json!({}));
-    if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
-        p.extend(e.clone());
+    let kind_name = command.kind().as_str();
+    let mut payload = EventPayload::of_command(command)
+        .map_err(|e| StoreError::Other(format!("event payload of {}: {e}", kind_name)))?;
+    if let (Command::Assign { .. }, Some(id)) = (command, assignee_id) {
+        payload = payload.with_assignee(id);
     }
     events::append(
         conn,
         case.id,
         EventDraft {
-            kind: command.name().into(),
+            kind: kind_name.into(),
             actor: actor_name.into(),
             actor_role: actor.as_str().into(),
             at: now.naive_utc(),
             from_state: to_state.map(|_| state),
             to_state,
             reason: reason_code(command),
-            payload,
+            payload: payload.into_json(),
         },
     )?;
     let new_state = to_state.unwrap_or(state);
     // Re-derive the clocks from the log now that it has the new event.
-    let (refreshed, _) = load_visible(conn, &case.case_no, &Caller::Staff(system_user()))?;
+    let (refreshed, _) = load_visible(conn, &case.case_no, &Caller::System)?;
     let clocks = clocks_of(&refreshed, reference, today)?;
     let stage = current_stage(&clocks);
     let closed_on = match (is_closed(state), is_closed(new_state)) {
@@ -212,16 +212,5 @@ fn reason_code(command: &Command) -> Option<String> {
         Command::Pause { reason } => Some(reason.as_str().into()),
         Command::Transfer { reason, .. } | Command::NotOpen { reason } => Some(reason.clone()),
         _ => None,
-    }
-}
-
-/// Internal reads after an event need no visibility check: an admin stands in.
-fn system_user() -> crate::auth::StaffUser {
-    crate::auth::StaffUser {
-        id: 0,
-        email: "system".into(),
-        role: crate::auth::Role::Admin,
-        bureaus: Vec::new(),
-        uscc: None,
     }
 }

@@ -11,6 +11,7 @@ use crate::bulletin::period::Period;
 use crate::bulletin::scrub::{anonymise, holds_personal_data};
 use crate::domain::Taxonomy;
 use crate::domain::case::CaseState;
+use crate::domain::event_payload::EventPayload;
 use crate::intake::FieldIssue;
 use crate::reference::Reference;
 use crate::store::bulletins::{self as records, BulletinRow, NewBulletin};
@@ -357,8 +358,7 @@ pub fn candidates(conn: &mut Db, id: i64) -> Result<Vec<Candidate>, ServiceError
     for case in closed {
         let names = source::names_of_case(conn, case.id)?;
         let recovered = source::settlement_of_case(conn, case.id)?
-            .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
-            .and_then(|v| v.get("recovered_fen").and_then(|f| f.as_i64()))
+            .and_then(|p| EventPayload::parse(&p)?.recovered_fen())
             .unwrap_or(0);
         let outcome = match (case.state, recovered) {
             (CaseState::Settled, 0) => "经调解，双方达成和解。".to_owned(),

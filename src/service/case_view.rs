@@ -8,10 +8,14 @@ use super::ServiceError;
 use super::access::{Access, Caller, access};
 use super::track::{AttachmentView, PublicCaseView, public_view_of};
 use crate::clock::china_date;
+use crate::domain::action::ActionKind;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::clocks::{ClockEvent, ClockInputs, ClockView, derive};
+use crate::domain::event_payload::EventPayload;
 use crate::domain::policy::Clock;
-use crate::domain::workflow::allowed;
+
+
+use crate::domain::workflow::{Recipient, allowed};
 use crate::domain::{PolicyVersion, mask_email, mask_name, mask_phone};
 use crate::reference::Reference;
 use crate::store::models::{CaseRow, EventRow, PartyRow};
@@ -157,7 +161,7 @@ pub struct StaffCaseView {
     pub purchase_platform: Option<String>,
     pub links: Vec<LinkView>,
     pub clocks: Vec<ClockView>,
-    pub allowed_actions: Vec<String>,
+    pub allowed_actions: Vec<ActionKind>,
     pub messages: Vec<MessageView>,
     pub attachments: Vec<AttachmentView>,
 }
@@ -179,7 +183,7 @@ pub struct EnterpriseCaseView {
     pub complainant_name: Option<String>,
     pub complainant_phone: Option<String>,
     pub clocks: Vec<ClockView>,
-    pub allowed_actions: Vec<String>,
+    pub allowed_actions: Vec<ActionKind>,
     pub messages: Vec<MessageView>,
 }
 
@@ -188,7 +192,7 @@ pub struct ConsumerCaseView {
     #[serde(flatten)]
     pub case: PublicCaseView,
     pub clocks: Vec<ClockView>,
-    pub allowed_actions: Vec<String>,
+    pub allowed_actions: Vec<ActionKind>,
     pub messages: Vec<MessageView>,
 }
 
@@ -206,16 +210,13 @@ fn messages_for(events: &[EventRow], audience: &[&str]) -> Vec<MessageView> {
     events
         .iter()
         .filter(|e| e.kind == "message" || e.kind == "odr_answer")
-        .filter_map(|e| {
-            serde_json::from_str::<serde_json::Value>(&e.payload)
-                .ok()
-                .map(|p| (e, p))
-        })
+        .filter_map(|e| EventPayload::parse(&e.payload).map(|p| (e, p)))
         .map(|(e, p)| {
             let (to, text) = match e.kind.as_str() {
-                "odr_answer" => ("complainant", p["proposal"].as_str()),
-                _ => (p["to"].as_str().unwrap_or_default(), p["text"].as_str()),
+                "odr_answer" => (Some(Recipient::Complainant), p.proposal()),
+                _ => (p.recipient(), p.text()),
             };
+            let to = to.map_or("", Recipient::as_str);
             MessageView {
                 at: e.at.and_utc(),
                 from: e.actor_role.clone(),
@@ -270,14 +271,9 @@ pub fn render(
     now: DateTime<Utc>,
 ) -> Result<CaseView, ServiceError> {
     let clocks = clocks_of(loaded, reference, china_date(now))?;
-    let actions: Vec<String> = access
+    let actions: Vec<ActionKind> = access
         .actor()
-        .map(|a| {
-            allowed(loaded.kind(), loaded.state(), a)
-                .into_iter()
-                .map(str::to_owned)
-                .collect()
-        })
+        .map(|a| allowed(loaded.kind(), loaded.state(), a))
         .unwrap_or_default();
     let c = &loaded.case;
     let state = loaded.state();

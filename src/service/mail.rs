@@ -7,7 +7,7 @@ use chrono::{Days, NaiveDate};
 use super::case_view::LoadedCase;
 use super::{Ctx, ServiceError};
 use crate::domain::case::{CaseKind, CaseState};
-use crate::domain::workflow::{Command, Recipient, is_closed};
+use crate::domain::workflow::{Command, is_closed};
 use crate::notify::{Mail, Notice, enqueue};
 use crate::store::models::CaseRow;
 use crate::store::{Db, accounts, cases, enterprises};
@@ -135,22 +135,14 @@ pub fn after_action(
                 },
             },
         )),
-        Command::Message { to, text } => {
-            let who = match to {
-                Recipient::Complainant => "complainant",
-                Recipient::Reporter => "reporter",
-                Recipient::Enterprise => "enterprise",
-                Recipient::Mediator => "mediator",
-            };
-            Some((
-                who,
-                Notice::Message {
-                    case_no: case_no.clone(),
-                    from: "市场监督管理局".into(),
-                    text: text.clone(),
-                },
-            ))
-        }
+        Command::Message { to, text } => Some((
+            to.as_str(),
+            Notice::Message {
+                case_no: case_no.clone(),
+                from: "市场监督管理局".into(),
+                text: text.clone(),
+            },
+        )),
         // A step that closed the complaint: tell the complainant the outcome.
         _ if loaded.kind() == CaseKind::Complaint
             && is_closed(new_state)

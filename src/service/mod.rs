@@ -17,6 +17,8 @@ pub mod submit;
 pub mod sweep;
 pub mod track;
 
+use crate::domain::action::ActionKind;
+use crate::domain::case::CaseState;
 use crate::store::StoreError;
 
 /// Why a use case did not complete, independent of transport.
@@ -45,11 +47,11 @@ pub enum ServiceError {
     #[error("invalid input")]
     Invalid(Vec<crate::intake::FieldIssue>),
     /// The workflow does not allow this action now (409 listing what is allowed).
-    #[error("{action} not allowed in {state}")]
+    #[error("{} not allowed in {}", action.as_str(), state.as_str())]
     NotAllowed {
-        action: &'static str,
-        state: &'static str,
-        allowed: Vec<&'static str>,
+        action: ActionKind,
+        state: CaseState,
+        allowed: Vec<ActionKind>,
     },
     #[error(transparent)]
     Store(#[from] StoreError),

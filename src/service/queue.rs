@@ -152,6 +152,7 @@ pub fn list(
         },
         Caller::Consumer { openid } => f.consumer_openid = Some(openid.clone()),
         Caller::TokenHolder(_) => return Err(ServiceError::Unauthenticated),
+        Caller::System => {}
     }
     let limit = q.limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {

@@ -9,7 +9,6 @@ use super::access::Caller;
 use super::actions::apply;
 use super::case_view::{clocks_of, load_visible};
 use super::{Ctx, ServiceError, mail};
-use crate::auth::{Role, StaffUser};
 use crate::domain::policy::Clock;
 use crate::domain::workflow::{Actor, Command};
 use crate::store::events::{self, EventDraft};
@@ -21,16 +20,6 @@ pub struct SweepReport {
     pub odr_expired: usize,
     pub overdue_marked: usize,
     pub reminders: usize,
-}
-
-fn system() -> Caller {
-    Caller::Staff(StaffUser {
-        id: 0,
-        email: "system".into(),
-        role: Role::Admin,
-        bureaus: Vec::new(),
-        uscc: None,
-    })
 }
 
 pub fn sweep(conn: &mut Db, ctx: &Ctx) -> Result<SweepReport, ServiceError> {
@@ -69,7 +58,7 @@ fn sweep_case(
     report: &mut SweepReport,
 ) -> Result<(), ServiceError> {
     let today = ctx.today();
-    let (loaded, _) = load_visible(conn, case_no, &system())?;
+    let (loaded, _) = load_visible(conn, case_no, &Caller::System)?;
     let clocks = clocks_of(&loaded, &ctx.reference, today)?;
     let odr_over = clocks
         .iter()

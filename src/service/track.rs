@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::ServiceError;
+use crate::domain::action::ActionKind;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::{Taxonomy, mask_name, mask_phone};
 use crate::secrets::TrackingToken;
@@ -159,29 +160,11 @@ fn is_public_event(kind: &str) -> bool {
     )
 }
 
-/// The Chinese label of an event kind, as consumers see it in their timeline.
+/// The Chinese label of an event kind, as timelines show it.
 pub fn event_label(kind: &str) -> &'static str {
     match kind {
         "submitted" => "已提交",
         "attachment_added" => "已上传证据材料",
-        "accept" => "已受理",
-        "not_accept" => "不予受理",
-        "transfer" => "已转办",
-        "pause" => "调解中止（检测鉴定）",
-        "resume" => "恢复调解",
-        "settle" => "调解成功",
-        "terminate" => "终止调解",
-        "withdraw" => "已撤回",
-        "reopen" => "重新处理",
-        "merge_into" => "已合并至其他案件",
-        "odr_answer" => "企业已答复",
-        "consumer_accept" => "消费者接受企业方案",
-        "consumer_reject" => "消费者不接受企业方案，转入受理",
-        "odr_expire" => "企业协商期满未解决，转入受理",
-        "rate" => "已评价",
-        "open_case" => "已立案",
-        "not_open" => "不予立案",
-        "notify_reporter" => "已告知举报人",
-        _ => "处理进展",
+        other => ActionKind::parse(other).map_or("处理进展", ActionKind::event_label_zh),
     }
 }

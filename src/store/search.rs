@@ -8,6 +8,7 @@ use super::Db;
 use super::models::CaseRow;
 use super::schema::{adverse_reactions, case_events, case_parties, case_products, cases};
 use crate::domain::severity::Severity;
+use crate::domain::event_payload::EventPayload;
 
 /// `(event id, case id)` of events with an id above `after`, oldest first.
 pub fn events_after(conn: &mut Db, after: i64, limit: i64) -> Result<Vec<(i64, i64)>, DieselError> {
@@ -94,8 +95,7 @@ pub fn load_sources(conn: &mut Db, ids: &[i64]) -> Result<Vec<CaseSource>, Diese
             let recovered_fen = settlements
                 .iter()
                 .filter(|s| s.0 == id)
-                .filter_map(|s| serde_json::from_str::<serde_json::Value>(&s.1).ok())
-                .filter_map(|p| p["recovered_fen"].as_i64())
+                .filter_map(|s| EventPayload::parse(&s.1)?.recovered_fen())
                 .sum();
             CaseSource {
                 respondent_name: respondent.and_then(|r| r.1.clone()),

@@ -197,7 +197,12 @@ impl CasePage {
     /// Whether to offer a step. A rating is offered once: the workflow refuses a second.
     fn can(&self, action: &str) -> bool {
         let rated = action == "rate" && self.view.case.timeline.iter().any(|e| e.event == "rate");
-        !rated && self.view.allowed_actions.iter().any(|a| a == action)
+        !rated
+            && self
+                .view
+                .allowed_actions
+                .iter()
+                .any(|a| a.as_str() == action)
     }
 }
 

@@ -1,11 +1,15 @@
-//! A form for every step the case view allows, turned back into a workflow `Command` when
-//! posted, and carried out by `service::actions::act` exactly as the JSON API does.
+//! A form for every step the case view allows, rendered from the step's field specs
+//! (`ActionKind::fields`), read back through the same specs into the JSON body of the API
+//! request, and carried out by `service::actions::act` exactly as the JSON API does.
 
 use actix_web::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use super::district_name;
 use crate::app::AppState;
 use crate::domain::Taxonomy;
+use crate::domain::action::{ActionKind, CodeList, FieldSpec, Input, OUTSIDE_BUREAU};
 use crate::domain::case::CaseKind;
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
 use crate::domain::workflow::{Command, Recipient};
@@ -51,45 +55,12 @@ pub struct Audience<'a> {
     pub enterprise: bool,
 }
 
-/// Every form field name a step can post.
-const FIELD_NAMES: [&str; 10] = [
-    "reason",
-    "detail",
-    "bureau",
-    "agreement",
-    "amount",
-    "case_no",
-    "user",
-    "text",
-    "to",
-    "proposal",
-];
-
+/// The label of a step named in a link (`?done=accept`).
 pub fn action_label(name: &str) -> &'static str {
-    match name {
-        "accept" => "受理",
-        "not_accept" => "不予受理",
-        "transfer" => "转办",
-        "pause" => "中止调解（检测鉴定）",
-        "resume" => "恢复调解",
-        "settle" => "调解成功结案",
-        "terminate" => "终止调解",
-        "withdraw" => "撤回",
-        "reopen" => "重新处理",
-        "merge_into" => "合并到其他案件",
-        "assign" => "分派",
-        "note" => "添加内部备注",
-        "message" => "发送消息",
-        "odr_answer" => "答复并提出处理方案",
-        "open_case" => "立案",
-        "not_open" => "不予立案",
-        "notify_reporter" => "告知举报人处理结果",
-        "submit_referral" => "已报送不良反应监测信息",
-        _ => "其他操作",
-    }
+    ActionKind::parse(name).map_or("其他操作", ActionKind::label_zh)
 }
 
-fn options<T: Copy>(
+fn code_options<T: Copy>(
     all: &[T],
     code: fn(T) -> &'static str,
     label: fn(T) -> &'static str,
@@ -100,15 +71,18 @@ fn options<T: Copy>(
 }
 
 fn recipients(audience: &Audience) -> Vec<(String, String)> {
-    let list: &[(&str, &str)] = if audience.enterprise {
-        &[("mediator", "调解员")]
+    let list: &[(Recipient, &str)] = if audience.enterprise {
+        &[(Recipient::Mediator, "调解员")]
     } else if audience.kind == CaseKind::Report {
-        &[("reporter", "举报人")]
+        &[(Recipient::Reporter, "举报人")]
     } else {
-        &[("complainant", "投诉人"), ("enterprise", "被投诉企业")]
+        &[
+            (Recipient::Complainant, "投诉人"),
+            (Recipient::Enterprise, "被投诉企业"),
+        ]
     };
     list.iter()
-        .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+        .map(|(r, l)| (r.as_str().to_owned(), (*l).to_owned()))
         .collect()
 }
 
@@ -119,145 +93,92 @@ fn bureaus(current: &str) -> Vec<(String, String)> {
         .filter(|d| d.code != current)
         .map(|d| (d.code.clone(), district_name(&d.code).to_owned()))
         .collect();
-    list.push(("outside".into(), "江门市辖区外".into()));
+    list.push((OUTSIDE_BUREAU.into(), "江门市辖区外".into()));
     list
 }
 
-/// (name, label, kind, options) of each input a step needs.
-type Spec = (
-    &'static str,
-    &'static str,
-    &'static str,
-    Vec<(String, String)>,
-);
-
-fn specs(action: &str, audience: &Audience) -> Vec<Spec> {
-    let none = Vec::new;
-    match action {
-        "not_accept" => vec![
-            (
-                "reason",
-                "不予受理理由",
-                "select",
-                options(
-                    NotAcceptReason::ALL,
-                    NotAcceptReason::as_str,
-                    NotAcceptReason::label_zh,
-                ),
-            ),
-            ("detail", "说明（可选）", "textarea", none()),
-        ],
-        "terminate" => vec![
-            (
-                "reason",
-                "终止理由",
-                "select",
-                options(
-                    TerminationReason::ALL,
-                    TerminationReason::as_str,
-                    TerminationReason::label_zh,
-                ),
-            ),
-            ("detail", "说明（可选）", "textarea", none()),
-        ],
-        "pause" => vec![(
-            "reason",
-            "中止原因",
-            "select",
-            options(PauseReason::ALL, PauseReason::as_str, PauseReason::label_zh),
-        )],
-        "transfer" => vec![
-            ("bureau", "转至", "select", bureaus(audience.district)),
-            ("reason", "转办原因", "textarea", none()),
-        ],
-        "settle" => vec![
-            ("agreement", "调解协议内容", "textarea", none()),
-            ("amount", "挽回经济损失（元）", "money", none()),
-        ],
-        "reopen" => vec![("reason", "重新处理原因（可选）", "textarea", none())],
-        "merge_into" => vec![("case_no", "合并到案件编号", "text", none())],
-        "assign" => vec![("user", "分派给", "select", audience.workers.clone())],
-        "note" => vec![("text", "备注内容（仅内部可见）", "textarea", none())],
-        "message" => vec![
-            ("to", "发送给", "select", recipients(audience)),
-            ("text", "消息内容", "textarea", none()),
-        ],
-        "odr_answer" => vec![("proposal", "处理方案", "textarea", none())],
-        "open_case" => vec![("detail", "立案说明（可选）", "textarea", none())],
-        "not_open" => vec![("reason", "不予立案理由", "textarea", none())],
-        "notify_reporter" => vec![("text", "告知内容（可选）", "textarea", none())],
+fn options(input: Input, audience: &Audience) -> Vec<(String, String)> {
+    match input {
+        Input::Select(CodeList::NotAcceptReason) => code_options(
+            NotAcceptReason::ALL,
+            NotAcceptReason::as_str,
+            NotAcceptReason::label_zh,
+        ),
+        Input::Select(CodeList::TerminationReason) => code_options(
+            TerminationReason::ALL,
+            TerminationReason::as_str,
+            TerminationReason::label_zh,
+        ),
+        Input::Select(CodeList::PauseReason) => {
+            code_options(PauseReason::ALL, PauseReason::as_str, PauseReason::label_zh)
+        }
+        Input::Select(CodeList::Recipient) => recipients(audience),
+        Input::Select(CodeList::Bureau) => bureaus(audience.district),
+        Input::User => audience.workers.clone(),
         _ => Vec::new(),
     }
 }
 
+/// How the template draws an input.
+fn widget(input: Input) -> &'static str {
+    match input {
+        Input::Select(_) | Input::User => "select",
+        Input::LongText => "textarea",
+        Input::Money { .. } => "money",
+        Input::Text | Input::Integer | Input::Checkbox | Input::CaseNo => "text",
+    }
+}
+
 /// Whether an issue from the use case belongs to this input.
-fn concerns(issue: &FieldIssue, field: &str) -> bool {
-    issue.field == field || (field == "amount" && issue.field == "recovered_fen")
+fn concerns(issue: &FieldIssue, spec: &FieldSpec) -> bool {
+    issue.field == spec.form_name() || issue.field == spec.name
 }
 
 /// Forms for the allowed steps, the refused one keeping its typed values and messages.
-pub fn forms(allowed: &[String], audience: &Audience, attempt: &Attempt) -> Vec<ActionForm> {
+pub fn forms(allowed: &[ActionKind], audience: &Audience, attempt: &Attempt) -> Vec<ActionForm> {
     allowed
         .iter()
-        .filter_map(|name| {
-            let name: &'static str = ACTIONS.iter().find(|a| *a == name)?;
+        .filter(|kind| !kind.is_sweep_only())
+        .map(|&kind| {
+            let name = kind.as_str();
             let retried = attempt.action == name;
-            let fields = specs(name, audience)
-                .into_iter()
-                .map(|(field, label, kind, options)| Field {
-                    id: format!("{name}-{field}"),
-                    name: field,
-                    label,
-                    kind,
-                    options,
-                    value: if retried {
-                        typed(attempt, field)
-                    } else {
-                        String::new()
-                    },
-                    errors: if retried {
-                        attempt
-                            .issues
-                            .iter()
-                            .filter(|i| concerns(i, field))
-                            .map(|i| i.message.clone())
-                            .collect()
-                    } else {
-                        Vec::new()
-                    },
+            let fields = kind
+                .fields()
+                .iter()
+                .map(|spec| {
+                    let field = spec.form_name();
+                    Field {
+                        id: format!("{name}-{field}"),
+                        name: field,
+                        label: spec.label,
+                        kind: widget(spec.input),
+                        options: options(spec.input, audience),
+                        value: if retried {
+                            typed(attempt, field)
+                        } else {
+                            String::new()
+                        },
+                        errors: if retried {
+                            attempt
+                                .issues
+                                .iter()
+                                .filter(|i| concerns(i, spec))
+                                .map(|i| i.message.clone())
+                                .collect()
+                        } else {
+                            Vec::new()
+                        },
+                    }
                 })
                 .collect();
-            Some(ActionForm {
+            ActionForm {
                 name,
-                label: action_label(name),
+                label: kind.label_zh(),
                 fields,
-            })
+            }
         })
         .collect()
 }
-
-/// The steps a page can offer; the sweep's own step is not among them.
-const ACTIONS: [&str; 19] = [
-    "accept",
-    "not_accept",
-    "transfer",
-    "pause",
-    "resume",
-    "settle",
-    "terminate",
-    "withdraw",
-    "reopen",
-    "merge_into",
-    "assign",
-    "note",
-    "message",
-    "odr_answer",
-    "open_case",
-    "not_open",
-    "notify_reporter",
-    "submit_referral",
-    "consumer_accept",
-];
 
 fn typed(attempt: &Attempt, field: &str) -> String {
     attempt
@@ -276,19 +197,19 @@ fn issue(field: &str, code: &str, message: &str) -> FieldIssue {
     }
 }
 
-fn optional(form: &Form, name: &str) -> Option<String> {
-    form.get(name)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
-fn text(form: &Form, name: &str) -> String {
-    form.get(name).unwrap_or_default().trim().to_owned()
-}
-
-fn code<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, raw: &str) -> Option<T> {
-    all.iter().copied().find(|v| as_str(*v) == raw)
+/// Whether `raw` is one of the values the list offers.
+fn offered(list: CodeList, raw: &str) -> bool {
+    fn has<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, raw: &str) -> bool {
+        all.iter().any(|&v| as_str(v) == raw)
+    }
+    match list {
+        CodeList::NotAcceptReason => has(NotAcceptReason::ALL, NotAcceptReason::as_str, raw),
+        CodeList::TerminationReason => has(TerminationReason::ALL, TerminationReason::as_str, raw),
+        CodeList::PauseReason => has(PauseReason::ALL, PauseReason::as_str, raw),
+        CodeList::Recipient => Recipient::deserialize(Value::from(raw)).is_ok(),
+        // The use case checks the district code.
+        CodeList::Bureau => !raw.is_empty(),
+    }
 }
 
 /// Yuan as typed ("129", "129.5", "129.50"; empty is nothing recovered) to fen.
@@ -310,97 +231,65 @@ pub fn parse_yuan(raw: &str) -> Option<i64> {
         .checked_add(cents)
 }
 
-/// The posted form as a workflow command, or what is missing or malformed.
-pub fn command(form: &Form) -> Result<Command, Vec<FieldIssue>> {
-    let action = form.get("action").unwrap_or_default();
-    let choose = |field: &str| vec![issue(field, "required", "请选择")];
-    let command = match action {
-        "accept" => Command::Accept,
-        "resume" => Command::Resume,
-        "withdraw" => Command::Withdraw,
-        "submit_referral" => Command::SubmitReferral,
-        "consumer_accept" => Command::ConsumerAccept,
-        "not_accept" => Command::NotAccept {
-            reason: code(
-                NotAcceptReason::ALL,
-                NotAcceptReason::as_str,
-                &text(form, "reason"),
-            )
-            .ok_or_else(|| choose("reason"))?,
-            detail: optional(form, "detail"),
-        },
-        "terminate" => Command::Terminate {
-            reason: code(
-                TerminationReason::ALL,
-                TerminationReason::as_str,
-                &text(form, "reason"),
-            )
-            .ok_or_else(|| choose("reason"))?,
-            detail: optional(form, "detail"),
-        },
-        "pause" => Command::Pause {
-            reason: code(PauseReason::ALL, PauseReason::as_str, &text(form, "reason"))
-                .ok_or_else(|| choose("reason"))?,
-        },
-        "transfer" => {
-            let bureau = text(form, "bureau");
-            if bureau.is_empty() {
-                return Err(choose("bureau"));
+/// The posted form as the JSON body the API takes for the same step, or what is missing or
+/// malformed.
+pub fn request_body(form: &Form) -> Result<Value, Vec<FieldIssue>> {
+    let kind = ActionKind::parse(form.get("action").unwrap_or_default())
+        .filter(|k| !k.is_sweep_only())
+        .ok_or_else(|| vec![issue("action", "unknown_action", "未知的操作")])?;
+    let mut body = Map::new();
+    body.insert("action".into(), kind.as_str().into());
+    let mut issues = Vec::new();
+    for spec in kind.fields() {
+        let form_name = spec.form_name();
+        let raw = form.get(form_name).unwrap_or_default().trim();
+        let value = match spec.input {
+            Input::Select(list) if !offered(list, raw) => {
+                if spec.required {
+                    issues.push(issue(form_name, "required", "请选择"));
+                }
+                continue;
             }
-            let outside = bureau == "outside";
-            Command::Transfer {
-                bureau: (!outside).then_some(bureau),
-                outside: outside.then_some(true),
-                reason: text(form, "reason"),
+            Input::Select(CodeList::Bureau) if raw == OUTSIDE_BUREAU => {
+                body.insert("outside".into(), true.into());
+                continue;
             }
-        }
-        "settle" => Command::Settle {
-            agreement: text(form, "agreement"),
-            recovered_fen: parse_yuan(form.get("amount").unwrap_or_default()).ok_or_else(|| {
-                vec![issue(
-                    "amount",
-                    "amount_format",
-                    "金额请以元为单位填写，最多两位小数，如 129.50",
-                )]
-            })?,
-        },
-        "reopen" => Command::Reopen {
-            reason: optional(form, "reason"),
-        },
-        "merge_into" => Command::MergeInto {
-            case_no: text(form, "case_no"),
-        },
-        "assign" => Command::Assign {
-            user: text(form, "user"),
-        },
-        "note" => Command::Note {
-            text: text(form, "text"),
-        },
-        "message" => Command::Message {
-            to: match text(form, "to").as_str() {
-                "complainant" => Recipient::Complainant,
-                "reporter" => Recipient::Reporter,
-                "enterprise" => Recipient::Enterprise,
-                "mediator" => Recipient::Mediator,
-                _ => return Err(choose("to")),
+            Input::Money { .. } => match parse_yuan(raw) {
+                Some(fen) => fen.into(),
+                None => {
+                    issues.push(issue(
+                        form_name,
+                        "amount_format",
+                        "金额请以元为单位填写，最多两位小数，如 129.50",
+                    ));
+                    continue;
+                }
             },
-            text: text(form, "text"),
-        },
-        "odr_answer" => Command::OdrAnswer {
-            proposal: text(form, "proposal"),
-        },
-        "open_case" => Command::OpenCase {
-            detail: optional(form, "detail"),
-        },
-        "not_open" => Command::NotOpen {
-            reason: text(form, "reason"),
-        },
-        "notify_reporter" => Command::NotifyReporter {
-            text: optional(form, "text"),
-        },
-        _ => return Err(vec![issue("action", "unknown_action", "未知的操作")]),
-    };
-    Ok(command)
+            Input::Checkbox => matches!(raw, "yes" | "on" | "true").into(),
+            // Required texts go as typed, even empty: the workflow says what is missing.
+            _ if raw.is_empty() && !spec.required => continue,
+            Input::Integer => match raw.parse::<i64>() {
+                Ok(n) => n.into(),
+                Err(_) => {
+                    issues.push(issue(form_name, "integer", "请填写整数"));
+                    continue;
+                }
+            },
+            _ => raw.into(),
+        };
+        body.insert(spec.name.into(), value);
+    }
+    if issues.is_empty() {
+        Ok(Value::Object(body))
+    } else {
+        Err(issues)
+    }
+}
+
+/// The posted form as the API's request: the same body, through the same deserialiser.
+pub fn command(form: &Form) -> Result<Command, Vec<FieldIssue>> {
+    let body = request_body(form)?;
+    serde_json::from_value(body).map_err(|e| vec![issue("action", "invalid", &e.to_string())])
 }
 
 /// Carries out the posted step: the step's name when done, or what to show again and with
@@ -410,12 +299,14 @@ pub async fn perform(
     caller: Caller,
     case_no: &str,
     form: &Form,
-) -> Result<Result<&'static str, (StatusCode, Attempt)>, PageError> {
+) -> Result<Result<ActionKind, (StatusCode, Attempt)>, PageError> {
     let action = form.get("action").unwrap_or_default().to_owned();
+    let specs = ActionKind::parse(&action).map_or(&[][..], ActionKind::fields);
     let mut attempt = Attempt {
-        typed: FIELD_NAMES
+        typed: specs
             .iter()
-            .filter_map(|&n| form.get(n).map(|v| (n.to_owned(), v.to_owned())))
+            .map(FieldSpec::form_name)
+            .filter_map(|n| form.get(n).map(|v| (n.to_owned(), v.to_owned())))
             .collect(),
         action,
         ..Attempt::default()
@@ -427,19 +318,19 @@ pub async fn perform(
             return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, attempt)));
         }
     };
-    let name = command.name();
+    let kind = command.kind();
     let ctx = state.ctx();
     let no = case_no.to_owned();
     let done = state
         .with_db(move |conn| actions::act(conn, &ctx, &no, &caller, command))
         .await;
     match done {
-        Ok(_) => Ok(Ok(name)),
+        Ok(_) => Ok(Ok(kind)),
         Err(ApiError::NotAllowed { allowed, .. }) => {
             let now: Vec<&str> = allowed.iter().map(|a| action_label(a)).collect();
             attempt.refusal = Some(format!(
                 "案件当前状态不允许「{}」。现在可以办理：{}。",
-                action_label(name),
+                kind.label_zh(),
                 if now.is_empty() {
                     "无".to_owned()
                 } else {
@@ -458,13 +349,10 @@ pub async fn perform(
 
 /// Messages of the refused step that no input shows, for the box above the forms.
 pub fn unplaced(attempt: &Attempt, forms: &[ActionForm]) -> Option<String> {
-    let shown = |i: &FieldIssue| {
-        forms
-            .iter()
-            .filter(|f| f.name == attempt.action)
-            .flat_map(|f| f.fields.iter())
-            .any(|f| concerns(i, f.name))
-    };
+    let retried = ActionKind::parse(&attempt.action)
+        .filter(|k| forms.iter().any(|f| f.name == k.as_str()))
+        .map_or(&[][..], ActionKind::fields);
+    let shown = |i: &FieldIssue| retried.iter().any(|spec| concerns(i, spec));
     let mut parts: Vec<String> = attempt.refusal.iter().cloned().collect();
     parts.extend(
         attempt
@@ -478,7 +366,91 @@ pub fn unplaced(attempt: &Attempt, forms: &[ActionForm]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_yuan;
+    use super::*;
+    use crate::domain::action::tests::one_of_each;
+
+    /// What a person would type into the step's form to send `command`.
+    fn typed_form(command: &Command) -> Form {
+        let body = serde_json::to_value(command).expect("serialisable");
+        let mut pairs = vec![("action".to_owned(), command.kind().as_str().to_owned())];
+        for spec in command.kind().fields() {
+            let value = &body[spec.name];
+            let typed = match spec.input {
+                Input::Select(CodeList::Bureau) if body["outside"] == true => OUTSIDE_BUREAU.into(),
+                Input::Money { .. } => {
+                    let fen = value.as_i64().expect("fen");
+                    format!("{}.{:02}", fen / 100, fen % 100)
+                }
+                _ => match value {
+                    Value::Null => continue,
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+            };
+            pairs.push((spec.form_name().to_owned(), typed));
+        }
+        Form(pairs)
+    }
+
+    #[test]
+    fn every_form_reads_back_as_its_json_request() {
+        let mut commands = one_of_each();
+        commands.push(Command::Transfer {
+            bureau: None,
+            outside: Some(true),
+            reason: "外市商家".into(),
+        });
+        for command in commands.into_iter().filter(|c| !c.kind().is_sweep_only()) {
+            let form = typed_form(&command);
+            assert_eq!(
+                super::command(&form),
+                Ok(command.clone()),
+                "{:?}",
+                command.kind()
+            );
+        }
+    }
+
+    #[test]
+    fn missing_choices_and_bad_amounts_are_named_by_field() {
+        let form = |pairs: &[(&str, &str)]| {
+            Form(
+                pairs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            )
+        };
+        let fields = |r: Result<Command, Vec<FieldIssue>>| {
+            r.expect_err("refused")
+                .into_iter()
+                .map(|i| i.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(fields(command(&form(&[("action", "pause")]))), ["reason"]);
+        assert_eq!(
+            fields(command(&form(&[("action", "message"), ("to", "nobody")]))),
+            ["to"]
+        );
+        assert_eq!(
+            fields(command(&form(&[
+                ("action", "settle"),
+                ("amount", "12.345")
+            ]))),
+            ["amount"]
+        );
+        assert_eq!(
+            fields(command(&form(&[("action", "odr_expire")]))),
+            ["action"]
+        );
+        assert_eq!(
+            command(&form(&[("action", "settle"), ("agreement", " 退款 ")])),
+            Ok(Command::Settle {
+                agreement: "退款".into(),
+                recovered_fen: 0
+            })
+        );
+    }
 
     #[test]
     fn yuan_become_fen() {

@@ -13,6 +13,8 @@ use crate::app::AppState;
 use crate::auth::{Principal, StaffUser};
 use crate::clock::china_offset;
 use crate::domain::routing::COLLECTIVE_MIN;
+use crate::domain::action::ActionKind;
+use crate::domain::event_payload::EventPayload;
 use crate::search::similar::{self, Similar};
 use crate::service::access::{Access, Caller};
 use crate::service::case_view::{self, CaseView, StaffCaseView, load_visible};
@@ -124,10 +126,6 @@ pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
 
 fn event_label(kind: &str) -> &'static str {
     match kind {
-        "note" => "内部备注",
-        "message" => "发送消息",
-        "assign" => "分派",
-        "submit_referral" => "报送不良反应监测信息",
         "clock_overdue" => "已超期",
         other => track::event_label(other),
     }
@@ -174,9 +172,8 @@ fn load(
         .map(|e| NoteRow {
             at: china_time(e.at.and_utc()),
             by: e.actor.clone(),
-            text: serde_json::from_str::<serde_json::Value>(&e.payload)
-                .ok()
-                .and_then(|p| p["text"].as_str().map(str::to_owned))
+            text: EventPayload::parse(&e.payload)
+                .and_then(|p| p.text().map(str::to_owned))
                 .unwrap_or_default(),
         })
         .collect();
@@ -293,10 +290,11 @@ pub async fn act(
     let caller = Caller::Staff(user.clone());
     match actions::perform(&state, caller, &path, &form).await? {
         // A transfer may take the case out of this desk's reach.
-        Ok("transfer") => Ok(see_other("/desk")),
+        Ok(ActionKind::Transfer) => Ok(see_other("/desk")),
         Ok(done) => Ok(see_other(&format!(
-            "{}?done={done}",
-            here(&crate::web::urlencoding(&path))
+            "{}?done={}",
+            here(&crate::web::urlencoding(&path)),
+            done.as_str()
         ))),
         Err((status, attempt)) => render(&req, &state, user, &path, (status, attempt, None)).await,
     }

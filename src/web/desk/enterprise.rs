@@ -194,8 +194,9 @@ pub async fn act(
     let caller = Caller::Staff(user.clone());
     match actions::perform(&state, caller, &path, &form).await? {
         Ok(done) => Ok(see_other(&format!(
-            "{}?done={done}",
-            here(&urlencoding(&path))
+            "{}?done={}",
+            here(&urlencoding(&path)),
+            done.as_str()
         ))),
         Err((status, attempt)) => render(&req, &state, user, &path, (status, attempt, None)).await,
     }

@@ -1,0 +1,227 @@
+//! The steps that can be taken on a case, as a field-less kind: their wire names, Chinese
+//! labels and the inputs each needs. Forms, refusals and timelines all read them from here.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! action_kinds {
+    ($($variant:ident => $code:literal, $label:literal, $done:literal;)*) => {
+        /// The kind of a workflow step; its serde name is the `action` of the request body
+        /// and the `kind` of the stored event.
+        #[derive(
+            Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, utoipa::ToSchema,
+        )]
+        #[serde(rename_all = "snake_case")]
+        pub enum ActionKind { $($variant),* }
+
+        impl ActionKind {
+            pub const ALL: [ActionKind; [$($code),*].len()] = [$(ActionKind::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(ActionKind::$variant => $code),* }
+            }
+            /// The step as offered: a button or form title.
+            pub fn label_zh(self) -> &'static str {
+                match self { $(ActionKind::$variant => $label),* }
+            }
+            /// The step once done, as timelines show it.
+            pub fn event_label_zh(self) -> &'static str {
+                match self { $(ActionKind::$variant => $done),* }
+            }
+        }
+    };
+}
+
+action_kinds! {
+    Accept => "accept", "受理", "已受理";
+    NotAccept => "not_accept", "不予受理", "不予受理";
+    Transfer => "transfer", "转办", "已转办";
+    Pause => "pause", "中止调解（检测鉴定）", "调解中止（检测鉴定）";
+    Resume => "resume", "恢复调解", "恢复调解";
+    Settle => "settle", "调解成功结案", "调解成功";
+    Terminate => "terminate", "终止调解", "终止调解";
+    Withdraw => "withdraw", "撤回", "已撤回";
+    Reopen => "reopen", "重新处理", "重新处理";
+    MergeInto => "merge_into", "合并到其他案件", "已合并至其他案件";
+    Assign => "assign", "分派", "分派";
+    Note => "note", "添加内部备注", "内部备注";
+    Message => "message", "发送消息", "发送消息";
+    OdrAnswer => "odr_answer", "答复并提出处理方案", "企业已答复";
+    ConsumerAccept => "consumer_accept", "接受企业方案", "消费者接受企业方案";
+    ConsumerReject => "consumer_reject", "不接受企业方案", "消费者不接受企业方案，转入受理";
+    Rate => "rate", "评价", "已评价";
+    OpenCase => "open_case", "立案", "已立案";
+    NotOpen => "not_open", "不予立案", "不予立案";
+    NotifyReporter => "notify_reporter", "告知举报人处理结果", "已告知举报人";
+    SubmitReferral => "submit_referral", "已报送不良反应监测信息", "报送不良反应监测信息";
+    OdrExpire => "odr_expire", "企业协商期满", "企业协商期满未解决，转入受理";
+}
+
+impl ActionKind {
+    pub fn parse(s: &str) -> Option<ActionKind> {
+        ActionKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Only the deadline sweep takes this step; no person is offered it.
+    pub fn is_sweep_only(self) -> bool {
+        self == ActionKind::OdrExpire
+    }
+
+    /// The inputs of the step, in the order a form shows them.
+    pub fn fields(self) -> &'static [FieldSpec] {
+        use ActionKind as A;
+        use CodeList as C;
+        use Input as I;
+        const fn f(
+            name: &'static str,
+            label: &'static str,
+            input: Input,
+            required: bool,
+        ) -> FieldSpec {
+            FieldSpec {
+                name,
+                label,
+                input,
+                required,
+            }
+        }
+        const DETAIL: FieldSpec = f("detail", "说明（可选）", I::LongText, false);
+        match self {
+            A::NotAccept => {
+                const {
+                    &[
+                        f(
+                            "reason",
+                            "不予受理理由",
+                            I::Select(C::NotAcceptReason),
+                            true,
+                        ),
+                        DETAIL,
+                    ]
+                }
+            }
+            A::Terminate => {
+                const {
+                    &[
+                        f("reason", "终止理由", I::Select(C::TerminationReason), true),
+                        DETAIL,
+                    ]
+                }
+            }
+            A::Pause => const { &[f("reason", "中止原因", I::Select(C::PauseReason), true)] },
+            A::Transfer => {
+                const {
+                    &[
+                        f("bureau", "转至", I::Select(C::Bureau), true),
+                        f("reason", "转办原因", I::LongText, true),
+                    ]
+                }
+            }
+            A::Settle => {
+                const {
+                    &[
+                        f("agreement", "调解协议内容", I::LongText, true),
+                        f(
+                            "recovered_fen",
+                            "挽回经济损失（元）",
+                            I::Money {
+                                yuan_field: "amount",
+                            },
+                            false,
+                        ),
+                    ]
+                }
+            }
+            A::Reopen => const { &[f("reason", "重新处理原因（可选）", I::LongText, false)] },
+            A::MergeInto => const { &[f("case_no", "合并到案件编号", I::CaseNo, true)] },
+            A::Assign => const { &[f("user", "分派给", I::User, true)] },
+            A::Note => const { &[f("text", "备注内容（仅内部可见）", I::LongText, true)] },
+            A::Message => {
+                const {
+                    &[
+                        f("to", "发送给", I::Select(C::Recipient), true),
+                        f("text", "消息内容", I::LongText, true),
+                    ]
+                }
+            }
+            A::OdrAnswer => const { &[f("proposal", "处理方案", I::LongText, true)] },
+            A::ConsumerReject => {
+                const { &[f("reason", "不接受的理由（可选）", I::LongText, false)] }
+            }
+            A::Rate => {
+                const {
+                    &[
+                        f("score", "评分（1至5分）", I::Integer, true),
+                        f("comment", "评价内容（可选）", I::LongText, false),
+                    ]
+                }
+            }
+            A::OpenCase => const { &[f("detail", "立案说明（可选）", I::LongText, false)] },
+            A::NotOpen => const { &[f("reason", "不予立案理由", I::LongText, true)] },
+            A::NotifyReporter => const { &[f("text", "告知内容（可选）", I::LongText, false)] },
+            A::Accept
+            | A::Resume
+            | A::Withdraw
+            | A::ConsumerAccept
+            | A::SubmitReferral
+            | A::OdrExpire => &[],
+        }
+    }
+}
+
+/// One input of a step.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct FieldSpec {
+    /// The key in the JSON request body.
+    pub name: &'static str,
+    pub label: &'static str,
+    pub input: Input,
+    /// A required select must be chosen; a required text is sent even when empty, so that the
+    /// workflow says what is missing. An optional input left empty is not sent.
+    pub required: bool,
+}
+
+impl FieldSpec {
+    /// The name the input posts under in a form.
+    pub fn form_name(&self) -> &'static str {
+        match self.input {
+            Input::Money { yuan_field } => yuan_field,
+            _ => self.name,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Input {
+    Text,
+    LongText,
+    Select(CodeList),
+    /// Typed in yuan under its own form name, sent as integer fen.
+    Money {
+        yuan_field: &'static str,
+    },
+    Integer,
+    Checkbox,
+    /// Another case's number.
+    CaseNo,
+    /// A staff user, by e-mail.
+    User,
+}
+
+/// The values a select offers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CodeList {
+    NotAcceptReason,
+    TerminationReason,
+    PauseReason,
+    /// `workflow::Recipient`; which ones depend on who writes.
+    Recipient,
+    /// A district code of the city, or [`OUTSIDE_BUREAU`] for out of jurisdiction.
+    Bureau,
+}
+
+/// The bureau choice for "outside the city", sent as `outside: true` instead of a `bureau`.
+pub const OUTSIDE_BUREAU: &str = "outside";
+
+#[cfg(test)]
+#[path = "action_tests.rs"]
+pub(crate) mod tests;
