@@ -225,3 +225,24 @@ fn system_user() -> crate::auth::StaffUser {
         uscc: None,
     }
 }
+
+/// `act` without the view: one transaction that loads the case as the caller sees it and
+/// applies the command, as `actor` when given (steps the deadline sweep would take) or else as
+/// the caller's own actor.
+pub fn perform(
+    conn: &mut Db,
+    ctx: &Ctx,
+    case_no: &str,
+    caller: &Caller,
+    actor: Option<Actor>,
+    command: &Command,
+) -> Result<(), ServiceError> {
+    write_transaction(conn, |conn| {
+        let (loaded, access) = load_visible(conn, case_no, caller)?;
+        let actor = match actor {
+            Some(a) => a,
+            None => access.actor().ok_or(ServiceError::Forbidden)?,
+        };
+        apply(conn, ctx, &loaded, actor, &actor_name(caller), command)
+    })
+}
