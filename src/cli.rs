@@ -17,7 +17,7 @@ use crate::app::{AppState, serve};
 use crate::clock::Clock;
 use crate::clock::SystemClock;
 use crate::config::{CommonArgs, Settings};
-use crate::store::{self, StoreError};
+use crate::service::admin;
 
 #[derive(Debug, Parser)]
 #[command(name = "odrdesk", version, about = "消费投诉举报与在线纠纷解决服务")]
@@ -118,9 +118,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         ),
         Command::Import(args) => import::run(&settings, &args, SystemClock.now()),
         Command::Migrate => {
-            let pool = store::connect(&settings.database, 1)?;
-            let mut conn = pool.get().map_err(StoreError::from)?;
-            let applied = store::migrate(&mut conn)?;
+            let applied = admin::migrate(&settings)?;
             println!(
                 "{applied} migration(s) applied to {}",
                 settings.database.redacted()

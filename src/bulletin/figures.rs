@@ -125,11 +125,17 @@ struct Business {
 pub fn compute(inputs: &Inputs, reference: &Reference, taxonomy: &Taxonomy) -> Figures {
     let cases: Vec<&CohortCase> = inputs.cases.iter().filter(|c| counted(c)).collect();
     let events = group_events(&inputs.events);
+    let referrals: HashMap<i64, Severity> = inputs
+        .referrals
+        .iter()
+        .map(|r| (r.case_id, r.severity))
+        .collect();
     let outcomes: HashMap<i64, Outcome> = cases
         .iter()
         .map(|c| {
             let evs = events.get(&c.id).copied().unwrap_or(&[]);
-            let o = outcome(c, evs, &reference.policy, &reference.calendar, inputs.as_of);
+            let referral = referrals.get(&c.id).copied();
+            let o = outcome(c, evs, referral, reference, inputs.as_of);
             (c.id, o)
         })
         .collect();

@@ -3,11 +3,11 @@
 
 use chrono::NaiveDate;
 
-use crate::clock::china_date;
-use crate::domain::calendar::WorkCalendar;
 use crate::domain::case::CaseState;
-use crate::domain::clocks::{ClockEvent, ClockInputs, ClockView, Verdict, derive};
-use crate::domain::policy::{Clock, PolicyTable};
+use crate::domain::clocks::{ClockCase, ClockEvent, ClockView, Verdict, clocks_for};
+use crate::domain::policy::Clock;
+use crate::domain::severity::Severity;
+use crate::reference::Reference;
 use crate::store::bulletin::{CohortCase, CohortEvent};
 
 /// Whether a clock met its limit, judged as of the bulletin date.
@@ -48,41 +48,45 @@ fn judge(clocks: &[ClockView], which: Clock) -> Judged {
     judged
 }
 
-pub fn outcome(
+/// The case's clock events and clocks as of `as_of`, derived as the case page derives them;
+/// `referral_severity` is that of the adverse-reaction referral the case opened, if any.
+fn cohort_clocks(
     case: &CohortCase,
     events: &[CohortEvent],
-    policy: &PolicyTable,
-    calendar: &WorkCalendar,
+    referral_severity: Option<Severity>,
+    reference: &Reference,
     as_of: NaiveDate,
-) -> Outcome {
+) -> (Vec<ClockEvent>, Vec<ClockView>) {
     let kind = case.kind;
     let clock_events: Vec<ClockEvent> = events
         .iter()
-        .map(|e| ClockEvent {
-            kind: e.kind.clone(),
-            on: if e.kind == "submitted" {
-                case.received_date
-            } else {
-                china_date(e.at.and_utc())
-            },
-            to_state: e.to_state,
-        })
+        .map(|e| ClockEvent::logged(&e.kind, e.at, e.to_state, case.received_date))
         .collect();
-    let clocks = policy
-        .get(&case.policy_version)
-        .or_else(|| policy.select(case.received_date))
-        .map(|p| {
-            derive(&ClockInputs {
-                kind,
-                events: &clock_events,
-                referral: None,
-                policy: p,
-                calendar,
-                today: as_of,
-            })
-        })
-        .unwrap_or_default();
+    let subject = ClockCase {
+        kind,
+        received_date: case.received_date,
+        policy_version: &case.policy_version,
+        referral_severity,
+    };
+    let clocks = clocks_for(
+        &subject,
+        &clock_events,
+        &reference.policy,
+        &reference.calendar,
+        as_of,
+    )
+    .unwrap_or_default();
+    (clock_events, clocks)
+}
 
+pub fn outcome(
+    case: &CohortCase,
+    events: &[CohortEvent],
+    referral_severity: Option<Severity>,
+    reference: &Reference,
+    as_of: NaiveDate,
+) -> Outcome {
+    let (clock_events, clocks) = cohort_clocks(case, events, referral_severity, reference, as_of);
     let mut state: Option<CaseState> = None;
     let mut mediated = false;
     let mut odr_end = None;
@@ -109,3 +113,7 @@ pub fn outcome(
         odr_answered: events.iter().any(|e| e.kind == "odr_answer"),
     }
 }
+
+#[cfg(test)]
+#[path = "outcome_tests.rs"]
+mod tests;

@@ -11,7 +11,7 @@ use crate::config::Settings;
 use crate::intake::FieldIssue;
 use crate::service::ServiceError;
 use crate::service::accounts::{self, EnterpriseInput, UserInput};
-use crate::store::{self, PooledDb, StoreError};
+use crate::service::admin::open;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -64,13 +64,6 @@ pub enum ApikeyCommand {
         #[arg(long)]
         label: String,
     },
-}
-
-fn open(settings: &Settings) -> anyhow::Result<PooledDb> {
-    let pool = store::connect(&settings.database, 1)?;
-    let mut conn = pool.get().map_err(StoreError::from)?;
-    store::migrate(&mut conn)?;
-    Ok(conn)
 }
 
 fn fields_error(fields: &[FieldIssue]) -> anyhow::Error {

@@ -12,11 +12,9 @@ use crate::bulletin::model::{Bulletin, HotIssue};
 use crate::bulletin::period::Period;
 use crate::bulletin::render;
 use crate::config::Settings;
-use crate::reference::ReferenceData;
 use crate::search::SearchIndex;
-use crate::search::follower::Follower;
+use crate::service::admin;
 use crate::service::bulletins::{self, Request};
-use crate::store::Db;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -55,19 +53,12 @@ pub fn period_of(args: &BulletinArgs) -> anyhow::Result<Period> {
     })
 }
 
-/// Brings the node's index up to date, then reads the period's hot terms. A missing or busy
+/// The period's hot terms from the node's index, brought up to date first. A missing or busy
 /// index (a server holds its writer) leaves hot issues from what is indexed so far.
-fn hot_issues(settings: &Settings, conn: &mut Db, period: &Period) -> Vec<HotIssue> {
-    let Ok((search, _)) = SearchIndex::open(&settings.data_dir.join("search")) else {
+fn hot_issues(search: Option<SearchIndex>, period: &Period) -> Vec<HotIssue> {
+    let Some(search) = search else {
         return Vec::new();
     };
-    let mut follower = Follower::default();
-    while let Ok(n) = follower.step(conn, &search) {
-        if n == 0 {
-            break;
-        }
-    }
-    let _ = search.follow_swap();
     hot::from_index(&search.live(), period).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "hot issues unavailable");
         Vec::new()
@@ -126,14 +117,13 @@ pub fn run(settings: &Settings, args: &BulletinArgs, today: NaiveDate) -> anyhow
     let spinner = ProgressBar::new_spinner();
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     spinner.set_message("更新检索索引");
-    let mut conn = super::workflow::open(settings)?;
-    let reference = ReferenceData::builtin();
-    reference.reload(&mut conn)?;
-    let hot = hot_issues(settings, &mut conn, &period);
+    let mut conn = admin::open(settings)?;
+    let reference = admin::reference(&mut conn)?;
+    let search = admin::caught_up_index(&mut conn, &settings.data_dir.join("search"));
+    let hot = hot_issues(search, &period);
     spinner.set_message(format!("统计 {}", period.label));
-    let snapshot = reference.snapshot();
     let req = Request {
-        reference: &snapshot,
+        reference: &reference,
         period: period.clone(),
         as_of,
         hot,

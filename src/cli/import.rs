@@ -17,12 +17,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::bulletin::history::{self, ImportReport, RejectedRow};
 use crate::config::Settings;
 use crate::domain::taxonomy::Taxonomy;
-use crate::store::{self, StoreError};
+use crate::service::admin;
 
 /// Files with more rows than this show a progress bar while they are written.
 const PROGRESS_FROM_ROWS: usize = 2000;
-/// Rows written per step of the progress bar.
-const WRITE_CHUNK: usize = 500;
 /// Rejected rows listed on stderr; `--report` has them all.
 const LISTED_REJECTIONS: usize = 50;
 
@@ -99,19 +97,9 @@ fn import(settings: &Settings, args: &ImportArgs, now: DateTime<Utc>) -> anyhow:
 
 /// Writes all accepted rows in one transaction; a failure leaves the table as it was.
 fn write(settings: &Settings, report: &ImportReport, now: DateTime<Utc>) -> anyhow::Result<usize> {
-    let pool = store::connect(&settings.database, 1)?;
-    let mut conn = pool.get().map_err(StoreError::from)?;
-    store::migrate(&mut conn)?;
+    let mut conn = admin::open(settings)?;
     let bar = progress_bar(report.rows.len());
-    let at = now.naive_utc();
-    let written = store::write_transaction(&mut conn, |conn| {
-        let mut written = 0;
-        for chunk in report.rows.chunks(WRITE_CHUNK) {
-            written += store::history::upsert(conn, chunk, at)?;
-            bar.inc(chunk.len() as u64);
-        }
-        Ok::<_, StoreError>(written)
-    });
+    let written = admin::import_history(&mut conn, &report.rows, now, &|rows| bar.inc(rows as u64));
     bar.finish_and_clear();
     written.context("写入数据库失败，未导入任何数据")
 }

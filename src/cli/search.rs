@@ -4,15 +4,10 @@
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Settings;
-use crate::search::SearchIndex;
-use crate::search::follower::rebuild;
-use crate::store::{self, StoreError};
+use crate::service::admin;
 
 pub fn reindex(settings: &Settings) -> anyhow::Result<()> {
-    let pool = store::connect(&settings.database, 1)?;
-    let mut conn = pool.get().map_err(StoreError::from)?;
-    store::migrate(&mut conn)?;
-    let (search, _) = SearchIndex::open(&settings.data_dir.join("search"))?;
+    let mut conn = admin::open(settings)?;
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 件 ({per_sec}, 剩余 {eta})")
@@ -21,10 +16,14 @@ pub fn reindex(settings: &Settings) -> anyhow::Result<()> {
     );
     bar.set_message("重建索引");
     let started = std::time::Instant::now();
-    let done = rebuild(&mut conn, &search, &|total, done| {
-        bar.set_length(total);
-        bar.set_position(done);
-    })?;
+    let done = admin::reindex(
+        &mut conn,
+        &settings.data_dir.join("search"),
+        &|total, done| {
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    )?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(

@@ -7,9 +7,8 @@ use clap::Subcommand;
 
 use crate::clock::china_offset;
 use crate::config::Settings;
-use crate::reference::ReferenceData;
+use crate::service::admin::{self, open};
 use crate::service::{Ctx, audit, sweep};
-use crate::store::{self, PooledDb, StoreError};
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -22,13 +21,6 @@ pub enum CalendarCommand {
     /// Load (or replace) one year's holidays and make-up working days from a TOML file in the
     /// format of reference/calendar/2026.toml.
     Load { file: std::path::PathBuf },
-}
-
-pub(crate) fn open(settings: &Settings) -> anyhow::Result<PooledDb> {
-    let pool = store::connect(&settings.database, 1)?;
-    let mut conn = pool.get().map_err(StoreError::from)?;
-    store::migrate(&mut conn)?;
-    Ok(conn)
 }
 
 /// `--as-of YYYY-MM-DD` runs the sweep as at 09:00 China time that day.
@@ -46,10 +38,8 @@ pub fn run_sweep(
         None => now,
     };
     let mut conn = open(settings)?;
-    let reference = ReferenceData::builtin();
-    reference.reload(&mut conn)?;
     let ctx = Ctx {
-        reference: reference.snapshot(),
+        reference: admin::reference(&mut conn)?,
         public_url: settings.public_url.clone(),
         now,
     };
@@ -89,7 +79,7 @@ pub fn calendar(
             let text = std::fs::read_to_string(file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let mut conn = open(settings)?;
-            let year = crate::reference::load_calendar_year(&mut conn, &text, now)?;
+            let year = admin::load_calendar(&mut conn, &text, now)?;
             println!("calendar {year} loaded; running servers pick it up within a minute");
             Ok(())
         }

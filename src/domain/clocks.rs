@@ -2,12 +2,13 @@
 //! pauses, and a verdict frozen when the clock's goal was reached. Pure: the same events,
 //! calendar, policy and `today` always give the same clocks.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use super::calendar::WorkCalendar;
 use super::case::{CaseKind, CaseState};
-use super::policy::{Clock, DayUnit, PolicyVersion};
+use super::policy::{Clock, DayUnit, PolicyTable, PolicyVersion};
+use super::severity::Severity;
 use super::workflow::is_closed;
 
 /// One entry of the event log, as the clocks see it.
@@ -18,6 +19,58 @@ pub struct ClockEvent {
     /// China-time date the event happened (for `submitted`: the date received).
     pub on: NaiveDate,
     pub to_state: Option<CaseState>,
+}
+
+impl ClockEvent {
+    /// An event as stored (`at` in UTC). `submitted` counts from the date received, since
+    /// staff key cases in after receiving them.
+    pub fn logged(
+        kind: &str,
+        at: NaiveDateTime,
+        to_state: Option<CaseState>,
+        received: NaiveDate,
+    ) -> Self {
+        ClockEvent {
+            kind: kind.to_owned(),
+            on: if kind == "submitted" {
+                received
+            } else {
+                // China time is UTC+8 all year round.
+                (at + chrono::Duration::hours(8)).date()
+            },
+            to_state,
+        }
+    }
+}
+
+/// What the clocks need of a case besides its events.
+#[derive(Debug, Clone, Copy)]
+pub struct ClockCase<'a> {
+    pub kind: CaseKind,
+    pub received_date: NaiveDate,
+    pub policy_version: &'a str,
+    /// Severity of the adverse-reaction referral the complaint opened, if it opened one.
+    pub referral_severity: Option<Severity>,
+}
+
+/// A case's clocks as of `as_of`, the one derivation behind the case pages, the sweep and the
+/// bulletin. `None` when no policy version applies to the case.
+pub fn clocks_for(
+    case: &ClockCase,
+    events: &[ClockEvent],
+    policy: &PolicyTable,
+    calendar: &WorkCalendar,
+    as_of: NaiveDate,
+) -> Option<Vec<ClockView>> {
+    let policy = policy.of_case(case.policy_version, case.received_date)?;
+    Some(derive(&ClockInputs {
+        kind: case.kind,
+        events,
+        referral: case.referral_severity.map(Severity::referral_clock),
+        policy,
+        calendar,
+        today: as_of,
+    }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]

@@ -248,6 +248,11 @@ impl PolicyTable {
     pub fn get(&self, id: &str) -> Option<&PolicyVersion> {
         self.versions.iter().find(|v| v.id == id)
     }
+
+    /// The version a case was received under, or else the one in force on the day received.
+    pub fn of_case(&self, version: &str, received: NaiveDate) -> Option<&PolicyVersion> {
+        self.get(version).or_else(|| self.select(received))
+    }
 }
 
 #[cfg(test)]

@@ -17,12 +17,22 @@ use crate::intake::input::{
     ComplaintInput, PersonInput, PlaceInput, ProductInput, PurchaseInput, ReportInput,
     RespondentInput,
 };
+use crate::service::submit::WireCase;
 
 /// What the generator hands to intake.
 #[derive(Debug, Clone)]
 pub enum Draft {
     Complaint(ComplaintInput),
     Report(ReportInput),
+}
+
+impl Draft {
+    pub fn wire(&self) -> WireCase<'_> {
+        match self {
+            Draft::Complaint(c) => WireCase::Complaint(c),
+            Draft::Report(r) => WireCase::Report(r),
+        }
+    }
 }
 
 /// Businesses in the shared pool.

@@ -1,8 +1,8 @@
 //! `odrdesk gen`: a realistic corpus of complaints and reports for tests and demos.
 //!
 //! Every case goes through the normal intake path: a wire `ComplaintInput` or `ReportInput`
-//! is parsed by `intake::parse_*` under a staff intake context dated when the case was
-//! "received", then stored by `service::submit::submit`, one transaction per case. Nothing is
+//! is keyed in by staff, dated when the case was "received", and parsed, routed and stored by
+//! `service::submit::receive_wire`, one transaction per case. Nothing is
 //! written to the tables directly, so the corpus obeys every rule real intake enforces, and
 //! an interrupted run leaves only whole cases behind.
 //!
@@ -42,8 +42,9 @@ pub use run::run;
 use run::{PLAN_SALT, facts, horizon, life_rng};
 
 use crate::clock::china_date;
-use crate::intake::{IntakeContext, NewCase, parse_complaint, parse_report};
+use crate::intake::{FieldIssue, NewCase};
 use crate::reference::Reference;
+use crate::service::submit::{Receipt, parse_wire};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct GenArgs {
@@ -102,29 +103,29 @@ pub fn date_range(args: &GenArgs, now: DateTime<Utc>) -> anyhow::Result<(NaiveDa
     Ok((from, to))
 }
 
-/// Parses a draft exactly as staff intake would, received at `slot.at`.
+/// Staff intake of a case received at `at`, as the generator keys every case in.
+pub fn staff_receipt(at: DateTime<Utc>) -> Receipt {
+    Receipt {
+        received_at: at,
+        staff: true,
+    }
+}
+
+/// Parses a draft exactly as staff intake would, received at `at`.
 pub fn parse(
     draft: &Draft,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
     reference: &Reference,
 ) -> Result<NewCase, String> {
-    let ctx = IntakeContext {
-        now,
-        received_at: at,
-        staff: true,
-        calendar: &reference.calendar,
-        policy: &reference.policy,
-    };
-    let parsed = match draft {
-        Draft::Complaint(c) => parse_complaint(c, &ctx),
-        Draft::Report(r) => parse_report(r, &ctx),
-    };
-    parsed.map_err(|issues| {
-        issues
-            .iter()
-            .map(|i| format!("{} {} ({})", i.field, i.code, i.message))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
+    parse_wire(draft.wire(), reference, now, staff_receipt(at)).map_err(|issues| refusal(&issues))
+}
+
+/// Field problems in one line: `field code (message); …`.
+pub(crate) fn refusal(issues: &[FieldIssue]) -> String {
+    issues
+        .iter()
+        .map(|i| format!("{} {} ({})", i.field, i.code, i.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -1,4 +1,4 @@
-//! Carries planned steps out through `service::actions::apply`, one transaction per step, as
+//! Carries planned steps out through `service::actions::perform`, one transaction per step, as
 //! the HTTP API does: staff steps as a mediator of the bureau the case is with, ODR answers
 //! as the business, the complainant's steps with the tracking token, expiry as the sweep.
 
@@ -9,10 +9,8 @@ use crate::auth::{Role, StaffUser};
 use crate::domain::workflow::Command;
 use crate::secrets::TrackingToken;
 use crate::service::access::Caller;
-use crate::service::actions::{actor_name, apply};
-use crate::service::case_view::load_visible;
-use crate::service::{Ctx, ServiceError};
-use crate::store::{Db, StoreError, cases, workflow, write_transaction};
+use crate::service::actions::perform;
+use crate::service::{Ctx, Db, ServiceError};
 
 /// The stored case the steps act on.
 pub struct Subject<'a> {
@@ -67,21 +65,6 @@ pub fn play(conn: &mut Db, base: &Ctx, subject: &Subject, steps: &[Step]) -> any
     Ok(())
 }
 
-/// One use case, one transaction: load the case as the caller sees it, then apply.
-fn perform(
-    conn: &mut Db,
-    ctx: &Ctx,
-    case_no: &str,
-    caller: &Caller,
-    command: &Command,
-) -> Result<(), ServiceError> {
-    write_transaction(conn, |conn| {
-        let (loaded, access) = load_visible(conn, case_no, caller)?;
-        let actor = access.actor().ok_or(ServiceError::Forbidden)?;
-        apply(conn, ctx, &loaded, actor, &actor_name(caller), command)
-    })
-}
-
 fn caller(by: By, district: &str, subject: &Subject) -> Option<Caller> {
     let staff = |email: String, role, bureaus, uscc| {
         Caller::Staff(StaffUser {
@@ -122,7 +105,7 @@ pub fn retry<T>(
     let mut attempt = 0;
     loop {
         match f(conn) {
-            Err(ServiceError::Store(StoreError::Unavailable(e))) if attempt < 10 => {
+            Err(e) if e.is_transient() && attempt < 10 => {
                 attempt += 1;
                 tracing::warn!(error = %e, attempt, "database busy; retrying");
                 std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
@@ -130,15 +113,4 @@ pub fn retry<T>(
             other => return other,
         }
     }
-}
-
-/// The report intake opened alongside a counterfeit complaint.
-pub fn linked_report(conn: &mut Db, complaint_no: &str) -> Result<Option<String>, ServiceError> {
-    let Some(complaint) = cases::find_by_case_no(conn, complaint_no)? else {
-        return Ok(None);
-    };
-    Ok(workflow::links_of(conn, complaint.id)?
-        .into_iter()
-        .find(|(_, relation, outgoing)| *outgoing && relation == "linked_report")
-        .map(|(case_no, _, _)| case_no))
 }

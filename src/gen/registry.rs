@@ -9,9 +9,8 @@ use fastrand::Rng;
 
 use super::corpus::Business;
 use super::playback::retry;
-use crate::service::ServiceError;
 use crate::service::accounts::{EnterpriseInput, parse_enterprise, upsert_enterprise};
-use crate::store::Db;
+use crate::service::{Db, ServiceError};
 
 /// Percent of businesses with a USCC that are registered.
 const REGISTERED: u32 = 50;

@@ -4,25 +4,24 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use fastrand::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::lifecycle::{Facts, Rules, Step, plan};
-use super::playback::{Subject, linked_report, play, retry};
-use super::{Draft, GenArgs, Generator, date_range, parse, plan as arrivals};
+use super::playback::{Subject, play, retry};
+use super::{Draft, GenArgs, Generator, date_range, plan as arrivals, refusal, staff_receipt};
 use crate::clock::{Clock, china_offset};
 use crate::config::Settings;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::routing::{Submission, route};
 use crate::domain::workflow::Command;
 use crate::intake::NewCase;
-use crate::reference::{Reference, ReferenceData};
+use crate::reference::Reference;
 use crate::secrets::TrackingToken;
-use crate::service::Ctx;
-use crate::service::submit::submit;
-use crate::store::{self, Db, StoreError};
+use crate::service::case_view::linked_report_of;
+use crate::service::submit::{receive_wire, receive_wire_batch};
+use crate::service::{Ctx, Db, ServiceError, admin};
 
 /// Arrival times use their own stream, so a case's content does not depend on `--cases`.
 pub(super) const PLAN_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -39,6 +38,19 @@ struct Counts {
     reports: usize,
     linked_reports: usize,
     steps: usize,
+}
+
+impl Counts {
+    fn received(&mut self, draft: &Draft, case: &NewCase) {
+        match draft {
+            Draft::Complaint(_) if case.nature.as_str() == "counterfeit" => {
+                self.complaints += 1;
+                self.linked_reports += 1;
+            }
+            Draft::Complaint(_) => self.complaints += 1,
+            Draft::Report(_) => self.reports += 1,
+        }
+    }
 }
 
 /// The last moment anything may happen: the end of `--to` (China time), and never after now.
@@ -95,17 +107,11 @@ pub fn facts(case: &NewCase, state: CaseState, duplicate_of: Option<String>) -> 
 pub fn run(settings: &Settings, args: &GenArgs, clock: &dyn Clock) -> anyhow::Result<()> {
     let started = Instant::now();
     let (from, to) = date_range(args, clock.now())?;
-    let pool = store::connect(&settings.database, 1)?;
-    let mut conn = pool.get().map_err(StoreError::from)?;
-    store::migrate(&mut conn)?;
-    if let Db::Sqlite(sqlite) = &mut *conn {
-        // Still one transaction per step, and WAL keeps the file consistent at any interrupt;
-        // skipping the fsync at every commit makes bulk loading several times faster.
-        diesel::connection::SimpleConnection::batch_execute(sqlite, "PRAGMA synchronous = NORMAL")?;
-    }
-    let data = ReferenceData::builtin();
-    data.reload(&mut conn)?;
-    let reference = data.snapshot();
+    let mut conn = admin::open(settings)?;
+    // Still one transaction per step; skipping the fsync at every commit makes bulk loading
+    // several times faster.
+    admin::relax_durability(&mut conn)?;
+    let reference = admin::reference(&mut conn)?;
     let horizon = horizon(to, clock.now());
 
     let slots = arrivals(
@@ -141,39 +147,30 @@ pub fn run(settings: &Settings, args: &GenArgs, clock: &dyn Clock) -> anyhow::Re
     };
     let mut counts = Counts::default();
     for (batch_no, batch) in slots.chunks(BATCH).enumerate() {
-        let mut receive = |conn: &mut Db| -> anyhow::Result<()> {
-            for (i, slot) in batch.iter().enumerate() {
-                let n = batch_no * BATCH + i;
-                let draft = generator.draft(slot);
-                let case = parse(&draft, slot.at, clock.now(), &reference).map_err(|issues| {
-                    anyhow::anyhow!("generated case {} was refused by intake: {issues}", n + 1)
-                })?;
-                match &draft {
-                    Draft::Complaint(_) if case.nature.as_str() == "counterfeit" => {
-                        counts.complaints += 1;
-                        counts.linked_reports += 1;
-                    }
-                    Draft::Complaint(_) => counts.complaints += 1,
-                    Draft::Report(_) => counts.reports += 1,
-                }
-                if args.received_only {
-                    let ctx = Ctx {
-                        now: case.received_at,
-                        ..base.clone()
-                    };
-                    submit(conn, &ctx, case, None, None)?;
-                } else {
-                    counts.steps += life.live(conn, n, case, generator.repeat_of())?;
-                }
-            }
-            Ok(())
-        };
+        let first = batch_no * BATCH;
         if args.received_only {
+            let drafts: Vec<Draft> = batch.iter().map(|slot| generator.draft(slot)).collect();
+            let keyed = batch.iter().zip(&drafts).map(|(slot, draft)| {
+                let ctx = Ctx {
+                    now: slot.at,
+                    ..base.clone()
+                };
+                (ctx, draft.wire(), staff_receipt(slot.at))
+            });
             // The whole chunk in one transaction: each case's own becomes a savepoint.
-            store::write_transaction(&mut conn, |conn| receive(conn).map_err(GenAbort::Failed))
-                .map_err(GenAbort::into_anyhow)?;
+            let received =
+                receive_wire_batch(&mut conn, keyed).map_err(|(i, e)| not_stored(first + i, e))?;
+            for (draft, (case, _)) in drafts.iter().zip(&received) {
+                counts.received(draft, case);
+            }
         } else {
-            receive(&mut conn)?;
+            for (i, slot) in batch.iter().enumerate() {
+                let draft = generator.draft(slot);
+                let repeat_of = generator.repeat_of();
+                let (case, steps) = life.live(&mut conn, first + i, &draft, slot.at, repeat_of)?;
+                counts.received(&draft, &case);
+                counts.steps += steps;
+            }
         }
         bar.inc(batch.len() as u64);
     }
@@ -200,24 +197,15 @@ pub fn run(settings: &Settings, args: &GenArgs, clock: &dyn Clock) -> anyhow::Re
     Ok(())
 }
 
-/// Why a chunk's transaction was rolled back.
-enum GenAbort {
-    Failed(anyhow::Error),
-    Database(diesel::result::Error),
-}
-
-impl From<diesel::result::Error> for GenAbort {
-    fn from(e: diesel::result::Error) -> Self {
-        GenAbort::Database(e)
-    }
-}
-
-impl GenAbort {
-    fn into_anyhow(self) -> anyhow::Error {
-        match self {
-            GenAbort::Failed(e) => e,
-            GenAbort::Database(e) => e.into(),
-        }
+/// Why generated case number `n` (counted from 0) was not stored.
+fn not_stored(n: usize, e: ServiceError) -> anyhow::Error {
+    match e {
+        ServiceError::Invalid(issues) => anyhow::anyhow!(
+            "generated case {} was refused by intake: {}",
+            n + 1,
+            refusal(&issues)
+        ),
+        other => anyhow::Error::new(other).context("storing a generated case"),
     }
 }
 
@@ -233,20 +221,23 @@ struct Lives<'a> {
 }
 
 impl Lives<'_> {
-    /// Stores case `n` (one transaction), then takes its steps; returns how many were taken.
+    /// Receives case `n` (one transaction), then takes its steps; returns the case as intake
+    /// parsed it and how many steps were taken.
     fn live(
         &mut self,
         conn: &mut Db,
         n: usize,
-        case: NewCase,
+        draft: &Draft,
+        received_at: DateTime<Utc>,
         repeat_of: Option<usize>,
-    ) -> anyhow::Result<usize> {
+    ) -> anyhow::Result<(NewCase, usize)> {
         let ctx = Ctx {
-            now: case.received_at,
+            now: received_at,
             ..self.base.clone()
         };
-        let stored = retry(conn, |conn| submit(conn, &ctx, case.clone(), None, None))
-            .context("storing a generated case")?;
+        let receipt = staff_receipt(received_at);
+        let (case, stored) = retry(conn, |conn| receive_wire(conn, &ctx, draft.wire(), receipt))
+            .map_err(|e| not_stored(n, e))?;
         let earlier = repeat_of
             .and_then(|r| self.complaints.get(&r))
             .filter(|(_, at)| case.received_at - *at <= Duration::days(DUPLICATE_WINDOW_DAYS))
@@ -276,7 +267,7 @@ impl Lives<'_> {
         if facts.kind == CaseKind::Complaint && facts.counterfeit {
             taken += self.live_linked_report(conn, &mut rng, &case, &subject)?;
         }
-        Ok(taken)
+        Ok((case, taken))
     }
 
     fn plan_life(&self, rng: &mut Rng, case: &NewCase, facts: &Facts) -> Vec<Step> {
@@ -302,7 +293,7 @@ impl Lives<'_> {
         complaint: &NewCase,
         of: &Subject,
     ) -> anyhow::Result<usize> {
-        let Some(report_no) = retry(conn, |conn| linked_report(conn, of.case_no))? else {
+        let Some(report_no) = retry(conn, |conn| linked_report_of(conn, of.case_no))? else {
             return Ok(0);
         };
         let mut facts = facts(complaint, CaseState::PendingVerification, None);

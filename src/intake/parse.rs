@@ -9,12 +9,12 @@ use super::input::{
 };
 use super::issues::{Issues, optional_text};
 use crate::clock::china_date;
-use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::case::CaseKind;
 use crate::domain::platforms::fallback_district;
 use crate::domain::severity::Severity;
 use crate::domain::{
-    CategoryCode, Channel, CosmeticsId, DistrictCode, Due, Email, Fen, Nature, Phone, PolicyTable,
-    Uscc, WorkCalendar,
+    CategoryCode, Channel, CosmeticsId, DistrictCode, Email, Fen, Nature, Phone, PolicyTable, Uscc,
+    WorkCalendar,
 };
 
 pub use super::issues::FieldIssue;
@@ -79,15 +79,15 @@ pub struct AdverseReaction {
 
 /// A checked submission, ready to be numbered and stored.
 #[derive(Debug, Clone)]
+///
+/// Its state and first due date depend on routing, which needs stored data: intake decides
+/// them (`service::submit`), not parsing.
 pub struct NewCase {
     pub kind: CaseKind,
-    pub state: CaseState,
     pub channel: Channel,
     pub received_at: DateTime<Utc>,
     pub received_date: NaiveDate,
     pub policy_version: String,
-    /// Acceptance (complaint) or verification (report) due date.
-    pub due: Due,
     /// The competent bureau's district.
     pub district: DistrictCode,
     pub category: Option<CategoryCode>,
@@ -147,16 +147,13 @@ pub fn parse_complaint(
         .and_then(|a| parse_adverse(&mut issues, a, received_date));
     let policy = select_policy(&mut issues, ctx, received_date);
     issues.into_result(|| {
-        let (policy_version, wd) = policy?;
         let respondent = respondent?;
         Some(NewCase {
             kind: CaseKind::Complaint,
-            state: CaseState::initial(CaseKind::Complaint),
             channel: channel?,
             received_at: ctx.received_at,
             received_date,
-            policy_version,
-            due: ctx.calendar.add_working_days(received_date, wd.acceptance),
+            policy_version: policy?,
             district: respondent.district.clone(),
             category,
             nature: nature?,
@@ -211,17 +208,12 @@ pub fn parse_report(input: &ReportInput, ctx: &IntakeContext) -> Result<NewCase,
         .map(|p| parse_purchase(&mut issues, p, received_date));
     let policy = select_policy(&mut issues, ctx, received_date);
     issues.into_result(|| {
-        let (policy_version, wd) = policy?;
         Some(NewCase {
             kind: CaseKind::Report,
-            state: CaseState::initial(CaseKind::Report),
             channel: channel?,
             received_at: ctx.received_at,
             received_date,
-            policy_version,
-            due: ctx
-                .calendar
-                .add_working_days(received_date, wd.verification),
+            policy_version: policy?,
             district: place_district?,
             category,
             nature: nature?,
@@ -238,30 +230,14 @@ pub fn parse_report(input: &ReportInput, ctx: &IntakeContext) -> Result<NewCase,
     })
 }
 
-/// Working-day counts of the policy version in force on the day received.
-#[derive(Debug, Clone, Copy)]
-struct IntakeDays {
-    acceptance: u32,
-    verification: u32,
-}
-
-fn select_policy(
-    issues: &mut Issues,
-    ctx: &IntakeContext,
-    received: NaiveDate,
-) -> Option<(String, IntakeDays)> {
+/// The id of the policy version in force on the day received.
+fn select_policy(issues: &mut Issues, ctx: &IntakeContext, received: NaiveDate) -> Option<String> {
     if ctx.received_at > ctx.now {
         issues.push("received_at", "date_in_future", "受理日期不能晚于今天");
         return None;
     }
     match ctx.policy.select(received) {
-        Some(v) => Some((
-            v.id.clone(),
-            IntakeDays {
-                acceptance: v.acceptance_wd,
-                verification: v.verification_wd,
-            },
-        )),
+        Some(v) => Some(v.id.clone()),
         None => {
             issues.push("received_at", "no_policy", "该日期没有适用的处理时限规定");
             None

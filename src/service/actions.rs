@@ -214,3 +214,19 @@ fn reason_code(command: &Command) -> Option<String> {
         _ => None,
     }
 }
+
+/// `act` without the view: one transaction that loads the case as the caller sees it and
+/// applies the command as the caller's actor (`Caller::System` acts as the deadline sweep).
+pub fn perform(
+    conn: &mut Db,
+    ctx: &Ctx,
+    case_no: &str,
+    caller: &Caller,
+    command: &Command,
+) -> Result<(), ServiceError> {
+    write_transaction(conn, |conn| {
+        let (loaded, access) = load_visible(conn, case_no, caller)?;
+        let actor = access.actor().ok_or(ServiceError::Forbidden)?;
+        apply(conn, ctx, &loaded, actor, &actor_name(caller), command)
+    })
+}

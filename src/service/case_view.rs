@@ -10,11 +10,9 @@ use super::track::{AttachmentView, PublicCaseView, public_view_of};
 use crate::clock::china_date;
 use crate::domain::action::ActionKind;
 use crate::domain::case::{CaseKind, CaseState};
-use crate::domain::clocks::{ClockEvent, ClockInputs, ClockView, derive};
+use crate::domain::clocks::{ClockCase, ClockEvent, ClockView, clocks_for};
 use crate::domain::event_payload::EventPayload;
 use crate::domain::policy::Clock;
-
-
 use crate::domain::workflow::{Recipient, allowed};
 use crate::domain::{PolicyVersion, mask_email, mask_name, mask_phone};
 use crate::reference::Reference;
@@ -66,46 +64,41 @@ pub fn policy_for<'a>(
 ) -> Result<&'a PolicyVersion, ServiceError> {
     reference
         .policy
-        .get(&case.policy_version)
-        .or_else(|| reference.policy.select(case.received_date))
-        .ok_or_else(|| {
-            ServiceError::Storage(format!("no policy version for case {}", case.case_no))
-        })
+        .of_case(&case.policy_version, case.received_date)
+        .ok_or_else(|| no_policy(case))
 }
 
-pub fn clock_events(case: &CaseRow, events: &[EventRow]) -> Vec<ClockEvent> {
-    events
-        .iter()
-        .map(|e| ClockEvent {
-            kind: e.kind.clone(),
-            // Staff-keyed cases count from the date actually received, not the keying date.
-            on: if e.kind == "submitted" {
-                case.received_date
-            } else {
-                china_date(e.at.and_utc())
-            },
-            to_state: e.to_state,
-        })
-        .collect()
+fn no_policy(case: &CaseRow) -> ServiceError {
+    ServiceError::Storage(format!("no policy version for case {}", case.case_no))
 }
 
+/// The case's clocks as of `today`, as `domain::clocks::clocks_for` derives them for every
+/// reader of deadlines.
 pub fn clocks_of(
     loaded: &LoadedCase,
     reference: &Reference,
     today: NaiveDate,
 ) -> Result<Vec<ClockView>, ServiceError> {
-    let events = clock_events(&loaded.case, &loaded.events);
-    Ok(derive(&ClockInputs {
+    let case = &loaded.case;
+    let events: Vec<ClockEvent> = loaded
+        .events
+        .iter()
+        .map(|e| ClockEvent::logged(&e.kind, e.at, e.to_state, case.received_date))
+        .collect();
+    let subject = ClockCase {
         kind: loaded.kind(),
-        events: &events,
-        referral: loaded
-            .referral
-            .as_ref()
-            .map(|r| r.severity.referral_clock()),
-        policy: policy_for(reference, &loaded.case)?,
-        calendar: &reference.calendar,
+        received_date: case.received_date,
+        policy_version: &case.policy_version,
+        referral_severity: loaded.referral.as_ref().map(|r| r.severity),
+    };
+    clocks_for(
+        &subject,
+        &events,
+        &reference.policy,
+        &reference.calendar,
         today,
-    }))
+    )
+    .ok_or_else(|| no_policy(case))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -365,4 +358,17 @@ pub fn render(
             messages: messages_for(&loaded.events, &["complainant", "reporter"]),
         })),
     }
+}
+
+/// The report opened alongside a counterfeit complaint, if the complaint exists and has one.
+pub fn linked_report_of(conn: &mut Db, complaint_no: &str) -> Result<Option<String>, ServiceError> {
+    diesel::Connection::transaction(conn, |conn| {
+        let Some(complaint) = cases::find_by_case_no(conn, complaint_no)? else {
+            return Ok(None);
+        };
+        Ok(workflow::links_of(conn, complaint.id)?
+            .into_iter()
+            .find(|(_, relation, outgoing)| *outgoing && relation == "linked_report")
+            .map(|(case_no, _, _)| case_no))
+    })
 }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod actions;
+pub mod admin;
 pub mod attachments;
 pub mod audit;
 pub mod bulletins;
@@ -20,6 +21,10 @@ pub mod track;
 use crate::domain::action::ActionKind;
 use crate::domain::case::CaseState;
 use crate::store::StoreError;
+
+/// The connection use cases run on. Callers only hold it and pass it in; every query and
+/// transaction is the use case's.
+pub use crate::store::Db;
 
 /// Why a use case did not complete, independent of transport.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +60,13 @@ pub enum ServiceError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    /// The database was busy or unreachable: the same call may succeed later.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ServiceError::Store(StoreError::Unavailable(_)))
+    }
 }
 
 impl From<diesel::result::Error> for ServiceError {

@@ -7,11 +7,14 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Ctx, ServiceError, mail};
+use crate::domain::Due;
 use crate::domain::case::{CaseKind, CaseNo, CaseState};
 use crate::domain::policy::Clock;
 use crate::domain::routing::{COLLECTIVE_MIN, Flag, Flags, RespondentFacts, Submission, route};
 use crate::domain::severity::Severity;
-use crate::intake::NewCase;
+use crate::intake::input::{ComplaintInput, ReportInput};
+use crate::intake::{FieldIssue, IntakeContext, NewCase, parse_complaint, parse_report};
+use crate::reference::Reference;
 use crate::secrets::{IdempotencyKey, TrackingToken};
 use crate::store::events::{self, EventDraft};
 use crate::store::models::{
@@ -97,6 +100,75 @@ pub fn submit(
 
 const RACE: &str = "idempotency_race";
 
+/// A complaint or report as it came in over the wire.
+#[derive(Debug, Clone, Copy)]
+pub enum WireCase<'a> {
+    Complaint(&'a ComplaintInput),
+    Report(&'a ReportInput),
+}
+
+/// When the bureau received a case and whether staff keyed it in.
+#[derive(Debug, Clone, Copy)]
+pub struct Receipt {
+    /// The moment of intake online; the date keyed in by staff.
+    pub received_at: DateTime<Utc>,
+    /// Staff may key in phone, letter and visit channels; the public may not.
+    pub staff: bool,
+}
+
+/// Parses a wire case as of `now`, with every field issue at once.
+pub fn parse_wire(
+    input: WireCase,
+    reference: &Reference,
+    now: DateTime<Utc>,
+    receipt: Receipt,
+) -> Result<NewCase, Vec<FieldIssue>> {
+    let ctx = IntakeContext {
+        now,
+        received_at: receipt.received_at,
+        staff: receipt.staff,
+        calendar: &reference.calendar,
+        policy: &reference.policy,
+    };
+    match input {
+        WireCase::Complaint(c) => parse_complaint(c, &ctx),
+        WireCase::Report(r) => parse_report(r, &ctx),
+    }
+}
+
+/// Parses, routes and stores a wire case in one transaction. The parsed case comes back with
+/// the answer, for callers that go on to act on it; field problems are `Invalid`.
+pub fn receive_wire(
+    conn: &mut Db,
+    ctx: &Ctx,
+    input: WireCase,
+    receipt: Receipt,
+) -> Result<(NewCase, Submitted), ServiceError> {
+    let case =
+        parse_wire(input, &ctx.reference, ctx.now, receipt).map_err(ServiceError::Invalid)?;
+    let submitted = submit(conn, ctx, case.clone(), None, None)?;
+    Ok((case, submitted))
+}
+
+/// Receives many wire cases in one transaction, each in its own savepoint: for bulk loading,
+/// where sharing one commit is much faster. The first case refused or failed rolls them all
+/// back and is named by its position.
+pub fn receive_wire_batch<'a>(
+    conn: &mut Db,
+    cases: impl IntoIterator<Item = (Ctx, WireCase<'a>, Receipt)>,
+) -> Result<Vec<(NewCase, Submitted)>, (usize, ServiceError)> {
+    let mut failed_at = 0;
+    write_transaction(conn, |conn| {
+        let mut received = Vec::new();
+        for (i, (ctx, input, receipt)) in cases.into_iter().enumerate() {
+            failed_at = i;
+            received.push(receive_wire(conn, &ctx, input, receipt)?);
+        }
+        Ok(received)
+    })
+    .map_err(|e| (failed_at, e))
+}
+
 /// Routes, numbers and stores a new case with its side tracks and first mail.
 fn receive(
     conn: &mut Db,
@@ -150,14 +222,16 @@ fn receive(
         .policy
         .get(&case.policy_version)
         .ok_or_else(|| ServiceError::Storage(format!("policy {} missing", case.policy_version)))?;
-    let mut routed = case.clone();
-    routed.state = route.state;
-    routed.due = policy.due(
-        &ctx.reference.calendar,
-        route.first_clock,
-        case.received_date,
-    );
-    let (submitted, stored) = insert_new_case(conn, &routed, token, ctx.now, route.flags)?;
+    let opening = Opening {
+        state: route.state,
+        due: policy.due(
+            &ctx.reference.calendar,
+            route.first_clock,
+            case.received_date,
+        ),
+        flags: route.flags,
+    };
+    let (submitted, stored) = insert_new_case(conn, case, &opening, token, ctx.now)?;
     let case_id = stored.id;
     if let Some(openid) = consumer_openid {
         workflow::set_consumer(conn, case_id, openid)?;
@@ -192,12 +266,6 @@ fn receive(
     if route.linked_report {
         let mut report = case.clone();
         report.kind = CaseKind::Report;
-        report.state = CaseState::initial(CaseKind::Report);
-        report.due = policy.due(
-            &ctx.reference.calendar,
-            Clock::Verification,
-            case.received_date,
-        );
         report.title = format!("【假冒线索】{}", case.title);
         report.claim = None;
         report.prefer_odr = false;
@@ -205,13 +273,16 @@ fn receive(
         // Its own token; the complainant follows the report through the complaint.
         let report_token =
             TrackingToken::generate().map_err(|e| ServiceError::Storage(e.to_string()))?;
-        let (_, linked) = insert_new_case(
-            conn,
-            &report,
-            &report_token,
-            ctx.now,
-            Flags::from_iter([Flag::Counterfeit]),
-        )?;
+        let opening = Opening {
+            state: CaseState::initial(CaseKind::Report),
+            due: policy.due(
+                &ctx.reference.calendar,
+                Clock::Verification,
+                case.received_date,
+            ),
+            flags: Flags::from_iter([Flag::Counterfeit]),
+        };
+        let (_, linked) = insert_new_case(conn, &report, &opening, &report_token, ctx.now)?;
         cases::insert_link(
             conn,
             &NewCaseLink {
@@ -262,18 +333,25 @@ fn answer(case: &CaseRow, token: TrackingToken, replayed: bool) -> Submitted {
     }
 }
 
+/// What routing decided for a new case: the one place its state and first due date are set.
+struct Opening {
+    state: CaseState,
+    due: Due,
+    flags: Flags,
+}
+
 fn insert_new_case(
     conn: &mut Db,
     case: &NewCase,
+    opening: &Opening,
     token: &TrackingToken,
     now: DateTime<Utc>,
-    flags: Flags,
 ) -> Result<(Submitted, CaseRow), diesel::result::Error> {
     // The counter update is the first statement: the transaction takes the write lock at once.
     let year = case.received_date.year();
     let seq = cases::next_case_seq(conn, case.kind.as_str(), year)?;
     let case_no = CaseNo::new(case.kind, year, seq).to_string();
-    let row = case_row(case, &case_no, token, now, flags);
+    let row = case_row(case, opening, &case_no, token, now);
     let case_id = cases::insert_case(conn, &row)?;
     cases::insert_parties(conn, &party_rows(case, case_id))?;
     if let Some(p) = &case.product {
@@ -314,14 +392,14 @@ fn insert_new_case(
             actor_role: submitter_role(case.kind).into(),
             at: now.naive_utc(),
             from_state: None,
-            to_state: Some(case.state),
+            to_state: Some(opening.state),
             reason: None,
             payload: json!({
                 "channel": case.channel.as_str(),
                 "received_at": case.received_at,
                 "policy_version": case.policy_version,
-                "due": case.due.date,
-                "due_provisional": case.due.provisional,
+                "due": opening.due.date,
+                "due_provisional": opening.due.provisional,
             }),
         },
     )?;
@@ -345,23 +423,23 @@ fn kind_name(kind: crate::domain::CosmeticsIdKind) -> String {
 
 fn case_row(
     case: &NewCase,
+    opening: &Opening,
     case_no: &str,
     token: &TrackingToken,
     now: DateTime<Utc>,
-    flags: Flags,
 ) -> NewCaseRow {
     let purchase = case.purchase.as_ref();
     NewCaseRow {
         case_no: case_no.to_owned(),
         kind: case.kind,
-        state: case.state,
+        state: opening.state,
         tracking_token_hash: token.hash(),
         channel: case.channel,
         received_at: events::truncate_to_micros(case.received_at.naive_utc()),
         received_date: case.received_date,
         policy_version: case.policy_version.clone(),
-        due_date: case.due.date,
-        due_provisional: case.due.provisional,
+        due_date: opening.due.date,
+        due_provisional: opening.due.provisional,
         district: case.district.as_str().into(),
         category: case.category.as_ref().map(|c| c.as_str().to_owned()),
         nature: case.nature.as_str().into(),
@@ -377,7 +455,7 @@ fn case_row(
         created_at: events::truncate_to_micros(now.naive_utc()),
         assignee_id: None,
         consumer_openid: None,
-        flags,
+        flags: opening.flags.clone(),
         closed_on: None,
         event_count: 0,
         last_event_hash: String::new(),

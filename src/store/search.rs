@@ -7,8 +7,8 @@ use diesel::result::Error as DieselError;
 use super::Db;
 use super::models::CaseRow;
 use super::schema::{adverse_reactions, case_events, case_parties, case_products, cases};
-use crate::domain::severity::Severity;
 use crate::domain::event_payload::EventPayload;
+use crate::domain::severity::Severity;
 
 /// `(event id, case id)` of events with an id above `after`, oldest first.
 pub fn events_after(conn: &mut Db, after: i64, limit: i64) -> Result<Vec<(i64, i64)>, DieselError> {

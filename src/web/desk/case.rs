@@ -12,9 +12,9 @@ use super::{CASE_WORKERS, category_label, district_name, flag_label, nature_labe
 use crate::app::AppState;
 use crate::auth::{Principal, StaffUser};
 use crate::clock::china_offset;
-use crate::domain::routing::COLLECTIVE_MIN;
 use crate::domain::action::ActionKind;
 use crate::domain::event_payload::EventPayload;
+use crate::domain::routing::COLLECTIVE_MIN;
 use crate::search::similar::{self, Similar};
 use crate::service::access::{Access, Caller};
 use crate::service::case_view::{self, CaseView, StaffCaseView, load_visible};
