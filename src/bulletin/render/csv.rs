@@ -3,6 +3,7 @@
 //! the columns `period,table,code,count` and ignores the rest.
 
 use crate::bulletin::model::{Bulletin, Rate, Row};
+use crate::domain::case::CaseKind;
 
 pub const CSV_HEADER: [&str; 9] = [
     "period",
@@ -78,11 +79,21 @@ fn lines(b: &Bulletin) -> Vec<Line> {
     let mut out = vec![
         Line {
             yoy: f.change.complaints.yoy,
-            ..Line::figure("totals", "complaints", "投诉", f.totals.complaints)
+            ..Line::figure(
+                "totals",
+                "complaints",
+                CaseKind::Complaint.label_zh(),
+                f.totals.complaints,
+            )
         },
         Line {
             yoy: f.change.reports.yoy,
-            ..Line::figure("totals", "reports", "举报", f.totals.reports)
+            ..Line::figure(
+                "totals",
+                "reports",
+                CaseKind::Report.label_zh(),
+                f.totals.reports,
+            )
         },
         Line {
             yoy: f.change.recovered_fen.yoy,

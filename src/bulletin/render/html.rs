@@ -8,6 +8,7 @@ use super::svg::{Bar, bar_chart};
 use super::{chinese_date, fraction, percent, period_name, trend, yuan};
 use crate::bulletin::model::{Bulletin, Change, Rate, Row};
 use crate::clock::china_offset;
+use crate::domain::case::CaseKind;
 
 /// A headline figure with its comparisons.
 struct Headline {
@@ -173,14 +174,14 @@ fn page(b: &Bulletin) -> Page<'_> {
         banner: banner(&b.status),
         headlines: vec![
             headline(
-                "投诉",
+                CaseKind::Complaint.label_zh(),
                 f.totals.complaints.to_string(),
                 "件",
                 &f.change.complaints,
                 |v| v.to_string(),
             ),
             headline(
-                "举报",
+                CaseKind::Report.label_zh(),
                 f.totals.reports.to_string(),
                 "件",
                 &f.change.reports,
