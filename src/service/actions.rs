@@ -145,7 +145,7 @@ pub fn apply(
     let to_state = outcome.to;
     let kind_name = command.kind().as_str();
     let mut payload = EventPayload::of_command(command)
-        .map_err(|e| StoreError::Other(format!("event payload of {}: {e}", kind_name)))?;
+        .map_err(|e| StoreError::Other(format!("event payload of {kind_name}: {e}")))?;
     if let (Command::Assign { .. }, Some(id)) = (command, assignee_id) {
         payload = payload.with_assignee(id);
     }
