@@ -6,11 +6,11 @@ use futures_util::TryStreamExt;
 
 use super::body::tracking_token;
 use super::error::{ApiError, ErrorBody};
-use crate::app::AppState;
 use crate::blobs::sniff_mime;
 use crate::domain::case::CaseNo;
 use crate::service::attachments::{Upload, attach, clean_file_name};
 use crate::service::track::{AttachmentView, PublicCaseView, authorised_case, public_view};
+use crate::state::AppState;
 
 const MAX_FILES_PER_REQUEST: usize = 10;
 

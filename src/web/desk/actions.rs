@@ -4,15 +4,15 @@
 use actix_web::http::StatusCode;
 
 use super::district_name;
-use crate::app::AppState;
 use crate::domain::Taxonomy;
 use crate::domain::case::CaseKind;
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
 use crate::domain::workflow::{Command, Recipient};
-use crate::http::error::ApiError;
 use crate::intake::FieldIssue;
+use crate::service::ServiceError;
 use crate::service::access::Caller;
 use crate::service::actions;
+use crate::state::AppState;
 use crate::web::{Form, PageError};
 
 /// One input of an action form, with what was typed and what was wrong with it.
@@ -435,7 +435,7 @@ pub async fn perform(
         .await;
     match done {
         Ok(_) => Ok(Ok(name)),
-        Err(ApiError::NotAllowed { allowed, .. }) => {
+        Err(ServiceError::NotAllowed { allowed, .. }) => {
             let now: Vec<&str> = allowed.iter().map(|a| action_label(a)).collect();
             attempt.refusal = Some(format!(
                 "案件当前状态不允许「{}」。现在可以办理：{}。",
@@ -448,7 +448,7 @@ pub async fn perform(
             ));
             Ok(Err((StatusCode::CONFLICT, attempt)))
         }
-        Err(ApiError::Validation(issues)) => {
+        Err(ServiceError::Invalid(issues)) => {
             attempt.issues = issues;
             Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, attempt)))
         }
