@@ -22,4 +22,5 @@ pub mod service;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod uploads;
 pub mod web;

@@ -372,11 +372,17 @@ async fn api_and_desk_show_the_same_products_and_reaction(backend: Backend) {
     assert_eq!(page.status, 200);
     for field in ["name", "brand", "cosmetics_id", "batch"] {
         let shown = product[field].as_str().unwrap();
-        assert!(page.body.contains(shown), "{field} {shown} missing on the desk");
+        assert!(
+            page.body.contains(shown),
+            "{field} {shown} missing on the desk"
+        );
     }
     for field in ["onset_date", "symptoms", "body_site", "severity"] {
         let shown = reaction[field].as_str().unwrap();
-        assert!(page.body.contains(shown), "{field} {shown} missing on the desk");
+        assert!(
+            page.body.contains(shown),
+            "{field} {shown} missing on the desk"
+        );
     }
 }
 

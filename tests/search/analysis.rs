@@ -399,7 +399,10 @@ async fn an_export_that_cannot_be_written_fails(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(status["status"], "failed", "{status}");
-    assert!(status["error"].as_str().is_some_and(|e| !e.is_empty()), "{status}");
+    assert!(
+        status["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{status}"
+    );
     assert_eq!(status["download"], json!(null));
     let (s, _) = app.get_as(&format!("{path}/download"), &analyst).await;
     assert_eq!(s, 404);
