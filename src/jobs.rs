@@ -6,8 +6,8 @@ use std::time::Duration;
 use actix_web::web;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
-use crate::app::AppState;
 use crate::service::{ServiceError, sweep};
+use crate::state::AppState;
 use crate::store::{Db, StoreError, leases};
 
 /// Stops the sweep loop when dropped.

@@ -349,7 +349,45 @@ async fn enterprise_answers_its_odr_complaint(backend: Backend) {
     assert!(staff_view.body.contains("企业已答复") && staff_view.body.contains("全额退款129元"));
 }
 
+/// The API and the desk page show one case view: the same products and adverse reaction.
+async fn api_and_desk_show_the_same_products_and_reaction(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let med = app.add_user(MEDIATOR, "mediator", &["440703"], None).await;
+    let mut c = sample_complaint();
+    c["product"] = json!({"name": "玻尿酸补水面膜", "brand": "GlowLab", "cosmetics_id": "粤G妆网备字2022001234", "batch": "B2210"});
+    c["adverse_reaction"] = json!({"onset_date": "2026-10-05", "symptoms": "面部红肿、瘙痒", "body_site": "面部", "severity": "general"});
+    let (s, filed) = app.post_json("/api/v1/complaints", &c).await;
+    assert_eq!(s, 201, "{filed}");
+    let case_no = filed["case_no"].as_str().unwrap();
+
+    let (s, api) = app.get_as(&format!("/api/v1/cases/{case_no}"), &med).await;
+    assert_eq!(s, 200, "{api}");
+    let product = &api["products"][0];
+    assert_eq!(api["products"].as_array().map(Vec::len), Some(1), "{api}");
+    let reaction = &api["adverse_reaction"];
+    assert_eq!(reaction["symptoms"], "面部红肿、瘙痒", "{api}");
+
+    let mut mediator = sign_in(&app, MEDIATOR, "/desk").await;
+    let page = mediator.get(&format!("/desk/cases/{case_no}")).await;
+    assert_eq!(page.status, 200);
+    for field in ["name", "brand", "cosmetics_id", "batch"] {
+        let shown = product[field].as_str().unwrap();
+        assert!(
+            page.body.contains(shown),
+            "{field} {shown} missing on the desk"
+        );
+    }
+    for field in ["onset_date", "symptoms", "body_site", "severity"] {
+        let shown = reaction[field].as_str().unwrap();
+        assert!(
+            page.body.contains(shown),
+            "{field} {shown} missing on the desk"
+        );
+    }
+}
+
 on_both_backends!(
+    api_and_desk_show_the_same_products_and_reaction,
     mediators_work_a_case_through_the_pages,
     enterprise_answers_its_odr_complaint
 );

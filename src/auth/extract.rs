@@ -2,6 +2,7 @@
 //! cookie, looked up by hash among live sessions. No or unknown credentials give
 //! `Principal::Anonymous`; the handler decides whether that is a 401.
 
+use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
@@ -9,11 +10,22 @@ use futures_util::future::LocalBoxFuture;
 
 use super::Principal;
 use super::token::SessionToken;
-use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::service::sessions;
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "odrdesk_session";
+
+/// The session cookie carrying `value` (empty with age 0 to sign out).
+pub fn session_cookie(secure: bool, value: String, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .secure(secure)
+        .max_age(time::Duration::seconds(max_age_secs))
+        .finish()
+}
 
 /// The session token a request carries: the bearer token first, else the cookie. A malformed
 /// value counts as none.

@@ -8,7 +8,7 @@ pub mod wechat;
 
 use serde::{Deserialize, Serialize};
 
-use crate::http::error::ApiError;
+use crate::service::ServiceError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -77,30 +77,30 @@ pub enum Principal {
 
 impl Principal {
     /// The staff account behind the request: 401 when nobody signed in, 403 for a consumer.
-    pub fn require_staff(&self) -> Result<&StaffUser, ApiError> {
+    pub fn require_staff(&self) -> Result<&StaffUser, ServiceError> {
         match self {
             Principal::Staff(user) => Ok(user),
-            Principal::Consumer { .. } => Err(ApiError::Forbidden),
-            Principal::Anonymous => Err(ApiError::Unauthenticated),
+            Principal::Consumer { .. } => Err(ServiceError::Forbidden),
+            Principal::Anonymous => Err(ServiceError::Unauthenticated),
         }
     }
 
     /// A staff account with one of `roles`: 401 when nobody signed in, 403 otherwise.
-    pub fn require_role(&self, roles: &[Role]) -> Result<&StaffUser, ApiError> {
+    pub fn require_role(&self, roles: &[Role]) -> Result<&StaffUser, ServiceError> {
         let user = self.require_staff()?;
         if roles.contains(&user.role) {
             Ok(user)
         } else {
-            Err(ApiError::Forbidden)
+            Err(ServiceError::Forbidden)
         }
     }
 
     /// The WeChat consumer's openid: 401 when nobody signed in, 403 for staff.
-    pub fn require_consumer(&self) -> Result<&str, ApiError> {
+    pub fn require_consumer(&self) -> Result<&str, ServiceError> {
         match self {
             Principal::Consumer { openid } => Ok(openid),
-            Principal::Staff(_) => Err(ApiError::Forbidden),
-            Principal::Anonymous => Err(ApiError::Unauthenticated),
+            Principal::Staff(_) => Err(ServiceError::Forbidden),
+            Principal::Anonymous => Err(ServiceError::Unauthenticated),
         }
     }
 

@@ -5,11 +5,11 @@ use serde::Deserialize;
 
 use super::body::json_body;
 use super::error::{ApiError, ErrorBody};
-use crate::app::AppState;
 use crate::auth::{Principal, Role};
 use crate::service::accounts::{
     self, EnterpriseInput, EnterpriseView, IssuedApiKey, UserInput, UserView,
 };
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ApiKeyInput {

@@ -1,18 +1,17 @@
 //! Signing in and out: password login for staff, WeChat login for consumers, and who am I.
 
-use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::body::json_body;
 use super::error::{ApiError, ErrorBody};
-use crate::app::AppState;
-use crate::auth::extract::{SESSION_COOKIE, session_token};
+use crate::auth::extract::{session_cookie, session_token};
 use crate::auth::token::ApiKey;
 use crate::auth::wechat::{self, WechatError};
 use crate::auth::{Principal, Role};
 use crate::intake::issues::Issues;
 use crate::service::sessions::{self, ConsumerLogin, STAFF_SESSION_HOURS, StaffLogin};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginInput {
@@ -44,20 +43,6 @@ pub struct MeView {
     pub openid: Option<String>,
 }
 
-pub(crate) fn session_cookie(
-    state: &AppState,
-    value: String,
-    max_age_secs: i64,
-) -> Cookie<'static> {
-    Cookie::build(SESSION_COOKIE, value)
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .path("/")
-        .secure(state.settings.cookie_secure)
-        .max_age(time::Duration::seconds(max_age_secs))
-        .finish()
-}
-
 #[utoipa::path(
     post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginInput,
@@ -87,7 +72,11 @@ pub async fn login(
     let login = state
         .with_db(move |conn| sessions::login(conn, &email, &password, now))
         .await?;
-    let cookie = session_cookie(&state, login.token.clone(), STAFF_SESSION_HOURS * 3600);
+    let cookie = session_cookie(
+        state.settings.cookie_secure,
+        login.token.clone(),
+        STAFF_SESSION_HOURS * 3600,
+    );
     Ok(HttpResponse::Ok().cookie(cookie).json(login))
 }
 
@@ -104,7 +93,7 @@ pub async fn logout(
             .with_db(move |conn| sessions::logout(conn, &token))
             .await?;
     }
-    let mut cookie = session_cookie(&state, String::new(), 0);
+    let mut cookie = session_cookie(state.settings.cookie_secure, String::new(), 0);
     cookie.make_removal();
     Ok(HttpResponse::NoContent().cookie(cookie).finish())
 }

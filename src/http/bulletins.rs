@@ -10,14 +10,13 @@ use utoipa::OpenApi;
 use super::body::json_body;
 use super::error::{ApiError, ErrorBody};
 use super::resource;
-use crate::app::AppState;
 use crate::auth::{Principal, Role};
 use crate::bulletin::model::Bulletin;
 use crate::bulletin::period::Period;
-use crate::bulletin::{hot, render};
-use crate::clock::china_date;
+use crate::bulletin::render;
 use crate::intake::FieldIssue;
-use crate::service::bulletins::{self, Candidate, ContentInput, Request, Summary};
+use crate::service::bulletins::{self, Candidate, ContentInput, NewVersion, Summary, new_version};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -200,49 +199,6 @@ fn period_of(input: &DraftInput) -> Result<Period, ApiError> {
     }
 }
 
-/// What a new version is computed with and by whom; shared by the API and the pages.
-pub(crate) enum NewVersion {
-    Draft,
-    /// Corrects the published bulletin `id`, saying why.
-    Correction {
-        id: i64,
-        erratum: String,
-    },
-}
-
-/// Computes and stores a draft or a correction for `period`: hot issues from this node's
-/// index, running deadlines judged as of `as_of` (default today).
-pub(crate) async fn new_version(
-    state: &AppState,
-    period: Period,
-    as_of: Option<NaiveDate>,
-    by: String,
-    what: NewVersion,
-) -> Result<Bulletin, ApiError> {
-    let as_of = as_of.unwrap_or_else(|| china_date(state.clock.now()));
-    let live = state.search.live();
-    let p = period.clone();
-    let hot = web::block(move || hot::from_index(&live, &p)).await??;
-    let reference = state.reference.snapshot();
-    let now = state.clock.now();
-    state
-        .with_db(move |conn| {
-            let req = Request {
-                reference: &reference,
-                period,
-                as_of,
-                hot,
-            };
-            match &what {
-                NewVersion::Draft => bulletins::create_draft(conn, &req, &by, now),
-                NewVersion::Correction { id, erratum } => {
-                    bulletins::correct(conn, &req, *id, erratum, &by, now)
-                }
-            }
-        })
-        .await
-}
-
 #[utoipa::path(post, path = "/api/v1/admin/bulletins", tag = "bulletins",
     request_body = DraftInput, security(("bearer" = [])),
     responses((status = 201, description = "A new draft with computed figures", body = Bulletin),
@@ -257,7 +213,16 @@ pub async fn create(
     let by = user.email.clone();
     let input: DraftInput = json_body(&req, &body)?;
     let period = period_of(&input)?;
-    let b = new_version(&state, period, input.as_of, by, NewVersion::Draft).await?;
+    let b = new_version(
+        &state.pool,
+        &state.search,
+        state.ctx(),
+        period,
+        input.as_of,
+        by,
+        NewVersion::Draft,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(b))
 }
 
@@ -279,6 +244,7 @@ async fn load(state: &AppState, principal: &Principal, raw: &str) -> Result<Bull
     state
         .with_db(move |conn| bulletins::get(conn, id, false))
         .await
+        .map_err(ApiError::from)
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/bulletins/{id}", tag = "bulletins",
@@ -393,6 +359,15 @@ pub async fn correct(
         id: b.id.unwrap_or_default(),
         erratum: input.erratum,
     };
-    let created = new_version(&state, b.figures.period.period(), input.as_of, by, what).await?;
+    let created = new_version(
+        &state.pool,
+        &state.search,
+        state.ctx(),
+        b.figures.period.period(),
+        input.as_of,
+        by,
+        what,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(created))
 }

@@ -8,18 +8,19 @@ use utoipa::OpenApi;
 
 use super::body::{json_body, tracking_token};
 use super::error::{ApiError, ErrorBody};
-use super::intake::{Intake, receive};
-use crate::app::AppState;
+use super::intake::accept;
 use crate::auth::{Principal, Role};
 use crate::clock::china_offset;
 use crate::domain::workflow::Command;
+use crate::intake::FieldIssue;
 use crate::intake::input::{ComplaintInput, ReportInput};
-use crate::intake::{FieldIssue, IntakeContext, NewCase, parse_complaint, parse_report};
 use crate::service::access::Caller;
 use crate::service::case_view::{CaseView, load_visible};
+use crate::service::intake::{Channel, IntakeInput};
 use crate::service::queue::{QueuePage, QueueQuery};
 use crate::service::submit::Submitted;
 use crate::service::{ServiceError, actions, case_view, queue, referral};
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -85,6 +86,7 @@ fn staff(principal: &Principal, roles: &[Role]) -> Result<Caller, ApiError> {
     principal
         .require_role(roles)
         .map(|u| Caller::Staff(u.clone()))
+        .map_err(ApiError::from)
 }
 
 const CASE_WORKERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Mediator];
@@ -330,20 +332,6 @@ fn parse_received_at(raw: &Option<String>) -> Result<DateTime<Utc>, ApiError> {
         .map_err(|_| issue("date_format", "日期格式应为 YYYY-MM-DD 或 RFC 3339 时间"))
 }
 
-fn staff_parse_complaint(
-    input: &StaffComplaintInput,
-    ctx: &IntakeContext,
-) -> Result<NewCase, Vec<FieldIssue>> {
-    parse_complaint(&input.complaint, ctx)
-}
-
-fn staff_parse_report(
-    input: &StaffReportInput,
-    ctx: &IntakeContext,
-) -> Result<NewCase, Vec<FieldIssue>> {
-    parse_report(&input.report, ctx)
-}
-
 #[utoipa::path(post, path = "/api/v1/staff/complaints", tag = "intake", request_body = StaffComplaintInput,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = Submitted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -355,20 +343,11 @@ pub async fn staff_complaint(
 ) -> Result<HttpResponse, ApiError> {
     staff(&principal, CASE_WORKERS)?;
     let input: StaffComplaintInput = json_body(&req, &body)?;
-    let how = Intake {
-        staff: true,
-        received_at: Some(parse_received_at(&input.received_at)?),
-        consumer_openid: None,
+    let channel = Channel::Staff {
+        received_at: parse_received_at(&input.received_at)?,
     };
-    receive(
-        &state,
-        &req,
-        &body,
-        "staff_complaint",
-        how,
-        staff_parse_complaint,
-    )
-    .await
+    let input = IntakeInput::Complaint(input.complaint);
+    accept(&state, &req, &body, "staff_complaint", input, channel).await
 }
 
 #[utoipa::path(post, path = "/api/v1/staff/reports", tag = "intake", request_body = StaffReportInput,
@@ -382,15 +361,14 @@ pub async fn staff_report(
 ) -> Result<HttpResponse, ApiError> {
     staff(&principal, CASE_WORKERS)?;
     let input: StaffReportInput = json_body(&req, &body)?;
-    let how = Intake {
-        staff: true,
-        received_at: Some(parse_received_at(&input.received_at)?),
-        consumer_openid: None,
+    let channel = Channel::Staff {
+        received_at: parse_received_at(&input.received_at)?,
     };
-    receive(&state, &req, &body, "staff_report", how, staff_parse_report).await
+    let input = IntakeInput::Report(input.report);
+    accept(&state, &req, &body, "staff_report", input, channel).await
 }
 
-type Loader<T> = fn(&mut crate::store::Db, &str, DateTime<Utc>) -> Result<T, ServiceError>;
+type Loader<T> = fn(&mut crate::service::Db, &str, DateTime<Utc>) -> Result<T, ServiceError>;
 
 /// Stores administrator-supplied reference data (TOML text) and reloads it on this node.
 async fn load_reference<T: Send + 'static>(
@@ -411,6 +389,7 @@ async fn load_reference<T: Send + 'static>(
             Ok(loaded)
         })
         .await
+        .map_err(ApiError::from)
 }
 
 #[utoipa::path(put, path = "/api/v1/admin/calendar", tag = "admin",

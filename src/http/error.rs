@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use crate::intake::FieldIssue;
 use crate::service::ServiceError;
-use crate::store::StoreError;
 
 /// `{"error": code, "message": …, "fields": [...]}`; `fields` only for validation errors.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -166,8 +165,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict { code, message } => ApiError::Conflict { code, message },
             ServiceError::Refused { code, message } => ApiError::BadRequest { code, message },
             ServiceError::Storage(m) => ApiError::InsufficientStorage(m),
-            ServiceError::Store(StoreError::Unavailable(m)) => ApiError::Unavailable(m),
-            ServiceError::Store(StoreError::Other(m)) => ApiError::Internal(m),
+            e if e.is_transient() => ApiError::Unavailable(e.to_string()),
+            e @ ServiceError::Store(_) => ApiError::Internal(e.to_string()),
+            ServiceError::Internal(m) => ApiError::Internal(m),
             ServiceError::Unauthenticated => ApiError::Unauthenticated,
             ServiceError::InvalidCredentials { code, message } => {
                 ApiError::InvalidCredentials { code, message }
@@ -182,11 +182,7 @@ impl From<ServiceError> for ApiError {
                 state,
                 allowed,
             } => ApiError::NotAllowed {
-                message: format!(
-                    "当前状态（{}）不允许执行 {}",
-                    state.as_str(),
-                    action.as_str()
-                ),
+                message: ServiceError::not_allowed_text(action, state),
                 allowed: allowed.iter().map(|a| a.as_str().to_owned()).collect(),
             },
         }

@@ -1,17 +1,14 @@
 //! Public intake: complaints and reports from the web form, mini-program and app.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 
 use super::body::{idempotency, json_body};
 use super::error::{ApiError, ErrorBody};
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::intake::input::{ComplaintInput, ReportInput};
-use crate::intake::{FieldIssue, IntakeContext, NewCase, parse_complaint, parse_report};
-use crate::service::group_commit::Submission;
+use crate::service::intake::{self, Channel, IntakeInput};
 use crate::service::submit::Submitted;
+use crate::state::AppState;
 
 #[utoipa::path(
     post, path = "/api/v1/complaints", tag = "intake",
@@ -33,14 +30,15 @@ pub async fn submit_complaint(
     body: web::Bytes,
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
-    let how = Intake::public(principal);
-    receive(
+    let input: ComplaintInput = json_body(&req, &body)?;
+    let input = IntakeInput::Complaint(input);
+    accept(
         &state,
         &req,
         &body,
         "public_complaint",
-        how,
-        parse_complaint,
+        input,
+        public(principal),
     )
     .await
 }
@@ -65,62 +63,44 @@ pub async fn submit_report(
     body: web::Bytes,
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
-    let how = Intake::public(principal);
-    receive(&state, &req, &body, "public_report", how, parse_report).await
+    let input: ReportInput = json_body(&req, &body)?;
+    let input = IntakeInput::Report(input);
+    accept(
+        &state,
+        &req,
+        &body,
+        "public_report",
+        input,
+        public(principal),
+    )
+    .await
 }
 
-/// How a submission came in: online (received now, by a consumer perhaps signed in through
-/// the mini-program) or keyed in by staff with the date actually received.
-pub struct Intake {
-    pub staff: bool,
-    pub received_at: Option<DateTime<Utc>>,
-    pub consumer_openid: Option<String>,
-}
-
-impl Intake {
-    fn public(principal: Principal) -> Intake {
-        Intake {
-            staff: false,
-            received_at: None,
-            consumer_openid: match principal {
-                Principal::Consumer { openid } => Some(openid),
-                _ => None,
-            },
-        }
-    }
-}
-
-/// Intake of either kind: parse, check, route and store, answer 201.
-pub async fn receive<T: DeserializeOwned>(
+/// Stores a parsed body under the Idempotency-Key header, if any: 201 with the case (marked
+/// as a replay when the key was seen before with the same body).
+pub(crate) async fn accept(
     state: &AppState,
     req: &HttpRequest,
     body: &[u8],
     scope: &'static str,
-    how: Intake,
-    parse: fn(&T, &IntakeContext) -> Result<NewCase, Vec<FieldIssue>>,
+    input: IntakeInput,
+    channel: Channel,
 ) -> Result<HttpResponse, ApiError> {
-    let input: T = json_body(req, body)?;
     let idem = idempotency(req, scope, body)?;
-    let ctx = state.ctx();
-    let intake = IntakeContext {
-        now: ctx.now,
-        received_at: how.received_at.unwrap_or(ctx.now),
-        staff: how.staff,
-        calendar: &ctx.reference.calendar,
-        policy: &ctx.reference.policy,
-    };
-    let case = parse(&input, &intake).map_err(ApiError::Validation)?;
-    let submitted = state
-        .submit(Submission {
-            ctx,
-            case,
-            idem,
-            consumer_openid: how.consumer_openid,
-        })
-        .await?;
+    let submitted = intake::receive(&state.intake, state.ctx(), &input, channel, idem).await?;
     let mut res = HttpResponse::Created();
     if submitted.replayed {
         res.insert_header(("Idempotent-Replayed", "true"));
     }
     Ok(res.json(submitted))
+}
+
+/// Online intake: the consumer is known when signed in through the mini-program.
+fn public(principal: Principal) -> Channel {
+    Channel::Public {
+        openid: match principal {
+            Principal::Consumer { openid } => Some(openid),
+            _ => None,
+        },
+    }
 }

@@ -6,8 +6,8 @@ use serde::Serialize;
 use utoipa::OpenApi;
 
 use super::error::{ApiError, ErrorBody};
-use crate::app::AppState;
 use crate::domain::Taxonomy;
+use crate::state::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
@@ -102,10 +102,4 @@ fn document_extractor_errors(doc: &mut utoipa::openapi::OpenApi) {
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
-}
-
-pub async fn method_not_allowed(allow: &'static str) -> HttpResponse {
-    HttpResponse::MethodNotAllowed()
-        .insert_header((actix_web::http::header::ALLOW, allow))
-        .finish()
 }

@@ -83,7 +83,4 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
         );
 }
 
-/// A resource whose other methods get 405 rather than the app's 404 fallback.
-pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(move || meta::method_not_allowed(allow)))
-}
+pub(crate) use crate::routes::resource;

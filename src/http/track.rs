@@ -2,17 +2,14 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::TryStreamExt;
 
 use super::body::tracking_token;
 use super::error::{ApiError, ErrorBody};
-use crate::app::AppState;
-use crate::blobs::sniff_mime;
 use crate::domain::case::CaseNo;
-use crate::service::attachments::{Upload, attach, clean_file_name};
+use crate::service::attachments::{Upload, attach};
 use crate::service::track::{AttachmentView, PublicCaseView, authorised_case, public_view};
-
-const MAX_FILES_PER_REQUEST: usize = 10;
+use crate::state::AppState;
+use crate::uploads::{FileParts, MAX_FILES, UploadProblem};
 
 fn case_no_from_path(raw: &str) -> Result<String, ApiError> {
     raw.parse::<CaseNo>()
@@ -84,46 +81,32 @@ pub async fn upload(
     Ok(HttpResponse::Created().json(views))
 }
 
+fn is_file(field: &actix_multipart::Field) -> bool {
+    matches!(field.name(), Some("file" | "files" | "file[]"))
+}
+
 async fn read_uploads(mut payload: Multipart, max_bytes: u64) -> Result<Vec<Upload>, ApiError> {
-    let malformed = |e: actix_multipart::MultipartError| {
-        ApiError::bad_request("malformed_multipart", format!("上传格式不正确：{e}"))
+    let parts = FileParts {
+        is_file,
+        max_bytes,
+        skip_empty: false,
     };
-    let mut uploads = Vec::new();
-    while let Some(mut field) = payload.try_next().await.map_err(malformed)? {
-        let is_file = matches!(field.name(), Some("file" | "files" | "file[]"));
-        let name = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .map(clean_file_name);
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.try_next().await.map_err(malformed)? {
-            if is_file && (bytes.len() + chunk.len()) as u64 > max_bytes {
-                return Err(ApiError::PayloadTooLarge(format!(
-                    "单个文件不能超过{}MB",
-                    max_bytes / (1024 * 1024)
-                )));
+    parts
+        .read(&mut payload, None)
+        .await
+        .map_err(|problem| match problem {
+            UploadProblem::Malformed(e) => {
+                ApiError::bad_request("malformed_multipart", format!("上传格式不正确：{e}"))
             }
-            if is_file {
-                bytes.extend_from_slice(&chunk);
+            UploadProblem::TooLarge { max_bytes } => ApiError::PayloadTooLarge(format!(
+                "单个文件不能超过{}MB",
+                max_bytes / (1024 * 1024)
+            )),
+            UploadProblem::TooMany => {
+                ApiError::bad_request("too_many_files", format!("每次最多上传{MAX_FILES}个文件"))
             }
-        }
-        if !is_file {
-            continue;
-        }
-        if uploads.len() == MAX_FILES_PER_REQUEST {
-            return Err(ApiError::bad_request(
-                "too_many_files",
-                format!("每次最多上传{MAX_FILES_PER_REQUEST}个文件"),
-            ));
-        }
-        let mime = sniff_mime(&bytes).ok_or_else(|| {
-            ApiError::UnsupportedMediaType("仅支持 JPEG、PNG、HEIC、WEBP 图片和 PDF 文件".into())
-        })?;
-        uploads.push(Upload {
-            name: name.unwrap_or_else(|| clean_file_name("")),
-            mime,
-            bytes,
-        });
-    }
-    Ok(uploads)
+            UploadProblem::NotAccepted { .. } => ApiError::UnsupportedMediaType(
+                "仅支持 JPEG、PNG、HEIC、WEBP 图片和 PDF 文件".into(),
+            ),
+        })
 }

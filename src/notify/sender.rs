@@ -16,7 +16,7 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Execu
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
-use crate::app::AppState;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::{Db, DbPool, StoreError};
@@ -240,16 +240,18 @@ pub struct SenderHandle {
 /// `settings.mail_poll_ms` (the first one after that interval), until the returned handle is
 /// dropped. Without a runtime it logs
 /// an error and returns `None`.
-pub fn spawn_sender(state: &AppState) -> Option<SenderHandle> {
+pub fn spawn_sender(
+    pool: DbPool,
+    transport: Arc<MailTransport>,
+    clock: Arc<dyn Clock>,
+    settings: &Settings,
+) -> Option<SenderHandle> {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         tracing::error!("mail sender not started: no async runtime");
         return None;
     };
     let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
-    let pool = state.pool.clone();
-    let transport = Arc::clone(&state.mailer);
-    let clock = Arc::clone(&state.clock);
-    let every = Duration::from_millis(state.settings.mail_poll_ms.max(10));
+    let every = Duration::from_millis(settings.mail_poll_ms.max(10));
     let inner = runtime.clone();
     runtime.spawn(async move {
         tracing::info!(transport = transport.describe(), "mail sender started");

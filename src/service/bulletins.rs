@@ -3,9 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ServiceError;
+use super::{Ctx, ServiceError, on_pool};
 use crate::bulletin::figures::compute;
 use crate::bulletin::gather::gather;
+use crate::bulletin::hot;
 use crate::bulletin::model::{Bulletin, Figures, HotIssue, Tip, TypicalCase};
 use crate::bulletin::period::Period;
 use crate::bulletin::scrub::{anonymise, holds_personal_data};
@@ -14,8 +15,9 @@ use crate::domain::case::CaseState;
 use crate::domain::event_payload::EventPayload;
 use crate::intake::FieldIssue;
 use crate::reference::Reference;
+use crate::search::SearchIndex;
 use crate::store::bulletins::{self as records, BulletinRow, NewBulletin};
-use crate::store::{Db, bulletin as source, write_transaction};
+use crate::store::{Db, DbPool, bulletin as source, write_transaction};
 
 const MAX_TYPICAL_CASES: usize = 10;
 const MAX_TIPS: usize = 10;
@@ -249,18 +251,53 @@ pub fn set_content(conn: &mut Db, id: i64, input: &ContentInput) -> Result<Bulle
     if !issues.is_empty() {
         return Err(ServiceError::Invalid(issues));
     }
+    write_transaction(conn, |conn| store_content(conn, id, input))
+}
+
+/// Writes checked content into draft `id`, inside the caller's transaction.
+fn store_content(conn: &mut Db, id: i64, input: &ContentInput) -> Result<Bulletin, ServiceError> {
+    records::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+    let changed = records::update_content(
+        conn,
+        id,
+        &to_json(&input.typical_cases),
+        &to_json(&input.tips),
+    )?;
+    if !changed {
+        return Err(not_draft());
+    }
+    get(conn, id, false)
+}
+
+/// Adds the anonymised candidate `case_no` to the typical cases of draft `id`. The draft,
+/// the candidates and the new content are read and written in one transaction, so a
+/// concurrent edit cannot be lost between them.
+pub fn adopt(conn: &mut Db, id: i64, case_no: &str) -> Result<Bulletin, ServiceError> {
     write_transaction(conn, |conn| {
-        records::find(conn, id)?.ok_or(ServiceError::NotFound)?;
-        let changed = records::update_content(
-            conn,
-            id,
-            &to_json(&input.typical_cases),
-            &to_json(&input.tips),
-        )?;
-        if !changed {
-            return Err(not_draft());
+        let input = with_candidate(conn, id, case_no)?;
+        let issues = validate_content(&input);
+        if !issues.is_empty() {
+            return Err(ServiceError::Invalid(issues));
         }
-        get(conn, id, false)
+        store_content(conn, id, &input)
+    })
+}
+
+/// The content of draft `id` with candidate `case_no` added to its typical cases.
+pub fn with_candidate(conn: &mut Db, id: i64, case_no: &str) -> Result<ContentInput, ServiceError> {
+    let b = get(conn, id, false)?;
+    let chosen = candidates_of(conn, &b)?
+        .into_iter()
+        .find(|c| c.case_no == case_no)
+        .ok_or_else(|| ServiceError::Refused {
+            code: "not_a_candidate",
+            message: "该案件不能作为典型案例".into(),
+        })?;
+    let mut typical_cases = b.typical_cases;
+    typical_cases.push(chosen.content);
+    Ok(ContentInput {
+        typical_cases,
+        tips: b.tips,
     })
 }
 
@@ -351,6 +388,10 @@ pub struct Candidate {
 
 pub fn candidates(conn: &mut Db, id: i64) -> Result<Vec<Candidate>, ServiceError> {
     let b = get(conn, id, false)?;
+    candidates_of(conn, &b)
+}
+
+fn candidates_of(conn: &mut Db, b: &Bulletin) -> Result<Vec<Candidate>, ServiceError> {
     let taxonomy = Taxonomy::builtin();
     let closed =
         source::closed_complaints(conn, b.figures.period.from, b.figures.period.to, CANDIDATES)?;
@@ -384,4 +425,48 @@ pub fn candidates(conn: &mut Db, id: i64) -> Result<Vec<Candidate>, ServiceError
         });
     }
     Ok(out)
+}
+
+/// What a new version is computed with; shared by the API and the pages.
+pub enum NewVersion {
+    Draft,
+    /// Corrects the published bulletin `id`, saying why.
+    Correction {
+        id: i64,
+        erratum: String,
+    },
+}
+
+/// Computes and stores a draft or a correction for `period` by `by`: hot issues from this
+/// node's index, running deadlines judged as of `as_of` (default today).
+pub async fn new_version(
+    pool: &DbPool,
+    index: &SearchIndex,
+    ctx: Ctx,
+    period: Period,
+    as_of: Option<NaiveDate>,
+    by: String,
+    what: NewVersion,
+) -> Result<Bulletin, ServiceError> {
+    let as_of = as_of.unwrap_or_else(|| ctx.today());
+    let live = index.live();
+    let p = period.clone();
+    let hot = actix_web::web::block(move || hot::from_index(&live, &p))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    on_pool(pool, move |conn| {
+        let req = Request {
+            reference: &ctx.reference,
+            period,
+            as_of,
+            hot,
+        };
+        match &what {
+            NewVersion::Draft => create_draft(conn, &req, &by, ctx.now),
+            NewVersion::Correction { id, erratum } => {
+                correct(conn, &req, *id, erratum, &by, ctx.now)
+            }
+        }
+    })
+    .await
 }

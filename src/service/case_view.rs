@@ -13,10 +13,11 @@ use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::clocks::{ClockCase, ClockEvent, ClockView, clocks_for};
 use crate::domain::event_payload::EventPayload;
 use crate::domain::policy::Clock;
+use crate::domain::severity::Severity;
 use crate::domain::workflow::{Recipient, allowed};
 use crate::domain::{PolicyVersion, mask_email, mask_name, mask_phone};
 use crate::reference::Reference;
-use crate::store::models::{CaseRow, EventRow, PartyRow};
+use crate::store::models::{AdverseReactionRow, CaseRow, EventRow, PartyRow, ProductRow};
 use crate::store::{Db, cases, events, workflow};
 
 /// A case with everything needed to decide or show something about it.
@@ -157,6 +158,64 @@ pub struct StaffCaseView {
     pub allowed_actions: Vec<ActionKind>,
     pub messages: Vec<MessageView>,
     pub attachments: Vec<AttachmentView>,
+    /// The products complained about, in the order given.
+    pub products: Vec<ProductView>,
+    /// For a cosmetics complaint that reported one.
+    pub adverse_reaction: Option<AdverseReactionView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProductView {
+    pub name: String,
+    pub brand: Option<String>,
+    /// Cosmetics registration or filing number, as given.
+    pub cosmetics_id: Option<String>,
+    /// The shape the number was recognised as (unknown shapes are flagged).
+    pub cosmetics_id_kind: Option<String>,
+    pub batch: Option<String>,
+}
+
+impl From<ProductRow> for ProductView {
+    fn from(row: ProductRow) -> Self {
+        let p = row.data;
+        ProductView {
+            name: p.name,
+            brand: p.brand,
+            cosmetics_id: p.cosmetics_id,
+            cosmetics_id_kind: p.cosmetics_id_kind,
+            batch: p.batch,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AdverseReactionView {
+    #[schema(value_type = String, format = Date)]
+    pub onset_date: NaiveDate,
+    pub symptoms: String,
+    pub body_site: String,
+    pub severity: Severity,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub started_use: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub stopped_use: Option<NaiveDate>,
+    pub treatment: Option<String>,
+    pub allergy_history: Option<String>,
+}
+
+impl From<AdverseReactionRow> for AdverseReactionView {
+    fn from(r: AdverseReactionRow) -> Self {
+        AdverseReactionView {
+            onset_date: r.onset_date,
+            symptoms: r.symptoms,
+            body_site: r.body_site,
+            severity: r.severity,
+            started_use: r.started_use,
+            stopped_use: r.stopped_use,
+            treatment: r.treatment,
+            allergy_history: r.allergy_history,
+        }
+    }
 }
 
 /// What the respondent business sees. Deliberately has no reporter or party list: for a
@@ -315,6 +374,12 @@ pub fn render(
                     .iter()
                     .map(AttachmentView::from)
                     .collect(),
+                products: cases::products_of(conn, c.id)?
+                    .into_iter()
+                    .map(ProductView::from)
+                    .collect(),
+                adverse_reaction: cases::adverse_reaction_of(conn, c.id)?
+                    .map(AdverseReactionView::from),
             }))
         }
         Access::Enterprise => {

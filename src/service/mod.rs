@@ -5,11 +5,15 @@ pub mod access;
 pub mod accounts;
 pub mod actions;
 pub mod admin;
+pub mod analysis;
 pub mod attachments;
 pub mod audit;
 pub mod bulletins;
 pub mod case_view;
+pub mod desk;
+pub mod exports;
 pub mod group_commit;
+pub mod intake;
 pub mod mail;
 pub mod queue;
 pub mod referral;
@@ -58,15 +62,15 @@ pub enum ServiceError {
         state: CaseState,
         allowed: Vec<ActionKind>,
     },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl ServiceError {
-    /// The database was busy or unreachable: the same call may succeed later.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, ServiceError::Store(StoreError::Unavailable(_)))
-    }
+    /// A bug or a broken invariant, not the client's doing (500).
+    #[error("internal: {0}")]
+    Internal(String),
+    #[error("storage: {0}")]
+    Store(
+        #[from]
+        #[source]
+        StoreError,
+    ),
 }
 
 impl From<diesel::result::Error> for ServiceError {
@@ -88,4 +92,56 @@ impl Ctx {
     pub fn today(&self) -> chrono::NaiveDate {
         crate::clock::china_date(self.now)
     }
+}
+
+impl ServiceError {
+    /// What a refused workflow step tells the person who asked for it.
+    pub fn not_allowed_text(action: ActionKind, state: CaseState) -> String {
+        format!(
+            "当前状态（{}）不允许执行 {}",
+            state.as_str(),
+            action.as_str()
+        )
+    }
+
+    /// The database was busy or unreachable: the same request may succeed later.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ServiceError::Store(StoreError::Unavailable(_)))
+    }
+
+    /// One invalid field, as a 422 would list it.
+    pub fn invalid_field(field: &str, code: &str, message: String) -> ServiceError {
+        ServiceError::Invalid(vec![crate::intake::FieldIssue {
+            field: field.into(),
+            code: code.into(),
+            message,
+        }])
+    }
+}
+
+impl From<crate::search::SearchError> for ServiceError {
+    fn from(e: crate::search::SearchError) -> Self {
+        match e {
+            crate::search::SearchError::Query(m) => {
+                ServiceError::invalid_field("q", "invalid_query", format!("查询语句有误：{m}"))
+            }
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Runs database work on the blocking pool with a connection of `pool`.
+pub async fn on_pool<T, F>(pool: &crate::store::DbPool, f: F) -> Result<T, ServiceError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::store::Db) -> Result<T, ServiceError> + Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(StoreError::from)?;
+        f(&mut conn)
+    })
+    .await
+    // The blocking pool is gone (the server is shutting down): try again elsewhere.
+    .map_err(|e| ServiceError::Store(StoreError::Unavailable(e.to_string())))?
 }

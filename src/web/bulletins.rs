@@ -8,20 +8,19 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::{BULLETIN_CSP, Form, PageError, csrf, messages_for, page, secure, see_other, staff};
-use crate::app::AppState;
 use crate::auth::{Principal, Role};
 use crate::bulletin::model::{Bulletin, Tip, TypicalCase};
 use crate::bulletin::period::Period;
 use crate::bulletin::render;
-use crate::http::bulletins::{NewVersion, new_version};
-use crate::http::error::ApiError;
 use crate::intake::FieldIssue;
-use crate::service::bulletins::{self, Candidate, ContentInput, Summary};
+use crate::service::ServiceError;
+use crate::service::bulletins::{self, Candidate, ContentInput, NewVersion, Summary, new_version};
+use crate::state::AppState;
 
 const EDITORS: [Role; 2] = [Role::Admin, Role::Supervisor];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::http::resource;
+    use crate::routes::resource;
     cfg.service(resource("/bulletins", "GET").route(web::get().to(public_list)))
         .service(
             resource("/admin/bulletins", "GET, POST")
@@ -116,7 +115,7 @@ pub async fn create(
 ) -> Result<HttpResponse, PageError> {
     let user = staff(&principal, &EDITORS, "/admin/bulletins")?;
     let by = user.email.clone();
-    let form = Form::parse(&req, &state, &body, "bulletin")?;
+    let form = Form::parse(&req, &body, "bulletin")?;
     let label = form.get("period").unwrap_or("").trim().to_owned();
     let as_of_raw = form.get("as_of").unwrap_or("").trim().to_owned();
     let refuse = |message: String| {
@@ -139,7 +138,16 @@ pub async fn create(
             Err(_) => return refuse("统计截止日期应写作 2026-11-20 这样的日期".into()).await,
         },
     };
-    let b = new_version(&state, period, as_of, by, NewVersion::Draft).await?;
+    let b = new_version(
+        &state.pool,
+        &state.search,
+        state.ctx(),
+        period,
+        as_of,
+        by,
+        NewVersion::Draft,
+    )
+    .await?;
     Ok(see_other(&format!(
         "/admin/bulletins/{}",
         b.id.unwrap_or_default()
@@ -350,24 +358,36 @@ async fn save(
     input: ContentInput,
     notice: &str,
 ) -> Result<HttpResponse, PageError> {
-    let kept = (input.typical_cases.clone(), input.tips.clone());
+    let kept = ContentInput {
+        typical_cases: input.typical_cases.clone(),
+        tips: input.tips.clone(),
+    };
     match state
         .with_db(move |conn| bulletins::set_content(conn, id, &input))
         .await
     {
         Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved={notice}"))),
-        Err(ApiError::Validation(issues)) => {
-            let b = load(state, id).await?;
-            let shown = Shown {
-                typical: kept.0,
-                tips: kept.1,
-                issues,
-                notice: None,
-            };
-            show_detail(req, state, StatusCode::UNPROCESSABLE_ENTITY, b, Some(shown)).await
-        }
+        Err(ServiceError::Invalid(issues)) => refused_content(req, state, id, kept, issues).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// The detail page again with the refused content as typed and every message.
+async fn refused_content(
+    req: &HttpRequest,
+    state: &AppState,
+    id: i64,
+    kept: ContentInput,
+    issues: Vec<FieldIssue>,
+) -> Result<HttpResponse, PageError> {
+    let b = load(state, id).await?;
+    let shown = Shown {
+        typical: kept.typical_cases,
+        tips: kept.tips,
+        issues,
+        notice: None,
+    };
+    show_detail(req, state, StatusCode::UNPROCESSABLE_ENTITY, b, Some(shown)).await
 }
 
 pub async fn content(
@@ -379,7 +399,7 @@ pub async fn content(
 ) -> Result<HttpResponse, PageError> {
     staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?;
     let id = parse_id(&path)?;
-    let form = Form::parse(&req, &state, &body, "bulletin")?;
+    let form = Form::parse(&req, &body, "bulletin")?;
     save(&req, &state, id, content_of(&form), "content").await
 }
 
@@ -393,23 +413,23 @@ pub async fn adopt(
 ) -> Result<HttpResponse, PageError> {
     staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?;
     let id = parse_id(&path)?;
-    let form = Form::parse(&req, &state, &body, "bulletin")?;
+    let form = Form::parse(&req, &body, "bulletin")?;
     let case_no = form.get("case_no").unwrap_or("").to_owned();
-    let b = load(&state, id).await?;
-    let candidates = state
-        .with_db(move |conn| bulletins::candidates(conn, id))
-        .await?;
-    let chosen = candidates
-        .into_iter()
-        .find(|c| c.case_no == case_no)
-        .ok_or_else(|| PageError::BadRequest("该案件不能作为典型案例".into()))?;
-    let mut typical_cases = b.typical_cases.clone();
-    typical_cases.push(chosen.content);
-    let input = ContentInput {
-        typical_cases,
-        tips: b.tips.clone(),
-    };
-    save(&req, &state, id, input, "adopted").await
+    let chosen = case_no.clone();
+    match state
+        .with_db(move |conn| bulletins::adopt(conn, id, &chosen))
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved=adopted"))),
+        Err(ServiceError::Invalid(issues)) => {
+            // Show what adopting would have made, beside the messages.
+            let attempted = state
+                .with_db(move |conn| bulletins::with_candidate(conn, id, &case_no))
+                .await?;
+            refused_content(&req, &state, id, attempted, issues).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn publish(
@@ -421,14 +441,14 @@ pub async fn publish(
 ) -> Result<HttpResponse, PageError> {
     staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?;
     let id = parse_id(&path)?;
-    Form::parse(&req, &state, &body, "bulletin")?;
+    Form::parse(&req, &body, "bulletin")?;
     let now = state.clock.now();
     match state
         .with_db(move |conn| bulletins::publish(conn, id, now))
         .await
     {
         Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved=published"))),
-        Err(ApiError::Validation(issues)) => {
+        Err(ServiceError::Invalid(issues)) => {
             let b = load(&state, id).await?;
             refused_in_place(&req, &state, b, issues).await
         }
@@ -447,17 +467,26 @@ pub async fn correct(
         .email
         .clone();
     let id = parse_id(&path)?;
-    let form = Form::parse(&req, &state, &body, "bulletin")?;
+    let form = Form::parse(&req, &body, "bulletin")?;
     let erratum = form.get("erratum").unwrap_or("").trim().to_owned();
     let b = load(&state, id).await?;
     let what = NewVersion::Correction { id, erratum };
-    let result = new_version(&state, b.figures.period.period(), None, by, what).await;
+    let result = new_version(
+        &state.pool,
+        &state.search,
+        state.ctx(),
+        b.figures.period.period(),
+        None,
+        by,
+        what,
+    )
+    .await;
     match result {
         Ok(created) => Ok(see_other(&format!(
             "/admin/bulletins/{}",
             created.id.unwrap_or_default()
         ))),
-        Err(ApiError::Validation(issues)) => refused_in_place(&req, &state, b, issues).await,
+        Err(ServiceError::Invalid(issues)) => refused_in_place(&req, &state, b, issues).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -5,10 +5,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{PageError, csrf, page, see_other};
-use crate::app::AppState;
-use crate::http::auth::session_cookie;
-use crate::http::error::ApiError;
+use crate::auth::extract::session_cookie;
+use crate::service::ServiceError;
 use crate::service::sessions;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -90,7 +90,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    super::limit(&req, &state, "login")?;
+    super::limit(&req, "login")?;
     let form: LoginForm = serde_urlencoded::from_bytes(&body)
         .map_err(|_| PageError::BadRequest("表单内容无法识别".into()))?;
     if !csrf::verify(&req, form.csrf.as_deref()) {
@@ -121,17 +121,21 @@ pub async fn submit(
         .await
     {
         Ok(login) => {
-            let cookie = session_cookie(&state, login.token, sessions::STAFF_SESSION_HOURS * 3600);
+            let cookie = session_cookie(
+                state.settings.cookie_secure,
+                login.token,
+                sessions::STAFF_SESSION_HOURS * 3600,
+            );
             let mut res = see_other(safe_next(Some(&form.next)));
             res.add_cookie(&cookie)
                 .map_err(|e| PageError::Internal(e.to_string()))?;
             Ok(res)
         }
-        Err(ApiError::InvalidCredentials { .. }) => again(
+        Err(ServiceError::InvalidCredentials { .. }) => again(
             "邮箱或密码不正确",
             actix_web::http::StatusCode::UNAUTHORIZED,
         ),
-        Err(ApiError::TooManyRequests { .. }) => again(
+        Err(ServiceError::TooManyRequests { .. }) => again(
             "失败次数过多，请稍后再试",
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
         ),
@@ -153,7 +157,7 @@ pub async fn logout(
             .with_db(move |conn| sessions::logout(conn, &token))
             .await?;
     }
-    let mut cookie = session_cookie(&state, String::new(), 0);
+    let mut cookie = session_cookie(state.settings.cookie_secure, String::new(), 0);
     cookie.make_removal();
     let mut res = see_other("/login");
     res.add_cookie(&cookie)

@@ -17,10 +17,9 @@ use std::time::Instant;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 
-use crate::app::AppState;
 use crate::auth::{Principal, Role, StaffUser};
-use crate::http::error::ApiError;
 use crate::intake::FieldIssue;
+use crate::service::ServiceError;
 
 /// Pages load nothing from elsewhere and run no script; bulletins carry their own styles.
 pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
@@ -53,7 +52,7 @@ const STATIC_FILES: [(&str, &str, &str); 4] = [
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::http::resource;
+    use crate::routes::resource;
     cfg.service(resource("/static/{name}", "GET").route(web::get().to(static_file)))
         .service(
             resource("/login", "GET, POST")
@@ -124,6 +123,10 @@ pub enum PageError {
     NotFound,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Input refused field by field; a form that can show them beside its fields catches
+    /// this, anywhere else it is a bad request listing the messages.
+    #[error("invalid input")]
+    Invalid(Vec<FieldIssue>),
     #[error("too many submissions; retry after {0}s")]
     TooMany(u64),
     #[error("unavailable: {0}")]
@@ -132,24 +135,20 @@ pub enum PageError {
     Internal(String),
 }
 
-impl From<ApiError> for PageError {
-    fn from(e: ApiError) -> Self {
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> Self {
         match e {
-            ApiError::NotFound => PageError::NotFound,
-            ApiError::Forbidden => PageError::Forbidden,
-            ApiError::Unauthenticated => PageError::SignIn { next: "/".into() },
-            ApiError::Unavailable(m) => PageError::Unavailable(m),
-            ApiError::TooManyRequests { retry_after_secs } => PageError::TooMany(retry_after_secs),
-            ApiError::BadRequest { message, .. } | ApiError::Conflict { message, .. } => {
+            ServiceError::NotFound => PageError::NotFound,
+            ServiceError::Forbidden => PageError::Forbidden,
+            ServiceError::Unauthenticated => PageError::SignIn { next: "/".into() },
+            e if e.is_transient() => PageError::Unavailable(e.to_string()),
+            ServiceError::TooManyRequests { retry_after_secs } => {
+                PageError::TooMany(retry_after_secs)
+            }
+            ServiceError::Refused { message, .. } | ServiceError::Conflict { message, .. } => {
                 PageError::BadRequest(message)
             }
-            ApiError::Validation(issues) => PageError::BadRequest(
-                issues
-                    .iter()
-                    .map(|i| i.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            ),
+            ServiceError::Invalid(issues) => PageError::Invalid(issues),
             other => PageError::Internal(other.to_string()),
         }
     }
@@ -161,7 +160,7 @@ impl ResponseError for PageError {
             PageError::SignIn { .. } => StatusCode::SEE_OTHER,
             PageError::Forbidden => StatusCode::FORBIDDEN,
             PageError::NotFound => StatusCode::NOT_FOUND,
-            PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::BadRequest(_) | PageError::Invalid(_) => StatusCode::BAD_REQUEST,
             PageError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -177,6 +176,7 @@ impl ResponseError for PageError {
             PageError::Forbidden => ("无权访问", "您的账号没有访问此页面的权限。".to_owned()),
             PageError::NotFound => ("页面不存在", "找不到您要访问的页面。".to_owned()),
             PageError::BadRequest(m) => ("无法处理", m.clone()),
+            PageError::Invalid(issues) => ("无法处理", joined_messages(issues)),
             PageError::TooMany(secs) => (
                 "提交过于频繁",
                 format!("提交过于频繁，请在 {secs} 秒后再试。"),
@@ -205,6 +205,15 @@ impl ResponseError for PageError {
         }
         res.content_type(ContentType::html()).body(body)
     }
+}
+
+/// Every issue's message in one line, for a page that cannot show them beside fields.
+pub fn joined_messages(issues: &[FieldIssue]) -> String {
+    issues
+        .iter()
+        .map(|i| i.message.as_str())
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// Percent-encodes a same-site path for a query parameter.
@@ -245,14 +254,16 @@ pub fn messages_for(issues: &[FieldIssue], prefix: &str) -> Vec<String> {
 
 /// Counts a form submission against the client address's limit (`ODRDESK_RATE_LIMIT`).
 /// The address is the TCP peer: behind a reverse proxy, limit there instead.
-pub fn limit(req: &HttpRequest, state: &AppState, form: &'static str) -> Result<(), PageError> {
+pub fn limit(req: &HttpRequest, form: &'static str) -> Result<(), PageError> {
     let ip = req
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip());
-    state
-        .limiter
-        .check(ip, form, Instant::now())
-        .map_err(PageError::TooMany)
+    match req.app_data::<web::Data<ratelimit::RateLimiter>>() {
+        Some(limiter) => limiter
+            .check(ip, form, Instant::now())
+            .map_err(PageError::TooMany),
+        None => Ok(()),
+    }
 }
 
 /// A posted form: fields in order (repeated names keep their positions), rate-limited and
@@ -260,13 +271,8 @@ pub fn limit(req: &HttpRequest, state: &AppState, form: &'static str) -> Result<
 pub struct Form(Vec<(String, String)>);
 
 impl Form {
-    pub fn parse(
-        req: &HttpRequest,
-        state: &AppState,
-        body: &[u8],
-        form: &'static str,
-    ) -> Result<Form, PageError> {
-        limit(req, state, form)?;
+    pub fn parse(req: &HttpRequest, body: &[u8], form: &'static str) -> Result<Form, PageError> {
+        limit(req, form)?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
             .map_err(|_| PageError::BadRequest("表单内容无法识别".into()))?;
         let parsed = Form(pairs);

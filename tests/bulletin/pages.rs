@@ -220,3 +220,70 @@ async fn forms_are_rate_limited(backend: Backend) {
 }
 
 crate::on_both_backends!(forms_are_rate_limited);
+
+/// Adopting reads the draft, finds the candidate and writes the content in one transaction:
+/// a refusal anywhere inside leaves the draft exactly as it was.
+async fn a_refused_adoption_changes_nothing(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    fixture::build(&app).await;
+    app.set_now(morning(2026, 11, 20));
+    let id = crate::q3_draft(&app).await["id"].as_i64().expect("id");
+    let admin = fixture::token(&app, ADMIN).await;
+    let (s, candidates) = app
+        .get_as(&format!("/api/v1/admin/bulletins/{id}/candidates"), &admin)
+        .await;
+    assert_eq!(s, 200, "{candidates}");
+    let first = &candidates[0];
+    let typical = serde_json::json!({
+        "title": first["title"], "category": first["category"],
+        "summary": first["summary"], "outcome": first["outcome"],
+    });
+    // A draft already holding the most typical cases allowed.
+    let full = serde_json::json!({"typical_cases": vec![typical; 10], "tips": []});
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/admin/bulletins/{id}/content")))
+        .bearer_auth(&admin)
+        .json(&full)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 200);
+
+    let mut web = Browser::new(&app);
+    let detail_path = format!("/admin/bulletins/{id}");
+    let login = web.get(&format!("/login?next={detail_path}")).await;
+    let signed_in = web
+        .post(
+            "/login",
+            &[
+                ("csrf", hidden(&login.body, "csrf").as_str()),
+                ("email", ADMIN),
+                ("password", crate::common::accounts::PASSWORD),
+                ("next", &detail_path),
+            ],
+        )
+        .await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    let token = hidden(&web.get(&detail_path).await.body, "csrf");
+    let case_no = first["case_no"].as_str().expect("case_no");
+    let adopt = format!("{detail_path}/adopt");
+
+    let over = web
+        .post(&adopt, &[("csrf", &token), ("case_no", case_no)])
+        .await;
+    assert_eq!(over.status, 422, "{}", over.body);
+    assert!(over.body.contains("最多 10 条"), "{}", over.body);
+    let unknown = web
+        .post(&adopt, &[("csrf", &token), ("case_no", "TS-2026-999999")])
+        .await;
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+
+    let (_, after) = app
+        .get_as(&format!("/api/v1/admin/bulletins/{id}"), &admin)
+        .await;
+    assert_eq!(after["typical_cases"], full["typical_cases"], "{after}");
+    assert_eq!(after["status"], "draft");
+}
+
+crate::on_both_backends!(a_refused_adoption_changes_nothing);

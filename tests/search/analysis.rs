@@ -379,7 +379,37 @@ async fn exports_are_capped_background_jobs_with_masked_text(backend: Backend) {
     assert_eq!(s, 422);
 }
 
+/// A file that cannot be written (here a plain file where the exports folder belongs) ends
+/// the export as failed, with the reason, and nothing to download.
+async fn an_export_that_cannot_be_written_fails(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
+    std::fs::write(app.data_dir().join("exports"), b"not a folder").unwrap();
+    let (s, job) = app
+        .post_as("/api/v1/exports", &analyst, &json!({"q": "面膜"}))
+        .await;
+    assert_eq!(s, 202, "{job}");
+    let path = format!("/api/v1/exports/{}", job["id"]);
+    let mut status = json!(null);
+    for _ in 0..200 {
+        status = app.get_as(&path, &analyst).await.1;
+        if status["status"] == "done" || status["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status["status"], "failed", "{status}");
+    assert!(
+        status["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{status}"
+    );
+    assert_eq!(status["download"], json!(null));
+    let (s, _) = app.get_as(&format!("{path}/download"), &analyst).await;
+    assert_eq!(s, 404);
+}
+
 on_both_backends!(
+    an_export_that_cannot_be_written_fails,
     exports_are_capped_background_jobs_with_masked_text,
     trends_count_calendar_buckets_with_last_year,
     a_burst_is_the_top_hot_term_and_raises_an_alert,

@@ -8,9 +8,9 @@ use askama::Template;
 
 use super::VIEWERS;
 use super::params::Params;
-use crate::app::AppState;
 use crate::auth::Principal;
-use crate::http::analyst::{ExportStatus, own_export, start_export, status_of};
+use crate::service::exports::ExportStatus;
+use crate::state::AppState;
 use crate::web::{Form, PageError, page, see_other, staff};
 
 pub async fn create(
@@ -20,23 +20,18 @@ pub async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     staff(&principal, &VIEWERS, "/analyst/search")?;
-    let form = Form::parse(&req, &state, &body, "export")?;
+    let form = Form::parse(&req, &body, "export")?;
     let params = Params::from_pairs(
         super::params::FILTER_KEYS
             .iter()
             .filter_map(|k| form.get(k).map(|v| (*k, v))),
     );
     // The form only carries filters the search page accepted; anything else is a bad request.
-    let filters = params.filters().map_err(|issues| {
-        PageError::BadRequest(
-            issues
-                .iter()
-                .map(|i| i.message.as_str())
-                .collect::<Vec<_>>()
-                .join("；"),
-        )
-    })?;
-    let id = start_export(&state, &principal, &filters, params.filters_json()).await?;
+    let filters = params.filters().map_err(PageError::Invalid)?;
+    let id = state
+        .exports()
+        .start(&principal, &filters, params.filters_json())
+        .await?;
     Ok(see_other(&format!("/analyst/exports/{id}")))
 }
 
@@ -70,10 +65,10 @@ pub async fn status(
 ) -> Result<HttpResponse, PageError> {
     staff(&principal, &VIEWERS, req.path())?;
     let id: i64 = path.parse().map_err(|_| PageError::NotFound)?;
-    let row = own_export(&state, &principal, id).await?;
+    let export = state.exports().own(&principal, id).await?;
     // The recorded filters lead back to the search they came from.
     let recorded: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&row.params).unwrap_or_default();
+        serde_json::from_str(&export.params).unwrap_or_default();
     let search = Params::from_pairs(
         recorded
             .iter()
@@ -81,7 +76,7 @@ pub async fn status(
     )
     .url("/analyst/search");
     let view = ExportView {
-        export: status_of(&row),
+        export: export.status,
         search,
     };
     page(StatusCode::OK, &view)

@@ -8,13 +8,13 @@ use chrono::Days;
 
 use super::params::{Params, issue};
 use super::{FilterForm, blocking, here, labels, page_with_form, query_issues, viewer_scope};
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::clock::china_date;
-use crate::http::analyst::{AlertOptions, HotOptions, alert_params, hot_params};
-use crate::http::error::ApiError;
 use crate::intake::FieldIssue;
 use crate::search::{alerts, hot};
+use crate::service::ServiceError;
+use crate::service::analysis::{AlertOptions, HotOptions, alert_params, hot_params};
+use crate::state::AppState;
 use crate::web::PageError;
 
 /// A whole number field; a malformed one adds an issue.
@@ -92,11 +92,11 @@ pub async fn hot(
         Ok(filters) if issues.is_empty() => {
             hot_params(&filters, &options, china_date(state.clock.now())).map(|p| (filters, p))
         }
-        _ => Err(ApiError::Validation(Vec::new())),
+        _ => Err(ServiceError::Invalid(Vec::new())),
     };
     let (filters, hot_params) = match settled {
         Ok(found) => found,
-        Err(ApiError::Validation(more)) => {
+        Err(ServiceError::Invalid(more)) => {
             issues.extend(more);
             view.form.issues = issues;
             return page_with_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |_| view);

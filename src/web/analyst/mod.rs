@@ -1,6 +1,6 @@
 //! Analyst pages: search with highlighted snippets and facet links, trends drawn as linked SVG
 //! charts, hot terms, alerts and CSV exports. They ask the index the same questions as
-//! `http::analyst`, with the same scope: mediators see only their bureaus.
+//! `/api/v1` analysis endpoints, with the same scope: mediators see only their bureaus.
 
 pub mod chart;
 mod exports;
@@ -15,17 +15,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{PageError, csrf, page, staff};
-use crate::app::AppState;
 use crate::auth::{Principal, Role};
 use crate::intake::FieldIssue;
 use crate::search::query::Scope;
+use crate::state::AppState;
 use params::Params;
 
 /// Who may use the analyst pages; mediators are limited to their bureaus.
-const VIEWERS: [Role; 4] = [Role::Analyst, Role::Supervisor, Role::Admin, Role::Mediator];
+const VIEWERS: [Role; 4] = crate::service::analysis::ANALYSTS;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::http::resource;
+    use crate::routes::resource;
     cfg.service(resource("/analyst", "GET").route(web::get().to(search::page)))
         .service(resource("/analyst/search", "GET").route(web::get().to(search::page)))
         .service(resource("/analyst/trends", "GET").route(web::get().to(trends::page)))
@@ -46,7 +46,7 @@ fn here(req: &HttpRequest) -> String {
 /// The districts the signed-in viewer may search; anonymous visitors are sent to sign in.
 fn viewer_scope(principal: &Principal, here: &str) -> Result<Scope, PageError> {
     staff(principal, &VIEWERS, here)?;
-    Ok(crate::http::analyst::scope(principal)?)
+    Ok(crate::service::analysis::scope(principal)?)
 }
 
 /// Renders a page holding a form: `build` receives the CSRF token for it.
@@ -76,8 +76,8 @@ async fn blocking<T: Send + 'static>(
 
 /// An index error as field issues (a malformed query), or a page error.
 fn query_issues(e: crate::search::SearchError) -> Result<Vec<FieldIssue>, PageError> {
-    match crate::http::error::ApiError::from(e) {
-        crate::http::error::ApiError::Validation(issues) => Ok(issues),
+    match crate::service::ServiceError::from(e) {
+        crate::service::ServiceError::Invalid(issues) => Ok(issues),
         other => Err(other.into()),
     }
 }

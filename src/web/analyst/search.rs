@@ -8,11 +8,11 @@ use askama::Template;
 use super::labels::{self, DIMENSIONS};
 use super::params::{Params, issue};
 use super::{FilterForm, blocking, here, page_with_form, query_issues, viewer_scope};
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::clock::china_date;
 use crate::domain::case::CaseNo;
 use crate::search::query::{self, Hit, SearchPage, Sort, decode_cursor};
+use crate::state::AppState;
 use crate::web::PageError;
 
 const PAGE_SIZE: usize = 20;

@@ -9,11 +9,11 @@ use chrono::{Datelike, NaiveDate};
 use super::chart::{self, LinkedBar};
 use super::params::Params;
 use super::{FilterForm, blocking, here, labels, page_with_form, query_issues, viewer_scope};
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::clock::china_date;
 use crate::search::query::{self, Sort};
 use crate::search::trends::{self, Bucket, By, Interval};
+use crate::state::AppState;
 use crate::web::PageError;
 
 /// Values of the split listed per bucket, as the API's default.

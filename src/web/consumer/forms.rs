@@ -1,5 +1,5 @@
 //! The complaint and report forms: shown with a fresh idempotency key, posted as multipart
-//! with evidence, put through the same intake and `service::submit` as the JSON API, and
+//! with evidence, put through the same `service::intake` as the JSON API, and
 //! answered with the confirmation page (the only place the 查询码 is ever shown).
 
 use actix_multipart::Multipart;
@@ -10,15 +10,15 @@ use askama::Template;
 use super::entered::{Entered, Input};
 use super::multipart::{FILE_FIELD, FileProblem, MultipartForm, field};
 use super::{Evidence, evidence, expired, with_csrf, words};
-use crate::app::AppState;
 use crate::domain::Taxonomy;
-use crate::http::error::ApiError;
-use crate::intake::{FieldIssue, IntakeContext, parse_complaint, parse_report};
+use crate::intake::FieldIssue;
 use crate::secrets::{IdempotencyKey, TrackingToken, request_hash};
+use crate::service::ServiceError;
 use crate::service::attachments::{Upload, attach};
-use crate::service::group_commit::Submission;
+use crate::service::intake::{self, Channel, IntakeInput};
 use crate::service::submit::{Idempotency, Submitted};
 use crate::service::track::public_view;
+use crate::state::AppState;
 use crate::web::{PageError, csrf, limit};
 
 /// Complaint or report: which form, which idempotency scope, which rate-limit bucket.
@@ -240,7 +240,7 @@ async fn receive(
     payload: Multipart,
     kind: Kind,
 ) -> Result<HttpResponse, PageError> {
-    limit(req, state, kind.form)?;
+    limit(req, kind.form)?;
     let mut form = MultipartForm::new(payload);
     let fields = form.texts().await?;
     if !csrf::verify(req, field(&fields, "csrf")) {
@@ -248,24 +248,14 @@ async fn receive(
     }
     let files = form.files(state.settings.attachment_max_bytes).await?;
     let mut entered = Entered::new(fields);
-    let ctx = state.ctx();
-    let intake = IntakeContext {
-        now: ctx.now,
-        received_at: ctx.now,
-        staff: false,
-        calendar: &ctx.reference.calendar,
-        policy: &ctx.reference.policy,
+    let input = if kind.complaint {
+        IntakeInput::Complaint(entered.complaint())
+    } else {
+        IntakeInput::Report(entered.report())
     };
     // The idempotency hash covers the input as the API would see it, so a resent form with
     // the same content matches whatever multipart boundary the browser picked.
-    let (parsed, body) = if kind.complaint {
-        let input = entered.complaint();
-        (parse_complaint(&input, &intake), serde_json::to_vec(&input))
-    } else {
-        let input = entered.report();
-        (parse_report(&input, &intake), serde_json::to_vec(&input))
-    };
-    let body = body.map_err(|e| PageError::Internal(e.to_string()))?;
+    let body = serde_json::to_vec(&input).map_err(|e| PageError::Internal(e.to_string()))?;
     let uploads = match files {
         Ok(uploads) => uploads,
         Err(FileProblem(message)) => {
@@ -277,12 +267,28 @@ async fn receive(
             Vec::new()
         }
     };
-    let case = match parsed {
-        Ok(case) if entered.issues.is_empty() => case,
-        refused => {
-            if let Err(issues) = refused {
-                entered.add_intake_issues(issues);
-            }
+    let (ctx, channel) = (state.ctx(), Channel::Public { openid: None });
+    let refused = if entered.issues.is_empty() {
+        let idem = IdempotencyKey::parse(entered.value("idem")).map(|key| Idempotency {
+            scope: kind.scope,
+            key,
+            request_hash: request_hash(&body),
+        });
+        match intake::receive(&state.intake, ctx, &input, channel, idem).await {
+            Ok(submitted) => Ok(submitted),
+            Err(ServiceError::Invalid(issues)) => Err(issues),
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        // Nothing is stored while a field is wrong; every other problem is shown too.
+        Err(intake::check(&input, &channel, &ctx)
+            .err()
+            .unwrap_or_default())
+    };
+    let submitted = match refused {
+        Ok(submitted) => submitted,
+        Err(issues) => {
+            entered.add_intake_issues(issues);
             let reselect = !uploads.is_empty() || entered.input(FILE_FIELD).invalid();
             return show(
                 req,
@@ -294,19 +300,6 @@ async fn receive(
             );
         }
     };
-    let idem = IdempotencyKey::parse(entered.value("idem")).map(|key| Idempotency {
-        scope: kind.scope,
-        key,
-        request_hash: request_hash(&body),
-    });
-    let submitted = state
-        .submit(Submission {
-            ctx,
-            case,
-            idem,
-            consumer_openid: None,
-        })
-        .await?;
     let token = TrackingToken::parse(&submitted.tracking_token)
         .ok_or_else(|| PageError::Internal("issued token unreadable".into()))?;
     // A replay answers a form already received: its files were stored with it.
@@ -335,7 +328,7 @@ async fn store_evidence(
         .await
         .map(|_| ())
         .map_err(|e| match e {
-            ApiError::BadRequest { message, .. } => message,
+            ServiceError::Refused { message, .. } => message,
             _ => "证据材料未能保存".to_owned(),
         })
 }

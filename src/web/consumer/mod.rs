@@ -13,10 +13,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{PageError, csrf, page};
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::http::resource;
+    use crate::routes::resource;
     cfg.service(resource("/", "GET").route(web::get().to(home)))
         .service(
             resource("/complain", "GET, POST")

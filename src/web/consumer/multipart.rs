@@ -5,11 +5,9 @@ use actix_multipart::{Field, Multipart, MultipartError};
 use futures_util::TryStreamExt;
 
 use super::super::PageError;
-use crate::blobs::sniff_mime;
-use crate::service::attachments::{Upload, clean_file_name};
+use crate::service::attachments::Upload;
+use crate::uploads::{FileParts, MAX_FILES, UploadProblem};
 
-/// At most this many files per submission, as the API allows.
-const MAX_FILES: usize = 10;
 /// Text fields are short; this bounds what a hostile form can make us buffer.
 const MAX_TEXT_BYTES: usize = 64 * 1024;
 const MAX_TEXT_FIELDS: usize = 200;
@@ -70,52 +68,23 @@ impl MultipartForm {
         &mut self,
         max_bytes: u64,
     ) -> Result<Result<Vec<Upload>, FileProblem>, PageError> {
-        let mut uploads = Vec::new();
-        loop {
-            let mut field = match self.pending.take() {
-                Some(f) => f,
-                None => match self.payload.try_next().await.map_err(malformed)? {
-                    Some(f) => f,
-                    None => break,
-                },
-            };
-            let name = field
-                .content_disposition()
-                .and_then(|cd| cd.get_filename())
-                .map(clean_file_name);
-            let file = is_file(&field);
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.try_next().await.map_err(malformed)? {
-                if !file {
-                    continue;
-                }
-                if (bytes.len() + chunk.len()) as u64 > max_bytes {
-                    return Ok(Err(FileProblem(format!(
-                        "单个文件不能超过 {} MB",
-                        max_bytes / (1024 * 1024)
-                    ))));
-                }
-                bytes.extend_from_slice(&chunk);
+        let parts = FileParts {
+            is_file,
+            max_bytes,
+            skip_empty: true,
+        };
+        let problem = match parts.read(&mut self.payload, self.pending.take()).await {
+            Ok(uploads) => return Ok(Ok(uploads)),
+            Err(UploadProblem::Malformed(e)) => return Err(malformed(e)),
+            Err(UploadProblem::TooLarge { max_bytes }) => {
+                format!("单个文件不能超过 {} MB", max_bytes / (1024 * 1024))
             }
-            if !file || bytes.is_empty() {
-                continue;
+            Err(UploadProblem::TooMany) => format!("每次最多上传 {MAX_FILES} 个文件"),
+            Err(UploadProblem::NotAccepted { name }) => {
+                format!("文件“{name}”不是 JPEG、PNG、HEIC、WEBP 图片或 PDF 文件")
             }
-            if uploads.len() == MAX_FILES {
-                return Ok(Err(FileProblem(format!("每次最多上传 {MAX_FILES} 个文件"))));
-            }
-            let Some(mime) = sniff_mime(&bytes) else {
-                let shown = name.unwrap_or_default();
-                return Ok(Err(FileProblem(format!(
-                    "文件“{shown}”不是 JPEG、PNG、HEIC、WEBP 图片或 PDF 文件"
-                ))));
-            };
-            uploads.push(Upload {
-                name: name.unwrap_or_else(|| clean_file_name("")),
-                mime,
-                bytes,
-            });
-        }
-        Ok(Ok(uploads))
+        };
+        Ok(Err(FileProblem(problem)))
     }
 }
 

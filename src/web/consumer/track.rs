@@ -10,17 +10,17 @@ use chrono::NaiveDate;
 
 use super::multipart::{FileProblem, MultipartForm, field};
 use super::{Evidence, evidence, expired, with_csrf, words};
-use crate::app::AppState;
 use crate::clock::china_date;
 use crate::domain::case::CaseNo;
 use crate::domain::workflow::Command;
-use crate::http::error::ApiError;
 use crate::secrets::TrackingToken;
+use crate::service::ServiceError;
 use crate::service::access::Caller;
 use crate::service::actions;
 use crate::service::attachments::attach;
 use crate::service::case_view::{self, CaseView, ConsumerCaseView};
 use crate::service::track::authorised_case;
+use crate::state::AppState;
 use crate::web::{Form, PageError, csrf, limit};
 
 #[derive(Template)]
@@ -86,7 +86,7 @@ pub async fn lookup(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let form = Form::parse(&req, &state, &body, "track")?;
+    let form = Form::parse(&req, &body, "track")?;
     let typed = form.get("case_no").unwrap_or_default();
     match credentials(form.get("case_no"), form.get("token")) {
         Some((case_no, token)) => {
@@ -210,7 +210,7 @@ async fn load(
     state: &AppState,
     case_no: &str,
     token: TrackingToken,
-) -> Result<ConsumerCaseView, ApiError> {
+) -> Result<ConsumerCaseView, ServiceError> {
     let ctx = state.ctx();
     let case_no = case_no.to_owned();
     let view = state
@@ -226,7 +226,7 @@ async fn load(
         .await?;
     match view {
         CaseView::Consumer(v) => Ok(v),
-        _ => Err(ApiError::NotFound),
+        _ => Err(ServiceError::NotFound),
     }
 }
 
@@ -239,7 +239,7 @@ async fn show_case(
 ) -> Result<HttpResponse, PageError> {
     let mut view = match load(state, case_no, token.clone()).await {
         Ok(v) => v,
-        Err(ApiError::NotFound) => return refused(req, state, case_no),
+        Err(ServiceError::NotFound) => return refused(req, state, case_no),
         Err(e) => return Err(e.into()),
     };
     let evidence = evidence(state, std::mem::take(&mut view.case.attachments)).await?;
@@ -299,7 +299,7 @@ pub async fn action(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let form = Form::parse(&req, &state, &body, "track_action")?;
+    let form = Form::parse(&req, &body, "track_action")?;
     let Some((case_no, token)) = credentials(form.get("case_no"), form.get("token")) else {
         return refused(&req, &state, form.get("case_no").unwrap_or_default());
     };
@@ -318,12 +318,12 @@ pub async fn action(
         .await;
     let outcome = match result {
         Ok(_) => Outcome::done(done),
-        Err(ApiError::NotFound) => return refused(&req, &state, &case_no),
-        Err(ApiError::NotAllowed { .. }) => Outcome::failed(
+        Err(ServiceError::NotFound) => return refused(&req, &state, &case_no),
+        Err(ServiceError::NotAllowed { .. }) => Outcome::failed(
             StatusCode::CONFLICT,
             "案件当前的状态不能进行这一步，请查看下方最新进展。".into(),
         ),
-        Err(ApiError::Validation(issues)) => Outcome::failed(
+        Err(ServiceError::Invalid(issues)) => Outcome::failed(
             StatusCode::UNPROCESSABLE_ENTITY,
             issues
                 .iter()
@@ -341,7 +341,7 @@ pub async fn evidence_upload(
     state: web::Data<AppState>,
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    limit(&req, &state, "evidence")?;
+    limit(&req, "evidence")?;
     let mut form = MultipartForm::new(payload);
     let fields = form.texts().await?;
     if !csrf::verify(&req, field(&fields, "csrf")) {
@@ -359,7 +359,7 @@ pub async fn evidence_upload(
             .await;
         match known {
             Ok(()) => {}
-            Err(ApiError::NotFound) => return refused(&req, &state, &case_no),
+            Err(ServiceError::NotFound) => return refused(&req, &state, &case_no),
             Err(e) => return Err(e.into()),
         }
     }
@@ -382,7 +382,7 @@ pub async fn evidence_upload(
                     notice: Some(format!("已上传 {count} 个文件。")),
                     ..Outcome::default()
                 },
-                Err(ApiError::BadRequest { message, .. }) => {
+                Err(ServiceError::Refused { message, .. }) => {
                     Outcome::failed(StatusCode::UNPROCESSABLE_ENTITY, message)
                 }
                 Err(e) => return Err(e.into()),

@@ -7,16 +7,16 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::district_name;
-use crate::app::AppState;
 use crate::domain::Taxonomy;
 use crate::domain::action::{ActionKind, CodeList, FieldSpec, Input, OUTSIDE_BUREAU};
 use crate::domain::case::CaseKind;
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
 use crate::domain::workflow::{Command, Recipient};
-use crate::http::error::ApiError;
 use crate::intake::FieldIssue;
+use crate::service::ServiceError;
 use crate::service::access::Caller;
 use crate::service::actions;
+use crate::state::AppState;
 use crate::web::{Form, PageError};
 
 /// One input of an action form, with what was typed and what was wrong with it.
@@ -326,8 +326,8 @@ pub async fn perform(
         .await;
     match done {
         Ok(_) => Ok(Ok(kind)),
-        Err(ApiError::NotAllowed { allowed, .. }) => {
-            let now: Vec<&str> = allowed.iter().map(|a| action_label(a)).collect();
+        Err(ServiceError::NotAllowed { allowed, .. }) => {
+            let now: Vec<&str> = allowed.iter().map(|a| a.label_zh()).collect();
             attempt.refusal = Some(format!(
                 "案件当前状态不允许「{}」。现在可以办理：{}。",
                 kind.label_zh(),
@@ -339,7 +339,7 @@ pub async fn perform(
             ));
             Ok(Err((StatusCode::CONFLICT, attempt)))
         }
-        Err(ApiError::Validation(issues)) => {
+        Err(ServiceError::Invalid(issues)) => {
             attempt.issues = issues;
             Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, attempt)))
         }

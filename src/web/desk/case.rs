@@ -9,18 +9,16 @@ use serde::Deserialize;
 
 use super::actions::{self, ActionForm, Attempt, Audience};
 use super::{CASE_WORKERS, category_label, district_name, flag_label, nature_label, size_text};
-use crate::app::AppState;
 use crate::auth::{Principal, StaffUser};
 use crate::clock::china_offset;
 use crate::domain::action::ActionKind;
 use crate::domain::event_payload::EventPayload;
 use crate::domain::routing::COLLECTIVE_MIN;
 use crate::search::similar::{self, Similar};
-use crate::service::access::{Access, Caller};
-use crate::service::case_view::{self, CaseView, StaffCaseView, load_visible};
-use crate::service::{Ctx, ServiceError, track};
-use crate::store::models::{AdverseReactionRow, ProductRow};
-use crate::store::{Db, accounts, cases};
+use crate::service::access::Caller;
+use crate::service::case_view::StaffCaseView;
+use crate::service::{Ctx, ServiceError, desk, track};
+use crate::state::AppState;
 use crate::web::{Form, PageError, csrf, see_other, staff};
 
 pub struct TimelineRow {
@@ -40,8 +38,6 @@ struct DeskCase {
     view: StaffCaseView,
     timeline: Vec<TimelineRow>,
     notes: Vec<NoteRow>,
-    products: Vec<ProductRow>,
-    reaction: Option<AdverseReactionRow>,
     assignee: Option<String>,
     workers: Vec<(String, String)>,
 }
@@ -53,8 +49,6 @@ struct CasePage {
     c: StaffCaseView,
     timeline: Vec<TimelineRow>,
     notes: Vec<NoteRow>,
-    products: Vec<ProductRow>,
-    reaction: Option<AdverseReactionRow>,
     assignee: Option<String>,
     similar: Option<Similar>,
     similar_failed: bool,
@@ -131,28 +125,15 @@ fn event_label(kind: &str) -> &'static str {
     }
 }
 
+/// The desk's case with its timeline and internal notes.
 fn load(
-    conn: &mut Db,
+    conn: &mut crate::service::Db,
     ctx: &Ctx,
     case_no: &str,
     caller: &Caller,
 ) -> Result<DeskCase, ServiceError> {
-    let (loaded, access) = load_visible(conn, case_no, caller)?;
-    if !matches!(access, Access::Staff(_)) {
-        return Err(ServiceError::NotFound);
-    }
-    let CaseView::Staff(view) = case_view::render(conn, &ctx.reference, &loaded, access, ctx.now)?
-    else {
-        return Err(ServiceError::NotFound);
-    };
-    let products = cases::products_of(conn, loaded.case.id)?;
-    let reaction = cases::adverse_reaction_of(conn, loaded.case.id)?;
-    let assignee = match view.assignee_id {
-        Some(id) => accounts::find_user(conn, id)?.map(|u| u.email),
-        None => None,
-    };
-    let workers = accounts::case_workers(conn, Some(std::slice::from_ref(&view.district)))?;
-    let timeline = loaded
+    let case = desk::desk_case(conn, ctx, case_no, caller)?;
+    let timeline = case
         .events
         .iter()
         .map(|e| TimelineRow {
@@ -165,7 +146,7 @@ fn load(
                 .unwrap_or_default(),
         })
         .collect();
-    let notes = loaded
+    let notes = case
         .events
         .iter()
         .filter(|e| e.kind == "note")
@@ -178,13 +159,11 @@ fn load(
         })
         .collect();
     Ok(DeskCase {
-        view,
+        view: case.view,
         timeline,
         notes,
-        products,
-        reaction,
-        assignee,
-        workers,
+        assignee: case.assignee,
+        workers: case.workers,
     })
 }
 
@@ -266,8 +245,6 @@ async fn render(
         c: data.view,
         timeline: data.timeline,
         notes: data.notes,
-        products: data.products,
-        reaction: data.reaction,
         assignee: data.assignee,
         similar,
         similar_failed,
@@ -286,7 +263,7 @@ pub async fn act(
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let user = staff(&principal, &CASE_WORKERS, &here(&path))?.clone();
-    let form = Form::parse(&req, &state, &body, "desk_action")?;
+    let form = Form::parse(&req, &body, "desk_action")?;
     let caller = Caller::Staff(user.clone());
     match actions::perform(&state, caller, &path, &form).await? {
         // A transfer may take the case out of this desk's reach.

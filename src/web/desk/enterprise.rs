@@ -10,13 +10,13 @@ use serde::Deserialize;
 use super::actions::{self, ActionForm, Attempt, Audience};
 use super::case::{china_time, recipient_label};
 use super::{DueMark, due_mark, month_day, nature_label};
-use crate::app::AppState;
 use crate::auth::{Principal, Role, StaffUser};
 use crate::domain::case::CaseState;
 use crate::domain::policy::Clock;
 use crate::service::access::Caller;
 use crate::service::case_view::{self, CaseView, EnterpriseCaseView};
 use crate::service::queue::{self, QueueItem, QueueQuery};
+use crate::state::AppState;
 use crate::web::{Form, PageError, csrf, see_other, staff, urlencoding};
 
 const ENTERPRISE: [Role; 1] = [Role::Enterprise];
@@ -190,7 +190,7 @@ pub async fn act(
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let user = staff(&principal, &ENTERPRISE, &here(&path))?.clone();
-    let form = Form::parse(&req, &state, &body, "enterprise_action")?;
+    let form = Form::parse(&req, &body, "enterprise_action")?;
     let caller = Caller::Staff(user.clone());
     match actions::perform(&state, caller, &path, &form).await? {
         Ok(done) => Ok(see_other(&format!(

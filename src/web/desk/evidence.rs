@@ -6,12 +6,10 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::CASE_WORKERS;
-use crate::app::AppState;
 use crate::auth::Principal;
-use crate::service::ServiceError;
-use crate::service::access::{Access, Caller};
-use crate::service::case_view::load_visible;
-use crate::store::cases;
+use crate::service::access::Caller;
+use crate::service::desk;
+use crate::state::AppState;
 use crate::web::{PageError, secure, staff, urlencoding};
 
 /// Nothing in a file may run or load anything; it may only be shown.
@@ -33,16 +31,7 @@ pub async fn attachment(
     let user = staff(&principal, &CASE_WORKERS, &here)?.clone();
     let caller = Caller::Staff(user);
     let row = state
-        .with_db(move |conn| {
-            let (loaded, access) = load_visible(conn, &case_no, &caller)?;
-            if !matches!(access, Access::Staff(_)) {
-                return Err(ServiceError::NotFound);
-            }
-            cases::attachments_of(conn, loaded.case.id)?
-                .into_iter()
-                .find(|a| a.id == id)
-                .ok_or(ServiceError::NotFound)
-        })
+        .with_db(move |conn| desk::attachment(conn, &case_no, &caller, id))
         .await?;
     let file = state.blobs.path_of(&row.sha256);
     let bytes = web::block(move || std::fs::read(file))

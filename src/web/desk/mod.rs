@@ -24,7 +24,7 @@ use crate::domain::{CategoryCode, Nature, Taxonomy, WorkCalendar};
 const CASE_WORKERS: [Role; 3] = [Role::Admin, Role::Supervisor, Role::Mediator];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::http::resource;
+    use crate::routes::resource;
     cfg.service(resource("/desk", "GET").route(web::get().to(queue::show)))
         .service(resource("/desk/assign", "POST").route(web::post().to(queue::assign)))
         .service(resource("/desk/cases/{case_no}", "GET").route(web::get().to(case::show)))

@@ -7,16 +7,15 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::{CASE_WORKERS, DueMark, category_label, district_name, due_mark, flag_label};
-use crate::app::AppState;
 use crate::auth::{Principal, Role, StaffUser};
 use crate::domain::case::CaseState;
 use crate::domain::routing::Flag;
 use crate::domain::{Nature, Taxonomy};
-use crate::http::error::ApiError;
 use crate::service::ServiceError;
 use crate::service::access::Caller;
+use crate::service::desk;
 use crate::service::queue::{self, QueueItem, QueueQuery};
-use crate::store::accounts;
+use crate::state::AppState;
 use crate::web::{Form, PageError, csrf, see_other, staff};
 
 /// The filter form as typed; empty fields mean "any".
@@ -179,7 +178,7 @@ async fn render(
         .with_db(move |conn| {
             let listed = queue::list(conn, &ctx, &caller, &query);
             let workers = if can_assign {
-                accounts::case_workers(conn, districts.as_deref())?
+                desk::case_workers(conn, districts.as_deref())?
             } else {
                 Vec::new()
             };
@@ -195,7 +194,7 @@ async fn render(
             error = Some(format!("筛选条件有误：{}", text.join("；")));
             (Vec::new(), None)
         }
-        Err(other) => return Err(ApiError::from(other).into()),
+        Err(other) => return Err(other.into()),
     };
     let rows = items
         .into_iter()
@@ -255,7 +254,7 @@ pub async fn assign(
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let user = staff(&principal, &CASE_WORKERS, "/desk")?.clone();
-    let form = Form::parse(&req, &state, &body, "desk_assign")?;
+    let form = Form::parse(&req, &body, "desk_assign")?;
     let filters: Filters =
         serde_urlencoded::from_str(form.get("back").unwrap_or_default()).unwrap_or_default();
     let case_nos: Vec<String> = form.all("case_no").into_iter().map(str::to_owned).collect();
@@ -274,7 +273,7 @@ pub async fn assign(
             };
             return Ok(see_other(&format!("/desk?{}", done.query_string())));
         }
-        Err(ApiError::Validation(issues)) => (
+        Err(ServiceError::Invalid(issues)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             issues
                 .into_iter()
@@ -282,11 +281,14 @@ pub async fn assign(
                 .collect::<Vec<_>>()
                 .join("；"),
         ),
-        Err(ApiError::NotFound) => (
+        Err(ServiceError::NotFound) => (
             StatusCode::NOT_FOUND,
             "所选案件中有不存在或不在您辖区的案件".to_owned(),
         ),
-        Err(ApiError::NotAllowed { message, .. }) => (StatusCode::CONFLICT, message),
+        Err(ServiceError::NotAllowed { action, state, .. }) => (
+            StatusCode::CONFLICT,
+            ServiceError::not_allowed_text(action, state),
+        ),
         Err(e) => return Err(e.into()),
     };
     let assigning = Assigning {

@@ -1,0 +1,164 @@
+//! CSV exports of a search: recorded as queued, written on a blocking thread, then marked
+//! done or failed. Shared by `POST /api/v1/exports` and the analyst pages.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{ServiceError, analysis, on_pool};
+use crate::auth::{Principal, Role};
+use crate::clock::Clock;
+use crate::search::query::{self, Filters};
+use crate::search::{SearchError, SearchIndex};
+use crate::store::search::{self as rows, ExportRow};
+use crate::store::{DbPool, StoreError};
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ExportStatus {
+    pub id: i64,
+    /// queued, running, done or failed.
+    pub status: String,
+    pub row_count: Option<i64>,
+    pub error: Option<String>,
+    pub download: Option<String>,
+}
+
+impl ExportStatus {
+    pub fn queued(id: i64) -> ExportStatus {
+        ExportStatus {
+            id,
+            status: "queued".into(),
+            row_count: None,
+            error: None,
+            download: None,
+        }
+    }
+
+    pub fn of(row: &ExportRow) -> ExportStatus {
+        ExportStatus {
+            id: row.id,
+            status: row.status.clone(),
+            row_count: row.row_count,
+            error: row.error.clone(),
+            download: (row.status == "done")
+                .then(|| format!("/api/v1/exports/{}/download", row.id)),
+        }
+    }
+}
+
+/// One export as its requester sees it: the status and the filters it was asked with.
+pub struct Export {
+    pub status: ExportStatus,
+    /// The filters as recorded (JSON).
+    pub params: String,
+}
+
+/// What the export use cases need from the running server.
+pub struct Exports {
+    pub pool: DbPool,
+    pub search: SearchIndex,
+    pub clock: Arc<dyn Clock>,
+    /// `<data dir>/exports`.
+    pub dir: PathBuf,
+}
+
+/// Attempts at recording how a write ended before giving up (the next start marks it failed).
+const RECORD_ATTEMPTS: u32 = 3;
+
+impl Exports {
+    fn path_of(&self, id: i64) -> PathBuf {
+        self.dir.join(format!("{id}.csv"))
+    }
+
+    /// Queues a CSV export of a search (`params` is what is recorded as asked for) and writes
+    /// it in the background; returns the export's id.
+    pub async fn start(
+        &self,
+        principal: &Principal,
+        filters: &Filters,
+        params: String,
+    ) -> Result<i64, ServiceError> {
+        let scope = analysis::scope(principal)?;
+        let user_id = principal.require_staff()?.id;
+        let live = self.search.live();
+        // Reject a malformed query now rather than in the background.
+        let q = query::build(&live, filters, &scope)?;
+        let now = self.clock.now().naive_utc();
+        let id = on_pool(&self.pool, move |conn| {
+            Ok(rows::create_export(conn, user_id, &params, now)?)
+        })
+        .await?;
+        let path = self.path_of(id);
+        let (pool, clock) = (self.pool.clone(), self.clock.clone());
+        tokio::task::spawn_blocking(move || {
+            let outcome = write_file(&path, |p| crate::search::export::write_csv(&live, &*q, p));
+            record_outcome(&pool, &*clock, id, outcome);
+        });
+        Ok(id)
+    }
+
+    /// The requester's export (admins see all); someone else's is "not found".
+    async fn own_row(&self, principal: &Principal, id: i64) -> Result<ExportRow, ServiceError> {
+        let user = principal.require_role(&analysis::ANALYSTS)?.clone();
+        let row = on_pool(&self.pool, move |conn| Ok(rows::find_export(conn, id)?)).await?;
+        row.filter(|r| r.requested_by == user.id || user.role == Role::Admin)
+            .ok_or(ServiceError::NotFound)
+    }
+
+    pub async fn own(&self, principal: &Principal, id: i64) -> Result<Export, ServiceError> {
+        let row = self.own_row(principal, id).await?;
+        Ok(Export {
+            status: ExportStatus::of(&row),
+            params: row.params,
+        })
+    }
+
+    /// The finished file of the requester's export; not found until it is done.
+    pub async fn file(&self, principal: &Principal, id: i64) -> Result<Vec<u8>, ServiceError> {
+        let row = self.own_row(principal, id).await?;
+        if row.status != "done" {
+            return Err(ServiceError::NotFound);
+        }
+        let path = self.path_of(row.id);
+        tokio::task::spawn_blocking(move || std::fs::read(path))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+            .map_err(|_| ServiceError::NotFound)
+    }
+}
+
+/// Writes the file into its folder (made if missing): the number of rows, or why not.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<usize, SearchError>,
+) -> Result<i64, String> {
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
+        .map_err(SearchError::from)
+        .and_then(|()| write(path))
+        .map(|n| n as i64)
+        .map_err(|e| e.to_string())
+}
+
+/// Marks the export done or failed. The database may be briefly unavailable, so this tries a
+/// few times; an export left queued is marked failed when a node next starts.
+fn record_outcome(pool: &DbPool, clock: &dyn Clock, id: i64, outcome: Result<i64, String>) {
+    if let Err(error) = &outcome {
+        tracing::warn!(export = id, %error, "export not written");
+    }
+    for attempt in 1..=RECORD_ATTEMPTS {
+        let recorded = pool.get().map_err(StoreError::from).and_then(|mut conn| {
+            rows::finish_export(&mut conn, id, outcome.clone(), clock.now().naive_utc())
+                .map_err(StoreError::from)
+        });
+        match recorded {
+            Ok(()) => return,
+            Err(e) if attempt == RECORD_ATTEMPTS => {
+                tracing::error!(export = id, error = %e, "export outcome not recorded");
+            }
+            Err(e) => {
+                tracing::warn!(export = id, error = %e, "recording export outcome; retrying");
+                std::thread::sleep(Duration::from_millis(200 * u64::from(attempt)));
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! The state every request handler shares (pool, reference data, clock, blobs, settings,
+//! mail transport, search index, intake writer). Both front ends use it; it depends on
+//! neither.
+
+use std::sync::Arc;
+
+use crate::blobs::BlobStore;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::notify::MailTransport;
+use crate::reference::ReferenceData;
+use crate::search::SearchIndex;
+use crate::service::exports::Exports;
+use crate::service::group_commit::{Committer, Submission};
+use crate::service::submit::Submitted;
+use crate::service::{Ctx, ServiceError};
+use crate::store::{self, Db, DbPool, StoreError};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    /// Holiday calendars and deadline policy in force; reloadable by administrators.
+    pub reference: ReferenceData,
+    pub clock: Arc<dyn Clock>,
+    pub blobs: BlobStore,
+    pub settings: Arc<Settings>,
+    pub mailer: Arc<MailTransport>,
+    /// The search index (derived from the event log; rebuildable).
+    pub search: SearchIndex,
+    /// The stored index was built by another schema or analyzer version: rebuild it.
+    pub search_stale: bool,
+    /// The intake writer: new cases are stored by group commit.
+    pub intake: Committer,
+}
+
+impl AppState {
+    /// Connects, applies migrations and prepares the data directory.
+    pub fn open(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+        std::fs::create_dir_all(&settings.data_dir)?;
+        let pool = store::connect(&settings.database, settings.pool_size)?;
+        let mut conn = pool.get().map_err(StoreError::from)?;
+        let applied = store::migrate(&mut conn)?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+        let reference = ReferenceData::builtin();
+        reference.reload(&mut conn)?;
+        crate::store::search::fail_unfinished_exports(&mut conn, clock.now().naive_utc())?;
+        drop(conn);
+        let (search, search_stale) = SearchIndex::open(&settings.data_dir.join("search"))?;
+        Ok(AppState {
+            intake: Committer::start(pool.clone(), settings.intake_batch)?,
+            search,
+            search_stale,
+            pool,
+            reference,
+            clock,
+            blobs: BlobStore::open(&settings.attachments_dir())?,
+            mailer: Arc::new(MailTransport::from_settings(&settings)?),
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// Receives a new case through the intake writer (group commit).
+    pub async fn submit(&self, work: Submission) -> Result<Submitted, ServiceError> {
+        self.intake.submit(work).await
+    }
+
+    /// The export use cases, on this server's pool, index and data directory.
+    pub fn exports(&self) -> Exports {
+        Exports {
+            pool: self.pool.clone(),
+            search: self.search.clone(),
+            clock: self.clock.clone(),
+            dir: self.settings.data_dir.join("exports"),
+        }
+    }
+
+    /// Reference data, public address and the time, for one use case.
+    pub fn ctx(&self) -> Ctx {
+        Ctx {
+            reference: self.reference.snapshot(),
+            public_url: self.settings.public_url.clone(),
+            now: self.clock.now(),
+        }
+    }
+
+    /// Runs blocking database work off the async workers.
+    pub async fn with_db<T, F>(&self, f: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Db) -> Result<T, ServiceError> + Send + 'static,
+    {
+        crate::service::on_pool(&self.pool, f).await
+    }
+}
