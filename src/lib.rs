@@ -21,3 +21,6 @@ pub mod service;
 pub mod store;
 pub mod telemetry;
 pub mod web;
+
+#[cfg(test)]
+mod tidy;
