@@ -24,3 +24,6 @@ pub mod store;
 pub mod telemetry;
 pub mod uploads;
 pub mod web;
+
+#[cfg(test)]
+mod tidy;
