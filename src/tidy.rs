@@ -12,7 +12,9 @@ const MAX_LINES: usize = 600;
 const FRONT_ENDS: &[&str] = &["http", "web", "cli", "gen"];
 
 /// External crates the pure domain may use: values, serialisation and schema only.
-const DOMAIN_CRATES: &[&str] = &["std", "core", "chrono", "serde", "thiserror", "utoipa", "validator"];
+const DOMAIN_CRATES: &[&str] = &[
+    "std", "core", "chrono", "serde", "serde_json", "thiserror", "utoipa", "validator",
+];
 
 /// Ways of reading the time that only `clock::SystemClock` may use.
 const CLOCK_READS: &[&str] = &["Utc::now", "Local::now", "SystemTime::now", "Instant::now"];
