@@ -42,8 +42,8 @@ pub struct QueueQuery {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueueItem {
     pub case_no: String,
-    pub kind: String,
-    pub state: String,
+    pub kind: CaseKind,
+    pub state: CaseState,
     pub state_label: String,
     pub title: String,
     pub district: String,
@@ -179,8 +179,8 @@ pub fn list(
 fn item(r: &CaseRow, today: NaiveDate) -> QueueItem {
     QueueItem {
         case_no: r.case_no.clone(),
-        kind: r.kind.as_str().into(),
-        state: r.state.as_str().into(),
+        kind: r.kind,
+        state: r.state,
         state_label: r.state.label_zh().into(),
         title: r.title.clone(),
         district: r.district.clone(),

@@ -22,8 +22,8 @@ use crate::web::{Form, PageError, csrf, see_other, staff, urlencoding};
 const ENTERPRISE: [Role; 1] = [Role::Enterprise];
 
 /// "请于12月4日前答复" while the business may still answer.
-fn reply_by(state: &str, due: chrono::NaiveDate) -> Option<String> {
-    (state == CaseState::OdrNegotiation.as_str()).then(|| format!("请于{}前答复", month_day(due)))
+fn reply_by(state: CaseState, due: chrono::NaiveDate) -> Option<String> {
+    (state == CaseState::OdrNegotiation).then(|| format!("请于{}前答复", month_day(due)))
 }
 
 pub struct Row {
@@ -68,7 +68,7 @@ pub async fn queue(
         .into_iter()
         .map(|item| Row {
             due: due_mark(&calendar, today, item.due, item.overdue),
-            reply_by: reply_by(&item.state, item.due),
+            reply_by: reply_by(item.state, item.due),
             item,
         })
         .collect();
@@ -168,7 +168,7 @@ async fn render(
         .clocks
         .iter()
         .find(|k| k.name == Clock::OdrNegotiation && k.is_running())
-        .and_then(|k| reply_by(view.state.as_str(), k.due));
+        .and_then(|k| reply_by(view.state, k.due));
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = CasePage {
         csrf: c.token,
