@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod desk;
 pub mod login;
 pub mod ratelimit;
+pub mod step_form;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};

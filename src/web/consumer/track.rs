@@ -21,7 +21,7 @@ use crate::service::attachments::attach;
 use crate::service::case_view::{self, CaseView, ConsumerCaseView};
 use crate::service::track::authorised_case;
 use crate::state::AppState;
-use crate::web::{Form, PageError, csrf, limit};
+use crate::web::{Form, PageError, csrf, limit, step_form};
 
 #[derive(Template)]
 #[template(path = "consumer/track_form.html")]
@@ -262,36 +262,24 @@ async fn show_case(
 
 /// The consumer's step from the posted form, and what to say once it is done.
 fn command(form: &Form) -> Result<(Command, &'static str), String> {
-    let text = |name: &str| {
-        form.get(name)
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
+    let score = form.get("score").and_then(|s| s.parse::<u8>().ok());
+    let done = match form.get("action").unwrap_or_default() {
+        "consumer_accept" => "您已接受商家的方案。",
+        "consumer_reject" => "您不接受商家的方案，投诉已转由市场监管部门处理。",
+        "withdraw" if form.get("confirm") == Some("yes") => "您已撤回，案件办结。",
+        "withdraw" => return Err("撤回前请勾选确认。".into()),
+        "rate" if score.is_some_and(|s| (1..=5).contains(&s)) => "感谢您的评价。",
+        "rate" => return Err("请选择 1 到 5 分。".into()),
+        _ => return Err("未知的操作。".into()),
     };
-    match form.get("action").unwrap_or_default() {
-        "consumer_accept" => Ok((Command::ConsumerAccept, "您已接受商家的方案。")),
-        "consumer_reject" => Ok((
-            Command::ConsumerReject {
-                reason: text("reason"),
-            },
-            "您不接受商家的方案，投诉已转由市场监管部门处理。",
-        )),
-        "withdraw" if form.get("confirm") == Some("yes") => {
-            Ok((Command::Withdraw, "您已撤回，案件办结。"))
-        }
-        "withdraw" => Err("撤回前请勾选确认。".into()),
-        "rate" => match form.get("score").and_then(|s| s.parse::<u8>().ok()) {
-            Some(score @ 1..=5) => Ok((
-                Command::Rate {
-                    score,
-                    comment: text("comment"),
-                },
-                "感谢您的评价。",
-            )),
-            _ => Err("请选择 1 到 5 分。".into()),
-        },
-        _ => Err("未知的操作。".into()),
-    }
+    let command = step_form::command(form).map_err(|issues| {
+        issues
+            .iter()
+            .map(|i| i.message.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
+    })?;
+    Ok((command, done))
 }
 
 pub async fn action(
