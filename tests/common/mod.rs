@@ -221,28 +221,14 @@ impl TestApp {
         )
     }
 
-    /// Uploads evidence to a case with its tracking token, one `file` part per
-    /// `(file name, content)`.
+    /// Uploads evidence to a case of this app with its tracking token.
     pub async fn upload_evidence(
         &self,
         case_no: &str,
         token: &str,
         files: Vec<(&str, Vec<u8>)>,
     ) -> (u16, Value) {
-        let mut form = reqwest::multipart::Form::new();
-        for (name, bytes) in files {
-            let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-            form = form.part("file", part);
-        }
-        let res = self
-            .client
-            .post(self.url(&format!("/api/v1/track/{case_no}/attachments")))
-            .header("X-Tracking-Token", token)
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload request");
-        read(res).await
+        upload_evidence(&self.client, &self.address, case_no, token, files).await
     }
 
     pub fn attachment_files(&self) -> Vec<PathBuf> {
@@ -287,6 +273,30 @@ fn start(settings: Settings, clock: Arc<FixedClock>) -> (String, ServerHandle) {
     let handle = server.handle();
     tokio::spawn(server.into_future());
     (format!("http://127.0.0.1:{port}"), handle)
+}
+
+/// Uploads evidence to a case on the server at `base` with its tracking token, one `file`
+/// part per `(file name, content)`.
+pub async fn upload_evidence(
+    client: &reqwest::Client,
+    base: &str,
+    case_no: &str,
+    token: &str,
+    files: Vec<(&str, Vec<u8>)>,
+) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, bytes) in files {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        form = form.part("file", part);
+    }
+    let res = client
+        .post(format!("{base}/api/v1/track/{case_no}/attachments"))
+        .header("X-Tracking-Token", token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload request");
+    read(res).await
 }
 
 /// An HTTP client for the tests. The crate selects rustls's `ring` provider explicitly

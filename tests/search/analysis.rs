@@ -336,16 +336,7 @@ async fn exports_are_capped_background_jobs_with_masked_text(backend: Backend) {
     }
     assert_eq!(status["status"], "done", "{status}");
     assert_eq!(status["row_count"], 4);
-    let csv = app
-        .client
-        .get(app.url(&format!("{path}/download")))
-        .bearer_auth(&analyst)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get_text_as(&format!("{path}/download"), &analyst).await;
     assert_eq!(csv.lines().count(), 5, "{csv}");
     assert!(
         csv.contains("138****5678") && !csv.contains("13812345678"),

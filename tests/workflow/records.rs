@@ -210,15 +210,8 @@ async fn referral_counterfeit_and_commitment_side_tracks(backend: Backend) {
         (Some("serious"), Some("国妆特字G20220001"))
     );
     let csv = app
-        .client
-        .get(app.url(&format!("/api/v1/cases/{no}/referral?format=csv")))
-        .bearer_auth(&med)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text_as(&format!("/api/v1/cases/{no}/referral?format=csv"), &med)
+        .await;
     assert!(
         csv.lines().count() == 2 && csv.contains("面部灼痛、红斑"),
         "{csv}"
