@@ -25,7 +25,7 @@ pub struct Caller {
 }
 
 /// What the matrix writes down for a cell. A 400, 409, 413, 415 or 422 comes from past the
-/// role check (page posts carry the right CSRF token; `tests/hostile` checks forged ones).
+/// role check (page posts carry the right CSRF token; `hostile` checks forged ones).
 fn class(status: u16, location: Option<&str>) -> char {
     match status {
         401 => 'U',
