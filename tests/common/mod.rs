@@ -313,6 +313,14 @@ pub async fn read(res: reqwest::Response) -> (u16, Value) {
     (status, value)
 }
 
+/// Whether a case as the API shows it carries `flag` (e.g. `likely_duplicate`).
+pub fn has_flag(case: &Value, flag: &str) -> bool {
+    case["flags"]
+        .as_array()
+        .expect("flags")
+        .contains(&json!(flag))
+}
+
 /// The head of a one-pixel PNG image: enough for its type to be sniffed from the content.
 pub const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{Backend, TestApp, china_morning, sample_complaint, sample_report};
+use super::common::{Backend, TestApp, china_morning, has_flag, sample_complaint, sample_report};
 use super::*;
 
 async fn odr_settled_by_consumer_acceptance(backend: Backend) {
@@ -301,13 +301,7 @@ async fn merge_and_withdraw(backend: Backend) {
     let (first, _) = app.file(&sample_complaint()).await;
     let (second, token) = app.file(&sample_complaint()).await;
     let (_, v) = view(&app, &second, Who::Bearer(&med)).await;
-    assert!(
-        v["flags"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("likely_duplicate")),
-        "{v}"
-    );
+    assert!(has_flag(&v, "likely_duplicate"), "{v}");
     assert_eq!(v["links"][0]["case_no"], first.as_str());
     let (s, _) = act(
         &app,
