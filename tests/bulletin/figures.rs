@@ -7,6 +7,7 @@ use diesel::sql_types::{BigInt, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 use serde_json::{Value, json};
 
+use crate::common::binary::run_on;
 use crate::common::{Backend, TestApp};
 use crate::fixture::{self, RESPONDENT_USCC};
 use crate::q3_draft;
@@ -193,7 +194,7 @@ async fn imported_history_sets_the_year_on_year_base(backend: Backend) {
          2025-Q3,district,440703,3\n2025-Q3,district,440705,1\n",
     )
     .expect("write");
-    let out = crate::odrdesk(&app, &["import", file.to_str().unwrap()]);
+    let out = run_on(&app, &["import", file.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",

@@ -3,9 +3,10 @@
 
 use serde_json::{Value, json};
 
+use crate::common::binary::run_on;
 use crate::common::{Backend, TestApp, read};
 use crate::fixture::{self, ADMIN, AS_OF, MEDIATOR, morning, token};
-use crate::{draft, odrdesk, q3_draft};
+use crate::{draft, q3_draft};
 
 async fn put_content(app: &TestApp, id: i64, body: &Value) -> (u16, Value) {
     let t = token(app, ADMIN).await;
@@ -239,7 +240,7 @@ async fn cli_output_is_reproducible(backend: Backend) {
             let args = [
                 "bulletin", "2026-Q3", "--as-of", AS_OF, "--format", format, "--out",
             ];
-            let o = odrdesk(&app, &[&args[..], &[dir.to_str().unwrap()]].concat());
+            let o = run_on(&app, &[&args[..], &[dir.to_str().unwrap()]].concat());
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         }
         dir
@@ -270,7 +271,7 @@ async fn cli_output_is_reproducible(backend: Backend) {
     }
     assert_eq!(cli["inputs_hash"], api["inputs_hash"]);
 
-    let bad = odrdesk(&app, &["bulletin", "2026-Q9"]);
+    let bad = run_on(&app, &["bulletin", "2026-Q9"]);
     assert!(!bad.status.success());
     assert!(
         String::from_utf8_lossy(&bad.stderr).contains("2026-Q3"),

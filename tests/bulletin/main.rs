@@ -8,8 +8,10 @@ mod common;
 mod figures;
 mod fixture;
 mod flow;
+mod import;
 mod pages;
 mod privacy;
+mod render;
 
 use common::TestApp;
 use serde_json::{Value, json};
@@ -24,18 +26,4 @@ pub async fn draft(app: &TestApp, body: Value) -> Value {
 
 pub async fn q3_draft(app: &TestApp) -> Value {
     draft(app, json!({"period": "2026-Q3", "as_of": fixture::AS_OF})).await
-}
-
-/// Runs the `odrdesk` binary on the test app's data.
-pub fn odrdesk(app: &TestApp, args: &[&str]) -> std::process::Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_odrdesk"));
-    cmd.args(args)
-        .arg("--data-dir")
-        .arg(app.data_dir())
-        .env_remove("ODRDESK_CONFIG");
-    match &app.settings.database {
-        odrdesk::store::DatabaseUrl::Postgres(url) => cmd.env("ODRDESK_DATABASE_URL", url),
-        odrdesk::store::DatabaseUrl::Sqlite(_) => cmd.env_remove("ODRDESK_DATABASE_URL"),
-    };
-    cmd.output().expect("run odrdesk")
 }

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::common::binary::run_on;
 use crate::common::{Backend, TestApp, sample_complaint};
 use crate::fixture::{self, ADMIN, AS_OF, MEDIATOR, morning, token};
 use crate::q3_draft;
@@ -137,7 +138,7 @@ async fn no_personal_data_in_any_format(backend: Backend) {
 
     // The CLI's files of the same period are clean too.
     let out_dir = dir.path().join("cli");
-    let o = crate::odrdesk(
+    let o = run_on(
         &app,
         &[
             "bulletin",

@@ -87,6 +87,19 @@ impl TestApp {
         read(res).await
     }
 
+    /// A GET with the bearer token whose answer is not JSON (CSV, HTML): its text.
+    pub async fn get_text_as(&self, path: &str, token: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body")
+    }
+
     pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
         let res = self
             .client

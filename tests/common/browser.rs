@@ -4,6 +4,7 @@
 use reqwest::header::{self, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 
+use super::accounts::PASSWORD;
 use super::{TestApp, http_client};
 
 pub struct Browser<'a> {
@@ -37,6 +38,33 @@ impl<'a> Browser<'a> {
             client,
             cookies: Vec::new(),
         }
+    }
+
+    /// A new browser signed in through the login form.
+    pub async fn signed_in(app: &'a TestApp, email: &str, next: &str) -> Browser<'a> {
+        let mut web = Browser::new(app);
+        web.sign_in(email, next).await;
+        web
+    }
+
+    /// Signs in through the login form with its CSRF token, as a person would, and checks
+    /// the redirect to `next`; the browser then carries the session cookie.
+    pub async fn sign_in(&mut self, email: &str, next: &str) {
+        let login = self.get(&format!("/login?next={next}")).await;
+        let token = hidden(&login.body, "csrf");
+        let done = self
+            .post(
+                "/login",
+                &[
+                    ("csrf", &token),
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{email}: {}", done.body);
+        assert_eq!(done.location.as_deref(), Some(next));
     }
 
     pub fn cookie_header(&self) -> String {

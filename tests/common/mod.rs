@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod accounts;
+pub mod binary;
 pub mod browser;
 pub mod chromium;
 pub mod node;
@@ -207,14 +208,27 @@ impl TestApp {
 
     /// Files the sample complaint and returns `(case_no, token)`.
     pub async fn file_complaint(&self) -> (String, String) {
-        let (status, body) = self
-            .post_json("/api/v1/complaints", &sample_complaint())
-            .await;
+        self.file(&sample_complaint()).await
+    }
+
+    /// Files a complaint over the API and returns `(case_no, token)`.
+    pub async fn file(&self, complaint: &Value) -> (String, String) {
+        let (status, body) = self.post_json("/api/v1/complaints", complaint).await;
         assert_eq!(status, 201, "{body}");
         (
             body["case_no"].as_str().expect("case_no").to_owned(),
             body["tracking_token"].as_str().expect("token").to_owned(),
         )
+    }
+
+    /// Uploads evidence to a case of this app with its tracking token.
+    pub async fn upload_evidence(
+        &self,
+        case_no: &str,
+        token: &str,
+        files: Vec<(&str, Vec<u8>)>,
+    ) -> (u16, Value) {
+        upload_evidence(&self.client, &self.address, case_no, token, files).await
     }
 
     pub fn attachment_files(&self) -> Vec<PathBuf> {
@@ -261,6 +275,30 @@ fn start(settings: Settings, clock: Arc<FixedClock>) -> (String, ServerHandle) {
     (format!("http://127.0.0.1:{port}"), handle)
 }
 
+/// Uploads evidence to a case on the server at `base` with its tracking token, one `file`
+/// part per `(file name, content)`.
+pub async fn upload_evidence(
+    client: &reqwest::Client,
+    base: &str,
+    case_no: &str,
+    token: &str,
+    files: Vec<(&str, Vec<u8>)>,
+) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, bytes) in files {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        form = form.part("file", part);
+    }
+    let res = client
+        .post(format!("{base}/api/v1/track/{case_no}/attachments"))
+        .header("X-Tracking-Token", token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload request");
+    read(res).await
+}
+
 /// An HTTP client for the tests. The crate selects rustls's `ring` provider explicitly
 /// (no default is compiled in), so it is installed before the first client is built.
 pub fn http_client() -> reqwest::Client {
@@ -274,6 +312,21 @@ pub async fn read(res: reqwest::Response) -> (u16, Value) {
     let value = serde_json::from_str(&text).unwrap_or_else(|_| json!({ "non_json_body": text }));
     (status, value)
 }
+
+/// Whether a case as the API shows it carries `flag` (e.g. `likely_duplicate`).
+pub fn has_flag(case: &Value, flag: &str) -> bool {
+    case["flags"]
+        .as_array()
+        .expect("flags")
+        .contains(&json!(flag))
+}
+
+/// The head of a one-pixel PNG image: enough for its type to be sniffed from the content.
+pub const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+/// A minimal PDF document.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 /// The minimal complaint, with a purchase date before the default test clock.
 pub fn sample_complaint() -> Value {

@@ -11,6 +11,7 @@ use odrdesk::service::accounts::{self, UserInput};
 use odrdesk::store::{self, DatabaseUrl};
 
 use super::accounts::PASSWORD;
+use super::binary::{ODRDESK, free_port};
 use super::read;
 
 /// How to start one node.
@@ -48,14 +49,6 @@ pub struct Node {
     child: Child,
 }
 
-/// A port nothing listens on right now.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
 impl Node {
     /// Starts the node and waits until `/healthz` answers.
     pub async fn start(spec: &NodeSpec, client: &reqwest::Client) -> Node {
@@ -74,10 +67,10 @@ impl Node {
         let mut cmd = match spec.wrapper.split_first() {
             Some((program, args)) => {
                 let mut cmd = Command::new(program);
-                cmd.args(args).arg(env!("CARGO_BIN_EXE_odrdesk"));
+                cmd.args(args).arg(ODRDESK);
                 cmd
             }
-            None => Command::new(env!("CARGO_BIN_EXE_odrdesk")),
+            None => Command::new(ODRDESK),
         };
         cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--data-dir")

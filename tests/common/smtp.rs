@@ -11,6 +11,8 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::{Backend, TestApp};
+
 /// One message as the server received it.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -43,6 +45,21 @@ impl Received {
 }
 
 type Inbox = Arc<Mutex<Vec<Received>>>;
+
+impl TestApp {
+    /// A test app that sends its mail to a new SMTP server on loopback, polling the outbox
+    /// often so that tests wait little; the server lives as long as the returned value.
+    pub async fn spawn_with_smtp(backend: &Backend) -> (TestApp, SmtpServer) {
+        let smtp = SmtpServer::start().await;
+        let url = smtp.url();
+        let app = TestApp::spawn_with(backend, |s| {
+            s.smtp_url = Some(url);
+            s.mail_poll_ms = 50;
+        })
+        .await;
+        (app, smtp)
+    }
+}
 
 pub struct SmtpServer {
     pub port: u16,
@@ -93,14 +110,6 @@ impl Drop for SmtpServer {
         // Dropping the accept task drops its listener and every open session with it.
         self.task.abort();
     }
-}
-
-/// A port on which nothing listens (for "server down").
-pub fn unused_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
 }
 
 async fn accept_loop(listener: TcpListener, inbox: Inbox) {

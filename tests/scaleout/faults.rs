@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use odrdesk::store::{DatabaseUrl, schema};
-use reqwest::multipart::{Form, Part};
 
 use crate::common::node::{Node, NodeSpec};
-use crate::common::{Backend, TestApp, http_client, read};
+use crate::common::{Backend, PNG, TestApp, http_client, read, upload_evidence};
 use crate::{Posted, complaint, post, postgres_base, stored_case_nos};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,9 +147,6 @@ async fn postgresql_connections_killed_during_intake() {
     );
 }
 
-const PNG_HEADER: &[u8] =
-    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
-
 /// Why a private mount namespace with a tmpfs cannot be made here, if it cannot.
 fn mount_namespace_unavailable(probe: &Path) -> Option<String> {
     let out = Command::new("unshare")
@@ -198,24 +194,6 @@ fn tree(root: &Path) -> Vec<String> {
     }
     out.sort();
     out
-}
-
-async fn upload(
-    client: &reqwest::Client,
-    node: &Node,
-    case_no: &str,
-    token: &str,
-    bytes: Vec<u8>,
-) -> (u16, serde_json::Value) {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name("收据.png"));
-    let res = client
-        .post(node.url(&format!("/api/v1/track/{case_no}/attachments")))
-        .header("X-Tracking-Token", token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload request");
-    read(res).await
 }
 
 fn count_rows(database: &DatabaseUrl) -> (i64, i64) {
@@ -281,9 +259,16 @@ async fn attachment_disk_full_gives_507_and_leaves_nothing() {
     let token = filed.body["tracking_token"].as_str().unwrap().to_owned();
 
     // 3 MiB into a 2 MiB file system.
-    let mut big = PNG_HEADER.to_vec();
+    let mut big = PNG.to_vec();
     big.resize(3 * 1024 * 1024, 7);
-    let (status, body) = upload(&client, &node, &case_no, &token, big).await;
+    let (status, body) = upload_evidence(
+        &client,
+        &node.base,
+        &case_no,
+        &token,
+        vec![("收据.png", big)],
+    )
+    .await;
     assert_eq!(status, 507, "{body}");
     assert_eq!(body["error"], "insufficient_storage", "{body}");
     assert!(
@@ -305,7 +290,14 @@ async fn attachment_disk_full_gives_507_and_leaves_nothing() {
     assert_eq!(view["case_no"], case_no.as_str(), "{view}");
 
     // A file that fits is stored.
-    let (status, body) = upload(&client, &node, &case_no, &token, PNG_HEADER.to_vec()).await;
+    let (status, body) = upload_evidence(
+        &client,
+        &node.base,
+        &case_no,
+        &token,
+        vec![("收据.png", PNG.to_vec())],
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(count_rows(&database), (1, 1));
     let files = tree(&seen);

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cli;
 mod crash;
 mod faults;
 mod two_nodes;

@@ -3,7 +3,7 @@
 use chrono::Datelike;
 use serde_json::json;
 
-use super::common::{Backend, TestApp, china_morning};
+use super::common::{Backend, TestApp, china_morning, has_flag};
 use super::*;
 
 /// Files a complaint received at 10:00 on the given day.
@@ -11,7 +11,7 @@ async fn file_on(app: &TestApp, day: (i32, u32, u32), body: &Value) -> String {
     app.set_now(china_morning(day.0, day.1, day.2));
     let mut body = body.clone();
     body["purchase"]["date"] = json!("2024-01-01");
-    file(app, &body).await
+    app.file(&body).await.0
 }
 
 async fn trends_count_calendar_buckets_with_last_year(backend: Backend) {
@@ -41,7 +41,7 @@ async fn trends_count_calendar_buckets_with_last_year(backend: Backend) {
     }
     // 07:00 on 1 October China time is still 30 September in UTC: it belongs to Q4.
     app.set_now(china_morning(2026, 10, 1) - chrono::Duration::hours(3));
-    file(&app, &{
+    app.file(&{
         let mut b = salon.clone();
         b["purchase"]["date"] = json!("2024-01-01");
         b
@@ -192,30 +192,23 @@ async fn duplicates_are_flagged_and_found_similar(backend: Backend) {
         "440703",
         "江门市某店",
     );
-    let first = file(&app, &c).await;
-    let second = file(&app, &c).await;
-    let other = file(
-        &app,
-        &complaint(
+    let first = app.file(&c).await.0;
+    let second = app.file(&c).await.0;
+    let other = app
+        .file(&complaint(
             "冰箱不制冷",
             "新买的冰箱不制冷。",
             "goods.appliances",
             "440703",
             "江门市某店",
-        ),
-    )
-    .await;
+        ))
+        .await
+        .0;
     wait_indexed(&app, &analyst, 3).await;
     let (_, v) = app
         .get_as(&format!("/api/v1/cases/{second}"), &analyst)
         .await;
-    assert!(
-        v["flags"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("likely_duplicate")),
-        "{v}"
-    );
+    assert!(has_flag(&v, "likely_duplicate"), "{v}");
     let (s, sim) = app
         .get_as(&format!("/api/v1/similar/{second}"), &analyst)
         .await;
@@ -240,16 +233,13 @@ async fn the_index_survives_restarts_and_rebuilds_while_serving(backend: Backend
     let app = TestApp::spawn(&backend).await;
     let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
     for i in 0..6 {
-        file(
-            &app,
-            &complaint(
-                &format!("染发剂过敏{i}"),
-                "染发剂导致头皮过敏。",
-                "goods.cosmetics.haircare_dye",
-                "440705",
-                "某理发店",
-            ),
-        )
+        app.file(&complaint(
+            &format!("染发剂过敏{i}"),
+            "染发剂导致头皮过敏。",
+            "goods.cosmetics.haircare_dye",
+            "440705",
+            "某理发店",
+        ))
         .await;
     }
     wait_indexed(&app, &analyst, 6).await;
@@ -258,36 +248,30 @@ async fn the_index_survives_restarts_and_rebuilds_while_serving(backend: Backend
     let analyst = app
         .login_token("ana@jm.gov.cn", common::accounts::PASSWORD)
         .await;
-    file(
-        &app,
-        &complaint(
-            "染发剂过敏7",
-            "染发剂导致头皮过敏。",
-            "goods.cosmetics.haircare_dye",
-            "440705",
-            "某理发店",
-        ),
-    )
+    app.file(&complaint(
+        "染发剂过敏7",
+        "染发剂导致头皮过敏。",
+        "goods.cosmetics.haircare_dye",
+        "440705",
+        "某理发店",
+    ))
     .await;
     wait_indexed(&app, &analyst, 7).await;
     // A rebuild from the command line swaps in while the server keeps answering.
-    let out = super::odrdesk_cli(&app, &["reindex"]);
+    let out = run_on(&app, &["reindex"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("reindexed 7 case(s)"));
-    file(
-        &app,
-        &complaint(
-            "染发剂过敏8",
-            "染发剂导致头皮过敏。",
-            "goods.cosmetics.haircare_dye",
-            "440705",
-            "某理发店",
-        ),
-    )
+    app.file(&complaint(
+        "染发剂过敏8",
+        "染发剂导致头皮过敏。",
+        "goods.cosmetics.haircare_dye",
+        "440705",
+        "某理发店",
+    ))
     .await;
     let page = wait_indexed(&app, &analyst, 8).await;
     assert_eq!(page["facets"]["district"]["440705"], 8, "nothing doubled");
@@ -309,28 +293,22 @@ async fn exports_are_capped_background_jobs_with_masked_text(backend: Backend) {
     let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
     let other = app.add_user("ana2@jm.gov.cn", "analyst", &[], None).await;
     for i in 0..4 {
-        file(
-            &app,
-            &complaint(
-                &format!("面膜过敏{i}，请回电13812345678"),
-                "面膜过敏。",
-                "goods.cosmetics.skincare",
-                "440703",
-                "甲公司",
-            ),
-        )
+        app.file(&complaint(
+            &format!("面膜过敏{i}，请回电13812345678"),
+            "面膜过敏。",
+            "goods.cosmetics.skincare",
+            "440703",
+            "甲公司",
+        ))
         .await;
     }
-    file(
-        &app,
-        &complaint(
-            "冰箱坏了",
-            "冰箱不制冷。",
-            "goods.appliances",
-            "440703",
-            "乙公司",
-        ),
-    )
+    app.file(&complaint(
+        "冰箱坏了",
+        "冰箱不制冷。",
+        "goods.appliances",
+        "440703",
+        "乙公司",
+    ))
     .await;
     wait_indexed(&app, &analyst, 5).await;
     let (s, job) = app
@@ -352,16 +330,7 @@ async fn exports_are_capped_background_jobs_with_masked_text(backend: Backend) {
     }
     assert_eq!(status["status"], "done", "{status}");
     assert_eq!(status["row_count"], 4);
-    let csv = app
-        .client
-        .get(app.url(&format!("{path}/download")))
-        .bearer_auth(&analyst)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get_text_as(&format!("{path}/download"), &analyst).await;
     assert_eq!(csv.lines().count(), 5, "{csv}");
     assert!(
         csv.contains("138****5678") && !csv.contains("13812345678"),

@@ -5,12 +5,14 @@
 mod common;
 
 mod analysis;
+mod demo_data;
 mod queries;
 mod robust;
 
 use std::time::Duration;
 
 use common::TestApp;
+use common::binary::run_on;
 use serde_json::{Value, json};
 
 /// Waits until the index holds `expected` cases (the follower runs every 50 ms in tests).
@@ -66,24 +68,4 @@ pub fn complaint(
     c["category"] = json!(category);
     c["respondent"] = json!({"name": respondent, "address": "江门市某路1号", "district": district});
     c
-}
-
-pub async fn file(app: &TestApp, body: &Value) -> String {
-    let (s, v) = app.post_json("/api/v1/complaints", body).await;
-    assert_eq!(s, 201, "{v}");
-    v["case_no"].as_str().unwrap().to_owned()
-}
-
-/// Runs the `odrdesk` binary on the test app's data.
-pub fn odrdesk_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_odrdesk"));
-    cmd.args(args)
-        .arg("--data-dir")
-        .arg(app.data_dir())
-        .env_remove("ODRDESK_CONFIG");
-    match &app.settings.database {
-        odrdesk::store::DatabaseUrl::Postgres(url) => cmd.env("ODRDESK_DATABASE_URL", url),
-        odrdesk::store::DatabaseUrl::Sqlite(_) => cmd.env_remove("ODRDESK_DATABASE_URL"),
-    };
-    cmd.output().expect("run odrdesk")
 }

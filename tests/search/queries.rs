@@ -28,50 +28,44 @@ async fn query_language_filters_facets_and_paging(backend: Backend) {
         .await;
     let (_, r) = app.post_json("/api/v1/reports", &sample_report()).await;
     let report = r["case_no"].as_str().unwrap().to_owned();
-    let a = file(
-        &app,
-        &complaint(
+    let a = app
+        .file(&complaint(
             "面膜使用后皮肤过敏红肿",
             "补水面膜用了两次后面部过敏红肿。",
             "goods.cosmetics.skincare",
             "440703",
             "江门市美颜化妆品有限公司",
-        ),
-    )
-    .await;
-    let b = file(
-        &app,
-        &complaint(
+        ))
+        .await
+        .0;
+    let b = app
+        .file(&complaint(
             "烟酰胺精华用后烂脸",
             "用了GlowLab烟酰胺精华两周后烂脸，要求七天无理由退货。",
             "goods.cosmetics.skincare",
             "440705",
             "新会区某美妆店",
-        ),
-    )
-    .await;
-    let c = file(
-        &app,
-        &complaint(
+        ))
+        .await
+        .0;
+    let c = app
+        .file(&complaint(
             "美容院办卡后跑路",
             "在美容院办了预付卡，没多久美容院关门。",
             "services.beauty_salon",
             "440704",
             "江海区某美容院",
-        ),
-    )
-    .await;
+        ))
+        .await
+        .0;
     for i in 0..5 {
-        file(
-            &app,
-            &complaint(
-                &format!("口红色号与宣传不符{i}"),
-                "网购口红实物颜色与页面宣传差别很大。",
-                "goods.cosmetics.makeup",
-                "440703",
-                "江门市美颜化妆品有限公司",
-            ),
-        )
+        app.file(&complaint(
+            &format!("口红色号与宣传不符{i}"),
+            "网购口红实物颜色与页面宣传差别很大。",
+            "goods.cosmetics.makeup",
+            "440703",
+            "江门市美颜化妆品有限公司",
+        ))
         .await;
     }
     let all = db_count(&app, "SELECT COUNT(*) AS n FROM cases");

@@ -2,9 +2,10 @@
 //! doubled when the server is killed in the middle of intake.
 
 use std::collections::BTreeSet;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use super::common::binary::{free_port, odrdesk_in, run_on};
 use super::common::{Backend, TestApp};
 use super::*;
 
@@ -35,7 +36,7 @@ async fn all_hits(app: &TestApp, token: &str, q: &str) -> BTreeSet<String> {
 async fn recall_of_single_terms_against_a_substring_scan(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
-    let out = super::odrdesk_cli(&app, &["gen", "--cases", "400", "--seed", "11"]);
+    let out = run_on(&app, &["gen", "--cases", "400", "--seed", "11"]);
     assert!(
         out.status.success(),
         "{}",
@@ -97,23 +98,6 @@ async fn recall_of_single_terms_against_a_substring_scan(backend: Backend) {
 
 on_both_backends!(recall_of_single_terms_against_a_substring_scan);
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn odrdesk(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_odrdesk"));
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .env_remove("ODRDESK_DATABASE_URL")
-        .env_remove("ODRDESK_CONFIG");
-    cmd
-}
-
 async fn wait_up(client: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
@@ -133,7 +117,7 @@ async fn wait_up(client: &reqwest::Client, base: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_nine_during_intake_then_restart_catches_up() {
     let dir = tempfile::tempdir().unwrap();
-    let mut add = odrdesk(dir.path())
+    let mut add = odrdesk_in(dir.path())
         .args([
             "user",
             "add",
@@ -149,7 +133,7 @@ async fn kill_nine_during_intake_then_restart_catches_up() {
     assert!(add.wait().unwrap().success());
     let client = common::http_client();
     let start = |port: u16| {
-        odrdesk(dir.path())
+        odrdesk_in(dir.path())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -160,7 +144,7 @@ async fn kill_nine_during_intake_then_restart_catches_up() {
     let mut server = start(port);
     let base = format!("http://127.0.0.1:{port}");
     wait_up(&client, &base).await;
-    let generator = odrdesk(dir.path())
+    let generator = odrdesk_in(dir.path())
         .args(["gen", "--cases", "300", "--seed", "5"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

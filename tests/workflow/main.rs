@@ -4,11 +4,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod mail;
 mod paths;
 mod queues;
 mod records;
 
 use common::TestApp;
+use common::binary::run_on;
 use serde_json::{Value, json};
 
 pub const RESPONDENT_USCC: &str = "91440703MA4UJ5QX2U";
@@ -66,31 +68,8 @@ pub async fn mediator(app: &TestApp) -> String {
         .await
 }
 
-pub async fn file(app: &TestApp, body: &Value) -> (String, String) {
-    let (s, v) = app.post_json("/api/v1/complaints", body).await;
-    assert_eq!(s, 201, "{v}");
-    (
-        v["case_no"].as_str().unwrap().to_owned(),
-        v["tracking_token"].as_str().unwrap().to_owned(),
-    )
-}
-
 pub fn odr_complaint() -> Value {
     let mut c = common::sample_complaint();
     c["prefer_odr"] = json!(true);
     c
-}
-
-/// Runs the `odrdesk` binary on the test app's data.
-pub fn odrdesk(app: &TestApp, args: &[&str]) -> std::process::Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_odrdesk"));
-    cmd.args(args)
-        .arg("--data-dir")
-        .arg(app.data_dir())
-        .env_remove("ODRDESK_CONFIG");
-    match &app.settings.database {
-        odrdesk::store::DatabaseUrl::Postgres(url) => cmd.env("ODRDESK_DATABASE_URL", url),
-        odrdesk::store::DatabaseUrl::Sqlite(_) => cmd.env_remove("ODRDESK_DATABASE_URL"),
-    };
-    cmd.output().expect("run odrdesk")
 }

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{Backend, TestApp, china_morning, sample_complaint, sample_report};
+use super::common::{Backend, TestApp, china_morning, has_flag, sample_complaint, sample_report};
 use super::*;
 
 async fn odr_settled_by_consumer_acceptance(backend: Backend) {
@@ -11,7 +11,7 @@ async fn odr_settled_by_consumer_acceptance(backend: Backend) {
     let firm = app
         .add_user("shop@example.com", "enterprise", &[], Some(RESPONDENT_USCC))
         .await;
-    let (case_no, token) = file(&app, &odr_complaint()).await;
+    let (case_no, token) = app.file(&odr_complaint()).await;
     let (_, v) = view(&app, &case_no, Who::Tracking(&token)).await;
     assert_eq!(v["state"], "odr_negotiation");
     // 2026-11-20 + 10 working days.
@@ -72,7 +72,7 @@ async fn odr_rejected_then_mediation_settled(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     app.add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", true);
     mediator(&app).await;
-    let (case_no, token) = file(&app, &odr_complaint()).await;
+    let (case_no, token) = app.file(&odr_complaint()).await;
     app.set_now(china_morning(2026, 11, 25));
     let med = relogin(&app, "med@jm.gov.cn").await;
     let state = step(
@@ -129,7 +129,7 @@ async fn odr_rejected_then_mediation_settled(backend: Backend) {
 async fn not_accepted_with_a_reason_code(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let med = mediator(&app).await;
-    let (case_no, token) = file(&app, &sample_complaint()).await;
+    let (case_no, token) = app.file(&sample_complaint()).await;
     let (s, v) = act(
         &app,
         &case_no,
@@ -195,7 +195,7 @@ async fn transfer_moves_jurisdiction(backend: Backend) {
     let xinhui = app
         .add_user("xh@jm.gov.cn", "mediator", &["440705"], None)
         .await;
-    let (case_no, _) = file(&app, &sample_complaint()).await;
+    let (case_no, _) = app.file(&sample_complaint()).await;
     // Another bureau's mediator cannot see it, in the queue or directly.
     assert_eq!(view(&app, &case_no, Who::Bearer(&xinhui)).await.0, 404);
     let (_, q) = app.get_as("/api/v1/queue", &xinhui).await;
@@ -232,7 +232,7 @@ async fn transfer_moves_jurisdiction(backend: Backend) {
 async fn pause_stops_the_mediation_clock_and_terminate_ends_it(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let med = mediator(&app).await;
-    let (case_no, _) = file(&app, &sample_complaint()).await;
+    let (case_no, _) = app.file(&sample_complaint()).await;
     step(
         &app,
         &case_no,
@@ -298,16 +298,10 @@ async fn pause_stops_the_mediation_clock_and_terminate_ends_it(backend: Backend)
 async fn merge_and_withdraw(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let med = mediator(&app).await;
-    let (first, _) = file(&app, &sample_complaint()).await;
-    let (second, token) = file(&app, &sample_complaint()).await;
+    let (first, _) = app.file(&sample_complaint()).await;
+    let (second, token) = app.file(&sample_complaint()).await;
     let (_, v) = view(&app, &second, Who::Bearer(&med)).await;
-    assert!(
-        v["flags"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("likely_duplicate")),
-        "{v}"
-    );
+    assert!(has_flag(&v, "likely_duplicate"), "{v}");
     assert_eq!(v["links"][0]["case_no"], first.as_str());
     let (s, _) = act(
         &app,

@@ -11,13 +11,13 @@ async fn platform_sellers_without_an_address_go_to_the_platform_bureau(backend: 
     let city = app.add_user("city@jm.gov.cn", "admin", &[], None).await;
     let mut c = sample_complaint();
     c["respondent"] = json!({"name": "某网店", "platform": "侨都优选"});
-    let (local, _) = file(&app, &c).await;
+    let (local, _) = app.file(&c).await;
     assert_eq!(
         view(&app, &local, Who::Bearer(&med)).await.1["district"],
         "440703"
     );
     c["respondent"] = json!({"name": "某网店", "platform": "淘宝"});
-    let (remote, _) = file(&app, &c).await;
+    let (remote, _) = app.file(&c).await;
     assert_eq!(view(&app, &remote, Who::Bearer(&med)).await.0, 404);
     assert_eq!(
         view(&app, &remote, Who::Bearer(&city)).await.1["district"],
@@ -51,7 +51,7 @@ async fn queues_filter_page_and_bulk_assign(backend: Backend) {
         } else {
             c["category"] = json!("services.beauty_salon");
         }
-        numbers.push(file(&app, &c).await.0);
+        numbers.push(app.file(&c).await.0);
     }
     let (_, page) = app.get_as("/api/v1/queue?limit=2", &med).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
@@ -94,13 +94,13 @@ async fn queues_filter_page_and_bulk_assign(backend: Backend) {
     let (_, mine) = app.get_as("/api/v1/queue?mine=true", &med).await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 3);
     // Reminders two working days before the acceptance deadline (2026-12-01) go to the assignee.
-    let out = odrdesk(&app, &["sweep", "--as-of", "2026-11-27"]);
+    let out = run_on(&app, &["sweep", "--as-of", "2026-11-27"]);
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("3 reminder(s)"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let again = odrdesk(&app, &["sweep", "--as-of", "2026-11-27"]);
+    let again = run_on(&app, &["sweep", "--as-of", "2026-11-27"]);
     assert!(
         String::from_utf8_lossy(&again.stdout).contains("0 reminder(s)"),
         "reminded once only"

@@ -5,7 +5,6 @@ use std::time::Duration;
 use diesel::RunQueryDsl;
 use serde_json::json;
 
-use super::common::smtp::SmtpServer;
 use super::common::{Backend, TestApp, china_morning, sample_complaint, sample_report};
 use super::*;
 
@@ -46,7 +45,7 @@ async fn enterprise_view_of_a_report_has_no_reporter_data(backend: Backend) {
     let (_, list) = app.get_as("/api/v1/enterprise/cases", &firm).await;
     assert_eq!(list["items"], json!([]));
     // A business sees only complaints against itself.
-    let (complaint, _) = file(&app, &sample_complaint()).await;
+    let (complaint, _) = app.file(&sample_complaint()).await;
     let (s, cv) = view(&app, &complaint, Who::Bearer(&firm)).await;
     assert_eq!(s, 200);
     assert_eq!(
@@ -75,7 +74,7 @@ async fn enterprise_view_of_a_report_has_no_reporter_data(backend: Backend) {
 async fn audit_chain_detects_an_edited_event(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let med = mediator(&app).await;
-    let (case_no, _) = file(&app, &sample_complaint()).await;
+    let (case_no, _) = app.file(&sample_complaint()).await;
     step(
         &app,
         &case_no,
@@ -99,7 +98,7 @@ async fn audit_chain_detects_an_edited_event(backend: Backend) {
     assert_eq!(events[1]["prev_hash"], events[0]["hash"]);
     assert_eq!(events[2]["from_state"], "pending_acceptance");
     assert_eq!(events[2]["actor"], "med@jm.gov.cn");
-    let ok = odrdesk(&app, &["audit", "verify"]);
+    let ok = run_on(&app, &["audit", "verify"]);
     assert!(
         ok.status.success(),
         "{}",
@@ -120,7 +119,7 @@ async fn audit_chain_detects_an_edited_event(backend: Backend) {
     );
     diesel::sql_query(lift).execute(&mut *conn).unwrap();
     diesel::sql_query(edit).execute(&mut *conn).unwrap();
-    let broken = odrdesk(&app, &["audit", "verify"]);
+    let broken = run_on(&app, &["audit", "verify"]);
     assert_eq!(broken.status.code(), Some(1));
     let err = String::from_utf8_lossy(&broken.stderr);
     assert!(err.contains(&case_no) && err.contains("event #2"), "{err}");
@@ -130,10 +129,10 @@ async fn sweep_moves_unanswered_odr_and_marks_overdue(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     app.add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", true);
     mediator(&app).await;
-    let (odr, token) = file(&app, &odr_complaint()).await;
-    let (plain, _) = file(&app, &sample_complaint()).await;
+    let (odr, token) = app.file(&odr_complaint()).await;
+    let (plain, _) = app.file(&sample_complaint()).await;
     // Before the ODR deadline (2026-12-04) nothing moves.
-    let out = odrdesk(&app, &["sweep", "--as-of", "2026-12-04"]);
+    let out = run_on(&app, &["sweep", "--as-of", "2026-12-04"]);
     assert!(
         out.status.success(),
         "{}",
@@ -143,7 +142,7 @@ async fn sweep_moves_unanswered_odr_and_marks_overdue(backend: Backend) {
         view(&app, &odr, Who::Tracking(&token)).await.1["state"],
         "odr_negotiation"
     );
-    let out = odrdesk(&app, &["sweep", "--as-of", "2026-12-07"]);
+    let out = run_on(&app, &["sweep", "--as-of", "2026-12-07"]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("1 ODR case(s) moved"), "{said}");
     app.set_now(china_morning(2026, 12, 7));
@@ -156,7 +155,7 @@ async fn sweep_moves_unanswered_odr_and_marks_overdue(backend: Backend) {
     // The plain complaint's acceptance was due 2026-12-01: overdue, marked once.
     let (_, p) = view(&app, &plain, Who::Bearer(&med)).await;
     assert_eq!(clock(&p, "acceptance")["overdue"], true);
-    odrdesk(&app, &["sweep", "--as-of", "2026-12-08"]);
+    run_on(&app, &["sweep", "--as-of", "2026-12-08"]);
     let (_, events) = app
         .get_as(&format!("/api/v1/cases/{plain}/events"), &med)
         .await;
@@ -185,7 +184,7 @@ async fn referral_counterfeit_and_commitment_side_tracks(backend: Backend) {
     c["nature"] = json!("counterfeit");
     c["product"] = json!({"name": "美白精华", "brand": "GlowLab", "cosmetics_id": "国妆特字G20220001", "batch": "A1"});
     c["adverse_reaction"] = json!({"onset_date": "2026-11-18", "symptoms": "面部灼痛、红斑", "body_site": "面部", "severity": "serious", "treatment": "门诊治疗"});
-    let (no, _) = file(&app, &c).await;
+    let (no, _) = app.file(&c).await;
     let (_, v) = view(&app, &no, Who::Bearer(&med)).await;
     let flags = v["flags"].as_array().unwrap();
     for f in ["adverse_reaction", "commitment_unit", "counterfeit"] {
@@ -211,15 +210,8 @@ async fn referral_counterfeit_and_commitment_side_tracks(backend: Backend) {
         (Some("serious"), Some("国妆特字G20220001"))
     );
     let csv = app
-        .client
-        .get(app.url(&format!("/api/v1/cases/{no}/referral?format=csv")))
-        .bearer_auth(&med)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text_as(&format!("/api/v1/cases/{no}/referral?format=csv"), &med)
+        .await;
     assert!(
         csv.lines().count() == 2 && csv.contains("面部灼痛、红斑"),
         "{csv}"
@@ -240,7 +232,7 @@ async fn loading_a_calendar_year_ends_provisional_deadlines(backend: Backend) {
     app.set_now(china_morning(2026, 12, 30));
     let admin = app.add_user("admin@jm.gov.cn", "admin", &[], None).await;
     let med = mediator(&app).await;
-    let (no, _) = file(&app, &sample_complaint()).await;
+    let (no, _) = app.file(&sample_complaint()).await;
     let (_, v) = view(&app, &no, Who::Bearer(&med)).await;
     assert_eq!(clock(&v, "acceptance")["provisional"], true);
     assert_eq!(clock(&v, "acceptance")["due"], "2027-01-08");
@@ -279,16 +271,10 @@ async fn loading_a_calendar_year_ends_provisional_deadlines(backend: Backend) {
 }
 
 async fn parties_are_told_by_mail(backend: Backend) {
-    let smtp = SmtpServer::start().await;
-    let url = smtp.url();
-    let app = TestApp::spawn_with(&backend, |s| {
-        s.smtp_url = Some(url);
-        s.mail_poll_ms = 50;
-    })
-    .await;
+    let (app, smtp) = TestApp::spawn_with_smtp(&backend).await;
     app.add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", true);
     let med = mediator(&app).await;
-    let (odr, token) = file(&app, &odr_complaint()).await;
+    let (odr, token) = app.file(&odr_complaint()).await;
     let first = smtp.wait_for(2, Duration::from_secs(20)).await;
     let mut to: Vec<String> = first.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
@@ -324,18 +310,18 @@ async fn parties_are_told_by_mail(backend: Backend) {
 async fn calendar_loaded_from_the_command_line(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     app.set_now(china_morning(2026, 12, 30));
-    let (no, token) = file(&app, &sample_complaint()).await;
+    let (no, token) = app.file(&sample_complaint()).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("2027.toml");
     std::fs::write(&path, "year = 2027\nsource = \"test\"\nholidays = [[\"2027-01-01\", \"2027-01-03\"]]\nmakeup_workdays = []\n").unwrap();
-    let out = odrdesk(&app, &["calendar", "load", path.to_str().unwrap()]);
+    let out = run_on(&app, &["calendar", "load", path.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     std::fs::write(&path, "year = 2027\nholidays = [[\"2027-01-05\", \"2027-01-01\"]]\nmakeup_workdays = [\"2027-01-06\"]\n").unwrap();
-    let bad = odrdesk(&app, &["calendar", "load", path.to_str().unwrap()]);
+    let bad = run_on(&app, &["calendar", "load", path.to_str().unwrap()]);
     assert_eq!(
         bad.status.code(),
         Some(1),
