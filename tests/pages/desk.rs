@@ -332,7 +332,7 @@ async fn api_and_desk_show_the_same_products_and_reaction(backend: Backend) {
     let reaction = &api["adverse_reaction"];
     assert_eq!(reaction["symptoms"], "面部红肿、瘙痒", "{api}");
 
-    let mut mediator = sign_in(&app, MEDIATOR, "/desk").await;
+    let mut mediator = Browser::signed_in(&app, MEDIATOR, "/desk").await;
     let page = mediator.get(&format!("/desk/cases/{case_no}")).await;
     assert_eq!(page.status, 200);
     for field in ["name", "brand", "cosmetics_id", "batch"] {
