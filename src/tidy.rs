@@ -13,7 +13,14 @@ const FRONT_ENDS: &[&str] = &["http", "web", "cli", "gen"];
 
 /// External crates the pure domain may use: values, serialisation and schema only.
 const DOMAIN_CRATES: &[&str] = &[
-    "std", "core", "chrono", "serde", "serde_json", "thiserror", "utoipa", "validator",
+    "std",
+    "core",
+    "chrono",
+    "serde",
+    "serde_json",
+    "thiserror",
+    "utoipa",
+    "validator",
 ];
 
 /// Ways of reading the time that only `clock::SystemClock` may use.
@@ -208,7 +215,12 @@ fn use_statements(code: &str) -> Vec<String> {
     while let Some(at) = find_word(rest, "use") {
         let after = &rest[at + 3..];
         let Some(end) = after.find(';') else { break };
-        out.push(after[..end].split_whitespace().collect::<Vec<_>>().join(" "));
+        out.push(
+            after[..end]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
         rest = &after[end..];
     }
     out
@@ -376,27 +388,47 @@ fn domain_never_reads_the_clock() {
                 .map(move |read| format!("{} calls {read}", display(f)))
         })
         .collect();
-    assert!(found.is_empty(), "time comes in as an argument:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "time comes in as an argument:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn front_ends_reach_storage_only_through_services() {
     let found = imports_of(&sources(), FRONT_ENDS, &["store"]);
-    assert!(found.is_empty(), "front ends call service::*:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "front ends call service::*:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn pages_do_not_import_the_json_api() {
     let found = imports_of(&sources(), &["web"], &["http"]);
-    assert!(found.is_empty(), "web/ shares nothing with http/ but services:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "web/ shares nothing with http/ but services:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn services_and_storage_know_no_front_end() {
     let mut front_and_app = FRONT_ENDS.to_vec();
     front_and_app.push("app");
-    let found = imports_of(&sources(), &["service", "store", "domain", "intake"], &front_and_app);
-    assert!(found.is_empty(), "lower layers never import a front end:\n{}", found.join("\n"));
+    let found = imports_of(
+        &sources(),
+        &["service", "store", "domain", "intake"],
+        &front_and_app,
+    );
+    assert!(
+        found.is_empty(),
+        "lower layers never import a front end:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -408,7 +440,11 @@ fn only_the_entry_points_import_app() {
         .filter(|top| !matches!(*top, "app" | "main" | "cli" | "lib" | "tidy"))
         .collect();
     let found = imports_of(&files, &below, &["app"]);
-    assert!(found.is_empty(), "shared state lives below the front ends:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "shared state lives below the front ends:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -422,7 +458,11 @@ fn no_file_is_longer_than_we_can_review() {
             }
         }
     }
-    assert!(found.is_empty(), "split files over {MAX_LINES} lines:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "split files over {MAX_LINES} lines:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
