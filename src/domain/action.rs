@@ -69,95 +69,23 @@ impl ActionKind {
     /// The inputs of the step, in the order a form shows them.
     pub fn fields(self) -> &'static [FieldSpec] {
         use ActionKind as A;
-        use CodeList as C;
-        use Input as I;
-        const fn f(
-            name: &'static str,
-            label: &'static str,
-            input: Input,
-            required: bool,
-        ) -> FieldSpec {
-            FieldSpec {
-                name,
-                label,
-                input,
-                required,
-            }
-        }
-        const DETAIL: FieldSpec = f("detail", "说明（可选）", I::LongText, false);
         match self {
-            A::NotAccept => {
-                const {
-                    &[
-                        f(
-                            "reason",
-                            "不予受理理由",
-                            I::Select(C::NotAcceptReason),
-                            true,
-                        ),
-                        DETAIL,
-                    ]
-                }
-            }
-            A::Terminate => {
-                const {
-                    &[
-                        f("reason", "终止理由", I::Select(C::TerminationReason), true),
-                        DETAIL,
-                    ]
-                }
-            }
-            A::Pause => const { &[f("reason", "中止原因", I::Select(C::PauseReason), true)] },
-            A::Transfer => {
-                const {
-                    &[
-                        f("bureau", "转至", I::Select(C::Bureau), true),
-                        f("reason", "转办原因", I::LongText, true),
-                    ]
-                }
-            }
-            A::Settle => {
-                const {
-                    &[
-                        f("agreement", "调解协议内容", I::LongText, true),
-                        f(
-                            "recovered_fen",
-                            "挽回经济损失（元）",
-                            I::Money {
-                                yuan_field: "amount",
-                            },
-                            false,
-                        ),
-                    ]
-                }
-            }
-            A::Reopen => const { &[f("reason", "重新处理原因（可选）", I::LongText, false)] },
-            A::MergeInto => const { &[f("case_no", "合并到案件编号", I::CaseNo, true)] },
-            A::Assign => const { &[f("user", "分派给", I::User, true)] },
-            A::Note => const { &[f("text", "备注内容（仅内部可见）", I::LongText, true)] },
-            A::Message => {
-                const {
-                    &[
-                        f("to", "发送给", I::Select(C::Recipient), true),
-                        f("text", "消息内容", I::LongText, true),
-                    ]
-                }
-            }
-            A::OdrAnswer => const { &[f("proposal", "处理方案", I::LongText, true)] },
-            A::ConsumerReject => {
-                const { &[f("reason", "不接受的理由（可选）", I::LongText, false)] }
-            }
-            A::Rate => {
-                const {
-                    &[
-                        f("score", "评分（1至5分）", I::Integer, true),
-                        f("comment", "评价内容（可选）", I::LongText, false),
-                    ]
-                }
-            }
-            A::OpenCase => const { &[f("detail", "立案说明（可选）", I::LongText, false)] },
-            A::NotOpen => const { &[f("reason", "不予立案理由", I::LongText, true)] },
-            A::NotifyReporter => const { &[f("text", "告知内容（可选）", I::LongText, false)] },
+            A::NotAccept => NOT_ACCEPT,
+            A::Terminate => TERMINATE,
+            A::Pause => PAUSE,
+            A::Transfer => TRANSFER,
+            A::Settle => SETTLE,
+            A::Reopen => REOPEN,
+            A::MergeInto => MERGE_INTO,
+            A::Assign => ASSIGN,
+            A::Note => NOTE,
+            A::Message => MESSAGE,
+            A::OdrAnswer => ODR_ANSWER,
+            A::ConsumerReject => CONSUMER_REJECT,
+            A::Rate => RATE,
+            A::OpenCase => OPEN_CASE,
+            A::NotOpen => NOT_OPEN,
+            A::NotifyReporter => NOTIFY_REPORTER,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -167,6 +95,69 @@ impl ActionKind {
         }
     }
 }
+
+const fn required(name: &'static str, label: &'static str, input: Input) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        input,
+        required: true,
+    }
+}
+
+const fn optional(name: &'static str, label: &'static str, input: Input) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        input,
+        required: false,
+    }
+}
+
+use CodeList as C;
+use Input as I;
+
+const DETAIL: FieldSpec = optional("detail", "说明（可选）", I::LongText);
+const NOT_ACCEPT: &[FieldSpec] = &[
+    required("reason", "不予受理理由", I::Select(C::NotAcceptReason)),
+    DETAIL,
+];
+const TERMINATE: &[FieldSpec] = &[
+    required("reason", "终止理由", I::Select(C::TerminationReason)),
+    DETAIL,
+];
+const PAUSE: &[FieldSpec] = &[required("reason", "中止原因", I::Select(C::PauseReason))];
+const TRANSFER: &[FieldSpec] = &[
+    required("bureau", "转至", I::Select(C::Bureau)),
+    required("reason", "转办原因", I::LongText),
+];
+const SETTLE: &[FieldSpec] = &[
+    required("agreement", "调解协议内容", I::LongText),
+    optional(
+        "recovered_fen",
+        "挽回经济损失（元）",
+        I::Money {
+            yuan_field: "amount",
+        },
+    ),
+];
+const REOPEN: &[FieldSpec] = &[optional("reason", "重新处理原因（可选）", I::LongText)];
+const MERGE_INTO: &[FieldSpec] = &[required("case_no", "合并到案件编号", I::CaseNo)];
+const ASSIGN: &[FieldSpec] = &[required("user", "分派给", I::User)];
+const NOTE: &[FieldSpec] = &[required("text", "备注内容（仅内部可见）", I::LongText)];
+const MESSAGE: &[FieldSpec] = &[
+    required("to", "发送给", I::Select(C::Recipient)),
+    required("text", "消息内容", I::LongText),
+];
+const ODR_ANSWER: &[FieldSpec] = &[required("proposal", "处理方案", I::LongText)];
+const CONSUMER_REJECT: &[FieldSpec] = &[optional("reason", "不接受的理由（可选）", I::LongText)];
+const RATE: &[FieldSpec] = &[
+    required("score", "评分（1至5分）", I::Integer),
+    optional("comment", "评价内容（可选）", I::LongText),
+];
+const OPEN_CASE: &[FieldSpec] = &[optional("detail", "立案说明（可选）", I::LongText)];
+const NOT_OPEN: &[FieldSpec] = &[required("reason", "不予立案理由", I::LongText)];
+const NOTIFY_REPORTER: &[FieldSpec] = &[optional("text", "告知内容（可选）", I::LongText)];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
