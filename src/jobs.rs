@@ -53,7 +53,9 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
                     )
                 }
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "deadline sweep failed; will retry"),
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e.detail(), "deadline sweep failed; will retry")
+                }
                 Err(e) => tracing::error!(error = %e, "deadline sweep aborted; will retry"),
             }
         }

@@ -165,8 +165,8 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict { code, message } => ApiError::Conflict { code, message },
             ServiceError::Refused { code, message } => ApiError::BadRequest { code, message },
             ServiceError::Storage(m) => ApiError::InsufficientStorage(m),
-            e if e.is_transient() => ApiError::Unavailable(e.to_string()),
-            e @ ServiceError::Store(_) => ApiError::Internal(e.to_string()),
+            e if e.is_transient() => ApiError::Unavailable(e.detail()),
+            e @ ServiceError::Store(_) => ApiError::Internal(e.detail()),
             ServiceError::Internal(m) => ApiError::Internal(m),
             ServiceError::Unauthenticated => ApiError::Unauthenticated,
             ServiceError::InvalidCredentials { code, message } => {

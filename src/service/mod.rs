@@ -109,6 +109,14 @@ impl ServiceError {
         matches!(self, ServiceError::Store(StoreError::Unavailable(_)))
     }
 
+    /// The reason with the store's own message, for logs.
+    pub fn detail(&self) -> String {
+        match self {
+            ServiceError::Store(e) => format!("storage failed: {e}"),
+            other => other.to_string(),
+        }
+    }
+
     /// One invalid field, as a 422 would list it.
     pub fn invalid_field(field: &str, code: &str, message: String) -> ServiceError {
         ServiceError::Invalid(vec![crate::intake::FieldIssue {

@@ -142,7 +142,7 @@ impl From<ServiceError> for PageError {
             ServiceError::NotFound => PageError::NotFound,
             ServiceError::Forbidden => PageError::Forbidden,
             ServiceError::Unauthenticated => PageError::SignIn { next: "/".into() },
-            e if e.is_transient() => PageError::Unavailable(e.to_string()),
+            e if e.is_transient() => PageError::Unavailable(e.detail()),
             ServiceError::TooManyRequests { retry_after_secs } => {
                 PageError::TooMany(retry_after_secs)
             }
@@ -150,7 +150,7 @@ impl From<ServiceError> for PageError {
                 PageError::BadRequest(message)
             }
             ServiceError::Invalid(issues) => PageError::Invalid(issues),
-            other => PageError::Internal(other.to_string()),
+            other => PageError::Internal(other.detail()),
         }
     }
 }
