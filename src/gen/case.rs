@@ -17,7 +17,7 @@ use crate::intake::input::{
     ComplaintInput, PersonInput, PlaceInput, ProductInput, PurchaseInput, ReportInput,
     RespondentInput,
 };
-use crate::service::submit::WireCase;
+use crate::service::intake::IntakeInput;
 
 /// What the generator hands to intake.
 #[derive(Debug, Clone)]
@@ -27,10 +27,11 @@ pub enum Draft {
 }
 
 impl Draft {
-    pub fn wire(&self) -> WireCase<'_> {
+    /// The draft as intake receives it.
+    pub fn wire(&self) -> IntakeInput {
         match self {
-            Draft::Complaint(c) => WireCase::Complaint(c),
-            Draft::Report(r) => WireCase::Report(r),
+            Draft::Complaint(c) => IntakeInput::Complaint(c.clone()),
+            Draft::Report(r) => IntakeInput::Report(r.clone()),
         }
     }
 }

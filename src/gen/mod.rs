@@ -2,7 +2,7 @@
 //!
 //! Every case goes through the normal intake path: a wire `ComplaintInput` or `ReportInput`
 //! is keyed in by staff, dated when the case was "received", and parsed, routed and stored by
-//! `service::submit::receive_wire`, one transaction per case. Nothing is
+//! `service::intake::receive_on`, one transaction per case. Nothing is
 //! written to the tables directly, so the corpus obeys every rule real intake enforces, and
 //! an interrupted run leaves only whole cases behind.
 //!
@@ -44,7 +44,8 @@ use run::{PLAN_SALT, facts, horizon, life_rng};
 use crate::clock::china_date;
 use crate::intake::{FieldIssue, NewCase};
 use crate::reference::Reference;
-use crate::service::submit::{Receipt, parse_wire};
+use crate::service::Ctx;
+use crate::service::intake::{Channel, check};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct GenArgs {
@@ -104,11 +105,8 @@ pub fn date_range(args: &GenArgs, now: DateTime<Utc>) -> anyhow::Result<(NaiveDa
 }
 
 /// Staff intake of a case received at `at`, as the generator keys every case in.
-pub fn staff_receipt(at: DateTime<Utc>) -> Receipt {
-    Receipt {
-        received_at: at,
-        staff: true,
-    }
+pub fn staff_receipt(at: DateTime<Utc>) -> Channel {
+    Channel::Staff { received_at: at }
 }
 
 /// Parses a draft exactly as staff intake would, received at `at`.
@@ -118,7 +116,12 @@ pub fn parse(
     now: DateTime<Utc>,
     reference: &Reference,
 ) -> Result<NewCase, String> {
-    parse_wire(draft.wire(), reference, now, staff_receipt(at)).map_err(|issues| refusal(&issues))
+    let ctx = Ctx {
+        reference: reference.clone(),
+        public_url: String::new(),
+        now,
+    };
+    check(&draft.wire(), &staff_receipt(at), &ctx).map_err(|issues| refusal(&issues))
 }
 
 /// Field problems in one line: `field code (message); …`.

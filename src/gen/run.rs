@@ -20,7 +20,7 @@ use crate::intake::NewCase;
 use crate::reference::Reference;
 use crate::secrets::TrackingToken;
 use crate::service::case_view::linked_report_of;
-use crate::service::submit::{receive_wire, receive_wire_batch};
+use crate::service::intake::{receive_batch, receive_on};
 use crate::service::{Ctx, Db, ServiceError, admin};
 
 /// Arrival times use their own stream, so a case's content does not depend on `--cases`.
@@ -159,7 +159,7 @@ pub fn run(settings: &Settings, args: &GenArgs, clock: &dyn Clock) -> anyhow::Re
             });
             // The whole chunk in one transaction: each case's own becomes a savepoint.
             let received =
-                receive_wire_batch(&mut conn, keyed).map_err(|(i, e)| not_stored(first + i, e))?;
+                receive_batch(&mut conn, keyed).map_err(|(i, e)| not_stored(first + i, e))?;
             for (draft, (case, _)) in drafts.iter().zip(&received) {
                 counts.received(draft, case);
             }
@@ -235,9 +235,11 @@ impl Lives<'_> {
             now: received_at,
             ..self.base.clone()
         };
-        let receipt = staff_receipt(received_at);
-        let (case, stored) = retry(conn, |conn| receive_wire(conn, &ctx, draft.wire(), receipt))
-            .map_err(|e| not_stored(n, e))?;
+        let input = draft.wire();
+        let (case, stored) = retry(conn, |conn| {
+            receive_on(conn, &ctx, &input, staff_receipt(received_at))
+        })
+        .map_err(|e| not_stored(n, e))?;
         let earlier = repeat_of
             .and_then(|r| self.complaints.get(&r))
             .filter(|(_, at)| case.received_at - *at <= Duration::days(DUPLICATE_WINDOW_DAYS))

@@ -5,14 +5,15 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::group_commit::{Committer, Submission};
-use super::submit::{Idempotency, Submitted};
-use super::{Ctx, ServiceError};
+use super::submit::{Idempotency, Submitted, submit};
+use super::{Ctx, Db, ServiceError};
 use crate::intake::input::{ComplaintInput, ReportInput};
 use crate::intake::{FieldIssue, IntakeContext, NewCase, parse_complaint, parse_report};
+use crate::store::write_transaction;
 
 /// A complaint or a report as sent. Serialises as the input itself, so the same content
 /// hashes the same whichever front end received it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum IntakeInput {
     Complaint(ComplaintInput),
@@ -62,10 +63,7 @@ pub async fn receive(
     idem: Option<Idempotency>,
 ) -> Result<Submitted, ServiceError> {
     let case = check(input, &channel, &ctx).map_err(ServiceError::Invalid)?;
-    let consumer_openid = match channel {
-        Channel::Public { openid } => openid,
-        Channel::Staff { .. } => None,
-    };
+    let consumer_openid = channel.openid();
     writer
         .submit(Submission {
             ctx,
@@ -74,4 +72,46 @@ pub async fn receive(
             consumer_openid,
         })
         .await
+}
+
+impl Channel {
+    fn openid(self) -> Option<String> {
+        match self {
+            Channel::Public { openid } => openid,
+            Channel::Staff { .. } => None,
+        }
+    }
+}
+
+/// Parses and stores a new case on the caller's connection, in one transaction of its own,
+/// without the group-commit writer: for the generator, which runs beside no server. The
+/// parsed case comes back with the answer, for callers that go on to act on it.
+pub fn receive_on(
+    conn: &mut Db,
+    ctx: &Ctx,
+    input: &IntakeInput,
+    channel: Channel,
+) -> Result<(NewCase, Submitted), ServiceError> {
+    let case = check(input, &channel, ctx).map_err(ServiceError::Invalid)?;
+    let submitted = submit(conn, ctx, case.clone(), None, channel.openid())?;
+    Ok((case, submitted))
+}
+
+/// Receives many cases in one transaction, each in its own savepoint: for bulk loading,
+/// where sharing one commit is much faster. The first case refused or failed rolls them all
+/// back and is named by its position.
+pub fn receive_batch(
+    conn: &mut Db,
+    cases: impl IntoIterator<Item = (Ctx, IntakeInput, Channel)>,
+) -> Result<Vec<(NewCase, Submitted)>, (usize, ServiceError)> {
+    let mut failed_at = 0;
+    write_transaction(conn, |conn| {
+        let mut received = Vec::new();
+        for (i, (ctx, input, channel)) in cases.into_iter().enumerate() {
+            failed_at = i;
+            received.push(receive_on(conn, &ctx, &input, channel)?);
+        }
+        Ok(received)
+    })
+    .map_err(|e| (failed_at, e))
 }

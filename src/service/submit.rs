@@ -12,9 +12,7 @@ use crate::domain::case::{CaseKind, CaseNo, CaseState};
 use crate::domain::policy::Clock;
 use crate::domain::routing::{COLLECTIVE_MIN, Flag, Flags, RespondentFacts, Submission, route};
 use crate::domain::severity::Severity;
-use crate::intake::input::{ComplaintInput, ReportInput};
-use crate::intake::{FieldIssue, IntakeContext, NewCase, parse_complaint, parse_report};
-use crate::reference::Reference;
+use crate::intake::NewCase;
 use crate::secrets::{IdempotencyKey, TrackingToken};
 use crate::store::events::{self, EventDraft};
 use crate::store::models::{
@@ -99,75 +97,6 @@ pub fn submit(
 }
 
 const RACE: &str = "idempotency_race";
-
-/// A complaint or report as it came in over the wire.
-#[derive(Debug, Clone, Copy)]
-pub enum WireCase<'a> {
-    Complaint(&'a ComplaintInput),
-    Report(&'a ReportInput),
-}
-
-/// When the bureau received a case and whether staff keyed it in.
-#[derive(Debug, Clone, Copy)]
-pub struct Receipt {
-    /// The moment of intake online; the date keyed in by staff.
-    pub received_at: DateTime<Utc>,
-    /// Staff may key in phone, letter and visit channels; the public may not.
-    pub staff: bool,
-}
-
-/// Parses a wire case as of `now`, with every field issue at once.
-pub fn parse_wire(
-    input: WireCase,
-    reference: &Reference,
-    now: DateTime<Utc>,
-    receipt: Receipt,
-) -> Result<NewCase, Vec<FieldIssue>> {
-    let ctx = IntakeContext {
-        now,
-        received_at: receipt.received_at,
-        staff: receipt.staff,
-        calendar: &reference.calendar,
-        policy: &reference.policy,
-    };
-    match input {
-        WireCase::Complaint(c) => parse_complaint(c, &ctx),
-        WireCase::Report(r) => parse_report(r, &ctx),
-    }
-}
-
-/// Parses, routes and stores a wire case in one transaction. The parsed case comes back with
-/// the answer, for callers that go on to act on it; field problems are `Invalid`.
-pub fn receive_wire(
-    conn: &mut Db,
-    ctx: &Ctx,
-    input: WireCase,
-    receipt: Receipt,
-) -> Result<(NewCase, Submitted), ServiceError> {
-    let case =
-        parse_wire(input, &ctx.reference, ctx.now, receipt).map_err(ServiceError::Invalid)?;
-    let submitted = submit(conn, ctx, case.clone(), None, None)?;
-    Ok((case, submitted))
-}
-
-/// Receives many wire cases in one transaction, each in its own savepoint: for bulk loading,
-/// where sharing one commit is much faster. The first case refused or failed rolls them all
-/// back and is named by its position.
-pub fn receive_wire_batch<'a>(
-    conn: &mut Db,
-    cases: impl IntoIterator<Item = (Ctx, WireCase<'a>, Receipt)>,
-) -> Result<Vec<(NewCase, Submitted)>, (usize, ServiceError)> {
-    let mut failed_at = 0;
-    write_transaction(conn, |conn| {
-        let mut received = Vec::new();
-        for (i, (ctx, input, receipt)) in cases.into_iter().enumerate() {
-            failed_at = i;
-            received.push(receive_wire(conn, &ctx, input, receipt)?);
-        }
-        Ok(received)
-    })
-    .map_err(|e| (failed_at, e))
-}
 
 /// Routes, numbers and stores a new case with its side tracks and first mail.
 fn receive(
