@@ -6,6 +6,13 @@
 //! `cargo bench --bench search -- --cases N` with `ODRDESK_DATA_DIR` and `ODRDESK_DATABASE_URL`
 //! set; `--http URL` measures the same mix through a running server's API instead.
 //! `cargo test` builds this file but runs nothing (no `--bench` argument).
+// Tests stop at the first surprise, and unwrap/expect is how they say so; cleanup in tests
+// is best effort.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
 
 use std::time::Instant;
 

@@ -60,15 +60,20 @@ impl BlobStore {
             fs::rename(&tmp, &target)?;
             File::open(dir)?.sync_all()
         })();
-        if written.is_err() {
-            let _ = fs::remove_file(&tmp);
+        if written.is_err()
+            && let Err(e) = fs::remove_file(&tmp)
+        {
+            tracing::warn!(error = %e, path = %tmp.display(), "temporary upload not removed");
         }
         written.map(|_| sha)
     }
 
     /// Deletes a blob; used when the row that would reference it was not written.
     pub fn remove(&self, sha256: &str) {
-        let _ = fs::remove_file(self.path_of(sha256));
+        let path = self.path_of(sha256);
+        if let Err(e) = fs::remove_file(&path) {
+            tracing::warn!(error = %e, path = %path.display(), "attachment file not removed");
+        }
     }
 
     /// Every blob file currently stored (for consistency checks).

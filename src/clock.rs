@@ -36,9 +36,14 @@ impl Clock for FixedClock {
     }
 }
 
+const CHINA_OFFSET: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
 /// China Standard Time: UTC+8 all year, no daylight saving.
 pub fn china_offset() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+    CHINA_OFFSET
 }
 
 /// The calendar date in China of an instant: deadlines and periods count in these dates.

@@ -8,6 +8,8 @@ use serde::Deserialize;
 use crate::store::DatabaseUrl;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The port of `DEFAULT_LISTEN`.
+const DEFAULT_PORT: u16 = 8080;
 pub const DEFAULT_CONFIG_FILE: &str = "odrdesk.toml";
 pub const DEFAULT_MAIL_FROM: &str = "odrdesk@localhost";
 pub const DEFAULT_MAIL_POLL_MS: u64 = 2000;
@@ -248,9 +250,7 @@ impl Settings {
     /// Settings for an embedded instance in `data_dir` (tests, tools).
     pub fn for_data_dir(data_dir: &Path, database: Option<DatabaseUrl>) -> Settings {
         Settings {
-            listen: DEFAULT_LISTEN
-                .parse()
-                .expect("default listen address parses"),
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
             data_dir: data_dir.to_owned(),
             database: database.unwrap_or_else(|| DatabaseUrl::default_for(data_dir)),
             log_format: LogFormat::Pretty,

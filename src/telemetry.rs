@@ -10,8 +10,9 @@ pub fn init(format: LogFormat) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     // A second init (tests) is harmless, so its error is ignored.
-    let _ = match format {
+    let done = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Pretty => builder.try_init(),
     };
+    drop(done);
 }

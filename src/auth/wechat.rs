@@ -80,7 +80,13 @@ fn client() -> Result<&'static reqwest::Client, WechatError> {
 
 /// Makes ring the process's TLS provider; harmless when one is installed already.
 pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // Err means a provider is already installed for the process, which is all we need.
+    if rustls::crypto::ring::default_provider()
+        .install_default()
+        .is_err()
+    {
+        tracing::trace!("rustls crypto provider was already installed");
+    }
 }
 
 /// `GET {api_base}/sns/jscode2session?appid=…&secret=…&js_code=…&grant_type=authorization_code`

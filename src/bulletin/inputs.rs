@@ -76,6 +76,10 @@ impl std::io::Write for Digesting {
 
 impl Inputs {
     /// SHA-256 of the canonical JSON of the inputs, hex.
+    #[expect(
+        clippy::let_underscore_must_use,
+        reason = "serialising plain data into an infallible sink cannot fail"
+    )]
     pub fn hash(&self) -> String {
         let mut d = Digesting(Sha256::new());
         // Serializing plain data into a sink that cannot fail does not fail.

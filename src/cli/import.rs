@@ -40,6 +40,10 @@ pub struct ImportArgs {
 }
 
 /// Runs the import and ends the process with status 2 when rows were rejected.
+#[expect(
+    clippy::let_underscore_must_use,
+    reason = "flushing before exit: there is nowhere left to report a failure"
+)]
 pub fn run(settings: &Settings, args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
     let all_accepted = import(settings, args, now)?;
     if !all_accepted {

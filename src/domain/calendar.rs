@@ -195,6 +195,10 @@ const BUILTIN_2026: &str = include_str!("../../reference/calendar/2026.toml");
 
 impl WorkCalendar {
     /// The calendars shipped in `reference/calendar/`.
+    #[expect(
+        clippy::expect_used,
+        reason = "the built-in files are compiled in and parsed by a unit test"
+    )]
     pub fn builtin() -> WorkCalendar {
         let years = [BUILTIN_2025, BUILTIN_2026]
             .into_iter()

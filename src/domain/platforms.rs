@@ -20,6 +20,10 @@ struct Platforms {
     platforms: Vec<Platform>,
 }
 
+#[expect(
+    clippy::expect_used,
+    reason = "the built-in file is compiled in and parsed by a unit test"
+)]
 fn builtin() -> &'static Platforms {
     static DATA: OnceLock<Platforms> = OnceLock::new();
     DATA.get_or_init(|| {

@@ -201,6 +201,10 @@ const BUILTIN_POLICY: &str = include_str!("../../reference/policy.toml");
 
 impl PolicyTable {
     /// The table shipped in `reference/policy.toml`.
+    #[expect(
+        clippy::expect_used,
+        reason = "the built-in file is compiled in and parsed by a unit test"
+    )]
     pub fn builtin() -> PolicyTable {
         PolicyTable::from_toml(BUILTIN_POLICY).expect("built-in policy file is valid")
     }

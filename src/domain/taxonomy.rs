@@ -112,6 +112,10 @@ static BUILTIN: OnceLock<Taxonomy> = OnceLock::new();
 
 impl Taxonomy {
     /// The taxonomy shipped in `reference/taxonomy.json`.
+    #[expect(
+        clippy::expect_used,
+        reason = "the built-in file is compiled in and parsed by a unit test"
+    )]
     pub fn builtin() -> &'static Taxonomy {
         BUILTIN.get_or_init(|| {
             Taxonomy::from_json(include_str!("../../reference/taxonomy.json"))

@@ -136,6 +136,7 @@ impl Pool {
     /// A business of the trade, mostly one in a district drawn by population, now and then
     /// any (such as an online seller with no address). Earlier ones are picked far more often, as a few businesses draw
     /// most complaints.
+    #[expect(clippy::expect_used, reason = "the pool is built with every trade")]
     pub fn pick(&self, rng: &mut Rng, trade: &str) -> &Business {
         let list = self
             .by_trade
@@ -221,6 +222,10 @@ const USCC_CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// A well-formed unified social credit code registered in the district: `91` for a
 /// company, `92` for an individual business, then the division code, a random
 /// organisation code and the GB 32100 check character.
+#[expect(
+    clippy::expect_used,
+    reason = "17 characters drawn from the USCC charset always have a check character"
+)]
 pub fn uscc(rng: &mut Rng, district: &str, individual: bool) -> String {
     let mut first17 = String::from(if individual { "92" } else { "91" });
     first17.push_str(district);

@@ -145,6 +145,10 @@ pub async fn public_file(
 
 /// Printing takes Chromium a second or more, and a published version never changes (its
 /// status is part of the file name), so each PDF is printed once per node and kept.
+#[expect(
+    clippy::let_underscore_must_use,
+    reason = "the cached file is an optimisation: without it the PDF is rendered again"
+)]
 fn cached_pdf(path: &std::path::Path, html: &str) -> Result<Vec<u8>, render::PdfError> {
     if let Ok(bytes) = std::fs::read(path) {
         return Ok(bytes);

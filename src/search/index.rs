@@ -121,10 +121,11 @@ impl Live {
         f: impl FnOnce(&mut IndexWriter) -> Result<T, SearchError>,
     ) -> Result<T, SearchError> {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(self.index.writer(WRITER_HEAP)?);
-        }
-        f(guard.as_mut().expect("writer opened above"))
+        let writer = match guard.take() {
+            Some(writer) => writer,
+            None => self.index.writer(WRITER_HEAP)?,
+        };
+        f(guard.insert(writer))
     }
 
     /// Lets go of the writer lock (before another process may open this directory to write).
@@ -246,8 +247,9 @@ impl SearchIndex {
             if name.starts_with("index-")
                 && Some(&name) != current.as_ref()
                 && e.path() != self.live().dir
+                && let Err(err) = fs::remove_dir_all(e.path())
             {
-                let _ = fs::remove_dir_all(e.path());
+                tracing::warn!(error = %err, dir = %e.path().display(), "old index not removed");
             }
         }
     }

@@ -391,6 +391,10 @@ pub const FACETS: [(&str, &str, u32); 8] = [
     ("respondent", "respondent_exact", 50),
 ];
 
+#[expect(
+    clippy::expect_used,
+    reason = "the request is built from constants and checked by the search tests"
+)]
 fn facet_collector() -> AggregationCollector {
     let mut req = serde_json::Map::new();
     for (name, field, size) in FACETS {

@@ -101,7 +101,7 @@ pub const FLAG_SET_SEPARATOR: &str = " ";
 
 /// Days since 1970-01-01 of a date (the fast-field form of calendar dates).
 pub fn day_number(d: chrono::NaiveDate) -> i64 {
-    (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days()
+    (d - chrono::NaiveDate::default()).num_days()
 }
 
 pub fn document(f: &Fields, s: &CaseSource) -> TantivyDocument {

@@ -16,7 +16,7 @@ use crate::intake::FieldIssue;
 use crate::intake::issues::{Issues, optional_text};
 use crate::store::accounts::{self, NewUserRow};
 use crate::store::enterprises::{self, EnterpriseRow};
-use crate::store::{Db, is_unique_violation};
+use crate::store::{Db, is_unique_violation, write_transaction};
 
 const MAX_NAME_CHARS: usize = 100;
 
@@ -157,7 +157,7 @@ pub fn add_user(
         code: "email_taken",
         message: format!("邮箱 {} 已被使用", user.email),
     };
-    let inserted = conn.transaction(|conn| {
+    let inserted = write_transaction(conn, |conn| {
         if let Some(uscc) = &row.uscc
             && enterprises::find(conn, uscc)?.is_none()
         {
@@ -277,7 +277,7 @@ pub fn upsert_enterprise(
     now: DateTime<Utc>,
 ) -> Result<(EnterpriseView, bool), ServiceError> {
     let write = |conn: &mut Db| {
-        conn.transaction(|conn| {
+        write_transaction(conn, |conn| {
             let existing = enterprises::find(conn, e.uscc.as_str())?;
             let row = EnterpriseRow {
                 uscc: e.uscc.to_string(),

@@ -74,7 +74,9 @@ pub fn caught_up_index(conn: &mut Db, dir: &Path) -> Option<SearchIndex> {
             break;
         }
     }
-    let _ = search.follow_swap();
+    if let Err(e) = search.follow_swap() {
+        tracing::warn!(error = %e, "search index not reopened after catching up");
+    }
     Some(search)
 }
 

@@ -97,7 +97,9 @@ fn write_batches(pool: &DbPool, waiting: &Receiver<Job>, max_batch: usize) {
         };
         for (reply, answer) in replies.into_iter().zip(answers) {
             // The client may have gone; its case is stored all the same.
-            let _ = reply.send(answer);
+            if reply.send(answer).is_err() {
+                tracing::debug!("a submitter stopped waiting before its answer");
+            }
         }
     }
 }

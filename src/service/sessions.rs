@@ -10,7 +10,7 @@ use crate::auth::password;
 use crate::auth::token::{ApiKey, SessionToken};
 use crate::auth::{Principal, Role, StaffUser};
 use crate::store::accounts::{self, SessionRow};
-use crate::store::{Db, StoreError};
+use crate::store::{Db, StoreError, write_transaction};
 
 pub const STAFF_SESSION_HOURS: i64 = 12;
 pub const CONSUMER_SESSION_DAYS: i64 = 30;
@@ -77,7 +77,7 @@ pub fn login(
         return Err(wrong_credentials());
     }
     let token = new_token()?;
-    let attempt = conn.transaction(|conn| attempt(conn, &email, password, &token, now))?;
+    let attempt = write_transaction(conn, |conn| attempt(conn, &email, password, &token, now))?;
     match attempt {
         Attempt::LoggedIn(login) => Ok(login),
         Attempt::Wrong => Err(wrong_credentials()),

@@ -384,7 +384,7 @@ fn case_row(
         created_at: events::truncate_to_micros(now.naive_utc()),
         assignee_id: None,
         consumer_openid: None,
-        flags: opening.flags.clone(),
+        flags: opening.flags,
         closed_on: None,
         event_count: 0,
         last_event_hash: String::new(),

@@ -236,7 +236,10 @@ where
         Ok(value) => match AnsiTransactionManager::commit_transaction(sqlite) {
             Ok(()) => Ok(value),
             Err(e) => {
-                let _ = AnsiTransactionManager::rollback_transaction(sqlite);
+                // The commit error is the one to report; a failed rollback only adds noise.
+                if let Err(rollback) = AnsiTransactionManager::rollback_transaction(sqlite) {
+                    tracing::warn!(error = %rollback, "rollback after a failed commit failed");
+                }
                 Err(e.into())
             }
         },

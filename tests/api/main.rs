@@ -1,5 +1,12 @@
 //! The HTTP API against the real server: intake, evidence uploads, group commit, accounts and
 //! sign-in, the authorization matrix, hostile input, and the OpenAPI document.
+// Tests stop at the first surprise, and unwrap/expect is how they say so; cleanup in tests
+// is best effort.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -1,6 +1,13 @@
 //! The quarterly bulletin end to end: figures against independent SQL over a fixture with
 //! known answers, the publish and correction flow, reproducible files, and no personal data
 //! in any format.
+// Tests stop at the first surprise, and unwrap/expect is how they say so; cleanup in tests
+// is best effort.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -2,6 +2,13 @@
 //! `odrdesk serve` processes on one PostgreSQL database (numbering, search, mail and the
 //! deadline sweep across nodes), a locked SQLite file, PostgreSQL connections killed during
 //! intake, a full disk while an attachment is written, and kill -9 during sustained intake.
+// Tests stop at the first surprise, and unwrap/expect is how they say so; cleanup in tests
+// is best effort.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
 
 #[path = "../common/mod.rs"]
 mod common;

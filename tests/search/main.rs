@@ -1,5 +1,12 @@
 //! The search index over HTTP: query language, filters and facets equal to database counts,
 //! cursor paging, trends, hot terms, alerts, similar cases, restarts and rebuilds.
+// Tests stop at the first surprise, and unwrap/expect is how they say so; cleanup in tests
+// is best effort.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -1,5 +1,12 @@
 //! The workflow end to end over HTTP: every path through ODR, mediation and report
 //! verification, deadlines, jurisdiction, role views, the audit chain and the sweep.
+// Tests stop at the first surprise, and unwrap/expect is how they say so; cleanup in tests
+// is best effort.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
 
 #[path = "../common/mod.rs"]
 mod common;

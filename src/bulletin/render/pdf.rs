@@ -160,6 +160,10 @@ fn wait_or_kill(mut child: Child, timeout: Duration) -> Result<ExitStatus, PdfEr
     }
 }
 
+#[expect(
+    clippy::let_underscore_must_use,
+    reason = "best-effort cleanup: the child may be gone already"
+)]
 fn kill_group(child: &mut Child) {
     #[cfg(unix)]
     {
@@ -196,6 +200,10 @@ impl TempDir {
 }
 
 impl Drop for TempDir {
+    #[expect(
+        clippy::let_underscore_must_use,
+        reason = "best-effort cleanup of a temporary directory"
+    )]
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
     }

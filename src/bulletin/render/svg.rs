@@ -73,6 +73,10 @@ fn short_label(label: &str) -> String {
 
 /// A horizontal bar chart, one bar per row, biggest value the full width. An empty list
 /// gives an empty string, so the page shows no chart rather than an empty frame.
+#[expect(
+    clippy::let_underscore_must_use,
+    reason = "fmt::Write into a String cannot fail"
+)]
 pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
     if bars.is_empty() {
         return String::new();

@@ -40,6 +40,10 @@ fn tick_step(max: u64) -> u64 {
 }
 
 /// Opens the `<svg>`: accessible name and title.
+#[expect(
+    clippy::let_underscore_must_use,
+    reason = "fmt::Write into a String cannot fail"
+)]
 fn open(svg: &mut String, title: &str, height: f64) {
     let title = escape(title);
     let _ = write!(
@@ -50,6 +54,10 @@ fn open(svg: &mut String, title: &str, height: f64) {
 }
 
 /// Wraps `shape` in a link (when there is one) titled `label：n件`.
+#[expect(
+    clippy::let_underscore_must_use,
+    reason = "fmt::Write into a String cannot fail"
+)]
 fn linked(svg: &mut String, bar: &LinkedBar, shape: &str) {
     let name = escape(&format!("{}：{}件", bar.label, bar.value));
     match &bar.href {
@@ -67,6 +75,10 @@ fn linked(svg: &mut String, bar: &LinkedBar, shape: &str) {
 }
 
 /// Vertical bars over time with a counted axis. An empty list gives an empty string.
+#[expect(
+    clippy::let_underscore_must_use,
+    reason = "fmt::Write into a String cannot fail"
+)]
 pub fn columns(title: &str, bars: &[LinkedBar]) -> String {
     if bars.is_empty() {
         return String::new();
