@@ -7,13 +7,12 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, TimeZone, Utc};
 use libfuzzer_sys::fuzz_target;
-use odrdesk::domain::{PolicyTable, WorkCalendar};
+use odrdesk::domain::PolicyTable;
 use odrdesk::intake::input::{ComplaintInput, ReportInput};
 use odrdesk::intake::{IntakeContext, parse_complaint, parse_report};
 
 struct Fixed {
     now: DateTime<Utc>,
-    calendar: WorkCalendar,
     policy: PolicyTable,
 }
 
@@ -21,7 +20,6 @@ fn fixed() -> &'static Fixed {
     static FIXED: OnceLock<Fixed> = OnceLock::new();
     FIXED.get_or_init(|| Fixed {
         now: Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0).unwrap(),
-        calendar: WorkCalendar::builtin(),
         policy: PolicyTable::builtin(),
     })
 }
@@ -34,14 +32,12 @@ fuzz_target!(|data: &[u8]| {
             now: f.now,
             received_at: f.now,
             staff: false,
-            calendar: &f.calendar,
             policy: &f.policy,
         },
         IntakeContext {
             now: f.now,
             received_at: f.now - chrono::Duration::days(7),
             staff: true,
-            calendar: &f.calendar,
             policy: &f.policy,
         },
     ];

@@ -14,19 +14,17 @@ use crate::domain::platforms::fallback_district;
 use crate::domain::severity::Severity;
 use crate::domain::{
     CategoryCode, Channel, CosmeticsId, DistrictCode, Email, Fen, Nature, Phone, PolicyTable, Uscc,
-    WorkCalendar,
 };
 
 pub use super::issues::FieldIssue;
 
-/// What parsing needs besides the input: time, calendar, policy and who is keying it in.
+/// What parsing needs besides the input: time, the policy table and who is keying it in.
 pub struct IntakeContext<'a> {
     pub now: DateTime<Utc>,
     /// When the bureau received it: `now` for online intake, the date keyed in by staff.
     pub received_at: DateTime<Utc>,
     /// Staff may key in phone, letter and visit channels; the public may not.
     pub staff: bool,
-    pub calendar: &'a WorkCalendar,
     pub policy: &'a PolicyTable,
 }
 

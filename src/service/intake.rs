@@ -44,7 +44,6 @@ pub fn check(
         now: ctx.now,
         received_at,
         staff,
-        calendar: &ctx.reference.calendar,
         policy: &ctx.reference.policy,
     };
     match input {

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use common::accounts::PASSWORD;
 use common::browser::{Browser, Page, hidden, unlabelled};
 use common::{Backend, PNG, TestApp, china_morning, sample_complaint};
+use odrdesk::domain::severity::Severity;
 use reqwest::header::COOKIE;
 use serde_json::json;
 
@@ -342,13 +343,20 @@ async fn api_and_desk_show_the_same_products_and_reaction(backend: Backend) {
             "{field} {shown} missing on the desk"
         );
     }
-    for field in ["onset_date", "symptoms", "body_site", "severity"] {
+    for field in ["onset_date", "symptoms", "body_site"] {
         let shown = reaction[field].as_str().unwrap();
         assert!(
             page.body.contains(shown),
             "{field} {shown} missing on the desk"
         );
     }
+    // The API gives the severity's code; the desk names that same severity in Chinese.
+    let severity: Severity = reaction["severity"].as_str().unwrap().parse().unwrap();
+    assert!(
+        page.body.contains(severity.label_zh()),
+        "severity {} missing on the desk",
+        severity.label_zh()
+    );
 }
 
 on_both_backends!(
