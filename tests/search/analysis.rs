@@ -320,14 +320,7 @@ async fn exports_are_capped_background_jobs_with_masked_text(backend: Backend) {
         .await;
     assert_eq!(s, 202, "{job}");
     let path = format!("/api/v1/exports/{}", job["id"]);
-    let mut status = json!(null);
-    for _ in 0..200 {
-        status = app.get_as(&path, &analyst).await.1;
-        if status["status"] == "done" || status["status"] == "failed" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let status = export_finished(&app, &path, &analyst).await;
     assert_eq!(status["status"], "done", "{status}");
     assert_eq!(status["row_count"], 4);
     let csv = app.get_text_as(&format!("{path}/download"), &analyst).await;
@@ -348,6 +341,19 @@ async fn exports_are_capped_background_jobs_with_masked_text(backend: Backend) {
     assert_eq!(s, 422);
 }
 
+/// The export's status once it is done or failed (polled for up to 10 s).
+async fn export_finished(app: &TestApp, path: &str, token: &str) -> Value {
+    let mut status = json!(null);
+    for _ in 0..200 {
+        status = app.get_as(path, token).await.1;
+        if status["status"] == "done" || status["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    status
+}
+
 /// A file that cannot be written (here a plain file where the exports folder belongs) ends
 /// the export as failed, with the reason, and nothing to download.
 async fn an_export_that_cannot_be_written_fails(backend: Backend) {
@@ -359,14 +365,7 @@ async fn an_export_that_cannot_be_written_fails(backend: Backend) {
         .await;
     assert_eq!(s, 202, "{job}");
     let path = format!("/api/v1/exports/{}", job["id"]);
-    let mut status = json!(null);
-    for _ in 0..200 {
-        status = app.get_as(&path, &analyst).await.1;
-        if status["status"] == "done" || status["status"] == "failed" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let status = export_finished(&app, &path, &analyst).await;
     assert_eq!(status["status"], "failed", "{status}");
     assert!(
         status["error"].as_str().is_some_and(|e| !e.is_empty()),
