@@ -13,40 +13,18 @@ use crate::domain::routing::{Flag, Flags};
 use crate::domain::taxonomy::Channel;
 
 fn case_row(case_no: &str) -> NewCaseRow {
-    let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("a date");
-    let at = day.and_hms_opt(9, 30, 0).expect("a time");
+    let at = NaiveDate::from_ymd_opt(2026, 11, 2)
+        .and_then(|day| day.and_hms_opt(9, 30, 0))
+        .expect("a time");
     NewCaseRow {
-        case_no: case_no.into(),
-        kind: CaseKind::Complaint,
         state: CaseState::MediationPaused,
         tracking_token_hash: "hash".into(),
         channel: Channel::MiniProgram,
-        received_at: at,
-        received_date: day,
-        policy_version: "v1".into(),
-        due_date: day,
-        due_provisional: false,
-        district: "440703".into(),
-        category: None,
-        nature: "quality".into(),
         title: "t".into(),
         description: "d".into(),
-        claim: None,
-        prefer_odr: false,
-        purchase_date: None,
-        purchase_amount_fen: None,
-        purchase_online: None,
-        purchase_platform: None,
-        purchase_order_no: None,
-        created_at: at,
-        assignee_id: None,
-        consumer_openid: None,
         flags: [Flag::Collective, Flag::Odr].into_iter().collect(),
-        closed_on: None,
-        event_count: 0,
-        last_event_hash: String::new(),
-        respondent_uscc: None,
         respondent_name: "某公司".into(),
+        ..NewCaseRow::example(case_no, at)
     }
 }
 

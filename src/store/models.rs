@@ -215,3 +215,46 @@ pub struct IdempotencyRow {
     pub sealed_token: String,
     pub created_at: NaiveDateTime,
 }
+
+#[cfg(test)]
+impl NewCaseRow {
+    /// A complaint in mediation received on `day` at `at`, for tests that need a whole row;
+    /// they change what they test with struct update syntax.
+    pub fn example(case_no: &str, at: NaiveDateTime) -> NewCaseRow {
+        use crate::domain::case::{CaseKind, CaseState};
+        use crate::domain::taxonomy::Channel;
+        NewCaseRow {
+            case_no: case_no.into(),
+            kind: CaseKind::Complaint,
+            state: CaseState::InMediation,
+            tracking_token_hash: String::new(),
+            channel: Channel::Web,
+            received_at: at,
+            received_date: at.date(),
+            policy_version: "v1".into(),
+            due_date: at.date(),
+            due_provisional: false,
+            district: "440703".into(),
+            category: None,
+            nature: "quality".into(),
+            title: String::new(),
+            description: String::new(),
+            claim: None,
+            prefer_odr: false,
+            purchase_date: None,
+            purchase_amount_fen: None,
+            purchase_online: None,
+            purchase_platform: None,
+            purchase_order_no: None,
+            created_at: at,
+            assignee_id: None,
+            consumer_openid: None,
+            flags: Default::default(),
+            closed_on: None,
+            event_count: 0,
+            last_event_hash: String::new(),
+            respondent_uscc: None,
+            respondent_name: String::new(),
+        }
+    }
+}
