@@ -66,6 +66,14 @@ fn any_of(field: Field, values: &[String]) -> Box<dyn Query> {
     ))
 }
 
+/// The caller's reach as a query: cases of the scope's districts only (`None` when the caller
+/// sees every district). Search and similar cases both restrict their matches with it.
+pub(super) fn in_scope(f: &Fields, scope: &Scope) -> Option<Box<dyn Query>> {
+    scope
+        .as_ref()
+        .map(|districts| any_of(f.district, districts))
+}
+
 fn list(v: &Option<String>) -> Vec<String> {
     v.as_deref()
         .map(|s| {
@@ -173,8 +181,8 @@ pub fn build(live: &Live, filters: &Filters, scope: &Scope) -> Result<Box<dyn Qu
     if let Some(r) = filters.respondent.as_deref().filter(|r| !r.is_empty()) {
         must.push((Occur::Must, term(f.respondent_exact, r)));
     }
-    if let Some(districts) = scope {
-        must.push((Occur::Must, any_of(f.district, districts)));
+    if let Some(reach) = in_scope(f, scope) {
+        must.push((Occur::Must, reach));
     }
     if must.is_empty() {
         return Ok(Box::new(AllQuery));

@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 
 use super::analyzer::tokens;
 use super::index::{Live, SearchError};
-use super::query::Scope;
+use super::query::{Scope, in_scope};
 
 /// Another case counts as a likely duplicate when its text scores at least this share of the
 /// case's own score against the same query.
@@ -96,10 +96,16 @@ pub fn similar(
         Term::from_field_text(f.respondent_exact, &respondent),
         IndexRecordOption::Basic,
     );
-    let query = BooleanQuery::new(vec![
-        (Occur::Must, Box::new(same_respondent) as Box<dyn Query>),
+    let mut must: Vec<(Occur, Box<dyn Query>)> = vec![
+        (Occur::Must, Box::new(same_respondent)),
         (Occur::Must, Box::new(text_query)),
-    ]);
+    ];
+    // Matches stay inside the caller's reach, as search does: a case the caller cannot open
+    // is never named to them, nor counted towards a collective complaint.
+    if let Some(reach) = in_scope(f, scope) {
+        must.push((Occur::Must, reach));
+    }
+    let query = BooleanQuery::new(must);
     let found = searcher.search(&query, &TopDocs::with_limit(200).order_by_score())?;
     let own_score = found
         .iter()

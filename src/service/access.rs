@@ -2,6 +2,7 @@
 //! "not found", never "forbidden", so its existence does not leak.
 
 use crate::auth::{Role, StaffUser};
+use crate::domain::case::CaseKind;
 use crate::domain::workflow::Actor;
 use crate::secrets::TrackingToken;
 use crate::store::models::CaseRow;
@@ -28,7 +29,8 @@ pub enum Access {
     Staff(Actor),
     /// Analysts: read-only, personal data masked.
     Analyst,
-    /// The respondent business: its own complaints, never reporter data.
+    /// The respondent business: the complaints against it. Reports never reach it (Order 121
+    /// Art. 37: neither the reporter nor how a report is handled may be disclosed to it).
     Enterprise,
     /// The complainant or reporter.
     Consumer,
@@ -69,6 +71,11 @@ impl StaffUser {
     }
 }
 
+/// The only kind of case a business ever sees: a complaint against it. Both `access` (every
+/// single case) and the queue (every list) filter on it, so a report is "not found" to a
+/// business everywhere, exactly like a number that does not exist.
+pub const ENTERPRISE_KIND: CaseKind = CaseKind::Complaint;
+
 pub fn access(caller: &Caller, case: &CaseRow, respondent_uscc: Option<&str>) -> Option<Access> {
     match caller {
         Caller::Staff(user) => match user.role {
@@ -78,7 +85,11 @@ pub fn access(caller: &Caller, case: &CaseRow, respondent_uscc: Option<&str>) ->
             }
             Role::Mediator if user.covers(&case.district) => Some(Access::Staff(Actor::Mediator)),
             Role::Analyst => Some(Access::Analyst),
-            Role::Enterprise if user.uscc.is_some() && user.uscc.as_deref() == respondent_uscc => {
+            Role::Enterprise
+                if case.kind == ENTERPRISE_KIND
+                    && user.uscc.is_some()
+                    && user.uscc.as_deref() == respondent_uscc =>
+            {
                 Some(Access::Enterprise)
             }
             _ => None,

@@ -2,7 +2,9 @@
 //! update the case row's projection, and queue the mail the step calls for.
 
 use super::access::Caller;
-use super::case_view::{CaseView, LoadedCase, clocks_of, load_visible, policy_for, render};
+use super::case_view::{
+    CaseView, LoadedCase, clocks_of, find_visible, load_visible, policy_for, render,
+};
 use super::{Ctx, ServiceError};
 use crate::domain::case::{CaseNo, CaseState};
 use crate::domain::clocks::current_stage;
@@ -36,7 +38,7 @@ pub fn act(
     write_transaction(conn, |conn| {
         let (loaded, access) = load_visible(conn, case_no, caller)?;
         let actor = access.actor().ok_or(ServiceError::Forbidden)?;
-        apply(conn, ctx, &loaded, actor, &actor_name(caller), &command)?;
+        apply(conn, ctx, &loaded, caller, actor, &command)?;
         // Rendered with the access the caller had: a transfer may just have moved the case out
         // of their reach, and they still get the result of their own step.
         let (reloaded, _) = load_visible(conn, case_no, &Caller::System)?;
@@ -44,13 +46,13 @@ pub fn act(
     })
 }
 
-/// Applies one command inside the caller's transaction. Also used by the deadline sweep.
+/// Applies one command, as `actor` on behalf of `caller`, inside the caller's transaction.
 pub fn apply(
     conn: &mut Db,
     ctx: &Ctx,
     loaded: &LoadedCase,
+    caller: &Caller,
     actor: Actor,
-    actor_name: &str,
     command: &Command,
 ) -> Result<(), ServiceError> {
     let (reference, now, today) = (&ctx.reference, ctx.now, ctx.today());
@@ -118,11 +120,13 @@ pub fn apply(
             assignee_id = Some(target.id);
         }
         Command::MergeInto { case_no } => {
+            // A case the actor cannot see answers exactly like one that does not exist.
             let target = case_no
                 .parse::<CaseNo>()
                 .ok()
-                .and_then(|n| cases::find_by_case_no(conn, &n.to_string()).transpose())
+                .and_then(|n| find_visible(conn, &n.to_string(), caller).transpose())
                 .transpose()?
+                .map(|(target, _, _)| target)
                 .filter(|t| t.id != case.id && t.kind == case.kind && t.state != CaseState::Merged)
                 .ok_or_else(|| {
                     invalid("case_no", "unknown_case", "找不到可合并的同类案件".into())
@@ -154,7 +158,7 @@ pub fn apply(
         case.id,
         EventDraft {
             kind: kind_name.into(),
-            actor: actor_name.into(),
+            actor: actor_name(caller),
             actor_role: actor.as_str().into(),
             at: now.naive_utc(),
             from_state: to_state.map(|_| state),
@@ -227,6 +231,6 @@ pub fn perform(
     write_transaction(conn, |conn| {
         let (loaded, access) = load_visible(conn, case_no, caller)?;
         let actor = access.actor().ok_or(ServiceError::Forbidden)?;
-        apply(conn, ctx, &loaded, actor, &actor_name(caller), command)
+        apply(conn, ctx, &loaded, caller, actor, command)
     })
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::ServiceError;
-use crate::auth::{Principal, Role};
+use crate::auth::{Principal, Role, StaffUser};
 use crate::search::alerts::AlertParams;
 use crate::search::hot::HotParams;
 use crate::search::query::{Filters, Scope};
@@ -14,11 +14,15 @@ pub const ANALYSTS: [Role; 4] = [Role::Analyst, Role::Supervisor, Role::Admin, R
 
 /// Analysts, supervisors and admins see every district; mediators only their bureaus.
 pub fn scope(principal: &Principal) -> Result<Scope, ServiceError> {
-    let user = principal.require_role(&ANALYSTS)?;
-    Ok(match user.role {
+    Ok(scope_of(principal.require_role(&ANALYSTS)?))
+}
+
+/// The districts `user` may see in the index (search, similar cases); `None` for all.
+pub fn scope_of(user: &StaffUser) -> Scope {
+    match user.role {
         Role::Mediator => Some(user.bureaus.clone()),
         _ => user.queue_districts(),
-    })
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

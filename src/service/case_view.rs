@@ -37,15 +37,29 @@ impl LoadedCase {
     }
 }
 
+/// A case row the caller may see, with its respondent's USCC and the caller's access; `None`
+/// both when the number does not exist and when the case is out of the caller's reach.
+pub fn find_visible(
+    conn: &mut Db,
+    case_no: &str,
+    caller: &Caller,
+) -> Result<Option<(CaseRow, Option<String>, Access)>, ServiceError> {
+    let Some(case) = cases::find_by_case_no(conn, case_no)? else {
+        return Ok(None);
+    };
+    let respondent_uscc = workflow::respondent_uscc(conn, case.id)?;
+    Ok(access(caller, &case, respondent_uscc.as_deref())
+        .map(|access| (case, respondent_uscc, access)))
+}
+
 /// Loads a case the caller may see, or `NotFound`.
 pub fn load_visible(
     conn: &mut Db,
     case_no: &str,
     caller: &Caller,
 ) -> Result<(LoadedCase, Access), ServiceError> {
-    let case = cases::find_by_case_no(conn, case_no)?.ok_or(ServiceError::NotFound)?;
-    let respondent_uscc = workflow::respondent_uscc(conn, case.id)?;
-    let access = access(caller, &case, respondent_uscc.as_deref()).ok_or(ServiceError::NotFound)?;
+    let (case, respondent_uscc, access) =
+        find_visible(conn, case_no, caller)?.ok_or(ServiceError::NotFound)?;
     let events = events::list(conn, case.id)?;
     let referral = workflow::referral_of(conn, case.id)?;
     Ok((

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::access::Caller;
+use super::access::{Caller, ENTERPRISE_KIND};
 use super::{Ctx, ServiceError};
 use crate::auth::Role;
 use crate::domain::case::{CaseKind, CaseState};
@@ -146,7 +146,7 @@ pub fn list(
             // Enterprises see complaints against their business, never reports.
             Role::Enterprise => {
                 f.respondent_uscc = Some(user.uscc.clone().ok_or(ServiceError::Forbidden)?);
-                f.kind = Some(CaseKind::Complaint);
+                f.kind = Some(ENTERPRISE_KIND);
             }
             Role::Analyst => return Err(ServiceError::Forbidden),
         },

@@ -68,8 +68,8 @@ fn sweep_case(
             conn,
             ctx,
             &loaded,
+            &Caller::System,
             Actor::System,
-            "system",
             &Command::OdrExpire,
         )?;
         report.odr_expired += 1;

@@ -17,7 +17,7 @@ use crate::domain::routing::COLLECTIVE_MIN;
 use crate::search::similar::{self, Similar};
 use crate::service::access::Caller;
 use crate::service::case_view::StaffCaseView;
-use crate::service::{Ctx, ServiceError, desk, track};
+use crate::service::{Ctx, ServiceError, analysis, desk, track};
 use crate::state::AppState;
 use crate::web::{Form, PageError, csrf, see_other, staff};
 
@@ -208,7 +208,7 @@ async fn render(
     let (live, no, scope) = (
         state.search.live(),
         case_no.to_owned(),
-        user.queue_districts(),
+        analysis::scope_of(&user),
     );
     let found = web::block(move || similar::similar(&live, &no, &scope, COLLECTIVE_MIN)).await;
     let (similar, similar_failed) = match found {
