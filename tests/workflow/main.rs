@@ -15,6 +15,7 @@ mod mail;
 mod paths;
 mod queues;
 mod records;
+mod secrecy;
 
 use common::TestApp;
 use common::binary::run_on;

@@ -46,9 +46,11 @@ fn csrf_for(secret: &str) -> String {
     hex::encode(h.finalize())
 }
 
-/// The ids the rows need: the case, its attachment, an export and a bulletin draft.
+/// The ids the rows need: the case, a report against the same business, the case's
+/// attachment, an export and a bulletin draft.
 pub struct Fixture {
     pub case_no: String,
+    pub report_no: String,
     pub attachment: i64,
     pub export: i64,
     pub bulletin: i64,
@@ -64,6 +66,7 @@ async fn request(
     let path = row
         .path
         .replace("{case}", &fx.case_no)
+        .replace("{report}", &fx.report_no)
         .replace("{att}", &fx.attachment.to_string());
     let path = path
         .replace("{export}", &fx.export.to_string())
@@ -113,6 +116,13 @@ async fn setup(app: &TestApp) -> (Vec<Caller>, Fixture) {
     assert_eq!(status, 201, "{body}");
     let case_no = body["case_no"].as_str().unwrap().to_owned();
     let tracking = body["tracking_token"].as_str().unwrap().to_owned();
+    let mut report = common::sample_report();
+    report["respondent"] =
+        json!({"name": "江门市美颜化妆品有限公司", "uscc": OWN_USCC, "district": "440703"});
+    report["place"] = json!({"district": "440703"});
+    let (status, body) = app.post_json("/api/v1/reports", &report).await;
+    assert_eq!(status, 201, "{body}");
+    let report_no = body["case_no"].as_str().unwrap().to_owned();
     let admin = app
         .add_user("admin@example.gov.cn", "admin", &[], None)
         .await;
@@ -161,6 +171,7 @@ async fn setup(app: &TestApp) -> (Vec<Caller>, Fixture) {
     assert_eq!(callers.len(), CALLERS.len());
     let fx = Fixture {
         case_no,
+        report_no,
         attachment,
         export,
         bulletin,

@@ -1,7 +1,8 @@
 //! The matrix itself. Columns, in order: anonymous, admin, supervisor of the case's district,
 //! mediator of the case's district, mediator of another district, analyst, enterprise of the
 //! respondent's USCC, enterprise of another USCC, holder of the case's tracking token (no
-//! account). Cells: A allowed (2xx, 3xx, or a 400/409/422 from past the role check), U sign in
+//! account). `{report}` is a report against the same business in the same district: no
+//! business ever finds it, the reported one included. Cells: A allowed (2xx, 3xx, or a 400/409/422 from past the role check), U sign in
 //! first (401, or 303 to `/login`), F 403, N 404.
 
 use serde_json::{Value, json};
@@ -129,6 +130,9 @@ pub fn rows() -> Vec<Row> {
         "POST" "/api/v1/staff/complaints" staff_complaint => "UAAAAFFFU";
         "POST" "/api/v1/staff/reports" staff_report => "UAAAAFFFU";
         "POST" "/api/v1/cases/{case}/actions" accept => "UAAANFANA";
+        "GET" "/api/v1/cases/{report}" none => "UAAANANNN";
+        "GET" "/api/v1/cases/{report}/events" none => "UAAANFFFU";
+        "POST" "/api/v1/cases/{report}/actions" accept => "UAAANFNNN";
         // Analysis.
         "GET" "/api/v1/search" none => "UAAAAAFFU";
         "GET" "/api/v1/trends" none => "UAAAAAFFU";
@@ -164,6 +168,9 @@ pub fn rows() -> Vec<Row> {
         "GET" "/enterprise" none => "UFFFFFAAU";
         "GET" "/enterprise/cases/{case}" none => "UFFFFFANU";
         "POST" "/enterprise/cases/{case}/actions" f_answer => "UFFFFFANU";
+        "GET" "/enterprise/cases/{report}" none => "UFFFFFNNU";
+        "POST" "/enterprise/cases/{report}/actions" f_answer => "UFFFFFNNU";
+        "GET" "/desk/cases/{report}" none => "UAAANFFFU";
         // Analyst pages.
         "GET" "/analyst" none => "UAAAAAFFU";
         "GET" "/analyst/search" none => "UAAAAAFFU";
