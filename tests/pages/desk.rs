@@ -315,6 +315,36 @@ async fn enterprise_answers_its_odr_complaint(backend: Backend) {
     assert!(staff_view.body.contains("企业已答复") && staff_view.body.contains("全额退款129元"));
 }
 
+/// A counterfeit complaint opens a report against the business too: its desk lists and shows
+/// the complaint, and answers for the report exactly as for a number that does not exist.
+async fn the_enterprise_desk_never_shows_a_report(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", false);
+    app.add_user("shop@example.com", "enterprise", &[], Some(RESPONDENT_USCC))
+        .await;
+    let mut complaint = sample_complaint();
+    complaint["nature"] = json!("counterfeit");
+    let (s, filed) = app.post_json("/api/v1/complaints", &complaint).await;
+    assert_eq!(s, 201, "{filed}");
+    let case_no = filed["case_no"].as_str().unwrap().to_owned();
+    let report_no = case_no.replacen("TS-", "JB-", 1);
+
+    let mut shop = Browser::signed_in(&app, "shop@example.com", "/enterprise").await;
+    let list = shop.get("/enterprise").await;
+    assert!(list.body.contains(&case_no), "{}", list.body);
+    assert!(!list.body.contains(&report_no), "{}", list.body);
+    let page = shop.get(&format!("/enterprise/cases/{case_no}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains(&report_no), "{}", page.body);
+    let report = shop.get(&format!("/enterprise/cases/{report_no}")).await;
+    let missing = shop.get("/enterprise/cases/JB-2026-999999").await;
+    assert_eq!(report.status, 404, "{}", report.body);
+    assert_eq!(
+        (report.status, report.body.replace(&report_no, "…")),
+        (missing.status, missing.body.replace("JB-2026-999999", "…"))
+    );
+}
+
 /// The API and the desk page show one case view: the same products and adverse reaction.
 async fn api_and_desk_show_the_same_products_and_reaction(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
@@ -362,5 +392,6 @@ async fn api_and_desk_show_the_same_products_and_reaction(backend: Backend) {
 on_both_backends!(
     api_and_desk_show_the_same_products_and_reaction,
     mediators_work_a_case_through_the_pages,
-    enterprise_answers_its_odr_complaint
+    enterprise_answers_its_odr_complaint,
+    the_enterprise_desk_never_shows_a_report,
 );
