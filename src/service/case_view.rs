@@ -232,8 +232,8 @@ impl From<AdverseReactionRow> for AdverseReactionView {
     }
 }
 
-/// What the respondent business sees. Deliberately has no reporter or party list: for a
-/// report it shows only that a lead exists and its state.
+/// What the respondent business sees of a complaint against it. Deliberately has no party
+/// list. A business never reaches a report (`access::ENTERPRISE_KIND`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EnterpriseCaseView {
     pub case_no: String,
