@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::ServiceError;
 use super::access::{Access, Caller};
 use super::case_view::load_visible;
+use crate::domain::csv_cell::text_cell;
 use crate::store::{Db, cases};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -73,7 +74,8 @@ pub fn form(conn: &mut Db, case_no: &str, caller: &Caller) -> Result<ReferralFor
     })
 }
 
-/// One header row and one data row; fields quoted as RFC 4180 requires.
+/// One header row and one data row; fields quoted as RFC 4180 requires, text never read as
+/// a formula.
 pub fn to_csv(f: &ReferralForm) -> String {
     let value = serde_json::to_value(f).unwrap_or_default();
     let Some(map) = value.as_object() else {
@@ -85,7 +87,7 @@ pub fn to_csv(f: &ReferralForm) -> String {
         .values()
         .map(|v| match v {
             serde_json::Value::Null => String::new(),
-            serde_json::Value::String(s) => quote(s),
+            serde_json::Value::String(s) => quote(&text_cell(s)),
             other => quote(&other.to_string()),
         })
         .collect();
