@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::bulletin::history::{self, ImportReport, RejectedRow};
 use crate::config::Settings;
+use crate::domain::csv_cell::text_cell;
 use crate::domain::taxonomy::Taxonomy;
 use crate::service::admin;
 
@@ -141,7 +142,11 @@ fn write_rejections(path: &Path, rejected: &[RejectedRow]) -> anyhow::Result<()>
     let mut writer = csv::Writer::from_path(path)?;
     writer.write_record(["line", "column", "message"])?;
     for row in rejected {
-        writer.write_record([row.line.to_string().as_str(), &row.column, &row.message])?;
+        writer.write_record([
+            row.line.to_string().as_str(),
+            &text_cell(&row.column),
+            &text_cell(&row.message),
+        ])?;
     }
     writer.flush()?;
     Ok(())

@@ -40,6 +40,7 @@ pub mod calendar;
 pub mod case;
 pub mod clocks;
 pub mod codes;
+pub mod csv_cell;
 pub mod enterprise;
 pub mod event_payload;
 pub mod ids;

@@ -9,13 +9,15 @@ use tantivy::schema::Value;
 use tantivy::{DocAddress, TantivyDocument};
 
 use super::index::{Live, SearchError};
+use crate::domain::csv_cell::text_cell;
 use crate::domain::mask_free_text;
 
 /// The most rows one export holds; narrow the search for more.
 pub const MAX_ROWS: usize = 100_000;
 
+/// Every cell of the export is text: quoted, and never read as a formula.
 fn csv_field(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
+    format!("\"{}\"", text_cell(s).replace('"', "\"\""))
 }
 
 /// Writes the matching cases to `path` (via a temporary file) and returns the row count.

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::ServiceError;
 use super::access::{Access, Caller};
 use super::case_view::load_visible;
+use crate::domain::csv_cell::text_cell;
 use crate::store::{Db, cases};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -73,7 +74,8 @@ pub fn form(conn: &mut Db, case_no: &str, caller: &Caller) -> Result<ReferralFor
     })
 }
 
-/// One header row and one data row; fields quoted as RFC 4180 requires.
+/// One header row and one data row; fields quoted as RFC 4180 requires, text never read as
+/// a formula.
 pub fn to_csv(f: &ReferralForm) -> String {
     let value = serde_json::to_value(f).unwrap_or_default();
     let Some(map) = value.as_object() else {
@@ -85,9 +87,54 @@ pub fn to_csv(f: &ReferralForm) -> String {
         .values()
         .map(|v| match v {
             serde_json::Value::Null => String::new(),
-            serde_json::Value::String(s) => quote(s),
+            serde_json::Value::String(s) => quote(&text_cell(s)),
             other => quote(&other.to_string()),
         })
         .collect();
     format!("{}\r\n{}\r\n", header.join(","), row.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::{ReferralForm, to_csv};
+
+    #[test]
+    fn consumer_text_in_the_csv_never_starts_a_formula() {
+        let day = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap_or_default();
+        let form = ReferralForm {
+            case_no: "TS-2026-000001".into(),
+            severity: "serious".into(),
+            opened_on: day,
+            due: day,
+            submitted_on: None,
+            patient_name: Some("-张三".into()),
+            patient_phone: None,
+            allergy_history: None,
+            started_use: None,
+            onset_date: day,
+            stopped_use: None,
+            symptoms: "=HYPERLINK(\"https://evil.example\",\"红斑\")".into(),
+            body_site: "面部".into(),
+            treatment: Some("@SUM(A1:A9)".into()),
+            product_name: None,
+            brand: None,
+            filing_no: None,
+            batch: None,
+            respondent: Some("+甲公司".into()),
+        };
+        let csv = to_csv(&form);
+        let row = csv.lines().nth(1).unwrap_or_default();
+        for cell in [
+            "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"红斑\"\")\"",
+            "\"'-张三\"",
+            "\"'@SUM(A1:A9)\"",
+            "\"'+甲公司\"",
+            "\"TS-2026-000001\"",
+            "\"2026-07-01\"",
+        ] {
+            assert!(row.contains(cell), "{cell} not in {row}");
+        }
+    }
 }

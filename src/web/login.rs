@@ -24,12 +24,69 @@ pub struct Next {
     next: Option<String>,
 }
 
-/// Only same-site paths, so the sign-in page cannot be used to send people elsewhere.
+/// Where a sign-in lands when `next` is missing or not one of the site's own pages.
+const DEFAULT_NEXT: &str = "/admin/bulletins";
+
+/// The page areas a sign-in may return to; anything else could be read by a browser as
+/// another host (`/\t/evil`, `/\evil`, `//evil`), so it goes to the default instead.
+const NEXT_PREFIXES: &[&str] = &[
+    "/desk",
+    "/enterprise",
+    "/analyst",
+    "/admin",
+    "/track",
+    "/bulletins",
+    "/complain",
+    "/report",
+];
+
+/// `next` if it is a path into one of the site's own page areas (query kept), else the default.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
-        _ => "/admin/bulletins",
+        Some(n) if is_own_page(n) => n,
+        _ => DEFAULT_NEXT,
     }
+}
+
+/// Judged on the percent-decoded text, so `%2F%2F` or `%0D%0A` cannot slip past as letters.
+fn is_own_page(next: &str) -> bool {
+    let decoded = percent_decoded(next);
+    if decoded.chars().any(|c| c.is_control() || c == '\\') {
+        return false;
+    }
+    let path = decoded.split(['?', '#']).next().unwrap_or_default();
+    if path.contains("//") {
+        return false;
+    }
+    path == "/"
+        || NEXT_PREFIXES.iter().any(|prefix| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+}
+
+/// `%XX` escapes turned back into bytes; a malformed escape stays as written.
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| s.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn show(req: &HttpRequest, state: &AppState, p: LoginPageInput) -> Result<HttpResponse, PageError> {
@@ -163,4 +220,52 @@ pub async fn logout(
     res.add_cookie(&cookie)
         .map_err(|e| PageError::Internal(e.to_string()))?;
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DEFAULT_NEXT, safe_next};
+
+    #[test]
+    fn own_pages_are_kept_with_their_query() {
+        for next in [
+            "/",
+            "/desk",
+            "/desk/cases/TS-2026-000001",
+            "/enterprise",
+            "/analyst/trends?interval=week",
+            "/analyst/search?q=%E9%9D%A2%E9%9C%9C&from=2026-01-01",
+            "/admin/bulletins/3",
+            "/track",
+        ] {
+            assert_eq!(safe_next(Some(next)), next);
+        }
+    }
+
+    #[test]
+    fn anything_that_could_leave_the_site_goes_to_the_default() {
+        for next in [
+            "/\t/evil.example/phish",
+            "/%09/evil.example/phish",
+            "//evil.example",
+            "/\\evil.example",
+            "/%5Cevil.example",
+            "/%2F%2Fevil.example",
+            "%2F%2Fevil.example",
+            "/desk/%2F%2Fevil.example",
+            "/desk%0D%0ASet-Cookie:%20x=1",
+            "/desk\r\nLocation: https://evil.example",
+            "/desk?next=%0Aevil",
+            "https://evil.example/desk",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "/deskevil",
+            "/evil.example",
+            "desk",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(next)), DEFAULT_NEXT, "{next:?}");
+        }
+        assert_eq!(safe_next(None), DEFAULT_NEXT);
+    }
 }

@@ -15,3 +15,4 @@ mod analyst;
 mod consumer;
 mod desk;
 mod e2e;
+mod login;

@@ -341,6 +341,39 @@ async fn exports_are_capped_background_jobs_with_masked_text(backend: Backend) {
     assert_eq!(s, 422);
 }
 
+/// Consumer text that a spreadsheet would run as a formula is written as text.
+async fn exported_text_never_starts_a_formula(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
+    app.file(&complaint(
+        "=HYPERLINK(\"https://evil.example/phish\",\"面膜退款\")",
+        "=HYPERLINK(\"https://evil.example/phish\",\"点此退款\") 面膜过敏。",
+        "goods.cosmetics.skincare",
+        "440703",
+        "+甲公司",
+    ))
+    .await;
+    wait_indexed(&app, &analyst, 1).await;
+    let (s, job) = app
+        .post_as("/api/v1/exports", &analyst, &json!({"q": "面膜"}))
+        .await;
+    assert_eq!(s, 202, "{job}");
+    let path = format!("/api/v1/exports/{}", job["id"]);
+    let status = export_finished(&app, &path, &analyst).await;
+    assert_eq!(status["status"], "done", "{status}");
+    let csv = app.get_text_as(&format!("{path}/download"), &analyst).await;
+    let row = csv
+        .lines()
+        .nth(1)
+        .unwrap_or_else(|| panic!("no row in {csv}"));
+    assert!(
+        row.contains(",\"'=HYPERLINK(\"\"https://evil.example/phish"),
+        "{row}"
+    );
+    assert!(row.contains(",\"'+甲公司\","), "{row}");
+    assert!(!row.contains(",\"=") && !row.contains(",\"+"), "{row}");
+}
+
 /// The export's status once it is done or failed (polled for up to 10 s).
 async fn export_finished(app: &TestApp, path: &str, token: &str) -> Value {
     let mut status = json!(null);
@@ -378,6 +411,7 @@ async fn an_export_that_cannot_be_written_fails(backend: Backend) {
 
 on_both_backends!(
     an_export_that_cannot_be_written_fails,
+    exported_text_never_starts_a_formula,
     exports_are_capped_background_jobs_with_masked_text,
     trends_count_calendar_buckets_with_last_year,
     a_burst_is_the_top_hot_term_and_raises_an_alert,

@@ -4,6 +4,7 @@
 
 use crate::bulletin::model::{Bulletin, Rate, Row};
 use crate::domain::case::CaseKind;
+use crate::domain::csv_cell::text_cell;
 
 pub const CSV_HEADER: [&str; 9] = [
     "period",
@@ -222,7 +223,8 @@ fn lines(b: &Bulletin) -> Vec<Line> {
     out
 }
 
-/// The long-format table with header [`CSV_HEADER`], UTF-8, `\n` line ends.
+/// The long-format table with header [`CSV_HEADER`], UTF-8, `\n` line ends. Text cells
+/// (period, code, label) are guarded against formulas; figures are written as they are.
 pub fn csv(b: &Bulletin) -> String {
     let period = b.figures.period.label.as_str();
     let mut writer = ::csv::WriterBuilder::new()
@@ -231,10 +233,10 @@ pub fn csv(b: &Bulletin) -> String {
     let records =
         std::iter::once(CSV_HEADER.map(str::to_owned)).chain(lines(b).into_iter().map(|line| {
             [
-                period.to_owned(),
+                text_cell(period).into_owned(),
                 line.table.to_owned(),
-                line.code,
-                line.label,
+                text_cell(&line.code).into_owned(),
+                text_cell(&line.label).into_owned(),
                 line.count.unwrap_or_default(),
                 number(line.share),
                 number(line.yoy),

@@ -102,6 +102,55 @@ fn csv_quotes_cells_that_need_it() {
 }
 
 #[test]
+fn csv_text_cells_never_start_a_formula_and_figures_stay_numbers() {
+    let mut b = sample();
+    b.figures.top_businesses[0].name = "=HYPERLINK(\"https://evil.example\",\"店\")".into();
+    b.figures.hot_issues[0].term = "-2+3+cmd|' /C calc'!A0".into();
+    b.figures.change.complaints.yoy = Some(-0.032);
+    let text = csv(&b);
+    let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+    let cell = |r: &::csv::StringRecord, i: usize| r[i].to_owned();
+    let records: Vec<::csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let labels = |table: &str| -> Vec<String> {
+        records
+            .iter()
+            .filter(|r| &r[1] == table)
+            .map(|r| cell(r, 3))
+            .collect()
+    };
+    assert_eq!(
+        labels("business")[0],
+        "'=HYPERLINK(\"https://evil.example\",\"店\")"
+    );
+    assert_eq!(labels("hot_issue")[0], "'-2+3+cmd|' /C calc'!A0");
+    assert!(
+        text.contains("2026-Q3,totals,complaints,投诉,3486,,-0.032,,\n"),
+        "{text}"
+    );
+
+    // `odrdesk import` still reads the totals back from the file the bulletin wrote.
+    let read = crate::bulletin::history::parse(
+        text.as_bytes(),
+        crate::domain::taxonomy::Taxonomy::builtin(),
+    );
+    assert_eq!(read.fatal, None);
+    let totals: Vec<(&str, i64)> = read
+        .rows
+        .iter()
+        .filter(|r| r.table == "totals")
+        .map(|r| (r.code.as_str(), r.count))
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            ("complaints", 3486),
+            ("reports", 612),
+            ("recovered_fen", 128_645_350)
+        ]
+    );
+}
+
+#[test]
 fn html_is_a_self_contained_chinese_page_in_section_order() {
     let page = html(&sample());
     assert!(page.starts_with("<!DOCTYPE html>"));
