@@ -44,6 +44,9 @@ fn stand_in() -> StandIn {
         )
     })
     .workers(1)
+    // One connection per request: once stopped, the stand-in is unreachable at once, with no
+    // pooled keep-alive connection left for a worker that has not shut down yet.
+    .keep_alive(actix_web::http::KeepAlive::Disabled)
     .listen(listener)
     .unwrap()
     .run();
