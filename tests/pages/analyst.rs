@@ -153,7 +153,10 @@ async fn analyst_pages(backend: Backend) {
     assert!(bad_date.body.contains("aria-describedby=\"from-error\""));
     // Dates out of bounds and too many trend buckets are form errors, never a server error.
     for (path, says) in [
-        ("/analyst/hot?to=-262143-01-01", "日期应在2000-01-01至2027-11-20之间"),
+        (
+            "/analyst/hot?to=-262143-01-01",
+            "日期应在2000-01-01至2027-11-20之间",
+        ),
         (
             "/analyst/trends?from=%2B262142-12-31&interval=day",
             "日期应在2000-01-01至2027-11-20之间",
