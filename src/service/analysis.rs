@@ -95,7 +95,7 @@ pub struct HotOptions {
     /// 8 weeks before `from`.
     #[param(value_type = Option<String>, format = Date)]
     pub baseline_from: Option<NaiveDate>,
-    /// Baseline period end (YYYY-MM-DD, same bounds); default: the day before `from`.
+    /// Baseline period end (same format and bounds); default: the day before `from`.
     #[param(value_type = Option<String>, format = Date)]
     pub baseline_to: Option<NaiveDate>,
     /// Minimum number of cases in the period that mention a term (default 3).
