@@ -26,10 +26,14 @@ fn live() -> &'static Live {
 }
 
 /// The clock's day, at the bounds of chrono's calendar as well as today.
-const TODAYS: [NaiveDate; 3] = [NaiveDate::MIN, NaiveDate::MAX, match NaiveDate::from_ymd_opt(2026, 11, 20) {
-    Some(d) => d,
-    None => NaiveDate::MIN,
-}];
+const TODAYS: [NaiveDate; 3] = [
+    NaiveDate::MIN,
+    NaiveDate::MAX,
+    match NaiveDate::from_ymd_opt(2026, 11, 20) {
+        Some(d) => d,
+        None => NaiveDate::MIN,
+    },
+];
 
 fuzz_target!(|query: &str| {
     let live = live();
@@ -40,7 +44,10 @@ fuzz_target!(|query: &str| {
         let _ = check_filter_dates(&filters, today);
         if let Ok(options) = serde_urlencoded::from_str::<TrendOptions>(query) {
             let interval = options.interval.unwrap_or_default();
-            if let (Ok(span), Ok(top)) = (trend_span(&filters, interval, today), trend_top(options.top)) {
+            if let (Ok(span), Ok(top)) = (
+                trend_span(&filters, interval, today),
+                trend_top(options.top),
+            ) {
                 let split = options.by.map(|by| (by, top));
                 let _ = trends::trends(live, &filters, &None, span, interval, split);
             }
