@@ -19,6 +19,7 @@ use std::time::Instant;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use odrdesk::search::query::{self, Filters, Sort};
+use odrdesk::search::span::DateSpan;
 use odrdesk::search::trends::{By, Interval};
 use odrdesk::search::{SearchIndex, analyzer, follower};
 use odrdesk::store::{self, DatabaseUrl, Db};
@@ -170,16 +171,17 @@ fn in_process(cases: &str) -> anyhow::Result<()> {
 
     let (mut trend_ms, mut group_ms) = (Vec::new(), Vec::new());
     let today = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).expect("a date");
+    let year_before = chrono::NaiveDate::from_ymd_opt(2025, 9, 30).expect("a date");
+    let span = DateSpan::new(year_before, today, today).map_err(|e| anyhow::anyhow!(e.message))?;
     for round in 0..ROUNDS {
         let (ms, _) = time_ms(|| {
             Ok(odrdesk::search::trends::trends(
                 &live,
                 &Filters::default(),
                 &None,
+                span,
                 Interval::Month,
-                Some(By::Category),
-                10,
-                today,
+                Some((By::Category, 10)),
             )?)
         })?;
         trend_ms.push(ms);

@@ -15,7 +15,10 @@ use crate::search::query::{self, Filters, SearchPage, Sort, decode_cursor};
 use crate::search::similar::{self as similar_cases, Similar};
 use crate::search::trends::{self, Bucket, By, Interval};
 use crate::service::ServiceError;
-use crate::service::analysis::{AlertOptions, HotOptions, alert_params, hot_params, scope};
+use crate::service::analysis::{
+    AlertOptions, HotOptions, alert_params, check_filter_dates, hot_params, scope, trend_span,
+    trend_top,
+};
 use crate::service::exports::ExportStatus;
 use crate::state::AppState;
 
@@ -65,6 +68,7 @@ pub struct SearchOptions {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// 1–200, default 20.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
 }
 
@@ -89,8 +93,9 @@ pub async fn search(
         None => None,
     };
     let sort = options.sort.unwrap_or_default();
-    let live = state.search.live();
     let filters = filters.into_inner();
+    check_filter_dates(&filters, china_date(state.clock.now()))?;
+    let live = state.search.live();
     let page = web::block(move || {
         let q = query::build(&live, &filters, &scope)?;
         query::search(
@@ -114,6 +119,7 @@ pub struct TrendOptions {
     /// Split each bucket by category, nature, district, respondent, channel or state.
     pub by: Option<By>,
     /// How many values of `by` to list (1–100, default 10); the rest are "other".
+    #[param(minimum = 1, maximum = 100)]
     pub top: Option<u32>,
 }
 
@@ -131,22 +137,17 @@ pub async fn trends(
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope(&principal)?;
-    let today = china_date(state.clock.now());
-    let live = state.search.live();
     let filters = filters.into_inner();
-    let options = options.into_inner();
-    let buckets = web::block(move || {
-        trends::trends(
-            &live,
-            &filters,
-            &scope,
-            options.interval.unwrap_or_default(),
-            options.by,
-            options.top.unwrap_or(10),
-            today,
-        )
-    })
-    .await??;
+    let interval = options.interval.unwrap_or_default();
+    let span = trend_span(&filters, interval, china_date(state.clock.now()))?;
+    let split = options
+        .by
+        .map(|by| trend_top(options.top).map(|top| (by, top)))
+        .transpose()?;
+    let live = state.search.live();
+    let buckets =
+        web::block(move || trends::trends(&live, &filters, &scope, span, interval, split))
+            .await??;
     Ok(HttpResponse::Ok().json(TrendAnswer { buckets }))
 }
 
@@ -178,7 +179,7 @@ pub struct AlertAnswer {
 
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "analysis", params(Filters, AlertOptions),
     responses((status = 200, body = AlertAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, description = "The query text `q` cannot be parsed", body = ErrorBody)))]
+        (status = 422, description = "The query text `q` cannot be parsed, or a date or count is out of bounds", body = ErrorBody)))]
 pub async fn alerts(
     state: web::Data<AppState>,
     filters: web::Query<Filters>,
@@ -186,7 +187,7 @@ pub async fn alerts(
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope(&principal)?;
-    let params = alert_params(&options, china_date(state.clock.now()));
+    let params = alert_params(&options, china_date(state.clock.now()))?;
     let live = state.search.live();
     let filters = filters.into_inner();
     let alerts = web::block(move || alerts::alerts(&live, &filters, &scope, &params)).await??;

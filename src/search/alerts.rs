@@ -6,10 +6,10 @@ use serde::Serialize;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggContextParams, AggregationCollector};
 
-use super::hot::week_start;
 use super::index::{Live, SearchError};
 use super::query::{Filters, Scope, build};
 use super::schema::day_number;
+use super::span::week_start;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Alert {
@@ -38,16 +38,25 @@ pub fn alerts(
     scope: &Scope,
     p: &AlertParams,
 ) -> Result<Vec<Alert>, SearchError> {
-    let current = week_start(p.week_of);
     let weeks = p.baseline_weeks.clamp(1, 52);
-    let first = current - Days::new(7 * u64::from(weeks));
+    let week = |start: NaiveDate, n: u32| start.checked_add_days(Days::new(7 * u64::from(n)));
+    let current = week_start(p.week_of);
+    let first = current.and_then(|c| c.checked_sub_days(Days::new(7 * u64::from(weeks))));
+    // Checked dates always have these; a week outside chrono's calendar has no cases.
+    let (Some(current), Some(first), Some(last)) = (
+        current,
+        first,
+        current.and_then(|c| c.checked_add_days(Days::new(6))),
+    ) else {
+        return Ok(Vec::new());
+    };
     let mut scoped = filters.clone();
     scoped.from = Some(first);
-    scoped.to = Some(current + Days::new(6));
+    scoped.to = Some(last);
     let query = build(live, &scoped, scope)?;
     let ranges: Vec<_> = (0..=weeks)
         .map(|i| {
-            let start = first + Days::new(7 * u64::from(i));
+            let start = week(first, i).unwrap_or(last);
             serde_json::json!({"key": format!("w{i}"), "from": day_number(start) as f64, "to": (day_number(start) + 7) as f64})
         })
         .collect();

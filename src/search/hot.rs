@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::Query;
@@ -146,9 +146,4 @@ pub fn hot_terms(
     }
     kept.truncate(p.limit.clamp(1, 200));
     Ok(kept)
-}
-
-/// Monday of the week containing `d`.
-pub fn week_start(d: NaiveDate) -> NaiveDate {
-    d - Days::new(u64::from(d.weekday().num_days_from_monday()))
 }

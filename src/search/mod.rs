@@ -10,6 +10,7 @@ pub mod index;
 pub mod query;
 pub mod schema;
 pub mod similar;
+pub mod span;
 pub mod trends;
 
 pub use index::{SearchError, SearchIndex};

@@ -24,10 +24,10 @@ pub struct Filters {
     /// Query: terms, "phrases", field:term (title, description, claim, product, brand,
     /// respondent), -exclusion, AND/OR.
     pub q: Option<String>,
-    /// Received on or after (YYYY-MM-DD, China time).
+    /// Received on or after (YYYY-MM-DD, China time; 2000-01-01 to a year from today).
     #[param(value_type = Option<String>, format = Date)]
     pub from: Option<NaiveDate>,
-    /// Received on or before.
+    /// Received on or before (same format and bounds).
     #[param(value_type = Option<String>, format = Date)]
     pub to: Option<NaiveDate>,
     /// Category code or prefix, e.g. goods.cosmetics.

@@ -9,6 +9,7 @@ use tantivy::aggregation::{AggContextParams, AggregationCollector};
 use super::index::{Live, SearchError};
 use super::query::{Filters, Scope, build};
 use super::schema::day_number;
+use super::span::{DateSpan, MAX_BUCKETS, week_start};
 use crate::domain::Taxonomy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
@@ -80,28 +81,37 @@ pub struct Bucket {
     pub split: Vec<Split>,
 }
 
-/// The calendar buckets covering `[from, to]`, each clipped to the range.
+/// The first day of the bucket of `interval` that holds `day`.
+fn bucket_start(interval: Interval, day: NaiveDate) -> Option<NaiveDate> {
+    match interval {
+        Interval::Day => Some(day),
+        Interval::Week => week_start(day),
+        Interval::Month => day.with_day(1),
+        Interval::Quarter => NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1),
+    }
+}
+
+/// The first day of the bucket after the one starting on `start`, if chrono has one.
+fn next_start(interval: Interval, start: NaiveDate) -> Option<NaiveDate> {
+    match interval {
+        Interval::Day => start.checked_add_days(Days::new(1)),
+        Interval::Week => start.checked_add_days(Days::new(7)),
+        Interval::Month => start.checked_add_months(Months::new(1)),
+        Interval::Quarter => start.checked_add_months(Months::new(3)),
+    }
+}
+
+/// The calendar buckets covering `[from, to]`, each clipped to the range; at most
+/// `MAX_BUCKETS` of them, and none past the end of chrono's calendar.
 pub fn buckets(
     interval: Interval,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Vec<(String, NaiveDate, NaiveDate)> {
     let mut out = Vec::new();
-    let mut start = match interval {
-        Interval::Day => from,
-        Interval::Week => from - Days::new(u64::from(from.weekday().num_days_from_monday())),
-        Interval::Month => from.with_day(1).unwrap_or(from),
-        Interval::Quarter => {
-            NaiveDate::from_ymd_opt(from.year(), (from.month0() / 3) * 3 + 1, 1).unwrap_or(from)
-        }
-    };
-    while start <= to && out.len() < 2000 {
-        let next = match interval {
-            Interval::Day => start + Days::new(1),
-            Interval::Week => start + Days::new(7),
-            Interval::Month => start + Months::new(1),
-            Interval::Quarter => start + Months::new(3),
-        };
+    let mut start = bucket_start(interval, from).unwrap_or(from);
+    while start <= to && (out.len() as u64) < MAX_BUCKETS {
+        let next = next_start(interval, start);
         let key = match interval {
             Interval::Day => start.to_string(),
             Interval::Week => format!(
@@ -112,8 +122,12 @@ pub fn buckets(
             Interval::Month => format!("{}-{:02}", start.year(), start.month()),
             Interval::Quarter => format!("{}-Q{}", start.year(), start.month0() / 3 + 1),
         };
-        out.push((key, start.max(from), (next - Days::new(1)).min(to)));
-        start = next;
+        let last = next.and_then(|n| n.pred_opt()).map_or(to, |l| l.min(to));
+        out.push((key, start.max(from), last));
+        match next {
+            Some(next) => start = next,
+            None => break,
+        }
     }
     out
 }
@@ -181,30 +195,17 @@ pub fn trends(
     live: &Live,
     filters: &Filters,
     scope: &Scope,
+    span: DateSpan,
     interval: Interval,
-    by: Option<By>,
-    top: u32,
-    today: NaiveDate,
+    by: Option<(By, u32)>,
 ) -> Result<Vec<Bucket>, SearchError> {
-    let to = filters.to.unwrap_or(today);
-    let from = filters
-        .from
-        .unwrap_or_else(|| to.checked_sub_months(Months::new(12)).unwrap_or(to));
-    if from > to {
-        return Err(SearchError::Query("from 不能晚于 to".into()));
-    }
-    let ranges = buckets(interval, from, to);
+    let ranges = buckets(interval, span.from(), span.to());
     let previous: Vec<_> = ranges
         .iter()
         .map(|(k, f, t)| (k.clone(), year_earlier(*f), year_earlier(*t)))
         .collect();
-    let now = counts(
-        live,
-        filters,
-        scope,
-        &ranges,
-        by.map(|b| (b, top.clamp(1, 100))),
-    )?;
+    let now = counts(live, filters, scope, &ranges, by)?;
+    let by = by.map(|(by, _)| by);
     let before = counts(live, filters, scope, &previous, None)?;
     Ok(ranges
         .into_iter()

@@ -80,6 +80,7 @@ impl Exports {
     ) -> Result<i64, ServiceError> {
         let scope = analysis::scope(principal)?;
         let user_id = principal.require_staff()?.id;
+        analysis::check_filter_dates(filters, crate::clock::china_date(self.clock.now()))?;
         let live = self.search.live();
         // Reject a malformed query now rather than in the background.
         let q = query::build(&live, filters, &scope)?;

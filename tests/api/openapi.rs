@@ -211,3 +211,51 @@ async fn real_answers_are_among_the_documented_statuses() {
         assert!(answer["error"].is_string(), "{method} {target}: {answer}");
     }
 }
+
+/// The analyst parameters declare their formats and bounds, so that generated requests
+/// (`.ci/schemathesis`) include dates and counts at and past the edges, and every such
+/// operation documents the 422 those get.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyst_parameters_declare_their_formats_and_bounds() {
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    let doc = document(&app).await;
+    let parameter = |path: &str, name: &str| -> Value {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name).cloned())
+            .unwrap_or_else(|| panic!("GET {path} lacks the parameter {name}"))
+    };
+    for (path, dates) in [
+        ("/api/v1/search", &["from", "to"][..]),
+        ("/api/v1/trends", &["from", "to"]),
+        (
+            "/api/v1/hot-terms",
+            &["from", "to", "baseline_from", "baseline_to"],
+        ),
+        ("/api/v1/alerts", &["from", "to", "week_of"]),
+    ] {
+        for name in dates {
+            let p = parameter(path, name);
+            assert_eq!(p["schema"]["format"], "date", "{path} {name}: {p}");
+            let text = p["description"].as_str().unwrap_or_default();
+            assert!(
+                text.contains("2000-01-01") || text.contains("same format and bounds"),
+                "{path} {name} names its bounds: {p}"
+            );
+        }
+        assert!(
+            documented(&doc, "get", path).iter().any(|s| s == "422"),
+            "{path}"
+        );
+    }
+    for (path, name, lowest, highest) in [
+        ("/api/v1/search", "limit", 1, 200),
+        ("/api/v1/trends", "top", 1, 100),
+        ("/api/v1/hot-terms", "limit", 1, 200),
+        ("/api/v1/alerts", "baseline_weeks", 1, 52),
+    ] {
+        let p = parameter(path, name);
+        assert_eq!(p["schema"]["minimum"], lowest, "{path} {name}: {p}");
+        assert_eq!(p["schema"]["maximum"], highest, "{path} {name}: {p}");
+    }
+}

@@ -151,6 +151,33 @@ async fn analyst_pages(backend: Backend) {
     let bad_date = web.get("/analyst/search?from=2026-13-40").await;
     assert_eq!(bad_date.status, 422);
     assert!(bad_date.body.contains("aria-describedby=\"from-error\""));
+    // Dates out of bounds and too many trend buckets are form errors, never a server error.
+    for (path, says) in [
+        (
+            "/analyst/hot?to=-262143-01-01",
+            "日期应在2000-01-01至2027-11-20之间",
+        ),
+        (
+            "/analyst/trends?from=%2B262142-12-31&interval=day",
+            "日期应在2000-01-01至2027-11-20之间",
+        ),
+        (
+            "/analyst/trends?interval=day&from=2000-01-01&by=respondent",
+            "最多400个",
+        ),
+        (
+            "/analyst/alerts?week_of=-262143-01-01",
+            "日期应在2000-01-01至2027-11-20之间",
+        ),
+        (
+            "/analyst/search?to=%2B262142-12-31",
+            "日期应在2000-01-01至2027-11-20之间",
+        ),
+    ] {
+        let refused = web.get(path).await;
+        assert_eq!(refused.status, 422, "{path}: {}", refused.body);
+        assert!(refused.body.contains(says), "{path}: {}", refused.body);
+    }
 
     // Each trend bar links to the search listing exactly the cases it counts.
     let trends = web

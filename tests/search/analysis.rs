@@ -409,7 +409,66 @@ async fn an_export_that_cannot_be_written_fails(backend: Backend) {
     assert_eq!(s, 404);
 }
 
+/// Dates outside 2000-01-01 ..= a year from today, too many buckets and oversized counts are
+/// field errors (422), never a panicked worker or a server error; the edges themselves pass.
+async fn dates_and_counts_out_of_bounds_are_field_errors(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
+    app.set_now(china_morning(2026, 11, 20));
+    let refused = [
+        ("/api/v1/hot-terms?to=-262143-01-01", "to"),
+        ("/api/v1/trends?from=%2B262142-12-31&interval=day", "from"),
+        (
+            "/api/v1/trends?interval=day&from=2000-01-01&by=respondent&top=100",
+            "interval",
+        ),
+        ("/api/v1/trends?from=1999-12-31&to=2000-01-31", "from"),
+        ("/api/v1/trends?to=2027-11-21", "to"),
+        ("/api/v1/trends?by=state&top=101", "top"),
+        ("/api/v1/trends?by=state&top=0", "top"),
+        ("/api/v1/search?from=-262143-01-01", "from"),
+        ("/api/v1/search?to=%2B262142-12-31", "to"),
+        ("/api/v1/search?from=2026-02-01&to=2026-01-01", "from"),
+        ("/api/v1/alerts?week_of=-262143-01-01", "week_of"),
+        ("/api/v1/alerts?week_of=%2B262142-12-31", "week_of"),
+        ("/api/v1/alerts?baseline_weeks=4294967295", "baseline_weeks"),
+        (
+            "/api/v1/hot-terms?from=2026-11-01&to=2026-11-07&baseline_from=-262143-01-01",
+            "baseline_from",
+        ),
+        ("/api/v1/hot-terms?limit=100000", "limit"),
+    ];
+    for (path, field) in refused {
+        let (s, v) = app.get_as(path, &analyst).await;
+        assert_eq!(s, 422, "{path}: {v}");
+        assert_eq!(v["fields"][0]["field"], field, "{path}: {v}");
+        let message = v["fields"][0]["message"].as_str().unwrap_or_default();
+        assert!(!message.is_ascii(), "a Chinese message for {path}: {v}");
+    }
+    let accepted = [
+        "/api/v1/trends?from=2000-01-01&to=2027-11-20&interval=month",
+        "/api/v1/trends?from=2026-10-17&to=2027-11-20&interval=day&by=respondent&top=100",
+        "/api/v1/hot-terms?from=2000-01-01&to=2000-01-07",
+        "/api/v1/alerts?week_of=2027-11-20",
+        "/api/v1/search?from=2000-01-01&to=2027-11-20",
+    ];
+    for path in accepted {
+        let (s, v) = app.get_as(path, &analyst).await;
+        assert_eq!(s, 200, "{path}: {v}");
+    }
+    let (s, v) = app
+        .post_as(
+            "/api/v1/exports",
+            &analyst,
+            &json!({"from": "-262143-01-01"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["fields"][0]["field"], "from", "{v}");
+}
+
 on_both_backends!(
+    dates_and_counts_out_of_bounds_are_field_errors,
     an_export_that_cannot_be_written_fails,
     exported_text_never_starts_a_formula,
     exports_are_capped_background_jobs_with_masked_text,

@@ -27,7 +27,9 @@ pub async fn create(
             .filter_map(|k| form.get(k).map(|v| (*k, v))),
     );
     // The form only carries filters the search page accepted; anything else is a bad request.
-    let filters = params.filters().map_err(PageError::Invalid)?;
+    let filters = params
+        .filters(crate::clock::china_date(state.clock.now()))
+        .map_err(PageError::Invalid)?;
     let id = state
         .exports()
         .start(&principal, &filters, params.filters_json())

@@ -11,6 +11,7 @@ use super::{FilterForm, blocking, here, labels, page_with_form, query_issues, vi
 use crate::auth::Principal;
 use crate::clock::china_date;
 use crate::intake::FieldIssue;
+use crate::search::query::Filters;
 use crate::search::{alerts, hot};
 use crate::service::ServiceError;
 use crate::service::analysis::{AlertOptions, HotOptions, alert_params, hot_params};
@@ -28,6 +29,28 @@ fn number(params: &Params, name: &str, issues: &mut Vec<FieldIssue>) -> Option<u
             },
             Some,
         ),
+    }
+}
+
+/// The filters and the question's parameters, or every field problem found on the way
+/// (`issues` holds those found while reading the form).
+fn settle<T>(
+    filters: Result<Filters, Vec<FieldIssue>>,
+    mut issues: Vec<FieldIssue>,
+    question: impl FnOnce(&Filters) -> Result<T, ServiceError>,
+) -> Result<Result<(Filters, T), Vec<FieldIssue>>, PageError> {
+    let filters = match filters {
+        Ok(filters) if issues.is_empty() => filters,
+        Ok(_) => return Ok(Err(issues)),
+        Err(more) => {
+            issues.extend(more);
+            return Ok(Err(issues));
+        }
+    };
+    match question(&filters) {
+        Ok(found) => Ok(Ok((filters, found))),
+        Err(ServiceError::Invalid(more)) => Ok(Err(more)),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -72,6 +95,7 @@ pub async fn hot(
 ) -> Result<HttpResponse, PageError> {
     let scope = viewer_scope(&principal, &here(&req))?;
     let params = Params::from_query(req.query_string());
+    let today = china_date(state.clock.now());
     let mut view = HotView {
         form: FilterForm {
             params: params.clone(),
@@ -87,21 +111,15 @@ pub async fn hot(
         min_count: number(&params, "min_count", &mut issues),
         limit: None,
     };
-    let filters = params.filters().map_err(|more| issues.extend(more));
-    let settled = match filters {
-        Ok(filters) if issues.is_empty() => {
-            hot_params(&filters, &options, china_date(state.clock.now())).map(|p| (filters, p))
-        }
-        _ => Err(ServiceError::Invalid(Vec::new())),
-    };
+    let settled = settle(params.filters(today), issues, |filters| {
+        hot_params(filters, &options, today)
+    })?;
     let (filters, hot_params) = match settled {
         Ok(found) => found,
-        Err(ServiceError::Invalid(more)) => {
-            issues.extend(more);
+        Err(issues) => {
             view.form.issues = issues;
             return page_with_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |_| view);
         }
-        Err(e) => return Err(e.into()),
     };
     let (from, to) = (hot_params.from, hot_params.to);
     view.period = format!(
@@ -164,7 +182,10 @@ fn alert_view(params: &Params, a: alerts::Alert) -> AlertView {
         "category" => ("类别", "category"),
         _ => ("被投诉（举报）方", "respondent"),
     };
-    let week_to = a.week_from + Days::new(6);
+    let week_to = a
+        .week_from
+        .checked_add_days(Days::new(6))
+        .unwrap_or(a.week_from);
     AlertView {
         dimension,
         label: labels::label(&a.dimension, &a.key),
@@ -188,6 +209,7 @@ pub async fn alerts(
 ) -> Result<HttpResponse, PageError> {
     let scope = viewer_scope(&principal, &here(&req))?;
     let params = Params::from_query(req.query_string());
+    let today = china_date(state.clock.now());
     let mut issues = Vec::new();
     let threshold = match params.get("threshold") {
         "" => None,
@@ -206,7 +228,6 @@ pub async fn alerts(
         threshold,
         min_count: number(&params, "min_count", &mut issues),
     };
-    let filters = params.filters().map_err(|more| issues.extend(more));
     let mut view = AlertsView {
         form: FilterForm {
             params: params.clone(),
@@ -214,14 +235,16 @@ pub async fn alerts(
         },
         alerts: None,
     };
-    let filters = match filters {
-        Ok(f) if issues.is_empty() => f,
-        _ => {
+    let settled = settle(params.filters(today), issues, |_| {
+        alert_params(&options, today)
+    })?;
+    let (filters, alert_params) = match settled {
+        Ok(found) => found,
+        Err(issues) => {
             view.form.issues = issues;
             return page_with_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |_| view);
         }
     };
-    let alert_params = alert_params(&options, china_date(state.clock.now()));
     let live = state.search.live();
     match blocking(move || alerts::alerts(&live, &filters, &scope, &alert_params)).await? {
         Ok(found) => {

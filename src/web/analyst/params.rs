@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 
 use crate::intake::FieldIssue;
 use crate::search::query::Filters;
+use crate::service::ServiceError;
+use crate::service::analysis::check_filter_dates;
 
 /// The filter fields of `search::query::Filters`, as named in the query string.
 pub const FILTER_KEYS: [&str; 10] = [
@@ -117,15 +119,19 @@ impl Params {
         }
     }
 
-    /// The search filters, or every problem with them.
-    pub fn filters(&self) -> Result<Filters, Vec<FieldIssue>> {
+    /// The search filters, or every problem with them; dates are checked against the bounds
+    /// the API sets (`service::analysis::check_filter_dates`) as of `today`.
+    pub fn filters(&self, today: NaiveDate) -> Result<Filters, Vec<FieldIssue>> {
         let mut issues = Vec::new();
         let from = self.date("from", &mut issues);
         let to = self.date("to", &mut issues);
-        if let (Some(f), Some(t)) = (from, to)
-            && f > t
-        {
-            issues.push(issue("from", "date_order", "开始日期不能晚于结束日期"));
+        let dates = Filters {
+            from,
+            to,
+            ..Filters::default()
+        };
+        if let Err(ServiceError::Invalid(refused)) = check_filter_dates(&dates, today) {
+            issues.extend(refused);
         }
         if self.get("q").chars().count() > MAX_QUERY_CHARS {
             issues.push(issue("q", "too_long", "查询内容不能超过200个字"));
@@ -198,16 +204,42 @@ mod tests {
         assert_eq!(p.with("q", "").url("/a"), "/a?district=440703");
     }
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+    }
+
     #[test]
     fn bad_dates_are_field_issues() {
         let p = Params::from_query("from=2026-13-01&to=2026-01-01");
-        let issues = p.filters().unwrap_err();
+        let issues = p.filters(today()).unwrap_err();
         assert_eq!(issues[0].field, "from");
         let p = Params::from_query("from=2026-02-01&to=2026-01-01");
-        assert_eq!(p.filters().unwrap_err()[0].code, "date_order");
+        assert_eq!(p.filters(today()).unwrap_err()[0].code, "date_order");
         let ok = Params::from_query("from=2026-01-01&kind=report")
-            .filters()
+            .filters(today())
             .unwrap();
         assert_eq!(ok.kind.as_deref(), Some("report"));
+    }
+
+    #[test]
+    fn dates_past_the_bounds_are_field_issues() {
+        for (query, field) in [
+            ("from=1999-12-31", "from"),
+            ("to=2027-11-21", "to"),
+            ("to=-262143-01-01", "to"),
+            ("from=%2B262142-12-31", "from"),
+        ] {
+            let issues = Params::from_query(query).filters(today()).unwrap_err();
+            assert_eq!(
+                (issues[0].field.as_str(), issues[0].code.as_str()),
+                (field, "date_range"),
+                "{query}"
+            );
+        }
+        assert!(
+            Params::from_query("from=2000-01-01&to=2027-11-20")
+                .filters(today())
+                .is_ok()
+        );
     }
 }

@@ -191,7 +191,7 @@ pub async fn page(
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
-    let filters = match params.filters() {
+    let filters = match params.filters(china_date(state.clock.now())) {
         Ok(f) => f,
         Err(issues) => return refuse(issues),
     };

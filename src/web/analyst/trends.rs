@@ -13,6 +13,8 @@ use crate::auth::Principal;
 use crate::clock::china_date;
 use crate::search::query::{self, Sort};
 use crate::search::trends::{self, Bucket, By, Interval};
+use crate::service::ServiceError;
+use crate::service::analysis::trend_span;
 use crate::state::AppState;
 use crate::web::PageError;
 
@@ -182,26 +184,30 @@ pub async fn page(
         split_rows: Vec::new(),
         rows: Vec::new(),
     };
-    let filters = match params.filters() {
-        Ok(f) => f,
-        Err(issues) => {
+    let interval = interval_of(&params);
+    let today = china_date(state.clock.now());
+    let checked = params
+        .filters(today)
+        .map_err(ServiceError::Invalid)
+        .and_then(|filters| Ok((trend_span(&filters, interval, today)?, filters)));
+    let (span, filters) = match checked {
+        Ok(found) => found,
+        Err(ServiceError::Invalid(issues)) => {
             view.form.issues = issues;
             return page_with_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |_| view);
         }
+        Err(other) => return Err(other.into()),
     };
-    let interval = interval_of(&params);
     let split = split_of(&params);
-    let today = china_date(state.clock.now());
     let live = state.search.live();
     let answer = blocking(move || {
         let buckets = trends::trends(
             &live,
             &filters,
             &scope,
+            span,
             interval,
-            split.map(|s| s.1),
-            TOP,
-            today,
+            split.map(|s| (s.1, TOP)),
         )?;
         let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
             return Ok((buckets, serde_json::Value::Null));
