@@ -1,6 +1,7 @@
 //! Hostile input against the real server: spoofed and oversized uploads, path tricks in file
 //! names, injection in search, malformed JSON on every POST, and forged form posts.
 
+mod cookie_writes;
 mod csrf;
 mod json;
 mod search;
