@@ -12,10 +12,12 @@ use crate::service::submit::Idempotency;
 
 /// Parses a JSON object body. A body not declared `application/json` (with at most a UTF-8
 /// charset) is a 415: a page on another site can send a form or plain text with the visitor's
-/// cookie, but not a JSON type without asking first. Broken JSON is a 400; a value of the
-/// wrong type is a 422 that names the field, like any other validation problem.
+/// cookie, but not a JSON type without asking first. No body at all is missing JSON, a 400,
+/// like broken JSON; a value of the wrong type is a 422 that names the field, like any other
+/// validation problem.
 pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
-    if !declared_json(req) {
+    let no_body = body.is_empty() && !req.headers().contains_key(header::CONTENT_TYPE);
+    if !no_body && !declared_json(req) {
         return Err(ApiError::unsupported_json());
     }
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
