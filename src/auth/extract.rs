@@ -75,20 +75,22 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = req.app_data::<web::Data<AppState>>().cloned();
+            let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+                return Ok(Principal::Anonymous);
+            };
             let cached = req.extensions().get::<Resolved>().cloned();
-            let resolved = match (cached, &state) {
-                (Some(known), _) => known,
-                (None, None) => return Ok(Principal::Anonymous),
-                (None, Some(state)) => {
-                    let resolved = resolve(&req, state).await?;
+            let resolved = match cached {
+                Some(known) => known,
+                None => {
+                    let resolved = resolve(&req, &state).await?;
                     req.extensions_mut().insert(resolved.clone());
                     resolved
                 }
             };
+            // Checked on every extraction: a cached principal must not skip it.
             let signed_in_by_cookie =
                 resolved.carrier == Some(Carrier::Cookie) && !resolved.principal.is_anonymous();
-            if let (true, Some(state)) = (signed_in_by_cookie, &state) {
+            if signed_in_by_cookie {
                 check_cookie_write(&req, &state.settings.public_url)?;
             }
             Ok(resolved.principal)
