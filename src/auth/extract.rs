@@ -1,6 +1,7 @@
 //! `Principal` as an actix extractor: `Authorization: Bearer <token>` or the `odrdesk_session`
 //! cookie, looked up by hash among live sessions. No or unknown credentials give
-//! `Principal::Anonymous`; the handler decides whether that is a 401.
+//! `Principal::Anonymous`; the handler decides whether that is a 401. An API write that the
+//! cookie signs in must come from this site (`same_origin`).
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::dev::Payload;
@@ -9,6 +10,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::Principal;
+use super::same_origin::check_cookie_write;
 use super::token::SessionToken;
 use crate::http::error::ApiError;
 use crate::service::sessions;
@@ -30,6 +32,18 @@ pub fn session_cookie(secure: bool, value: String, max_age_secs: i64) -> Cookie<
 /// The session token a request carries: the bearer token first, else the cookie. A malformed
 /// value counts as none.
 pub fn session_token(req: &HttpRequest) -> Option<SessionToken> {
+    presented_token(req).map(|(token, _)| token)
+}
+
+/// Where a request's session token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Carrier {
+    Bearer,
+    /// The browser attaches the cookie to any request to this site, whoever made it.
+    Cookie,
+}
+
+fn presented_token(req: &HttpRequest) -> Option<(SessionToken, Carrier)> {
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -39,11 +53,19 @@ pub fn session_token(req: &HttpRequest) -> Option<SessionToken> {
             scheme.eq_ignore_ascii_case("bearer").then_some(rest)
         });
     match bearer {
-        Some(token) => SessionToken::parse(token),
+        Some(token) => SessionToken::parse(token).map(|t| (t, Carrier::Bearer)),
         None => req
             .cookie(SESSION_COOKIE)
-            .and_then(|c| SessionToken::parse(c.value())),
+            .and_then(|c| SessionToken::parse(c.value()))
+            .map(|t| (t, Carrier::Cookie)),
     }
+}
+
+/// A request's principal, resolved once, and how it was signed in.
+#[derive(Clone)]
+struct Resolved {
+    principal: Principal,
+    carrier: Option<Carrier>,
 }
 
 impl FromRequest for Principal {
@@ -53,21 +75,42 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            if let Some(known) = req.extensions().get::<Principal>() {
-                return Ok(known.clone());
-            }
-            let (Some(token), Some(state)) = (
-                session_token(&req),
-                req.app_data::<web::Data<AppState>>().cloned(),
-            ) else {
+            let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
                 return Ok(Principal::Anonymous);
             };
-            let now = state.clock.now();
-            let principal = state
-                .with_db(move |conn| sessions::resolve(conn, &token, now))
-                .await?;
-            req.extensions_mut().insert(principal.clone());
-            Ok(principal)
+            let cached = req.extensions().get::<Resolved>().cloned();
+            let resolved = match cached {
+                Some(known) => known,
+                None => {
+                    let resolved = resolve(&req, &state).await?;
+                    req.extensions_mut().insert(resolved.clone());
+                    resolved
+                }
+            };
+            // Checked on every extraction: a cached principal must not skip it.
+            let signed_in_by_cookie =
+                resolved.carrier == Some(Carrier::Cookie) && !resolved.principal.is_anonymous();
+            if signed_in_by_cookie {
+                check_cookie_write(&req, &state.settings.public_url)?;
+            }
+            Ok(resolved.principal)
         })
     }
+}
+
+async fn resolve(req: &HttpRequest, state: &AppState) -> Result<Resolved, ApiError> {
+    let Some((token, carrier)) = presented_token(req) else {
+        return Ok(Resolved {
+            principal: Principal::Anonymous,
+            carrier: None,
+        });
+    };
+    let now = state.clock.now();
+    let principal = state
+        .with_db(move |conn| sessions::resolve(conn, &token, now))
+        .await?;
+    Ok(Resolved {
+        principal,
+        carrier: Some(carrier),
+    })
 }

@@ -3,6 +3,7 @@
 
 pub mod extract;
 pub mod password;
+pub mod same_origin;
 pub mod token;
 pub mod wechat;
 

@@ -87,6 +87,8 @@ pub async fn login(
 pub async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,
+    // Resolving the caller refuses a cookie-signed sign-out from another site.
+    _caller: Principal,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(token) = session_token(&req) {
         state

@@ -1,7 +1,8 @@
 //! Reading request bodies and headers into typed values, with client errors as JSON.
 
-use actix_web::HttpRequest;
 use actix_web::http::header;
+use actix_web::mime;
+use actix_web::{HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
@@ -9,16 +10,15 @@ use crate::intake::FieldIssue;
 use crate::secrets::{IdempotencyKey, TrackingToken, request_hash};
 use crate::service::submit::Idempotency;
 
-/// Parses a JSON object body. Broken JSON is a 400; a value of the wrong type is a 422 that
-/// names the field, like any other validation problem.
+/// Parses a JSON object body. A body not declared `application/json` (with at most a UTF-8
+/// charset) is a 415: a page on another site can send a form or plain text with the visitor's
+/// cookie, but not a JSON type without asking first. No body at all is missing JSON, a 400,
+/// like broken JSON; a value of the wrong type is a 422 that names the field, like any other
+/// validation problem.
 pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
-    if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
-        let ct = ct.to_str().unwrap_or("");
-        if !ct.starts_with("application/json") {
-            return Err(ApiError::UnsupportedMediaType(
-                "请求体须为 JSON（Content-Type: application/json）".into(),
-            ));
-        }
+    let no_body = body.is_empty() && !req.headers().contains_key(header::CONTENT_TYPE);
+    if !no_body && !declared_json(req) {
+        return Err(ApiError::unsupported_json());
     }
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
@@ -41,6 +41,31 @@ pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<
     })?;
     de.end().map_err(|e| malformed(&e))?;
     Ok(value)
+}
+
+fn declared_json(req: &HttpRequest) -> bool {
+    let Ok(Some(mime)) = req.mime_type() else {
+        return false;
+    };
+    let utf8 = mime
+        .get_param(mime::CHARSET)
+        .is_none_or(|charset| charset == mime::UTF_8);
+    mime.type_() == mime::APPLICATION
+        && mime.subtype() == mime::JSON
+        && mime.suffix().is_none()
+        && utf8
+}
+
+/// A request with a body but no `Content-Type`: refused as not JSON (415) before anything else
+/// is decided about it.
+pub fn body_without_media_type(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|n| n.trim() != "0");
+    has_body && !headers.contains_key(header::CONTENT_TYPE)
 }
 
 /// Names the field of a type error, a missing field or an unknown variant.

@@ -57,6 +57,9 @@ pub enum ApiError {
     /// 403: signed in, but not allowed.
     #[error("forbidden")]
     Forbidden,
+    /// 403: a write signed in by the session cookie that does not come from this site.
+    #[error("cross-site request")]
+    CrossSite,
     /// 429 with `Retry-After`.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
@@ -76,6 +79,11 @@ impl ApiError {
             code,
             message: message.into(),
         }
+    }
+
+    /// 415 for a body that is not declared JSON.
+    pub fn unsupported_json() -> Self {
+        ApiError::UnsupportedMediaType("请求体须为 JSON（Content-Type: application/json）".into())
     }
 
     fn body(&self) -> ErrorBody {
@@ -98,6 +106,10 @@ impl ApiError {
             | ApiError::BadGateway { code, message }
             | ApiError::NotConfigured { code, message } => (*code, message.clone()),
             ApiError::Forbidden => ("forbidden", "无权执行此操作".to_owned()),
+            ApiError::CrossSite => (
+                "csrf",
+                "拒绝跨站请求：请从本站页面操作，或以 Authorization: Bearer 令牌调用".to_owned(),
+            ),
             ApiError::TooManyRequests { retry_after_secs } => (
                 "too_many_requests",
                 format!("请求过于频繁，请在{}后重试", wait_text(*retry_after_secs)),
@@ -133,7 +145,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated | ApiError::InvalidCredentials { .. } => {
                 StatusCode::UNAUTHORIZED
             }
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BadGateway { .. } => StatusCode::BAD_GATEWAY,
             ApiError::NotConfigured { .. } => StatusCode::SERVICE_UNAVAILABLE,

@@ -47,7 +47,8 @@ pub async fn openapi() -> HttpResponse {
 /// Adds the errors the shared readers answer before a handler's own code runs, where an
 /// operation's annotation does not list them: a JSON body (`body::json_body` and the payload
 /// limit) can be malformed or missing (400), too large (413) or not JSON (415); a query string
-/// whose values do not fit their types is refused by the extractor (400).
+/// whose values do not fit their types is refused by the extractor (400); an API write signed
+/// in by the session cookie from another site is refused (403, `auth::same_origin`).
 fn document_extractor_errors(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::{Operation, ParameterIn};
     use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
@@ -69,7 +70,26 @@ fn document_extractor_errors(doc: &mut utoipa::openapi::OpenApi) {
             .entry(status.to_owned())
             .or_insert_with(|| error(description));
     };
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let cookie_writes =
+            path.starts_with("/api/") && !SESSION_FREE_WRITES.contains(&path.as_str());
+        for op in [
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|_| cookie_writes)
+        {
+            match op.responses.responses.get_mut("403") {
+                Some(RefOr::T(forbidden)) => {
+                    forbidden.description = format!("{}; or {CROSS_SITE}", forbidden.description);
+                }
+                _ => add(op, "403", &format!("Refused: {CROSS_SITE}")),
+            }
+        }
         let ops = [
             &mut item.get,
             &mut item.put,
@@ -99,6 +119,15 @@ fn document_extractor_errors(doc: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
+
+/// API writes that never read the session, so no cookie can sign them.
+const SESSION_FREE_WRITES: [&str; 3] = [
+    "/api/v1/auth/login",
+    "/api/v1/wechat/login",
+    "/api/v1/track/{case_no}/attachments",
+];
+
+const CROSS_SITE: &str = "a write signed in by the session cookie from another site (`csrf`)";
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)

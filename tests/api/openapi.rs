@@ -47,6 +47,16 @@ async fn reader_errors_are_documented_on_every_operation() {
                     assert!(has(code), "{method} {path} takes JSON but lacks {code}");
                 }
             }
+            // Only the sign-ins and the tracking-token upload never read the session cookie.
+            let session_free = [
+                "/api/v1/auth/login",
+                "/api/v1/wechat/login",
+                "/api/v1/track/{case_no}/attachments",
+            ];
+            let write = ["post", "put", "patch", "delete"].contains(&method.as_str());
+            if write && path.starts_with("/api/") && !session_free.contains(&path.as_str()) {
+                assert!(has("403"), "{method} {path} can refuse a cross-site cookie");
+            }
             let query = op["parameters"]
                 .as_array()
                 .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));

@@ -1,6 +1,8 @@
 //! Hostile input against the real server: spoofed and oversized uploads, path tricks in file
-//! names, injection in search, malformed JSON on every POST, and forged form posts.
+//! names, injection in search, malformed JSON on every POST, forged form
+//! posts and cross-site API writes signed in by the session cookie.
 
+mod cookie_writes;
 mod csrf;
 mod json;
 mod search;
