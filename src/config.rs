@@ -194,6 +194,17 @@ impl Settings {
         let listen = listen_text
             .parse()
             .map_err(|_| ConfigError::Listen(listen_text.clone()))?;
+        let public_url = args
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_owned();
+        // Served over HTTPS, the session cookie must never travel in clear text.
+        let cookie_secure = file
+            .cookie_secure
+            .unwrap_or_else(|| public_url.starts_with("https://"));
         Ok(Settings {
             listen,
             data_dir,
@@ -211,7 +222,7 @@ impl Settings {
                 args.wechat_secret.clone().or(file.wechat_secret),
                 args.wechat_api_base.clone().or(file.wechat_api_base),
             ),
-            cookie_secure: file.cookie_secure.unwrap_or(false),
+            cookie_secure,
             smtp_url: args.smtp_url.clone().or(file.smtp_url),
             mail_from: args
                 .mail_from
@@ -222,13 +233,7 @@ impl Settings {
                 .mail_poll_ms
                 .or(file.mail_poll_ms)
                 .unwrap_or(DEFAULT_MAIL_POLL_MS),
-            public_url: args
-                .public_url
-                .clone()
-                .or(file.public_url)
-                .unwrap_or_else(|| format!("http://{listen}"))
-                .trim_end_matches('/')
-                .to_owned(),
+            public_url,
             sweep_interval_secs: args
                 .sweep_interval_secs
                 .or(file.sweep_interval_secs)
@@ -330,6 +335,35 @@ mod tests {
         );
         let s = Settings::resolve(&args, Some("0.0.0.0:1")).unwrap();
         assert_eq!(s.listen.port(), 1);
+    }
+
+    #[test]
+    fn the_session_cookie_is_secure_by_default_behind_https() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        let resolve = |text: &str, public_url: Option<&str>| {
+            std::fs::write(&file, text).unwrap();
+            let args = CommonArgs {
+                config: Some(file.clone()),
+                public_url: public_url.map(str::to_owned),
+                ..Default::default()
+            };
+            Settings::resolve(&args, None).unwrap().cookie_secure
+        };
+        assert!(!resolve("", None), "plain http on loopback");
+        assert!(resolve("", Some("https://odr.jiangmen.gov.cn")));
+        assert!(resolve(
+            "public_url = \"https://odr.jiangmen.gov.cn/\"\n",
+            None
+        ));
+        assert!(!resolve(
+            "cookie_secure = false\n",
+            Some("https://odr.jiangmen.gov.cn")
+        ));
+        assert!(resolve(
+            "cookie_secure = true\n",
+            Some("http://127.0.0.1:8080")
+        ));
     }
 
     #[test]
