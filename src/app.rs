@@ -8,7 +8,7 @@ use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
 use actix_web::{App, HttpMessage, HttpServer, web};
-use tracing_actix_web::{RequestId, TracingLogger};
+use tracing_actix_web::RequestId;
 
 use crate::http::error::json_error_page;
 use crate::jobs::SweeperHandle;
@@ -92,7 +92,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Running>
                     Ok(res)
                 }
             })
-            .wrap(TracingLogger::default())
+            .wrap(crate::telemetry::request_logger())
             .configure(|cfg| crate::http::routes(cfg, json_limit))
             .configure(crate::web::routes)
             .default_service(web::to(crate::http::meta::not_found))
