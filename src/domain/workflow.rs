@@ -398,6 +398,13 @@ pub fn decide(
             }
             None
         }
+        // Order 121 Art. 37: how a report is handled is never told to the business it names.
+        Command::Message {
+            to: Recipient::Enterprise,
+            ..
+        } if kind == CaseKind::Report => {
+            return invalid("to", "not_for_report", "举报案件不向被举报经营者发送消息");
+        }
         Command::Note { text } | Command::Message { text, .. } => {
             if text.trim().is_empty() || text.chars().count() > 5000 {
                 return invalid("text", "length", "内容应为1至5000个字符");

@@ -182,3 +182,46 @@ fn rating_window_and_score() {
         })
     ));
 }
+
+#[test]
+fn staff_never_message_the_business_a_report_names() {
+    let message = |to| Command::Message {
+        to,
+        text: "请说明情况".into(),
+    };
+    let refused = go(
+        CaseKind::Report,
+        S::PendingVerification,
+        Actor::Mediator,
+        message(Recipient::Enterprise),
+    );
+    assert!(
+        matches!(
+            refused,
+            Err(Refusal::Invalid {
+                field: "to",
+                code: "not_for_report",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        go(
+            CaseKind::Report,
+            S::PendingVerification,
+            Actor::Mediator,
+            message(Recipient::Reporter),
+        ),
+        Ok(None)
+    );
+    assert_eq!(
+        go(
+            CaseKind::Complaint,
+            S::InMediation,
+            Actor::Mediator,
+            message(Recipient::Enterprise),
+        ),
+        Ok(None)
+    );
+}
