@@ -1,5 +1,6 @@
 //! The index schema: one document per case, text through the Chinese analyzer, everything
-//! filterable as exact terms and fast fields. No complainant or reporter data goes in.
+//! filterable as exact terms and fast fields. No complainant or reporter data goes in: free
+//! text is masked (`domain::mask::mask_free_text`) before it is indexed or stored.
 
 use tantivy::TantivyDocument;
 use tantivy::schema::{
@@ -8,11 +9,12 @@ use tantivy::schema::{
 
 use super::analyzer::ZH;
 use crate::clock::china_date;
+use crate::domain::mask_free_text;
 use crate::store::search::CaseSource;
 
 /// Bumped whenever the schema or what goes into a document changes; a stored index with
-/// another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+/// another version is rebuilt. (3: free text is masked before it is indexed.)
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -141,10 +143,12 @@ pub fn document(f: &Fields, s: &CaseSource) -> TantivyDocument {
     flags.sort();
     flags.dedup();
     doc.add_text(f.flag_set, flag_set_value(&flags));
-    doc.add_text(f.title, &c.title);
-    doc.add_text(f.description, &c.description);
+    // Analysts read and search only the masked text: the raw digits never become tokens.
+    let mask = |text: &str| mask_free_text(text, &s.person_names);
+    doc.add_text(f.title, mask(&c.title));
+    doc.add_text(f.description, mask(&c.description));
     if let Some(claim) = &c.claim {
-        doc.add_text(f.claim, claim);
+        doc.add_text(f.claim, mask(claim));
     }
     if let Some(p) = &s.product {
         doc.add_text(f.product, p);

@@ -9,8 +9,8 @@ use crate::bulletin::gather::gather;
 use crate::bulletin::hot;
 use crate::bulletin::model::{Bulletin, Figures, HotIssue, Tip, TypicalCase};
 use crate::bulletin::period::Period;
-use crate::bulletin::scrub::{anonymise, holds_personal_data};
-use crate::domain::Taxonomy;
+use crate::bulletin::scrub::holds_personal_data;
+use crate::domain::{Taxonomy, mask_free_text};
 use crate::domain::case::CaseState;
 use crate::domain::event_payload::EventPayload;
 use crate::intake::FieldIssue;
@@ -197,7 +197,7 @@ fn check_text(issues: &mut Vec<FieldIssue>, field: String, text: &str, max: usiz
     } else if holds_personal_data(text) {
         issue(
             "personal_data",
-            "含有手机号、身份证号或电子邮箱等个人信息，请删除后再保存",
+            "含有电话号码、身份证号、银行卡号或电子邮箱等个人信息，请删除后再保存",
         );
     }
 }
@@ -413,13 +413,13 @@ fn candidates_of(conn: &mut Db, b: &Bulletin) -> Result<Vec<Candidate>, ServiceE
         out.push(Candidate {
             case_no: case.case_no,
             content: TypicalCase {
-                title: anonymise(&case.title, &names),
+                title: mask_free_text(&case.title, &names),
                 category: case
                     .category
                     .as_deref()
                     .and_then(|c| taxonomy.category(c))
                     .map_or_else(|| "未注明".to_owned(), |c| c.label.clone()),
-                summary: anonymise(&case.description, &names),
+                summary: mask_free_text(&case.description, &names),
                 outcome,
             },
         });

@@ -15,7 +15,7 @@ use crate::domain::event_payload::EventPayload;
 use crate::domain::policy::Clock;
 use crate::domain::severity::Severity;
 use crate::domain::workflow::{Recipient, allowed};
-use crate::domain::{PolicyVersion, mask_email, mask_name, mask_phone};
+use crate::domain::{PolicyVersion, mask_email, mask_free_text, mask_name, mask_phone};
 use crate::reference::Reference;
 use crate::store::models::{AdverseReactionRow, CaseRow, EventRow, PartyRow, ProductRow};
 use crate::store::{Db, cases, events, workflow};
@@ -162,7 +162,7 @@ pub struct StaffCaseView {
     pub prefer_odr: bool,
     pub flags: Vec<String>,
     pub assignee_id: Option<i64>,
-    /// Masked for analysts.
+    /// Masked for analysts, as are the title, description and claim.
     pub parties: Vec<PartyView>,
     pub purchase_amount_fen: Option<i64>,
     pub purchase_online: Option<bool>,
@@ -347,6 +347,20 @@ pub fn render(
         Access::Staff(_) | Access::Analyst => {
             let masked = access == Access::Analyst;
             let parties = cases::parties_of(conn, c.id)?;
+            // Analysts read the consumer's words with contacts and the people's names masked;
+            // the staff handling the case read them as written.
+            let people: Vec<String> = parties
+                .iter()
+                .filter(|p| p.role != "respondent")
+                .filter_map(|p| p.name.clone())
+                .collect();
+            let text = |t: &str| {
+                if masked {
+                    mask_free_text(t, &people)
+                } else {
+                    t.to_owned()
+                }
+            };
             Ok(CaseView::Staff(StaffCaseView {
                 case_no: c.case_no.clone(),
                 kind: loaded.kind(),
@@ -359,9 +373,9 @@ pub fn render(
                 district: c.district.clone(),
                 category: c.category.clone(),
                 nature: c.nature.clone(),
-                title: c.title.clone(),
-                description: c.description.clone(),
-                claim: c.claim.clone(),
+                title: text(&c.title),
+                description: text(&c.description),
+                claim: c.claim.as_deref().map(text),
                 prefer_odr: c.prefer_odr,
                 flags: c.flags.iter().map(|f| f.as_str().to_owned()).collect(),
                 assignee_id: c.assignee_id,

@@ -51,6 +51,8 @@ pub struct CaseSource {
     pub brand: Option<String>,
     pub severity: Option<Severity>,
     pub recovered_fen: i64,
+    /// The names of the case's people (every party but the respondent), masked in its text.
+    pub person_names: Vec<String>,
 }
 
 pub fn load_sources(conn: &mut Db, ids: &[i64]) -> Result<Vec<CaseSource>, DieselError> {
@@ -81,6 +83,12 @@ pub fn load_sources(conn: &mut Db, ids: &[i64]) -> Result<Vec<CaseSource>, Diese
         .filter(adverse_reactions::case_id.eq_any(ids))
         .select((adverse_reactions::case_id, adverse_reactions::severity))
         .load(conn)?;
+    let people: Vec<(i64, String)> = case_parties::table
+        .filter(case_parties::case_id.eq_any(ids))
+        .filter(case_parties::role.ne("respondent"))
+        .filter(case_parties::name.is_not_null())
+        .select((case_parties::case_id, case_parties::name.assume_not_null()))
+        .load(conn)?;
     let settlements: Vec<(i64, String)> = case_events::table
         .filter(case_events::case_id.eq_any(ids))
         .filter(case_events::kind.eq("settle"))
@@ -104,6 +112,11 @@ pub fn load_sources(conn: &mut Db, ids: &[i64]) -> Result<Vec<CaseSource>, Diese
                 brand: product.and_then(|p| p.2.clone()),
                 severity: severities.iter().find(|s| s.0 == id).map(|s| s.1),
                 recovered_fen,
+                person_names: people
+                    .iter()
+                    .filter(|p| p.0 == id)
+                    .map(|p| p.1.clone())
+                    .collect(),
                 case,
             }
         })
