@@ -1,5 +1,6 @@
-//! Names, phone numbers, ID numbers and e-mail addresses planted in cases (in the party
-//! fields and in the consumer's own words) appear in no format of the published bulletin.
+//! Names, mobile and landline numbers, ID and bank card numbers and e-mail addresses planted
+//! in cases (in the party fields and in the consumer's own words) appear in no format of the
+//! published bulletin.
 
 use serde_json::{Value, json};
 
@@ -15,6 +16,12 @@ const IDS: [&str; 3] = [
     "44070519850512432X",
     "440781200012127777",
 ];
+const LANDLINES: [&str; 3] = ["0750-3201234", "(020)87654321", "075032012345"];
+const CARDS: [&str; 3] = [
+    "6217001234567893",
+    "6222021234567890128",
+    "4111 1111 1111 1111",
+];
 const MAILS: [&str; 3] = [
     "nana.ouyang@example.cn",
     "sima@example.com",
@@ -27,6 +34,8 @@ fn secrets() -> Vec<&'static str> {
         .chain(&PHONES)
         .chain(&IDS)
         .chain(&MAILS)
+        .chain(&LANDLINES)
+        .chain(&CARDS)
         .copied()
         .collect()
 }
@@ -41,8 +50,8 @@ async fn plant(app: &TestApp) {
         body["purchase"] = json!({"date": "2026-07-01", "amount_fen": 9900, "online": true});
         body["title"] = json!(format!("{}投诉面膜过敏", NAMES[i]));
         body["description"] = json!(format!(
-            "我是{}，电话{}，身份证{}，邮箱{}。面膜使用后过敏红肿，商家拒绝退款。",
-            NAMES[i], PHONES[i], IDS[i], MAILS[i]
+            "我是{}，电话{}，身份证{}，邮箱{}，座机{}，卡号{}。面膜使用后过敏红肿，商家拒绝退款。",
+            NAMES[i], PHONES[i], IDS[i], MAILS[i], LANDLINES[i], CARDS[i]
         ));
         let (s, v) = app.post_json("/api/v1/complaints", &body).await;
         assert_eq!(s, 201, "{v}");

@@ -13,6 +13,7 @@ mod common;
 
 mod analysis;
 mod demo_data;
+mod masking;
 mod queries;
 mod robust;
 
