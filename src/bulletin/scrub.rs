@@ -26,6 +26,8 @@ mod tests {
             assert!(holds_personal_data(text), "{text}");
         }
         assert!(!holds_personal_data("某美容店退还货款 300 元"));
-        assert!(!holds_personal_data("2026年第三季度受理投诉 1234 件，咨询电话 12315"));
+        assert!(!holds_personal_data(
+            "2026年第三季度受理投诉 1234 件，咨询电话 12315"
+        ));
     }
 }

@@ -135,7 +135,11 @@ fn find_names(chars: &[char], names: &[String], covered: &mut [bool], spans: &mu
             if chars[i..end] == name[..] && !covered[i..end].contains(&true) {
                 covered[i..end].fill(true);
                 let text = mask_name(&name.iter().collect::<String>());
-                spans.push(Span { start: i, end, text });
+                spans.push(Span {
+                    start: i,
+                    end,
+                    text,
+                });
                 i = end;
             } else {
                 i += 1;

@@ -133,7 +133,11 @@ impl Text<'_> {
         let before = start.checked_sub(1).and_then(|i| self.chars.get(i));
         let after = self.chars.get(end);
         let decimal = matches!(after, Some('.' | '．'))
-            && self.chars.get(end + 1).and_then(|c| ascii_digit(*c)).is_some();
+            && self
+                .chars
+                .get(end + 1)
+                .and_then(|c| ascii_digit(*c))
+                .is_some();
         letter(before) || letter(after) || decimal
     }
 
@@ -232,7 +236,8 @@ impl Text<'_> {
                 return None;
             }
             (local + run, len)
-        } else if let Some(a) = area.filter(|a| len >= 11 && digits.get(*a..).is_some_and(is_local)) {
+        } else if let Some(a) = area.filter(|a| len >= 11 && digits.get(*a..).is_some_and(is_local))
+        {
             (end, a)
         } else if is_local(&digits) && self.after_phone_word(start) {
             (end, 0)

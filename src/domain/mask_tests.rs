@@ -110,7 +110,10 @@ fn party_names_longest_first_and_respondents_untouched() {
         "张*（138****8000）投诉张*丰商行"
     );
     assert_eq!(mask_free_text("", &names), "");
-    assert_eq!(mask_free_text("无关", &[" ".to_owned(), String::new()]), "无关");
+    assert_eq!(
+        mask_free_text("无关", &[" ".to_owned(), String::new()]),
+        "无关"
+    );
 }
 
 #[test]
@@ -155,7 +158,16 @@ fn masking_is_idempotent() {
 
 #[test]
 fn never_panics_on_odd_text() {
-    for text in ["(", "（0750）", "0750-", "(0750) ", "电话", "6217 0012 3456 7893 ", "x@", "1"] {
+    for text in [
+        "(",
+        "（0750）",
+        "0750-",
+        "(0750) ",
+        "电话",
+        "6217 0012 3456 7893 ",
+        "x@",
+        "1",
+    ] {
         let _ = mask_free_text(text, &["(".to_owned()]);
     }
 }
