@@ -73,7 +73,7 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The length of the area code that starts `digits`: 010 and 02x have three digits, the
