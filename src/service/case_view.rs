@@ -162,7 +162,7 @@ pub struct StaffCaseView {
     pub prefer_odr: bool,
     pub flags: Vec<String>,
     pub assignee_id: Option<i64>,
-    /// Masked for analysts, as are the title, description and claim.
+    /// Masked for analysts, as is every free text of the view.
     pub parties: Vec<PartyView>,
     pub purchase_amount_fen: Option<i64>,
     pub purchase_online: Option<bool>,
@@ -347,8 +347,8 @@ pub fn render(
         Access::Staff(_) | Access::Analyst => {
             let masked = access == Access::Analyst;
             let parties = cases::parties_of(conn, c.id)?;
-            // Analysts read the consumer's words with contacts and the people's names masked;
-            // the staff handling the case read them as written.
+            // Analysts read the consumer's words (text, file names, reaction notes) with
+            // contacts and the people's names masked; the staff handling the case as written.
             let people: Vec<String> = parties
                 .iter()
                 .filter(|p| p.role != "respondent")
@@ -401,13 +401,23 @@ pub fn render(
                 attachments: cases::attachments_of(conn, c.id)?
                     .iter()
                     .map(AttachmentView::from)
+                    .map(|a| AttachmentView {
+                        name: text(&a.name),
+                        ..a
+                    })
                     .collect(),
                 products: cases::products_of(conn, c.id)?
                     .into_iter()
                     .map(ProductView::from)
                     .collect(),
                 adverse_reaction: cases::adverse_reaction_of(conn, c.id)?
-                    .map(AdverseReactionView::from),
+                    .map(AdverseReactionView::from)
+                    .map(|r| AdverseReactionView {
+                        symptoms: text(&r.symptoms),
+                        treatment: r.treatment.as_deref().map(text),
+                        allergy_history: r.allergy_history.as_deref().map(text),
+                        ..r
+                    }),
             }))
         }
         Access::Enterprise => {

@@ -65,7 +65,16 @@ async fn analysts_never_see_or_find_personal_data_in_free_text(backend: Backend)
     let mediator = app
         .add_user("med@jm.gov.cn", "mediator", &["440703"], None)
         .await;
-    let first = app.file(&planted("面膜过敏烂脸")).await.0;
+    let mut body = planted("面膜过敏烂脸");
+    body["adverse_reaction"] = json!({"onset_date": "2026-10-05", "body_site": "面部",
+        "symptoms": format!("面部红肿，就医时留了电话{MOBILE}"), "severity": "general",
+        "treatment": format!("{NAME}自行停用")});
+    let (first, token) = app.file(&body).await;
+    let file_name = format!("{NAME}身份证{ID}.png");
+    let (s, v) = app
+        .upload_evidence(&first, &token, vec![(&file_name, common::PNG.to_vec())])
+        .await;
+    assert_eq!(s, 201, "{v}");
     let second = app.file(&planted("面膜过敏烂脸")).await.0;
     wait_indexed(&app, &analyst, 2).await;
 
@@ -105,9 +114,11 @@ async fn analysts_never_see_or_find_personal_data_in_free_text(backend: Backend)
         .get_as(&format!("/api/v1/cases/{first}"), &analyst)
         .await;
     assert_eq!(s, 200, "{view}");
-    for field in ["title", "description", "claim"] {
-        assert_clean(field, view[field].as_str().unwrap());
-    }
+    assert_clean("the analyst's case view", &view.to_string());
+    let evidence = view["attachments"][0]["name"].as_str().unwrap();
+    assert!(evidence.starts_with("欧***身份证440703"), "{evidence}");
+    let symptoms = view["adverse_reaction"]["symptoms"].as_str().unwrap();
+    assert!(symptoms.ends_with("137****5678"), "{symptoms}");
     let description = view["description"].as_str().unwrap();
     for masked in [
         "欧***",
@@ -129,6 +140,7 @@ async fn analysts_never_see_or_find_personal_data_in_free_text(backend: Backend)
         assert!(description.contains(secret), "{secret} in {description}");
     }
     assert!(view["title"].as_str().unwrap().contains(MOBILE), "{view}");
+    assert!(view.to_string().contains(&file_name), "{view}");
 
     let (s, job) = app
         .post_as("/api/v1/exports", &analyst, &json!({"q": "面膜"}))
