@@ -218,24 +218,7 @@ impl Text<'_> {
         let digits = self.digits(start, end);
         let area = area_len(&digits);
         let (stop, head) = if area == Some(len) {
-            let opened = start
-                .checked_sub(1)
-                .and_then(|i| self.chars.get(i))
-                .is_some_and(|c| matches!(c, '(' | '（'));
-            let mut local = end + 1;
-            let joined = if opened {
-                matches!(self.free(end), Some(')' | '）'))
-            } else {
-                self.free(end).is_some_and(is_group_sep)
-            };
-            if opened && self.free(local) == Some(' ') {
-                local += 1;
-            }
-            let run = self.digit_run(local);
-            if !joined || !is_local(&self.digits(local, local + run)) {
-                return None;
-            }
-            (local + run, len)
+            (self.local_after_area(start, end)?, len)
         } else if let Some(a) = area.filter(|a| len >= 11 && digits.get(*a..).is_some_and(is_local))
         {
             (end, a)
@@ -245,6 +228,30 @@ impl Text<'_> {
             return None;
         };
         (!self.glued(start, stop)).then(|| self.starred(start, stop, head, 2))
+    }
+
+    /// Where the local number after the area code at `start..end` ends: `0750-3201234`,
+    /// `0750 3201234`, `(0750)3201234` or `(0750) 3201234`.
+    fn local_after_area(&self, start: usize, end: usize) -> Option<usize> {
+        let opened = start
+            .checked_sub(1)
+            .and_then(|i| self.chars.get(i))
+            .is_some_and(|c| matches!(c, '(' | '（'));
+        let after = self.free(end)?;
+        let joined = if opened {
+            matches!(after, ')' | '）')
+        } else {
+            is_group_sep(after)
+        };
+        if !joined {
+            return None;
+        }
+        let mut local = end + 1;
+        if opened && self.free(local) == Some(' ') {
+            local += 1;
+        }
+        let stop = local + self.digit_run(local);
+        is_local(&self.digits(local, stop)).then_some(stop)
     }
 
     fn after_phone_word(&self, start: usize) -> bool {
