@@ -32,7 +32,7 @@ pub(crate) fn start(
 /// Whether mail other than the acknowledgement may go to the case's submitter. A case with
 /// no record (filed before verification existed) counts as unverified.
 pub(crate) fn is_verified(conn: &mut Db, case_id: i64) -> Result<bool, ServiceError> {
-    Ok(email_verifications::of_case(conn, case_id)?.is_some_and(|(_, at)| at.is_some()))
+    Ok(email_verifications::of_case(conn, case_id)?.is_some_and(|v| v.verified_at.is_some()))
 }
 
 /// Opens the link: the address of `case_no` (and of a report opened alongside it, which the
@@ -46,7 +46,7 @@ pub fn confirm(
 ) -> Result<(), ServiceError> {
     conn.transaction(|conn| {
         let case = cases::find_by_case_no(conn, case_no)?.ok_or(ServiceError::NotFound)?;
-        let stored = email_verifications::of_case(conn, case.id)?.and_then(|(hash, _)| hash);
+        let stored = email_verifications::of_case(conn, case.id)?.and_then(|v| v.code_hash);
         let matches = EmailCode::parse(code)
             .zip(stored)
             .is_some_and(|(code, hash)| code.matches(&hash));

@@ -26,11 +26,16 @@ pub fn insert(
         .map(|_| ())
 }
 
-/// The stored code hash and confirmation time of a case, if it has a row.
-pub fn of_case(
-    conn: &mut Db,
-    case_id: i64,
-) -> Result<Option<(Option<String>, Option<NaiveDateTime>)>, DieselError> {
+/// A case's row: the hash of the mailed code (none when staff keyed the address in) and when
+/// the address was confirmed.
+#[derive(Debug, Queryable)]
+pub struct Verification {
+    pub code_hash: Option<String>,
+    pub verified_at: Option<NaiveDateTime>,
+}
+
+/// The case's row, if it has one.
+pub fn of_case(conn: &mut Db, case_id: i64) -> Result<Option<Verification>, DieselError> {
     ev::table
         .find(case_id)
         .select((ev::code_hash, ev::verified_at))
