@@ -190,7 +190,15 @@ pub struct Facts {
     pub already_rated: bool,
     pub has_referral: bool,
     pub referral_submitted: bool,
+    /// Messages and ODR answers the acting party has already written on this case today
+    /// (China date).
+    pub party_messages_today: u32,
 }
+
+/// How many messages (ODR answers included) each party may write on one case per day. Every
+/// one of them mails the recipient a notice, so this bounds the mail a party can cause.
+/// Staff are not limited.
+pub const PARTY_MESSAGES_PER_DAY: u32 = 10;
 
 /// What an allowed command does to the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,6 +216,8 @@ pub enum Refusal {
         code: &'static str,
         message: String,
     },
+    /// The party has written `PARTY_MESSAGES_PER_DAY` messages on this case today: 429.
+    TooMany,
 }
 
 use ActionKind as A;
@@ -398,28 +408,79 @@ pub fn decide(
             }
             None
         }
-        // Order 121 Art. 37: how a report is handled is never told to the business it names.
-        Command::Message {
-            to: Recipient::Enterprise,
-            ..
-        } if kind == CaseKind::Report => {
-            return invalid("to", "not_for_report", "举报案件不向被举报经营者发送消息");
-        }
-        Command::Note { text } | Command::Message { text, .. } => {
-            if text.trim().is_empty() || text.chars().count() > 5000 {
-                return invalid("text", "length", "内容应为1至5000个字符");
+        Command::Message { to, text } => {
+            if let Some((code, message)) = recipient_refusal(kind, state, actor, *to) {
+                return invalid("to", code, message);
             }
+            check_text(text)?;
+            within_daily_limit(actor, facts)?;
+            None
+        }
+        Command::Note { text } => {
+            check_text(text)?;
             None
         }
         Command::OdrAnswer { proposal } => {
             if proposal.trim().is_empty() {
                 return invalid("proposal", "required", "请填写处理方案");
             }
+            within_daily_limit(actor, facts)?;
             None
         }
         Command::Assign { .. } | Command::NotifyReporter { .. } => None,
     };
     Ok(Outcome { to })
+}
+
+fn check_text(text: &str) -> Result<(), Refusal> {
+    if text.trim().is_empty() || text.chars().count() > 5000 {
+        return Err(Refusal::Invalid {
+            field: "text",
+            code: "length",
+            message: "内容应为1至5000个字符".into(),
+        });
+    }
+    Ok(())
+}
+
+fn within_daily_limit(actor: Actor, facts: &Facts) -> Result<(), Refusal> {
+    let party = matches!(actor, Actor::Consumer | Actor::Enterprise);
+    if party && facts.party_messages_today >= PARTY_MESSAGES_PER_DAY {
+        return Err(Refusal::TooMany);
+    }
+    Ok(())
+}
+
+/// Whom a message may go to; `(code, message)` of the refusal otherwise. Mail about a
+/// message goes out under the bureau's name, so a party writes only to the mediator, or,
+/// while the two sides of a complaint negotiate or are mediated, to the other side. Nobody
+/// writes to a reporter but the bureau, and the business named in a report hears nothing of
+/// it (Order 121 Art. 37).
+pub fn recipient_refusal(
+    kind: CaseKind,
+    state: CaseState,
+    actor: Actor,
+    to: Recipient,
+) -> Option<(&'static str, &'static str)> {
+    if kind == CaseKind::Report && to == Recipient::Enterprise {
+        return Some(("not_for_report", "举报案件不向被举报经营者发送消息"));
+    }
+    let talking = kind == CaseKind::Complaint
+        && matches!(
+            state,
+            S::OdrNegotiation | S::InMediation | S::MediationPaused
+        );
+    match (actor, to) {
+        (a, _) if a.is_staff() => None,
+        (Actor::Consumer | Actor::Enterprise, Recipient::Mediator) => None,
+        (Actor::Consumer, Recipient::Enterprise) | (Actor::Enterprise, Recipient::Complainant) => {
+            (!talking).then_some((
+                "not_negotiating",
+                "只有在协商或调解期间才能给对方留言，现在请给调解员留言",
+            ))
+        }
+        _ => Some(("recipient_not_allowed", "只能给调解员或投诉的另一方留言")),
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ fn facts() -> Facts {
         already_rated: false,
         has_referral: false,
         referral_submitted: false,
+        party_messages_today: 0,
     }
 }
 
@@ -222,6 +223,128 @@ fn staff_never_message_the_business_a_report_names() {
             Actor::Mediator,
             message(Recipient::Enterprise),
         ),
+        Ok(None)
+    );
+}
+
+fn message(to: Recipient) -> Command {
+    Command::Message {
+        to,
+        text: "请联系我".into(),
+    }
+}
+
+fn refusal_code(r: Result<Option<CaseState>, Refusal>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(Refusal::Invalid { code, .. }) => code,
+        Err(Refusal::NotAllowed { .. }) => "not_allowed",
+        Err(Refusal::TooMany) => "too_many",
+    }
+}
+
+#[test]
+fn parties_write_to_the_mediator_or_while_negotiating_to_the_other_side() {
+    use CaseKind::{Complaint as C, Report as R};
+    use Recipient::*;
+    let cases = [
+        // (kind, state, actor, to, expected)
+        (C, S::PendingAcceptance, Actor::Consumer, Mediator, "ok"),
+        (
+            C,
+            S::PendingAcceptance,
+            Actor::Consumer,
+            Enterprise,
+            "not_negotiating",
+        ),
+        (C, S::OdrNegotiation, Actor::Consumer, Enterprise, "ok"),
+        (C, S::InMediation, Actor::Consumer, Enterprise, "ok"),
+        (C, S::MediationPaused, Actor::Consumer, Enterprise, "ok"),
+        (
+            C,
+            S::InMediation,
+            Actor::Consumer,
+            Reporter,
+            "recipient_not_allowed",
+        ),
+        (
+            C,
+            S::InMediation,
+            Actor::Consumer,
+            Complainant,
+            "recipient_not_allowed",
+        ),
+        (R, S::PendingVerification, Actor::Consumer, Mediator, "ok"),
+        (
+            R,
+            S::PendingVerification,
+            Actor::Consumer,
+            Enterprise,
+            "not_for_report",
+        ),
+        (
+            R,
+            S::PendingVerification,
+            Actor::Consumer,
+            Reporter,
+            "recipient_not_allowed",
+        ),
+        (C, S::OdrNegotiation, Actor::Enterprise, Complainant, "ok"),
+        (C, S::InMediation, Actor::Enterprise, Complainant, "ok"),
+        (
+            C,
+            S::PendingAcceptance,
+            Actor::Enterprise,
+            Complainant,
+            "not_negotiating",
+        ),
+        (C, S::PendingAcceptance, Actor::Enterprise, Mediator, "ok"),
+        (
+            C,
+            S::InMediation,
+            Actor::Enterprise,
+            Reporter,
+            "recipient_not_allowed",
+        ),
+        (
+            C,
+            S::InMediation,
+            Actor::Enterprise,
+            Enterprise,
+            "recipient_not_allowed",
+        ),
+        (C, S::PendingAcceptance, Actor::Mediator, Complainant, "ok"),
+        (R, S::PendingVerification, Actor::Mediator, Reporter, "ok"),
+    ];
+    for (kind, state, actor, to, expected) in cases {
+        let got = refusal_code(go(kind, state, actor, message(to)));
+        assert_eq!(got, expected, "{kind:?} {state:?} {actor:?} → {to:?}");
+    }
+}
+
+#[test]
+fn a_party_writes_at_most_ten_messages_a_day_and_staff_any_number() {
+    let mut f = facts();
+    f.party_messages_today = PARTY_MESSAGES_PER_DAY - 1;
+    let d = |f: &Facts, actor, c: &Command| {
+        decide(CaseKind::Complaint, S::OdrNegotiation, actor, c, f).map(|o| o.to)
+    };
+    let answer = Command::OdrAnswer {
+        proposal: "退款".into(),
+    };
+    assert_eq!(
+        d(&f, Actor::Consumer, &message(Recipient::Mediator)),
+        Ok(None)
+    );
+    assert_eq!(d(&f, Actor::Enterprise, &answer), Ok(None));
+    f.party_messages_today = PARTY_MESSAGES_PER_DAY;
+    assert_eq!(
+        d(&f, Actor::Consumer, &message(Recipient::Mediator)),
+        Err(Refusal::TooMany)
+    );
+    assert_eq!(d(&f, Actor::Enterprise, &answer), Err(Refusal::TooMany));
+    assert_eq!(
+        d(&f, Actor::Mediator, &message(Recipient::Complainant)),
         Ok(None)
     );
 }

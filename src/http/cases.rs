@@ -115,7 +115,8 @@ pub async fn get_case(
         (status = 401, body = ErrorBody), (status = 403, description = "Read-only role", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Not allowed in this state; `allowed` lists what is", body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "The party's messages on this case for today are used up; `Retry-After` says when the next day begins", body = ErrorBody)))]
 pub async fn post_action(
     state: web::Data<AppState>,
     req: HttpRequest,

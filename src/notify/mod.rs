@@ -22,6 +22,8 @@ pub enum Notice {
         kind_label: String,
         due: NaiveDate,
         track_url: String,
+        /// The link that proves the address is the submitter's; `None` when staff keyed it in.
+        verify_url: Option<String>,
     },
     Accepted {
         case_no: String,
@@ -58,11 +60,16 @@ pub enum Notice {
         case_no: String,
         outcome: String,
     },
-    /// A message from the bureau or the business to a party.
+    /// A message the bureau wrote. Only bureau text may be mailed under its name.
     Message {
         case_no: String,
         from: String,
         text: String,
+    },
+    /// A party wrote something for the recipient: read it at `url`, never in the mail.
+    NewMessage {
+        case_no: String,
+        url: String,
     },
 }
 

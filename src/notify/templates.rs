@@ -20,6 +20,7 @@ pub fn render(notice: &Notice) -> (String, String) {
             kind_label,
             due,
             track_url,
+            verify_url,
         } => (
             format!("您的{kind_label}已收到（编号 {case_no}）"),
             "您好：",
@@ -27,8 +28,12 @@ pub fn render(notice: &Notice) -> (String, String) {
                 "您提交的{kind_label}已收到，编号为 {case_no}。\n\
                  我局将在 {} 前依法作出处理（按工作日计算，法定节假日不计入）。\n\n\
                  您可以凭编号和提交时显示的查询码查看办理进度：\n{track_url}\n\n\
-                 查询码只在提交时显示一次，请妥善保管。工作人员不会向您索要查询码。",
-                date(*due)
+                 查询码只在提交时显示一次，请妥善保管。工作人员不会向您索要查询码。{}",
+                date(*due),
+                verify_url.as_deref().map_or(String::new(), |url| format!(
+                    "\n\n请打开以下链接确认这是您的邮箱。确认之前，我局不会再向本邮箱发送办理情况；\
+                     如果您没有提交过{kind_label}，请忽略本邮件：\n{url}"
+                ))
             ),
         ),
         Notice::Accepted {
@@ -114,6 +119,14 @@ pub fn render(notice: &Notice) -> (String, String) {
             "您好：",
             format!("关于案件（编号 {case_no}），{from}留言如下：\n\n{text}"),
         ),
+        Notice::NewMessage { case_no, url } => (
+            format!("案件有新留言（编号 {case_no}）"),
+            "您好：",
+            format!(
+                "案件（编号 {case_no}）有新留言。为保护当事人信息，留言内容不在邮件中转述，\
+                 请在以下页面查看（消费者凭案件编号和查询码查看，企业和工作人员请登录后查看）：\n{url}"
+            ),
+        ),
     };
     let body = format!("{greeting}\n\n{text}\n\n{SENDER_NAME}\n\n{FOOTER}\n");
     (format!("【{SENDER_NAME}】{}", one_line(&subject)), body)
@@ -149,6 +162,7 @@ mod tests {
                 kind_label: crate::domain::case::CaseKind::Complaint.label_zh().into(),
                 due: day(2026, 12, 1),
                 track_url: url.clone(),
+                verify_url: Some(format!("{url}/verify?code=0123")),
             },
             Notice::Accepted {
                 case_no: case_no.clone(),
@@ -182,9 +196,13 @@ mod tests {
                 outcome: "已立案调查".into(),
             },
             Notice::Message {
-                case_no,
+                case_no: case_no.clone(),
                 from: "调解员".into(),
                 text: "请补充购物凭证。".into(),
+            },
+            Notice::NewMessage {
+                url: format!("https://odr.example.cn/track/{case_no}"),
+                case_no,
             },
         ]
     }
@@ -208,6 +226,10 @@ mod tests {
         let (_, body) = render(&all()[0]);
         assert!(body.contains("2026年12月1日"), "{body}");
         assert!(body.contains("https://odr.example.cn/track/TS-2026-000001"));
+        assert!(
+            body.contains("/track/TS-2026-000001/verify?code=0123"),
+            "{body}"
+        );
         let (_, body) = render(&all()[1]);
         assert!(body.contains("2027年2月3日"), "{body}");
     }

@@ -1,11 +1,14 @@
 //! Acting on a case: decide with the pure workflow, then in one transaction append the event,
 //! update the case row's projection, and queue the mail the step calls for.
 
+use chrono::{DateTime, NaiveDate, Utc};
+
 use super::access::Caller;
 use super::case_view::{
     CaseView, LoadedCase, clocks_of, find_visible, load_visible, policy_for, render,
 };
 use super::{Ctx, ServiceError};
+use crate::clock::china_date;
 use crate::domain::case::{CaseNo, CaseState};
 use crate::domain::clocks::current_stage;
 use crate::domain::event_payload::EventPayload;
@@ -69,6 +72,7 @@ pub fn apply(
             .referral
             .as_ref()
             .is_some_and(|r| r.submitted_on.is_some()),
+        party_messages_today: written_today(loaded, actor, today),
     };
     let outcome = decide(kind, state, actor, command, &facts).map_err(|r| match r {
         Refusal::NotAllowed { allowed } => ServiceError::NotAllowed {
@@ -85,6 +89,9 @@ pub fn apply(
             code: code.into(),
             message,
         }]),
+        Refusal::TooMany => ServiceError::TooManyRequests {
+            retry_after_secs: until_tomorrow(now),
+        },
     })?;
     let mut district = case.district.clone();
     let mut assignee_id = case.assignee_id;
@@ -193,12 +200,35 @@ pub fn apply(
         conn,
         ctx,
         &refreshed,
+        actor,
         command,
         new_state,
         stage.map(|c| c.due),
-        policy.rating_days,
     )?;
     Ok(())
+}
+
+/// Messages and ODR answers `actor` wrote on the case on China date `today`.
+fn written_today(loaded: &LoadedCase, actor: Actor, today: NaiveDate) -> u32 {
+    let count = loaded
+        .events
+        .iter()
+        .filter(|e| e.kind == "message" || e.kind == "odr_answer")
+        .filter(|e| e.actor_role == actor.as_str() && china_date(e.at.and_utc()) == today)
+        .count();
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+/// Seconds until the next China midnight, when the daily message allowance renews.
+fn until_tomorrow(now: DateTime<Utc>) -> u64 {
+    let today = china_date(now);
+    let midnight = today
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t - chrono::Duration::hours(8));
+    midnight.map_or(3600, |m| {
+        u64::try_from((m - now.naive_utc()).num_seconds()).unwrap_or(1)
+    })
 }
 
 fn invalid(field: &str, code: &str, message: String) -> ServiceError {

@@ -14,7 +14,7 @@ use crate::domain::clocks::{ClockCase, ClockEvent, ClockView, clocks_for};
 use crate::domain::event_payload::EventPayload;
 use crate::domain::policy::Clock;
 use crate::domain::severity::Severity;
-use crate::domain::workflow::{Recipient, allowed};
+use crate::domain::workflow::{Actor, Recipient, allowed};
 use crate::domain::{PolicyVersion, mask_email, mask_free_text, mask_name, mask_phone};
 use crate::reference::Reference;
 use crate::store::models::{AdverseReactionRow, CaseRow, EventRow, PartyRow, ProductRow};
@@ -270,9 +270,15 @@ pub enum CaseView {
     Consumer(ConsumerCaseView),
 }
 
-/// Messages to `audience` (all when empty): `message` steps, and ODR proposals, which are
-/// addressed to the complainant.
-fn messages_for(events: &[EventRow], audience: &[&str]) -> Vec<MessageView> {
+/// The conversation as `role` may read it (staff read all of it): `message` steps, and ODR
+/// proposals, which are addressed to the complainant. A party reads what was written to it
+/// and what it wrote itself, never what the other side wrote to the mediator.
+fn messages_for(events: &[EventRow], role: Option<Actor>) -> Vec<MessageView> {
+    let audience: &[&str] = match role {
+        None => &[],
+        Some(Actor::Enterprise) => &["enterprise"],
+        Some(_) => &["complainant", "reporter"],
+    };
     events
         .iter()
         .filter(|e| e.kind == "message" || e.kind == "odr_answer")
@@ -290,7 +296,7 @@ fn messages_for(events: &[EventRow], audience: &[&str]) -> Vec<MessageView> {
                 text: text.unwrap_or_default().to_owned(),
             }
         })
-        .filter(|m| audience.is_empty() || audience.contains(&m.to.as_str()))
+        .filter(|m| role.is_none_or(|r| m.from == r.as_str()) || audience.contains(&m.to.as_str()))
         .collect()
 }
 
@@ -396,7 +402,7 @@ pub fn render(
                 messages: if masked {
                     Vec::new()
                 } else {
-                    messages_for(&loaded.events, &[])
+                    messages_for(&loaded.events, None)
                 },
                 attachments: cases::attachments_of(conn, c.id)?
                     .iter()
@@ -443,7 +449,7 @@ pub fn render(
                 complainant_phone: complainant.as_ref().and_then(|p| p.phone.clone()),
                 clocks: if complaint { clocks } else { Vec::new() },
                 allowed_actions: actions,
-                messages: messages_for(&loaded.events, &["enterprise"]),
+                messages: messages_for(&loaded.events, Some(Actor::Enterprise)),
             }))
         }
         Access::Consumer => Ok(CaseView::Consumer(ConsumerCaseView {
@@ -458,7 +464,7 @@ pub fn render(
                 })
                 .collect(),
             allowed_actions: actions,
-            messages: messages_for(&loaded.events, &["complainant", "reporter"]),
+            messages: messages_for(&loaded.events, Some(Actor::Consumer)),
         })),
     }
 }

@@ -1,19 +1,34 @@
 //! Which workflow steps send mail to whom. Messages go to the outbox in the step's own
 //! transaction; the dedupe key (case, event number, recipient) keeps a retried step from
 //! mailing twice.
+//!
+//! Every mail is signed by the bureau, so it carries only the bureau's own words: a message
+//! or proposal written by a party becomes a notice that there is something to read, with a
+//! link to the page where the recipient reads it. The submitter's address gets nothing but
+//! the acknowledgement until its owner has opened the link in it (`service::verify`).
 
 use chrono::{Days, NaiveDate};
 
-use super::case_view::LoadedCase;
-use super::{Ctx, ServiceError};
+use super::case_view::{LoadedCase, policy_for};
+use super::{Ctx, ServiceError, verify};
 use crate::domain::case::{CaseKind, CaseState};
-use crate::domain::workflow::{Command, is_closed};
+use crate::domain::workflow::{Actor, Command, Recipient, is_closed};
 use crate::notify::{Mail, Notice, enqueue};
 use crate::store::models::CaseRow;
 use crate::store::{Db, accounts, cases, enterprises};
 
 fn track_url(ctx: &Ctx, case_no: &str) -> String {
     format!("{}/track/{case_no}", ctx.public_url)
+}
+
+/// Where `who` reads a case: the tracking page (number and token) for a consumer, the signed-in
+/// pages for the business and the bureau.
+fn page_url(ctx: &Ctx, who: &str, case_no: &str) -> String {
+    match who {
+        "enterprise" => format!("{}/enterprise/cases/{case_no}", ctx.public_url),
+        "mediator" => format!("{}/desk/cases/{case_no}", ctx.public_url),
+        _ => track_url(ctx, case_no),
+    }
 }
 
 fn party_email(conn: &mut Db, case_id: i64, role: &str) -> Result<Option<String>, ServiceError> {
@@ -54,8 +69,9 @@ fn send(
     }
 }
 
-/// After intake: acknowledge to the submitter; tell an ODR enterprise it has a complaint.
-/// After intake, with the stored case row and the submitter's e-mail address as received.
+/// After intake, with the stored case row and the submitter's e-mail address as received:
+/// acknowledge to the submitter (with the link that verifies the address); tell an ODR
+/// enterprise it has a complaint.
 pub fn after_intake(
     conn: &mut Db,
     ctx: &Ctx,
@@ -70,11 +86,20 @@ pub fn after_intake(
         "reporter"
     };
     let key = |who: &str| format!("{}/intake/{who}", case.case_no);
+    let code = verify::start(conn, case, ctx.now)?;
     let ack = Notice::Acknowledgement {
         case_no: case.case_no.clone(),
         kind_label: kind.label_zh().into(),
         due: case.due_date,
         track_url: track_url(ctx, &case.case_no),
+        verify_url: code.map(|c| {
+            format!(
+                "{}/track/{}/verify?code={}",
+                ctx.public_url,
+                case.case_no,
+                c.as_str()
+            )
+        }),
     };
     send(conn, ctx, case_id, key(submitter), submitter_email, ack)?;
     if case.state == CaseState::OdrNegotiation {
@@ -89,20 +114,28 @@ pub fn after_intake(
     Ok(())
 }
 
-/// After a workflow step (the case is reloaded, so it already has the new event).
-pub fn after_action(
-    conn: &mut Db,
+/// Who is told about a step, and what.
+fn notice_of(
     ctx: &Ctx,
     loaded: &LoadedCase,
+    actor: Actor,
     command: &Command,
     new_state: CaseState,
     stage_due: Option<NaiveDate>,
-    rating_days: u32,
-) -> Result<(), ServiceError> {
+) -> Option<(&'static str, Notice)> {
     let case = &loaded.case;
     let case_no = case.case_no.clone();
-    let key = |who: &str| format!("{case_no}/event-{}/{who}", case.event_count);
-    let notice = match command {
+    let news = |to: Recipient| {
+        let who = to.as_str();
+        Some((
+            who,
+            Notice::NewMessage {
+                url: page_url(ctx, who, &case_no),
+                case_no: case_no.clone(),
+            },
+        ))
+    };
+    match command {
         Command::Accept => Some((
             "complainant",
             Notice::Accepted {
@@ -117,14 +150,7 @@ pub fn after_action(
                 reason: reason.label_zh().into(),
             },
         )),
-        Command::OdrAnswer { proposal } => Some((
-            "complainant",
-            Notice::Message {
-                case_no: case_no.clone(),
-                from: "被投诉企业".into(),
-                text: proposal.clone(),
-            },
-        )),
+        Command::OdrAnswer { .. } => news(Recipient::Complainant),
         Command::NotifyReporter { text } => Some((
             "reporter",
             Notice::ReporterNotice {
@@ -135,14 +161,20 @@ pub fn after_action(
                 },
             },
         )),
-        Command::Message { to, text } => Some((
-            to.as_str(),
-            Notice::Message {
-                case_no: case_no.clone(),
-                from: "市场监督管理局".into(),
-                text: text.clone(),
-            },
-        )),
+        // The bureau's own words may go out under its name; a party's never do.
+        Command::Message { to, text }
+            if matches!(actor, Actor::Admin | Actor::Supervisor | Actor::Mediator) =>
+        {
+            Some((
+                to.as_str(),
+                Notice::Message {
+                    case_no: case_no.clone(),
+                    from: "市场监督管理局".into(),
+                    text: text.clone(),
+                },
+            ))
+        }
+        Command::Message { to, .. } => news(*to),
         // A step that closed the complaint: tell the complainant the outcome.
         _ if loaded.kind() == CaseKind::Complaint
             && is_closed(new_state)
@@ -157,22 +189,55 @@ pub fn after_action(
             ))
         }
         _ => None,
-    };
-    let Some((who, notice)) = notice else {
+    }
+}
+
+/// The address of `who` on the case; a submitter's only once it is verified.
+fn address_of(
+    conn: &mut Db,
+    loaded: &LoadedCase,
+    who: &str,
+) -> Result<Option<String>, ServiceError> {
+    let case = &loaded.case;
+    match who {
+        "enterprise" => enterprise_email(conn, loaded.respondent_uscc.as_deref()),
+        "mediator" => match case.assignee_id {
+            Some(id) => Ok(accounts::find_user(conn, id)?.map(|u| u.email)),
+            None => Ok(None),
+        },
+        submitter => {
+            let to = party_email(conn, case.id, submitter)?;
+            if to.is_some() && !verify::is_verified(conn, case.id)? {
+                tracing::info!(case_no = %case.case_no, "no mail to an unverified address");
+                return Ok(None);
+            }
+            Ok(to)
+        }
+    }
+}
+
+/// After a workflow step (the case is reloaded, so it already has the new event).
+pub fn after_action(
+    conn: &mut Db,
+    ctx: &Ctx,
+    loaded: &LoadedCase,
+    actor: Actor,
+    command: &Command,
+    new_state: CaseState,
+    stage_due: Option<NaiveDate>,
+) -> Result<(), ServiceError> {
+    let case = &loaded.case;
+    let case_no = case.case_no.clone();
+    let key = |who: &str| format!("{case_no}/event-{}/{who}", case.event_count);
+    let Some((who, notice)) = notice_of(ctx, loaded, actor, command, new_state, stage_due) else {
         return Ok(());
     };
-    let to = match who {
-        "enterprise" => enterprise_email(conn, loaded.respondent_uscc.as_deref())?,
-        "mediator" => match case.assignee_id {
-            Some(id) => accounts::find_user(conn, id)?.map(|u| u.email),
-            None => None,
-        },
-        other => party_email(conn, case.id, other)?,
-    };
+    let to = address_of(conn, loaded, who)?;
     let closing = matches!(notice, Notice::Outcome { .. })
         && !matches!(new_state, CaseState::Merged | CaseState::TransferredOut);
     send(conn, ctx, case.id, key(who), to.clone(), notice)?;
     if closing {
+        let rating_days = policy_for(&ctx.reference, case)?.rating_days;
         let until = ctx
             .today()
             .checked_add_days(Days::new(u64::from(rating_days)))

@@ -21,6 +21,7 @@ pub mod sessions;
 pub mod submit;
 pub mod sweep;
 pub mod track;
+pub mod verify;
 
 use crate::domain::action::ActionKind;
 use crate::domain::case::CaseState;

@@ -8,6 +8,7 @@ pub mod bulletin;
 pub mod bulletins;
 pub mod cases;
 mod columns;
+pub mod email_verifications;
 pub mod enterprises;
 pub mod events;
 pub mod history;

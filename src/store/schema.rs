@@ -260,6 +260,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_verifications (case_id) {
+        case_id -> BigInt,
+        code_hash -> Nullable<Text>,
+        verified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     job_leases (name) {
         name -> Text,
         holder -> Text,

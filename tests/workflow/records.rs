@@ -292,6 +292,12 @@ async fn parties_are_told_by_mail(backend: Backend) {
         first.iter().all(|m| !m.body_text().contains(&token)),
         "the tracking token is never mailed"
     );
+    // Further mail goes only to an address its owner has confirmed.
+    let ack = first
+        .iter()
+        .find(|m| m.to == ["zhang@example.com"])
+        .unwrap();
+    crate::mail::confirm_address(&app, &ack.body_text()).await;
     step(
         &app,
         &odr,

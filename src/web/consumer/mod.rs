@@ -6,6 +6,7 @@ mod entered;
 mod forms;
 mod multipart;
 mod track;
+mod verify;
 mod words;
 
 use actix_web::http::StatusCode;
@@ -35,7 +36,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/track/action", "POST").route(web::post().to(track::action)))
         .service(resource("/track/evidence", "POST").route(web::post().to(track::evidence_upload)))
-        .service(resource("/track/{case_no}", "GET").route(web::get().to(track::form_for)));
+        .service(resource("/track/{case_no}", "GET").route(web::get().to(track::form_for)))
+        .service(
+            resource("/track/{case_no}/verify", "GET, POST")
+                .route(web::get().to(verify::page))
+                .route(web::post().to(verify::confirm)),
+        );
 }
 
 #[derive(Template)]

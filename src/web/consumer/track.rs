@@ -12,7 +12,9 @@ use super::multipart::{FileProblem, MultipartForm, field};
 use super::{Evidence, evidence, expired, with_csrf, words};
 use crate::clock::china_date;
 use crate::domain::case::CaseNo;
-use crate::domain::workflow::Command;
+use crate::domain::workflow::{
+    Actor, Command, PARTY_MESSAGES_PER_DAY, Recipient, recipient_refusal,
+};
 use crate::secrets::TrackingToken;
 use crate::service::ServiceError;
 use crate::service::access::Caller;
@@ -145,6 +147,7 @@ pub struct Step {
 pub struct Message {
     pub at: String,
     pub from: &'static str,
+    pub to: &'static str,
     pub text: String,
 }
 
@@ -189,9 +192,23 @@ impl CasePage {
             .map(|m| Message {
                 at: words::moment(m.at),
                 from: words::sender(&m.from),
+                to: words::addressee(&m.to),
                 text: m.text.clone(),
             })
             .collect()
+    }
+
+    /// Whom the consumer may write to now, as (code, label).
+    fn recipients(&self) -> Vec<(&'static str, &'static str)> {
+        let (kind, state) = (self.view.case.kind, self.view.case.state);
+        [
+            (Recipient::Mediator, "调解员"),
+            (Recipient::Enterprise, "商家"),
+        ]
+        .into_iter()
+        .filter(|(to, _)| recipient_refusal(kind, state, Actor::Consumer, *to).is_none())
+        .map(|(to, label)| (to.as_str(), label))
+        .collect()
     }
 
     /// Whether to offer a step. A rating is offered once: the workflow refuses a second.
@@ -270,6 +287,7 @@ fn command(form: &Form) -> Result<(Command, &'static str), String> {
         "withdraw" => return Err("撤回前请勾选确认。".into()),
         "rate" if score.is_some_and(|s| (1..=5).contains(&s)) => "感谢您的评价。",
         "rate" => return Err("请选择 1 到 5 分。".into()),
+        "message" => "留言已发送，对方会收到查看提醒。",
         _ => return Err("未知的操作。".into()),
     };
     let command = step_form::command(form).map_err(|issues| {
@@ -310,6 +328,10 @@ pub async fn action(
         Err(ServiceError::NotAllowed { .. }) => Outcome::failed(
             StatusCode::CONFLICT,
             "案件当前的状态不能进行这一步，请查看下方最新进展。".into(),
+        ),
+        Err(ServiceError::TooManyRequests { .. }) => Outcome::failed(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("本案今天的留言已达 {PARTY_MESSAGES_PER_DAY} 条上限，请明天再留言。"),
         ),
         Err(ServiceError::Invalid(issues)) => Outcome::failed(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -114,6 +114,15 @@ pub fn sender(role: &str) -> &'static str {
     }
 }
 
+/// Whom a message is for, as the consumer reads it.
+pub fn addressee(to: &str) -> &'static str {
+    match to {
+        "enterprise" => "商家",
+        "mediator" => "调解员",
+        _ => "您",
+    }
+}
+
 /// "12.3 KB", "1.2 MB".
 pub fn size(bytes: i64) -> String {
     let b = bytes.max(0) as f64;

@@ -8,7 +8,7 @@ use crate::domain::Taxonomy;
 use crate::domain::action::{ActionKind, CodeList, FieldSpec, Input, OUTSIDE_BUREAU};
 use crate::domain::case::CaseKind;
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
-use crate::domain::workflow::Recipient;
+use crate::domain::workflow::{PARTY_MESSAGES_PER_DAY, Recipient};
 use crate::intake::FieldIssue;
 use crate::service::ServiceError;
 use crate::service::access::Caller;
@@ -69,7 +69,10 @@ fn code_options<T: Copy>(
 
 fn recipients(audience: &Audience) -> Vec<(String, String)> {
     let list: &[(Recipient, &str)] = if audience.enterprise {
-        &[(Recipient::Mediator, "调解员")]
+        &[
+            (Recipient::Mediator, "调解员"),
+            (Recipient::Complainant, "投诉人"),
+        ]
     } else if audience.kind == CaseKind::Report {
         &[(Recipient::Reporter, "举报人")]
     } else {
@@ -236,6 +239,12 @@ pub async fn perform(
         Err(ServiceError::Invalid(issues)) => {
             attempt.issues = issues;
             Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, attempt)))
+        }
+        Err(ServiceError::TooManyRequests { .. }) => {
+            attempt.refusal = Some(format!(
+                "本案今天的留言已达 {PARTY_MESSAGES_PER_DAY} 条上限，请明天再留言。"
+            ));
+            Ok(Err((StatusCode::TOO_MANY_REQUESTS, attempt)))
         }
         Err(e) => Err(e.into()),
     }

@@ -3,6 +3,7 @@
 
 use crate::common;
 use crate::on_both_backends;
+mod messages;
 mod table;
 
 use common::{Backend, PNG, TestApp};

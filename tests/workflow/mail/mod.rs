@@ -1,11 +1,14 @@
 //! Mail through the outbox: delivered by the server's sender to a real SMTP server on
 //! loopback, never for a rolled-back transaction, retried after the server was down, written
-//! as `.eml` files without SMTP, deduplicated, and flushed by `odrdesk outbox`.
+//! as `.eml` files without SMTP, deduplicated, and flushed by `odrdesk outbox`; what a
+//! party's words become in mail, and the proof an address must give before it gets any.
 
 use crate::common;
 
 mod delivery;
+mod parties;
 mod queue;
+mod verification;
 
 use std::time::Duration;
 
@@ -57,6 +60,7 @@ pub fn ack(key: &str, n: u32) -> Mail {
             case_no,
             kind_label: "投诉".into(),
             due: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            verify_url: None,
         },
     )
 }
@@ -82,4 +86,28 @@ pub async fn rows(pool: &DbPool) -> Vec<OutboxRow> {
 
 pub fn normalized(text: &str) -> String {
     text.replace("\r\n", "\n").trim_end().to_owned()
+}
+
+/// The verification link in an acknowledgement's body, as a path on the app.
+pub fn verify_path(body: &str) -> String {
+    let link = body
+        .split_whitespace()
+        .find(|w| w.contains("/verify?code="))
+        .unwrap_or_else(|| panic!("no verification link in {body}"));
+    let at = link.find("/track/").expect("a link to the site");
+    link[at..].to_owned()
+}
+
+/// Opens the verification link in a browser and presses its button, as the owner would.
+pub async fn confirm_address(app: &TestApp, ack_body: &str) {
+    let path = verify_path(&normalized(ack_body));
+    let mut web = crate::common::browser::Browser::new(app);
+    let page = web.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = crate::common::browser::hidden(&page.body, "csrf");
+    let code = crate::common::browser::hidden(&page.body, "code");
+    let action = path.split('?').next().unwrap();
+    let done = web.post(action, &[("csrf", &csrf), ("code", &code)]).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("邮箱已确认"), "{}", done.body);
 }
