@@ -1,4 +1,4 @@
-//! Masks for personal information shown in analyst views, exports and bulletins.
+//! Masks for personal information shown in analyst views, search, exports and bulletins.
 //! All functions work on characters, never on byte offsets, and never fail.
 
 use super::ids::Phone;
@@ -148,8 +148,8 @@ fn find_names(chars: &[char], names: &[String], covered: &mut [bool], spans: &mu
     }
 }
 
-/// The one mask for free text (titles, descriptions, claims) shown to anyone but the staff
-/// who handle the case: mobile and landline numbers, 18-character ID numbers, bank card
+/// The one mask for free text (titles, descriptions, claims) that analysts or the public
+/// read (search index, analyst case view, bulletins): mobile and landline numbers, 18-character ID numbers, bank card
 /// numbers, e-mail addresses, and the case's own personal party `names` (complainant,
 /// reporter, agent; never the business complained about).
 pub fn mask_free_text(text: &str, names: &[String]) -> String {
