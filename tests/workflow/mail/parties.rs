@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{WAIT, confirm_address};
+use crate::common::browser::{Browser, hidden};
 use crate::common::smtp::{Received, SmtpServer};
 use crate::common::{Backend, TestApp};
 use crate::{RESPONDENT_USCC, Who, act, mediator, odr_complaint, step, view};
@@ -163,9 +164,9 @@ async fn a_party_writes_ten_messages_a_day_on_a_case(backend: Backend) {
         step(&app, &no, Who::Bearer(&med), note("complainant")).await;
     }
     // The tracking page says it in Chinese.
-    let mut web = crate::common::browser::Browser::new(&app);
+    let mut web = Browser::new(&app);
     let form = web.get("/track").await;
-    let csrf = crate::common::browser::hidden(&form.body, "csrf");
+    let csrf = hidden(&form.body, "csrf");
     let fields = [
         ("csrf", csrf.as_str()),
         ("case_no", no.as_str()),
@@ -175,6 +176,22 @@ async fn a_party_writes_ten_messages_a_day_on_a_case(backend: Backend) {
         ("text", "再次催促"),
     ];
     let page = web.post("/track/action", &fields).await;
+    assert_eq!(page.status, 429, "{}", page.body);
+    assert!(page.body.contains("留言已达 10 条上限"), "{}", page.body);
+    // So does the enterprise page, once the business has used up its own allowance.
+    for _ in 1..10 {
+        step(&app, &no, Who::Bearer(&firm), note("complainant")).await;
+    }
+    let mut shop = Browser::signed_in(&app, "shop@example.com", "/enterprise").await;
+    let here = format!("/enterprise/cases/{no}");
+    let csrf = hidden(&shop.get(&here).await.body, "csrf");
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("action", "message"),
+        ("to", "complainant"),
+        ("text", "请回电"),
+    ];
+    let page = shop.post(&format!("{here}/actions"), &fields).await;
     assert_eq!(page.status, 429, "{}", page.body);
     assert!(page.body.contains("留言已达 10 条上限"), "{}", page.body);
     // A new day (China time), a new allowance.
