@@ -15,6 +15,7 @@ mod analysis;
 mod demo_data;
 mod queries;
 mod robust;
+mod jobs;
 
 use std::time::Duration;
 
