@@ -48,7 +48,7 @@ async fn the_page_stops_reading_at_the_case_byte_cap(backend: Backend) {
     let body = Body {
         fields: vec![("csrf", &csrf), ("case_no", &case_no), ("token", &token)],
         file_field: "evidence",
-        files: vec![17 * MIB / 2; 6],
+        files: vec![19 * MIB / 2; 6],
     };
     let addr = app.address.trim_start_matches("http://");
     let headers = [("Cookie", web.cookie_header())];

@@ -263,11 +263,15 @@ async fn receive(
     // The idempotency hash covers the input as the API would see it, so a resent form with
     // the same content matches whatever multipart boundary the browser picked.
     let body = serde_json::to_vec(&input).map_err(|e| PageError::Internal(e.to_string()))?;
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let (mut status, mut retry_after) = (StatusCode::UNPROCESSABLE_ENTITY, None);
     let uploads = match files {
         Ok(uploads) => uploads,
-        Err(FileProblem { status: s, message }) => {
-            status = s;
+        Err(FileProblem {
+            status: s,
+            message,
+            retry_after: r,
+        }) => {
+            (status, retry_after) = (s, r);
             entered.issues.push(FieldIssue {
                 field: FILE_FIELD.into(),
                 code: "file".into(),
@@ -299,7 +303,8 @@ async fn receive(
         Err(issues) => {
             entered.add_intake_issues(issues);
             let reselect = !uploads.is_empty() || entered.input(FILE_FIELD).invalid();
-            return show(req, state, kind, status, entered, reselect);
+            let page = show(req, state, kind, status, entered, reselect)?;
+            return Ok(FileProblem::mark(retry_after, page));
         }
     };
     let token = TrackingToken::parse(&submitted.tracking_token)

@@ -4,11 +4,13 @@
 use actix_multipart::{Field, Multipart, MultipartError};
 use futures_util::TryStreamExt;
 
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 
 use super::super::PageError;
 use crate::blobs::BlobStore;
-use crate::service::ServiceError;
+use crate::service::{Limit, ServiceError};
 use crate::service::attachments::{Room, Upload};
 use crate::uploads::{FileParts, problem_status};
 
@@ -28,17 +30,42 @@ pub struct MultipartForm {
 pub struct FileProblem {
     pub status: StatusCode,
     pub message: String,
+    /// Seconds to wait, when the server was only busy.
+    pub retry_after: Option<u64>,
+}
+
+impl FileProblem {
+    /// Adds `Retry-After` to the page that shows this problem, when it has one.
+    pub fn mark(retry_after: Option<u64>, mut res: HttpResponse) -> HttpResponse {
+        if let Some(secs) = retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(RETRY_AFTER, value);
+        }
+        res
+    }
 }
 
 impl From<ServiceError> for FileProblem {
     fn from(e: ServiceError) -> Self {
         let status = problem_status(&e);
+        let retry_after = match &e {
+            ServiceError::Limit {
+                limit: Limit::Busy { retry_after_secs } | Limit::Full { retry_after_secs },
+                ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
         let message = match e {
             ServiceError::Limit { message, .. } | ServiceError::Refused { message, .. } => message,
             ServiceError::Storage(_) => "服务器存储空间不足，文件未保存，请稍后重试".to_owned(),
             other => other.to_string(),
         };
-        FileProblem { status, message }
+        FileProblem {
+            status,
+            message,
+            retry_after,
+        }
     }
 }
 

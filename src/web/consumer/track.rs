@@ -352,11 +352,13 @@ pub async fn evidence_upload(
                 Ok(u) if u.is_empty() => Err(FileProblem {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     message: "请先选择要上传的文件。".to_owned(),
+                    retry_after: None,
                 }),
                 other => other,
             },
         },
     };
+    let retry_after = uploads.as_ref().err().and_then(|p| p.retry_after);
     let outcome = match uploads {
         Err(p) => Outcome::failed(p.status, p.message),
         Ok(uploads) => {
@@ -381,5 +383,6 @@ pub async fn evidence_upload(
             }
         }
     };
-    show_case(&req, &state, &case_no, token, outcome).await
+    let page = show_case(&req, &state, &case_no, token, outcome).await?;
+    Ok(FileProblem::mark(retry_after, page))
 }
