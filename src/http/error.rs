@@ -180,8 +180,7 @@ impl ResponseError for ApiError {
         let retry = match self {
             ApiError::TooManyRequests { retry_after_secs }
             | ApiError::Limited {
-                limit:
-                    Limit::Busy { retry_after_secs } | Limit::Full { retry_after_secs },
+                limit: Limit::Busy { retry_after_secs } | Limit::Full { retry_after_secs },
                 ..
             } => Some(retry_after_secs),
             _ => None,

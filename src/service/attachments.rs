@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 
 use serde_json::json;
 
-use super::{Limit, ServiceError};
 use super::track::{AttachmentView, authorised_case};
+use super::{Limit, ServiceError};
 use crate::blobs::{BlobStore, TmpFile};
 use crate::secrets::TrackingToken;
 use crate::store::events::{self, EventDraft, truncate_to_micros};

@@ -49,7 +49,12 @@ async fn a_case_over_its_byte_cap_is_refused_while_the_client_still_sends(backen
     let answer = upload(&app, &case_no, &token, vec![19 * MIB / 2; 6]).await;
     assert_eq!(answer.status, 413, "{answer:?}");
     assert_eq!(error_of(&answer)["error"], "case_attachment_bytes");
-    assert!(error_of(&answer)["message"].as_str().unwrap().contains("20MB"));
+    assert!(
+        error_of(&answer)["message"]
+            .as_str()
+            .unwrap()
+            .contains("20MB")
+    );
     assert!(
         answer.sent < answer.total - 16 * MIB,
         "answered only after {} of {} bytes",
@@ -83,14 +88,22 @@ async fn an_accepted_upload_is_streamed_to_disk_not_memory(backend: Backend) {
         "peak memory grew by {} MiB for a 36 MiB upload",
         grown / MIB
     );
-    assert_eq!(app.attachment_files().len(), 1, "four equal files, one blob");
+    assert_eq!(
+        app.attachment_files().len(),
+        1,
+        "four equal files, one blob"
+    );
 }
 
 async fn a_case_holds_a_bounded_number_of_files(backend: Backend) {
     let app = TestApp::spawn_with(&backend, |s| s.attachments_per_case = 3).await;
     let (case_no, token) = app.file_complaint().await;
     let (s, body) = app
-        .upload_evidence(&case_no, &token, vec![("a.png", PNG.to_vec()), ("b.pdf", common::PDF.to_vec())])
+        .upload_evidence(
+            &case_no,
+            &token,
+            vec![("a.png", PNG.to_vec()), ("b.pdf", common::PDF.to_vec())],
+        )
         .await;
     assert_eq!(s, 201, "{body}");
     let two = |i: u8| {
@@ -99,10 +112,20 @@ async fn a_case_holds_a_bounded_number_of_files(backend: Backend) {
         vec![("c.png", other.clone()), ("d.png", other)]
     };
     let (s, body) = app.upload_evidence(&case_no, &token, two(1)).await;
-    assert_eq!((s, body["error"].as_str()), (422, Some("case_attachment_count")), "{body}");
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (422, Some("case_attachment_count")),
+        "{body}"
+    );
     assert!(body["message"].as_str().unwrap().contains('3'), "{body}");
-    assert_eq!(app.attachment_files().len(), 2, "nothing of the refused upload stays");
-    let (s, body) = app.upload_evidence(&case_no, &token, vec![("e.png", two(2).remove(0).1)]).await;
+    assert_eq!(
+        app.attachment_files().len(),
+        2,
+        "nothing of the refused upload stays"
+    );
+    let (s, body) = app
+        .upload_evidence(&case_no, &token, vec![("e.png", two(2).remove(0).1)])
+        .await;
     assert_eq!(s, 201, "{body}");
     // A full case is refused before its file is read.
     // (What the client sent by then is mostly what the kernel's socket buffers took.)
@@ -131,18 +154,37 @@ async fn uploads_beyond_the_bound_are_refused_at_once(backend: Backend) {
         };
         let path = format!("/api/v1/track/{held_case}/attachments");
         let headers = [("X-Tracking-Token", held_token)];
-        stream::post(&held_app, &path, &headers, &body, Some(Duration::from_secs(2))).await
+        stream::post(
+            &held_app,
+            &path,
+            &headers,
+            &body,
+            Some(Duration::from_secs(2)),
+        )
+        .await
     });
     tokio::time::sleep(Duration::from_millis(700)).await;
     let started = std::time::Instant::now();
     let (s, body) = app
         .upload_evidence(&case_no, &token, vec![("b.png", PNG.to_vec())])
         .await;
-    assert_eq!((s, body["error"].as_str()), (503, Some("uploads_busy")), "{body}");
-    assert!(started.elapsed() < Duration::from_secs(1), "refused at once, not queued");
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (503, Some("uploads_busy")),
+        "{body}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "refused at once, not queued"
+    );
     let first = held.await.unwrap();
     assert_eq!(first.status, 201, "{first:?}");
-    assert!(first.head.to_ascii_lowercase().contains("content-type: application/json"));
+    assert!(
+        first
+            .head
+            .to_ascii_lowercase()
+            .contains("content-type: application/json")
+    );
     // The slot is free again.
     let (s, body) = app
         .upload_evidence(&case_no, &token, vec![("b.png", PNG.to_vec())])

@@ -31,7 +31,9 @@ pub struct Streamed {
 
 impl Body<'_> {
     fn text_part(name: &str, value: &str) -> String {
-        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
     }
 
     fn file_head(&self, i: usize) -> String {
@@ -42,7 +44,11 @@ impl Body<'_> {
     }
 
     fn total(&self) -> u64 {
-        let texts: usize = self.fields.iter().map(|(n, v)| Self::text_part(n, v).len()).sum();
+        let texts: usize = self
+            .fields
+            .iter()
+            .map(|(n, v)| Self::text_part(n, v).len())
+            .sum();
         let files: u64 = (0..self.files.len())
             .map(|i| self.file_head(i).len() as u64 + self.files[i] + 2)
             .sum();

@@ -39,7 +39,11 @@ async fn the_page_refuses_a_file_beyond_the_case_count(backend: Backend) {
         .await;
     assert_eq!(page.status, 422, "{}", page.body);
     assert!(page.body.contains("每件最多1个附件"), "{}", page.body);
-    assert!(app.attachment_files().is_empty(), "{:?}", app.attachment_files());
+    assert!(
+        app.attachment_files().is_empty(),
+        "{:?}",
+        app.attachment_files()
+    );
 }
 
 async fn the_page_stops_reading_at_the_case_byte_cap(backend: Backend) {
@@ -54,14 +58,22 @@ async fn the_page_stops_reading_at_the_case_byte_cap(backend: Backend) {
     let headers = [("Cookie", web.cookie_header())];
     let answer = stream::post(addr, "/track/evidence", &headers, &body, None).await;
     assert_eq!(answer.status, 413, "{}", answer.head);
-    assert!(answer.body.contains("每件附件合计不能超过20MB"), "{}", answer.body);
+    assert!(
+        answer.body.contains("每件附件合计不能超过20MB"),
+        "{}",
+        answer.body
+    );
     assert!(
         answer.sent < answer.total - 16 * MIB,
         "answered only after {} of {} bytes",
         answer.sent,
         answer.total
     );
-    assert!(app.attachment_files().is_empty(), "{:?}", app.attachment_files());
+    assert!(
+        app.attachment_files().is_empty(),
+        "{:?}",
+        app.attachment_files()
+    );
 }
 
 async fn the_page_says_when_uploads_are_full(backend: Backend) {

@@ -13,9 +13,9 @@ mod common;
 
 mod analysis;
 mod demo_data;
+mod jobs;
 mod queries;
 mod robust;
-mod jobs;
 
 use std::time::Duration;
 

@@ -10,8 +10,8 @@ use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 
 use super::super::PageError;
 use crate::blobs::BlobStore;
-use crate::service::{Limit, ServiceError};
 use crate::service::attachments::{Room, Upload};
+use crate::service::{Limit, ServiceError};
 use crate::uploads::{FileParts, problem_status};
 
 /// Text fields are short; this bounds what a hostile form can make us buffer.

@@ -345,10 +345,14 @@ pub async fn evidence_upload(
         .await;
     let uploads = match room {
         Err(ServiceError::NotFound) => return refused(&req, &state, &case_no),
-        Err(e) => Err(FileProblem::from(e)),
+        Err(e @ ServiceError::Limit { .. }) => Err(FileProblem::from(e)),
+        Err(e) => return Err(e.into()),
         Ok(room) => match state.uploads.try_take() {
             Err(busy) => Err(busy.into()),
-            Ok(_slot) => match form.files(state.settings.attachment_max_bytes, &state.blobs, room).await? {
+            Ok(_slot) => match form
+                .files(state.settings.attachment_max_bytes, &state.blobs, room)
+                .await?
+            {
                 Ok(u) if u.is_empty() => Err(FileProblem {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     message: "请先选择要上传的文件。".to_owned(),
