@@ -84,7 +84,8 @@ async fn an_accepted_upload_is_streamed_to_disk_not_memory(backend: Backend) {
     let grown = peak_rss().saturating_sub(before);
     eprintln!("peak RSS grew by {} KiB for a 36 MiB upload", grown / 1024);
     assert!(
-        grown < 16 * MIB,
+        // Buffers and threads take some; holding the files would take all 36 MiB.
+        grown < 24 * MIB,
         "peak memory grew by {} MiB for a 36 MiB upload",
         grown / MIB
     );
