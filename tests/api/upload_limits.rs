@@ -166,9 +166,20 @@ async fn uploads_beyond_the_bound_are_refused_at_once(backend: Backend) {
     });
     tokio::time::sleep(Duration::from_millis(700)).await;
     let started = std::time::Instant::now();
-    let (s, body) = app
-        .upload_evidence(&case_no, &token, vec![("b.png", PNG.to_vec())])
-        .await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("b.png"),
+    );
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/track/{case_no}/attachments")))
+        .header("X-Tracking-Token", &token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().contains_key("retry-after"), "Retry-After");
+    let (s, body) = common::read(res).await;
     assert_eq!(
         (s, body["error"].as_str()),
         (503, Some("uploads_busy")),
