@@ -169,7 +169,9 @@ pub fn attach(
     }
     let at = truncate_to_micros(now.naive_utc());
     let recorded = write_transaction(conn, |conn| {
-        // Counted again with the rows as they are now, after the files came in.
+        // Counted again, the case locked, after the files came in: uploads to one case at once
+        // are recorded one after the other, each against what the others stored.
+        cases::lock_case(conn, case.id)?;
         if let Some(limit) = room_of(conn, case.id, limits)?.refuses(&uploads) {
             return Err(ServiceError::from(limit));
         }

@@ -141,6 +141,16 @@ pub fn attachments_of(conn: &mut Db, case_id: i64) -> Result<Vec<AttachmentRow>,
         .load(conn)
 }
 
+/// Holds the case row until the transaction ends, so that what is read next about the case
+/// stays true until commit. SQLite's write transaction holds the whole database already;
+/// on PostgreSQL this no-op update takes the row lock.
+pub fn lock_case(conn: &mut Db, case_id: i64) -> Result<(), DieselError> {
+    diesel::update(cases::table.find(case_id))
+        .set(cases::id.eq(case_id))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// How many files a case holds, and their bytes in all.
 pub fn attachment_totals(conn: &mut Db, case_id: i64) -> Result<(u64, u64), DieselError> {
     let sizes: Vec<i64> = attachments::table

@@ -204,7 +204,33 @@ async fn uploads_beyond_the_bound_are_refused_at_once(backend: Backend) {
     assert_eq!(s, 201, "{body}");
 }
 
+/// Uploads to one case at the same moment cannot together pass its count: each is counted
+/// again inside its transaction, after the other committed.
+async fn concurrent_uploads_cannot_overfill_a_case(backend: Backend) {
+    let app = TestApp::spawn_with(&backend, |s| s.attachments_per_case = 1).await;
+    for round in 0..6u8 {
+        let (case_no, token) = app.file_complaint().await;
+        let answers = futures_util::future::join_all((0..4u8).map(|i| {
+            let mut file = PNG.to_vec();
+            file.extend_from_slice(&[round, i]);
+            app.upload_evidence(&case_no, &token, vec![("p.png", file)])
+        }))
+        .await;
+        let stored = answers.iter().filter(|(s, _)| *s == 201).count();
+        assert_eq!(stored, 1, "round {round}: {answers:?}");
+        for (s, body) in answers.iter().filter(|(s, _)| *s != 201) {
+            assert_eq!(
+                (*s, body["error"].as_str()),
+                (422, Some("case_attachment_count"))
+            );
+        }
+        let (_, view) = app.track(&case_no, &token).await;
+        assert_eq!(view["attachments"].as_array().unwrap().len(), 1, "{view}");
+    }
+}
+
 on_both_backends!(
+    concurrent_uploads_cannot_overfill_a_case,
     a_case_over_its_byte_cap_is_refused_while_the_client_still_sends,
     an_accepted_upload_is_streamed_to_disk_not_memory,
     a_case_holds_a_bounded_number_of_files,
