@@ -43,29 +43,43 @@ impl BlobStore {
 
     /// Stores the bytes durably and returns their SHA-256 (hex). Idempotent per content.
     pub fn put(&self, bytes: &[u8]) -> io::Result<String> {
-        let sha = hex::encode(Sha256::digest(bytes));
-        let target = self.path_of(&sha);
-        if target.exists() {
-            return Ok(sha);
-        }
+        let mut spool = self.spool()?;
+        spool.write(bytes)?;
+        let file = spool.finish()?;
+        self.adopt(&file)?;
+        Ok(file.sha256.clone())
+    }
+
+    /// A new file in `tmp/` (same file system as the store, so adopting it is a rename).
+    pub fn spool(&self) -> io::Result<Spool> {
         let mut nonce = [0u8; 8];
         getrandom::fill(&mut nonce).map_err(|e| io::Error::other(e.to_string()))?;
-        let tmp = self.root.join("tmp").join(hex::encode(nonce));
-        let written = (|| {
-            let mut f = File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
-            let dir = target.parent().unwrap_or(&self.root);
-            fs::create_dir_all(dir)?;
-            fs::rename(&tmp, &target)?;
-            File::open(dir)?.sync_all()
-        })();
-        if written.is_err()
-            && let Err(e) = fs::remove_file(&tmp)
-        {
-            tracing::warn!(error = %e, path = %tmp.display(), "temporary upload not removed");
+        let path = self.root.join("tmp").join(hex::encode(nonce));
+        let file = File::create_new(&path)?;
+        Ok(Spool {
+            file,
+            hasher: Sha256::new(),
+            head: Vec::new(),
+            tmp: TmpFile {
+                path,
+                sha256: String::new(),
+                len: 0,
+            },
+        })
+    }
+
+    /// Moves a finished spool into place, flushed to disk, unless that content is already
+    /// stored. The temporary file is gone either way once `file` is dropped.
+    pub fn adopt(&self, file: &TmpFile) -> io::Result<()> {
+        let target = self.path_of(&file.sha256);
+        if target.exists() {
+            return Ok(());
         }
-        written.map(|_| sha)
+        File::open(&file.path)?.sync_all()?;
+        let dir = target.parent().unwrap_or(&self.root);
+        fs::create_dir_all(dir)?;
+        fs::rename(&file.path, &target)?;
+        File::open(dir)?.sync_all()
     }
 
     /// Deletes a blob; used when the row that would reference it was not written.
@@ -90,6 +104,71 @@ impl BlobStore {
         }
         out.sort();
         Ok(out)
+    }
+}
+
+/// How much of a file's start is kept for sniffing its type.
+const HEAD_BYTES: usize = 8 * 1024;
+
+/// A file being received: written to `tmp/` and hashed chunk by chunk, so its size never
+/// has to fit in memory.
+pub struct Spool {
+    file: File,
+    hasher: Sha256,
+    head: Vec<u8>,
+    tmp: TmpFile,
+}
+
+impl Spool {
+    pub fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
+        self.file.write_all(chunk)?;
+        self.hasher.update(chunk);
+        let room = HEAD_BYTES.saturating_sub(self.head.len());
+        self.head
+            .extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+        self.tmp.len += chunk.len() as u64;
+        Ok(())
+    }
+
+    pub fn len(&self) -> u64 {
+        self.tmp.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tmp.len == 0
+    }
+
+    /// The first bytes, for `sniff_mime`.
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    pub fn finish(mut self) -> io::Result<TmpFile> {
+        self.file.flush()?;
+        self.tmp.sha256 = hex::encode(self.hasher.finalize_reset());
+        Ok(std::mem::take(&mut self.tmp))
+    }
+}
+
+/// A received file in `tmp/`, removed when dropped unless `BlobStore::adopt` moved it.
+#[derive(Debug, Default)]
+pub struct TmpFile {
+    path: PathBuf,
+    pub sha256: String,
+    pub len: u64,
+}
+
+impl Drop for TmpFile {
+    fn drop(&mut self) {
+        if self.path.as_os_str().is_empty() {
+            return;
+        }
+        match fs::remove_file(&self.path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                tracing::warn!(error = %e, path = %self.path.display(), "temporary upload not removed");
+            }
+            _ => {}
+        }
     }
 }
 

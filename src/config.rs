@@ -97,6 +97,17 @@ impl TryFrom<String> for RateLimit {
 pub const DEFAULT_RATE_LIMIT: u32 = 30;
 pub const DEFAULT_INTAKE_BATCH: u16 = 256;
 
+/// Defaults of the limits that hold whatever clients send (README "Limits").
+pub mod limits {
+    pub const ATTACHMENT_MAX_BYTES: u64 = 10 * 1024 * 1024;
+    pub const ATTACHMENTS_PER_CASE: u64 = 30;
+    pub const ATTACHMENT_BYTES_PER_CASE: u64 = 100 * 1024 * 1024;
+    pub const UPLOAD_CONCURRENCY: usize = 8;
+    pub const JOBS_PER_USER: usize = 2;
+    pub const JOBS_TOTAL: usize = 8;
+    pub const EXPORT_TTL_DAYS: u32 = 7;
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -115,6 +126,12 @@ pub struct FileConfig {
     pub pool_size: Option<u32>,
     pub workers: Option<usize>,
     pub attachment_max_bytes: Option<u64>,
+    pub attachments_per_case: Option<u64>,
+    pub attachment_bytes_per_case: Option<u64>,
+    pub upload_concurrency: Option<usize>,
+    pub jobs_per_user: Option<usize>,
+    pub jobs_total: Option<usize>,
+    pub export_ttl_days: Option<u32>,
     pub wechat_appid: Option<String>,
     pub wechat_secret: Option<String>,
     pub wechat_api_base: Option<String>,
@@ -138,6 +155,16 @@ pub struct Settings {
     pub pool_size: u32,
     pub workers: usize,
     pub attachment_max_bytes: u64,
+    /// Files, and bytes in all, one case may hold.
+    pub attachments_per_case: u64,
+    pub attachment_bytes_per_case: u64,
+    /// Uploads read at once by one node.
+    pub upload_concurrency: usize,
+    /// Exports and hot-terms/alerts questions running at once, per user and in all (per node).
+    pub jobs_per_user: usize,
+    pub jobs_total: usize,
+    /// Days an export file is kept before it expires.
+    pub export_ttl_days: u32,
     pub json_limit_bytes: usize,
     /// WeChat mini-program login; `None` when AppID or secret is missing (then 503).
     pub wechat: Option<crate::auth::wechat::WechatConfig>,
@@ -215,7 +242,21 @@ impl Settings {
                 .unwrap_or(LogFormat::Pretty),
             pool_size: file.pool_size.unwrap_or(8).max(1),
             workers: file.workers.unwrap_or(0),
-            attachment_max_bytes: file.attachment_max_bytes.unwrap_or(10 * 1024 * 1024),
+            attachment_max_bytes: file
+                .attachment_max_bytes
+                .unwrap_or(limits::ATTACHMENT_MAX_BYTES),
+            attachments_per_case: file
+                .attachments_per_case
+                .unwrap_or(limits::ATTACHMENTS_PER_CASE),
+            attachment_bytes_per_case: file
+                .attachment_bytes_per_case
+                .unwrap_or(limits::ATTACHMENT_BYTES_PER_CASE),
+            upload_concurrency: file
+                .upload_concurrency
+                .unwrap_or(limits::UPLOAD_CONCURRENCY),
+            jobs_per_user: file.jobs_per_user.unwrap_or(limits::JOBS_PER_USER),
+            jobs_total: file.jobs_total.unwrap_or(limits::JOBS_TOTAL),
+            export_ttl_days: file.export_ttl_days.unwrap_or(limits::EXPORT_TTL_DAYS),
             json_limit_bytes: 1024 * 1024,
             wechat: crate::auth::wechat::WechatConfig::from_parts(
                 args.wechat_appid.clone().or(file.wechat_appid),
@@ -261,7 +302,13 @@ impl Settings {
             log_format: LogFormat::Pretty,
             pool_size: 8,
             workers: 2,
-            attachment_max_bytes: 10 * 1024 * 1024,
+            attachment_max_bytes: limits::ATTACHMENT_MAX_BYTES,
+            attachments_per_case: limits::ATTACHMENTS_PER_CASE,
+            attachment_bytes_per_case: limits::ATTACHMENT_BYTES_PER_CASE,
+            upload_concurrency: limits::UPLOAD_CONCURRENCY,
+            jobs_per_user: limits::JOBS_PER_USER,
+            jobs_total: limits::JOBS_TOTAL,
+            export_ttl_days: limits::EXPORT_TTL_DAYS,
             json_limit_bytes: 1024 * 1024,
             wechat: None,
             cookie_secure: false,

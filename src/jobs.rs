@@ -1,12 +1,13 @@
 //! Background work of a serving node: the deadline sweep once a minute across all nodes (a
-//! lease picks one), and reloading reference data that an administrator changed elsewhere.
+//! lease picks one), reloading reference data that an administrator changed elsewhere, and
+//! deleting this node's export files once they are older than `export_ttl_days`.
 
 use std::time::Duration;
 
 use actix_web::web;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
-use crate::service::{ServiceError, sweep};
+use crate::service::{ServiceError, exports, sweep};
 use crate::state::AppState;
 use crate::store::{Db, StoreError, leases};
 
@@ -37,8 +38,8 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
                 _ = &mut stop_rx => break,
                 _ = tick.tick() => {}
             }
-            let (state, node) = (state.clone(), node.clone());
-            let pass = web::block(move || sweep_once(&state, &node)).await;
+            let (swept, node) = (state.clone(), node.clone());
+            let pass = web::block(move || sweep_once(&swept, &node)).await;
             match pass {
                 Ok(Ok(Some(pass))) if pass.report.examined > 0 => {
                     let r = &pass.report;
@@ -57,6 +58,13 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
                     tracing::warn!(error = %e.detail(), "deadline sweep failed; will retry")
                 }
                 Err(e) => tracing::error!(error = %e, "deadline sweep aborted; will retry"),
+            }
+            let expiring = state.clone();
+            match web::block(move || expire_exports(&expiring)).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(expired)) => tracing::info!(expired, "export files expired"),
+                Ok(Err(e)) => tracing::warn!(error = %e.detail(), "export expiry failed"),
+                Err(e) => tracing::error!(error = %e, "export expiry aborted"),
             }
         }
     });
@@ -94,4 +102,11 @@ fn sweep_once(state: &AppState, node: &str) -> Result<Option<Pass>, ServiceError
         finished: state.clock.now(),
         report,
     }))
+}
+
+/// Every node holds its own export files, so each expires its own, as of the state's clock.
+fn expire_exports(state: &AppState) -> Result<usize, ServiceError> {
+    let mut conn = state.pool.get().map_err(StoreError::from)?;
+    let ttl = state.settings.export_ttl_days;
+    exports::expire(&mut conn, &state.exports().dir, state.clock.now(), ttl)
 }

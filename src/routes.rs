@@ -14,3 +14,16 @@ async fn method_not_allowed(allow: &'static str) -> HttpResponse {
         .insert_header((actix_web::http::header::ALLOW, allow))
         .finish()
 }
+
+/// The status a configured limit answers with, on the API and the pages alike.
+pub fn limit_status(limit: crate::service::Limit) -> actix_web::http::StatusCode {
+    use crate::service::Limit;
+    use actix_web::http::StatusCode;
+    match limit {
+        Limit::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Limit::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Limit::TooMany => StatusCode::UNPROCESSABLE_ENTITY,
+        Limit::Busy { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Limit::Full { .. } => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}

@@ -10,11 +10,14 @@ use crate::config::Settings;
 use crate::notify::MailTransport;
 use crate::reference::ReferenceData;
 use crate::search::SearchIndex;
+use crate::service::attachments::CaseLimits;
 use crate::service::exports::Exports;
 use crate::service::group_commit::{Committer, Submission};
+use crate::service::slots::JobSlots;
 use crate::service::submit::Submitted;
 use crate::service::{Ctx, ServiceError};
 use crate::store::{self, Db, DbPool, StoreError};
+use crate::uploads::UploadSlots;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -31,6 +34,10 @@ pub struct AppState {
     pub search_stale: bool,
     /// The intake writer: new cases are stored by group commit.
     pub intake: Committer,
+    /// Uploads being read now (bounded; `upload_concurrency`).
+    pub uploads: UploadSlots,
+    /// Exports and hot-terms/alerts questions running now (bounded per user and in all).
+    pub jobs: JobSlots,
 }
 
 impl AppState {
@@ -52,6 +59,8 @@ impl AppState {
             intake: Committer::start(pool.clone(), settings.intake_batch)?,
             search,
             search_stale,
+            uploads: UploadSlots::new(settings.upload_concurrency),
+            jobs: JobSlots::new(settings.jobs_per_user, settings.jobs_total),
             pool,
             reference,
             clock,
@@ -73,6 +82,15 @@ impl AppState {
             search: self.search.clone(),
             clock: self.clock.clone(),
             dir: self.settings.data_dir.join("exports"),
+            slots: self.jobs.clone(),
+        }
+    }
+
+    /// What one case may hold.
+    pub fn case_limits(&self) -> CaseLimits {
+        CaseLimits {
+            files: self.settings.attachments_per_case,
+            bytes: self.settings.attachment_bytes_per_case,
         }
     }
 

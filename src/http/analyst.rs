@@ -16,8 +16,8 @@ use crate::search::similar::{self as similar_cases, Similar};
 use crate::search::trends::{self, Bucket, By, Interval};
 use crate::service::ServiceError;
 use crate::service::analysis::{
-    AlertOptions, HotOptions, alert_params, check_filter_dates, hot_params, scope, trend_span,
-    trend_top,
+    AlertOptions, HotOptions, alert_params, check_filter_dates, hot_params, job_slot, scope,
+    trend_span, trend_top,
 };
 use crate::service::exports::ExportStatus;
 use crate::state::AppState;
@@ -157,7 +157,7 @@ pub struct HotAnswer {
 }
 
 #[utoipa::path(get, path = "/api/v1/hot-terms", tag = "analysis", params(Filters, HotOptions),
-    responses((status = 200, body = HotAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = HotAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "Too many exports or questions running for this user or in all", body = ErrorBody)))]
 pub async fn hot_terms(
     state: web::Data<AppState>,
     filters: web::Query<Filters>,
@@ -167,6 +167,7 @@ pub async fn hot_terms(
     let scope = scope(&principal)?;
     let filters = filters.into_inner();
     let params = hot_params(&filters, &options, china_date(state.clock.now()))?;
+    let _slot = job_slot(&state.jobs, &principal)?;
     let live = state.search.live();
     let terms = web::block(move || hot::hot_terms(&live, &filters, &scope, &params)).await??;
     Ok(HttpResponse::Ok().json(HotAnswer { terms }))
@@ -179,7 +180,7 @@ pub struct AlertAnswer {
 
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "analysis", params(Filters, AlertOptions),
     responses((status = 200, body = AlertAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, description = "The query text `q` cannot be parsed, or a date or count is out of bounds", body = ErrorBody)))]
+        (status = 422, description = "The query text `q` cannot be parsed, or a date or count is out of bounds", body = ErrorBody), (status = 429, description = "Too many exports or questions running for this user or in all", body = ErrorBody)))]
 pub async fn alerts(
     state: web::Data<AppState>,
     filters: web::Query<Filters>,
@@ -188,6 +189,7 @@ pub async fn alerts(
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope(&principal)?;
     let params = alert_params(&options, china_date(state.clock.now()))?;
+    let _slot = job_slot(&state.jobs, &principal)?;
     let live = state.search.live();
     let filters = filters.into_inner();
     let alerts = web::block(move || alerts::alerts(&live, &filters, &scope, &params)).await??;
@@ -211,7 +213,7 @@ pub async fn similar(
 }
 
 #[utoipa::path(post, path = "/api/v1/exports", tag = "analysis", request_body(content = Object, description = "The search filters (as for /search: q, from, to, category, nature, district, respondent, state, flag, kind)"),
-    responses((status = 202, description = "Queued; poll the status", body = ExportStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 202, description = "Queued; poll the status", body = ExportStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "Too many exports or questions running for this user or in all", body = ErrorBody)))]
 pub async fn create_export(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
@@ -238,7 +240,7 @@ pub async fn export_status(
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}/download", tag = "analysis", params(("id" = i64, Path)),
-    responses((status = 200, description = "The CSV file", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The CSV file", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, description = "The file expired and was deleted", body = ErrorBody)))]
 pub async fn export_download(
     state: web::Data<AppState>,
     path: web::Path<i64>,

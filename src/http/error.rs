@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::intake::FieldIssue;
-use crate::service::ServiceError;
+use crate::service::{Limit, ServiceError};
 
 /// `{"error": code, "message": …, "fields": [...]}`; `fields` only for validation errors.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -32,6 +32,9 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("not found")]
     NotFound,
+    /// 410: it existed and was deleted for its age.
+    #[error("gone")]
+    Gone(String),
     #[error("conflict: {code}")]
     Conflict { code: &'static str, message: String },
     /// 409: the workflow forbids this action in the current state.
@@ -69,6 +72,13 @@ pub enum ApiError {
     /// 503 without Retry-After: a feature this server is not configured for.
     #[error("not configured: {code}")]
     NotConfigured { code: &'static str, message: String },
+    /// A configured limit (413, 422, 429 or 503), saying which one.
+    #[error("limit reached: {code}")]
+    Limited {
+        limit: Limit,
+        code: &'static str,
+        message: String,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -91,6 +101,7 @@ impl ApiError {
             ApiError::Validation(_) => ("validation", "提交内容有误，请按提示修改".to_owned()),
             ApiError::BadRequest { code, message } => (*code, message.clone()),
             ApiError::NotFound => ("not_found", "未找到该资源".to_owned()),
+            ApiError::Gone(m) => ("expired", m.clone()),
             ApiError::Conflict { code, message } => (*code, message.clone()),
             ApiError::NotAllowed { message, .. } => ("action_not_allowed", message.clone()),
             ApiError::PayloadTooLarge(m) => ("payload_too_large", m.clone()),
@@ -110,6 +121,7 @@ impl ApiError {
                 "csrf",
                 "拒绝跨站请求：请从本站页面操作，或以 Authorization: Bearer 令牌调用".to_owned(),
             ),
+            ApiError::Limited { code, message, .. } => (*code, message.clone()),
             ApiError::TooManyRequests { retry_after_secs } => (
                 "too_many_requests",
                 format!("请求过于频繁，请在{}后重试", wait_text(*retry_after_secs)),
@@ -136,6 +148,7 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Conflict { .. } | ApiError::NotAllowed { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -149,6 +162,7 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BadGateway { .. } => StatusCode::BAD_GATEWAY,
             ApiError::NotConfigured { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Limited { limit, .. } => crate::routes::limit_status(*limit),
         }
     }
 
@@ -163,8 +177,16 @@ impl ResponseError for ApiError {
         if matches!(self, ApiError::Unavailable(_)) {
             res.insert_header((header::RETRY_AFTER, "2"));
         }
-        if let ApiError::TooManyRequests { retry_after_secs } = self {
-            res.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
+        let retry = match self {
+            ApiError::TooManyRequests { retry_after_secs }
+            | ApiError::Limited {
+                limit: Limit::Busy { retry_after_secs } | Limit::Full { retry_after_secs },
+                ..
+            } => Some(retry_after_secs),
+            _ => None,
+        };
+        if let Some(secs) = retry {
+            res.insert_header((header::RETRY_AFTER, secs.max(&1).to_string()));
         }
         res.json(self.body())
     }
@@ -174,6 +196,7 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::NotFound => ApiError::NotFound,
+            ServiceError::Gone(m) => ApiError::Gone(m),
             ServiceError::Conflict { code, message } => ApiError::Conflict { code, message },
             ServiceError::Refused { code, message } => ApiError::BadRequest { code, message },
             ServiceError::Storage(m) => ApiError::InsufficientStorage(m),
@@ -189,6 +212,15 @@ impl From<ServiceError> for ApiError {
                 ApiError::TooManyRequests { retry_after_secs }
             }
             ServiceError::Invalid(fields) => ApiError::Validation(fields),
+            ServiceError::Limit {
+                limit,
+                code,
+                message,
+            } => ApiError::Limited {
+                limit,
+                code,
+                message,
+            },
             ServiceError::NotAllowed {
                 action,
                 state,

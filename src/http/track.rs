@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::body::tracking_token;
 use super::error::{ApiError, ErrorBody};
 use crate::domain::case::CaseNo;
-use crate::service::attachments::{Upload, attach};
-use crate::service::track::{AttachmentView, PublicCaseView, authorised_case, public_view};
+use crate::service::attachments::{Room, Upload, attach, room};
+use crate::service::track::{AttachmentView, PublicCaseView, public_view};
 use crate::state::AppState;
-use crate::uploads::{FileParts, MAX_FILES, UploadProblem};
+use crate::uploads::FileParts;
 
 fn case_no_from_path(raw: &str) -> Result<String, ApiError> {
     raw.parse::<CaseNo>()
@@ -52,8 +52,10 @@ pub async fn track(
         (status = 201, description = "All attachments of the case", body = Vec<AttachmentView>),
         (status = 400, description = "No file, malformed multipart or too many files", body = ErrorBody),
         (status = 404, description = "No such case, or wrong token", body = ErrorBody),
-        (status = 413, description = "A file is too large", body = ErrorBody),
+        (status = 413, description = "A file is too large, or the case's files would exceed their total size (`case_attachment_bytes`)", body = ErrorBody),
         (status = 415, description = "A file's content is not an accepted type", body = ErrorBody),
+        (status = 422, description = "The case would hold too many files (`case_attachment_count`)", body = ErrorBody),
+        (status = 503, description = "Too many uploads at once; retry after `Retry-After`", body = ErrorBody),
         (status = 507, description = "Server storage full", body = ErrorBody),
     )
 )]
@@ -65,18 +67,18 @@ pub async fn upload(
 ) -> Result<HttpResponse, ApiError> {
     let case_no = case_no_from_path(&path)?;
     let token = tracking_token(&req);
-    // Check the token before reading any file, so strangers cannot make us buffer uploads.
-    {
-        let (case_no, token) = (case_no.clone(), token.clone());
+    // The token and the room left in the case are checked before any file is read.
+    let room = {
+        let (case_no, token, limits) = (case_no.clone(), token.clone(), state.case_limits());
         state
-            .with_db(move |conn| authorised_case(conn, &case_no, token.as_ref()).map(|_| ()))
-            .await?;
-    }
-    let uploads = read_uploads(payload, state.settings.attachment_max_bytes).await?;
-    let blobs = state.blobs.clone();
-    let now = state.clock.now();
+            .with_db(move |conn| room(conn, &case_no, token.as_ref(), limits))
+            .await?
+    };
+    let _slot = state.uploads.try_take()?;
+    let uploads = read_uploads(&state, payload, room).await?;
+    let (blobs, limits, now) = (state.blobs.clone(), state.case_limits(), state.clock.now());
     let views = state
-        .with_db(move |conn| attach(conn, &blobs, &case_no, token.as_ref(), uploads, now))
+        .with_db(move |conn| attach(conn, &blobs, &case_no, token.as_ref(), uploads, limits, now))
         .await?;
     Ok(HttpResponse::Created().json(views))
 }
@@ -85,28 +87,22 @@ fn is_file(field: &actix_multipart::Field) -> bool {
     matches!(field.name(), Some("file" | "files" | "file[]"))
 }
 
-async fn read_uploads(mut payload: Multipart, max_bytes: u64) -> Result<Vec<Upload>, ApiError> {
+async fn read_uploads(
+    state: &AppState,
+    mut payload: Multipart,
+    room: Room,
+) -> Result<Vec<Upload>, ApiError> {
     let parts = FileParts {
         is_file,
-        max_bytes,
+        max_bytes: state.settings.attachment_max_bytes,
         skip_empty: false,
     };
-    parts
-        .read(&mut payload, None)
-        .await
-        .map_err(|problem| match problem {
-            UploadProblem::Malformed(e) => {
-                ApiError::bad_request("malformed_multipart", format!("上传格式不正确：{e}"))
-            }
-            UploadProblem::TooLarge { max_bytes } => ApiError::PayloadTooLarge(format!(
-                "单个文件不能超过{}MB",
-                max_bytes / (1024 * 1024)
-            )),
-            UploadProblem::TooMany => {
-                ApiError::bad_request("too_many_files", format!("每次最多上传{MAX_FILES}个文件"))
-            }
-            UploadProblem::NotAccepted { .. } => ApiError::UnsupportedMediaType(
-                "仅支持 JPEG、PNG、HEIC、WEBP 图片和 PDF 文件".into(),
-            ),
-        })
+    let problem = match parts.read(&mut payload, None, &state.blobs, room).await {
+        Ok(uploads) => return Ok(uploads),
+        Err(problem) => problem,
+    };
+    Err(match problem.into_service() {
+        Ok(refused) => refused.into(),
+        Err(e) => ApiError::bad_request("malformed_multipart", format!("上传格式不正确：{e}")),
+    })
 }

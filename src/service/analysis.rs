@@ -5,6 +5,7 @@ use chrono::{Days, Months, NaiveDate};
 use serde::Deserialize;
 
 use super::ServiceError;
+use super::slots::{JobSlot, JobSlots};
 use crate::auth::{Principal, Role, StaffUser};
 use crate::search::alerts::AlertParams;
 use crate::search::hot::HotParams;
@@ -18,6 +19,12 @@ pub const ANALYSTS: [Role; 4] = [Role::Analyst, Role::Supervisor, Role::Admin, R
 /// Analysts, supervisors and admins see every district; mediators only their bureaus.
 pub fn scope(principal: &Principal) -> Result<Scope, ServiceError> {
     Ok(scope_of(principal.require_role(&ANALYSTS)?))
+}
+
+/// A place among the bounded exports and questions for this analyst, held while the
+/// question is answered.
+pub fn job_slot(slots: &JobSlots, principal: &Principal) -> Result<JobSlot, ServiceError> {
+    slots.take(principal.require_role(&ANALYSTS)?.id)
 }
 
 /// The districts `user` may see in the index (search, similar cases); `None` for all.

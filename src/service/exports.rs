@@ -5,18 +5,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::slots::JobSlots;
 use super::{ServiceError, analysis, on_pool};
 use crate::auth::{Principal, Role};
 use crate::clock::Clock;
 use crate::search::query::{self, Filters};
 use crate::search::{SearchError, SearchIndex};
 use crate::store::search::{self as rows, ExportRow};
-use crate::store::{DbPool, StoreError};
+use crate::store::{Db, DbPool, StoreError};
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ExportStatus {
     pub id: i64,
-    /// queued, running, done or failed.
+    /// queued, running, done, failed or expired (the file was deleted for its age).
     pub status: String,
     pub row_count: Option<i64>,
     pub error: Option<String>,
@@ -35,13 +37,16 @@ impl ExportStatus {
     }
 
     pub fn of(row: &ExportRow) -> ExportStatus {
+        let status = match row.expired_at {
+            Some(_) => "expired".to_owned(),
+            None => row.status.clone(),
+        };
         ExportStatus {
             id: row.id,
-            status: row.status.clone(),
             row_count: row.row_count,
             error: row.error.clone(),
-            download: (row.status == "done")
-                .then(|| format!("/api/v1/exports/{}/download", row.id)),
+            download: (status == "done").then(|| format!("/api/v1/exports/{}/download", row.id)),
+            status,
         }
     }
 }
@@ -60,6 +65,12 @@ pub struct Exports {
     pub clock: Arc<dyn Clock>,
     /// `<data dir>/exports`.
     pub dir: PathBuf,
+    /// Bounds the exports being written at once.
+    pub slots: JobSlots,
+}
+
+fn file_of(dir: &Path, id: i64) -> PathBuf {
+    dir.join(format!("{id}.csv"))
 }
 
 /// Attempts at recording how a write ended before giving up (the next start marks it failed).
@@ -67,7 +78,7 @@ const RECORD_ATTEMPTS: u32 = 3;
 
 impl Exports {
     fn path_of(&self, id: i64) -> PathBuf {
-        self.dir.join(format!("{id}.csv"))
+        file_of(&self.dir, id)
     }
 
     /// Queues a CSV export of a search (`params` is what is recorded as asked for) and writes
@@ -84,6 +95,7 @@ impl Exports {
         let live = self.search.live();
         // Reject a malformed query now rather than in the background.
         let q = query::build(&live, filters, &scope)?;
+        let slot = self.slots.take(user_id)?;
         let now = self.clock.now().naive_utc();
         let id = on_pool(&self.pool, move |conn| {
             Ok(rows::create_export(conn, user_id, &params, now)?)
@@ -94,6 +106,7 @@ impl Exports {
         tokio::task::spawn_blocking(move || {
             let outcome = write_file(&path, |p| crate::search::export::write_csv(&live, &*q, p));
             record_outcome(&pool, &*clock, id, outcome);
+            drop(slot);
         });
         Ok(id)
     }
@@ -117,6 +130,9 @@ impl Exports {
     /// The finished file of the requester's export; not found until it is done.
     pub async fn file(&self, principal: &Principal, id: i64) -> Result<Vec<u8>, ServiceError> {
         let row = self.own_row(principal, id).await?;
+        if row.expired_at.is_some() {
+            return Err(ServiceError::Gone(EXPIRED.into()));
+        }
         if row.status != "done" {
             return Err(ServiceError::NotFound);
         }
@@ -126,6 +142,34 @@ impl Exports {
             .map_err(|e| ServiceError::Internal(e.to_string()))?
             .map_err(|_| ServiceError::NotFound)
     }
+}
+
+const EXPIRED: &str = "导出文件已过保存期限并已删除，请重新导出";
+
+/// Deletes the files of exports finished more than `ttl_days` before `now` and records them
+/// as expired; the number expired. A file already gone counts as deleted, and a file that
+/// cannot be deleted leaves its row for the next pass.
+pub fn expire(
+    conn: &mut Db,
+    dir: &Path,
+    now: DateTime<Utc>,
+    ttl_days: u32,
+) -> Result<usize, ServiceError> {
+    let before = (now - chrono::Duration::days(i64::from(ttl_days))).naive_utc();
+    let mut expired = 0;
+    for id in rows::exports_to_expire(conn, before)? {
+        let path = file_of(dir, id);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                tracing::warn!(export = id, error = %e, "expired export not deleted");
+                continue;
+            }
+            _ => {}
+        }
+        rows::mark_export_expired(conn, id, now.naive_utc())?;
+        expired += 1;
+    }
+    Ok(expired)
 }
 
 /// Writes the file into its folder (made if missing): the number of rows, or why not.

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod queue;
 pub mod referral;
 pub mod sessions;
+pub mod slots;
 pub mod submit;
 pub mod sweep;
 pub mod track;
@@ -40,6 +41,9 @@ pub enum ServiceError {
     Conflict { code: &'static str, message: String },
     #[error("refused: {code}")]
     Refused { code: &'static str, message: String },
+    /// It existed, and was deleted for its age (410).
+    #[error("gone")]
+    Gone(String),
     #[error("storage full or unwritable: {0}")]
     Storage(String),
     /// No valid credentials: the caller must sign in.
@@ -53,6 +57,14 @@ pub enum ServiceError {
     Forbidden,
     #[error("too many requests; retry after {retry_after_secs}s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// A configured limit that holds whatever the client sends (uploads, jobs); `code` and
+    /// `message` say which one.
+    #[error("limit reached: {code}")]
+    Limit {
+        limit: Limit,
+        code: &'static str,
+        message: String,
+    },
     /// Input that parsed but breaks a rule checked against stored data (422 with fields).
     #[error("invalid input")]
     Invalid(Vec<crate::intake::FieldIssue>),
@@ -72,6 +84,21 @@ pub enum ServiceError {
         #[source]
         StoreError,
     ),
+}
+
+/// How a limit (or an upload rule) refuses, whatever the transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Too many bytes (413).
+    TooLarge,
+    /// Content of a type that is not taken (415).
+    Unsupported,
+    /// Too many items for what is already stored (422).
+    TooMany,
+    /// The caller already runs as many jobs as allowed (429, retry later).
+    Busy { retry_after_secs: u64 },
+    /// The server is at its bound for everyone (503, retry soon).
+    Full { retry_after_secs: u64 },
 }
 
 impl From<diesel::result::Error> for ServiceError {

@@ -141,11 +141,24 @@ pub fn attachments_of(conn: &mut Db, case_id: i64) -> Result<Vec<AttachmentRow>,
         .load(conn)
 }
 
-pub fn count_attachments(conn: &mut Db, case_id: i64) -> Result<i64, DieselError> {
-    attachments::table
+/// Holds the case row until the transaction ends, so that what is read next about the case
+/// stays true until commit. SQLite's write transaction holds the whole database already;
+/// on PostgreSQL this no-op update takes the row lock.
+pub fn lock_case(conn: &mut Db, case_id: i64) -> Result<(), DieselError> {
+    diesel::update(cases::table.find(case_id))
+        .set(cases::id.eq(case_id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// How many files a case holds, and their bytes in all.
+pub fn attachment_totals(conn: &mut Db, case_id: i64) -> Result<(u64, u64), DieselError> {
+    let sizes: Vec<i64> = attachments::table
         .filter(attachments::case_id.eq(case_id))
-        .count()
-        .get_result(conn)
+        .select(attachments::size_bytes)
+        .load(conn)?;
+    let bytes = sizes.iter().map(|b| u64::try_from(*b).unwrap_or(0)).sum();
+    Ok((sizes.len() as u64, bytes))
 }
 
 pub fn insert_attachment(conn: &mut Db, row: &NewAttachment) -> Result<(), DieselError> {

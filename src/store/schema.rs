@@ -300,6 +300,7 @@ diesel::table! {
         error -> Nullable<Text>,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        expired_at -> Nullable<Timestamp>,
     }
 }
 

@@ -135,6 +135,8 @@ pub struct ExportRow {
     pub error: Option<String>,
     pub created_at: chrono::NaiveDateTime,
     pub finished_at: Option<chrono::NaiveDateTime>,
+    /// Set when the file was deleted for its age.
+    pub expired_at: Option<chrono::NaiveDateTime>,
 }
 
 pub fn create_export(
@@ -209,4 +211,30 @@ pub fn fail_unfinished_exports(
         e::finished_at.eq(now),
     ))
     .execute(conn)
+}
+
+/// Finished exports older than `before` whose file is still kept.
+pub fn exports_to_expire(
+    conn: &mut Db,
+    before: chrono::NaiveDateTime,
+) -> Result<Vec<i64>, DieselError> {
+    use super::schema::exports::dsl as e;
+    e::exports
+        .filter(e::status.eq("done"))
+        .filter(e::expired_at.is_null())
+        .filter(e::finished_at.lt(before))
+        .select(e::id)
+        .load(conn)
+}
+
+pub fn mark_export_expired(
+    conn: &mut Db,
+    id: i64,
+    now: chrono::NaiveDateTime,
+) -> Result<(), DieselError> {
+    use super::schema::exports::dsl as e;
+    diesel::update(e::exports.find(id))
+        .set(e::expired_at.eq(now))
+        .execute(conn)
+        .map(|_| ())
 }

@@ -20,7 +20,7 @@ use askama::Template;
 
 use crate::auth::{Principal, Role, StaffUser};
 use crate::intake::FieldIssue;
-use crate::service::ServiceError;
+use crate::service::{Limit, ServiceError};
 
 /// Pages load nothing from elsewhere and run no script; bulletins carry their own styles.
 pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
@@ -132,6 +132,9 @@ pub enum PageError {
     TooMany(u64),
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// A configured limit, with the message that says which.
+    #[error("limit reached: {1}")]
+    Limited(crate::service::Limit, String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -150,6 +153,7 @@ impl From<ServiceError> for PageError {
                 PageError::BadRequest(message)
             }
             ServiceError::Invalid(issues) => PageError::Invalid(issues),
+            ServiceError::Limit { limit, message, .. } => PageError::Limited(limit, message),
             other => PageError::Internal(other.detail()),
         }
     }
@@ -164,6 +168,7 @@ impl ResponseError for PageError {
             PageError::BadRequest(_) | PageError::Invalid(_) => StatusCode::BAD_REQUEST,
             PageError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Limited(limit, _) => crate::routes::limit_status(*limit),
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -183,6 +188,7 @@ impl ResponseError for PageError {
                 format!("提交过于频繁，请在 {secs} 秒后再试。"),
             ),
             PageError::Unavailable(_) => ("系统繁忙", "系统繁忙，请稍后重试。".to_owned()),
+            PageError::Limited(_, m) => ("超出限制", m.clone()),
             PageError::Internal(detail) => {
                 tracing::error!(%detail, "page failed");
                 ("系统错误", "系统出现错误，请稍后重试。".to_owned())
@@ -199,8 +205,17 @@ impl ResponseError for PageError {
             PageError::Unavailable(_) => {
                 res.insert_header((header::RETRY_AFTER, "5"));
             }
-            PageError::TooMany(secs) => {
-                res.insert_header((header::RETRY_AFTER, secs.to_string()));
+            PageError::TooMany(secs)
+            | PageError::Limited(
+                Limit::Busy {
+                    retry_after_secs: secs,
+                }
+                | Limit::Full {
+                    retry_after_secs: secs,
+                },
+                _,
+            ) => {
+                res.insert_header((header::RETRY_AFTER, secs.max(&1).to_string()));
             }
             _ => {}
         }

@@ -18,3 +18,4 @@ mod group_commit;
 mod hostile;
 mod intake;
 mod openapi;
+mod upload_limits;

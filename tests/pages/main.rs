@@ -16,3 +16,4 @@ mod consumer;
 mod desk;
 mod e2e;
 mod login;
+mod upload_limits;

@@ -14,6 +14,7 @@ mod common;
 mod analysis;
 mod demo_data;
 mod masking;
+mod jobs;
 mod queries;
 mod robust;
 

@@ -54,6 +54,7 @@ impl ExportView {
             "queued" => "排队中",
             "running" => "正在生成",
             "done" => "已完成",
+            "expired" => "已过期（文件已删除，请重新导出）",
             _ => "失败",
         }
     }

@@ -14,7 +14,7 @@ use crate::intake::FieldIssue;
 use crate::search::query::Filters;
 use crate::search::{alerts, hot};
 use crate::service::ServiceError;
-use crate::service::analysis::{AlertOptions, HotOptions, alert_params, hot_params};
+use crate::service::analysis::{AlertOptions, HotOptions, alert_params, hot_params, job_slot};
 use crate::state::AppState;
 use crate::web::PageError;
 
@@ -126,6 +126,7 @@ pub async fn hot(
         "{from}至{to}，对比{}至{}",
         hot_params.baseline_from, hot_params.baseline_to
     );
+    let _slot = job_slot(&state.jobs, &principal)?;
     let live = state.search.live();
     match blocking(move || hot::hot_terms(&live, &filters, &scope, &hot_params)).await? {
         Ok(terms) => {
@@ -245,6 +246,7 @@ pub async fn alerts(
             return page_with_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |_| view);
         }
     };
+    let _slot = job_slot(&state.jobs, &principal)?;
     let live = state.search.live();
     match blocking(move || alerts::alerts(&live, &filters, &scope, &alert_params)).await? {
         Ok(found) => {

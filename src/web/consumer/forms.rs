@@ -246,7 +246,14 @@ async fn receive(
     if !csrf::verify(req, field(&fields, "csrf")) {
         return Err(expired());
     }
-    let files = form.files(state.settings.attachment_max_bytes).await?;
+    // A form is taken even when uploads are full; its files are then refused beside the input.
+    let files = match state.uploads.try_take() {
+        Ok(_slot) => {
+            let room = state.case_limits().whole();
+            (form.files(state.settings.attachment_max_bytes, &state.blobs, room)).await?
+        }
+        Err(busy) => Err(busy.into()),
+    };
     let mut entered = Entered::new(fields);
     let input = if kind.complaint {
         IntakeInput::Complaint(entered.complaint())
@@ -256,9 +263,15 @@ async fn receive(
     // The idempotency hash covers the input as the API would see it, so a resent form with
     // the same content matches whatever multipart boundary the browser picked.
     let body = serde_json::to_vec(&input).map_err(|e| PageError::Internal(e.to_string()))?;
+    let (mut status, mut retry_after) = (StatusCode::UNPROCESSABLE_ENTITY, None);
     let uploads = match files {
         Ok(uploads) => uploads,
-        Err(FileProblem(message)) => {
+        Err(FileProblem {
+            status: s,
+            message,
+            retry_after: r,
+        }) => {
+            (status, retry_after) = (s, r);
             entered.issues.push(FieldIssue {
                 field: FILE_FIELD.into(),
                 code: "file".into(),
@@ -290,14 +303,8 @@ async fn receive(
         Err(issues) => {
             entered.add_intake_issues(issues);
             let reselect = !uploads.is_empty() || entered.input(FILE_FIELD).invalid();
-            return show(
-                req,
-                state,
-                kind,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                entered,
-                reselect,
-            );
+            let page = show(req, state, kind, status, entered, reselect)?;
+            return Ok(FileProblem::mark(retry_after, page));
         }
     };
     let token = TrackingToken::parse(&submitted.tracking_token)
@@ -321,14 +328,14 @@ async fn store_evidence(
     token: &TrackingToken,
     uploads: Vec<Upload>,
 ) -> Result<(), String> {
-    let (blobs, now) = (state.blobs.clone(), state.clock.now());
+    let (blobs, limits, now) = (state.blobs.clone(), state.case_limits(), state.clock.now());
     let (case_no, token) = (case_no.to_owned(), token.clone());
     state
-        .with_db(move |conn| attach(conn, &blobs, &case_no, Some(&token), uploads, now))
+        .with_db(move |conn| attach(conn, &blobs, &case_no, Some(&token), uploads, limits, now))
         .await
         .map(|_| ())
         .map_err(|e| match e {
-            ServiceError::Refused { message, .. } => message,
+            ServiceError::Refused { message, .. } | ServiceError::Limit { message, .. } => message,
             _ => "证据材料未能保存".to_owned(),
         })
 }

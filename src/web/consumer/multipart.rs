@@ -4,9 +4,15 @@
 use actix_multipart::{Field, Multipart, MultipartError};
 use futures_util::TryStreamExt;
 
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+
 use super::super::PageError;
-use crate::service::attachments::Upload;
-use crate::uploads::{FileParts, MAX_FILES, UploadProblem};
+use crate::blobs::BlobStore;
+use crate::service::attachments::{Room, Upload};
+use crate::service::{Limit, ServiceError};
+use crate::uploads::{FileParts, problem_status};
 
 /// Text fields are short; this bounds what a hostile form can make us buffer.
 const MAX_TEXT_BYTES: usize = 64 * 1024;
@@ -20,8 +26,48 @@ pub struct MultipartForm {
     pending: Option<Field>,
 }
 
-/// A file the form could not take: said next to the file input.
-pub struct FileProblem(pub String);
+/// A file the form could not take: said next to the file input, answered with `status`.
+pub struct FileProblem {
+    pub status: StatusCode,
+    pub message: String,
+    /// Seconds to wait, when the server was only busy.
+    pub retry_after: Option<u64>,
+}
+
+impl FileProblem {
+    /// Adds `Retry-After` to the page that shows this problem, when it has one.
+    pub fn mark(retry_after: Option<u64>, mut res: HttpResponse) -> HttpResponse {
+        if let Some(secs) = retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(RETRY_AFTER, value);
+        }
+        res
+    }
+}
+
+impl From<ServiceError> for FileProblem {
+    fn from(e: ServiceError) -> Self {
+        let status = problem_status(&e);
+        let retry_after = match &e {
+            ServiceError::Limit {
+                limit: Limit::Busy { retry_after_secs } | Limit::Full { retry_after_secs },
+                ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let message = match e {
+            ServiceError::Limit { message, .. } | ServiceError::Refused { message, .. } => message,
+            ServiceError::Storage(_) => "服务器存储空间不足，文件未保存，请稍后重试".to_owned(),
+            other => other.to_string(),
+        };
+        FileProblem {
+            status,
+            message,
+            retry_after,
+        }
+    }
+}
 
 fn malformed(_: MultipartError) -> PageError {
     PageError::BadRequest("表单内容无法识别，请返回重新提交".into())
@@ -62,29 +108,30 @@ impl MultipartForm {
         Ok(fields)
     }
 
-    /// The files after the text fields: each sniffed for its type and held to `max_bytes`.
-    /// An empty file input (nothing chosen) sends an empty part, which is skipped.
+    /// The files after the text fields, streamed into `blobs`' temporary files: each sniffed
+    /// for its type and held to `max_bytes` and to the case's `room`. An empty file input
+    /// (nothing chosen) sends an empty part, which is skipped.
     pub async fn files(
         &mut self,
         max_bytes: u64,
+        blobs: &BlobStore,
+        room: Room,
     ) -> Result<Result<Vec<Upload>, FileProblem>, PageError> {
         let parts = FileParts {
             is_file,
             max_bytes,
             skip_empty: true,
         };
-        let problem = match parts.read(&mut self.payload, self.pending.take()).await {
-            Ok(uploads) => return Ok(Ok(uploads)),
-            Err(UploadProblem::Malformed(e)) => return Err(malformed(e)),
-            Err(UploadProblem::TooLarge { max_bytes }) => {
-                format!("单个文件不能超过 {} MB", max_bytes / (1024 * 1024))
-            }
-            Err(UploadProblem::TooMany) => format!("每次最多上传 {MAX_FILES} 个文件"),
-            Err(UploadProblem::NotAccepted { name }) => {
-                format!("文件“{name}”不是 JPEG、PNG、HEIC、WEBP 图片或 PDF 文件")
-            }
-        };
-        Ok(Err(FileProblem(problem)))
+        match parts
+            .read(&mut self.payload, self.pending.take(), blobs, room)
+            .await
+        {
+            Ok(uploads) => Ok(Ok(uploads)),
+            Err(problem) => match problem.into_service() {
+                Ok(refused) => Ok(Err(refused.into())),
+                Err(e) => Err(malformed(e)),
+            },
+        }
     }
 }
 

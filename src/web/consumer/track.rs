@@ -19,9 +19,8 @@ use crate::secrets::TrackingToken;
 use crate::service::ServiceError;
 use crate::service::access::Caller;
 use crate::service::actions;
-use crate::service::attachments::attach;
+use crate::service::attachments::{attach, room};
 use crate::service::case_view::{self, CaseView, ConsumerCaseView};
-use crate::service::track::authorised_case;
 use crate::state::AppState;
 use crate::web::{Form, PageError, csrf, limit, step_form};
 
@@ -361,43 +360,55 @@ pub async fn evidence_upload(
     let Some((case_no, token)) = credentials(Some(typed), field(&fields, "token")) else {
         return refused(&req, &state, typed);
     };
-    // The token is checked before any file is read, so strangers cannot make us buffer.
-    {
-        let (target, holder) = (case_no.clone(), token.clone());
-        let known = state
-            .with_db(move |conn| authorised_case(conn, &target, Some(&holder)).map(|_| ()))
-            .await;
-        match known {
-            Ok(()) => {}
-            Err(ServiceError::NotFound) => return refused(&req, &state, &case_no),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let uploads = match form.files(state.settings.attachment_max_bytes).await? {
-        Ok(u) if u.is_empty() => Err("请先选择要上传的文件。".to_owned()),
-        Ok(u) => Ok(u),
-        Err(FileProblem(m)) => Err(m),
+    // The token and the room left in the case are checked before any file is read.
+    let (target, holder, limits) = (case_no.clone(), token.clone(), state.case_limits());
+    let room = state
+        .with_db(move |conn| room(conn, &target, Some(&holder), limits))
+        .await;
+    let uploads = match room {
+        Err(ServiceError::NotFound) => return refused(&req, &state, &case_no),
+        Err(e @ ServiceError::Limit { .. }) => Err(FileProblem::from(e)),
+        Err(e) => return Err(e.into()),
+        Ok(room) => match state.uploads.try_take() {
+            Err(busy) => Err(busy.into()),
+            Ok(_slot) => match form
+                .files(state.settings.attachment_max_bytes, &state.blobs, room)
+                .await?
+            {
+                Ok(u) if u.is_empty() => Err(FileProblem {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    message: "请先选择要上传的文件。".to_owned(),
+                    retry_after: None,
+                }),
+                other => other,
+            },
+        },
     };
+    let retry_after = uploads.as_ref().err().and_then(|p| p.retry_after);
     let outcome = match uploads {
-        Err(m) => Outcome::failed(StatusCode::UNPROCESSABLE_ENTITY, m),
+        Err(p) => Outcome::failed(p.status, p.message),
         Ok(uploads) => {
             let count = uploads.len();
             let (blobs, now) = (state.blobs.clone(), state.clock.now());
             let (target, holder) = (case_no.clone(), token.clone());
             let stored = state
-                .with_db(move |conn| attach(conn, &blobs, &target, Some(&holder), uploads, now))
+                .with_db(move |conn| {
+                    attach(conn, &blobs, &target, Some(&holder), uploads, limits, now)
+                })
                 .await;
             match stored {
                 Ok(_) => Outcome {
                     notice: Some(format!("已上传 {count} 个文件。")),
                     ..Outcome::default()
                 },
-                Err(ServiceError::Refused { message, .. }) => {
-                    Outcome::failed(StatusCode::UNPROCESSABLE_ENTITY, message)
+                Err(e @ (ServiceError::Refused { .. } | ServiceError::Limit { .. })) => {
+                    let p = FileProblem::from(e);
+                    Outcome::failed(p.status, p.message)
                 }
                 Err(e) => return Err(e.into()),
             }
         }
     };
-    show_case(&req, &state, &case_no, token, outcome).await
+    let page = show_case(&req, &state, &case_no, token, outcome).await?;
+    Ok(FileProblem::mark(retry_after, page))
 }

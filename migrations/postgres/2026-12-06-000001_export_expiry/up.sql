@@ -1,0 +1,2 @@
+-- An export's file is deleted after a while; the row stays, saying when.
+ALTER TABLE exports ADD COLUMN expired_at TIMESTAMP;
