@@ -13,8 +13,8 @@ mod common;
 
 mod analysis;
 mod demo_data;
-mod masking;
 mod jobs;
+mod masking;
 mod queries;
 mod robust;
 
