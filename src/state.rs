@@ -1,5 +1,5 @@
 //! The state every request handler shares (pool, reference data, clock, blobs, settings,
-//! mail transport, search index, intake writer). Both front ends use it; it depends on
+//! mail transport, search index, intake writer, sign-in gate). Both front ends use it; it depends on
 //! neither.
 
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use crate::reference::ReferenceData;
 use crate::search::SearchIndex;
 use crate::service::exports::Exports;
 use crate::service::group_commit::{Committer, Submission};
+use crate::service::login::LoginGate;
 use crate::service::submit::Submitted;
 use crate::service::{Ctx, ServiceError};
 use crate::store::{self, Db, DbPool, StoreError};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub search_stale: bool,
     /// The intake writer: new cases are stored by group commit.
     pub intake: Committer,
+    /// Password checks under way and sign-in failures per (client address, account).
+    pub logins: Arc<LoginGate>,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
         let (search, search_stale) = SearchIndex::open(&settings.data_dir.join("search"))?;
         Ok(AppState {
             intake: Committer::start(pool.clone(), settings.intake_batch)?,
+            logins: Arc::new(LoginGate::per_core()),
             search,
             search_stale,
             pool,
