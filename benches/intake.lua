@@ -1,7 +1,10 @@
 -- wrk script for the intake benchmark: every request is a different, valid complaint (its own
 -- phone number, respondent and text), so duplicate detection and routing do their real work.
+-- With ODRDESK_BENCH_PATTERN=repeated every request is the same consumer's complaint against
+-- the same business again (one phone, one respondent): the duplicate lookup's worst case.
 -- Each thread stops after MAX_PER_THREAD responses; wrk's -d bounds the time.
 local MAX_PER_THREAD = tonumber(os.getenv("ODRDESK_BENCH_MAX_PER_THREAD") or "100000")
+local REPEATED = os.getenv("ODRDESK_BENCH_PATTERN") == "repeated"
 
 local threads = {}
 local counter = 0
@@ -30,15 +33,15 @@ local problems = {
 function request()
   sent = sent + 1
   local n = id * 10000000 + sent
-  local r = respondents[(n % #respondents) + 1]
-  local p = problems[(math.floor(n / 7) % #problems) + 1]
+  local r = respondents[REPEATED and 1 or (n % #respondents) + 1]
+  local p = problems[REPEATED and 1 or (math.floor(n / 7) % #problems) + 1]
   local uscc = r[2] and string.format(',"uscc":"%s"', r[2]) or ""
   local body = string.format(
     '{"channel":"web","complainant":{"name":"测试%d","phone":"13%09d","address":"江门市蓬江区建设路%d号"},' ..
     '"respondent":{"name":"%s"%s,"address":"江门市某路8号","district":"%s"},' ..
     '"category":"%s","nature":"%s","title":"%s","description":"%s 编号%d","claim":"退货退款",' ..
     '"purchase":{"date":"2026-10-02","amount_fen":%d,"online":%s},"prefer_odr":false}',
-    n, n % 1000000000, n % 500, r[1], uscc, r[3], p[1], p[2], p[3], p[4], n,
+    n, REPEATED and 1 or n % 1000000000, n % 500, r[1], uscc, r[3], p[1], p[2], p[3], p[4], n,
     1000 + (n % 50000), (n % 2 == 0) and "true" or "false")
   return wrk.format("POST", "/api/v1/complaints", { ["Content-Type"] = "application/json" }, body)
 end

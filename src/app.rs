@@ -13,8 +13,8 @@ use tracing_actix_web::RequestId;
 use crate::http::error::json_error_page;
 use crate::jobs::SweeperHandle;
 use crate::notify::{SenderHandle, spawn_sender};
+use crate::ratelimit::RateLimiter;
 pub use crate::state::AppState;
-use crate::web::ratelimit::RateLimiter;
 
 /// A started server and its background work (mail sender, deadline sweep). Awaiting it runs
 /// until SIGTERM/SIGINT or `handle().stop()`; the background work stops when it returns.

@@ -14,6 +14,7 @@ pub mod http;
 pub mod intake;
 pub mod jobs;
 pub mod notify;
+pub mod ratelimit;
 pub mod reference;
 pub mod routes;
 pub mod search;

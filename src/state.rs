@@ -1,5 +1,5 @@
 //! The state every request handler shares (pool, reference data, clock, blobs, settings,
-//! mail transport, search index, intake writer). Both front ends use it; it depends on
+//! mail transport, search index, intake writer, sign-in gate). Both front ends use it; it depends on
 //! neither.
 
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use crate::service::attachments::CaseLimits;
 use crate::service::exports::Exports;
 use crate::service::group_commit::{Committer, Submission};
 use crate::service::slots::JobSlots;
+use crate::service::login::LoginGate;
 use crate::service::submit::Submitted;
 use crate::service::{Ctx, ServiceError};
 use crate::store::{self, Db, DbPool, StoreError};
@@ -38,6 +39,8 @@ pub struct AppState {
     pub uploads: UploadSlots,
     /// Exports and hot-terms/alerts questions running now (bounded per user and in all).
     pub jobs: JobSlots,
+    /// Password checks under way and sign-in failures per (client address, account).
+    pub logins: Arc<LoginGate>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
         let (search, search_stale) = SearchIndex::open(&settings.data_dir.join("search"))?;
         Ok(AppState {
             intake: Committer::start(pool.clone(), settings.intake_batch)?,
+            logins: Arc::new(LoginGate::per_core()),
             search,
             search_stale,
             uploads: UploadSlots::new(settings.upload_concurrency),

@@ -44,6 +44,7 @@ pub mod csv_cell;
 pub mod enterprise;
 pub mod event_payload;
 pub mod ids;
+pub mod login_backoff;
 pub mod mask;
 pub mod platforms;
 pub mod policy;

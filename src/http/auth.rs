@@ -10,6 +10,7 @@ use crate::auth::token::ApiKey;
 use crate::auth::wechat::{self, WechatError};
 use crate::auth::{Principal, Role};
 use crate::intake::issues::Issues;
+use crate::service::login::{self, Attempt};
 use crate::service::sessions::{self, ConsumerLogin, STAFF_SESSION_HOURS, StaffLogin};
 use crate::state::AppState;
 
@@ -50,7 +51,8 @@ pub struct MeView {
         (status = 200, description = "Signed in; also sets the `odrdesk_session` cookie", body = StaffLogin),
         (status = 401, description = "Wrong email or password (same answer for both)", body = ErrorBody),
         (status = 422, description = "Email or password missing", body = ErrorBody),
-        (status = 429, description = "Too many failures for this email; see Retry-After", body = ErrorBody),
+        (status = 429, description = "Too many sign-ins from this address, or too many failures from it on this account; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Every password check slot is busy; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn login(
@@ -58,6 +60,8 @@ pub async fn login(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    crate::ratelimit::limit(&req, "login")
+        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
     let input: LoginInput = json_body(&req, &body)?;
     let mut issues = Issues::default();
     let email = issues.required_text("email", &input.email);
@@ -68,10 +72,12 @@ pub async fn login(
     let (email, password) = issues
         .into_result(|| email.zip(password))
         .map_err(ApiError::Validation)?;
-    let now = state.clock.now();
-    let login = state
-        .with_db(move |conn| sessions::login(conn, &email, &password, now))
-        .await?;
+    let attempt = Attempt {
+        client: crate::ratelimit::client_ip(&req),
+        email,
+        password,
+    };
+    let login = login::login(&state.pool, &state.logins, attempt, state.clock.now()).await?;
     let cookie = session_cookie(
         state.settings.cookie_secure,
         login.token.clone(),

@@ -14,6 +14,7 @@ pub mod desk;
 pub mod exports;
 pub mod group_commit;
 pub mod intake;
+pub mod login;
 pub mod mail;
 pub mod queue;
 pub mod referral;

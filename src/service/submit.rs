@@ -117,15 +117,15 @@ fn receive(
         }),
         None => None,
     };
-    let duplicates = match case.person.as_ref().and_then(|p| p.phone.as_ref()) {
-        Some(phone) if case.kind == CaseKind::Complaint => workflow::duplicate_candidates(
+    let duplicate = match case.person.as_ref().and_then(|p| p.phone.as_ref()) {
+        Some(phone) if case.kind == CaseKind::Complaint => workflow::duplicate_of(
             conn,
             phone.as_str(),
             case.respondent.uscc.as_ref().map(|u| u.as_str()),
             &case.respondent.name,
             (case.received_at - chrono::Duration::days(DUPLICATE_WINDOW_DAYS)).naive_utc(),
         )?,
-        _ => Vec::new(),
+        _ => None,
     };
     let route = route(
         &Submission {
@@ -133,7 +133,7 @@ fn receive(
             prefer_odr: case.prefer_odr,
             nature: case.nature.as_str(),
             adverse_severity: case.adverse_reaction.as_ref().map(|a| a.severity),
-            duplicates_found: !duplicates.is_empty(),
+            duplicates_found: duplicate.is_some(),
             similar_recent: workflow::recent_same_issue(
                 conn,
                 case.respondent.uscc.as_ref().map(|u| u.as_str()),
@@ -165,7 +165,9 @@ fn receive(
     if let Some(openid) = consumer_openid {
         workflow::set_consumer(conn, case_id, openid)?;
     }
-    for earlier in duplicates {
+    // One link to one earlier case: linking to every earlier one grows with the square of a
+    // consumer's repeated complaints.
+    if let Some(earlier) = duplicate {
         cases::insert_link(
             conn,
             &NewCaseLink {

@@ -1,12 +1,12 @@
-//! Accounts, their bureaus, sessions, login failures and API keys. Functions run inside the
+//! Accounts, their bureaus, sessions and API keys. Functions run inside the
 //! caller's transaction.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
-use super::schema::{api_keys, login_failures, sessions, user_bureaus, users};
-use super::{Db, is_unique_violation};
+use super::Db;
+use super::schema::{api_keys, sessions, user_bureaus, users};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -42,14 +42,6 @@ pub struct SessionRow {
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked: bool,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = login_failures)]
-pub struct FailureRow {
-    pub email: String,
-    pub failures: i32,
-    pub locked_until: Option<NaiveDateTime>,
 }
 
 pub fn find_user_by_email(conn: &mut Db, email: &str) -> Result<Option<UserRow>, DieselError> {
@@ -126,64 +118,6 @@ pub fn revoke_session(conn: &mut Db, token_hash: &str) -> Result<usize, DieselEr
     diesel::update(sessions::table.filter(sessions::token_hash.eq(token_hash)))
         .set(sessions::revoked.eq(true))
         .execute(conn)
-}
-
-/// A write that changes nothing, issued first so that the transaction holds the SQLite write
-/// lock (and on PostgreSQL the row lock) before it reads the failure count.
-pub fn lock_failures(conn: &mut Db, email: &str) -> Result<(), DieselError> {
-    diesel::update(login_failures::table.filter(login_failures::email.eq(email)))
-        .set(login_failures::failures.eq(login_failures::failures))
-        .execute(conn)
-        .map(|_| ())
-}
-
-pub fn find_failures(conn: &mut Db, email: &str) -> Result<Option<FailureRow>, DieselError> {
-    login_failures::table
-        .filter(login_failures::email.eq(email))
-        .select(FailureRow::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// Stores the failure count and lock of an email, creating its row if needed.
-pub fn set_failures(
-    conn: &mut Db,
-    email: &str,
-    failures: i32,
-    locked_until: Option<NaiveDateTime>,
-) -> Result<(), DieselError> {
-    let update = |conn: &mut Db| {
-        diesel::update(login_failures::table.filter(login_failures::email.eq(email)))
-            .set((
-                login_failures::failures.eq(failures),
-                login_failures::locked_until.eq(locked_until),
-            ))
-            .execute(conn)
-    };
-    if update(conn)? > 0 {
-        return Ok(());
-    }
-    let inserted = conn.transaction(|conn| {
-        diesel::insert_into(login_failures::table)
-            .values((
-                login_failures::email.eq(email),
-                login_failures::failures.eq(failures),
-                login_failures::locked_until.eq(locked_until),
-            ))
-            .execute(conn)
-    });
-    match inserted {
-        Ok(_) => Ok(()),
-        // A concurrent first failure created the row: record ours on it.
-        Err(e) if is_unique_violation(&e) => update(conn).map(|_| ()),
-        Err(e) => Err(e),
-    }
-}
-
-pub fn clear_failures(conn: &mut Db, email: &str) -> Result<(), DieselError> {
-    diesel::delete(login_failures::table.filter(login_failures::email.eq(email)))
-        .execute(conn)
-        .map(|_| ())
 }
 
 pub fn insert_api_key(

@@ -186,14 +186,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (email) {
-        email -> Text,
-        failures -> Integer,
-        locked_until -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
     api_keys (id) {
         id -> BigInt,
         key_hash -> Text,

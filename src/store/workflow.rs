@@ -1,5 +1,5 @@
 //! Workflow reads and writes: the case row's projection of its event log, referrals, links,
-//! duplicate candidates and queue pages.
+//! the likely duplicate of a new complaint and queue pages.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -103,38 +103,45 @@ pub fn links_of(conn: &mut Db, case_id: i64) -> Result<Vec<(String, String, bool
         .collect())
 }
 
-/// Open complaints from the same phone against the same business (USCC, else name) received
-/// since `since`: likely duplicates of a new one.
-pub fn duplicate_candidates(
+/// How many of a phone's latest complaints intake looks through for a duplicate.
+pub const DUPLICATE_LOOKBACK: i64 = 50;
+
+/// The earlier complaint a new one from the same phone against the same business (USCC, else
+/// name), received since `since`, is linked to as a likely duplicate: the oldest still open,
+/// else the newest. Only the phone's latest `DUPLICATE_LOOKBACK` complaints are read, in the
+/// order of the (phone, role, case_id) index, so the cost does not grow with the phone's history.
+pub fn duplicate_of(
     conn: &mut Db,
     phone: &str,
     respondent_uscc: Option<&str>,
     respondent_name: &str,
     since: NaiveDateTime,
-) -> Result<Vec<i64>, DieselError> {
-    let same_phone: Vec<i64> = case_parties::table
-        .inner_join(cases::table)
-        .filter(case_parties::role.eq("complainant"))
+) -> Result<Option<i64>, DieselError> {
+    let latest: Vec<i64> = case_parties::table
         .filter(case_parties::phone.eq(phone))
-        .filter(cases::received_at.ge(since))
-        .select(cases::id)
+        .filter(case_parties::role.eq("complainant"))
+        .order(case_parties::case_id.desc())
+        .select(case_parties::case_id)
+        .limit(DUPLICATE_LOOKBACK)
         .load(conn)?;
-    if same_phone.is_empty() {
-        return Ok(Vec::new());
+    if latest.is_empty() {
+        return Ok(None);
     }
-    let respondents = case_parties::table
-        .filter(case_parties::case_id.eq_any(&same_phone))
-        .filter(case_parties::role.eq("respondent"));
-    match respondent_uscc {
-        Some(uscc) => respondents
-            .filter(case_parties::uscc.eq(uscc))
-            .select(case_parties::case_id)
-            .load(conn),
-        None => respondents
-            .filter(case_parties::name.eq(respondent_name))
-            .select(case_parties::case_id)
-            .load(conn),
-    }
+    let same = cases::table
+        .filter(cases::id.eq_any(latest))
+        .filter(cases::kind.eq(CaseKind::Complaint))
+        .filter(cases::received_at.ge(since))
+        .order(cases::id.asc())
+        .select((cases::id, cases::closed_on))
+        .into_boxed();
+    let found: Vec<(i64, Option<NaiveDate>)> = match respondent_uscc {
+        Some(uscc) => same.filter(cases::respondent_uscc.eq(uscc)).load(conn)?,
+        None => same
+            .filter(cases::respondent_name.eq(respondent_name))
+            .load(conn)?,
+    };
+    let oldest_open = found.iter().find(|(_, closed)| closed.is_none());
+    Ok(oldest_open.or(found.last()).map(|(id, _)| *id))
 }
 
 /// Filters of a queue page; `districts: None` means every district.

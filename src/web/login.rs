@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::{PageError, csrf, page, see_other};
 use crate::auth::extract::session_cookie;
 use crate::service::ServiceError;
+use crate::service::login::{self, Attempt};
 use crate::service::sessions;
 use crate::state::AppState;
 
@@ -171,12 +172,12 @@ pub async fn submit(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let now = state.clock.now();
-    let (email, password) = (form.email.clone(), form.password.clone());
-    match state
-        .with_db(move |conn| sessions::login(conn, &email, &password, now))
-        .await
-    {
+    let attempt = Attempt {
+        client: crate::ratelimit::client_ip(&req),
+        email: form.email.clone(),
+        password: form.password.clone(),
+    };
+    match login::login(&state.pool, &state.logins, attempt, state.clock.now()).await {
         Ok(login) => {
             let cookie = session_cookie(
                 state.settings.cookie_secure,

@@ -7,14 +7,10 @@ pub mod consumer;
 pub mod csrf;
 pub mod desk;
 pub mod login;
-pub mod ratelimit;
 pub mod step_form;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use std::net::{IpAddr, Ipv4Addr};
-use std::time::Instant;
-
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 
@@ -269,17 +265,8 @@ pub fn messages_for(issues: &[FieldIssue], prefix: &str) -> Vec<String> {
 }
 
 /// Counts a form submission against the client address's limit (`ODRDESK_RATE_LIMIT`).
-/// The address is the TCP peer: behind a reverse proxy, limit there instead.
 pub fn limit(req: &HttpRequest, form: &'static str) -> Result<(), PageError> {
-    let ip = req
-        .peer_addr()
-        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip());
-    match req.app_data::<web::Data<ratelimit::RateLimiter>>() {
-        Some(limiter) => limiter
-            .check(ip, form, Instant::now())
-            .map_err(PageError::TooMany),
-        None => Ok(()),
-    }
+    crate::ratelimit::limit(req, form).map_err(PageError::TooMany)
 }
 
 /// A posted form: fields in order (repeated names keep their positions), rate-limited and

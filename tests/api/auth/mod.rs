@@ -3,6 +3,7 @@
 //! submodules.
 
 mod cli;
+mod flood;
 use crate::common;
 use crate::on_both_backends;
 mod wechat;

@@ -1,8 +1,9 @@
-//! Per-address limits on form submissions: a fixed one-minute window per (address, form).
-//! In memory and per node: enough to slow a script down, not an accounting system.
+//! Per-address limits on form submissions and sign-ins: a fixed one-minute window per
+//! (address, form), shared by both front ends. In memory and per node: enough to slow a
+//! script down, not an accounting system.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -46,6 +47,22 @@ impl RateLimiter {
         }
         entry.1 += 1;
         Ok(())
+    }
+}
+
+/// The client address: the TCP peer. No proxy header is trusted, since none is configured as
+/// trusted; behind a reverse proxy, limit there too.
+pub fn client_ip(req: &actix_web::HttpRequest) -> IpAddr {
+    req.peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip())
+}
+
+/// Counts one submission of `form` from the request's client against the node's limiter
+/// (`ODRDESK_RATE_LIMIT`); `Err(seconds)` says how long to wait.
+pub fn limit(req: &actix_web::HttpRequest, form: &'static str) -> Result<(), u64> {
+    match req.app_data::<actix_web::web::Data<RateLimiter>>() {
+        Some(limiter) => limiter.check(client_ip(req), form, Instant::now()),
+        None => Ok(()),
     }
 }
 
