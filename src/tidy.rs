@@ -486,3 +486,35 @@ fn the_checks_see_what_they_check() {
         .collect();
     assert_eq!(tops, want);
 }
+
+/// Migration folder names under one backend's directory.
+fn migration_names(backend: &str) -> Vec<String> {
+    let dir = root().join("migrations").join(backend);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Diesel keys a migration by the part of its folder name before the first `_`: two folders
+/// with one version would let only one of them run. Both backends carry the same steps.
+#[test]
+fn migrations_have_unique_versions_on_both_backends() {
+    let sqlite = migration_names("sqlite");
+    let postgres = migration_names("postgres");
+    assert!(!sqlite.is_empty(), "no migrations found");
+    assert_eq!(sqlite, postgres, "both backends need the same migrations");
+    let mut seen = BTreeSet::new();
+    let repeated: Vec<&String> = sqlite
+        .iter()
+        .filter(|name| !seen.insert(name.split('_').next().unwrap_or(name)))
+        .collect();
+    assert!(repeated.is_empty(), "migration versions used twice: {repeated:?}");
+}
