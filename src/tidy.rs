@@ -516,5 +516,8 @@ fn migrations_have_unique_versions_on_both_backends() {
         .iter()
         .filter(|name| !seen.insert(name.split('_').next().unwrap_or(name)))
         .collect();
-    assert!(repeated.is_empty(), "migration versions used twice: {repeated:?}");
+    assert!(
+        repeated.is_empty(),
+        "migration versions used twice: {repeated:?}"
+    );
 }
