@@ -216,8 +216,41 @@ struct Lives<'a> {
     horizon: DateTime<Utc>,
     seed: u64,
     /// Case number `n` → the complaint it stands for now (itself, or the one it was merged
-    /// into), with when that was received.
-    complaints: HashMap<usize, (String, DateTime<Utc>)>,
+    /// into).
+    complaints: HashMap<usize, Remembered>,
+}
+
+/// A complaint a later repeat may be merged into.
+#[derive(Debug, Clone)]
+struct Remembered {
+    case_no: String,
+    received_at: DateTime<Utc>,
+    /// The bureau that holds it after its own steps (a transfer moves it).
+    district: String,
+}
+
+/// The complaint a repeat received at `at` by the bureau of `district` may be merged into:
+/// one received within the duplicate window and held by the same bureau, since a mediator
+/// can merge only into a case of their own bureau.
+fn merge_target(earlier: Option<&Remembered>, district: &str, at: DateTime<Utc>) -> Option<String> {
+    earlier
+        .filter(|e| at - e.received_at <= Duration::days(DUPLICATE_WINDOW_DAYS))
+        .filter(|e| e.district == district)
+        .map(|e| e.case_no.clone())
+}
+
+/// Where a case is held once `steps` have been taken.
+fn district_after(steps: &[Step], district: &str) -> String {
+    steps
+        .iter()
+        .filter_map(|s| match &s.command {
+            Command::Transfer {
+                bureau: Some(to), ..
+            } => Some(to.clone()),
+            _ => None,
+        })
+        .last()
+        .unwrap_or_else(|| district.to_owned())
 }
 
 impl Lives<'_> {
@@ -240,10 +273,8 @@ impl Lives<'_> {
             receive_on(conn, &ctx, &input, staff_receipt(received_at))
         })
         .map_err(|e| not_stored(n, e))?;
-        let earlier = repeat_of
-            .and_then(|r| self.complaints.get(&r))
-            .filter(|(_, at)| case.received_at - *at <= Duration::days(DUPLICATE_WINDOW_DAYS))
-            .cloned();
+        let earlier = repeat_of.and_then(|r| self.complaints.get(&r)).cloned();
+        let target = merge_target(earlier.as_ref(), case.district.as_str(), case.received_at);
         let token = TrackingToken::parse(&stored.tracking_token);
         let subject = Subject {
             case_no: &stored.case_no,
@@ -252,7 +283,7 @@ impl Lives<'_> {
             respondent_uscc: case.respondent.uscc.as_ref().map(|u| u.as_str()),
         };
         let mut rng = life_rng(self.seed, n);
-        let facts = facts(&case, stored.state, earlier.as_ref().map(|e| e.0.clone()));
+        let facts = facts(&case, stored.state, target);
         let steps = self.plan_life(&mut rng, &case, &facts);
         play(conn, self.base, &subject, &steps)?;
         let merged = steps
@@ -261,7 +292,11 @@ impl Lives<'_> {
         if case.kind == CaseKind::Complaint {
             let me = match earlier {
                 Some(target) if merged => target,
-                _ => (stored.case_no.clone(), case.received_at),
+                _ => Remembered {
+                    case_no: stored.case_no.clone(),
+                    received_at: case.received_at,
+                    district: district_after(&steps, case.district.as_str()),
+                },
             };
             self.complaints.insert(n, me);
         }
@@ -309,5 +344,49 @@ impl Lives<'_> {
         };
         play(conn, self.base, &subject, &steps)?;
         Ok(steps.len())
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    fn remembered(district: &str, received_at: DateTime<Utc>) -> Remembered {
+        Remembered {
+            case_no: "TS-2026-000001".into(),
+            received_at,
+            district: district.into(),
+        }
+    }
+
+    #[test]
+    fn a_repeat_merges_only_into_a_recent_complaint_of_its_own_bureau() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let recent = remembered("440703", at - Duration::days(3));
+        assert_eq!(
+            merge_target(Some(&recent), "440703", at).as_deref(),
+            Some("TS-2026-000001")
+        );
+        // Transferred away: the repeat's mediator cannot see it, so no merge is planned.
+        assert_eq!(merge_target(Some(&recent), "440705", at), None);
+        let old = remembered("440703", at - Duration::days(DUPLICATE_WINDOW_DAYS + 1));
+        assert_eq!(merge_target(Some(&old), "440703", at), None);
+        assert_eq!(merge_target(None, "440703", at), None);
+    }
+
+    #[test]
+    fn a_transfer_moves_the_remembered_bureau() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let transfer = Step {
+            at,
+            by: super::super::lifecycle::By::Staff,
+            command: Command::Transfer {
+                bureau: Some("440705".into()),
+                outside: None,
+                reason: "移送".into(),
+            },
+        };
+        assert_eq!(district_after(&[transfer], "440703"), "440705");
+        assert_eq!(district_after(&[], "440703"), "440703");
     }
 }
