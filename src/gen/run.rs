@@ -243,13 +243,13 @@ fn merge_target(earlier: Option<&Remembered>, district: &str, at: DateTime<Utc>)
 fn district_after(steps: &[Step], district: &str) -> String {
     steps
         .iter()
-        .filter_map(|s| match &s.command {
+        .rev()
+        .find_map(|s| match &s.command {
             Command::Transfer {
                 bureau: Some(to), ..
             } => Some(to.clone()),
             _ => None,
         })
-        .last()
         .unwrap_or_else(|| district.to_owned())
 }
 
