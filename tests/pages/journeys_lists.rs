@@ -122,7 +122,7 @@ async fn lists_show_the_running_clock_and_open_work_first(backend: Backend) {
 
     // Closed cases are a filter; the old one is neither red nor called overdue.
     let done = mediator.get("/desk?closed=true").await;
-    assert_eq!(listed(&done.body, "/desk/cases/"), [closed.clone()]);
+    assert_eq!(listed(&done.body, "/desk/cases/"), [closed.as_str()]);
     let row = entry(&done.body, "<tr", &closed);
     assert!(
         !row.contains("due-overdue") && !row.contains("超期"),
@@ -131,7 +131,7 @@ async fn lists_show_the_running_clock_and_open_work_first(backend: Backend) {
 
     // The number finds its case, closed or not; an unknown one finds nothing.
     let found = mediator.get(&format!("/desk?no={closed}")).await;
-    assert_eq!(listed(&found.body, "/desk/cases/"), [closed.clone()]);
+    assert_eq!(listed(&found.body, "/desk/cases/"), [closed.as_str()]);
     assert!(found.body.contains("共 1 件"), "{}", found.body);
     let none = mediator.get("/desk?no=TS-2026-999999").await;
     assert_eq!(none.status, 200);
@@ -214,7 +214,7 @@ async fn lists_page_both_ways_and_put_the_awaited_answer_first(backend: Backend)
     let found = shop.get(&format!("/enterprise?no={awaiting}")).await;
     assert_eq!(
         listed(&found.body, "/enterprise/cases/"),
-        [awaiting.clone()]
+        [awaiting.as_str()]
     );
     let hidden = shop.get(&format!("/enterprise?no={report}")).await;
     let unknown = shop.get("/enterprise?no=JB-2026-999999").await;
