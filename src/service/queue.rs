@@ -5,15 +5,18 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::access::{Caller, ENTERPRISE_KIND};
+use super::case_view::{LoadedCase, clocks_of};
 use super::{Ctx, ServiceError};
 use crate::auth::Role;
 use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::clocks::current_stage;
 use crate::domain::routing::Flag;
 use crate::domain::{CategoryCode, Nature, Taxonomy};
 use crate::intake::FieldIssue;
-use crate::store::Db;
+use crate::store::accounts;
 use crate::store::models::CaseRow;
-use crate::store::workflow::{QueueFilter, queue_page};
+use crate::store::workflow::{QueueFilter, queue_count, queue_offset_page, queue_page};
+use crate::store::{Db, events};
 
 pub const MAX_PAGE: i64 = 200;
 
@@ -54,7 +57,11 @@ pub struct QueueItem {
     #[schema(value_type = String, format = Date)]
     pub due: NaiveDate,
     pub due_provisional: bool,
+    /// The running stage clock is past its due date (never for a closed case).
     pub overdue: bool,
+    /// Working days left on the running stage clock (negative once overdue); none when no
+    /// stage clock runs.
+    pub remaining_working_days: Option<i64>,
     pub flags: Vec<String>,
     pub assignee_id: Option<i64>,
 }
@@ -135,6 +142,31 @@ pub fn list(
 ) -> Result<QueuePage, ServiceError> {
     let today = ctx.today();
     let mut f = filter_of(q, today)?;
+    reach(caller, q, &mut f)?;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(bad("limit", "range", "每页数量应在1至200之间"));
+    }
+    let after = match &q.cursor {
+        Some(c) => {
+            Some(parse_cursor(c).ok_or_else(|| bad("cursor", "invalid_cursor", "分页游标无效"))?)
+        }
+        None => None,
+    };
+    let rows = queue_page(conn, &f, after, limit + 1)?;
+    let more = rows.len() as i64 > limit;
+    let rows: Vec<CaseRow> = rows.into_iter().take(limit as usize).collect();
+    let next_cursor = more
+        .then(|| rows.last().map(|r| format!("{}.{}", r.due_date, r.id)))
+        .flatten();
+    Ok(QueuePage {
+        items: items(conn, ctx, &rows)?,
+        next_cursor,
+    })
+}
+
+/// Narrows `f` to what the caller may list.
+fn reach(caller: &Caller, q: &QueueQuery, f: &mut QueueFilter) -> Result<(), ServiceError> {
     match caller {
         Caller::Staff(user) => match user.role {
             Role::Admin | Role::Supervisor | Role::Mediator => {
@@ -154,30 +186,30 @@ pub fn list(
         Caller::TokenHolder(_) => return Err(ServiceError::Unauthenticated),
         Caller::System => {}
     }
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(bad("limit", "range", "每页数量应在1至200之间"));
-    }
-    let after = match &q.cursor {
-        Some(c) => {
-            Some(parse_cursor(c).ok_or_else(|| bad("cursor", "invalid_cursor", "分页游标无效"))?)
-        }
-        None => None,
-    };
-    let rows = queue_page(conn, &f, after, limit + 1)?;
-    let more = rows.len() as i64 > limit;
-    let rows: Vec<CaseRow> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = more
-        .then(|| rows.last().map(|r| format!("{}.{}", r.due_date, r.id)))
-        .flatten();
-    Ok(QueuePage {
-        items: rows.iter().map(|r| item(r, today)).collect(),
-        next_cursor,
-    })
+    Ok(())
 }
 
-fn item(r: &CaseRow, today: NaiveDate) -> QueueItem {
-    QueueItem {
+/// The list items of `rows`, their due dates and marks from the same derived clocks as the
+/// case pages (the row's due date is only a projection, stale while mediation is paused).
+pub(super) fn items(
+    conn: &mut Db,
+    ctx: &Ctx,
+    rows: &[CaseRow],
+) -> Result<Vec<QueueItem>, ServiceError> {
+    rows.iter().map(|r| item(conn, ctx, r)).collect()
+}
+
+fn item(conn: &mut Db, ctx: &Ctx, r: &CaseRow) -> Result<QueueItem, ServiceError> {
+    let loaded = LoadedCase {
+        case: r.clone(),
+        respondent_uscc: None,
+        events: events::list(conn, r.id)?,
+        // Referral clocks are never a stage clock.
+        referral: None,
+    };
+    let clocks = clocks_of(&loaded, &ctx.reference, ctx.today())?;
+    let stage = current_stage(&clocks);
+    Ok(QueueItem {
         case_no: r.case_no.clone(),
         kind: r.kind,
         state: r.state,
@@ -187,12 +219,87 @@ fn item(r: &CaseRow, today: NaiveDate) -> QueueItem {
         category: r.category.clone(),
         nature: r.nature.clone(),
         received_date: r.received_date,
-        due: r.due_date,
-        due_provisional: r.due_provisional,
-        overdue: r.closed_on.is_none() && r.due_date < today,
+        due: stage.map_or(r.due_date, |c| c.due),
+        due_provisional: stage.map_or(r.due_provisional, |c| c.provisional),
+        overdue: stage.is_some_and(|c| c.overdue),
+        remaining_working_days: stage.map(|c| c.remaining_working_days),
         flags: r.flags.iter().map(|f| f.as_str().to_owned()).collect(),
         assignee_id: r.assignee_id,
+    })
+}
+
+/// The deepest a page list reaches by offset; narrower filters or the case-number search
+/// find anything further down.
+pub const MAX_OFFSET: i64 = 10_000;
+
+/// What a page list asks for besides the filters.
+#[derive(Debug, Clone, Default)]
+pub struct PageAsk {
+    /// 1-based.
+    pub page: i64,
+    /// Closed cases instead of open ones.
+    pub closed: bool,
+    /// An exact case number: that case alone, open or closed, if the caller may see it.
+    pub case_no: Option<String>,
+}
+
+/// One page of a work list, with the total for its filters.
+pub struct ListedPage {
+    pub items: Vec<QueueItem>,
+    /// E-mail of each item's assignee, for supervisors and admins (empty for others).
+    pub assignees: Vec<Option<String>>,
+    pub total: i64,
+    pub page: i64,
+    pub has_next: bool,
+}
+
+/// The desk's and the enterprise desk's list: open cases by default, soonest due first (for
+/// a business, those awaiting its answer lead), paged by a bounded offset.
+pub fn page(
+    conn: &mut Db,
+    ctx: &Ctx,
+    caller: &Caller,
+    q: &QueueQuery,
+    ask: &PageAsk,
+) -> Result<ListedPage, ServiceError> {
+    let mut f = filter_of(q, ctx.today())?;
+    reach(caller, q, &mut f)?;
+    match ask.case_no.as_deref().map(str::trim) {
+        Some(no) if !no.is_empty() => f.case_no = Some(no.to_owned()),
+        _ => f.open = Some(!ask.closed),
     }
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(bad("limit", "range", "每页数量应在1至200之间"));
+    }
+    let offset = (ask.page - 1).saturating_mul(limit);
+    if !(0..=MAX_OFFSET).contains(&offset) {
+        return Err(bad("page", "range", "页码超出范围，请缩小筛选范围"));
+    }
+    let staff = match caller {
+        Caller::Staff(u) => Some(u.role),
+        _ => None,
+    };
+    let first = (staff == Some(Role::Enterprise)).then_some(CaseState::OdrNegotiation);
+    let total = queue_count(conn, &f)?;
+    let rows = queue_offset_page(conn, &f, first, offset, limit)?;
+    let assignees = if matches!(staff, Some(Role::Admin | Role::Supervisor)) {
+        rows.iter()
+            .map(|r| match r.assignee_id {
+                Some(id) => Ok(accounts::find_user(conn, id)?.map(|u| u.email)),
+                None => Ok(None),
+            })
+            .collect::<Result<_, ServiceError>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(ListedPage {
+        items: items(conn, ctx, &rows)?,
+        assignees,
+        total,
+        page: ask.page,
+        has_next: offset + limit < total && offset + limit <= MAX_OFFSET,
+    })
 }
 
 /// Assigns many cases at once (supervisors); each is its own `assign` step in the log.

@@ -158,21 +158,31 @@ pub struct QueueFilter {
     pub respondent_uscc: Option<String>,
     pub kind: Option<CaseKind>,
     pub consumer_openid: Option<String>,
+    /// `Some(true)`: open cases only; `Some(false)`: closed ones only.
+    pub open: Option<bool>,
+    pub case_no: Option<String>,
 }
 
-/// One page ordered by (due date, id), starting after the cursor.
-pub fn queue_page(
-    conn: &mut Db,
-    f: &QueueFilter,
-    after: Option<(NaiveDate, i64)>,
-    limit: i64,
-) -> Result<Vec<CaseRow>, DieselError> {
-    let mut q = cases::table.select(CaseRow::as_select()).into_boxed();
+type Filtered<'a> = cases::BoxedQuery<'a, <Db as diesel::Connection>::Backend>;
+
+/// The cases matching `f`, before selection, order and paging.
+fn filtered(f: &QueueFilter) -> Filtered<'static> {
+    let mut q = cases::table.into_boxed();
     if let Some(d) = &f.districts {
         q = q.filter(cases::district.eq_any(d.clone()));
     }
     if !f.states.is_empty() {
         q = q.filter(cases::state.eq_any(f.states.clone()));
+    }
+    if let Some(open) = f.open {
+        q = if open {
+            q.filter(cases::closed_on.is_null())
+        } else {
+            q.filter(cases::closed_on.is_not_null())
+        };
+    }
+    if let Some(no) = &f.case_no {
+        q = q.filter(cases::case_no.eq(no.clone()));
     }
     if let Some(codes) = &f.categories {
         q = q.filter(cases::category.eq_any(codes.clone()));
@@ -205,6 +215,17 @@ pub fn queue_page(
             .select(case_parties::case_id);
         q = q.filter(cases::id.eq_any(ids));
     }
+    q
+}
+
+/// One page ordered by (due date, id), starting after the cursor.
+pub fn queue_page(
+    conn: &mut Db,
+    f: &QueueFilter,
+    after: Option<(NaiveDate, i64)>,
+    limit: i64,
+) -> Result<Vec<CaseRow>, DieselError> {
+    let mut q = filtered(f);
     if let Some((due, id)) = after {
         q = q.filter(
             cases::due_date
@@ -212,9 +233,35 @@ pub fn queue_page(
                 .or(cases::due_date.eq(due).and(cases::id.gt(id))),
         );
     }
-    q.order((cases::due_date.asc(), cases::id.asc()))
+    q.select(CaseRow::as_select())
+        .order((cases::due_date.asc(), cases::id.asc()))
         .limit(limit)
         .load(conn)
+}
+
+/// One page by offset: cases in state `first` (if any) lead, then by (due date, id).
+pub fn queue_offset_page(
+    conn: &mut Db,
+    f: &QueueFilter,
+    first: Option<CaseState>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<CaseRow>, DieselError> {
+    let q = filtered(f).select(CaseRow::as_select());
+    let q = match first {
+        Some(state) => q.order((
+            cases::state.ne(state).asc(),
+            cases::due_date.asc(),
+            cases::id.asc(),
+        )),
+        None => q.order((cases::due_date.asc(), cases::id.asc())),
+    };
+    q.offset(offset).limit(limit).load(conn)
+}
+
+/// How many cases match `f`.
+pub fn queue_count(conn: &mut Db, f: &QueueFilter) -> Result<i64, DieselError> {
+    filtered(f).count().get_result(conn)
 }
 
 /// Case numbers of every case not in a final state, oldest first (for the sweep).

@@ -5,17 +5,18 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::actions::{self, ActionForm, Attempt, Audience};
 use super::case::{china_time, recipient_label};
-use super::{DueMark, due_mark, month_day, nature_label};
+use super::{DueMark, Pager, due_mark, month_day, nature_label, page_number};
 use crate::auth::{Principal, Role, StaffUser};
 use crate::domain::case::CaseState;
 use crate::domain::policy::Clock;
+use crate::service::ServiceError;
 use crate::service::access::Caller;
 use crate::service::case_view::{self, CaseView, EnterpriseCaseView};
-use crate::service::queue::{self, QueueItem, QueueQuery};
+use crate::service::queue::{self, PageAsk, QueueItem, QueueQuery};
 use crate::state::AppState;
 use crate::web::{Form, PageError, csrf, see_other, staff, urlencoding};
 
@@ -38,12 +39,36 @@ struct QueuePage {
     csrf: String,
     user: StaffUser,
     rows: Vec<Row>,
-    next_link: Option<String>,
+    pager: Pager,
+    paging: Paging,
+    error: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+/// The list's query: a case number to find, closed cases instead of open ones, the page.
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(default)]
 pub struct Paging {
-    cursor: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    no: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    closed: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    page: String,
+}
+
+impl Paging {
+    fn link(&self, page: i64) -> String {
+        let at = Paging {
+            page: if page > 1 {
+                page.to_string()
+            } else {
+                String::new()
+            },
+            ..self.clone()
+        };
+        let query = serde_urlencoded::to_string(&at).unwrap_or_default();
+        format!("/enterprise?{query}")
+    }
 }
 
 pub async fn queue(
@@ -54,35 +79,57 @@ pub async fn queue(
 ) -> Result<HttpResponse, PageError> {
     let user = staff(&principal, &ENTERPRISE, "/enterprise")?.clone();
     let ctx = state.ctx();
-    let (calendar, today) = (ctx.reference.calendar.clone(), ctx.today());
     let caller = Caller::Staff(user.clone());
-    let query = QueueQuery {
-        cursor: paging.into_inner().cursor.filter(|c| !c.is_empty()),
-        ..QueueQuery::default()
+    let paging = paging.into_inner();
+    let ask = PageAsk {
+        page: page_number(&paging.page),
+        closed: paging.closed == "true",
+        case_no: Some(paging.no.clone()),
     };
     let listed = state
-        .with_db(move |conn| queue::list(conn, &ctx, &caller, &query))
+        .with_db(move |conn| {
+            Ok(queue::page(
+                conn,
+                &ctx,
+                &caller,
+                &QueueQuery::default(),
+                &ask,
+            ))
+        })
         .await?;
-    let rows = listed
-        .items
+    let (page, status, error) = match listed {
+        Ok(page) => (Some(page), StatusCode::OK, None),
+        Err(ServiceError::Invalid(issues)) => {
+            let text: Vec<String> = issues.into_iter().map(|i| i.message).collect();
+            (
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(text.join("；")),
+            )
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let pager = Pager::of(page.as_ref(), |n| paging.link(n));
+    let rows = page
+        .map(|p| p.items)
+        .unwrap_or_default()
         .into_iter()
         .map(|item| Row {
-            due: due_mark(&calendar, today, item.due, item.overdue),
+            due: due_mark(item.overdue, item.remaining_working_days),
             reply_by: reply_by(item.state, item.due),
             item,
         })
         .collect();
-    let next_link = listed
-        .next_cursor
-        .map(|c| format!("/enterprise?cursor={}", urlencoding(&c)));
     let c = csrf::issue(&req, state.settings.cookie_secure);
     let template = QueuePage {
         csrf: c.token,
         user,
         rows,
-        next_link,
+        pager,
+        paging,
+        error,
     };
-    super::page_with_cookie(StatusCode::OK, &template, c.cookie)
+    super::page_with_cookie(status, &template, c.cookie)
 }
 
 #[derive(Template)]

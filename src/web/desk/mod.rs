@@ -18,7 +18,8 @@ use chrono::{Datelike, NaiveDate};
 use super::{PageError, page};
 use crate::auth::Role;
 use crate::domain::routing::Flag;
-use crate::domain::{CategoryCode, Nature, Taxonomy, WorkCalendar};
+use crate::domain::{CategoryCode, Nature, Taxonomy};
+use crate::service::queue::ListedPage;
 
 /// Who works cases at the bureaus.
 const CASE_WORKERS: [Role; 3] = [Role::Admin, Role::Supervisor, Role::Mediator];
@@ -60,28 +61,64 @@ fn page_with_cookie(
 /// How close a due date is: a CSS class and words, so colour is never the only signal.
 pub struct DueMark {
     pub class: &'static str,
-    pub text: &'static str,
+    /// "超期 3 个工作日" or "即将到期"; empty when nothing is pressing.
+    pub text: String,
+    /// "剩 3 个工作日" while the clock runs and is not overdue.
+    pub left: String,
 }
 
 /// Cases due within this many working days are marked as due soon.
 const DUE_SOON_WORKING_DAYS: i64 = 2;
 
-fn due_mark(calendar: &WorkCalendar, today: NaiveDate, due: NaiveDate, overdue: bool) -> DueMark {
-    if overdue || due < today {
-        DueMark {
-            class: "due-overdue",
-            text: "已超期",
+/// The mark of a list item from its running stage clock (none for a closed case).
+fn due_mark(overdue: bool, remaining: Option<i64>) -> DueMark {
+    let (class, text, left) = match remaining {
+        Some(n) if overdue => {
+            // A due date on Friday is overdue on Saturday, before a working day has passed.
+            let text = if n < 0 {
+                format!("超期 {} 个工作日", -n)
+            } else {
+                "已超期".to_owned()
+            };
+            ("due-overdue", text, String::new())
         }
-    } else if calendar.working_days_between(today, due) <= DUE_SOON_WORKING_DAYS {
-        DueMark {
-            class: "due-soon",
-            text: "即将到期",
+        Some(n) if n <= DUE_SOON_WORKING_DAYS => (
+            "due-soon",
+            "即将到期".to_owned(),
+            format!("剩 {n} 个工作日"),
+        ),
+        Some(n) => ("due-ok", String::new(), format!("剩 {n} 个工作日")),
+        None => ("due-ok", String::new(), String::new()),
+    };
+    DueMark { class, text, left }
+}
+
+/// A list's total and the links to the pages either side of this one.
+#[derive(Default)]
+pub struct Pager {
+    pub total: Option<i64>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    fn of(page: Option<&ListedPage>, link: impl Fn(i64) -> String) -> Pager {
+        let Some(p) = page else {
+            return Pager::default();
+        };
+        Pager {
+            total: Some(p.total),
+            prev: (p.page > 1).then(|| link(p.page - 1)),
+            next: p.has_next.then(|| link(p.page + 1)),
         }
-    } else {
-        DueMark {
-            class: "due-ok",
-            text: "",
-        }
+    }
+}
+
+/// The page asked for: 1 when absent, 0 (refused as out of range) when not a number.
+fn page_number(text: &str) -> i64 {
+    match text.trim() {
+        "" => 1,
+        n => n.parse().unwrap_or(0),
     }
 }
 
@@ -125,16 +162,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn due_marks_follow_working_days() {
-        let cal = WorkCalendar::builtin();
-        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default();
-        // Friday 20 November; Tuesday 24th is two working days on.
+    fn due_marks_follow_the_running_clock() {
+        let overdue = due_mark(true, Some(-3));
         assert_eq!(
-            due_mark(&cal, d(11, 20), d(11, 19), false).class,
-            "due-overdue"
+            (overdue.class, overdue.text.as_str()),
+            ("due-overdue", "超期 3 个工作日")
         );
-        assert_eq!(due_mark(&cal, d(11, 20), d(11, 24), false).text, "即将到期");
-        assert_eq!(due_mark(&cal, d(11, 20), d(11, 25), false).class, "due-ok");
+        assert_eq!(due_mark(true, Some(0)).text, "已超期");
+        let soon = due_mark(false, Some(2));
+        assert_eq!((soon.class, soon.text.as_str()), ("due-soon", "即将到期"));
+        assert_eq!(soon.left, "剩 2 个工作日");
+        assert_eq!(due_mark(false, Some(3)).class, "due-ok");
+        // A closed case has no running clock: nothing is overdue, however old its due date.
+        let closed = due_mark(false, None);
+        assert_eq!((closed.class, closed.text.as_str()), ("due-ok", ""));
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default();
         assert_eq!(size_text(2048), "2 KB");
         assert_eq!(month_day(d(10, 5)), "10月5日");
     }

@@ -6,7 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use super::{CASE_WORKERS, DueMark, category_label, district_name, due_mark, flag_label};
+use super::{
+    CASE_WORKERS, DueMark, Pager, category_label, district_name, due_mark, flag_label, page_number,
+};
 use crate::auth::{Principal, Role, StaffUser};
 use crate::domain::case::CaseState;
 use crate::domain::routing::Flag;
@@ -14,7 +16,7 @@ use crate::domain::{Nature, Taxonomy};
 use crate::service::ServiceError;
 use crate::service::access::Caller;
 use crate::service::desk;
-use crate::service::queue::{self, QueueItem, QueueQuery};
+use crate::service::queue::{self, PageAsk, QueueItem, QueueQuery};
 use crate::state::AppState;
 use crate::web::{Form, PageError, csrf, see_other, staff};
 
@@ -36,8 +38,14 @@ pub struct Filters {
     flag: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     mine: String,
+    /// A case number to find.
     #[serde(skip_serializing_if = "String::is_empty")]
-    cursor: String,
+    no: String,
+    /// `true`: closed cases instead of open ones.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    closed: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    page: String,
     /// How many cases the last bulk assignment assigned, for the notice after the redirect.
     #[serde(skip_serializing_if = "String::is_empty")]
     assigned: String,
@@ -58,9 +66,30 @@ impl Filters {
             nature: non_empty(&self.nature),
             flag: non_empty(&self.flag),
             mine: (self.mine == "true").then_some(true),
-            cursor: non_empty(&self.cursor),
+            cursor: None,
             limit: None,
         }
+    }
+
+    fn ask(&self) -> PageAsk {
+        PageAsk {
+            page: page_number(&self.page),
+            closed: self.closed == "true",
+            case_no: non_empty(&self.no),
+        }
+    }
+
+    /// The link to page `page` of the same filters.
+    fn page_link(&self, page: i64) -> String {
+        let at = Filters {
+            page: if page > 1 {
+                page.to_string()
+            } else {
+                String::new()
+            },
+            ..self.first_page()
+        };
+        format!("/desk?{}", at.query_string())
     }
 
     fn query_string(&self) -> String {
@@ -70,7 +99,7 @@ impl Filters {
     /// The same filters from the first page, without the notice.
     fn first_page(&self) -> Filters {
         Filters {
-            cursor: String::new(),
+            page: String::new(),
             assigned: String::new(),
             ..self.clone()
         }
@@ -81,6 +110,7 @@ pub struct Row {
     pub item: QueueItem,
     pub due: DueMark,
     pub checked: bool,
+    pub assignee: String,
 }
 
 #[derive(Template)]
@@ -90,7 +120,7 @@ struct QueuePage {
     user: StaffUser,
     filters: Filters,
     rows: Vec<Row>,
-    next_link: Option<String>,
+    pager: Pager,
     can_assign: bool,
     workers: Vec<(String, String)>,
     assign_to: String,
@@ -169,14 +199,13 @@ async fn render(
     mut status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let ctx = state.ctx();
-    let (calendar, today) = (ctx.reference.calendar.clone(), ctx.today());
-    let query = filters.to_query();
+    let (query, ask) = (filters.to_query(), filters.ask());
     let caller = Caller::Staff(user.clone());
     let districts = user.queue_districts();
     let can_assign = can_bulk_assign(&user);
     let (listed, workers) = state
         .with_db(move |conn| {
-            let listed = queue::list(conn, &ctx, &caller, &query);
+            let listed = queue::page(conn, &ctx, &caller, &query, &ask);
             let workers = if can_assign {
                 desk::case_workers(conn, districts.as_deref())?
             } else {
@@ -186,31 +215,29 @@ async fn render(
         })
         .await?;
     let mut error = assigning.error;
-    let (items, next_cursor) = match listed {
-        Ok(page) => (page.items, page.next_cursor),
+    let page = match listed {
+        Ok(page) => Some(page),
         Err(ServiceError::Invalid(issues)) => {
             status = StatusCode::UNPROCESSABLE_ENTITY;
             let text: Vec<String> = issues.into_iter().map(|i| i.message).collect();
             error = Some(format!("筛选条件有误：{}", text.join("；")));
-            (Vec::new(), None)
+            None
         }
         Err(other) => return Err(other.into()),
     };
+    let pager = Pager::of(page.as_ref(), |n| filters.page_link(n));
+    let (items, mut assignees) = page.map_or_else(Default::default, |p| (p.items, p.assignees));
+    assignees.resize(items.len(), None);
     let rows = items
         .into_iter()
-        .map(|item| Row {
-            due: due_mark(&calendar, today, item.due, item.overdue),
+        .zip(assignees)
+        .map(|(item, assignee)| Row {
+            due: due_mark(item.overdue, item.remaining_working_days),
             checked: assigning.selected.contains(&item.case_no),
+            assignee: assignee.unwrap_or_else(|| "未分派".to_owned()),
             item,
         })
         .collect();
-    let next_link = next_cursor.map(|cursor| {
-        let next = Filters {
-            cursor,
-            ..filters.first_page()
-        };
-        format!("/desk?{}", next.query_string())
-    });
     let notice = non_empty(&filters.assigned).map(|n| format!("已分派 {n} 件案件。"));
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = QueuePage {
@@ -218,7 +245,7 @@ async fn render(
         back: filters.first_page().query_string(),
         filters,
         rows,
-        next_link,
+        pager,
         can_assign,
         workers,
         assign_to: assigning.user,
