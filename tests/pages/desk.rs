@@ -301,7 +301,7 @@ async fn enterprise_answers_its_odr_complaint(backend: Backend) {
         shop.get(answered.location.as_deref().unwrap())
             .await
             .body
-            .contains("已提交：答复并提出处理方案")
+            .contains("已记录：企业已答复，处理方案：全额退款129元")
     );
     let not_now = submit(&mut shop, &here, &acts, &[("action", "accept")]).await;
     assert_eq!(not_now.status, 409);
