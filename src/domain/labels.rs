@@ -27,7 +27,10 @@ pub fn code_label(dimension: &str, code: &str) -> Option<String> {
         "category" | "category_path" => t.category(code).map(|c| c.label.clone()),
         "nature" => t.nature(code).map(|n| n.label.clone()),
         "district" => t.district(code).map(|d| d.name.clone()),
-        "channel" => code.parse::<Channel>().ok().map(|c| c.label_zh().to_owned()),
+        "channel" => code
+            .parse::<Channel>()
+            .ok()
+            .map(|c| c.label_zh().to_owned()),
         "state" => code
             .parse::<CaseState>()
             .ok()

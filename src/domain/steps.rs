@@ -48,21 +48,26 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
             (!parts.is_empty()).then(|| parts.join("；"))
         }
         ActionKind::NotAccept => with_detail(
-            code("reason").and_then(|r| label_of(NotAcceptReason::ALL, r, |c| c.as_str(), |c| c.label_zh())),
+            code("reason")
+                .and_then(NotAcceptReason::parse)
+                .map(NotAcceptReason::label_zh),
             text("detail"),
         ),
         ActionKind::Terminate => with_detail(
-            code("reason").and_then(|r| label_of(TerminationReason::ALL, r, |c| c.as_str(), |c| c.label_zh())),
+            code("reason")
+                .and_then(TerminationReason::parse)
+                .map(TerminationReason::label_zh),
             text("detail"),
         ),
         ActionKind::Pause => with_detail(
-            code("reason").and_then(|r| label_of(PauseReason::ALL, r, |c| c.as_str(), |c| c.label_zh())),
+            code("reason")
+                .and_then(PauseReason::parse)
+                .map(PauseReason::label_zh),
             None,
         ),
         ActionKind::Transfer => {
             let outside = payload.bool_of("outside") == Some(true);
-            let to = if outside { Some("移出本市辖区") } else { None };
-            with_detail(to, text("reason"))
+            with_detail(outside.then_some("移出本市辖区"), text("reason"))
         }
         ActionKind::Reopen | ActionKind::ConsumerReject | ActionKind::NotOpen => {
             with_detail(None, text("reason"))
@@ -73,15 +78,6 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
         ActionKind::NotifyReporter => text("text").map(|t| format!("告知内容：{t}")),
         _ => None,
     }
-}
-
-fn label_of<C: Copy>(
-    all: &[C],
-    code: &str,
-    as_str: fn(C) -> &'static str,
-    label: fn(C) -> &'static str,
-) -> Option<&'static str> {
-    all.iter().find(|c| as_str(**c) == code).map(|c| label(*c))
 }
 
 /// One line of a timeline: the step's name, what it decided, and the state it led to only
@@ -110,7 +106,10 @@ mod tests {
     fn a_settlement_reads_with_its_agreement_and_amount_once() {
         let p = payload(r#"{"action":"settle","agreement":"全额退款","recovered_fen":120000}"#);
         let s = substance("settle", &p);
-        assert_eq!(s.as_deref(), Some("达成协议：全额退款；挽回经济损失 ¥1,200.00"));
+        assert_eq!(
+            s.as_deref(),
+            Some("达成协议：全额退款；挽回经济损失 ¥1,200.00")
+        );
         let line = step_line("调解成功", s.as_deref(), Some(CaseState::Settled));
         assert_eq!(line, "调解成功，达成协议：全额退款；挽回经济损失 ¥1,200.00");
     }
@@ -130,6 +129,9 @@ mod tests {
     fn actors_read_as_words() {
         assert_eq!(actor_zh("public", "complainant"), "公众");
         assert_eq!(actor_zh("tracking-token", "consumer"), "查询码");
-        assert_eq!(actor_zh("m@example.gov.cn", "mediator"), "m@example.gov.cn（调解员）");
+        assert_eq!(
+            actor_zh("m@example.gov.cn", "mediator"),
+            "m@example.gov.cn（调解员）"
+        );
     }
 }

@@ -356,10 +356,27 @@ fn a_business_answers_an_odr_negotiation_once() {
     let answer = Command::OdrAnswer {
         proposal: "退款".into(),
     };
-    let d = |f: &Facts| decide(CaseKind::Complaint, S::OdrNegotiation, Actor::Enterprise, &answer, f);
+    let d = |f: &Facts| {
+        decide(
+            CaseKind::Complaint,
+            S::OdrNegotiation,
+            Actor::Enterprise,
+            &answer,
+            f,
+        )
+    };
     assert_eq!(d(&f).map(|o| o.to), Ok(None));
     f.odr_answered = true;
-    assert!(matches!(d(&f), Err(Refusal::NotAllowed { allowed }) if !allowed.contains(&ActionKind::OdrAnswer)));
-    assert!(!allowed_after(CaseKind::Complaint, S::OdrNegotiation, Actor::Enterprise, true)
-        .contains(&ActionKind::OdrAnswer));
+    assert!(
+        matches!(d(&f), Err(Refusal::NotAllowed { allowed }) if !allowed.contains(&ActionKind::OdrAnswer))
+    );
+    assert!(
+        !allowed_after(
+            CaseKind::Complaint,
+            S::OdrNegotiation,
+            Actor::Enterprise,
+            true
+        )
+        .contains(&ActionKind::OdrAnswer)
+    );
 }

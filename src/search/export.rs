@@ -21,18 +21,28 @@ use crate::domain::labels::code_label;
 /// The most rows one export holds; narrow the search for more.
 pub const MAX_ROWS: usize = 100_000;
 
-/// The columns: (machine header, people's header, dimension of the code it holds, if any).
-const COLUMNS: [(&str, &str, Option<&str>); 10] = [
-    ("case_no", "案件编号", None),
-    ("received_at", "收到时间（北京时间，UTC+08:00）", None),
-    ("kind", "类型", Some("kind")),
-    ("state", "状态", Some("state")),
-    ("category", "类别", Some("category")),
-    ("nature", "性质", Some("nature")),
-    ("district", "辖区", Some("district")),
-    ("respondent", "被投诉（举报）方", None),
-    ("title", "标题", None),
-    ("description", "情况说明", None),
+/// What a column holds, which says how people read it.
+#[derive(Clone, Copy)]
+enum Cell {
+    Text,
+    /// An instant: UTC for machines, China time for people.
+    Time,
+    /// A code of this `domain::labels` dimension: its Chinese name for people.
+    Code(&'static str),
+}
+
+/// The columns: (machine header, people's header, what it holds).
+const COLUMNS: [(&str, &str, Cell); 10] = [
+    ("case_no", "案件编号", Cell::Text),
+    ("received_at", "收到时间（北京时间，UTC+08:00）", Cell::Time),
+    ("kind", "类型", Cell::Code("kind")),
+    ("state", "状态", Cell::Code("state")),
+    ("category", "类别", Cell::Code("category")),
+    ("nature", "性质", Cell::Code("nature")),
+    ("district", "辖区", Cell::Code("district")),
+    ("respondent", "被投诉（举报）方", Cell::Text),
+    ("title", "标题", Cell::Text),
+    ("description", "情况说明", Cell::Text),
 ];
 
 /// Every cell of the export is text: quoted, and never read as a formula.
@@ -47,7 +57,10 @@ struct Sheet<'a> {
 }
 
 impl<'a> Sheet<'a> {
-    fn create(path: &'a Path, headers: impl Iterator<Item = &'static str>) -> Result<Self, SearchError> {
+    fn create(
+        path: &'a Path,
+        headers: impl Iterator<Item = &'static str>,
+    ) -> Result<Self, SearchError> {
         let file = std::fs::File::create(path.with_extension("csv.tmp"))?;
         let mut sheet = Sheet {
             path,
@@ -120,13 +133,16 @@ pub fn write_csv(
             .with_timezone(&china_offset())
             .format("%Y-%m-%d %H:%M")
             .to_string();
-        for_people.row(codes.iter().zip(COLUMNS).enumerate().map(
-            |(i, (code, (_, _, dimension)))| match dimension {
-                _ if i == 1 => china_time.clone(),
-                Some(d) => code_label(d, code).unwrap_or_else(|| code.clone()),
-                None => code.clone(),
-            },
-        ))?;
+        for_people.row(
+            codes
+                .iter()
+                .zip(COLUMNS)
+                .map(|(code, (_, _, cell))| match cell {
+                    Cell::Time => china_time.clone(),
+                    Cell::Code(d) => code_label(d, code).unwrap_or_else(|| code.clone()),
+                    Cell::Text => code.clone(),
+                }),
+        )?;
         for_machines.row(codes.into_iter())?;
     }
     for_people.finish()?;

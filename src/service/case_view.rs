@@ -36,7 +36,9 @@ impl LoadedCase {
         self.case.state
     }
     pub fn odr_answered(&self) -> bool {
-        self.events.iter().any(|e| e.kind == ActionKind::OdrAnswer.as_str())
+        self.events
+            .iter()
+            .any(|e| e.kind == ActionKind::OdrAnswer.as_str())
     }
 }
 

@@ -60,7 +60,10 @@ pub struct TimelineEntry {
 impl TimelineEntry {
     /// The step as one line, its state named only where the label does not already say it.
     pub fn line(&self) -> String {
-        let to = self.state.as_deref().and_then(|s| s.parse::<CaseState>().ok());
+        let to = self
+            .state
+            .as_deref()
+            .and_then(|s| s.parse::<CaseState>().ok());
         step_line(&self.label, self.detail.as_deref(), to)
     }
 }

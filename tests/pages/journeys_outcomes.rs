@@ -47,7 +47,9 @@ async fn track(w: &World, case_no: &str, token: &str) -> String {
 async fn a_settlement_shows_its_agreement_and_amount_everywhere() {
     let w = World::start().await;
     w.app.set_now(china_morning(2026, 11, 20));
-    w.app.add_user(MEDIATOR, "mediator", &["440703"], None).await;
+    w.app
+        .add_user(MEDIATOR, "mediator", &["440703"], None)
+        .await;
     let (case_no, token) = w.app.file_complaint().await;
     let b = &w.browser;
 
@@ -72,7 +74,10 @@ async fn a_settlement_shows_its_agreement_and_amount_everywhere() {
         "{timeline}"
     );
     assert_eq!(timeline.matches("调解成功").count(), 1, "{timeline}");
-    assert!(timeline.contains("公众") && timeline.contains(MEDIATOR), "{timeline}");
+    assert!(
+        timeline.contains("公众") && timeline.contains(MEDIATOR),
+        "{timeline}"
+    );
     assert!(landed.contains("（网页）"), "the channel in words");
     assert_no_codes(&landed, "desk case page");
     b.photograph("outcome-desk-settled").await;
@@ -96,8 +101,12 @@ async fn a_business_sees_its_proposal_and_is_not_asked_again() {
     w.app.set_now(china_morning(2026, 11, 20));
     w.app
         .add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", true);
-    w.app.add_user(SHOP, "enterprise", &[], Some(RESPONDENT_USCC)).await;
-    w.app.add_user(MEDIATOR, "mediator", &["440703"], None).await;
+    w.app
+        .add_user(SHOP, "enterprise", &[], Some(RESPONDENT_USCC))
+        .await;
+    w.app
+        .add_user(MEDIATOR, "mediator", &["440703"], None)
+        .await;
     let mut complaint = sample_complaint();
     complaint["prefer_odr"] = json!(true);
     complaint["channel"] = json!("mini_program");
@@ -108,15 +117,22 @@ async fn a_business_sees_its_proposal_and_is_not_asked_again() {
     w.open(&format!("/enterprise/cases/{case_no}")).await;
     let asked = b.wait_for("form-odr_answer").await;
     assert!(asked.contains("前答复"), "asked to answer before it has");
-    b.fill("#odr_answer-proposal", "全额退款129元并承担运费").await;
+    b.fill("#odr_answer-proposal", "全额退款129元并承担运费")
+        .await;
     b.click(&b.find("#form-odr_answer button").await).await;
 
     let landed = b.wait_for("已记录：企业已答复").await;
     let notice = b.text(&b.find("p.notice[role=status]").await).await;
-    assert!(notice.contains("处理方案：全额退款129元并承担运费"), "{notice}");
+    assert!(
+        notice.contains("处理方案：全额退款129元并承担运费"),
+        "{notice}"
+    );
     let proposal = b.text(&b.find("section.proposal").await).await;
     assert!(proposal.contains("全额退款129元并承担运费"), "{proposal}");
-    assert!(b.try_find("#form-odr_answer").await.is_none(), "no second answer form");
+    assert!(
+        b.try_find("#form-odr_answer").await.is_none(),
+        "no second answer form"
+    );
     assert!(!landed.contains("前答复"), "no longer asked to answer");
     assert_no_codes(&landed, "enterprise case page");
     b.photograph("outcome-enterprise-answered").await;
@@ -124,8 +140,11 @@ async fn a_business_sees_its_proposal_and_is_not_asked_again() {
     // The consumer does not accept it; the business reads why, the desk reads who.
     track(&w, &case_no, &token).await;
     b.fill("#f-reason", "运费不是主要问题，要求赔偿").await;
-    b.click(&b.find("form[action='/track/action'] textarea#f-reason ~ button").await)
-        .await;
+    b.click(
+        &b.find("form[action='/track/action'] textarea#f-reason ~ button")
+            .await,
+    )
+    .await;
     let rejected = b.wait_for("转由市场监管部门处理").await;
     assert!(rejected.contains("运费不是主要问题"), "{rejected}");
     assert_no_codes(&rejected, "tracking page");
@@ -137,7 +156,10 @@ async fn a_business_sees_its_proposal_and_is_not_asked_again() {
     w.sign_in(MEDIATOR).await;
     w.open(&format!("/desk/cases/{case_no}")).await;
     let desk = b.wait_for("办理记录").await;
-    assert!(desk.contains("· 查询码") && desk.contains("（微信小程序）"), "{desk}");
+    assert!(
+        desk.contains("· 查询码") && desk.contains("（微信小程序）"),
+        "{desk}"
+    );
     assert!(desk.contains("处理方案：全额退款129元并承担运费"), "{desk}");
     assert_no_codes(&desk, "desk case page");
     w.browser.quit().await;

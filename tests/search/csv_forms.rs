@@ -45,7 +45,10 @@ async fn the_peoples_csv_speaks_chinese_and_the_machine_csv_codes(backend: Backe
     );
 
     let people = app.get_text_as(&format!("{path}/download"), &analyst).await;
-    assert!(people.starts_with('\u{feff}'), "opens as UTF-8 in a spreadsheet");
+    assert!(
+        people.starts_with('\u{feff}'),
+        "opens as UTF-8 in a spreadsheet"
+    );
     let (header, row) = header_and_row(&people);
     assert!(
         header.starts_with("案件编号,收到时间（北京时间，UTC+08:00）,类型,状态,类别,性质,辖区"),
@@ -54,7 +57,14 @@ async fn the_peoples_csv_speaks_chinese_and_the_machine_csv_codes(backend: Backe
     for words in ["\"2026-12-06 16:05\"", "\"投诉\"", "\"质量\"", "\"蓬江区\""] {
         assert!(row.contains(words), "{words} in {row}");
     }
-    for code in ["complaint", "quality", "440703", "goods.cosmetics", "T08:05", "+00:00"] {
+    for code in [
+        "complaint",
+        "quality",
+        "440703",
+        "goods.cosmetics",
+        "T08:05",
+        "+00:00",
+    ] {
         assert!(!row.contains(code), "{code} in the people's CSV: {row}");
     }
 
@@ -74,7 +84,10 @@ async fn the_peoples_csv_speaks_chinese_and_the_machine_csv_codes(backend: Backe
     }
 
     for (name, row) in [("people's", header_and_row(&people).1), ("machine", row)] {
-        assert!(row.contains(",\"'=甲公司\","), "formula guard on the {name} CSV: {row}");
+        assert!(
+            row.contains(",\"'=甲公司\","),
+            "formula guard on the {name} CSV: {row}"
+        );
         assert!(
             row.contains("138****5678") && !row.contains("13812345678"),
             "masked text on the {name} CSV: {row}"
@@ -84,7 +97,11 @@ async fn the_peoples_csv_speaks_chinese_and_the_machine_csv_codes(backend: Backe
     let (s, v) = app
         .get_as(&format!("{path}/download?format=xlsx"), &analyst)
         .await;
-    assert_eq!((s, v["fields"][0]["field"].as_str()), (422, Some("format")), "{v}");
+    assert_eq!(
+        (s, v["fields"][0]["field"].as_str()),
+        (422, Some("format")),
+        "{v}"
+    );
 
     // The export page offers both, each named for what it is.
     let mut web = Browser::signed_in(&app, "ana@jm.gov.cn", "/analyst/search").await;
@@ -94,7 +111,10 @@ async fn the_peoples_csv_speaks_chinese_and_the_machine_csv_codes(backend: Backe
         "{}",
         page.body
     );
-    assert!(page.body.contains(&format!("{path}/download?format=machine")));
+    assert!(
+        page.body
+            .contains(&format!("{path}/download?format=machine"))
+    );
 }
 
 on_both_backends!(the_peoples_csv_speaks_chinese_and_the_machine_csv_codes);

@@ -154,7 +154,10 @@ async fn analysts_never_see_or_find_personal_data_in_free_text(backend: Backend)
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Both files of the export: the people's CSV and the machine CSV.
-    for (form, headers) in [("", ",标题,情况说明"), ("?format=machine", ",title,description")] {
+    for (form, headers) in [
+        ("", ",标题,情况说明"),
+        ("?format=machine", ",title,description"),
+    ] {
         let csv = app
             .get_text_as(&format!("{path}/download{form}"), &analyst)
             .await;

@@ -236,7 +236,10 @@ async fn render(
         enterprise: false,
     };
     let notice = done.map(|d| {
-        let steps = data.timeline.iter().map(|r| (r.kind.as_str(), r.line.clone()));
+        let steps = data
+            .timeline
+            .iter()
+            .map(|r| (r.kind.as_str(), r.line.clone()));
         actions::recorded(&d, steps)
     });
     let forms = actions::forms(&data.view.allowed_actions, &audience, &attempt);
