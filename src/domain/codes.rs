@@ -15,6 +15,9 @@ macro_rules! reason_codes {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $code),* }
             }
+            pub fn parse(code: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|c| c.as_str() == code)
+            }
             pub fn label_zh(self) -> &'static str {
                 match self { $($name::$variant => $label),* }
             }

@@ -61,17 +61,22 @@ impl EventPayload {
         self.fields.get("v").and_then(Value::as_u64).unwrap_or(0)
     }
 
-    fn str(&self, key: &str) -> Option<&str> {
+    /// A text field of the step, such as its reason code or free-text reason.
+    pub fn str_of(&self, key: &str) -> Option<&str> {
         self.fields.get(key).and_then(Value::as_str)
     }
 
-    fn int(&self, key: &str) -> Option<i64> {
+    pub fn int_of(&self, key: &str) -> Option<i64> {
         self.fields.get(key).and_then(Value::as_i64)
+    }
+
+    pub fn bool_of(&self, key: &str) -> Option<bool> {
+        self.fields.get(key).and_then(Value::as_bool)
     }
 
     /// A note's or message's text.
     pub fn text(&self) -> Option<&str> {
-        self.str("text")
+        self.str_of("text")
     }
 
     /// Whom a message was for.
@@ -83,21 +88,21 @@ impl EventPayload {
 
     /// A business's ODR proposal.
     pub fn proposal(&self) -> Option<&str> {
-        self.str("proposal")
+        self.str_of("proposal")
     }
 
     /// A settlement's recovered amount.
     pub fn recovered_fen(&self) -> Option<i64> {
-        self.int("recovered_fen")
+        self.int_of("recovered_fen")
     }
 
     /// A settlement's agreement text.
     pub fn agreement(&self) -> Option<&str> {
-        self.str("agreement")
+        self.str_of("agreement")
     }
 
     pub fn assignee_id(&self) -> Option<i64> {
-        self.int("assignee_id")
+        self.int_of("assignee_id")
     }
 }
 

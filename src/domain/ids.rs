@@ -212,6 +212,21 @@ impl Fen {
     }
 }
 
+/// Fen as yuan with two decimals and thousands separators: `128645350` → `1,286,453.50`.
+pub fn grouped_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    let digits = (abs / 100).to_string();
+    let mut whole = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            whole.push(',');
+        }
+        whole.push(ch);
+    }
+    format!("{sign}{whole}.{:02}", abs % 100)
+}
+
 impl TryFrom<i64> for Fen {
     type Error = FieldError;
     fn try_from(value: i64) -> Result<Self, Self::Error> {

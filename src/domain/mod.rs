@@ -44,12 +44,14 @@ pub mod csv_cell;
 pub mod enterprise;
 pub mod event_payload;
 pub mod ids;
+pub mod labels;
 pub mod login_backoff;
 pub mod mask;
 pub mod platforms;
 pub mod policy;
 pub mod routing;
 pub mod severity;
+pub mod steps;
 pub mod taxonomy;
 pub mod workflow;
 

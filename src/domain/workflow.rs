@@ -31,6 +31,28 @@ impl Actor {
             Actor::System => "system",
         }
     }
+    pub fn parse(s: &str) -> Option<Actor> {
+        [
+            Actor::Admin,
+            Actor::Supervisor,
+            Actor::Mediator,
+            Actor::Enterprise,
+            Actor::Consumer,
+            Actor::System,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Actor::Admin => "管理员",
+            Actor::Supervisor => "科长",
+            Actor::Mediator => "调解员",
+            Actor::Enterprise => "企业",
+            Actor::Consumer => "消费者",
+            Actor::System => "系统",
+        }
+    }
     fn is_staff(self) -> bool {
         matches!(self, Actor::Admin | Actor::Supervisor | Actor::Mediator)
     }
@@ -193,6 +215,8 @@ pub struct Facts {
     /// Messages and ODR answers the acting party has already written on this case today
     /// (China date).
     pub party_messages_today: u32,
+    /// The business has answered this case's ODR negotiation already.
+    pub odr_answered: bool,
 }
 
 /// How many messages (ODR answers included) each party may write on one case per day. Every
@@ -311,6 +335,21 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
     out
 }
 
+/// `allowed`, less what the case has used up: a business answers an ODR negotiation once
+/// (the consumer then accepts or rejects that proposal; a second one would go unanswered).
+pub fn allowed_after(
+    kind: CaseKind,
+    state: CaseState,
+    actor: Actor,
+    odr_answered: bool,
+) -> Vec<ActionKind> {
+    let mut out = allowed(kind, state, actor);
+    if odr_answered {
+        out.retain(|a| *a != A::OdrAnswer);
+    }
+    out
+}
+
 /// Decides a command against the current state.
 pub fn decide(
     kind: CaseKind,
@@ -319,7 +358,7 @@ pub fn decide(
     command: &Command,
     facts: &Facts,
 ) -> Result<Outcome, Refusal> {
-    let allowed_now = allowed(kind, state, actor);
+    let allowed_now = allowed_after(kind, state, actor, facts.odr_answered);
     if !allowed_now.contains(&command.kind()) {
         return Err(Refusal::NotAllowed {
             allowed: allowed_now,

@@ -11,6 +11,7 @@ fn facts() -> Facts {
         has_referral: false,
         referral_submitted: false,
         party_messages_today: 0,
+        odr_answered: false,
     }
 }
 
@@ -346,5 +347,36 @@ fn a_party_writes_at_most_ten_messages_a_day_and_staff_any_number() {
     assert_eq!(
         d(&f, Actor::Mediator, &message(Recipient::Complainant)),
         Ok(None)
+    );
+}
+
+#[test]
+fn a_business_answers_an_odr_negotiation_once() {
+    let mut f = facts();
+    let answer = Command::OdrAnswer {
+        proposal: "退款".into(),
+    };
+    let d = |f: &Facts| {
+        decide(
+            CaseKind::Complaint,
+            S::OdrNegotiation,
+            Actor::Enterprise,
+            &answer,
+            f,
+        )
+    };
+    assert_eq!(d(&f).map(|o| o.to), Ok(None));
+    f.odr_answered = true;
+    assert!(
+        matches!(d(&f), Err(Refusal::NotAllowed { allowed }) if !allowed.contains(&ActionKind::OdrAnswer))
+    );
+    assert!(
+        !allowed_after(
+            CaseKind::Complaint,
+            S::OdrNegotiation,
+            Actor::Enterprise,
+            true
+        )
+        .contains(&ActionKind::OdrAnswer)
     );
 }

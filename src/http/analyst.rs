@@ -19,7 +19,7 @@ use crate::service::analysis::{
     AlertOptions, HotOptions, alert_params, check_filter_dates, hot_params, job_slot, scope,
     trend_span, trend_top,
 };
-use crate::service::exports::ExportStatus;
+use crate::service::exports::{CsvForm, ExportStatus, download_name};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -239,20 +239,40 @@ pub async fn export_status(
     Ok(HttpResponse::Ok().json(export.status))
 }
 
-#[utoipa::path(get, path = "/api/v1/exports/{id}/download", tag = "analysis", params(("id" = i64, Path)),
+/// `?format=machine` for the machine CSV; the people's CSV otherwise.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct DownloadQuery {
+    /// `people` (the default: Chinese headers and names, China time) or `machine` (codes, UTC).
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/{id}/download", tag = "analysis", params(("id" = i64, Path), DownloadQuery),
     responses((status = 200, description = "The CSV file", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, description = "The file expired and was deleted", body = ErrorBody)))]
 pub async fn export_download(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     principal: Principal,
+    query: web::Query<DownloadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let bytes = state.exports().file(&principal, id).await?;
+    let form = match query.format.as_deref() {
+        None | Some("people") => CsvForm::People,
+        Some("machine") => CsvForm::Machine,
+        Some(_) => {
+            return Err(ServiceError::invalid_field(
+                "format",
+                "unknown_format",
+                "format 只能为 people（中文表头，北京时间）或 machine（代码，UTC）".into(),
+            )
+            .into());
+        }
+    };
+    let bytes = state.exports().file(&principal, id, form).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"odrdesk-export-{id}.csv\""),
+            format!("attachment; filename=\"{}\"", download_name(id, form)),
         ))
         .body(bytes))
 }

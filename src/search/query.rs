@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggContextParams, AggregationCollector};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, Occur, Query, QueryParser, QueryParserError, RangeQuery, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
@@ -134,6 +136,24 @@ fn check_shape(q: &str) -> Result<(), SearchError> {
     Ok(())
 }
 
+/// What is wrong with a query the parser refused, and how to fix it, in Chinese: the
+/// parser's own English ("Syntax Error") tells an analyst nothing.
+fn explain(e: &QueryParserError) -> String {
+    use QueryParserError as E;
+    match e {
+        E::FieldDoesNotExist(field) => format!(
+            "没有名为“{field}”的检索字段：请去掉“{field}:”直接输入检索词，\
+             或使用 title、description、claim、product、brand、respondent 之一"
+        ),
+        E::AllButQueryForbidden => {
+            "查询不能只有排除条件：请在 NOT 或“-”之外至少写一个要查找的词".into()
+        }
+        _ => "查询语句格式有误：请检查引号和括号是否成对，AND、OR、NOT 前后是否都有检索词，\
+              例如：退款 AND (发霉 OR 变质)"
+            .into(),
+    }
+}
+
 pub fn build(live: &Live, filters: &Filters, scope: &Scope) -> Result<Box<dyn Query>, SearchError> {
     let f = &live.fields;
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -159,7 +179,7 @@ pub fn build(live: &Live, filters: &Filters, scope: &Scope) -> Result<Box<dyn Qu
         parser.set_field_boost(f.title, 2.0);
         let parsed = parser
             .parse_query(q)
-            .map_err(|e| SearchError::Query(e.to_string()))?;
+            .map_err(|e| SearchError::Query(explain(&e)))?;
         must.push((Occur::Must, parsed));
     }
     if let Some(range) = day_range(f, filters.from, filters.to) {

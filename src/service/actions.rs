@@ -73,6 +73,7 @@ pub fn apply(
             .as_ref()
             .is_some_and(|r| r.submitted_on.is_some()),
         party_messages_today: written_today(loaded, actor, today),
+        odr_answered: loaded.odr_answered(),
     };
     let outcome = decide(kind, state, actor, command, &facts).map_err(|r| match r {
         Refusal::NotAllowed { allowed } => ServiceError::NotAllowed {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::ServiceError;
 use super::access::{Access, Caller, access};
-use super::track::{AttachmentView, PublicCaseView, public_view_of};
+use super::track::{AttachmentView, PublicCaseView, TimelineEntry, public_view_of, timeline_of};
 use crate::clock::china_date;
 use crate::domain::action::ActionKind;
 use crate::domain::case::{CaseKind, CaseState};
@@ -14,7 +14,7 @@ use crate::domain::clocks::{ClockCase, ClockEvent, ClockView, clocks_for};
 use crate::domain::event_payload::EventPayload;
 use crate::domain::policy::Clock;
 use crate::domain::severity::Severity;
-use crate::domain::workflow::{Actor, Recipient, allowed};
+use crate::domain::workflow::{Actor, Recipient, allowed_after};
 use crate::domain::{PolicyVersion, mask_email, mask_free_text, mask_name, mask_phone};
 use crate::reference::Reference;
 use crate::store::models::{AdverseReactionRow, CaseRow, EventRow, PartyRow, ProductRow};
@@ -34,6 +34,11 @@ impl LoadedCase {
     }
     pub fn state(&self) -> CaseState {
         self.case.state
+    }
+    pub fn odr_answered(&self) -> bool {
+        self.events
+            .iter()
+            .any(|e| e.kind == ActionKind::OdrAnswer.as_str())
     }
 }
 
@@ -149,6 +154,7 @@ pub struct StaffCaseView {
     pub state: CaseState,
     pub state_label: String,
     pub channel: String,
+    pub channel_label: String,
     pub received_at: DateTime<Utc>,
     #[schema(value_type = String, format = Date)]
     pub received_date: NaiveDate,
@@ -251,6 +257,9 @@ pub struct EnterpriseCaseView {
     pub clocks: Vec<ClockView>,
     pub allowed_actions: Vec<ActionKind>,
     pub messages: Vec<MessageView>,
+    /// The steps the business may see, each with what it decided (its own proposal among
+    /// them); ratings are the consumer's word to the bureau and are left out.
+    pub timeline: Vec<TimelineEntry>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -345,7 +354,7 @@ pub fn render(
     let clocks = clocks_of(loaded, reference, china_date(now))?;
     let actions: Vec<ActionKind> = access
         .actor()
-        .map(|a| allowed(loaded.kind(), loaded.state(), a))
+        .map(|a| allowed_after(loaded.kind(), loaded.state(), a, loaded.odr_answered()))
         .unwrap_or_default();
     let c = &loaded.case;
     let state = loaded.state();
@@ -373,6 +382,7 @@ pub fn render(
                 state,
                 state_label: state.label_zh().into(),
                 channel: c.channel.as_str().into(),
+                channel_label: c.channel.label_zh().into(),
                 received_at: c.received_at.and_utc(),
                 received_date: c.received_date,
                 policy_version: c.policy_version.clone(),
@@ -450,6 +460,7 @@ pub fn render(
                 clocks: if complaint { clocks } else { Vec::new() },
                 allowed_actions: actions,
                 messages: messages_for(&loaded.events, Some(Actor::Enterprise)),
+                timeline: timeline_of(&loaded.events, |kind| kind != ActionKind::Rate.as_str()),
             }))
         }
         Access::Consumer => Ok(CaseView::Consumer(ConsumerCaseView {

@@ -22,7 +22,10 @@ pub struct ExportStatus {
     pub status: String,
     pub row_count: Option<i64>,
     pub error: Option<String>,
+    /// The people's CSV: Chinese headers and names, China time (UTC+08:00).
     pub download: Option<String>,
+    /// The machine CSV: codes and UTC times (`?format=machine`).
+    pub download_machine: Option<String>,
 }
 
 impl ExportStatus {
@@ -33,6 +36,7 @@ impl ExportStatus {
             row_count: None,
             error: None,
             download: None,
+            download_machine: None,
         }
     }
 
@@ -41,11 +45,14 @@ impl ExportStatus {
             Some(_) => "expired".to_owned(),
             None => row.status.clone(),
         };
+        let done = status == "done";
+        let download = format!("/api/v1/exports/{}/download", row.id);
         ExportStatus {
             id: row.id,
             row_count: row.row_count,
             error: row.error.clone(),
-            download: (status == "done").then(|| format!("/api/v1/exports/{}/download", row.id)),
+            download: done.then(|| download.clone()),
+            download_machine: done.then(|| format!("{download}?format=machine")),
             status,
         }
     }
@@ -69,16 +76,40 @@ pub struct Exports {
     pub slots: JobSlots,
 }
 
-fn file_of(dir: &Path, id: i64) -> PathBuf {
-    dir.join(format!("{id}.csv"))
+/// Which of an export's two files: the people's (Chinese headers and names, China time) or
+/// the machine's (codes, UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvForm {
+    People,
+    Machine,
+}
+
+impl CsvForm {
+    pub const ALL: [CsvForm; 2] = [CsvForm::People, CsvForm::Machine];
+
+    fn suffix(self) -> &'static str {
+        match self {
+            CsvForm::People => "",
+            CsvForm::Machine => "-machine",
+        }
+    }
+}
+
+fn file_of(dir: &Path, id: i64, form: CsvForm) -> PathBuf {
+    dir.join(format!("{id}{}.csv", form.suffix()))
+}
+
+/// The name a download is saved under.
+pub fn download_name(id: i64, form: CsvForm) -> String {
+    format!("odrdesk-export-{id}{}.csv", form.suffix())
 }
 
 /// Attempts at recording how a write ended before giving up (the next start marks it failed).
 const RECORD_ATTEMPTS: u32 = 3;
 
 impl Exports {
-    fn path_of(&self, id: i64) -> PathBuf {
-        file_of(&self.dir, id)
+    fn path_of(&self, id: i64, form: CsvForm) -> PathBuf {
+        file_of(&self.dir, id, form)
     }
 
     /// Queues a CSV export of a search (`params` is what is recorded as asked for) and writes
@@ -101,10 +132,15 @@ impl Exports {
             Ok(rows::create_export(conn, user_id, &params, now)?)
         })
         .await?;
-        let path = self.path_of(id);
+        let (people, machine) = (
+            self.path_of(id, CsvForm::People),
+            self.path_of(id, CsvForm::Machine),
+        );
         let (pool, clock) = (self.pool.clone(), self.clock.clone());
         tokio::task::spawn_blocking(move || {
-            let outcome = write_file(&path, |p| crate::search::export::write_csv(&live, &*q, p));
+            let outcome = write_file(&people, |p| {
+                crate::search::export::write_csv(&live, &*q, p, &machine)
+            });
             record_outcome(&pool, &*clock, id, outcome);
             drop(slot);
         });
@@ -128,7 +164,12 @@ impl Exports {
     }
 
     /// The finished file of the requester's export; not found until it is done.
-    pub async fn file(&self, principal: &Principal, id: i64) -> Result<Vec<u8>, ServiceError> {
+    pub async fn file(
+        &self,
+        principal: &Principal,
+        id: i64,
+        form: CsvForm,
+    ) -> Result<Vec<u8>, ServiceError> {
         let row = self.own_row(principal, id).await?;
         if row.expired_at.is_some() {
             return Err(ServiceError::Gone(EXPIRED.into()));
@@ -136,7 +177,7 @@ impl Exports {
         if row.status != "done" {
             return Err(ServiceError::NotFound);
         }
-        let path = self.path_of(row.id);
+        let path = self.path_of(row.id, form);
         tokio::task::spawn_blocking(move || std::fs::read(path))
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))?
@@ -158,13 +199,13 @@ pub fn expire(
     let before = (now - chrono::Duration::days(i64::from(ttl_days))).naive_utc();
     let mut expired = 0;
     for id in rows::exports_to_expire(conn, before)? {
-        let path = file_of(dir, id);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                tracing::warn!(export = id, error = %e, "expired export not deleted");
-                continue;
-            }
-            _ => {}
+        let removed = CsvForm::ALL.map(|form| match std::fs::remove_file(file_of(dir, id, form)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        });
+        if let Some(Err(e)) = removed.iter().find(|r| r.is_err()) {
+            tracing::warn!(export = id, error = %e, "expired export not deleted");
+            continue;
         }
         rows::mark_export_expired(conn, id, now.naive_utc())?;
         expired += 1;

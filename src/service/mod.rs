@@ -160,7 +160,7 @@ impl From<crate::search::SearchError> for ServiceError {
     fn from(e: crate::search::SearchError) -> Self {
         match e {
             crate::search::SearchError::Query(m) => {
-                ServiceError::invalid_field("q", "invalid_query", format!("查询语句有误：{m}"))
+                ServiceError::invalid_field("q", "invalid_query", m)
             }
             other => ServiceError::Internal(other.to_string()),
         }

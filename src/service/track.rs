@@ -6,9 +6,11 @@ use serde::Serialize;
 use super::ServiceError;
 use crate::domain::action::ActionKind;
 use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::event_payload::EventPayload;
+use crate::domain::steps::{step_line, substance};
 use crate::domain::{Taxonomy, mask_name, mask_phone};
 use crate::secrets::TrackingToken;
-use crate::store::models::{AttachmentRow, CaseRow};
+use crate::store::models::{AttachmentRow, CaseRow, EventRow};
 use crate::store::{Db, cases, events};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -23,6 +25,7 @@ pub struct PublicCaseView {
     pub due: NaiveDate,
     pub due_provisional: bool,
     pub channel: String,
+    pub channel_label: String,
     pub category: Option<String>,
     pub category_label: Option<String>,
     pub nature: String,
@@ -48,7 +51,21 @@ pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     pub event: String,
     pub label: String,
+    /// What the step decided, in words: the agreement and amount recovered, the proposal,
+    /// the reason (`domain::steps::substance`).
+    pub detail: Option<String>,
     pub state: Option<String>,
+}
+
+impl TimelineEntry {
+    /// The step as one line, its state named only where the label does not already say it.
+    pub fn line(&self) -> String {
+        let to = self
+            .state
+            .as_deref()
+            .and_then(|s| s.parse::<CaseState>().ok());
+        step_line(&self.label, self.detail.as_deref(), to)
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -124,6 +141,7 @@ pub fn public_view_of(conn: &mut Db, case: &CaseRow) -> Result<PublicCaseView, S
         due: case.due_date,
         due_provisional: case.due_provisional,
         channel: case.channel.as_str().into(),
+        channel_label: case.channel.label_zh().into(),
         category_label: case
             .category
             .as_deref()
@@ -137,19 +155,25 @@ pub fn public_view_of(conn: &mut Db, case: &CaseRow) -> Result<PublicCaseView, S
         title: case.title.clone(),
         respondent_name,
         submitter,
-        timeline: events
-            .iter()
-            .filter(|e| is_public_event(&e.kind))
-            .map(|e| TimelineEntry {
-                at: e.at.and_utc(),
-                label: event_label(&e.kind).into(),
-                event: e.kind.clone(),
-                state: e.to_state.map(|s| s.as_str().to_owned()),
-            })
-            .collect(),
+        timeline: timeline_of(&events, |_| true),
         attachments: attachments.iter().map(AttachmentView::from).collect(),
         case_no: case.case_no.clone(),
     })
+}
+
+/// The steps a party may see (`also` narrows them further), each with what it decided.
+pub fn timeline_of(events: &[EventRow], also: impl Fn(&str) -> bool) -> Vec<TimelineEntry> {
+    events
+        .iter()
+        .filter(|e| is_public_event(&e.kind) && also(&e.kind))
+        .map(|e| TimelineEntry {
+            at: e.at.and_utc(),
+            label: event_label(&e.kind).into(),
+            detail: EventPayload::parse(&e.payload).and_then(|p| substance(&e.kind, &p)),
+            event: e.kind.clone(),
+            state: e.to_state.map(|s| s.as_str().to_owned()),
+        })
+        .collect()
 }
 
 /// Internal steps (notes, assignment, referrals) are not part of the public timeline.

@@ -232,14 +232,23 @@ async fn analyst_pages(backend: Backend) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
+    // The first link is the people's CSV; the machine CSV, with codes, is named as such.
     let csv = web.get(&download).await;
     assert_eq!(csv.status, 200);
     assert!(
-        csv.body.starts_with("\u{feff}case_no,received_at"),
+        csv.body.starts_with("\u{feff}案件编号,收到时间"),
         "{}",
         csv.body
     );
     assert!(csv.body.contains(&a) && csv.body.contains(&b) && !csv.body.contains(&c));
+    let machine = web.get(&format!("{download}?format=machine")).await;
+    assert_eq!(machine.status, 200);
+    assert!(
+        machine.body.starts_with("\u{feff}case_no,received_at"),
+        "{}",
+        machine.body
+    );
+    assert!(machine.body.contains(&a) && machine.body.contains(&b) && !machine.body.contains(&c));
 
     // A mediator sees only their bureau's cases.
     let mut mediator = Browser::new(&app);

@@ -157,7 +157,7 @@ async fn mediators_work_a_case_through_the_pages(backend: Backend) {
     let accepted = submit(&mut mediator, &here, &acts, &[("action", "accept")]).await;
     assert_eq!(accepted.status, 303, "{}", accepted.body);
     let page = mediator.get(accepted.location.as_deref().unwrap()).await;
-    assert!(page.body.contains("调解中") && page.body.contains("已办理：受理"));
+    assert!(page.body.contains("调解中") && page.body.contains("已记录：已受理（调解中）"));
 
     // Wrong details come back with the typed values and messages by the fields.
     let wrong = submit(
@@ -301,7 +301,7 @@ async fn enterprise_answers_its_odr_complaint(backend: Backend) {
         shop.get(answered.location.as_deref().unwrap())
             .await
             .body
-            .contains("已提交：答复并提出处理方案")
+            .contains("已记录：企业已答复，处理方案：全额退款129元")
     );
     let not_now = submit(&mut shop, &here, &acts, &[("action", "accept")]).await;
     assert_eq!(not_now.status, 409);

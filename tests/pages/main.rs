@@ -16,5 +16,6 @@ mod consumer;
 mod desk;
 mod e2e;
 mod journeys_lists;
+mod journeys_outcomes;
 mod login;
 mod upload_limits;

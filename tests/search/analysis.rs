@@ -375,7 +375,7 @@ async fn exported_text_never_starts_a_formula(backend: Backend) {
 }
 
 /// The export's status once it is done or failed (polled for up to 10 s).
-async fn export_finished(app: &TestApp, path: &str, token: &str) -> Value {
+pub async fn export_finished(app: &TestApp, path: &str, token: &str) -> Value {
     let mut status = json!(null);
     for _ in 0..200 {
         status = app.get_as(path, token).await.1;

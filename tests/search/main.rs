@@ -12,6 +12,7 @@
 mod common;
 
 mod analysis;
+mod csv_forms;
 mod demo_data;
 mod jobs;
 mod masking;

@@ -153,17 +153,22 @@ async fn analysts_never_see_or_find_personal_data_in_free_text(backend: Backend)
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let csv = app.get_text_as(&format!("{path}/download"), &analyst).await;
-    assert!(
-        csv.lines().next().unwrap().ends_with(",title,description"),
-        "{csv}"
-    );
-    assert_eq!(csv.lines().count(), 3, "{csv}");
-    assert_clean("export", &csv);
-    assert!(
-        csv.contains("0750-*****34") && csv.contains("137****5678"),
-        "{csv}"
-    );
+    // Both files of the export: the people's CSV and the machine CSV.
+    for (form, headers) in [
+        ("", ",标题,情况说明"),
+        ("?format=machine", ",title,description"),
+    ] {
+        let csv = app
+            .get_text_as(&format!("{path}/download{form}"), &analyst)
+            .await;
+        assert!(csv.lines().next().unwrap().ends_with(headers), "{csv}");
+        assert_eq!(csv.lines().count(), 3, "{csv}");
+        assert_clean("export", &csv);
+        assert!(
+            csv.contains("0750-*****34") && csv.contains("137****5678"),
+            "{csv}"
+        );
+    }
 
     // The analyst pages answer from the same index.
     let mut web = Browser::new(&app);

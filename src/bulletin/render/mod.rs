@@ -58,21 +58,7 @@ fn one_decimal(v: f64) -> String {
 
 /// Fen as yuan with two decimals and thousands separators: `128645350` → `1,286,453.50`.
 pub fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", group_thousands(abs / 100), abs % 100)
-}
-
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    crate::domain::ids::grouped_yuan(fen)
 }
 
 /// `numerator/denominator`, as printed next to a rate.

@@ -2,8 +2,8 @@
 
 use crate::domain::Taxonomy;
 use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::labels::code_label;
 use crate::domain::routing::Flag;
-use crate::domain::severity::Severity;
 
 /// The facet dimensions shown on the search page: (facet name, heading, filter parameter).
 /// Channels have no search filter, so their counts are shown without links.
@@ -18,38 +18,9 @@ pub const DIMENSIONS: [(&str, &str, Option<&str>); 8] = [
     ("respondent", "被投诉（举报）方", Some("respondent")),
 ];
 
-/// Index flags are the case's flags plus `severity:<level>` for an adverse reaction.
-fn flag_label(code: &str) -> Option<String> {
-    if let Some(severity) = code.strip_prefix("severity:") {
-        let level = severity
-            .parse::<Severity>()
-            .map_or(severity, |s| s.label_zh());
-        return Some(format!("不良反应程度：{level}"));
-    }
-    Flag::parse(code).map(|f| f.label_zh().to_owned())
-}
-
 /// The Chinese name of `code` in `dimension`; unknown codes are shown as they are.
 pub fn label(dimension: &str, code: &str) -> String {
-    let t = Taxonomy::builtin();
-    let found = match dimension {
-        "category" | "category_path" if code == "none" => Some("未分类".to_owned()),
-        "category" | "category_path" => t.category(code).map(|c| c.label.clone()),
-        "nature" => t.nature(code).map(|n| n.label.clone()),
-        "district" => t.district(code).map(|d| d.name.clone()),
-        "channel" => t.channel(code).map(|c| c.label.clone()),
-        "state" => code
-            .parse::<CaseState>()
-            .ok()
-            .map(|s| s.label_zh().to_owned()),
-        "kind" => code
-            .parse::<CaseKind>()
-            .ok()
-            .map(|k| k.label_zh().to_owned()),
-        "flag" => flag_label(code),
-        _ => None,
-    };
-    found.unwrap_or_else(|| code.to_owned())
+    code_label(dimension, code).unwrap_or_else(|| code.to_owned())
 }
 
 /// Every value a filter `<select>` offers: (code, name). Categories are indented by depth.
@@ -104,6 +75,7 @@ mod tests {
         assert_eq!(label("kind", "report"), "举报");
         assert_eq!(label("flag", "severity:serious"), "不良反应程度：严重");
         assert_eq!(label("respondent", "某公司"), "某公司");
+        assert_eq!(label("channel", "mini_program"), "微信小程序");
         assert!(choices("district").len() >= 7);
         assert!(choices("category").iter().any(|(_, n)| n.starts_with('　')));
     }

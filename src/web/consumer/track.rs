@@ -140,7 +140,7 @@ pub struct ClockLine {
 
 pub struct Step {
     pub at: String,
-    pub label: String,
+    pub line: String,
 }
 
 pub struct Message {
@@ -179,7 +179,7 @@ impl CasePage {
             .iter()
             .map(|e| Step {
                 at: words::moment(e.at),
-                label: e.label.clone(),
+                line: e.line(),
             })
             .collect()
     }

@@ -57,6 +57,18 @@ pub fn action_label(name: &str) -> &'static str {
     ActionKind::parse(name).map_or("其他操作", ActionKind::label_zh)
 }
 
+/// The notice on the page a step lands on: the step as the timeline now records it, with
+/// what it decided ("已记录：调解成功，达成协议：…；挽回经济损失 ¥…").
+pub fn recorded<'a>(
+    done: &str,
+    mut steps: impl DoubleEndedIterator<Item = (&'a str, String)>,
+) -> String {
+    match steps.rfind(|(kind, _)| *kind == done) {
+        Some((_, line)) => format!("已记录：{line}"),
+        None => format!("已办理：{}。", action_label(done)),
+    }
+}
+
 fn code_options<T: Copy>(
     all: &[T],
     code: fn(T) -> &'static str,

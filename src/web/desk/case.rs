@@ -14,6 +14,7 @@ use crate::clock::china_offset;
 use crate::domain::action::ActionKind;
 use crate::domain::event_payload::EventPayload;
 use crate::domain::routing::COLLECTIVE_MIN;
+use crate::domain::steps::{actor_zh, step_line, substance};
 use crate::search::similar::{self, Similar};
 use crate::service::access::Caller;
 use crate::service::case_view::StaffCaseView;
@@ -22,10 +23,11 @@ use crate::state::AppState;
 use crate::web::{Form, PageError, csrf, see_other, staff};
 
 pub struct TimelineRow {
+    pub kind: String,
     pub at: String,
-    pub label: &'static str,
     pub actor: String,
-    pub state: String,
+    /// The step, what it decided and the state it led to (`domain::steps::step_line`).
+    pub line: String,
 }
 
 pub struct NoteRow {
@@ -136,14 +138,15 @@ fn load(
     let timeline = case
         .events
         .iter()
-        .map(|e| TimelineRow {
-            at: china_time(e.at.and_utc()),
-            label: event_label(&e.kind),
-            actor: e.actor.clone(),
-            state: e
-                .to_state
-                .map(|s| s.label_zh().to_owned())
-                .unwrap_or_default(),
+        .map(|e| {
+            let payload = EventPayload::parse(&e.payload);
+            let detail = payload.and_then(|p| substance(&e.kind, &p));
+            TimelineRow {
+                kind: e.kind.clone(),
+                at: china_time(e.at.and_utc()),
+                actor: actor_zh(&e.actor, &e.actor_role),
+                line: step_line(event_label(&e.kind), detail.as_deref(), e.to_state),
+            }
         })
         .collect();
     let notes = case
@@ -152,7 +155,7 @@ fn load(
         .filter(|e| e.kind == "note")
         .map(|e| NoteRow {
             at: china_time(e.at.and_utc()),
-            by: e.actor.clone(),
+            by: actor_zh(&e.actor, &e.actor_role),
             text: EventPayload::parse(&e.payload)
                 .and_then(|p| p.text().map(str::to_owned))
                 .unwrap_or_default(),
@@ -184,11 +187,7 @@ pub async fn show(
     done: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
     let user = staff(&principal, &CASE_WORKERS, &here(&path))?.clone();
-    let notice = done
-        .done
-        .as_deref()
-        .map(|a| format!("已办理：{}。", actions::action_label(a)));
-    let outcome = (StatusCode::OK, Attempt::default(), notice);
+    let outcome = (StatusCode::OK, Attempt::default(), done.into_inner().done);
     render(&req, &state, user, &path, outcome).await
 }
 
@@ -197,7 +196,7 @@ async fn render(
     state: &AppState,
     user: StaffUser,
     case_no: &str,
-    (status, attempt, notice): (StatusCode, Attempt, Option<String>),
+    (status, attempt, done): (StatusCode, Attempt, Option<String>),
 ) -> Result<HttpResponse, PageError> {
     let ctx = state.ctx();
     let caller = Caller::Staff(user.clone());
@@ -236,6 +235,13 @@ async fn render(
             .collect(),
         enterprise: false,
     };
+    let notice = done.map(|d| {
+        let steps = data
+            .timeline
+            .iter()
+            .map(|r| (r.kind.as_str(), r.line.clone()));
+        actions::recorded(&d, steps)
+    });
     let forms = actions::forms(&data.view.allowed_actions, &audience, &attempt);
     let refusal = actions::unplaced(&attempt, &forms);
     let c = csrf::issue(req, state.settings.cookie_secure);

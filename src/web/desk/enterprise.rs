@@ -11,6 +11,7 @@ use super::actions::{self, ActionForm, Attempt, Audience};
 use super::case::{china_time, recipient_label};
 use super::{DueMark, Pager, due_mark, month_day, nature_label, page_number};
 use crate::auth::{Principal, Role, StaffUser};
+use crate::domain::action::ActionKind;
 use crate::domain::case::CaseState;
 use crate::domain::policy::Clock;
 use crate::service::ServiceError;
@@ -173,16 +174,13 @@ pub async fn show(
     done: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
     let user = staff(&principal, &ENTERPRISE, &here(&path))?.clone();
-    let notice = done
-        .done
-        .as_deref()
-        .map(|a| format!("已提交：{}。", actions::action_label(a)));
+    let done = done.into_inner().done;
     render(
         &req,
         &state,
         user,
         &path,
-        (StatusCode::OK, Attempt::default(), notice),
+        (StatusCode::OK, Attempt::default(), done),
     )
     .await
 }
@@ -192,7 +190,7 @@ async fn render(
     state: &AppState,
     user: StaffUser,
     case_no: &str,
-    (status, attempt, notice): (StatusCode, Attempt, Option<String>),
+    (status, attempt, done): (StatusCode, Attempt, Option<String>),
 ) -> Result<HttpResponse, PageError> {
     let ctx = state.ctx();
     let caller = Caller::Staff(user);
@@ -209,12 +207,18 @@ async fn render(
         workers: Vec::new(),
         enterprise: true,
     };
+    let notice = done.map(|d| {
+        let steps = view.timeline.iter().map(|e| (e.event.as_str(), e.line()));
+        actions::recorded(&d, steps)
+    });
     let forms = actions::forms(&view.allowed_actions, &audience, &attempt);
     let refusal = actions::unplaced(&attempt, &forms);
     let reply_by = view
         .clocks
         .iter()
         .find(|k| k.name == Clock::OdrNegotiation && k.is_running())
+        // Once answered, the business waits for the consumer; nothing is asked of it.
+        .filter(|_| view.allowed_actions.contains(&ActionKind::OdrAnswer))
         .and_then(|k| reply_by(view.state, k.due));
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = CasePage {
