@@ -14,6 +14,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use super::nav::StaffNav;
 use super::{PageError, csrf, page, staff};
 use crate::auth::{Principal, Role};
 use crate::intake::FieldIssue;
@@ -43,10 +44,16 @@ fn here(req: &HttpRequest) -> String {
     }
 }
 
-/// The districts the signed-in viewer may search; anonymous visitors are sent to sign in.
-fn viewer_scope(principal: &Principal, here: &str) -> Result<Scope, PageError> {
-    staff(principal, &VIEWERS, here)?;
-    Ok(crate::service::analysis::scope(principal)?)
+/// The districts the signed-in viewer may search and the page header; anonymous visitors are
+/// sent to sign in.
+fn viewer(
+    req: &HttpRequest,
+    state: &AppState,
+    principal: &Principal,
+) -> Result<(Scope, StaffNav), PageError> {
+    let user = staff(principal, &VIEWERS, &here(req))?;
+    let nav = StaffNav::new(user, &csrf::issue(req, state.settings.cookie_secure).token);
+    Ok((crate::service::analysis::scope(principal)?, nav))
 }
 
 /// Renders a page holding a form: `build` receives the CSRF token for it.

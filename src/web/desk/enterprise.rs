@@ -17,6 +17,7 @@ use crate::service::access::Caller;
 use crate::service::case_view::{self, CaseView, EnterpriseCaseView};
 use crate::service::queue::{self, QueueItem, QueueQuery};
 use crate::state::AppState;
+use crate::web::nav::StaffNav;
 use crate::web::{Form, PageError, csrf, see_other, staff, urlencoding};
 
 const ENTERPRISE: [Role; 1] = [Role::Enterprise];
@@ -35,7 +36,7 @@ pub struct Row {
 #[derive(Template)]
 #[template(path = "enterprise/queue.html")]
 struct QueuePage {
-    csrf: String,
+    nav: StaffNav,
     user: StaffUser,
     rows: Vec<Row>,
     next_link: Option<String>,
@@ -77,7 +78,7 @@ pub async fn queue(
         .map(|c| format!("/enterprise?cursor={}", urlencoding(&c)));
     let c = csrf::issue(&req, state.settings.cookie_secure);
     let template = QueuePage {
-        csrf: c.token,
+        nav: StaffNav::new(&user, &c.token),
         user,
         rows,
         next_link,
@@ -88,6 +89,7 @@ pub async fn queue(
 #[derive(Template)]
 #[template(path = "enterprise/case.html")]
 struct CasePage {
+    nav: StaffNav,
     csrf: String,
     c: EnterpriseCaseView,
     reply_by: Option<String>,
@@ -148,7 +150,7 @@ async fn render(
     (status, attempt, notice): (StatusCode, Attempt, Option<String>),
 ) -> Result<HttpResponse, PageError> {
     let ctx = state.ctx();
-    let caller = Caller::Staff(user);
+    let caller = Caller::Staff(user.clone());
     let no = case_no.to_owned();
     let view = state
         .with_db(move |conn| case_view::view(conn, &ctx.reference, &no, &caller, ctx.now))
@@ -171,6 +173,7 @@ async fn render(
         .and_then(|k| reply_by(view.state, k.due));
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = CasePage {
+        nav: StaffNav::new(&user, &c.token),
         csrf: c.token,
         post_to: format!("{}/actions", here(&view.case_no)),
         c: view,

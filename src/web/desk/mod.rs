@@ -21,7 +21,7 @@ use crate::domain::routing::Flag;
 use crate::domain::{CategoryCode, Nature, Taxonomy, WorkCalendar};
 
 /// Who works cases at the bureaus.
-const CASE_WORKERS: [Role; 3] = [Role::Admin, Role::Supervisor, Role::Mediator];
+pub(crate) const CASE_WORKERS: [Role; 3] = [Role::Admin, Role::Supervisor, Role::Mediator];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::routes::resource;

@@ -16,6 +16,7 @@ use crate::service::access::Caller;
 use crate::service::desk;
 use crate::service::queue::{self, QueueItem, QueueQuery};
 use crate::state::AppState;
+use crate::web::nav::StaffNav;
 use crate::web::{Form, PageError, csrf, see_other, staff};
 
 /// The filter form as typed; empty fields mean "any".
@@ -86,6 +87,7 @@ pub struct Row {
 #[derive(Template)]
 #[template(path = "desk/queue.html")]
 struct QueuePage {
+    nav: StaffNav,
     csrf: String,
     user: StaffUser,
     filters: Filters,
@@ -214,6 +216,7 @@ async fn render(
     let notice = non_empty(&filters.assigned).map(|n| format!("已分派 {n} 件案件。"));
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = QueuePage {
+        nav: StaffNav::new(&user, &c.token),
         csrf: c.token,
         back: filters.first_page().query_string(),
         filters,
