@@ -2,6 +2,7 @@
 //! charts, hot terms, alerts and CSV exports. They ask the index the same questions as
 //! `/api/v1` analysis endpoints, with the same scope: mediators see only their bureaus.
 
+mod case;
 pub mod chart;
 mod exports;
 mod insights;
@@ -33,7 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/analyst/hot", "GET").route(web::get().to(insights::hot)))
         .service(resource("/analyst/alerts", "GET").route(web::get().to(insights::alerts)))
         .service(resource("/analyst/exports", "POST").route(web::post().to(exports::create)))
-        .service(resource("/analyst/exports/{id}", "GET").route(web::get().to(exports::status)));
+        .service(resource("/analyst/exports/{id}", "GET").route(web::get().to(exports::status)))
+        .service(resource("/analyst/cases/{case_no}", "GET").route(web::get().to(case::show)));
 }
 
 /// This page's address, to come back to after signing in.
