@@ -253,6 +253,14 @@ pub(crate) fn urlencoding(s: &str) -> String {
         .collect()
 }
 
+/// This page's address, query included, to come back to after signing in.
+pub fn here(req: &HttpRequest) -> String {
+    match req.query_string() {
+        "" => req.path().to_owned(),
+        q => format!("{}?{q}", req.path()),
+    }
+}
+
 /// The signed-in staff user with one of `roles`; anonymous visitors are sent to sign in.
 pub fn staff<'a>(
     principal: &'a Principal,

@@ -15,5 +15,6 @@ mod analyst;
 mod consumer;
 mod desk;
 mod e2e;
+mod journeys_nav;
 mod login;
 mod upload_limits;

@@ -16,7 +16,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::nav::StaffNav;
-use super::{PageError, csrf, page, staff};
+use super::{PageError, csrf, here, page, staff};
 use crate::auth::{Principal, Role};
 use crate::intake::FieldIssue;
 use crate::search::query::Scope;
@@ -36,14 +36,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/analyst/exports", "POST").route(web::post().to(exports::create)))
         .service(resource("/analyst/exports/{id}", "GET").route(web::get().to(exports::status)))
         .service(resource("/analyst/cases/{case_no}", "GET").route(web::get().to(case::show)));
-}
-
-/// This page's address, to come back to after signing in.
-fn here(req: &HttpRequest) -> String {
-    match req.query_string() {
-        "" => req.path().to_owned(),
-        q => format!("{}?{q}", req.path()),
-    }
 }
 
 /// The districts the signed-in viewer may search and the page header; anonymous visitors are

@@ -146,7 +146,7 @@ pub async fn show(
     principal: Principal,
     filters: web::Query<Filters>,
 ) -> Result<HttpResponse, PageError> {
-    let user = staff(&principal, &CASE_WORKERS, "/desk")?.clone();
+    let user = staff(&principal, &CASE_WORKERS, &crate::web::here(&req))?.clone();
     render(
         &req,
         &state,
