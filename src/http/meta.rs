@@ -128,4 +128,3 @@ const SESSION_FREE_WRITES: [&str; 3] = [
 ];
 
 const CROSS_SITE: &str = "a write signed in by the session cookie from another site (`csrf`)";
-

@@ -263,7 +263,14 @@ async fn refused_in_place(
         issues,
         notice: None,
     };
-    show_detail(nav.clone(), state, StatusCode::UNPROCESSABLE_ENTITY, b, Some(shown)).await
+    show_detail(
+        nav.clone(),
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        b,
+        Some(shown),
+    )
+    .await
 }
 
 async fn load(state: &AppState, id: i64) -> Result<Bulletin, PageError> {
@@ -284,7 +291,12 @@ pub async fn detail(
     path: web::Path<String>,
     query: web::Query<Saved>,
 ) -> Result<HttpResponse, PageError> {
-    let nav = editor(&req, &state, &principal, &format!("/admin/bulletins/{path}"))?;
+    let nav = editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/admin/bulletins/{path}"),
+    )?;
     let b = load(&state, parse_id(&path)?).await?;
     let notice = match query.saved.as_deref() {
         Some("content") => Some("已保存"),
@@ -400,7 +412,14 @@ async fn refused_content(
         issues,
         notice: None,
     };
-    show_detail(nav.clone(), state, StatusCode::UNPROCESSABLE_ENTITY, b, Some(shown)).await
+    show_detail(
+        nav.clone(),
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        b,
+        Some(shown),
+    )
+    .await
 }
 
 pub async fn content(
@@ -410,7 +429,12 @@ pub async fn content(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let nav = editor(&req, &state, &principal, &format!("/admin/bulletins/{path}"))?;
+    let nav = editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/admin/bulletins/{path}"),
+    )?;
     let id = parse_id(&path)?;
     let form = Form::parse(&req, &body, "bulletin")?;
     save(&nav, &state, id, content_of(&form), "content").await
@@ -424,7 +448,12 @@ pub async fn adopt(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let nav = editor(&req, &state, &principal, &format!("/admin/bulletins/{path}"))?;
+    let nav = editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/admin/bulletins/{path}"),
+    )?;
     let id = parse_id(&path)?;
     let form = Form::parse(&req, &body, "bulletin")?;
     let case_no = form.get("case_no").unwrap_or("").to_owned();
@@ -459,7 +488,12 @@ pub async fn publish(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let nav = editor(&req, &state, &principal, &format!("/admin/bulletins/{path}"))?;
+    let nav = editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/admin/bulletins/{path}"),
+    )?;
     let id = parse_id(&path)?;
     let form = Form::parse(&req, &body, "bulletin")?;
     if form.get("confirm") != Some("yes") {
@@ -488,7 +522,12 @@ pub async fn correct(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let nav = editor(&req, &state, &principal, &format!("/admin/bulletins/{path}"))?;
+    let nav = editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/admin/bulletins/{path}"),
+    )?;
     let by = nav.email.clone();
     let id = parse_id(&path)?;
     let form = Form::parse(&req, &body, "bulletin")?;

@@ -277,10 +277,16 @@ mod tests {
 
     #[test]
     fn a_sign_in_lands_where_the_role_may_go() {
-        assert_eq!(landing("/desk?state=accepted", Role::Mediator), "/desk?state=accepted");
+        assert_eq!(
+            landing("/desk?state=accepted", Role::Mediator),
+            "/desk?state=accepted"
+        );
         assert_eq!(landing("/desk?state=accepted", Role::Analyst), "/analyst");
         assert_eq!(landing("/admin/bulletins", Role::Mediator), "/desk");
-        assert_eq!(landing("/admin/bulletins/3", Role::Supervisor), "/admin/bulletins/3");
+        assert_eq!(
+            landing("/admin/bulletins/3", Role::Supervisor),
+            "/admin/bulletins/3"
+        );
         assert_eq!(landing("/admin", Role::Supervisor), "/desk");
         assert_eq!(landing("/%61dmin", Role::Enterprise), "/enterprise");
         assert_eq!(landing("", Role::Admin), "/admin");

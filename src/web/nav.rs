@@ -143,10 +143,16 @@ mod tests {
 
     #[test]
     fn the_longest_area_decides() {
-        assert!(may_open(Role::Supervisor, "/admin/bulletins/3?saved=content"));
+        assert!(may_open(
+            Role::Supervisor,
+            "/admin/bulletins/3?saved=content"
+        ));
         assert!(!may_open(Role::Supervisor, "/admin"));
         assert!(!may_open(Role::Analyst, "/desk?state=accepted"));
-        assert!(!may_open(Role::Mediator, "/enterprise/cases/TS-2026-000001"));
+        assert!(!may_open(
+            Role::Mediator,
+            "/enterprise/cases/TS-2026-000001"
+        ));
         assert!(may_open(Role::Enterprise, "/track"));
         assert!(may_open(Role::Analyst, "/"));
     }

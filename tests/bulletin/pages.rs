@@ -160,7 +160,10 @@ async fn editors_publish_through_the_pages(backend: Backend) {
     assert_eq!(asked.status, 200, "{}", asked.body);
     assert!(asked.body.contains("确认发布？"), "{}", asked.body);
     assert!(
-        web.get("/bulletins").await.body.contains("暂无已发布的通报"),
+        web.get("/bulletins")
+            .await
+            .body
+            .contains("暂无已发布的通报"),
         "nothing is published before the confirmation"
     );
     let published = web

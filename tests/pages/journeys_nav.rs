@@ -18,34 +18,56 @@ use common::{Backend, TestApp};
 
 const USCC: &str = "91440703MA4UJ5QX2U";
 
-/// (e-mail, role, bureaus, USCC, where the role lands, what that page's heading says)
-const PEOPLE: [(&str, &str, &[&str], Option<&str>, &str, &str); 5] = [
-    ("admin@jm.gov.cn", "admin", &[], None, "/admin", "管理首页"),
-    (
+/// A person of each role, where they land after signing in and that page's heading.
+struct Person {
+    email: &'static str,
+    role: &'static str,
+    bureaus: &'static [&'static str],
+    uscc: Option<&'static str>,
+    home: &'static str,
+    title: &'static str,
+}
+
+const fn person(
+    email: &'static str,
+    role: &'static str,
+    bureaus: &'static [&'static str],
+    (home, title): (&'static str, &'static str),
+) -> Person {
+    Person {
+        email,
+        role,
+        bureaus,
+        uscc: None,
+        home,
+        title,
+    }
+}
+
+const PEOPLE: [Person; 5] = [
+    person("admin@jm.gov.cn", "admin", &[], ("/admin", "管理首页")),
+    person(
         "chief@jm.gov.cn",
         "supervisor",
         &["440703"],
-        None,
-        "/desk",
-        "案件工作台",
+        ("/desk", "案件工作台"),
     ),
-    (
+    person(
         "med@jm.gov.cn",
         "mediator",
         &["440703"],
-        None,
-        "/desk",
-        "案件工作台",
+        ("/desk", "案件工作台"),
     ),
-    ("ana@jm.gov.cn", "analyst", &[], None, "/analyst", "案件检索"),
-    (
-        "desk@meiyan.cn",
-        "enterprise",
-        &[],
-        Some(USCC),
-        "/enterprise",
-        "涉及本企业的投诉",
-    ),
+    person("ana@jm.gov.cn", "analyst", &[], ("/analyst", "案件检索")),
+    Person {
+        uscc: Some(USCC),
+        ..person(
+            "desk@meiyan.cn",
+            "enterprise",
+            &[],
+            ("/enterprise", "涉及本企业的投诉"),
+        )
+    },
 ];
 
 /// Other pages of each role that must carry the shared header.
@@ -60,8 +82,8 @@ fn more_pages(role: &str) -> &'static [&'static str] {
 
 async fn add_people(app: &TestApp) {
     app.add_enterprise(USCC, "江门市美颜化妆品有限公司", "440703", true);
-    for (email, role, bureaus, uscc, _, _) in PEOPLE {
-        app.add_user(email, role, bureaus, uscc).await;
+    for p in PEOPLE {
+        app.add_user(p.email, p.role, p.bureaus, p.uscc).await;
     }
 }
 
@@ -93,7 +115,14 @@ async fn every_role_signs_in_from_home_lands_on_its_page_and_signs_out() {
     add_people(&w.app).await;
     let b = &w.browser;
     b.resize(360, 800).await;
-    for (email, role, _, _, home, title) in PEOPLE {
+    for Person {
+        email,
+        role,
+        home,
+        title,
+        ..
+    } in PEOPLE
+    {
         w.open("/").await;
         b.click(&b.find("a[href='/login']").await).await;
         b.wait_for_url("/login").await;
@@ -181,7 +210,10 @@ async fn an_analyst_search_hit_opens_the_case() {
         if let Some(link) = b.try_find("li.hit h3 a").await {
             break link;
         }
-        assert!(Instant::now() < deadline, "the case never reached the index");
+        assert!(
+            Instant::now() < deadline,
+            "the case never reached the index"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     b.click(&hit).await;
@@ -190,7 +222,10 @@ async fn an_analyst_search_hit_opens_the_case() {
     assert!(heading(&w).await.contains(&case_no));
     let page = b.source().await;
     assert!(!page.contains("张三"), "the analyst reads masked text");
-    assert!(!page.contains("/desk/cases/"), "no link the analyst may not open");
+    assert!(
+        !page.contains("/desk/cases/"),
+        "no link the analyst may not open"
+    );
     b.photograph("journey-analyst-case").await;
     sign_out(&w).await;
     w.browser.quit().await;
@@ -206,7 +241,11 @@ async fn the_public_bulletin_shows_the_header_a_way_back_and_the_pdf() {
     let admin = w.app.add_user("admin@jm.gov.cn", "admin", &[], None).await;
     let (s, draft) = w
         .app
-        .post_as("/api/v1/admin/bulletins", &admin, &json!({"period": "2026-Q3"}))
+        .post_as(
+            "/api/v1/admin/bulletins",
+            &admin,
+            &json!({"period": "2026-Q3"}),
+        )
         .await;
     assert_eq!(s, 201, "{draft}");
     let id = draft["id"].as_i64().unwrap();
@@ -217,11 +256,16 @@ async fn the_public_bulletin_shows_the_header_a_way_back_and_the_pdf() {
     let b = &w.browser;
     b.resize(360, 800).await;
     w.open("/bulletins").await;
-    b.click(&b.find(&format!(".cards-list a[href='/bulletins/{id}']")).await)
-        .await;
+    b.click(
+        &b.find(&format!(".cards-list a[href='/bulletins/{id}']"))
+            .await,
+    )
+    .await;
     b.wait_for_url(&format!("/bulletins/{id}")).await;
     b.find("nav.site-nav a[href='/']").await;
-    let pdf = b.find(&format!("nav.site-nav a[href='/bulletins/{id}.pdf']")).await;
+    let pdf = b
+        .find(&format!("nav.site-nav a[href='/bulletins/{id}.pdf']"))
+        .await;
     assert!(b.text(&pdf).await.contains("PDF"));
     b.photograph("journey-public-bulletin").await;
     b.click(&b.find("nav.site-nav a[href='/bulletins']").await)
@@ -255,12 +299,17 @@ async fn unknown_addresses_answer_as_asked(backend: Backend) {
     let html = "text/html,application/xhtml+xml,*/*;q=0.8";
     let page = get("/no/such/page", html).await.unwrap();
     assert_eq!(page.status(), 404);
-    assert!(page.headers()[reqwest::header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
+    assert!(
+        page.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let body = page.text().await.unwrap();
-    assert!(body.contains("页面不存在") && body.contains("href=\"/\""), "{body}");
+    assert!(
+        body.contains("页面不存在") && body.contains("href=\"/\""),
+        "{body}"
+    );
     for (path, accept) in [
         ("/api/v1/no-such-thing", html),
         ("/no/such/page", "application/json"),

@@ -33,7 +33,11 @@ async fn sign_in_never_redirects_off_site(backend: Backend) {
         )
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
-    assert_eq!(done.location.as_deref(), Some("/desk"), "the mediator's home");
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/desk"),
+        "the mediator's home"
+    );
 }
 
 on_both_backends!(sign_in_never_redirects_off_site);

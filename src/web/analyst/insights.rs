@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Days;
 
-use super::params::{Params, issue};
 use super::super::nav::StaffNav;
+use super::params::{Params, issue};
 use super::{FilterForm, blocking, labels, page_with_form, query_issues, viewer};
 use crate::auth::Principal;
 use crate::clock::china_date;

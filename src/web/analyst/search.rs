@@ -5,9 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use super::super::nav::StaffNav;
 use super::labels::{self, DIMENSIONS};
 use super::params::{Params, issue};
-use super::super::nav::StaffNav;
 use super::{FilterForm, blocking, page_with_form, query_issues, viewer};
 use crate::auth::Principal;
 use crate::clock::china_date;

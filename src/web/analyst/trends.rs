@@ -6,9 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
 
+use super::super::nav::StaffNav;
 use super::chart::{self, LinkedBar};
 use super::params::Params;
-use super::super::nav::StaffNav;
 use super::{FilterForm, blocking, labels, page_with_form, query_issues, viewer};
 use crate::auth::Principal;
 use crate::clock::china_date;

@@ -289,8 +289,8 @@ pub async fn perform(
 
 /// Messages of the refused step that no input shows, for the box above the forms.
 pub fn unplaced(attempt: &Attempt, forms: &[ActionForm]) -> Option<String> {
-    let retried = ActionKind::parse(&attempt.action)
-        .filter(|k| forms.iter().any(|f| f.name == k.as_str()));
+    let retried =
+        ActionKind::parse(&attempt.action).filter(|k| forms.iter().any(|f| f.name == k.as_str()));
     let specs = retried.map_or(&[][..], ActionKind::fields);
     let ticked_box = retried.and_then(confirmation).is_some();
     let shown = |i: &FieldIssue| {
