@@ -95,11 +95,21 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Running>
             .wrap(crate::telemetry::request_logger())
             .configure(|cfg| crate::http::routes(cfg, json_limit))
             .configure(crate::web::routes)
-            .default_service(web::to(crate::http::meta::not_found))
+            .default_service(web::to(not_found))
     })
     .workers(workers)
     .shutdown_timeout(20)
     .listen(listener)?
     .run();
     Ok(Running { server, background })
+}
+
+/// No route matched: a page for a browser, a JSON problem for everyone else.
+async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    if crate::web::wants_page(&req) {
+        crate::web::PageError::NotFound.error_response()
+    } else {
+        crate::http::error::ApiError::NotFound.error_response()
+    }
 }

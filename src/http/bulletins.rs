@@ -115,7 +115,7 @@ pub async fn public_file(
         "html" => crate::web::secure(HttpResponse::Ok(), crate::web::BULLETIN_CSP)
             .content_type(ContentType::html())
             .insert_header(cache)
-            .body(render::html(&b)),
+            .body(render::public_page(&b)),
         "json" => HttpResponse::Ok()
             .content_type(ContentType::json())
             .insert_header(cache)

@@ -128,7 +128,3 @@ const SESSION_FREE_WRITES: [&str; 3] = [
 ];
 
 const CROSS_SITE: &str = "a write signed in by the session cookie from another site (`csrf`)";
-
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
-}

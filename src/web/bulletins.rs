@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 
+use super::nav::StaffNav;
 use super::{BULLETIN_CSP, Form, PageError, csrf, messages_for, page, secure, see_other, staff};
 use crate::auth::{Principal, Role};
 use crate::bulletin::model::{Bulletin, Tip, TypicalCase};
@@ -17,7 +18,7 @@ use crate::service::ServiceError;
 use crate::service::bulletins::{self, Candidate, ContentInput, NewVersion, Summary, new_version};
 use crate::state::AppState;
 
-const EDITORS: [Role; 2] = [Role::Admin, Role::Supervisor];
+pub(crate) const EDITORS: [Role; 2] = [Role::Admin, Role::Supervisor];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::routes::resource;
@@ -64,7 +65,7 @@ pub async fn public_list(state: web::Data<AppState>) -> Result<HttpResponse, Pag
 #[derive(Template)]
 #[template(path = "admin/bulletins.html")]
 struct AdminList<'a> {
-    csrf: &'a str,
+    nav: StaffNav,
     items: Vec<Summary>,
     period: &'a str,
     as_of: &'a str,
@@ -78,18 +79,17 @@ impl AdminList<'_> {
 }
 
 async fn show_list(
-    req: &HttpRequest,
     state: &AppState,
+    nav: StaffNav,
     status: StatusCode,
     input: (&str, &str),
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let items = state.with_db(|conn| bulletins::list(conn, false)).await?;
-    let c = csrf::issue(req, state.settings.cookie_secure);
     page(
         status,
         &AdminList {
-            csrf: &c.token,
+            nav,
             items,
             period: input.0,
             as_of: input.1,
@@ -103,8 +103,8 @@ pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, PageError> {
-    staff(&principal, &EDITORS, "/admin/bulletins")?;
-    show_list(&req, &state, StatusCode::OK, ("", ""), None).await
+    let nav = editor(&req, &state, &principal, "/admin/bulletins")?;
+    show_list(&state, nav, StatusCode::OK, ("", ""), None).await
 }
 
 pub async fn create(
@@ -113,15 +113,15 @@ pub async fn create(
     principal: Principal,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let user = staff(&principal, &EDITORS, "/admin/bulletins")?;
-    let by = user.email.clone();
+    let nav = editor(&req, &state, &principal, "/admin/bulletins")?;
+    let by = nav.email.clone();
     let form = Form::parse(&req, &body, "bulletin")?;
     let label = form.get("period").unwrap_or("").trim().to_owned();
     let as_of_raw = form.get("as_of").unwrap_or("").trim().to_owned();
     let refuse = |message: String| {
         show_list(
-            &req,
             &state,
+            nav.clone(),
             StatusCode::UNPROCESSABLE_ENTITY,
             (&label, &as_of_raw),
             Some(message),
@@ -157,7 +157,7 @@ pub async fn create(
 #[derive(Template)]
 #[template(path = "admin/bulletin.html")]
 struct Detail<'a> {
-    csrf: &'a str,
+    nav: StaffNav,
     b: &'a Bulletin,
     status: &'static str,
     typical: Vec<TypicalCase>,
@@ -186,6 +186,20 @@ impl Detail<'_> {
     }
 }
 
+/// The signed-in editor's page header; anyone else is sent to sign in or refused.
+fn editor(
+    req: &HttpRequest,
+    state: &AppState,
+    principal: &Principal,
+    here: &str,
+) -> Result<StaffNav, PageError> {
+    let user = staff(principal, &EDITORS, here)?;
+    Ok(StaffNav::new(
+        user,
+        &csrf::issue(req, state.settings.cookie_secure).token,
+    ))
+}
+
 fn parse_id(raw: &str) -> Result<i64, PageError> {
     raw.parse::<i64>()
         .ok()
@@ -201,7 +215,7 @@ struct Shown {
 }
 
 async fn show_detail(
-    req: &HttpRequest,
+    nav: StaffNav,
     state: &AppState,
     status: StatusCode,
     b: Bulletin,
@@ -221,11 +235,10 @@ async fn show_detail(
         issues: Vec::new(),
         notice: None,
     });
-    let c = csrf::issue(req, state.settings.cookie_secure);
     page(
         status,
         &Detail {
-            csrf: &c.token,
+            nav,
             status: status_label(&b.status),
             b: &b,
             typical: shown.typical,
@@ -239,7 +252,7 @@ async fn show_detail(
 
 /// The bulletin's page again with its stored content and why the step was refused.
 async fn refused_in_place(
-    req: &HttpRequest,
+    nav: &StaffNav,
     state: &AppState,
     b: Bulletin,
     issues: Vec<FieldIssue>,
@@ -250,7 +263,14 @@ async fn refused_in_place(
         issues,
         notice: None,
     };
-    show_detail(req, state, StatusCode::UNPROCESSABLE_ENTITY, b, Some(shown)).await
+    show_detail(
+        nav.clone(),
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        b,
+        Some(shown),
+    )
+    .await
 }
 
 async fn load(state: &AppState, id: i64) -> Result<Bulletin, PageError> {
@@ -271,7 +291,12 @@ pub async fn detail(
     path: web::Path<String>,
     query: web::Query<Saved>,
 ) -> Result<HttpResponse, PageError> {
-    staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?;
+    let nav = editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/admin/bulletins/{path}"),
+    )?;
     let b = load(&state, parse_id(&path)?).await?;
     let notice = match query.saved.as_deref() {
         Some("content") => Some("已保存"),
@@ -285,7 +310,7 @@ pub async fn detail(
         issues: Vec::new(),
         notice: notice.map(str::to_owned),
     };
-    show_detail(&req, &state, StatusCode::OK, b, Some(shown)).await
+    show_detail(nav, &state, StatusCode::OK, b, Some(shown)).await
 }
 
 pub async fn preview(
@@ -352,7 +377,7 @@ fn content_of(form: &Form) -> ContentInput {
 
 /// Saves content; on refusal shows the form again with what was typed and every message.
 async fn save(
-    req: &HttpRequest,
+    nav: &StaffNav,
     state: &AppState,
     id: i64,
     input: ContentInput,
@@ -367,14 +392,14 @@ async fn save(
         .await
     {
         Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved={notice}"))),
-        Err(ServiceError::Invalid(issues)) => refused_content(req, state, id, kept, issues).await,
+        Err(ServiceError::Invalid(issues)) => refused_content(nav, state, id, kept, issues).await,
         Err(e) => Err(e.into()),
     }
 }
 
 /// The detail page again with the refused content as typed and every message.
 async fn refused_content(
-    req: &HttpRequest,
+    nav: &StaffNav,
     state: &AppState,
     id: i64,
     kept: ContentInput,
@@ -387,7 +412,14 @@ async fn refused_content(
         issues,
         notice: None,
     };
-    show_detail(req, state, StatusCode::UNPROCESSABLE_ENTITY, b, Some(shown)).await
+    show_detail(
+        nav.clone(),
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        b,
+        Some(shown),
+    )
+    .await
 }
 
 pub async fn content(
@@ -397,10 +429,15 @@ pub async fn content(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?;
+    let nav = editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/admin/bulletins/{path}"),
+    )?;
     let id = parse_id(&path)?;
     let form = Form::parse(&req, &body, "bulletin")?;
-    save(&req, &state, id, content_of(&form), "content").await
+    save(&nav, &state, id, content_of(&form), "content").await
 }
 
 /// Adds an anonymised candidate to the typical cases.
@@ -411,7 +448,12 @@ pub async fn adopt(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?;
+    let nav = editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/admin/bulletins/{path}"),
+    )?;
     let id = parse_id(&path)?;
     let form = Form::parse(&req, &body, "bulletin")?;
     let case_no = form.get("case_no").unwrap_or("").to_owned();
@@ -426,10 +468,17 @@ pub async fn adopt(
             let attempted = state
                 .with_db(move |conn| bulletins::with_candidate(conn, id, &case_no))
                 .await?;
-            refused_content(&req, &state, id, attempted, issues).await
+            refused_content(&nav, &state, id, attempted, issues).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "admin/publish.html")]
+struct ConfirmPublish<'a> {
+    nav: StaffNav,
+    b: &'a Bulletin,
 }
 
 pub async fn publish(
@@ -439,9 +488,19 @@ pub async fn publish(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?;
+    let nav = editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/admin/bulletins/{path}"),
+    )?;
     let id = parse_id(&path)?;
-    Form::parse(&req, &body, "bulletin")?;
+    let form = Form::parse(&req, &body, "bulletin")?;
+    if form.get("confirm") != Some("yes") {
+        // Publishing cannot be undone, so the first press only asks again.
+        let b = load(&state, id).await?;
+        return page(StatusCode::OK, &ConfirmPublish { nav, b: &b });
+    }
     let now = state.clock.now();
     match state
         .with_db(move |conn| bulletins::publish(conn, id, now))
@@ -450,7 +509,7 @@ pub async fn publish(
         Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved=published"))),
         Err(ServiceError::Invalid(issues)) => {
             let b = load(&state, id).await?;
-            refused_in_place(&req, &state, b, issues).await
+            refused_in_place(&nav, &state, b, issues).await
         }
         Err(e) => Err(e.into()),
     }
@@ -463,9 +522,13 @@ pub async fn correct(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let by = staff(&principal, &EDITORS, &format!("/admin/bulletins/{path}"))?
-        .email
-        .clone();
+    let nav = editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/admin/bulletins/{path}"),
+    )?;
+    let by = nav.email.clone();
     let id = parse_id(&path)?;
     let form = Form::parse(&req, &body, "bulletin")?;
     let erratum = form.get("erratum").unwrap_or("").trim().to_owned();
@@ -486,7 +549,7 @@ pub async fn correct(
             "/admin/bulletins/{}",
             created.id.unwrap_or_default()
         ))),
-        Err(ServiceError::Invalid(issues)) => refused_in_place(&req, &state, b, issues).await,
+        Err(ServiceError::Invalid(issues)) => refused_in_place(&nav, &state, b, issues).await,
         Err(e) => Err(e.into()),
     }
 }

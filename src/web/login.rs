@@ -4,7 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{PageError, csrf, page, see_other};
+use super::{PageError, csrf, nav, page, see_other};
+use crate::auth::Role;
 use crate::auth::extract::session_cookie;
 use crate::service::ServiceError;
 use crate::service::login::{self, Attempt};
@@ -25,11 +26,8 @@ pub struct Next {
     next: Option<String>,
 }
 
-/// Where a sign-in lands when `next` is missing or not one of the site's own pages.
-const DEFAULT_NEXT: &str = "/admin/bulletins";
-
 /// The page areas a sign-in may return to; anything else could be read by a browser as
-/// another host (`/\t/evil`, `/\evil`, `//evil`), so it goes to the default instead.
+/// another host (`/\t/evil`, `/\evil`, `//evil`), so it is ignored.
 const NEXT_PREFIXES: &[&str] = &[
     "/desk",
     "/enterprise",
@@ -41,12 +39,17 @@ const NEXT_PREFIXES: &[&str] = &[
     "/report",
 ];
 
-/// `next` if it is a path into one of the site's own page areas (query kept), else the default.
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if is_own_page(n) => n,
-        _ => DEFAULT_NEXT,
-    }
+/// `next` if it is a path into one of the site's own page areas (query kept).
+fn safe_next(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| is_own_page(n))
+}
+
+/// Where a sign-in lands: `next` when it is the site's own and the role may open it, else the
+/// role's home, so nobody lands on a page that refuses them.
+fn landing(next: &str, role: Role) -> &str {
+    safe_next(Some(next))
+        .filter(|n| nav::may_open(role, &percent_decoded(n)))
+        .unwrap_or(nav::home_of(role))
 }
 
 /// Judged on the percent-decoded text, so `%2F%2F` or `%0D%0A` cannot slip past as letters.
@@ -96,7 +99,7 @@ fn show(req: &HttpRequest, state: &AppState, p: LoginPageInput) -> Result<HttpRe
         p.status,
         &LoginPage {
             csrf: &c.token,
-            next: safe_next(Some(&p.next)),
+            next: safe_next(Some(&p.next)).unwrap_or_default(),
             email: &p.email,
             error: p.error.as_deref(),
         },
@@ -184,7 +187,7 @@ pub async fn submit(
                 login.token,
                 sessions::STAFF_SESSION_HOURS * 3600,
             );
-            let mut res = see_other(safe_next(Some(&form.next)));
+            let mut res = see_other(landing(&form.next, login.role));
             res.add_cookie(&cookie)
                 .map_err(|e| PageError::Internal(e.to_string()))?;
             Ok(res)
@@ -225,7 +228,8 @@ pub async fn logout(
 
 #[cfg(test)]
 mod tests {
-    use super::{DEFAULT_NEXT, safe_next};
+    use super::{landing, safe_next};
+    use crate::auth::Role;
 
     #[test]
     fn own_pages_are_kept_with_their_query() {
@@ -239,12 +243,12 @@ mod tests {
             "/admin/bulletins/3",
             "/track",
         ] {
-            assert_eq!(safe_next(Some(next)), next);
+            assert_eq!(safe_next(Some(next)), Some(next));
         }
     }
 
     #[test]
-    fn anything_that_could_leave_the_site_goes_to_the_default() {
+    fn anything_that_could_leave_the_site_is_ignored() {
         for next in [
             "/\t/evil.example/phish",
             "/%09/evil.example/phish",
@@ -265,8 +269,26 @@ mod tests {
             "desk",
             "",
         ] {
-            assert_eq!(safe_next(Some(next)), DEFAULT_NEXT, "{next:?}");
+            assert_eq!(safe_next(Some(next)), None, "{next:?}");
+            assert_eq!(landing(next, Role::Mediator), "/desk", "{next:?}");
         }
-        assert_eq!(safe_next(None), DEFAULT_NEXT);
+        assert_eq!(safe_next(None), None);
+    }
+
+    #[test]
+    fn a_sign_in_lands_where_the_role_may_go() {
+        assert_eq!(
+            landing("/desk?state=accepted", Role::Mediator),
+            "/desk?state=accepted"
+        );
+        assert_eq!(landing("/desk?state=accepted", Role::Analyst), "/analyst");
+        assert_eq!(landing("/admin/bulletins", Role::Mediator), "/desk");
+        assert_eq!(
+            landing("/admin/bulletins/3", Role::Supervisor),
+            "/admin/bulletins/3"
+        );
+        assert_eq!(landing("/admin", Role::Supervisor), "/desk");
+        assert_eq!(landing("/%61dmin", Role::Enterprise), "/enterprise");
+        assert_eq!(landing("", Role::Admin), "/admin");
     }
 }

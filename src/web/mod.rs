@@ -7,6 +7,7 @@ pub mod consumer;
 pub mod csrf;
 pub mod desk;
 pub mod login;
+pub mod nav;
 pub mod step_form;
 
 use actix_web::http::StatusCode;
@@ -57,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(login::submit)),
         )
         .service(resource("/logout", "POST").route(web::post().to(login::logout)))
+        .service(resource("/admin", "GET").route(web::get().to(nav::admin_home)))
         .configure(bulletins::routes)
         .configure(consumer::routes)
         .configure(analyst::routes)
@@ -93,6 +95,17 @@ pub fn page(status: StatusCode, t: &impl Template) -> Result<HttpResponse, PageE
         .content_type(ContentType::html())
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body))
+}
+
+/// Whether a request that matched no route came from a browser asking for a page: it gets
+/// the Chinese 404 page, while the API (and any client not asking for HTML) keeps JSON.
+pub fn wants_page(req: &HttpRequest) -> bool {
+    !req.path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
 }
 
 /// 303 after a successful form post, so reloading does not post again.
@@ -238,6 +251,14 @@ pub(crate) fn urlencoding(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// This page's address, query included, to come back to after signing in.
+pub fn here(req: &HttpRequest) -> String {
+    match req.query_string() {
+        "" => req.path().to_owned(),
+        q => format!("{}?{q}", req.path()),
+    }
 }
 
 /// The signed-in staff user with one of `roles`; anonymous visitors are sent to sign in.

@@ -154,8 +154,23 @@ async fn editors_publish_through_the_pages(backend: Backend) {
         400,
         "no CSRF token"
     );
-    let published = web
+    let asked = web
         .post(&format!("{detail_path}/publish"), &[("csrf", &token)])
+        .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(asked.body.contains("确认发布？"), "{}", asked.body);
+    assert!(
+        web.get("/bulletins")
+            .await
+            .body
+            .contains("暂无已发布的通报"),
+        "nothing is published before the confirmation"
+    );
+    let published = web
+        .post(
+            &format!("{detail_path}/publish"),
+            &[("csrf", &token), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(published.status, 303);
 

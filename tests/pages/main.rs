@@ -17,5 +17,6 @@ mod desk;
 mod e2e;
 mod journeys_lists;
 mod journeys_outcomes;
+mod journeys_nav;
 mod login;
 mod upload_limits;

@@ -97,6 +97,8 @@ fn banner(status: &str) -> Option<Banner> {
 #[template(path = "bulletin.html")]
 struct Page<'a> {
     b: &'a Bulletin,
+    /// The site's header, way back and downloads, on the public web page only.
+    site: bool,
     agency: String,
     period_name: String,
     span: String,
@@ -159,11 +161,12 @@ fn headline(
     }
 }
 
-fn page(b: &Bulletin) -> Page<'_> {
+fn page(b: &Bulletin, site: bool) -> Page<'_> {
     let f = &b.figures;
     let p = &f.period;
     Page {
         b,
+        site,
         agency: format!("{}市场监督管理局", f.region),
         period_name: period_name(&p.label, p.from, p.to),
         span: format!("{}至{}", chinese_date(p.from), chinese_date(p.to)),
@@ -246,10 +249,21 @@ fn page(b: &Bulletin) -> Page<'_> {
     }
 }
 
-/// The complete page. Rendering plain strings and numbers cannot fail; if askama ever did,
-/// the page says so instead of panicking.
+/// The complete page, as printed to PDF and previewed.
 pub fn html(b: &Bulletin) -> String {
-    page(b).render().unwrap_or_else(|err| {
+    rendered(page(b, false))
+}
+
+/// The page as the public site serves it: the same, under the site's header with a way back
+/// to the list and the downloads.
+pub fn public_page(b: &Bulletin) -> String {
+    rendered(page(b, true))
+}
+
+/// Rendering plain strings and numbers cannot fail; if askama ever did, the page says so
+/// instead of panicking.
+fn rendered(page: Page<'_>) -> String {
+    page.render().unwrap_or_else(|err| {
         format!(
             "<!DOCTYPE html>\n<html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>通报</title>\
              <p>通报页面生成失败：{}</p></html>\n",

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use super::model::Bulletin;
 
 pub use self::csv::{CSV_HEADER, csv};
-pub use self::html::html;
+pub use self::html::{html, public_page};
 pub use self::pdf::{Chromium, PdfError, pdf};
 
 /// The open-data JSON: pretty-printed, with a trailing newline.

@@ -11,7 +11,8 @@ use super::params::Params;
 use crate::auth::Principal;
 use crate::service::exports::ExportStatus;
 use crate::state::AppState;
-use crate::web::{Form, PageError, page, see_other, staff};
+use crate::web::nav::StaffNav;
+use crate::web::{Form, PageError, csrf, page, see_other, staff};
 
 pub async fn create(
     req: HttpRequest,
@@ -40,6 +41,7 @@ pub async fn create(
 #[derive(Template)]
 #[template(path = "analyst/export.html")]
 struct ExportView {
+    nav: StaffNav,
     export: ExportStatus,
     search: String,
 }
@@ -66,7 +68,8 @@ pub async fn status(
     principal: Principal,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    staff(&principal, &VIEWERS, req.path())?;
+    let user = staff(&principal, &VIEWERS, req.path())?;
+    let nav = StaffNav::new(user, &csrf::issue(&req, state.settings.cookie_secure).token);
     let id: i64 = path.parse().map_err(|_| PageError::NotFound)?;
     let export = state.exports().own(&principal, id).await?;
     // The recorded filters lead back to the search they came from.
@@ -79,6 +82,7 @@ pub async fn status(
     )
     .url("/analyst/search");
     let view = ExportView {
+        nav,
         export: export.status,
         search,
     };

@@ -6,8 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Days;
 
+use super::super::nav::StaffNav;
 use super::params::{Params, issue};
-use super::{FilterForm, blocking, here, labels, page_with_form, query_issues, viewer_scope};
+use super::{FilterForm, blocking, labels, page_with_form, query_issues, viewer};
 use crate::auth::Principal;
 use crate::clock::china_date;
 use crate::intake::FieldIssue;
@@ -64,6 +65,7 @@ pub struct TermView {
 #[derive(Template)]
 #[template(path = "analyst/hot.html")]
 struct HotView {
+    nav: StaffNav,
     form: FilterForm,
     period: String,
     terms: Option<Vec<TermView>>,
@@ -93,10 +95,11 @@ pub async fn hot(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, PageError> {
-    let scope = viewer_scope(&principal, &here(&req))?;
+    let (scope, nav) = viewer(&req, &state, &principal)?;
     let params = Params::from_query(req.query_string());
     let today = china_date(state.clock.now());
     let mut view = HotView {
+        nav,
         form: FilterForm {
             params: params.clone(),
             issues: Vec::new(),
@@ -163,6 +166,7 @@ pub struct AlertView {
 #[derive(Template)]
 #[template(path = "analyst/alerts.html")]
 struct AlertsView {
+    nav: StaffNav,
     form: FilterForm,
     alerts: Option<Vec<AlertView>>,
 }
@@ -208,7 +212,7 @@ pub async fn alerts(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, PageError> {
-    let scope = viewer_scope(&principal, &here(&req))?;
+    let (scope, nav) = viewer(&req, &state, &principal)?;
     let params = Params::from_query(req.query_string());
     let today = china_date(state.clock.now());
     let mut issues = Vec::new();
@@ -230,6 +234,7 @@ pub async fn alerts(
         min_count: number(&params, "min_count", &mut issues),
     };
     let mut view = AlertsView {
+        nav,
         form: FilterForm {
             params: params.clone(),
             issues: Vec::new(),

@@ -2,6 +2,7 @@
 //! charts, hot terms, alerts and CSV exports. They ask the index the same questions as
 //! `/api/v1` analysis endpoints, with the same scope: mediators see only their bureaus.
 
+mod case;
 pub mod chart;
 mod exports;
 mod insights;
@@ -14,7 +15,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{PageError, csrf, page, staff};
+use super::nav::StaffNav;
+use super::{PageError, csrf, here, page, staff};
 use crate::auth::{Principal, Role};
 use crate::intake::FieldIssue;
 use crate::search::query::Scope;
@@ -32,21 +34,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/analyst/hot", "GET").route(web::get().to(insights::hot)))
         .service(resource("/analyst/alerts", "GET").route(web::get().to(insights::alerts)))
         .service(resource("/analyst/exports", "POST").route(web::post().to(exports::create)))
-        .service(resource("/analyst/exports/{id}", "GET").route(web::get().to(exports::status)));
+        .service(resource("/analyst/exports/{id}", "GET").route(web::get().to(exports::status)))
+        .service(resource("/analyst/cases/{case_no}", "GET").route(web::get().to(case::show)));
 }
 
-/// This page's address, to come back to after signing in.
-fn here(req: &HttpRequest) -> String {
-    match req.query_string() {
-        "" => req.path().to_owned(),
-        q => format!("{}?{q}", req.path()),
-    }
-}
-
-/// The districts the signed-in viewer may search; anonymous visitors are sent to sign in.
-fn viewer_scope(principal: &Principal, here: &str) -> Result<Scope, PageError> {
-    staff(principal, &VIEWERS, here)?;
-    Ok(crate::service::analysis::scope(principal)?)
+/// The districts the signed-in viewer may search and the page header; anonymous visitors are
+/// sent to sign in.
+fn viewer(
+    req: &HttpRequest,
+    state: &AppState,
+    principal: &Principal,
+) -> Result<(Scope, StaffNav), PageError> {
+    let user = staff(principal, &VIEWERS, &here(req))?;
+    let nav = StaffNav::new(user, &csrf::issue(req, state.settings.cookie_secure).token);
+    Ok((crate::service::analysis::scope(principal)?, nav))
 }
 
 /// Renders a page holding a form: `build` receives the CSRF token for it.

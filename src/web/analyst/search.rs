@@ -5,9 +5,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use super::super::nav::StaffNav;
 use super::labels::{self, DIMENSIONS};
 use super::params::{Params, issue};
-use super::{FilterForm, blocking, here, page_with_form, query_issues, viewer_scope};
+use super::{FilterForm, blocking, page_with_form, query_issues, viewer};
 use crate::auth::Principal;
 use crate::clock::china_date;
 use crate::domain::case::CaseNo;
@@ -139,7 +140,7 @@ pub struct Results {
 #[derive(Template)]
 #[template(path = "analyst/search.html")]
 struct SearchView {
-    csrf: String,
+    nav: StaffNav,
     form: FilterForm,
     results: Option<Results>,
 }
@@ -172,11 +173,11 @@ pub async fn page(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, PageError> {
-    let scope = viewer_scope(&principal, &here(&req))?;
+    let (scope, nav) = viewer(&req, &state, &principal)?;
     let params = Params::from_query(req.query_string());
     let show = |form: FilterForm, results: Option<Results>, status| {
-        page_with_form(&req, &state, status, |csrf| SearchView {
-            csrf,
+        page_with_form(&req, &state, status, |_| SearchView {
+            nav: nav.clone(),
             form,
             results,
         })

@@ -6,9 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
 
+use super::super::nav::StaffNav;
 use super::chart::{self, LinkedBar};
 use super::params::Params;
-use super::{FilterForm, blocking, here, labels, page_with_form, query_issues, viewer_scope};
+use super::{FilterForm, blocking, labels, page_with_form, query_issues, viewer};
 use crate::auth::Principal;
 use crate::clock::china_date;
 use crate::search::query::{self, Sort};
@@ -119,6 +120,7 @@ pub struct Row {
 #[derive(Template)]
 #[template(path = "analyst/trends.html")]
 struct TrendsView {
+    nav: StaffNav,
     form: FilterForm,
     chart: String,
     split_title: String,
@@ -171,9 +173,10 @@ pub async fn page(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, PageError> {
-    let scope = viewer_scope(&principal, &here(&req))?;
+    let (scope, nav) = viewer(&req, &state, &principal)?;
     let params = Params::from_query(req.query_string());
     let mut view = TrendsView {
+        nav,
         form: FilterForm {
             params: params.clone(),
             issues: Vec::new(),

@@ -52,6 +52,14 @@ pub struct Audience<'a> {
     pub enterprise: bool,
 }
 
+/// Steps that cannot be taken back: their form has a box to tick, and a post without it is
+/// refused before anything happens. Gives the label of the box.
+fn confirmation(kind: ActionKind) -> Option<&'static str> {
+    (kind == ActionKind::Transfer).then_some("我确认将本案转出本局办理，转出后本局不再处理")
+}
+
+const CONFIRM: &str = "confirm";
+
 /// The label of a step named in a link (`?done=accept`).
 pub fn action_label(name: &str) -> &'static str {
     ActionKind::parse(name).map_or("其他操作", ActionKind::label_zh)
@@ -154,7 +162,7 @@ pub fn forms(allowed: &[ActionKind], audience: &Audience, attempt: &Attempt) -> 
         .map(|&kind| {
             let name = kind.as_str();
             let retried = attempt.action == name;
-            let fields = kind
+            let mut fields: Vec<Field> = kind
                 .fields()
                 .iter()
                 .map(|spec| {
@@ -183,6 +191,26 @@ pub fn forms(allowed: &[ActionKind], audience: &Audience, attempt: &Attempt) -> 
                     }
                 })
                 .collect();
+            if let Some(label) = confirmation(kind) {
+                fields.push(Field {
+                    id: format!("{name}-{CONFIRM}"),
+                    name: CONFIRM,
+                    label,
+                    kind: "checkbox",
+                    options: Vec::new(),
+                    value: String::new(),
+                    errors: if retried {
+                        attempt
+                            .issues
+                            .iter()
+                            .filter(|i| i.field == CONFIRM)
+                            .map(|i| i.message.clone())
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                });
+            }
             ActionForm {
                 name,
                 label: kind.label_zh(),
@@ -220,10 +248,19 @@ pub async fn perform(
         action,
         ..Attempt::default()
     };
-    let command = match step_form::command(form) {
-        Ok(c) => c,
-        Err(issues) => {
-            attempt.issues = issues;
+    let unconfirmed = ActionKind::parse(&attempt.action)
+        .and_then(confirmation)
+        .filter(|_| form.get(CONFIRM) != Some("yes"))
+        .map(|_| FieldIssue {
+            field: CONFIRM.into(),
+            code: "required".into(),
+            message: "请勾选确认后再提交".into(),
+        });
+    let command = match (step_form::command(form), unconfirmed) {
+        (Ok(c), None) => c,
+        (parsed, unconfirmed) => {
+            attempt.issues = parsed.err().unwrap_or_default();
+            attempt.issues.extend(unconfirmed);
             return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, attempt)));
         }
     };
@@ -264,10 +301,13 @@ pub async fn perform(
 
 /// Messages of the refused step that no input shows, for the box above the forms.
 pub fn unplaced(attempt: &Attempt, forms: &[ActionForm]) -> Option<String> {
-    let retried = ActionKind::parse(&attempt.action)
-        .filter(|k| forms.iter().any(|f| f.name == k.as_str()))
-        .map_or(&[][..], ActionKind::fields);
-    let shown = |i: &FieldIssue| retried.iter().any(|spec| concerns(i, spec));
+    let retried =
+        ActionKind::parse(&attempt.action).filter(|k| forms.iter().any(|f| f.name == k.as_str()));
+    let specs = retried.map_or(&[][..], ActionKind::fields);
+    let ticked_box = retried.and_then(confirmation).is_some();
+    let shown = |i: &FieldIssue| {
+        specs.iter().any(|spec| concerns(i, spec)) || (ticked_box && i.field == CONFIRM)
+    };
     let mut parts: Vec<String> = attempt.refusal.iter().cloned().collect();
     parts.extend(
         attempt

@@ -20,6 +20,7 @@ use crate::service::access::Caller;
 use crate::service::case_view::StaffCaseView;
 use crate::service::{Ctx, ServiceError, analysis, desk, track};
 use crate::state::AppState;
+use crate::web::nav::StaffNav;
 use crate::web::{Form, PageError, csrf, see_other, staff};
 
 pub struct TimelineRow {
@@ -47,6 +48,7 @@ struct DeskCase {
 #[derive(Template)]
 #[template(path = "desk/case.html")]
 struct CasePage {
+    nav: StaffNav,
     csrf: String,
     c: StaffCaseView,
     timeline: Vec<TimelineRow>,
@@ -246,6 +248,7 @@ async fn render(
     let refusal = actions::unplaced(&attempt, &forms);
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = CasePage {
+        nav: StaffNav::new(&user, &c.token),
         csrf: c.token,
         post_to: format!("{}/actions", here(&data.view.case_no)),
         c: data.view,

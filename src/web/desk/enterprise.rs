@@ -19,6 +19,7 @@ use crate::service::access::Caller;
 use crate::service::case_view::{self, CaseView, EnterpriseCaseView};
 use crate::service::queue::{self, PageAsk, QueueItem, QueueQuery};
 use crate::state::AppState;
+use crate::web::nav::StaffNav;
 use crate::web::{Form, PageError, csrf, see_other, staff, urlencoding};
 
 const ENTERPRISE: [Role; 1] = [Role::Enterprise];
@@ -37,7 +38,7 @@ pub struct Row {
 #[derive(Template)]
 #[template(path = "enterprise/queue.html")]
 struct QueuePage {
-    csrf: String,
+    nav: StaffNav,
     user: StaffUser,
     rows: Vec<Row>,
     pager: Pager,
@@ -123,7 +124,7 @@ pub async fn queue(
         .collect();
     let c = csrf::issue(&req, state.settings.cookie_secure);
     let template = QueuePage {
-        csrf: c.token,
+        nav: StaffNav::new(&user, &c.token),
         user,
         rows,
         pager,
@@ -136,6 +137,7 @@ pub async fn queue(
 #[derive(Template)]
 #[template(path = "enterprise/case.html")]
 struct CasePage {
+    nav: StaffNav,
     csrf: String,
     c: EnterpriseCaseView,
     reply_by: Option<String>,
@@ -193,7 +195,7 @@ async fn render(
     (status, attempt, done): (StatusCode, Attempt, Option<String>),
 ) -> Result<HttpResponse, PageError> {
     let ctx = state.ctx();
-    let caller = Caller::Staff(user);
+    let caller = Caller::Staff(user.clone());
     let no = case_no.to_owned();
     let view = state
         .with_db(move |conn| case_view::view(conn, &ctx.reference, &no, &caller, ctx.now))
@@ -222,6 +224,7 @@ async fn render(
         .and_then(|k| reply_by(view.state, k.due));
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = CasePage {
+        nav: StaffNav::new(&user, &c.token),
         csrf: c.token,
         post_to: format!("{}/actions", here(&view.case_no)),
         c: view,

@@ -22,7 +22,7 @@ use crate::domain::{CategoryCode, Nature, Taxonomy};
 use crate::service::queue::ListedPage;
 
 /// Who works cases at the bureaus.
-const CASE_WORKERS: [Role; 3] = [Role::Admin, Role::Supervisor, Role::Mediator];
+pub(crate) const CASE_WORKERS: [Role; 3] = [Role::Admin, Role::Supervisor, Role::Mediator];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::routes::resource;

@@ -18,6 +18,7 @@ use crate::service::access::Caller;
 use crate::service::desk;
 use crate::service::queue::{self, PageAsk, QueueItem, QueueQuery};
 use crate::state::AppState;
+use crate::web::nav::StaffNav;
 use crate::web::{Form, PageError, csrf, see_other, staff};
 
 /// The filter form as typed; empty fields mean "any".
@@ -116,6 +117,7 @@ pub struct Row {
 #[derive(Template)]
 #[template(path = "desk/queue.html")]
 struct QueuePage {
+    nav: StaffNav,
     csrf: String,
     user: StaffUser,
     filters: Filters,
@@ -174,7 +176,7 @@ pub async fn show(
     principal: Principal,
     filters: web::Query<Filters>,
 ) -> Result<HttpResponse, PageError> {
-    let user = staff(&principal, &CASE_WORKERS, "/desk")?.clone();
+    let user = staff(&principal, &CASE_WORKERS, &crate::web::here(&req))?.clone();
     render(
         &req,
         &state,
@@ -241,6 +243,7 @@ async fn render(
     let notice = non_empty(&filters.assigned).map(|n| format!("已分派 {n} 件案件。"));
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = QueuePage {
+        nav: StaffNav::new(&user, &c.token),
         csrf: c.token,
         back: filters.first_page().query_string(),
         filters,

@@ -33,7 +33,7 @@ async fn a_trend_bar_opens_the_cases_it_counts() {
     }
     w.app.set_now(china(2026, 11, 20));
     w.app.add_user(ANALYST, "analyst", &[], None).await;
-    w.sign_in(ANALYST).await;
+    w.sign_in(ANALYST, "/analyst").await;
     let b = &w.browser;
 
     // The index follows the database within moments; wait for all six cases.

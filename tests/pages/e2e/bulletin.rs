@@ -21,7 +21,10 @@ async fn an_editor_publishes_and_the_public_reads() {
         "sent to sign in"
     );
     b.photograph("login").await;
-    w.sign_in("admin@jm.gov.cn").await;
+    w.sign_in("admin@jm.gov.cn", "/admin").await;
+    b.click(&b.find("header a[href='/admin/bulletins']").await)
+        .await;
+    b.wait_for_url("/admin/bulletins").await;
     assert!(
         b.url().await.ends_with("/admin/bulletins"),
         "{}",
@@ -52,6 +55,9 @@ async fn an_editor_publishes_and_the_public_reads() {
         .await;
     b.wait_for("已保存").await;
     b.photograph("admin-bulletin-draft").await;
+    b.click(&b.find("form[action$='/publish'] button").await)
+        .await;
+    b.wait_for("确认发布？").await;
     b.click(&b.find("form[action$='/publish'] button").await)
         .await;
     b.wait_for("已发布，公众现在可以查看").await;

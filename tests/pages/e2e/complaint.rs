@@ -89,7 +89,7 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     b.photograph("track").await;
 
     // The mediator signs in, finds it in the queue, accepts and settles it.
-    w.sign_in(MEDIATOR).await;
+    w.sign_in(MEDIATOR, "/desk").await;
     w.open("/desk").await;
     b.photograph("desk-queue").await;
     b.click(&b.find(&format!("a[href='/desk/cases/{case_no}']")).await)

@@ -37,14 +37,13 @@ impl World {
         self.browser.goto(&self.app.url(path)).await;
     }
 
-    /// Signs a staff user in through the login page.
-    pub async fn sign_in(&self, email: &str) {
+    /// Signs a staff user in through the login page; they land on their role's home.
+    pub async fn sign_in(&self, email: &str, home: &str) {
         self.open("/login").await;
         let b = &self.browser;
         b.fill("#email", email).await;
         b.fill("#password", common::accounts::PASSWORD).await;
         b.click(&b.find("form button[type=submit]").await).await;
-        // Without `next`, signing in lands on the bulletin list.
-        b.wait_for_url("/admin/bulletins").await;
+        b.wait_for_url(home).await;
     }
 }

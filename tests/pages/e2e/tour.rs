@@ -40,7 +40,7 @@ async fn every_other_page_is_photographed() {
     let (s, v) = w.app.post_json("/api/v1/complaints", &c).await;
     assert_eq!(s, 201, "{v}");
     let case_no = v["case_no"].as_str().unwrap().to_owned();
-    w.sign_in("desk@meiyan.cn").await;
+    w.sign_in("desk@meiyan.cn", "/enterprise").await;
     w.open("/enterprise").await;
     b.wait_for(&case_no).await;
     b.photograph("enterprise-queue").await;
@@ -48,7 +48,7 @@ async fn every_other_page_is_photographed() {
     b.photograph("enterprise-case").await;
 
     w.app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
-    w.sign_in("ana@jm.gov.cn").await;
+    w.sign_in("ana@jm.gov.cn", "/analyst").await;
     w.open("/analyst/alerts").await;
     b.photograph("analyst-alerts").await;
     w.browser.quit().await;
