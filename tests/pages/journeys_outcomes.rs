@@ -53,7 +53,7 @@ async fn a_settlement_shows_its_agreement_and_amount_everywhere() {
     let (case_no, token) = w.app.file_complaint().await;
     let b = &w.browser;
 
-    w.sign_in(MEDIATOR).await;
+    w.sign_in(MEDIATOR, "/desk").await;
     w.open(&format!("/desk/cases/{case_no}")).await;
     b.click(&b.find("#form-accept button").await).await;
     b.wait_for("已记录：已受理").await;
@@ -113,7 +113,7 @@ async fn a_business_sees_its_proposal_and_is_not_asked_again() {
     let (case_no, token) = w.app.file(&complaint).await;
     let b = &w.browser;
 
-    w.sign_in(SHOP).await;
+    w.sign_in(SHOP, "/enterprise").await;
     w.open(&format!("/enterprise/cases/{case_no}")).await;
     let asked = b.wait_for("form-odr_answer").await;
     assert!(asked.contains("前答复"), "asked to answer before it has");
@@ -153,7 +153,7 @@ async fn a_business_sees_its_proposal_and_is_not_asked_again() {
     let seen = b.wait_for("办理记录").await;
     assert!(seen.contains("原因：运费不是主要问题"), "{seen}");
 
-    w.sign_in(MEDIATOR).await;
+    w.sign_in(MEDIATOR, "/desk").await;
     w.open(&format!("/desk/cases/{case_no}")).await;
     let desk = b.wait_for("办理记录").await;
     assert!(

@@ -16,7 +16,7 @@ mod consumer;
 mod desk;
 mod e2e;
 mod journeys_lists;
-mod journeys_outcomes;
 mod journeys_nav;
+mod journeys_outcomes;
 mod login;
 mod upload_limits;
