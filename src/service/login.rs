@@ -20,11 +20,40 @@ use crate::store::{DbPool, StoreError};
 
 /// Above this many tracked (address, account) pairs, forgotten ones are dropped.
 const PRUNE_AT: usize = 50_000;
+/// The most pairs ever tracked. Made-up addresses and accounts cannot grow memory past it; a
+/// pair first seen while it is full is not tracked (the per-address limit still holds).
+const MAX_TRACKED: usize = 200_000;
+
+type Pair = (IpAddr, String);
+
+/// The failures of each (client address, account), pruned in amortised steps so a flood of
+/// new pairs costs no scan per attempt.
+#[derive(Default)]
+struct Failures {
+    pairs: HashMap<Pair, Backoff>,
+    /// The size at which forgotten pairs are dropped next.
+    prune_at: usize,
+    pruned: Option<DateTime<Utc>>,
+}
+
+impl Failures {
+    /// Drops forgotten pairs when due; whether a new pair may be tracked.
+    fn make_room(&mut self, now: DateTime<Utc>) -> bool {
+        let full = self.pairs.len() >= MAX_TRACKED;
+        let retry_full = full && self.pruned.is_none_or(|t| now - t >= Duration::minutes(1));
+        if self.pairs.len() >= self.prune_at.max(PRUNE_AT) || retry_full {
+            self.pairs.retain(|_, b| !b.is_stale(now));
+            self.prune_at = self.pairs.len().saturating_mul(2);
+            self.pruned = Some(now);
+        }
+        self.pairs.len() < MAX_TRACKED
+    }
+}
 
 /// Per node: the argon2 slots and the failures of each (client address, account).
 pub struct LoginGate {
     slots: Arc<Semaphore>,
-    failures: Mutex<HashMap<(IpAddr, String), Backoff>>,
+    failures: Mutex<Failures>,
 }
 
 impl LoginGate {
@@ -32,7 +61,7 @@ impl LoginGate {
     pub fn new(slots: usize) -> LoginGate {
         LoginGate {
             slots: Arc::new(Semaphore::new(slots.max(1))),
-            failures: Mutex::new(HashMap::new()),
+            failures: Mutex::new(Failures::default()),
         }
     }
 
@@ -41,25 +70,27 @@ impl LoginGate {
         LoginGate::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
     }
 
-    fn backoff(&self) -> std::sync::MutexGuard<'_, HashMap<(IpAddr, String), Backoff>> {
+    fn backoff(&self) -> std::sync::MutexGuard<'_, Failures> {
         self.failures.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn refused(&self, key: &(IpAddr, String), now: DateTime<Utc>) -> Option<u64> {
-        self.backoff().get(key).and_then(|b| b.wait(now))
+    fn refused(&self, key: &Pair, now: DateTime<Utc>) -> Option<u64> {
+        self.backoff().pairs.get(key).and_then(|b| b.wait(now))
     }
 
-    fn failed(&self, key: (IpAddr, String), now: DateTime<Utc>) {
-        let mut map = self.backoff();
-        if map.len() > PRUNE_AT {
-            map.retain(|_, b| !b.is_stale(now));
+    fn failed(&self, key: Pair, now: DateTime<Utc>) {
+        let mut failures = self.backoff();
+        let known = failures.pairs.get(&key).copied();
+        if known.is_none() && !failures.make_room(now) {
+            return;
         }
-        let next = Backoff::after_failure(map.get(&key).copied(), now);
-        map.insert(key, next);
+        failures
+            .pairs
+            .insert(key, Backoff::after_failure(known, now));
     }
 
-    fn succeeded(&self, key: &(IpAddr, String)) {
-        self.backoff().remove(key);
+    fn succeeded(&self, key: &Pair) {
+        self.backoff().pairs.remove(key);
     }
 }
 
@@ -143,4 +174,33 @@ pub async fn login(
         role,
         expires_at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn pair(n: usize) -> Pair {
+        (IpAddr::from([10, 0, 0, 1]), format!("u{n}@example.com"))
+    }
+
+    #[test]
+    fn made_up_accounts_cannot_grow_the_failures_without_bound() {
+        let gate = LoginGate::new(1);
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap();
+        for n in 0..MAX_TRACKED + 10 {
+            gate.failed(pair(n), now);
+        }
+        assert_eq!(gate.backoff().pairs.len(), MAX_TRACKED);
+        // A pair already tracked keeps counting while the table is full.
+        gate.failed(pair(0), now);
+        assert_eq!(gate.backoff().pairs[&pair(0)].failures, 2);
+        // A day later the forgotten pairs are dropped and new ones are tracked again.
+        let later = now + Duration::hours(25);
+        gate.failed(pair(MAX_TRACKED + 20), later);
+        let pairs = &gate.backoff().pairs;
+        assert!(pairs.len() < PRUNE_AT, "{}", pairs.len());
+        assert!(pairs.contains_key(&pair(MAX_TRACKED + 20)));
+    }
 }
