@@ -117,7 +117,7 @@ const fn optional(name: &'static str, label: &'static str, input: Input) -> Fiel
 use CodeList as C;
 use Input as I;
 
-const DETAIL: FieldSpec = optional("detail", "说明（可选）", I::LongText);
+const DETAIL: FieldSpec = optional("detail", "说明", I::LongText);
 const NOT_ACCEPT: &[FieldSpec] = &[
     required("reason", "不予受理理由", I::Select(C::NotAcceptReason)),
     DETAIL,
@@ -141,7 +141,7 @@ const SETTLE: &[FieldSpec] = &[
         },
     ),
 ];
-const REOPEN: &[FieldSpec] = &[optional("reason", "重新处理原因（可选）", I::LongText)];
+const REOPEN: &[FieldSpec] = &[optional("reason", "重新处理原因", I::LongText)];
 const MERGE_INTO: &[FieldSpec] = &[required("case_no", "合并到案件编号", I::CaseNo)];
 const ASSIGN: &[FieldSpec] = &[required("user", "分派给", I::User)];
 const NOTE: &[FieldSpec] = &[required("text", "备注内容（仅内部可见）", I::LongText)];
@@ -150,20 +150,22 @@ const MESSAGE: &[FieldSpec] = &[
     required("text", "消息内容", I::LongText),
 ];
 const ODR_ANSWER: &[FieldSpec] = &[required("proposal", "处理方案", I::LongText)];
-const CONSUMER_REJECT: &[FieldSpec] = &[optional("reason", "不接受的理由（可选）", I::LongText)];
+const CONSUMER_REJECT: &[FieldSpec] = &[optional("reason", "不接受的理由", I::LongText)];
 const RATE: &[FieldSpec] = &[
     required("score", "评分（1至5分）", I::Integer),
-    optional("comment", "评价内容（可选）", I::LongText),
+    optional("comment", "评价内容", I::LongText),
 ];
-const OPEN_CASE: &[FieldSpec] = &[optional("detail", "立案说明（可选）", I::LongText)];
+const OPEN_CASE: &[FieldSpec] = &[optional("detail", "立案说明", I::LongText)];
 const NOT_OPEN: &[FieldSpec] = &[required("reason", "不予立案理由", I::LongText)];
-const NOTIFY_REPORTER: &[FieldSpec] = &[optional("text", "告知内容（可选）", I::LongText)];
+const NOTIFY_REPORTER: &[FieldSpec] = &[optional("text", "告知内容", I::LongText)];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct FieldSpec {
     /// The key in the JSON request body.
     pub name: &'static str,
+    /// What the input is called, on its label and in messages; whether it is needed is
+    /// drawn from `required`.
     pub label: &'static str,
     pub input: Input,
     /// A required select must be chosen; a required text is sent even when empty, so that the
@@ -178,6 +180,16 @@ impl FieldSpec {
             Input::Money { yuan_field } => yuan_field,
             _ => self.name,
         }
+    }
+
+    /// What to say when the input was left empty, naming it: "请填写「调解协议内容」".
+    pub fn missing_message(&self) -> String {
+        let verb = match self.input {
+            Input::Select(_) | Input::User => "请选择",
+            Input::Checkbox => "请勾选",
+            _ => "请填写",
+        };
+        format!("{verb}「{}」", self.label)
     }
 }
 

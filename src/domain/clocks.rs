@@ -125,6 +125,15 @@ fn stage_clock(state: CaseState) -> Option<Clock> {
     }
 }
 
+/// The states in which a stage clock runs, so that a case can be overdue (a paused
+/// mediation's clock stands still and is not).
+pub const CLOCKED_STATES: [CaseState; 4] = [
+    CaseState::PendingAcceptance,
+    CaseState::OdrNegotiation,
+    CaseState::InMediation,
+    CaseState::PendingVerification,
+];
+
 fn is_stage(clock: Clock) -> bool {
     matches!(
         clock,
@@ -234,8 +243,11 @@ fn view(c: &Running, input: &ClockInputs) -> ClockView {
             Verdict::Late
         }
     });
-    // A rating window just closes; it is nobody's deadline to miss.
-    let overdue = c.ended.is_none() && c.clock != Clock::Rating && input.today > due.date;
+    // A rating window just closes; it is nobody's deadline to miss. A paused clock stands
+    // still (its due date moves out day by day), so it is not overdue until it runs again.
+    let paused = c.paused_since.is_some();
+    let overdue =
+        c.ended.is_none() && !paused && c.clock != Clock::Rating && input.today > due.date;
     ClockView {
         name: c.clock,
         label: c.clock.label_zh().to_owned(),

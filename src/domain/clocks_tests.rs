@@ -69,6 +69,23 @@ fn acceptance_across_national_day_then_mediation_with_a_pause() {
 }
 
 #[test]
+fn a_paused_clock_is_not_overdue_until_it_runs_again() {
+    use CaseState::*;
+    // Mediation due Dec 16, paused after it passed: it stands still, so not overdue.
+    let mut events = vec![
+        ev("submitted", d(9, 30), Some(PendingAcceptance)),
+        ev("accept", d(10, 14), Some(InMediation)),
+        ev("pause", d(12, 21), Some(MediationPaused)),
+    ];
+    let paused = run(CaseKind::Complaint, &events, None, d(12, 28));
+    assert!(paused[1].paused && !paused[1].overdue);
+    events.push(ev("resume", d(12, 29), Some(InMediation)));
+    let resumed = run(CaseKind::Complaint, &events, None, d(12, 30));
+    assert!(resumed[1].overdue, "due {}", resumed[1].due);
+    assert!(!CLOCKED_STATES.contains(&MediationPaused));
+}
+
+#[test]
 fn odr_failure_starts_acceptance_then_late_verdict_is_frozen() {
     use CaseState::*;
     let events = [

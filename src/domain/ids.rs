@@ -92,21 +92,33 @@ impl FromStr for Uscc {
     type Err = FieldError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const RETYPE: &str = "请对照营业执照重新输入";
         let code = s.trim().to_ascii_uppercase();
-        if code.chars().count() != 18 {
-            return Err(FieldError::new("uscc_length", "统一社会信用代码应为18位"));
+        let typed = code.chars().count();
+        if typed != 18 {
+            return Err(FieldError::new(
+                "uscc_length",
+                format!("统一社会信用代码应为 18 位，现在是 {typed} 位，{RETYPE}"),
+            ));
         }
-        if !code.chars().all(|c| USCC_CHARSET.contains(c)) {
+        if let Some((at, c)) = code
+            .chars()
+            .enumerate()
+            .find(|(_, c)| !USCC_CHARSET.contains(*c))
+        {
             return Err(FieldError::new(
                 "uscc_charset",
-                "统一社会信用代码含有无效字符（只能是数字和除I、O、Z、S、V以外的大写字母）",
+                format!(
+                    "统一社会信用代码第 {} 位「{c}」不是有效字符（只有数字和除 I、O、Z、S、V 以外的大写字母），{RETYPE}",
+                    at + 1
+                ),
             ));
         }
         let (first17, last) = code.split_at(17);
         if Uscc::check_char(first17).is_none_or(|c| !last.starts_with(c)) {
             return Err(FieldError::new(
                 "uscc_checksum",
-                "统一社会信用代码校验位错误",
+                format!("统一社会信用代码第 18 位（校验位）与前 17 位不符，{RETYPE}"),
             ));
         }
         Ok(Uscc(code))

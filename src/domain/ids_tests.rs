@@ -52,7 +52,10 @@ fn every_single_character_change_is_rejected() {
                 let changed: String = changed.into_iter().collect();
                 let err = changed.parse::<Uscc>().expect_err(&changed);
                 assert_eq!(err.code, "uscc_checksum");
-                assert_eq!(err.message, "统一社会信用代码校验位错误");
+                assert_eq!(
+                    err.message,
+                    "统一社会信用代码第 18 位（校验位）与前 17 位不符，请对照营业执照重新输入"
+                );
             }
         }
     }
@@ -62,7 +65,10 @@ fn every_single_character_change_is_rejected() {
 fn uscc_length_and_charset_errors() {
     let err = "9144070MA4UJ5QX2U".parse::<Uscc>().expect_err("17 chars");
     assert_eq!(err.code, "uscc_length");
-    assert_eq!(err.message, "统一社会信用代码应为18位");
+    assert_eq!(
+        err.message,
+        "统一社会信用代码应为 18 位，现在是 17 位，请对照营业执照重新输入"
+    );
     assert_eq!("".parse::<Uscc>().map_err(|e| e.code), Err("uscc_length"));
     for bad in [
         "91440703MA4UJ5QX2I",
@@ -71,6 +77,11 @@ fn uscc_length_and_charset_errors() {
     ] {
         assert_eq!(bad.parse::<Uscc>().map_err(|e| e.code), Err("uscc_charset"));
     }
+    let err = "9144O703MA4UJ5QX2U".parse::<Uscc>().expect_err("letter O");
+    assert_eq!(
+        err.message,
+        "统一社会信用代码第 5 位「O」不是有效字符（只有数字和除 I、O、Z、S、V 以外的大写字母），请对照营业执照重新输入"
+    );
     assert_eq!(
         "９1440703MA4UJ5QX2U".parse::<Uscc>().map_err(|e| e.code),
         Err("uscc_charset")

@@ -73,7 +73,7 @@ pub struct FieldError {
     #[schema(example = "uscc_checksum")]
     pub code: &'static str,
     /// Human-readable message in Simplified Chinese.
-    #[schema(example = "统一社会信用代码校验位错误")]
+    #[schema(example = "统一社会信用代码第 18 位（校验位）与前 17 位不符，请对照营业执照重新输入")]
     pub message: String,
 }
 

@@ -62,6 +62,9 @@ pub struct QueueItem {
     /// Working days left on the running stage clock (negative once overdue); none when no
     /// stage clock runs.
     pub remaining_working_days: Option<i64>,
+    /// The business has answered (`odr_answer`) in the ODR negotiation still running: the
+    /// consumer decides next, not the business.
+    pub odr_answered: bool,
     pub flags: Vec<String>,
     pub assignee_id: Option<i64>,
 }
@@ -223,6 +226,7 @@ fn item(conn: &mut Db, ctx: &Ctx, r: &CaseRow) -> Result<QueueItem, ServiceError
         due_provisional: stage.map_or(r.due_provisional, |c| c.provisional),
         overdue: stage.is_some_and(|c| c.overdue),
         remaining_working_days: stage.map(|c| c.remaining_working_days),
+        odr_answered: r.state == CaseState::OdrNegotiation && loaded.odr_answered(),
         flags: r.flags.iter().map(|f| f.as_str().to_owned()).collect(),
         assignee_id: r.assignee_id,
     })

@@ -9,6 +9,7 @@ use super::Db;
 use super::models::CaseRow;
 use super::schema::{case_links, case_parties, cases, referrals};
 use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::clocks::CLOCKED_STATES;
 use crate::domain::routing::Flag;
 use crate::domain::severity::Severity;
 
@@ -195,8 +196,11 @@ fn filtered(f: &QueueFilter) -> Filtered<'static> {
         q = q.filter(cases::flags.like(format!("%{}%", flag.as_str())));
     }
     if let Some(day) = f.overdue_before {
+        // Overdue as the derived clocks say: only a running stage clock can be, and while it
+        // runs the stored due date is the derived one.
         q = q
             .filter(cases::due_date.lt(day))
+            .filter(cases::state.eq_any(CLOCKED_STATES))
             .filter(cases::closed_on.is_null());
     }
     if let Some(a) = f.assignee_id {

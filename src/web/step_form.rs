@@ -68,7 +68,7 @@ pub fn request_body(form: &Form) -> Result<Value, Vec<FieldIssue>> {
         let value = match spec.input {
             Input::Select(list) if !offered(list, raw) => {
                 if spec.required {
-                    issues.push(issue(form_name, "required", "请选择"));
+                    issues.push(issue(form_name, "required", &spec.missing_message()));
                 }
                 continue;
             }
@@ -178,6 +178,10 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(fields(command(&form(&[("action", "pause")]))), ["reason"]);
+        assert_eq!(
+            command(&form(&[("action", "terminate")])).map_err(|i| i[0].message.clone()),
+            Err("请选择「终止理由」".to_owned())
+        );
         assert_eq!(
             fields(command(&form(&[("action", "message"), ("to", "nobody")]))),
             ["to"]

@@ -26,12 +26,29 @@ pub struct Field {
     pub options: Vec<(String, String)>,
     pub value: String,
     pub errors: Vec<String>,
+    pub required: bool,
+}
+
+impl Field {
+    /// The words beside the label saying whether the input is needed.
+    pub fn need(&self) -> &'static str {
+        if self.required { "必填" } else { "可选" }
+    }
+}
+
+/// One message of a refused step, linking to the input it is about.
+pub struct Problem {
+    pub target: String,
+    pub message: String,
 }
 
 pub struct ActionForm {
     pub name: &'static str,
     pub label: &'static str,
     pub fields: Vec<Field>,
+    /// Every message of the refused step, shown at the top of its form: the page comes back
+    /// scrolled to that form (its `action` ends in `#form-{name}`).
+    pub problems: Vec<Problem>,
 }
 
 /// The step that was refused: its typed values, and why.
@@ -59,6 +76,12 @@ fn confirmation(kind: ActionKind) -> Option<&'static str> {
 }
 
 const CONFIRM: &str = "confirm";
+
+/// The case page after a step, with the notice of what was recorded. The form posted to
+/// `…#form-{step}`; without a fragment of its own the redirect would keep that one.
+pub fn done_page(case_page: &str, done: ActionKind) -> actix_web::HttpResponse {
+    crate::web::see_other(&format!("{case_page}?done={}#main", done.as_str()))
+}
 
 /// The label of a step named in a link (`?done=accept`).
 pub fn action_label(name: &str) -> &'static str {
@@ -154,70 +177,93 @@ fn concerns(issue: &FieldIssue, spec: &FieldSpec) -> bool {
     issue.field == spec.form_name() || issue.field == spec.name
 }
 
+/// The issue's message; a missing input is named by its label, whoever noticed it.
+fn message(issue: &FieldIssue, spec: &FieldSpec) -> String {
+    if issue.code == "required" {
+        spec.missing_message()
+    } else {
+        issue.message.clone()
+    }
+}
+
 /// Forms for the allowed steps, the refused one keeping its typed values and messages.
 pub fn forms(allowed: &[ActionKind], audience: &Audience, attempt: &Attempt) -> Vec<ActionForm> {
     allowed
         .iter()
         .filter(|kind| !kind.is_sweep_only())
-        .map(|&kind| {
-            let name = kind.as_str();
-            let retried = attempt.action == name;
-            let mut fields: Vec<Field> = kind
-                .fields()
-                .iter()
-                .map(|spec| {
-                    let field = spec.form_name();
-                    Field {
-                        id: format!("{name}-{field}"),
-                        name: field,
-                        label: spec.label,
-                        kind: widget(spec.input),
-                        options: options(spec.input, audience),
-                        value: if retried {
-                            typed(attempt, field)
-                        } else {
-                            String::new()
-                        },
-                        errors: if retried {
-                            attempt
-                                .issues
-                                .iter()
-                                .filter(|i| concerns(i, spec))
-                                .map(|i| i.message.clone())
-                                .collect()
-                        } else {
-                            Vec::new()
-                        },
-                    }
-                })
-                .collect();
-            if let Some(label) = confirmation(kind) {
-                fields.push(Field {
-                    id: format!("{name}-{CONFIRM}"),
-                    name: CONFIRM,
-                    label,
-                    kind: "checkbox",
-                    options: Vec::new(),
-                    value: String::new(),
-                    errors: if retried {
-                        attempt
-                            .issues
-                            .iter()
-                            .filter(|i| i.field == CONFIRM)
-                            .map(|i| i.message.clone())
-                            .collect()
-                    } else {
-                        Vec::new()
-                    },
-                });
-            }
-            ActionForm {
-                name,
-                label: kind.label_zh(),
-                fields,
+        .map(|&kind| form(kind, audience, attempt))
+        .collect()
+}
+
+fn form(kind: ActionKind, audience: &Audience, attempt: &Attempt) -> ActionForm {
+    let name = kind.as_str();
+    let retried = attempt.action == name;
+    let issues = |shows: &dyn Fn(&FieldIssue) -> Option<String>| -> Vec<String> {
+        if retried {
+            attempt.issues.iter().filter_map(shows).collect()
+        } else {
+            Vec::new()
+        }
+    };
+    let mut fields: Vec<Field> = kind
+        .fields()
+        .iter()
+        .map(|spec| {
+            let field = spec.form_name();
+            Field {
+                id: format!("{name}-{field}"),
+                name: field,
+                label: spec.label,
+                kind: widget(spec.input),
+                options: options(spec.input, audience),
+                value: if retried {
+                    typed(attempt, field)
+                } else {
+                    String::new()
+                },
+                errors: issues(&|i| concerns(i, spec).then(|| message(i, spec))),
+                required: spec.required,
             }
         })
-        .collect()
+        .collect();
+    if let Some(label) = confirmation(kind) {
+        fields.push(Field {
+            id: format!("{name}-{CONFIRM}"),
+            name: CONFIRM,
+            label,
+            kind: "checkbox",
+            options: Vec::new(),
+            value: String::new(),
+            errors: issues(&|i| (i.field == CONFIRM).then(|| i.message.clone())),
+            required: true,
+        });
+    }
+    // Messages no input shows (a refusal, an unknown step) point at the form itself.
+    let placed = |i: &FieldIssue| {
+        kind.fields().iter().any(|spec| concerns(i, spec))
+            || (confirmation(kind).is_some() && i.field == CONFIRM)
+    };
+    let form_id = format!("form-{name}");
+    let mut problems: Vec<Problem> = (attempt.refusal.iter().cloned())
+        .chain(issues(&|i| (!placed(i)).then(|| i.message.clone())))
+        .filter(|_| retried)
+        .map(|message| Problem {
+            target: form_id.clone(),
+            message,
+        })
+        .collect();
+    problems.extend(fields.iter().flat_map(|f| {
+        f.errors.iter().map(|m| Problem {
+            target: f.id.clone(),
+            message: m.clone(),
+        })
+    }));
+    ActionForm {
+        name,
+        label: kind.label_zh(),
+        fields,
+        problems,
+    }
 }
 
 fn typed(attempt: &Attempt, field: &str) -> String {
@@ -299,22 +345,14 @@ pub async fn perform(
     }
 }
 
-/// Messages of the refused step that no input shows, for the box above the forms.
+/// Messages of a refused step whose form is no longer offered, for the box at the top of the
+/// page (an offered form shows them itself).
 pub fn unplaced(attempt: &Attempt, forms: &[ActionForm]) -> Option<String> {
-    let retried =
-        ActionKind::parse(&attempt.action).filter(|k| forms.iter().any(|f| f.name == k.as_str()));
-    let specs = retried.map_or(&[][..], ActionKind::fields);
-    let ticked_box = retried.and_then(confirmation).is_some();
-    let shown = |i: &FieldIssue| {
-        specs.iter().any(|spec| concerns(i, spec)) || (ticked_box && i.field == CONFIRM)
-    };
-    let mut parts: Vec<String> = attempt.refusal.iter().cloned().collect();
-    parts.extend(
-        attempt
-            .issues
-            .iter()
-            .filter(|i| !shown(i))
-            .map(|i| i.message.clone()),
-    );
+    if forms.iter().any(|f| f.name == attempt.action) {
+        return None;
+    }
+    let parts: Vec<String> = (attempt.refusal.iter().cloned())
+        .chain(attempt.issues.iter().map(|i| i.message.clone()))
+        .collect();
     (!parts.is_empty()).then(|| parts.join(" "))
 }

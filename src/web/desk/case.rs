@@ -277,11 +277,10 @@ pub async fn act(
     match actions::perform(&state, caller, &path, &form).await? {
         // A transfer may take the case out of this desk's reach.
         Ok(ActionKind::Transfer) => Ok(see_other("/desk")),
-        Ok(done) => Ok(see_other(&format!(
-            "{}?done={}",
-            here(&crate::web::urlencoding(&path)),
-            done.as_str()
-        ))),
+        Ok(done) => Ok(actions::done_page(
+            &here(&crate::web::urlencoding(&path)),
+            done,
+        )),
         Err((status, attempt)) => render(&req, &state, user, &path, (status, attempt, None)).await,
     }
 }

@@ -20,7 +20,7 @@ use crate::service::case_view::{self, CaseView, EnterpriseCaseView};
 use crate::service::queue::{self, PageAsk, QueueItem, QueueQuery};
 use crate::state::AppState;
 use crate::web::nav::StaffNav;
-use crate::web::{Form, PageError, csrf, see_other, staff, urlencoding};
+use crate::web::{Form, PageError, csrf, staff, urlencoding};
 
 const ENTERPRISE: [Role; 1] = [Role::Enterprise];
 
@@ -29,10 +29,20 @@ fn reply_by(state: CaseState, due: chrono::NaiveDate) -> Option<String> {
     (state == CaseState::OdrNegotiation).then(|| format!("请于{}前答复", month_day(due)))
 }
 
+/// What the list says of an ODR complaint: the answer asked for, or, once given, who is next.
+fn odr_words(item: &QueueItem) -> Option<String> {
+    if item.odr_answered {
+        Some("已答复，等待消费者回应".to_owned())
+    } else {
+        reply_by(item.state, item.due)
+    }
+}
+
 pub struct Row {
     pub item: QueueItem,
     pub due: DueMark,
-    pub reply_by: Option<String>,
+    /// `odr_words`: the answer asked for, or that the consumer is next.
+    pub odr_status: Option<String>,
 }
 
 #[derive(Template)]
@@ -118,7 +128,7 @@ pub async fn queue(
         .into_iter()
         .map(|item| Row {
             due: due_mark(item.overdue, item.remaining_working_days),
-            reply_by: reply_by(item.state, item.due),
+            odr_status: odr_words(&item),
             item,
         })
         .collect();
@@ -247,11 +257,7 @@ pub async fn act(
     let form = Form::parse(&req, &body, "enterprise_action")?;
     let caller = Caller::Staff(user.clone());
     match actions::perform(&state, caller, &path, &form).await? {
-        Ok(done) => Ok(see_other(&format!(
-            "{}?done={}",
-            here(&urlencoding(&path)),
-            done.as_str()
-        ))),
+        Ok(done) => Ok(actions::done_page(&here(&urlencoding(&path)), done)),
         Err((status, attempt)) => render(&req, &state, user, &path, (status, attempt, None)).await,
     }
 }
