@@ -53,7 +53,7 @@ fn landing(next: &str, role: Role) -> &str {
 }
 
 /// Judged on the percent-decoded text, so `%2F%2F` or `%0D%0A` cannot slip past as letters.
-fn is_own_page(next: &str) -> bool {
+pub(crate) fn is_own_page(next: &str) -> bool {
     let decoded = percent_decoded(next);
     if decoded.chars().any(|c| c.is_control() || c == '\\') {
         return false;

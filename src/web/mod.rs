@@ -9,6 +9,7 @@ pub mod desk;
 pub mod login;
 pub mod nav;
 pub mod step_form;
+pub mod text_size;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
@@ -62,7 +63,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(bulletins::routes)
         .configure(consumer::routes)
         .configure(analyst::routes)
-        .configure(desk::routes);
+        .configure(desk::routes)
+        .configure(text_size::routes);
 }
 
 async fn static_file(name: web::Path<String>) -> Result<HttpResponse, PageError> {

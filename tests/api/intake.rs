@@ -121,7 +121,10 @@ async fn every_bad_field_is_listed_at_once(backend: Backend) {
         .iter()
         .find(|f| f["field"] == "respondent.uscc")
         .unwrap();
-    assert_eq!(uscc["message"], "统一社会信用代码第 18 位（校验位）与前 17 位不符，请对照营业执照重新输入");
+    assert_eq!(
+        uscc["message"],
+        "统一社会信用代码第 18 位（校验位）与前 17 位不符，请对照营业执照重新输入"
+    );
 
     // Missing parts are listed too.
     let (status, body) = app.post_json("/api/v1/complaints", &json!({})).await;

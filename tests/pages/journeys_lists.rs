@@ -267,8 +267,77 @@ async fn a_paused_case_shows_one_due_date(backend: Backend) {
     assert!(!row.contains("due-overdue"), "{row}");
 }
 
+/// "只看已超期" lists what the rows mark overdue: a paused mediation's clock stands still, so
+/// its stored due date passing does not make it overdue.
+async fn the_overdue_filter_agrees_with_the_marks(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.add_user(MEDIATOR, "mediator", &["440703"], None).await;
+    let paused = file_on(&app, (2026, 11, 2), 1, false).await;
+    let running = file_on(&app, (2026, 11, 2), 2, false).await;
+    for no in [&paused, &running] {
+        step_on(
+            &app,
+            (2026, 11, 3),
+            MEDIATOR,
+            no,
+            json!({"action": "accept"}),
+        )
+        .await;
+    }
+    step_on(
+        &app,
+        (2026, 11, 5),
+        MEDIATOR,
+        &paused,
+        json!({"action": "pause", "reason": "testing"}),
+    )
+    .await;
+    // Both were due in mediation by mid-January; only one clock ran on.
+    app.set_now(china_morning(2027, 3, 1));
+    let mut mediator = Browser::signed_in(&app, MEDIATOR, "/desk").await;
+    let all = mediator.get("/desk").await;
+    assert!(entry(&all.body, "<tr", &running).contains("due-overdue"));
+    assert!(!entry(&all.body, "<tr", &paused).contains("due-overdue"));
+    let overdue = mediator.get("/desk?overdue=true").await;
+    assert_eq!(
+        listed(&overdue.body, "/desk/cases/"),
+        [running.as_str()],
+        "{}",
+        overdue.body
+    );
+    assert!(overdue.body.contains("共 1 件"), "{}", overdue.body);
+}
+
+/// Once the business has answered, its list says the consumer is next instead of asking
+/// for the answer again.
+async fn the_enterprise_list_says_when_it_has_answered(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", true);
+    app.add_user(SHOP, "enterprise", &[], Some(RESPONDENT_USCC))
+        .await;
+    let answered = file_on(&app, (2026, 11, 20), 1, true).await;
+    let waiting = file_on(&app, (2026, 11, 20), 2, true).await;
+    step_on(
+        &app,
+        (2026, 11, 23),
+        SHOP,
+        &answered,
+        json!({"action": "odr_answer", "proposal": "全额退款"}),
+    )
+    .await;
+    let mut shop = Browser::signed_in(&app, SHOP, "/enterprise").await;
+    let list = shop.get("/enterprise").await;
+    let card = entry(&list.body, "<li", &answered);
+    assert!(card.contains("已答复，等待消费者回应"), "{card}");
+    assert!(!card.contains("前答复"), "{card}");
+    let card = entry(&list.body, "<li", &waiting);
+    assert!(card.contains("前答复"), "{card}");
+}
+
 on_both_backends!(
     lists_show_the_running_clock_and_open_work_first,
     lists_page_both_ways_and_put_the_awaited_answer_first,
     a_paused_case_shows_one_due_date,
+    the_overdue_filter_agrees_with_the_marks,
+    the_enterprise_list_says_when_it_has_answered,
 );

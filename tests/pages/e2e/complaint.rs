@@ -17,7 +17,7 @@ fn china(y: i32, m: u32, d: u32) -> chrono::DateTime<chrono::Utc> {
 }
 
 /// Fills the complaint form as a consumer would (respondent in 蓬江区).
-async fn fill_complaint(w: &World, phone: &str) {
+pub(super) async fn fill_complaint(w: &World, phone: &str) {
     let b = &w.browser;
     b.select("#f-category", "goods.cosmetics.skincare").await;
     b.select("#f-nature", "quality").await;
@@ -40,7 +40,7 @@ async fn fill_complaint(w: &World, phone: &str) {
         .await;
 }
 
-async fn submit_complaint(w: &World) {
+pub(super) async fn submit_complaint(w: &World) {
     let b = &w.browser;
     b.click(&b.find("form[action='/complain'] button[type=submit]").await)
         .await;

@@ -7,6 +7,7 @@ use crate::common;
 mod analyst;
 mod bulletin;
 mod complaint;
+mod fit;
 mod tour;
 
 use common::webdriver::{Browser, ChromeDriver};
