@@ -83,9 +83,9 @@ fn data_issue(path: &str, e: &serde_json::Error) -> FieldIssue {
             name
         };
         return FieldIssue {
+            message: crate::intake::labels::missing(&field),
             field,
             code: "required".into(),
-            message: "此项为必填项".into(),
         };
     }
     if !located && let Some(_variant) = quoted("unknown variant") {

@@ -33,7 +33,7 @@ impl Issues {
     }
 
     pub fn required(&mut self, field: &str) {
-        self.push(field, "required", "此项为必填项");
+        self.push(field, "required", super::labels::missing(field));
     }
 
     /// Keeps the parsed value, or records why it failed.

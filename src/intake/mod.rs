@@ -3,6 +3,7 @@
 
 pub mod input;
 pub mod issues;
+pub mod labels;
 pub mod parse;
 
 pub use issues::FieldIssue;
