@@ -364,6 +364,18 @@ pub fn decide(
             allowed: allowed_now,
         });
     }
+    // An empty required text, named as the step's form labels it.
+    let missing = |field: &'static str| {
+        let message = command.kind().fields().iter().find(|f| f.name == field).map_or_else(
+            || "此项为必填项".to_owned(),
+            crate::domain::action::FieldSpec::missing_message,
+        );
+        Err(Refusal::Invalid {
+            field,
+            code: "required",
+            message,
+        })
+    };
     let invalid = |field, code, message: &str| {
         Err(Refusal::Invalid {
             field,
@@ -380,7 +392,7 @@ pub fn decide(
             reason,
         } => {
             if reason.trim().is_empty() {
-                return invalid("reason", "required", "请填写转办原因");
+                return missing("reason");
             }
             match (bureau, outside) {
                 (None, Some(true)) => Some(S::TransferredOut),
@@ -402,7 +414,7 @@ pub fn decide(
             recovered_fen,
         } => {
             if agreement.trim().is_empty() {
-                return invalid("agreement", "required", "请填写调解协议内容");
+                return missing("agreement");
             }
             if *recovered_fen < 0 {
                 return invalid("recovered_fen", "amount_negative", "挽回金额不能为负数");
@@ -418,7 +430,7 @@ pub fn decide(
         Command::OpenCase { .. } => Some(S::CaseOpened),
         Command::NotOpen { reason } => {
             if reason.trim().is_empty() {
-                return invalid("reason", "required", "请填写不予立案的理由");
+                return missing("reason");
             }
             Some(S::NotOpened)
         }
@@ -461,7 +473,7 @@ pub fn decide(
         }
         Command::OdrAnswer { proposal } => {
             if proposal.trim().is_empty() {
-                return invalid("proposal", "required", "请填写处理方案");
+                return missing("proposal");
             }
             within_daily_limit(actor, facts)?;
             None

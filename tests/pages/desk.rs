@@ -288,7 +288,7 @@ async fn enterprise_answers_its_odr_complaint(backend: Backend) {
     )
     .await;
     assert_eq!(empty.status, 422);
-    assert!(empty.body.contains("请填写处理方案"));
+    assert!(empty.body.contains("请填写「处理方案」"));
     let answered = submit(
         &mut shop,
         &here,
