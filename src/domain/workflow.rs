@@ -366,10 +366,15 @@ pub fn decide(
     }
     // An empty required text, named as the step's form labels it.
     let missing = |field: &'static str| {
-        let message = command.kind().fields().iter().find(|f| f.name == field).map_or_else(
-            || "此项为必填项".to_owned(),
-            crate::domain::action::FieldSpec::missing_message,
-        );
+        let message = command
+            .kind()
+            .fields()
+            .iter()
+            .find(|f| f.name == field)
+            .map_or_else(
+                || "此项为必填项".to_owned(),
+                crate::domain::action::FieldSpec::missing_message,
+            );
         Err(Refusal::Invalid {
             field,
             code: "required",

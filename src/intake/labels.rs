@@ -17,7 +17,11 @@ const FIELDS: &[(&str, &str, Pick)] = &[
     ("respondent.name", "商家名称", Pick::Typed),
     ("respondent.address", "商家地址", Pick::Typed),
     ("respondent.district", "商家所在县（市、区）", Pick::Chosen),
-    ("place.district", "违法行为发生在哪个县（市、区）", Pick::Chosen),
+    (
+        "place.district",
+        "违法行为发生在哪个县（市、区）",
+        Pick::Chosen,
+    ),
     ("product.name", "商品名称", Pick::Typed),
     ("adverse_reaction.onset_date", "出现不适的日期", Pick::Typed),
     ("adverse_reaction.symptoms", "症状", Pick::Typed),

@@ -143,7 +143,10 @@ async fn refusals_are_shown_in_place(backend: Backend) {
     assert_eq!(page.status, 422, "{}", page.body);
     let body = &page.body;
     assert!(body.contains("手机号码格式不正确"));
-    assert!(body.contains("请填写「一句话概括」"), "the summary names the field");
+    assert!(
+        body.contains("请填写「一句话概括」"),
+        "the summary names the field"
+    );
     assert!(body.contains("金额请填写数字"));
     assert!(body.contains("value=\"12345\""), "typed phone kept");
     assert!(body.contains("value=\"江门市美颜化妆品有限公司\""));
