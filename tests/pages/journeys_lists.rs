@@ -227,26 +227,31 @@ async fn lists_page_both_ways_and_put_the_awaited_answer_first(backend: Backend)
     );
 }
 
-async fn a_paused_case_shows_one_due_date(backend: Backend) {
-    let app = TestApp::spawn(&backend).await;
-    app.add_user(MEDIATOR, "mediator", &["440703"], None).await;
-    let no = file_on(&app, (2026, 11, 2), 1, false).await;
+/// A complaint filed on 2 November 2026 and accepted the next day.
+async fn in_mediation(app: &TestApp, phone: u32) -> String {
+    let no = file_on(app, (2026, 11, 2), phone, false).await;
     step_on(
-        &app,
+        app,
         (2026, 11, 3),
         MEDIATOR,
         &no,
         json!({"action": "accept"}),
     )
     .await;
-    step_on(
-        &app,
-        (2026, 11, 5),
-        MEDIATOR,
-        &no,
-        json!({"action": "pause", "reason": "testing"}),
-    )
-    .await;
+    no
+}
+
+/// Pauses the mediation for testing on China date `y-m-d`.
+async fn pause_on(app: &TestApp, day: (i32, u32, u32), no: &str) {
+    let pause = json!({"action": "pause", "reason": "testing"});
+    step_on(app, day, MEDIATOR, no, pause).await;
+}
+
+async fn a_paused_case_shows_one_due_date(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.add_user(MEDIATOR, "mediator", &["440703"], None).await;
+    let no = in_mediation(&app, 1).await;
+    pause_on(&app, (2026, 11, 5), &no).await;
     app.set_now(china_morning(2026, 11, 20));
     let mut mediator = Browser::signed_in(&app, MEDIATOR, "/desk").await;
     let list = mediator.get("/desk?state=mediation_paused").await;
@@ -272,26 +277,9 @@ async fn a_paused_case_shows_one_due_date(backend: Backend) {
 async fn the_overdue_filter_agrees_with_the_marks(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     app.add_user(MEDIATOR, "mediator", &["440703"], None).await;
-    let paused = file_on(&app, (2026, 11, 2), 1, false).await;
-    let running = file_on(&app, (2026, 11, 2), 2, false).await;
-    for no in [&paused, &running] {
-        step_on(
-            &app,
-            (2026, 11, 3),
-            MEDIATOR,
-            no,
-            json!({"action": "accept"}),
-        )
-        .await;
-    }
-    step_on(
-        &app,
-        (2026, 11, 5),
-        MEDIATOR,
-        &paused,
-        json!({"action": "pause", "reason": "testing"}),
-    )
-    .await;
+    let paused = in_mediation(&app, 1).await;
+    let running = in_mediation(&app, 2).await;
+    pause_on(&app, (2026, 11, 5), &paused).await;
     // Both were due in mediation by mid-January; only one clock ran on.
     app.set_now(china_morning(2027, 3, 1));
     let mut mediator = Browser::signed_in(&app, MEDIATOR, "/desk").await;

@@ -46,7 +46,7 @@ async fn placement(b: &Browser, css: &str) -> (f64, f64, f64) {
     (n(0), n(1), n(2))
 }
 
-/// Signs `email` in and files a complaint with long words; accepted by the mediator.
+/// A complaint with a long unbroken title, filed and accepted by the mediator.
 async fn a_case_in_mediation(w: &World) -> String {
     let mut c = sample_complaint();
     c["title"] = json!(format!(
