@@ -77,3 +77,27 @@ fn back(req: &HttpRequest) -> String {
         .unwrap_or("/")
         .to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn from(referer: &str) -> String {
+        let req = TestRequest::default()
+            .insert_header((header::HOST, "odr.example"))
+            .insert_header((header::REFERER, referer))
+            .to_http_request();
+        back(&req)
+    }
+
+    #[test]
+    fn the_toggle_returns_only_to_the_sites_own_pages() {
+        assert_eq!(from("http://odr.example/complain"), "/complain");
+        assert_eq!(from("http://odr.example/desk?state=x"), "/desk?state=x");
+        assert_eq!(from("http://evil.example/complain"), "/");
+        assert_eq!(from("http://odr.example//evil.example"), "/");
+        assert_eq!(from("http://odr.example.evil/complain"), "/");
+    }
+}
