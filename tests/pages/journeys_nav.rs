@@ -297,23 +297,28 @@ async fn unknown_addresses_answer_as_asked(backend: Backend) {
             .send()
     };
     let html = "text/html,application/xhtml+xml,*/*;q=0.8";
-    let page = get("/no/such/page", html).await.unwrap();
-    assert_eq!(page.status(), 404);
-    assert!(
-        page.headers()[reqwest::header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    let body = page.text().await.unwrap();
-    assert!(
-        body.contains("页面不存在") && body.contains("href=\"/\""),
-        "{body}"
-    );
+    // A missing bulletin file is an unknown address like any other.
+    for path in ["/no/such/page", "/bulletins/999.pdf", "/bulletins/999"] {
+        let page = get(path, html).await.unwrap();
+        assert_eq!(page.status(), 404, "{path}");
+        assert!(
+            page.headers()[reqwest::header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        let body = page.text().await.unwrap();
+        assert!(
+            body.contains("页面不存在") && body.contains("href=\"/\""),
+            "{path}: {body}"
+        );
+    }
     for (path, accept) in [
         ("/api/v1/no-such-thing", html),
         ("/no/such/page", "application/json"),
         ("/no/such/page", "*/*"),
+        ("/bulletins/999.pdf", "*/*"),
     ] {
         let res = get(path, accept).await.unwrap();
         assert_eq!(res.status(), 404, "{path}");

@@ -17,7 +17,7 @@ fn china(y: i32, m: u32, d: u32) -> chrono::DateTime<chrono::Utc> {
 }
 
 /// Fills the complaint form as a consumer would (respondent in 蓬江区).
-async fn fill_complaint(w: &World, phone: &str) {
+pub async fn fill_complaint(w: &World, phone: &str) {
     let b = &w.browser;
     b.select("#f-category", "goods.cosmetics.skincare").await;
     b.select("#f-nature", "quality").await;
