@@ -64,6 +64,8 @@ pub struct QueueItem {
     pub remaining_working_days: Option<i64>,
     pub flags: Vec<String>,
     pub assignee_id: Option<i64>,
+    /// The business has answered the ODR negotiation and waits for the consumer.
+    pub odr_answered: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -225,6 +227,7 @@ fn item(conn: &mut Db, ctx: &Ctx, r: &CaseRow) -> Result<QueueItem, ServiceError
         remaining_working_days: stage.map(|c| c.remaining_working_days),
         flags: r.flags.iter().map(|f| f.as_str().to_owned()).collect(),
         assignee_id: r.assignee_id,
+        odr_answered: loaded.odr_answered(),
     })
 }
 

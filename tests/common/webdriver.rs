@@ -330,6 +330,25 @@ impl Browser {
         .await;
     }
 
+    /// The browser's cookies for this site as a `Cookie` header, to fetch a download the
+    /// way the browser would.
+    pub async fn cookie_header(&self) -> String {
+        let cookies = self.get("/cookie").await;
+        cookies
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                format!(
+                    "{}={}",
+                    c["name"].as_str().unwrap_or_default(),
+                    c["value"].as_str().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// The element that has the keyboard focus.
     pub async fn focused(&self) -> Element {
         let v = self.get("/element/active").await;

@@ -24,9 +24,13 @@ use crate::web::{Form, PageError, csrf, see_other, staff, urlencoding};
 
 const ENTERPRISE: [Role; 1] = [Role::Enterprise];
 
-/// "请于12月4日前答复" while the business may still answer.
-fn reply_by(state: CaseState, due: chrono::NaiveDate) -> Option<String> {
-    (state == CaseState::OdrNegotiation).then(|| format!("请于{}前答复", month_day(due)))
+/// What an ODR negotiation asks of the business: "请于12月4日前答复" until it answers, then
+/// nothing but waiting for the consumer.
+fn reply_by(state: CaseState, answered: bool, due: chrono::NaiveDate) -> Option<String> {
+    (state == CaseState::OdrNegotiation).then(|| match answered {
+        true => "已答复，等待消费者决定".to_owned(),
+        false => format!("请于{}前答复", month_day(due)),
+    })
 }
 
 pub struct Row {
@@ -118,7 +122,7 @@ pub async fn queue(
         .into_iter()
         .map(|item| Row {
             due: due_mark(item.overdue, item.remaining_working_days),
-            reply_by: reply_by(item.state, item.due),
+            reply_by: reply_by(item.state, item.odr_answered, item.due),
             item,
         })
         .collect();
@@ -219,9 +223,10 @@ async fn render(
         .clocks
         .iter()
         .find(|k| k.name == Clock::OdrNegotiation && k.is_running())
-        // Once answered, the business waits for the consumer; nothing is asked of it.
-        .filter(|_| view.allowed_actions.contains(&ActionKind::OdrAnswer))
-        .and_then(|k| reply_by(view.state, k.due));
+        .and_then(|k| {
+            let answered = !view.allowed_actions.contains(&ActionKind::OdrAnswer);
+            reply_by(view.state, answered, k.due)
+        });
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = CasePage {
         nav: StaffNav::new(&user, &c.token),

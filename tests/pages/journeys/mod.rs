@@ -87,6 +87,25 @@ impl Journey {
         b.text(&b.find(css).await).await
     }
 
+    /// Downloads what the link matching `css` points to, with the browser's cookies, as a
+    /// person saving the file would; returns its content type and bytes.
+    pub async fn download(&self, css: &str) -> (String, Vec<u8>) {
+        let b = self.browser();
+        let href = b.attr(&b.find(css).await, "href").await.expect("a link");
+        let res = common::http_client()
+            .get(self.w.app.url(&href))
+            .header(reqwest::header::COOKIE, b.cookie_header().await)
+            .send()
+            .await
+            .expect("download");
+        assert_eq!(res.status(), 200, "{href}");
+        let kind = res.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        (kind, res.bytes().await.expect("body").to_vec())
+    }
+
     /// Photographs the page at both widths, checks that it fits a phone's screen and that
     /// axe-core finds nothing serious; fails naming the step.
     pub async fn step(&self, name: &str) {
