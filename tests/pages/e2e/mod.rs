@@ -5,7 +5,6 @@
 use crate::common;
 
 mod analyst;
-mod bulletin;
 pub mod complaint;
 mod tour;
 

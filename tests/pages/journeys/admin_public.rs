@@ -1,5 +1,6 @@
-//! An admin signs in, drafts the quarter's bulletin, adds a tip, confirms and publishes it;
-//! then the public, from the home page, reads it and downloads its PDF.
+//! An admin signs in, drafts the quarter's bulletin (a period it may not draft is refused in
+//! place), adds a tip, confirms and publishes it; then the public, from the home page, reads
+//! it and downloads its PDF.
 
 use chrono::TimeZone;
 use odrdesk::clock::china_offset;
@@ -23,6 +24,13 @@ async fn an_admin_publishes_a_bulletin_and_the_public_reads_it() {
     j.sign_in("admin@jm.gov.cn", "/admin", "管理首页").await;
     j.go("main a[href='/admin/bulletins']").await;
     j.step("bulletins").await;
+    // A period the browser accepts but the server refuses is reported in place, as typed.
+    b.fill("#period", "1999-Q1").await;
+    let refused = j.go("form[action='/admin/bulletins'] button").await;
+    assert!(refused.contains("role=\"alert\""), "{refused}");
+    let typed = b.attr(&b.find("#period").await, "value").await;
+    assert_eq!(typed.as_deref(), Some("1999-Q1"));
+    j.step("period-refused").await;
     b.fill("#period", "2026-Q3").await;
     j.go("form[action='/admin/bulletins'] button").await;
     b.fill("#tip_title_new", TIP).await;
