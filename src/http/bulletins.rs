@@ -97,8 +97,23 @@ pub async fn get_public(
     Ok(HttpResponse::Ok().json(b))
 }
 
-/// The published bulletin as a page or a download; the format follows the extension.
+/// The published bulletin as a page or a download; the format follows the extension. A
+/// browser following a link to a bulletin that does not exist gets the 404 page, as it does
+/// for any unknown address.
 pub async fn public_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    match published_file(state, path).await {
+        Err(ApiError::NotFound) if crate::web::wants_page(&req) => Ok(
+            actix_web::ResponseError::error_response(&crate::web::PageError::NotFound),
+        ),
+        answer => answer,
+    }
+}
+
+async fn published_file(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {

@@ -61,15 +61,16 @@ fn apt_get(args: &[&str]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Held while installing; removed on drop.
-struct InstallLock {
+/// Held while installing, so that test processes install one at a time; removed on drop.
+pub struct InstallLock {
     path: PathBuf,
     _file: File,
 }
 
 impl InstallLock {
-    fn acquire() -> InstallLock {
-        let path = std::env::temp_dir().join("odrdesk-test-tools.lock");
+    /// Waits for the lock file `name` in the temp dir (up to 20 minutes).
+    pub fn acquire(name: &str) -> InstallLock {
+        let path = std::env::temp_dir().join(name);
         let deadline = Instant::now() + Duration::from_secs(20 * 60);
         loop {
             match OpenOptions::new().write(true).create_new(true).open(&path) {
@@ -107,7 +108,7 @@ pub fn ensure_tools() {
         return;
     }
     if is_root() && on_path("apt-get") {
-        let _lock = InstallLock::acquire();
+        let _lock = InstallLock::acquire("odrdesk-test-tools.lock");
         // Another test process may have installed them while this one waited.
         if !missing_tools().is_empty() {
             let install = ["install", "-y", "-q"];

@@ -13,6 +13,19 @@ use serde_json::{Value, json};
 /// The W3C key for an element reference in responses.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// How long a wait lasts before it fails: generous, because CI shares two cores between
+/// the server, Chromium and other tests; a wait that succeeds returns at once.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(50);
+
+/// WebDriver's codes for keys that type no character.
+pub mod key {
+    pub const TAB: char = '\u{E004}';
+    pub const ENTER: char = '\u{E007}';
+    pub const SHIFT: char = '\u{E008}';
+    pub const SPACE: char = ' ';
+}
+
 /// A ChromeDriver process on a free loopback port, killed on drop.
 pub struct ChromeDriver {
     child: Child,
@@ -96,21 +109,44 @@ pub struct Browser {
 }
 
 /// An element found on the current page.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Element(String);
 
+impl Element {
+    /// The element as a script argument.
+    pub fn as_arg(&self) -> Value {
+        json!({ ELEMENT: self.0 })
+    }
+}
+
 impl Browser {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    /// The command's value, or WebDriver's error code (e.g. `stale element reference`).
+    async fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(body) = body {
             req = req.json(&body);
         }
         let res = req.send().await.expect("webdriver request");
         let v: Value = res.json().await.expect("webdriver json");
-        if v["value"].get("error").is_some() {
-            panic!("webdriver {path}: {}", v["value"]);
+        match v["value"].get("error") {
+            Some(error) => Err(format!(
+                "{}: {}",
+                error.as_str().unwrap_or_default(),
+                v["value"]["message"]
+            )),
+            None => Ok(v["value"].clone()),
         }
-        v["value"].clone()
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .await
+            .unwrap_or_else(|error| panic!("webdriver {path}: {error}"))
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
@@ -141,10 +177,10 @@ impl Browser {
             .to_owned()
     }
 
-    /// Waits up to 10 s for the page to contain `needle` (a click that navigates returns
-    /// before the next page has always replaced the old one); returns the page source.
+    /// Waits for the page to contain `needle`; returns the page source. After a click that
+    /// navigates, use [`Browser::follow`] instead: the old page may contain `needle` too.
     pub async fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             let source = self.source().await;
             if source.contains(needle) {
@@ -156,13 +192,13 @@ impl Browser {
                     self.url().await
                 );
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
-    /// Waits up to 10 s for the address to contain `part`; returns it.
+    /// Waits for the address to contain `part`; returns it.
     pub async fn wait_for_url(&self, part: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             let url = self.url().await;
             if url.contains(part) {
@@ -171,7 +207,7 @@ impl Browser {
             if Instant::now() > deadline {
                 panic!("never reached an address with {part:?}; at {url}");
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
@@ -180,10 +216,10 @@ impl Browser {
             .await;
     }
 
-    /// The first element matching a CSS selector, waiting up to 5 s for it to appear;
-    /// panics with the page when there is none.
+    /// The first element matching a CSS selector, waiting for it to appear; panics with the
+    /// page when there is none.
     pub async fn find(&self, css: &str) -> Element {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(e) = self.try_find(css).await {
                 return e;
@@ -195,7 +231,7 @@ impl Browser {
                     self.source().await
                 );
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
@@ -227,6 +263,101 @@ impl Browser {
     pub async fn click(&self, e: &Element) {
         self.post(&format!("/element/{}/click", e.0), json!({}))
             .await;
+    }
+
+    /// Clicks a link or submit button and waits until the next page has replaced this one
+    /// and finished loading; returns its source. A click returns before the browser has
+    /// navigated, so reading the page right after it may still read the old one.
+    pub async fn follow(&self, e: &Element) -> String {
+        let old_root = self.find("html").await;
+        self.click(e).await;
+        self.wait_for_new_page(&old_root).await
+    }
+
+    /// Waits until the document `old_root` belongs to is gone and the next one has loaded.
+    pub async fn wait_for_new_page(&self, old_root: &Element) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        let was = self.url().await;
+        loop {
+            let gone = self
+                .try_call(
+                    reqwest::Method::GET,
+                    &format!("/element/{}/name", old_root.0),
+                    None,
+                )
+                .await
+                .is_err_and(|e| e.starts_with("stale element reference"));
+            if gone && self.execute("return document.readyState", json!([])).await == "complete" {
+                return self.source().await;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the click on {was} never led to another page"
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Runs a script in the page (WebDriver's scripts are not bound by the page's CSP).
+    pub async fn execute(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/sync", json!({"script": script, "args": args}))
+            .await
+    }
+
+    /// Runs a script that calls its last argument with the result.
+    pub async fn execute_async(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/async", json!({"script": script, "args": args}))
+            .await
+    }
+
+    /// Presses and releases each key in turn on the keyboard (see [`key`]), as a person
+    /// typing does; text goes to the focused element.
+    pub async fn keys(&self, keys: &str) {
+        let strokes: Vec<Value> = keys
+            .chars()
+            .flat_map(|k| {
+                let k = k.to_string();
+                [
+                    json!({"type": "keyDown", "value": k}),
+                    json!({"type": "keyUp", "value": k}),
+                ]
+            })
+            .collect();
+        self.post(
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": strokes}]}),
+        )
+        .await;
+    }
+
+    /// The browser's cookies for this site as a `Cookie` header, to fetch a download the
+    /// way the browser would.
+    pub async fn cookie_header(&self) -> String {
+        let cookies = self.get("/cookie").await;
+        cookies
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                format!(
+                    "{}={}",
+                    c["name"].as_str().unwrap_or_default(),
+                    c["value"].as_str().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The element that has the keyboard focus.
+    pub async fn focused(&self) -> Element {
+        let v = self.get("/element/active").await;
+        Element(
+            v[ELEMENT]
+                .as_str()
+                .expect("an element has focus")
+                .to_owned(),
+        )
     }
 
     /// Types into an input (for a file input: the file's path).

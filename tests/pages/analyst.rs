@@ -184,7 +184,7 @@ async fn analyst_pages(backend: Backend) {
         .get("/analyst/trends?from=2026-10-01&to=2026-11-30&interval=month&by=district")
         .await;
     assert_eq!(trends.status, 200, "{}", trends.body);
-    assert!(trends.body.contains("<svg") && trends.body.contains("role=\"img\""));
+    assert!(trends.body.contains("<svg") && trends.body.contains("role=\"group\""));
     for (label, expected) in [
         ("2026年10月：2件", sorted(&[&a, &b])),
         ("2026年11月：2件", sorted(&[&c, &d])),

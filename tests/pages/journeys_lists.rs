@@ -316,7 +316,7 @@ async fn the_enterprise_list_says_when_it_has_answered(backend: Backend) {
     let mut shop = Browser::signed_in(&app, SHOP, "/enterprise").await;
     let list = shop.get("/enterprise").await;
     let card = entry(&list.body, "<li", &answered);
-    assert!(card.contains("已答复，等待消费者回应"), "{card}");
+    assert!(card.contains("已答复，等待消费者决定"), "{card}");
     assert!(!card.contains("前答复"), "{card}");
     let card = entry(&list.body, "<li", &waiting);
     assert!(card.contains("前答复"), "{card}");

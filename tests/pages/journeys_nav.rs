@@ -97,7 +97,7 @@ async fn fill_in_and_submit(w: &World, email: &str) {
     let b = &w.browser;
     b.fill("#email", email).await;
     b.fill("#password", common::accounts::PASSWORD).await;
-    b.click(&b.find("main form button[type=submit]").await)
+    b.follow(&b.find("main form button[type=submit]").await)
         .await;
 }
 
@@ -105,7 +105,7 @@ async fn sign_out(w: &World) {
     let b = &w.browser;
     let button = b.find("header form[action='/logout'] button").await;
     assert_eq!(b.text(&button).await, "退出登录");
-    b.click(&button).await;
+    b.follow(&button).await;
     b.wait_for_url("/login").await;
 }
 
@@ -124,7 +124,7 @@ async fn every_role_signs_in_from_home_lands_on_its_page_and_signs_out() {
     } in PEOPLE
     {
         w.open("/").await;
-        b.click(&b.find("a[href='/login']").await).await;
+        b.follow(&b.find("a[href='/login']").await).await;
         b.wait_for_url("/login").await;
         fill_in_and_submit(&w, email).await;
         let url = b.wait_for_url(home).await;
@@ -161,7 +161,7 @@ async fn the_admin_home_links_to_every_area_it_may_open() {
         ("/admin/bulletins", "通报管理"),
     ] {
         w.open("/admin").await;
-        b.click(&b.find(&format!("main a[href='{area}']")).await)
+        b.follow(&b.find(&format!("main a[href='{area}']")).await)
             .await;
         b.wait_for_url(area).await;
         let h1 = heading(&w).await;
@@ -216,7 +216,7 @@ async fn an_analyst_search_hit_opens_the_case() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    b.click(&hit).await;
+    b.follow(&hit).await;
     let url = b.wait_for_url("/analyst/cases/").await;
     assert!(url.ends_with(&case_no), "{url}");
     assert!(heading(&w).await.contains(&case_no));
@@ -256,7 +256,7 @@ async fn the_public_bulletin_shows_the_header_a_way_back_and_the_pdf() {
     let b = &w.browser;
     b.resize(360, 800).await;
     w.open("/bulletins").await;
-    b.click(
+    b.follow(
         &b.find(&format!(".cards-list a[href='/bulletins/{id}']"))
             .await,
     )
@@ -268,7 +268,7 @@ async fn the_public_bulletin_shows_the_header_a_way_back_and_the_pdf() {
         .await;
     assert!(b.text(&pdf).await.contains("PDF"));
     b.photograph("journey-public-bulletin").await;
-    b.click(&b.find("nav.site-nav a[href='/bulletins']").await)
+    b.follow(&b.find("nav.site-nav a[href='/bulletins']").await)
         .await;
     b.wait_for("消费投诉举报情况季度通报").await;
     assert!(b.url().await.ends_with("/bulletins"));
@@ -282,7 +282,7 @@ async fn an_unknown_address_shows_the_chinese_404_page() {
     w.open("/no/such/page").await;
     b.wait_for("页面不存在").await;
     b.photograph("journey-not-found").await;
-    b.click(&b.find("main a[href='/']").await).await;
+    b.follow(&b.find("main a[href='/']").await).await;
     b.wait_for("我要投诉").await;
     w.browser.quit().await;
 }
@@ -297,23 +297,28 @@ async fn unknown_addresses_answer_as_asked(backend: Backend) {
             .send()
     };
     let html = "text/html,application/xhtml+xml,*/*;q=0.8";
-    let page = get("/no/such/page", html).await.unwrap();
-    assert_eq!(page.status(), 404);
-    assert!(
-        page.headers()[reqwest::header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    let body = page.text().await.unwrap();
-    assert!(
-        body.contains("页面不存在") && body.contains("href=\"/\""),
-        "{body}"
-    );
+    // A missing bulletin file is an unknown address like any other.
+    for path in ["/no/such/page", "/bulletins/999.pdf", "/bulletins/999"] {
+        let page = get(path, html).await.unwrap();
+        assert_eq!(page.status(), 404, "{path}");
+        assert!(
+            page.headers()[reqwest::header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        let body = page.text().await.unwrap();
+        assert!(
+            body.contains("页面不存在") && body.contains("href=\"/\""),
+            "{path}: {body}"
+        );
+    }
     for (path, accept) in [
         ("/api/v1/no-such-thing", html),
         ("/no/such/page", "application/json"),
         ("/no/such/page", "*/*"),
+        ("/bulletins/999.pdf", "*/*"),
     ] {
         let res = get(path, accept).await.unwrap();
         assert_eq!(res.status(), 404, "{path}");

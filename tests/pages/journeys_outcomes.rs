@@ -39,8 +39,8 @@ async fn track(w: &World, case_no: &str, token: &str) -> String {
     let b = &w.browser;
     w.open(&format!("/track/{case_no}")).await;
     b.fill("#f-token", token).await;
-    b.click(&b.find("form[action='/track'] button").await).await;
-    b.wait_for("当前状态").await
+    b.follow(&b.find("form[action='/track'] button").await)
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,14 +55,13 @@ async fn a_settlement_shows_its_agreement_and_amount_everywhere() {
 
     w.sign_in(MEDIATOR, "/desk").await;
     w.open(&format!("/desk/cases/{case_no}")).await;
-    b.click(&b.find("#form-accept button").await).await;
-    b.wait_for("已记录：已受理").await;
+    let accepted = b.follow(&b.find("#form-accept button").await).await;
+    assert!(accepted.contains("已记录：已受理"), "{accepted}");
     b.fill("#settle-agreement", AGREEMENT).await;
     b.fill("#settle-amount", "1200.00").await;
-    b.click(&b.find("#form-settle button").await).await;
-
     // The page the mediator lands on says what was recorded, with its substance.
-    let landed = b.wait_for("已记录：调解成功").await;
+    let landed = b.follow(&b.find("#form-settle button").await).await;
+    assert!(landed.contains("已记录：调解成功"), "{landed}");
     let notice = b.text(&b.find("p.notice[role=status]").await).await;
     assert!(
         notice.contains(AGREEMENT) && notice.contains(RECOVERED),
@@ -119,9 +118,8 @@ async fn a_business_sees_its_proposal_and_is_not_asked_again() {
     assert!(asked.contains("前答复"), "asked to answer before it has");
     b.fill("#odr_answer-proposal", "全额退款129元并承担运费")
         .await;
-    b.click(&b.find("#form-odr_answer button").await).await;
-
-    let landed = b.wait_for("已记录：企业已答复").await;
+    let landed = b.follow(&b.find("#form-odr_answer button").await).await;
+    assert!(landed.contains("已记录：企业已答复"), "{landed}");
     let notice = b.text(&b.find("p.notice[role=status]").await).await;
     assert!(
         notice.contains("处理方案：全额退款129元并承担运费"),
@@ -140,12 +138,14 @@ async fn a_business_sees_its_proposal_and_is_not_asked_again() {
     // The consumer does not accept it; the business reads why, the desk reads who.
     track(&w, &case_no, &token).await;
     b.fill("#f-reason", "运费不是主要问题，要求赔偿").await;
-    b.click(
-        &b.find("form[action='/track/action'] textarea#f-reason ~ button")
-            .await,
-    )
-    .await;
-    let rejected = b.wait_for("转由市场监管部门处理").await;
+    // The page before says 转由市场监管部门处理 too: wait for the next page, not the words.
+    let rejected = b
+        .follow(
+            &b.find("form[action='/track/action'] textarea#f-reason ~ button")
+                .await,
+        )
+        .await;
+    assert!(rejected.contains("转由市场监管部门处理"), "{rejected}");
     assert!(rejected.contains("运费不是主要问题"), "{rejected}");
     assert_no_codes(&rejected, "tracking page");
 

@@ -15,6 +15,7 @@ mod analyst;
 mod consumer;
 mod desk;
 mod e2e;
+mod journeys;
 mod journeys_lists;
 mod journeys_nav;
 mod journeys_outcomes;

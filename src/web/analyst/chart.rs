@@ -39,7 +39,8 @@ fn tick_step(max: u64) -> u64 {
     (step.round() as u64).max(1)
 }
 
-/// Opens the `<svg>`: accessible name and title.
+/// Opens the `<svg>`: accessible name and title. A group, not an image: an image's parts are
+/// hidden from assistive technology, and the bars are links people must reach.
 #[expect(
     clippy::let_underscore_must_use,
     reason = "fmt::Write into a String cannot fail"
@@ -49,7 +50,7 @@ fn open(svg: &mut String, title: &str, height: f64) {
     let _ = write!(
         svg,
         "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH:.1} \
-         {height:.1}\" role=\"img\" aria-label=\"{title}\" font-size=\"12\">\n<title>{title}</title>\n"
+         {height:.1}\" role=\"group\" aria-label=\"{title}\" font-size=\"12\">\n<title>{title}</title>\n"
     );
 }
 
@@ -212,7 +213,7 @@ mod tests {
                 bar("2026年11月", 0, None),
             ],
         );
-        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("role=\"group\""), "its links stay reachable");
         assert!(svg.contains("<title>月度&lt;趋势&gt;</title>"));
         assert!(svg.contains(
             "<a href=\"/analyst/search?from=2026-10-01&amp;to=2026-10-31\" aria-label=\"2026年10月：3件\">"

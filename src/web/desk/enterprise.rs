@@ -24,24 +24,19 @@ use crate::web::{Form, PageError, csrf, staff, urlencoding};
 
 const ENTERPRISE: [Role; 1] = [Role::Enterprise];
 
-/// "请于12月4日前答复" while the business may still answer.
-fn reply_by(state: CaseState, due: chrono::NaiveDate) -> Option<String> {
-    (state == CaseState::OdrNegotiation).then(|| format!("请于{}前答复", month_day(due)))
-}
-
-/// What the list says of an ODR complaint: the answer asked for, or, once given, who is next.
-fn odr_words(item: &QueueItem) -> Option<String> {
-    if item.odr_answered {
-        Some("已答复，等待消费者回应".to_owned())
-    } else {
-        reply_by(item.state, item.due)
-    }
+/// What an ODR negotiation asks of the business: "请于12月4日前答复" until it answers, then
+/// nothing but waiting for the consumer.
+fn reply_by(state: CaseState, answered: bool, due: chrono::NaiveDate) -> Option<String> {
+    (state == CaseState::OdrNegotiation).then(|| match answered {
+        true => "已答复，等待消费者决定".to_owned(),
+        false => format!("请于{}前答复", month_day(due)),
+    })
 }
 
 pub struct Row {
     pub item: QueueItem,
     pub due: DueMark,
-    /// `odr_words`: the answer asked for, or that the consumer is next.
+    /// The answer asked for, or that the consumer is next.
     pub odr_status: Option<String>,
 }
 
@@ -128,7 +123,7 @@ pub async fn queue(
         .into_iter()
         .map(|item| Row {
             due: due_mark(item.overdue, item.remaining_working_days),
-            odr_status: odr_words(&item),
+            odr_status: reply_by(item.state, item.odr_answered, item.due),
             item,
         })
         .collect();
@@ -229,9 +224,10 @@ async fn render(
         .clocks
         .iter()
         .find(|k| k.name == Clock::OdrNegotiation && k.is_running())
-        // Once answered, the business waits for the consumer; nothing is asked of it.
-        .filter(|_| view.allowed_actions.contains(&ActionKind::OdrAnswer))
-        .and_then(|k| reply_by(view.state, k.due));
+        .and_then(|k| {
+            let answered = !view.allowed_actions.contains(&ActionKind::OdrAnswer);
+            reply_by(view.state, answered, k.due)
+        });
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = CasePage {
         nav: StaffNav::new(&user, &c.token),

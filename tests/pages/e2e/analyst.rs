@@ -56,7 +56,7 @@ async fn a_trend_bar_opens_the_cases_it_counts() {
     let october = b.find("svg a[aria-label^='2026年10月']").await;
     let label = b.attr(&october, "aria-label").await.unwrap_or_default();
     assert!(label.contains("3件"), "{label}");
-    b.click(&october).await;
+    b.follow(&october).await;
     let url = b.wait_for_url("/analyst/search").await;
     assert!(url.contains("2026-10-01"), "{url}");
     assert_eq!(

@@ -17,7 +17,7 @@ fn china(y: i32, m: u32, d: u32) -> chrono::DateTime<chrono::Utc> {
 }
 
 /// Fills the complaint form as a consumer would (respondent in 蓬江区).
-pub(super) async fn fill_complaint(w: &World, phone: &str) {
+pub async fn fill_complaint(w: &World, phone: &str) {
     let b = &w.browser;
     b.select("#f-category", "goods.cosmetics.skincare").await;
     b.select("#f-nature", "quality").await;
@@ -42,7 +42,7 @@ pub(super) async fn fill_complaint(w: &World, phone: &str) {
 
 pub(super) async fn submit_complaint(w: &World) {
     let b = &w.browser;
-    b.click(&b.find("form[action='/complain'] button[type=submit]").await)
+    b.follow(&b.find("form[action='/complain'] button[type=submit]").await)
         .await;
 }
 
@@ -57,7 +57,7 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
 
     w.open("/").await;
     b.photograph("home").await;
-    b.click(&b.find("a[href='/complain']").await).await;
+    b.follow(&b.find("a[href='/complain']").await).await;
     b.wait_for_url("/complain").await;
     b.photograph("complain").await;
     fill_complaint(&w, "13800138000").await;
@@ -83,7 +83,8 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     // The consumer tracks it with the number and the 查询码.
     w.open(&format!("/track/{case_no}")).await;
     b.fill("#f-token", &token).await;
-    b.click(&b.find("form[action='/track'] button").await).await;
+    b.follow(&b.find("form[action='/track'] button").await)
+        .await;
     let page = b.wait_for("当前状态").await;
     assert!(page.contains(&case_no) && page.contains("待受理"), "{page}");
     b.photograph("track").await;
@@ -92,15 +93,15 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     w.sign_in(MEDIATOR, "/desk").await;
     w.open("/desk").await;
     b.photograph("desk-queue").await;
-    b.click(&b.find(&format!("a[href='/desk/cases/{case_no}']")).await)
+    b.follow(&b.find(&format!("a[href='/desk/cases/{case_no}']")).await)
         .await;
     b.wait_for_url(&format!("/desk/cases/{case_no}")).await;
     b.photograph("desk-case").await;
-    b.click(&b.find("#form-accept button").await).await;
+    b.follow(&b.find("#form-accept button").await).await;
     b.wait_for("调解中").await;
     b.fill("#settle-agreement", "商家退货退款 129 元").await;
     b.fill("#settle-amount", "129.00").await;
-    b.click(&b.find("#form-settle button").await).await;
+    b.follow(&b.find("#form-settle button").await).await;
     let settled = b.wait_for("调解成功").await;
     assert!(
         settled.contains("已达成调解协议") || settled.contains("调解成功"),
@@ -111,10 +112,11 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     // The consumer sees the outcome and rates it.
     w.open(&format!("/track/{case_no}")).await;
     b.fill("#f-token", &token).await;
-    b.click(&b.find("form[action='/track'] button").await).await;
+    b.follow(&b.find("form[action='/track'] button").await)
+        .await;
     b.click(&b.find("#f-score-5").await).await;
     b.fill("#f-comment", "处理及时").await;
-    b.click(&b.find("form[action='/track/action'] button.primary").await)
+    b.follow(&b.find("form[action='/track/action'] button.primary").await)
         .await;
     let rated = b.wait_for("感谢您的评价").await;
     assert!(

@@ -5,8 +5,7 @@
 use crate::common;
 
 mod analyst;
-mod bulletin;
-mod complaint;
+pub mod complaint;
 mod fit;
 mod tour;
 
@@ -44,7 +43,7 @@ impl World {
         let b = &self.browser;
         b.fill("#email", email).await;
         b.fill("#password", common::accounts::PASSWORD).await;
-        b.click(&b.find("form button[type=submit]").await).await;
+        b.follow(&b.find("form button[type=submit]").await).await;
         b.wait_for_url(home).await;
     }
 }
