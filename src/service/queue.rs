@@ -67,8 +67,6 @@ pub struct QueueItem {
     pub odr_answered: bool,
     pub flags: Vec<String>,
     pub assignee_id: Option<i64>,
-    /// The business has answered the ODR negotiation and waits for the consumer.
-    pub odr_answered: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -231,7 +229,6 @@ fn item(conn: &mut Db, ctx: &Ctx, r: &CaseRow) -> Result<QueueItem, ServiceError
         odr_answered: r.state == CaseState::OdrNegotiation && loaded.odr_answered(),
         flags: r.flags.iter().map(|f| f.as_str().to_owned()).collect(),
         assignee_id: r.assignee_id,
-        odr_answered: loaded.odr_answered(),
     })
 }
 

@@ -401,13 +401,6 @@ impl Browser {
             .map(str::to_owned)
     }
 
-    /// Runs `script` (a function body; `return` gives the answer) in the page. The pages
-    /// themselves run no script: this is the test measuring them.
-    pub async fn execute(&self, script: &str) -> Value {
-        self.post("/execute/sync", json!({ "script": script, "args": [] }))
-            .await
-    }
-
     /// Saves the viewport as a PNG (make the window tall enough to hold the page).
     pub async fn screenshot(&self, out: &Path) {
         let b64 = self.get("/screenshot").await;

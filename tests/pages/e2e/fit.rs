@@ -17,10 +17,13 @@ const PHONE: (u32, u32) = (360, 640);
 
 /// How far the page reaches past the window, in CSS pixels (0 when it fits).
 async fn overflow(b: &Browser) -> i64 {
-    b.execute("return document.documentElement.scrollWidth - window.innerWidth;")
-        .await
-        .as_i64()
-        .unwrap_or(i64::MAX)
+    b.execute(
+        "return document.documentElement.scrollWidth - window.innerWidth;",
+        json!([]),
+    )
+    .await
+    .as_i64()
+    .unwrap_or(i64::MAX)
 }
 
 /// The inputs of the page a person fills in that no label names.
@@ -30,6 +33,7 @@ async fn unlabelled(b: &Browser) -> Value {
            .filter(e => e.type !== 'hidden')
            .filter(e => ![...e.labels].some(l => l.textContent.trim() !== ''))
            .map(e => e.id || e.name);",
+        json!([]),
     )
     .await
 }
@@ -37,10 +41,13 @@ async fn unlabelled(b: &Browser) -> Value {
 /// The element's top edge and height, and the window's height.
 async fn placement(b: &Browser, css: &str) -> (f64, f64, f64) {
     let v = b
-        .execute(&format!(
-            "const r = document.querySelector({css:?}).getBoundingClientRect();
+        .execute(
+            &format!(
+                "const r = document.querySelector({css:?}).getBoundingClientRect();
              return [r.top, r.height, window.innerHeight];"
-        ))
+            ),
+            json!([]),
+        )
         .await;
     let n = |i: usize| v[i].as_f64().unwrap_or(f64::NAN);
     (n(0), n(1), n(2))
@@ -144,7 +151,10 @@ async fn the_uscc_check_digit_error_says_what_to_do() {
     assert!((0.0..window).contains(&top), "summary at {top}");
     // Fields needed only when an adverse reaction is reported say so beside their labels.
     let hint = b
-        .execute("return document.getElementById('f-adverse-reaction-symptoms-hint').textContent;")
+        .execute(
+            "return document.getElementById('f-adverse-reaction-symptoms-hint').textContent;",
+            json!([]),
+        )
         .await;
     assert!(
         hint.as_str()
@@ -243,6 +253,7 @@ async fn every_page_fits_a_phone_and_labels_its_inputs() {
         .execute(
             "return Math.max(...[...document.querySelectorAll('table.queue td.due')]
                .map(e => e.getBoundingClientRect().right));",
+            json!([]),
         )
         .await;
     assert!(
@@ -270,7 +281,10 @@ async fn wait_for_root_size(b: &Browser, size: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let now = b
-            .execute("return getComputedStyle(document.documentElement).fontSize;")
+            .execute(
+                "return getComputedStyle(document.documentElement).fontSize;",
+                json!([]),
+            )
             .await;
         if now == size {
             return;
@@ -290,7 +304,7 @@ async fn large_text_keeps_the_complaint_form_usable_on_a_phone() {
     w.open("/complain").await;
     b.resize(PHONE.0, PHONE.1).await;
     let root_size = "return getComputedStyle(document.documentElement).fontSize;";
-    assert_eq!(b.execute(root_size).await, "16px");
+    assert_eq!(b.execute(root_size, json!([])).await, "16px");
     b.click(&b.find("a.text-size-large").await).await;
     wait_for_root_size(b, "20px").await;
     assert!(b.url().await.ends_with("/complain"), "back on the form");
@@ -303,13 +317,14 @@ async fn large_text_keeps_the_complaint_form_usable_on_a_phone() {
                if (!e || e.type === 'checkbox' || e.type === 'radio') return false;
                return l.getBoundingClientRect().bottom > e.getBoundingClientRect().top + 1;
              }).map(l => l.htmlFor);",
+            json!([]),
         )
         .await;
     assert_eq!(overlaps, json!([]));
     b.photograph("complaint-large-text").await;
     // The choice lasts across pages, and the toggle takes it back.
     w.open("/track").await;
-    assert_eq!(b.execute(root_size).await, "20px");
+    assert_eq!(b.execute(root_size, json!([])).await, "20px");
     b.click(&b.find("a.text-size-normal").await).await;
     wait_for_root_size(b, "16px").await;
     assert!(b.url().await.ends_with("/track"), "back on the page");
