@@ -116,6 +116,9 @@ pub async fn get_case(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// One workflow step on a case. A consumer's supplement (补充说明) is a message to the
+/// mediator: `{"action": "message", "to": "mediator", "text": "…"}`, counted toward the
+/// party's messages a day. A consumer without an account sends `X-Tracking-Token`.
 #[utoipa::path(post, path = "/api/v1/cases/{case_no}/actions", tag = "cases",
     params(("case_no" = String, Path), ("X-Tracking-Token" = Option<String>, Header)),
     request_body = Command,
