@@ -181,11 +181,18 @@ mod tests {
         for k in 0..8 {
             assert!(table.entry(k, |_| false, || 0).is_some());
         }
-        assert!(table.entry(8, |_| false, || 0).is_none(), "full of live ones");
+        assert!(
+            table.entry(8, |_| false, || 0).is_none(),
+            "full of live ones"
+        );
         assert_eq!(table.len(), 8);
-        assert!(table.entry(0, |_| false, || 0).is_some(), "a known key counts on");
-        // The next newcomer after a quarter of the cap turned away triggers a scan.
-        assert!(table.entry(9, |_| true, || 0).is_some());
+        assert!(
+            table.entry(0, |_| false, || 0).is_some(),
+            "a known key counts on"
+        );
+        // Entries gone stale are dropped once a quarter of the cap has been turned away.
+        assert!(table.entry(9, |_| true, || 0).is_none());
+        assert!(table.entry(10, |_| true, || 0).is_some());
         assert_eq!(table.len(), 1);
     }
 }

@@ -17,7 +17,11 @@ fn a_new_code_is_twenty_crockford_characters_in_groups_of_four() {
     assert_eq!(grouped.len(), 24);
     assert_eq!(grouped.split('-').count(), 5);
     assert!(grouped.split('-').all(|g| g.len() == 4));
-    assert_eq!(TrackingCode::parse(&grouped), Some(code.clone()), "round trip");
+    assert_eq!(
+        TrackingCode::parse(&grouped),
+        Some(code.clone()),
+        "round trip"
+    );
     assert_eq!(TrackingCode::parse(code.as_str()), Some(code));
 }
 

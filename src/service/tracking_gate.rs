@@ -113,12 +113,18 @@ mod tests {
             gate.failed(case, now);
         }
         assert_eq!(gate.table().len(), MAX_TRACKED);
-        assert!(!gate.failed(MAX_TRACKED as i64 + 20, now), "full: not counted");
+        assert!(
+            !gate.failed(MAX_TRACKED as i64 + 20, now),
+            "full: not counted"
+        );
         let later = now + Duration::minutes(61);
         assert_eq!(gate.refused(1, later), None);
         for case in 0..MAX_TRACKED / 4 {
             gate.failed(-(case as i64), later);
         }
-        assert!(gate.table().len() < MAX_TRACKED / 2, "stale windows dropped");
+        assert!(
+            gate.table().len() < MAX_TRACKED / 2,
+            "stale windows dropped"
+        );
     }
 }

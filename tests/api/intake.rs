@@ -39,8 +39,11 @@ async fn complaint_is_received_numbered_and_due(backend: Backend) {
     // 20 Crockford base32 characters (100 bits) in groups of four.
     let groups: Vec<&str> = token.split('-').collect();
     assert_eq!(groups.len(), 5, "{token}");
-    assert!(groups.iter().all(|g| g.len() == 4
-        && g.bytes().all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))));
+    assert!(groups.iter().all(|g| {
+        g.len() == 4
+            && g.bytes()
+                .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
+    }));
 
     let (status, second) = app.post_json("/api/v1/complaints", &complaint).await;
     assert_eq!(status, 201);

@@ -78,7 +78,10 @@ async fn file_through_the_form(web: &mut Browser<'_>) -> (String, String, Page) 
         .post_multipart("/complain", &complaint_fields(&csrf, &idem, &[]), receipt())
         .await;
     let to = answer.location.clone().unwrap_or_default();
-    assert!(to.starts_with("/track/TS-") && to.ends_with("/filed"), "{to}");
+    assert!(
+        to.starts_with("/track/TS-") && to.ends_with("/filed"),
+        "{to}"
+    );
     let page = web.follow(&answer).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let case_no = class_text(&page.body, "mono");
@@ -304,7 +307,11 @@ async fn rating_after_settlement(backend: Backend) {
     assert_eq!(rated.location, Some(format!("{case_page}?done=rated")));
     let thanked = web.follow(&rated).await;
     assert!(thanked.body.contains("感谢您的评价"), "{}", thanked.body);
-    assert!(thanked.body.contains("您给出的评价：4 分"), "{}", thanked.body);
+    assert!(
+        thanked.body.contains("您给出的评价：4 分"),
+        "{}",
+        thanked.body
+    );
     assert!(!thanked.body.contains("提交评价"), "rated once");
     // Reloading the page later still thanks, without a form.
     let again = web.get(&case_page).await;

@@ -59,7 +59,10 @@ async fn lookup_answers_303_with_a_case_scoped_cookie(backend: Backend) {
     assert!(page.body.contains("当前状态："), "{}", page.body);
     // Reload is a plain GET: the same page, nothing posted again.
     let reload = web.get(&case_page).await;
-    assert_eq!((reload.status, reload.body.contains("当前状态：")), (200, true));
+    assert_eq!(
+        (reload.status, reload.body.contains("当前状态：")),
+        (200, true)
+    );
 }
 
 on_both_backends!(lookup_answers_303_with_a_case_scoped_cookie);
@@ -77,7 +80,11 @@ async fn wrong_codes_lock_the_case_for_the_rest_of_the_hour(backend: Backend) {
     let locked = look_up(&mut web, &case_no, &code).await;
     assert_eq!(locked.status, 429, "{}", locked.body);
     assert_eq!(locked.retry_after.as_deref(), Some("3600"));
-    assert!(locked.body.contains("请在 60 分钟后再试"), "{}", locked.body);
+    assert!(
+        locked.body.contains("请在 60 分钟后再试"),
+        "{}",
+        locked.body
+    );
     let (status, _) = app.track(&case_no, &code).await;
     assert_eq!(status, 429, "the API shares the limit");
     let (status, _) = app.track(&other_no, &other_code).await;
@@ -143,15 +150,22 @@ async fn a_supplement_reaches_the_mediator(backend: Backend) {
     let supplement = format!("/track/{case_no}/supplement");
 
     let long = "字".repeat(2001);
-    let refused = web.post(&supplement, &[("csrf", &csrf), ("text", &long)]).await;
+    let refused = web
+        .post(&supplement, &[("csrf", &csrf), ("text", &long)])
+        .await;
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("补充说明应为1至2000个字"));
     assert!(refused.body.contains(&long), "the text is kept");
 
     let text = "补充：商家店员当时承诺七天无理由退货，联系电话13912345678。";
-    let sent = web.post(&supplement, &[("csrf", &csrf), ("text", text)]).await;
+    let sent = web
+        .post(&supplement, &[("csrf", &csrf), ("text", text)])
+        .await;
     assert_eq!(sent.status, 303, "{}", sent.body);
-    assert_eq!(sent.location, Some(format!("/track/{case_no}?done=supplement")));
+    assert_eq!(
+        sent.location,
+        Some(format!("/track/{case_no}?done=supplement"))
+    );
     let shown = web.follow(&sent).await;
     assert!(shown.body.contains("补充说明已提交"), "{}", shown.body);
     assert!(shown.body.contains("商家店员当时承诺七天无理由退货"));

@@ -125,4 +125,3 @@ impl CasePage {
                 .any(|a| a.as_str() == action)
     }
 }
-

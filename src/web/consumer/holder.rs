@@ -137,8 +137,14 @@ mod tests {
     #[test]
     fn every_outcome_reads_back_from_its_query() {
         for done in Done::ALL {
-            assert_eq!(Done::from_query(&format!("done={}", done.as_str())), Some(done));
-            assert_eq!(Done::from_query(&format!("x=1&done={}", done.as_str())), Some(done));
+            assert_eq!(
+                Done::from_query(&format!("done={}", done.as_str())),
+                Some(done)
+            );
+            assert_eq!(
+                Done::from_query(&format!("x=1&done={}", done.as_str())),
+                Some(done)
+            );
         }
         assert_eq!(Done::from_query("done=hacked"), None);
         assert_eq!(Done::from_query(""), None);
