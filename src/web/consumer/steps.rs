@@ -48,7 +48,7 @@ fn command(form: &Form) -> Result<(Command, Done), String> {
 async fn act(
     req: &HttpRequest,
     state: &AppState,
-    (case_no, token): (String, TrackingToken),
+    (case_no, token): Held,
     command: Command,
     done: Done,
     supplement: String,
@@ -80,15 +80,27 @@ async fn act(
     show_case(req, state, &case_no, token, outcome).await
 }
 
+type Held = (String, TrackingToken);
+
+/// A posted step form and who holds the case's code; `Err` is the page that answers instead.
+async fn held_form(
+    req: &HttpRequest,
+    state: &AppState,
+    path: &str,
+    body: &[u8],
+) -> Result<Result<(Form, Held), HttpResponse>, PageError> {
+    let form = Form::parse(req, body, "track_action")?;
+    Ok(holder_of(req, state, path).await?.map(|held| (form, held)))
+}
+
 pub async fn action(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let form = Form::parse(&req, &body, "track_action")?;
-    let (case_no, token) = match holder_of(&req, &state, &path).await? {
-        Ok(held) => held,
+    let (form, (case_no, token)) = match held_form(&req, &state, &path, &body).await? {
+        Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
     match command(&form) {
@@ -107,9 +119,8 @@ pub async fn supplement(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let form = Form::parse(&req, &body, "track_action")?;
-    let held = match holder_of(&req, &state, &path).await? {
-        Ok(held) => held,
+    let (form, held) = match held_form(&req, &state, &path, &body).await? {
+        Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
     let typed = form.get("text").unwrap_or_default().to_owned();
