@@ -3,16 +3,87 @@
 //! script down, not an accounting system.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const WINDOW: Duration = Duration::from_secs(60);
-/// Above this many tracked keys, expired windows are dropped.
+/// Below this many tracked keys, nothing is pruned.
 const PRUNE_AT: usize = 10_000;
+/// The most (address, form) windows tracked; a new one while full is not limited here.
+const MAX_TRACKED: usize = 200_000;
+
+/// A table of per-key counters with bounded memory, pruned in amortised steps: stale entries
+/// are dropped when the table has doubled since the last prune (and at least `floor` long), so
+/// a flood of new keys costs no scan per attempt. Once `cap` live entries are held, a new key
+/// is turned away, and a scan is retried only after `cap / 4` of those.
+pub struct PrunedTable<K, V> {
+    entries: HashMap<K, V>,
+    floor: usize,
+    cap: usize,
+    prune_at: usize,
+    turned_away: usize,
+    /// Scans so far, for the tests that bound them.
+    scans: u64,
+}
+
+impl<K: Eq + Hash, V> PrunedTable<K, V> {
+    pub fn new(floor: usize, cap: usize) -> PrunedTable<K, V> {
+        PrunedTable {
+            entries: HashMap::new(),
+            floor,
+            cap,
+            prune_at: floor,
+            turned_away: 0,
+            scans: 0,
+        }
+    }
+
+    pub fn get(&self, key: &K) -> Option<&V> {
+        self.entries.get(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry of `key`, made with `new` if absent and there is room once stale entries
+    /// are dropped when due; `None` when the table is full of live entries.
+    pub fn entry(
+        &mut self,
+        key: K,
+        is_stale: impl Fn(&V) -> bool,
+        new: impl FnOnce() -> V,
+    ) -> Option<&mut V> {
+        if !self.entries.contains_key(&key) && !self.make_room(is_stale) {
+            return None;
+        }
+        Some(self.entries.entry(key).or_insert_with(new))
+    }
+
+    fn make_room(&mut self, is_stale: impl Fn(&V) -> bool) -> bool {
+        let full = self.entries.len() >= self.cap;
+        if full {
+            self.turned_away += 1;
+        }
+        let retry_full = full && self.turned_away >= self.cap / 4;
+        if self.entries.len() >= self.prune_at.max(self.floor) || retry_full {
+            self.entries.retain(|_, v| !is_stale(v));
+            self.prune_at = self.entries.len().saturating_mul(2);
+            self.turned_away = 0;
+            self.scans += 1;
+        }
+        self.entries.len() < self.cap
+    }
+}
 
 /// Per (client address, form): when the current window opened and how many it admitted.
-type Windows = HashMap<(IpAddr, &'static str), (Instant, u32)>;
+type Windows = PrunedTable<(IpAddr, &'static str), (Instant, u32)>;
 
 pub struct RateLimiter {
     per_minute: u32,
@@ -24,7 +95,7 @@ impl RateLimiter {
     pub fn new(per_minute: u32) -> RateLimiter {
         RateLimiter {
             per_minute,
-            windows: Mutex::new(HashMap::new()),
+            windows: Mutex::new(PrunedTable::new(PRUNE_AT, MAX_TRACKED)),
         }
     }
 
@@ -34,10 +105,10 @@ impl RateLimiter {
             return Ok(());
         }
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if windows.len() > PRUNE_AT {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
-        }
-        let entry = windows.entry((ip, form)).or_insert((now, 0));
+        let expired = |(start, _): &(Instant, u32)| now.duration_since(*start) >= WINDOW;
+        let Some(entry) = windows.entry((ip, form), expired, || (now, 0)) else {
+            return Ok(());
+        };
         if now.duration_since(entry.0) >= WINDOW {
             *entry = (now, 0);
         }
@@ -87,5 +158,41 @@ mod tests {
         );
         assert!(limiter.check(ip, "complaint", t0 + WINDOW).is_ok());
         assert!(RateLimiter::new(0).check(ip, "complaint", t0).is_ok());
+    }
+
+    #[test]
+    fn a_flood_of_new_addresses_costs_a_logarithmic_number_of_scans() {
+        let limiter = RateLimiter::new(5);
+        let t0 = Instant::now();
+        let flood = 150_000u32;
+        for n in 0..flood {
+            let ip = IpAddr::from(n.to_be_bytes());
+            assert!(limiter.check(ip, "complaint", t0).is_ok());
+        }
+        let windows = limiter.windows.lock().unwrap();
+        assert_eq!(windows.len(), flood as usize, "all windows are live");
+        // At 10,000, 20,000, 40,000 and 80,000 keys: four scans, not one per attempt.
+        assert_eq!(windows.scans, 4);
+    }
+
+    #[test]
+    fn the_table_stays_bounded_and_forgets_expired_windows() {
+        let mut table: PrunedTable<u32, u32> = PrunedTable::new(4, 8);
+        for k in 0..8 {
+            assert!(table.entry(k, |_| false, || 0).is_some());
+        }
+        assert!(
+            table.entry(8, |_| false, || 0).is_none(),
+            "full of live ones"
+        );
+        assert_eq!(table.len(), 8);
+        assert!(
+            table.entry(0, |_| false, || 0).is_some(),
+            "a known key counts on"
+        );
+        // Entries gone stale are dropped once a quarter of the cap has been turned away.
+        assert!(table.entry(9, |_| true, || 0).is_none());
+        assert!(table.entry(10, |_| true, || 0).is_some());
+        assert_eq!(table.len(), 1);
     }
 }

@@ -4,7 +4,12 @@
 
 use sha2::{Digest, Sha256};
 
-const TOKEN_BYTES: usize = 20; // 160 bits
+use crate::domain::tracking_code::{CODE_RANDOM_BYTES, TrackingCode};
+
+/// Bytes of a token issued before the short codes (160 bits, sealed as raw bytes).
+const LEGACY_TOKEN_BYTES: usize = 20;
+/// Marks a sealed short code; a sealed old token is bare hex.
+const SEALED_CODE: &str = "b32:";
 
 fn sha256_hex(parts: &[&[u8]]) -> String {
     let mut h = Sha256::new();
@@ -14,9 +19,10 @@ fn sha256_hex(parts: &[&[u8]]) -> String {
     hex::encode(h.finalize())
 }
 
-/// Proof that a caller may see a case without an account: 160 random bits as hex.
+/// Proof that a caller may see a case without an account: the 查询码
+/// (`domain::tracking_code`), 100 random bits, or 160 for codes issued before.
 #[derive(Clone, PartialEq, Eq)]
-pub struct TrackingToken(String);
+pub struct TrackingToken(TrackingCode);
 
 impl std::fmt::Debug for TrackingToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -26,24 +32,29 @@ impl std::fmt::Debug for TrackingToken {
 
 impl TrackingToken {
     pub fn generate() -> std::io::Result<TrackingToken> {
-        let mut bytes = [0u8; TOKEN_BYTES];
+        let mut bytes = [0u8; CODE_RANDOM_BYTES];
         getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
-        Ok(TrackingToken(hex::encode(bytes)))
+        Ok(TrackingToken(TrackingCode::from_random(bytes)))
     }
 
-    /// Accepts exactly the shape `generate` produces; anything else cannot match a case.
+    /// A new code or an old 40-hex token, as typed (`TrackingCode::parse`); anything else
+    /// cannot match a case.
     pub fn parse(s: &str) -> Option<TrackingToken> {
-        let s = s.trim();
-        (s.len() == TOKEN_BYTES * 2 && s.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| TrackingToken(s.to_ascii_lowercase()))
+        TrackingCode::parse(s).map(TrackingToken)
     }
 
+    /// The canonical text, as hashed.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
+    }
+
+    /// As shown to people: `7K2M-9QXD-…`.
+    pub fn grouped(&self) -> String {
+        self.0.grouped()
     }
 
     pub fn hash(&self) -> String {
-        sha256_hex(&[b"odrdesk tracking token\0", self.0.as_bytes()])
+        sha256_hex(&[b"odrdesk tracking token\0", self.as_str().as_bytes()])
     }
 
     /// Compares against a stored hash in constant time.
@@ -103,30 +114,38 @@ impl IdempotencyKey {
         sha256_hex(&[b"odrdesk idempotency key\0", self.0.as_bytes()])
     }
 
-    fn pad(&self) -> [u8; TOKEN_BYTES] {
+    /// XORs `bytes` (at most 32) with a pad derived from the key.
+    fn xor_pad(&self, bytes: &[u8]) -> Vec<u8> {
         let mut h = Sha256::new();
         h.update(b"odrdesk idempotency seal\0");
         h.update(self.0.as_bytes());
-        let digest = h.finalize();
-        let mut pad = [0u8; TOKEN_BYTES];
-        pad.copy_from_slice(&digest[..TOKEN_BYTES]);
-        pad
+        let pad = h.finalize();
+        bytes.iter().zip(pad).map(|(a, b)| a ^ b).collect()
     }
 
-    /// XOR with a pad derived from the key; each key seals exactly one token.
+    /// XOR with a pad derived from the key; each key seals exactly one token. A short code
+    /// is sealed as its text behind a marker, an old token as its 20 bytes, as before.
     pub fn seal(&self, token: &TrackingToken) -> String {
-        let raw = hex::decode(token.as_str()).unwrap_or_default();
-        let sealed: Vec<u8> = raw.iter().zip(self.pad()).map(|(a, b)| a ^ b).collect();
-        hex::encode(sealed)
+        if token.0.is_legacy() {
+            let raw = hex::decode(token.as_str()).unwrap_or_default();
+            return hex::encode(self.xor_pad(&raw));
+        }
+        format!(
+            "{SEALED_CODE}{}",
+            hex::encode(self.xor_pad(token.as_str().as_bytes()))
+        )
     }
 
     pub fn unseal(&self, sealed: &str) -> Option<TrackingToken> {
+        if let Some(code) = sealed.strip_prefix(SEALED_CODE) {
+            let plain = self.xor_pad(&hex::decode(code).ok()?);
+            return TrackingToken::parse(std::str::from_utf8(&plain).ok()?);
+        }
         let raw = hex::decode(sealed).ok()?;
-        if raw.len() != TOKEN_BYTES {
+        if raw.len() != LEGACY_TOKEN_BYTES {
             return None;
         }
-        let plain: Vec<u8> = raw.iter().zip(self.pad()).map(|(a, b)| a ^ b).collect();
-        Some(TrackingToken(hex::encode(plain)))
+        TrackingToken::parse(&hex::encode(self.xor_pad(&raw)))
     }
 }
 
@@ -144,7 +163,8 @@ mod tests {
         let a = TrackingToken::generate().unwrap();
         let b = TrackingToken::generate().unwrap();
         assert_ne!(a, b);
-        assert_eq!(a.as_str().len(), 40);
+        assert_eq!(a.as_str().len(), 20);
+        assert_eq!(TrackingToken::parse(&a.grouped()), Some(a.clone()));
         assert!(a.matches(&a.hash()));
         assert!(!b.matches(&a.hash()));
         assert_eq!(
@@ -153,6 +173,22 @@ mod tests {
         );
         assert!(TrackingToken::parse("abc").is_none());
         assert!(TrackingToken::parse(&"g".repeat(40)).is_none());
+    }
+
+    #[test]
+    fn an_old_token_hashes_and_seals_as_it_did() {
+        let old = TrackingToken::parse("3f9a0c1d2e4b5a69788796a5b4c3d2e1f0a9b8c7").unwrap();
+        // The hash stored for this token before the short codes.
+        assert_eq!(
+            old.hash(),
+            sha256_hex(&[
+                b"odrdesk tracking token\0",
+                b"3f9a0c1d2e4b5a69788796a5b4c3d2e1f0a9b8c7"
+            ])
+        );
+        let k = IdempotencyKey::parse("k").unwrap();
+        assert_eq!(k.seal(&old).len(), 40);
+        assert_eq!(k.unseal(&k.seal(&old)), Some(old));
     }
 
     #[test]

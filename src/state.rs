@@ -16,6 +16,7 @@ use crate::service::group_commit::{Committer, Submission};
 use crate::service::login::LoginGate;
 use crate::service::slots::JobSlots;
 use crate::service::submit::Submitted;
+use crate::service::tracking_gate::TrackingGate;
 use crate::service::{Ctx, ServiceError};
 use crate::store::{self, Db, DbPool, StoreError};
 use crate::uploads::UploadSlots;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub jobs: JobSlots,
     /// Password checks under way and sign-in failures per (client address, account).
     pub logins: Arc<LoginGate>,
+    /// Wrong 查询码 per case in the current window.
+    pub tracking: Arc<TrackingGate>,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
         Ok(AppState {
             intake: Committer::start(pool.clone(), settings.intake_batch)?,
             logins: Arc::new(LoginGate::per_core()),
+            tracking: Arc::new(TrackingGate::default()),
             search,
             search_stale,
             uploads: UploadSlots::new(settings.upload_concurrency),

@@ -53,6 +53,7 @@ pub mod routing;
 pub mod severity;
 pub mod steps;
 pub mod taxonomy;
+pub mod tracking_code;
 pub mod workflow;
 
 pub use calendar::{CalendarError, Due, WorkCalendar, YearCalendar};

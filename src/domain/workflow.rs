@@ -224,6 +224,25 @@ pub struct Facts {
 /// Staff are not limited.
 pub const PARTY_MESSAGES_PER_DAY: u32 = 10;
 
+/// The longest supplement (补充说明) a consumer writes on the case page.
+pub const SUPPLEMENT_MAX_CHARS: usize = 2_000;
+
+/// A consumer's supplement: a message to the mediator, so it is kept, masked, mailed and
+/// counted against `PARTY_MESSAGES_PER_DAY` like any message.
+pub fn supplement(text: &str) -> Result<Command, crate::domain::FieldError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > SUPPLEMENT_MAX_CHARS {
+        return Err(crate::domain::FieldError::new(
+            "length",
+            format!("补充说明应为1至{SUPPLEMENT_MAX_CHARS}个字"),
+        ));
+    }
+    Ok(Command::Message {
+        to: Recipient::Mediator,
+        text: text.to_owned(),
+    })
+}
+
 /// What an allowed command does to the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {

@@ -380,3 +380,17 @@ fn a_business_answers_an_odr_negotiation_once() {
         .contains(&ActionKind::OdrAnswer)
     );
 }
+
+#[test]
+fn a_supplement_is_a_bounded_message_to_the_mediator() {
+    assert_eq!(
+        supplement("  发票在附件里  "),
+        Ok(Command::Message {
+            to: Recipient::Mediator,
+            text: "发票在附件里".into()
+        })
+    );
+    assert_eq!(supplement(" ").unwrap_err().code, "length");
+    assert!(supplement(&"字".repeat(SUPPLEMENT_MAX_CHARS)).is_ok());
+    assert!(supplement(&"字".repeat(SUPPLEMENT_MAX_CHARS + 1)).is_err());
+}

@@ -9,6 +9,8 @@ use super::error::ApiError;
 use crate::intake::FieldIssue;
 use crate::secrets::{IdempotencyKey, TrackingToken, request_hash};
 use crate::service::submit::Idempotency;
+use crate::service::tracking_gate;
+use crate::state::AppState;
 
 /// Parses a JSON object body. A body not declared `application/json` (with at most a UTF-8
 /// charset) is a 415: a page on another site can send a form or plain text with the visitor's
@@ -145,4 +147,20 @@ pub fn tracking_token(req: &HttpRequest) -> Option<TrackingToken> {
         .get("X-Tracking-Token")
         .and_then(|v| v.to_str().ok())
         .and_then(TrackingToken::parse)
+}
+
+/// The `X-Tracking-Token` header checked against `case_no` under the per-case limit on wrong
+/// codes (`service::tracking_gate`): `None` without one, 404 for a wrong one, 429 while the
+/// case refuses codes.
+pub async fn checked_tracking_token(
+    req: &HttpRequest,
+    state: &AppState,
+    case_no: &str,
+) -> Result<Option<TrackingToken>, ApiError> {
+    let Some(token) = tracking_token(req) else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    tracking_gate::check(&state.pool, &state.tracking, case_no, &token, now).await?;
+    Ok(Some(token))
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 use utoipa::OpenApi;
 
-use super::body::{json_body, tracking_token};
+use super::body::{checked_tracking_token, json_body};
 use super::error::{ApiError, ErrorBody};
 use super::intake::accept;
 use crate::auth::{Principal, Role};
@@ -71,12 +71,19 @@ pub fn routes(scope: &mut web::ServiceConfig) {
         );
 }
 
-/// The caller as use cases see it; an anonymous caller may hold a tracking token.
-fn caller(principal: Principal, req: &HttpRequest) -> Result<Caller, ApiError> {
+/// The caller as use cases see it; an anonymous caller may hold the case's tracking token,
+/// checked under the per-case limit on wrong codes.
+async fn caller(
+    principal: Principal,
+    req: &HttpRequest,
+    state: &AppState,
+    case_no: &str,
+) -> Result<Caller, ApiError> {
     match principal {
         Principal::Staff(user) => Ok(Caller::Staff(user)),
         Principal::Consumer { openid } => Ok(Caller::Consumer { openid }),
-        Principal::Anonymous => tracking_token(req)
+        Principal::Anonymous => checked_tracking_token(req, state, case_no)
+            .await?
             .map(Caller::TokenHolder)
             .ok_or(ApiError::Unauthenticated),
     }
@@ -93,14 +100,15 @@ const CASE_WORKERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Mediator];
 
 #[utoipa::path(get, path = "/api/v1/cases/{case_no}", tag = "cases",
     params(("case_no" = String, Path), ("X-Tracking-Token" = Option<String>, Header, description = "For consumers without an account")),
-    responses((status = 200, body = CaseView), (status = 401, body = ErrorBody), (status = 404, description = "No such case, or not yours to see", body = ErrorBody)))]
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorBody), (status = 404, description = "No such case, or not yours to see", body = ErrorBody),
+        (status = 429, description = "Too many wrong tracking tokens for this case; retry after `Retry-After`", body = ErrorBody)))]
 pub async fn get_case(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(principal, &req)?;
+    let caller = caller(principal, &req, &state, &path).await?;
     let ctx = state.ctx();
     let view = state
         .with_db(move |conn| case_view::view(conn, &ctx.reference, &path, &caller, ctx.now))
@@ -108,6 +116,9 @@ pub async fn get_case(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// One workflow step on a case. A consumer's supplement (补充说明) is a message to the
+/// mediator: `{"action": "message", "to": "mediator", "text": "…"}`, counted toward the
+/// party's messages a day. A consumer without an account sends `X-Tracking-Token`.
 #[utoipa::path(post, path = "/api/v1/cases/{case_no}/actions", tag = "cases",
     params(("case_no" = String, Path), ("X-Tracking-Token" = Option<String>, Header)),
     request_body = Command,
@@ -116,7 +127,7 @@ pub async fn get_case(
         (status = 404, body = ErrorBody),
         (status = 409, description = "Not allowed in this state; `allowed` lists what is", body = ErrorBody),
         (status = 422, body = ErrorBody),
-        (status = 429, description = "The party's messages on this case for today are used up; `Retry-After` says when the next day begins", body = ErrorBody)))]
+        (status = 429, description = "The party's messages on this case for today are used up, or too many wrong tracking tokens for this case; `Retry-After` says when to try again", body = ErrorBody)))]
 pub async fn post_action(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -124,7 +135,7 @@ pub async fn post_action(
     principal: Principal,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(principal, &req)?;
+    let caller = caller(principal, &req, &state, &path).await?;
     let command: Command = json_body(&req, &body)?;
     if matches!(command, Command::OdrExpire) {
         return Err(ApiError::NotFound);

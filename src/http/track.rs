@@ -3,7 +3,7 @@
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::body::tracking_token;
+use super::body::checked_tracking_token;
 use super::error::{ApiError, ErrorBody};
 use crate::domain::case::CaseNo;
 use crate::service::attachments::{Room, Upload, attach, room};
@@ -26,6 +26,7 @@ fn case_no_from_path(raw: &str) -> Result<String, ApiError> {
     responses(
         (status = 200, body = PublicCaseView),
         (status = 404, description = "No such case, or wrong token", body = ErrorBody),
+        (status = 429, description = "Too many wrong tokens for this case; retry after `Retry-After`", body = ErrorBody),
     )
 )]
 pub async fn track(
@@ -34,7 +35,7 @@ pub async fn track(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let case_no = case_no_from_path(&path)?;
-    let token = tracking_token(&req);
+    let token = checked_tracking_token(&req, &state, &case_no).await?;
     let view = state
         .with_db(move |conn| public_view(conn, &case_no, token.as_ref()))
         .await?;
@@ -52,6 +53,7 @@ pub async fn track(
         (status = 201, description = "All attachments of the case", body = Vec<AttachmentView>),
         (status = 400, description = "No file, malformed multipart or too many files", body = ErrorBody),
         (status = 404, description = "No such case, or wrong token", body = ErrorBody),
+        (status = 429, description = "Too many wrong tokens for this case; retry after `Retry-After`", body = ErrorBody),
         (status = 413, description = "A file is too large, or the case's files would exceed their total size (`case_attachment_bytes`)", body = ErrorBody),
         (status = 415, description = "A file's content is not an accepted type", body = ErrorBody),
         (status = 422, description = "The case would hold too many files (`case_attachment_count`)", body = ErrorBody),
@@ -66,7 +68,7 @@ pub async fn upload(
     payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let case_no = case_no_from_path(&path)?;
-    let token = tracking_token(&req);
+    let token = checked_tracking_token(&req, &state, &case_no).await?;
     // The token and the room left in the case are checked before any file is read.
     let room = {
         let (case_no, token, limits) = (case_no.clone(), token.clone(), state.case_limits());

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     /// To the complainant or reporter after intake. The tracking token is never mailed: it is
-    /// shown once, at submission.
+    /// shown only on the confirmation after filing.
     Acknowledgement {
         case_no: String,
         kind_label: String,

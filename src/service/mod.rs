@@ -23,6 +23,7 @@ pub mod slots;
 pub mod submit;
 pub mod sweep;
 pub mod track;
+pub mod tracking_gate;
 pub mod verify;
 
 use crate::domain::action::ActionKind;

@@ -255,7 +255,7 @@ fn replay(conn: &mut Db, idem: &Idempotency) -> Result<Option<Submitted>, Servic
 fn answer(case: &CaseRow, token: TrackingToken, replayed: bool) -> Submitted {
     Submitted {
         case_no: case.case_no.clone(),
-        tracking_token: token.as_str().to_owned(),
+        tracking_token: token.grouped(),
         state: case.state,
         received_at: case.received_at.and_utc(),
         due: case.due_date,

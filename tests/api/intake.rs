@@ -36,7 +36,14 @@ async fn complaint_is_received_numbered_and_due(backend: Backend) {
     assert_eq!(body["due_provisional"], false);
     assert_eq!(body["received_at"], "2026-09-30T02:00:00Z");
     let token = body["tracking_token"].as_str().unwrap();
-    assert!(token.len() >= 32 && token.bytes().all(|b| b.is_ascii_hexdigit()));
+    // 20 Crockford base32 characters (100 bits) in groups of four.
+    let groups: Vec<&str> = token.split('-').collect();
+    assert_eq!(groups.len(), 5, "{token}");
+    assert!(groups.iter().all(|g| {
+        g.len() == 4
+            && g.bytes()
+                .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
+    }));
 
     let (status, second) = app.post_json("/api/v1/complaints", &complaint).await;
     assert_eq!(status, 201);

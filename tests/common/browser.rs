@@ -100,6 +100,13 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// The page a `303 See Other` sends the browser to, as a browser opens it.
+    pub async fn follow(&mut self, answer: &Page) -> Page {
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        let to = answer.location.clone().expect("Location");
+        self.get(&to).await
+    }
+
     pub async fn get(&mut self, path: &str) -> Page {
         let res = self
             .client

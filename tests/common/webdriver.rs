@@ -161,6 +161,11 @@ impl Browser {
         self.post("/url", json!({ "url": url })).await;
     }
 
+    /// The browser's Back button.
+    pub async fn back(&self) {
+        self.post("/back", json!({})).await;
+    }
+
     pub async fn url(&self) -> String {
         self.get("/url")
             .await

@@ -74,10 +74,16 @@ fn assert_labelled(page: &Page) {
 async fn file_through_the_form(web: &mut Browser<'_>) -> (String, String, Page) {
     let form = web.get("/complain").await;
     let (csrf, idem) = (hidden(&form.body, "csrf"), hidden(&form.body, "idem"));
-    let page = web
+    let answer = web
         .post_multipart("/complain", &complaint_fields(&csrf, &idem, &[]), receipt())
         .await;
-    assert_eq!(page.status, 201, "{}", page.body);
+    let to = answer.location.clone().unwrap_or_default();
+    assert!(
+        to.starts_with("/track/TS-") && to.ends_with("/filed"),
+        "{to}"
+    );
+    let page = web.follow(&answer).await;
+    assert_eq!(page.status, 200, "{}", page.body);
     let case_no = class_text(&page.body, "mono");
     let token = class_text(&page.body, "mono token");
     (case_no, token, page)
@@ -106,7 +112,8 @@ async fn complaint_is_filed_with_evidence(backend: Backend) {
 
     let (case_no, token, page) = file_through_the_form(&mut web).await;
     assert!(case_no.starts_with("TS-2026-"), "{case_no}");
-    assert_eq!(token.len(), 40, "160 bits in hex: {token}");
+    assert_eq!(token.len(), 24, "20 characters in groups of four: {token}");
+    assert_eq!(token.split('-').count(), 5, "{token}");
     assert_eq!(page.cache_control.as_deref(), Some("no-store"));
     assert!(page.body.contains("受理期限："), "{}", page.body);
     assert!(page.body.contains(&format!("href=\"/track/{case_no}\"")));
@@ -171,8 +178,10 @@ async fn one_case_per_idempotency_key(backend: Backend) {
     let (csrf, idem) = (hidden(&form.body, "csrf"), hidden(&form.body, "idem"));
     let fields = complaint_fields(&csrf, &idem, &[]);
     let first = web.post_multipart("/complain", &fields, receipt()).await;
+    let first = web.follow(&first).await;
     let again = web.post_multipart("/complain", &fields, receipt()).await;
-    assert_eq!((first.status, again.status), (201, 201), "{}", again.body);
+    let again = web.follow(&again).await;
+    assert_eq!((first.status, again.status), (200, 200), "{}", again.body);
     let case_no = class_text(&first.body, "mono");
     assert_eq!(class_text(&again.body, "mono"), case_no);
     let token = class_text(&first.body, "mono token");
@@ -188,10 +197,14 @@ async fn tracking_needs_the_token(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let mut web = Browser::new(&app);
     let (case_no, token, _) = file_through_the_form(&mut web).await;
+    // Another browser, which never saw the confirmation.
+    let mut web = Browser::new(&app);
+    let case_page = format!("/track/{case_no}");
 
-    let form = web.get(&format!("/track/{case_no}")).await;
+    let form = web.get(&case_page).await;
     assert_eq!(form.status, 200);
     assert!(form.body.contains(&format!("value=\"{case_no}\"")));
+    assert!(!form.body.contains("当前状态："), "no cookie, no case");
     assert_labelled(&form);
     let csrf = hidden(&form.body, "csrf");
 
@@ -201,19 +214,24 @@ async fn tracking_needs_the_token(backend: Backend) {
             &[
                 ("csrf", &csrf),
                 ("case_no", &case_no),
-                ("token", "0123456789abcdef0123456789abcdef01234567"),
+                ("token", "0123-4567-89AB-CDEF-GHJK"),
             ],
         )
         .await;
     assert_eq!(wrong.status, 404);
     assert!(wrong.body.contains("案件编号或查询码不正确"));
 
-    let page = web
+    // Typed as read aloud: lower case, spaces, O for 0.
+    let typed = token.to_lowercase().replace('-', " ").replace('0', "o");
+    let answer = web
         .post(
             "/track",
-            &[("csrf", &csrf), ("case_no", &case_no), ("token", &token)],
+            &[("csrf", &csrf), ("case_no", &case_no), ("token", &typed)],
         )
         .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(answer.location.as_deref(), Some(case_page.as_str()));
+    let page = web.follow(&answer).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert_eq!(page.cache_control.as_deref(), Some("no-store"));
     assert!(page.body.contains("当前状态："));
@@ -223,31 +241,30 @@ async fn tracking_needs_the_token(backend: Backend) {
     assert!(!page.body.contains("13800138000"));
     assert!(page.body.contains("receipt.png"));
     assert!(page.body.contains("撤回投诉"));
-    assert_eq!(hidden(&page.body, "token"), token);
-    assert!(!page.body.contains(&format!("?token={token}")));
+    assert!(!page.body.contains(&token), "the code is not in the page");
     assert_labelled(&page);
 
     let more = web
         .post_multipart(
-            "/track/evidence",
-            &[("csrf", &csrf), ("case_no", &case_no), ("token", &token)],
+            &format!("{case_page}/evidence"),
+            &[("csrf", &csrf)],
             vec![("evidence", "invoice.pdf", b"%PDF-1.4\n%%EOF\n".to_vec())],
         )
         .await;
-    assert_eq!(more.status, 200, "{}", more.body);
-    assert!(more.body.contains("已上传 1 个文件") && more.body.contains("invoice.pdf"));
-    let stranger = web
+    assert_eq!(more.location, Some(format!("{case_page}?done=uploaded")));
+    let more = web.follow(&more).await;
+    assert!(more.body.contains("证据材料已上传") && more.body.contains("invoice.pdf"));
+    let mut stranger = Browser::new(&app);
+    let csrf = hidden(&stranger.get("/track").await.body, "csrf");
+    let refused = stranger
         .post_multipart(
-            "/track/evidence",
-            &[
-                ("csrf", &csrf),
-                ("case_no", &case_no),
-                ("token", "0123456789abcdef0123456789abcdef01234567"),
-            ],
+            &format!("{case_page}/evidence"),
+            &[("csrf", &csrf)],
             vec![("evidence", "x.png", PNG.to_vec())],
         )
         .await;
-    assert_eq!(stranger.status, 404);
+    assert_eq!(refused.status, 403, "no code held: type it again");
+    assert!(refused.body.contains("请重新输入查询码"));
 }
 
 on_both_backends!(tracking_needs_the_token);
@@ -255,7 +272,7 @@ on_both_backends!(tracking_needs_the_token);
 async fn rating_after_settlement(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let mut web = Browser::new(&app);
-    let (case_no, token, _) = file_through_the_form(&mut web).await;
+    let (case_no, _, _) = file_through_the_form(&mut web).await;
     let admin = app.add_user("admin@jm.gov.cn", "admin", &[], None).await;
     let actions = format!("/api/v1/cases/{case_no}/actions");
     let (s, v) = app
@@ -266,39 +283,44 @@ async fn rating_after_settlement(backend: Backend) {
     let (s, v) = app.post_as(&actions, &admin, &settle).await;
     assert_eq!(s, 200, "{v}");
 
-    let csrf = hidden(&web.get("/track").await.body, "csrf");
-    let page = web
-        .post(
-            "/track",
-            &[("csrf", &csrf), ("case_no", &case_no), ("token", &token)],
-        )
-        .await;
+    let case_page = format!("/track/{case_no}");
+    let page = web.get(&case_page).await;
     assert!(page.body.contains("调解成功") && page.body.contains("提交评价"));
     assert!(
         !page.body.contains("撤回投诉"),
         "closed cases cannot be withdrawn"
     );
     assert_labelled(&page);
+    let csrf = hidden(&page.body, "csrf");
     let rate = |score| {
         [
             ("csrf", csrf.as_str()),
-            ("case_no", case_no.as_str()),
-            ("token", token.as_str()),
             ("action", "rate"),
             ("score", score),
             ("comment", "处理及时"),
         ]
     };
-    let refused = web.post("/track/action", &rate("9")).await;
+    let action = format!("{case_page}/action");
+    let refused = web.post(&action, &rate("9")).await;
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("请选择 1 到 5 分"));
-    let good = rate("5");
-    let rated = web.post("/track/action", &good).await;
-    assert_eq!(rated.status, 200, "{}", rated.body);
-    assert!(rated.body.contains("感谢您的评价") && rated.body.contains("已评价"));
-    assert!(!rated.body.contains("提交评价"), "rated once");
-    let twice = web.post("/track/action", &good).await;
-    assert_eq!(twice.status, 422, "the workflow refuses a second rating");
+    let good = rate("4");
+    let rated = web.post(&action, &good).await;
+    assert_eq!(rated.status, 303, "{}", rated.body);
+    assert_eq!(rated.location, Some(format!("{case_page}?done=rated")));
+    let thanked = web.follow(&rated).await;
+    assert!(thanked.body.contains("感谢您的评价"), "{}", thanked.body);
+    assert!(
+        thanked.body.contains("您给出的评价：4 分"),
+        "{}",
+        thanked.body
+    );
+    assert!(!thanked.body.contains("提交评价"), "rated once");
+    // Reloading the page later still thanks, without a form.
+    let again = web.get(&case_page).await;
+    assert!(again.body.contains("感谢您的评价") && !again.body.contains("name=\"score\""));
+    let twice = web.post(&action, &good).await;
+    assert!(matches!(twice.status, 409 | 422), "{}", twice.status);
     assert!(twice.body.contains("role=\"alert\""));
 }
 
@@ -336,7 +358,8 @@ async fn report_form_works(backend: Backend) {
             vec![("evidence", "", Vec::new())],
         )
         .await;
-    assert_eq!(filed.status, 201, "{}", filed.body);
+    let filed = web.follow(&filed).await;
+    assert_eq!(filed.status, 200, "{}", filed.body);
     let case_no = class_text(&filed.body, "mono");
     assert!(case_no.starts_with("JB-2026-"), "{case_no}");
     assert!(filed.body.contains("核查期限："));

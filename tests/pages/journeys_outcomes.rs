@@ -37,7 +37,8 @@ fn assert_no_codes(page: &str, which: &str) {
 /// Opens the consumer's tracking page with the case number and 查询码.
 async fn track(w: &World, case_no: &str, token: &str) -> String {
     let b = &w.browser;
-    w.open(&format!("/track/{case_no}")).await;
+    w.open("/track").await;
+    b.fill("#f-case-no", case_no).await;
     b.fill("#f-token", token).await;
     b.follow(&b.find("form[action='/track'] button").await)
         .await
@@ -141,8 +142,10 @@ async fn a_business_sees_its_proposal_and_is_not_asked_again() {
     // The page before says 转由市场监管部门处理 too: wait for the next page, not the words.
     let rejected = b
         .follow(
-            &b.find("form[action='/track/action'] textarea#f-reason ~ button")
-                .await,
+            &b.find(&format!(
+                "form[action='/track/{case_no}/action'] textarea#f-reason ~ button"
+            ))
+            .await,
         )
         .await;
     assert!(rejected.contains("转由市场监管部门处理"), "{rejected}");

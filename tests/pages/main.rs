@@ -20,4 +20,5 @@ mod journeys_lists;
 mod journeys_nav;
 mod journeys_outcomes;
 mod login;
+mod tracking;
 mod upload_limits;

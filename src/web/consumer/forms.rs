@@ -8,15 +8,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::entered::{Entered, Input};
+use super::holder::{self, Done};
 use super::multipart::{FILE_FIELD, FileProblem, MultipartForm, field};
+use super::track::holder_of;
 use super::{Evidence, evidence, expired, with_csrf, words};
 use crate::domain::Taxonomy;
+use crate::domain::case::CaseKind;
 use crate::intake::FieldIssue;
 use crate::secrets::{IdempotencyKey, TrackingToken, request_hash};
 use crate::service::ServiceError;
 use crate::service::attachments::{Upload, attach};
 use crate::service::intake::{self, Channel, IntakeInput};
-use crate::service::submit::{Idempotency, Submitted};
+use crate::service::submit::Idempotency;
 use crate::service::track::public_view;
 use crate::state::AppState;
 use crate::web::{PageError, csrf, limit};
@@ -310,34 +313,34 @@ async fn receive(
     let token = TrackingToken::parse(&submitted.tracking_token)
         .ok_or_else(|| PageError::Internal("issued token unreadable".into()))?;
     // A replay answers a form already received: its files were stored with it.
-    let upload_failed = if submitted.replayed || uploads.is_empty() {
-        None
+    let upload_failed = !(submitted.replayed
+        || uploads.is_empty()
+        || store_evidence(state, &submitted.case_no, &token, uploads).await);
+    // Post/redirect/get: the confirmation is a page of its own, so reload and Back do not
+    // file again; the code reaches it in the case's cookie, never in the address.
+    let (case_no, secure) = (submitted.case_no, state.settings.cookie_secure);
+    let done = if upload_failed {
+        Done::FiledWithoutEvidence
     } else {
-        store_evidence(state, &submitted.case_no, &token, uploads)
-            .await
-            .err()
+        Done::Filed
     };
-    confirm(state, kind, submitted, token, upload_failed).await
+    holder::to_case(&case_no, &token, done, secure)
 }
 
-/// Stores the evidence of a case just filed. A failure here does not undo the case: the
-/// consumer is told to upload again from the tracking page.
+/// Stores the evidence of a case just filed; whether it was stored. A failure here does not
+/// undo the case: the consumer is told to upload again from the tracking page.
 async fn store_evidence(
     state: &AppState,
     case_no: &str,
     token: &TrackingToken,
     uploads: Vec<Upload>,
-) -> Result<(), String> {
+) -> bool {
     let (blobs, limits, now) = (state.blobs.clone(), state.case_limits(), state.clock.now());
     let (case_no, token) = (case_no.to_owned(), token.clone());
     state
         .with_db(move |conn| attach(conn, &blobs, &case_no, Some(&token), uploads, limits, now))
         .await
-        .map(|_| ())
-        .map_err(|e| match e {
-            ServiceError::Refused { message, .. } | ServiceError::Limit { message, .. } => message,
-            _ => "证据材料未能保存".to_owned(),
-        })
+        .is_ok()
 }
 
 #[derive(Template)]
@@ -350,35 +353,39 @@ struct FiledPage {
     state_label: String,
     deadline: String,
     evidence: Vec<Evidence>,
-    upload_failed: Option<String>,
+    upload_failed: bool,
 }
 
-async fn confirm(
-    state: &AppState,
-    kind: Kind,
-    submitted: Submitted,
-    token: TrackingToken,
-    upload_failed: Option<String>,
+/// The confirmation after filing (`GET /track/{case_no}/filed`): case number, the 查询码 in
+/// groups of four and the first deadline, for the browser that filed it.
+pub async fn filed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let case_no = submitted.case_no.clone();
+    let (case_no, token) = match holder_of(&req, &state, &path).await? {
+        Ok(held) => held,
+        Err(page) => return Ok(page),
+    };
+    let (target, holder) = (case_no.clone(), token.clone());
     let view = state
-        .with_db(move |conn| public_view(conn, &case_no, Some(&token)))
+        .with_db(move |conn| public_view(conn, &target, Some(&holder)))
         .await?;
     let today = crate::clock::china_date(state.clock.now());
     let page = FiledPage {
-        complaint: kind.complaint,
+        complaint: view.kind == CaseKind::Complaint,
         deadline: words::deadline(
-            words::first_deadline(submitted.state),
-            submitted.due,
-            submitted.due_provisional,
+            words::first_deadline(view.state),
+            view.due,
+            view.due_provisional,
             today,
         ),
-        case_no: submitted.case_no,
-        token: submitted.tracking_token,
+        case_no,
+        token: token.grouped(),
         kind_label: view.kind_label,
         state_label: view.state_label,
-        evidence: evidence(state, view.attachments).await?,
-        upload_failed,
+        evidence: evidence(&state, view.attachments).await?,
+        upload_failed: Done::from_query(req.query_string()) == Some(Done::FiledWithoutEvidence),
     };
-    crate::web::page(StatusCode::CREATED, &page)
+    crate::web::page(StatusCode::OK, &page)
 }

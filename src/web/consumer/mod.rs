@@ -1,10 +1,14 @@
 //! The consumer side of the site: the home page, the complaint and report forms with evidence
 //! upload, the confirmation page, and tracking a case with its number and 查询码. Everything
-//! works without script; the tracking token only ever travels in POST bodies.
+//! works without script; the 查询码 travels in POST bodies and the case's cookie, never in a
+//! URL.
 
+mod case_page;
 mod entered;
 mod forms;
+mod holder;
 mod multipart;
+mod steps;
 mod track;
 mod verify;
 mod words;
@@ -34,9 +38,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(track::form))
                 .route(web::post().to(track::lookup)),
         )
-        .service(resource("/track/action", "POST").route(web::post().to(track::action)))
-        .service(resource("/track/evidence", "POST").route(web::post().to(track::evidence_upload)))
-        .service(resource("/track/{case_no}", "GET").route(web::get().to(track::form_for)))
+        .service(resource("/track/{case_no}", "GET").route(web::get().to(track::case)))
+        .service(resource("/track/{case_no}/filed", "GET").route(web::get().to(forms::filed)))
+        .service(resource("/track/{case_no}/action", "POST").route(web::post().to(steps::action)))
+        .service(
+            resource("/track/{case_no}/supplement", "POST")
+                .route(web::post().to(steps::supplement)),
+        )
+        .service(
+            resource("/track/{case_no}/evidence", "POST")
+                .route(web::post().to(steps::evidence_upload)),
+        )
         .service(
             resource("/track/{case_no}/verify", "GET, POST")
                 .route(web::get().to(verify::page))

@@ -1,28 +1,26 @@
-//! Tracking a case with its number and 查询码: the lookup form, the masked case page with
-//! its clocks in words, and the consumer's own steps (accept or reject a proposal, withdraw,
-//! rate, add evidence). The token travels only in POST bodies; every page is `no-store`.
+//! Tracking a case with its number and 查询码: the lookup form and the masked case page. The
+//! lookup answers `303` to `GET /track/{case_no}`, which shows the case to a browser holding
+//! its code in the case's cookie (`holder`), and the lookup form otherwise (the link in
+//! mails). Every code, typed or from the cookie, passes the per-case limit on wrong codes.
+//! Every page is `no-store`.
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
 
-use super::multipart::{FileProblem, MultipartForm, field};
-use super::{Evidence, evidence, expired, with_csrf, words};
+use super::case_page::CasePage;
+use super::holder::{self, Done};
+use super::{evidence, with_csrf};
 use crate::clock::china_date;
 use crate::domain::case::CaseNo;
-use crate::domain::workflow::{
-    Actor, Command, PARTY_MESSAGES_PER_DAY, Recipient, recipient_refusal,
-};
 use crate::secrets::TrackingToken;
 use crate::service::ServiceError;
 use crate::service::access::Caller;
-use crate::service::actions;
-use crate::service::attachments::{attach, room};
 use crate::service::case_view::{self, CaseView, ConsumerCaseView};
+use crate::service::tracking_gate;
 use crate::state::AppState;
-use crate::web::{Form, PageError, csrf, limit, step_form};
+use crate::web::{Form, PageError};
 
 #[derive(Template)]
 #[template(path = "consumer/track_form.html")]
@@ -48,7 +46,11 @@ fn lookup_page(
 }
 
 /// Said for a wrong token as for a missing case, as the API does.
-fn refused(req: &HttpRequest, state: &AppState, case_no: &str) -> Result<HttpResponse, PageError> {
+pub(super) fn refused(
+    req: &HttpRequest,
+    state: &AppState,
+    case_no: &str,
+) -> Result<HttpResponse, PageError> {
     lookup_page(
         req,
         state,
@@ -58,12 +60,89 @@ fn refused(req: &HttpRequest, state: &AppState, case_no: &str) -> Result<HttpRes
     )
 }
 
+/// A post whose browser no longer holds the code (the half hour has passed): type it again.
+pub(super) fn ask_again(
+    req: &HttpRequest,
+    state: &AppState,
+    case_no: &str,
+) -> Result<HttpResponse, PageError> {
+    lookup_page(
+        req,
+        state,
+        StatusCode::FORBIDDEN,
+        case_no,
+        Some("为保护您的信息，请重新输入查询码后再操作。".into()),
+    )
+}
+
+/// The case takes no code now: too many wrong ones were tried on it.
+fn locked(
+    req: &HttpRequest,
+    state: &AppState,
+    case_no: &str,
+    retry_after_secs: u64,
+) -> Result<HttpResponse, PageError> {
+    let minutes = retry_after_secs.div_ceil(60);
+    let message = format!(
+        "该案件的查询码输错次数过多，为保护您的信息，请在 {minutes} 分钟后再试。\
+         查询码遗失的，请拨打 12315。"
+    );
+    let mut res = lookup_page(
+        req,
+        state,
+        StatusCode::TOO_MANY_REQUESTS,
+        case_no,
+        Some(message),
+    )?;
+    res.headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    Ok(res)
+}
+
+/// Checks `token` on `case_no` under the per-case limit; `Err` holds the page that refuses.
+pub(super) async fn admit(
+    req: &HttpRequest,
+    state: &AppState,
+    case_no: &str,
+    token: &TrackingToken,
+) -> Result<Result<(), HttpResponse>, PageError> {
+    let now = state.clock.now();
+    match tracking_gate::check(&state.pool, &state.tracking, case_no, token, now).await {
+        Ok(()) => Ok(Ok(())),
+        Err(ServiceError::NotFound) => refused(req, state, case_no).map(Err),
+        Err(ServiceError::TooManyRequests { retry_after_secs }) => {
+            locked(req, state, case_no, retry_after_secs).map(Err)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The case named by the path and the code this browser holds for it; `Err` is the page
+/// that answers instead (the lookup form again).
+pub(super) async fn holder_of(
+    req: &HttpRequest,
+    state: &AppState,
+    path: &str,
+) -> Result<Result<(String, TrackingToken), HttpResponse>, PageError> {
+    let Ok(case_no) = path.parse::<CaseNo>().map(|n| n.to_string()) else {
+        return refused(req, state, "").map(Err);
+    };
+    let Some(token) = holder::held(req) else {
+        return ask_again(req, state, &case_no).map(Err);
+    };
+    Ok(match admit(req, state, &case_no, &token).await? {
+        Ok(()) => Ok((case_no, token)),
+        Err(page) => Err(page),
+    })
+}
+
 pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     lookup_page(&req, &state, StatusCode::OK, "", None)
 }
 
-/// The link in acknowledgement mails: the lookup form with the case number filled in.
-pub async fn form_for(
+/// The case page for a browser holding the case's code, with what the last post did
+/// (`?done=`); otherwise the lookup form with the number filled in (the link in mails).
+pub async fn case(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -72,16 +151,28 @@ pub async fn form_for(
         .parse::<CaseNo>()
         .map(|n| n.to_string())
         .unwrap_or_default();
-    lookup_page(&req, &state, StatusCode::OK, &case_no, None)
+    let Some(token) = holder::held(&req).filter(|_| !case_no.is_empty()) else {
+        return lookup_page(&req, &state, StatusCode::OK, &case_no, None);
+    };
+    if let Err(page) = admit(&req, &state, &case_no, &token).await? {
+        return Ok(page);
+    }
+    let notice = Done::from_query(req.query_string()).and_then(Done::notice);
+    let outcome = Outcome {
+        notice: notice.map(str::to_owned),
+        ..Outcome::default()
+    };
+    show_case(&req, &state, &case_no, token, outcome).await
 }
 
 /// The case number and token as typed, if both are well-formed.
 fn credentials(case_no: Option<&str>, token: Option<&str>) -> Option<(String, TrackingToken)> {
     let case_no = case_no?.trim().to_uppercase().parse::<CaseNo>().ok()?;
-    let token = TrackingToken::parse(token?.trim())?;
+    let token = TrackingToken::parse(token?)?;
     Some((case_no.to_string(), token))
 }
 
+/// The lookup form's post: `303` to the case page, or the form again with what went wrong.
 pub async fn lookup(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -89,136 +180,33 @@ pub async fn lookup(
 ) -> Result<HttpResponse, PageError> {
     let form = Form::parse(&req, &body, "track")?;
     let typed = form.get("case_no").unwrap_or_default();
-    match credentials(form.get("case_no"), form.get("token")) {
-        Some((case_no, token)) => {
-            show_case(&req, &state, &case_no, token, Outcome::default()).await
-        }
-        None => refused(&req, &state, typed),
+    let Some((case_no, token)) = credentials(form.get("case_no"), form.get("token")) else {
+        return refused(&req, &state, typed);
+    };
+    if let Err(page) = admit(&req, &state, &case_no, &token).await? {
+        return Ok(page);
     }
+    let secure = state.settings.cookie_secure;
+    holder::to_case(&case_no, &token, Done::Opened, secure)
 }
 
 /// What the last step did, shown above the case.
 #[derive(Default)]
-struct Outcome {
-    status: Option<StatusCode>,
-    notice: Option<String>,
-    error: Option<String>,
+pub(super) struct Outcome {
+    pub status: Option<StatusCode>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    /// The supplement as typed, kept when it was refused.
+    pub supplement: String,
 }
 
 impl Outcome {
-    fn done(notice: &str) -> Outcome {
-        Outcome {
-            notice: Some(notice.into()),
-            ..Outcome::default()
-        }
-    }
-    fn failed(status: StatusCode, error: String) -> Outcome {
+    pub fn failed(status: StatusCode, error: String) -> Outcome {
         Outcome {
             status: Some(status),
             error: Some(error),
             ..Outcome::default()
         }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "consumer/track.html")]
-struct CasePage {
-    csrf: String,
-    token: String,
-    view: ConsumerCaseView,
-    today: NaiveDate,
-    evidence: Vec<Evidence>,
-    notice: Option<String>,
-    error: Option<String>,
-}
-
-pub struct ClockLine {
-    pub text: String,
-    pub overdue: bool,
-}
-
-pub struct Step {
-    pub at: String,
-    pub line: String,
-}
-
-pub struct Message {
-    pub at: String,
-    pub from: &'static str,
-    pub to: &'static str,
-    pub text: String,
-}
-
-impl CasePage {
-    fn explained(&self) -> &'static str {
-        words::state_explained(self.view.case.state)
-    }
-
-    fn received(&self) -> String {
-        words::moment(self.view.case.received_at)
-    }
-
-    fn clocks(&self) -> Vec<ClockLine> {
-        let mut clocks: Vec<_> = self.view.clocks.iter().collect();
-        // Running clocks first: they are what the consumer is waiting for.
-        clocks.sort_by_key(|c| !c.is_running());
-        clocks
-            .into_iter()
-            .map(|c| ClockLine {
-                text: words::clock_line(c, self.today),
-                overdue: c.overdue && c.is_running(),
-            })
-            .collect()
-    }
-
-    fn timeline(&self) -> Vec<Step> {
-        self.view
-            .case
-            .timeline
-            .iter()
-            .map(|e| Step {
-                at: words::moment(e.at),
-                line: e.line(),
-            })
-            .collect()
-    }
-
-    fn messages(&self) -> Vec<Message> {
-        self.view
-            .messages
-            .iter()
-            .map(|m| Message {
-                at: words::moment(m.at),
-                from: words::sender(&m.from),
-                to: words::addressee(&m.to),
-                text: m.text.clone(),
-            })
-            .collect()
-    }
-
-    /// Whom the consumer may write to now, as (code, label).
-    fn recipients(&self) -> Vec<(&'static str, &'static str)> {
-        let (kind, state) = (self.view.case.kind, self.view.case.state);
-        [
-            (Recipient::Mediator, "调解员"),
-            (Recipient::Enterprise, "商家"),
-        ]
-        .into_iter()
-        .filter(|(to, _)| recipient_refusal(kind, state, Actor::Consumer, *to).is_none())
-        .map(|(to, label)| (to.as_str(), label))
-        .collect()
-    }
-
-    /// Whether to offer a step. A rating is offered once: the workflow refuses a second.
-    fn can(&self, action: &str) -> bool {
-        let rated = action == "rate" && self.view.case.timeline.iter().any(|e| e.event == "rate");
-        !rated
-            && self
-                .view
-                .allowed_actions
-                .iter()
-                .any(|a| a.as_str() == action)
     }
 }
 
@@ -246,14 +234,15 @@ async fn load(
     }
 }
 
-async fn show_case(
+/// The case page; the caller has admitted `token` first.
+pub(super) async fn show_case(
     req: &HttpRequest,
     state: &AppState,
     case_no: &str,
     token: TrackingToken,
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
-    let mut view = match load(state, case_no, token.clone()).await {
+    let mut view = match load(state, case_no, token).await {
         Ok(v) => v,
         Err(ServiceError::NotFound) => return refused(req, state, case_no),
         Err(e) => return Err(e.into()),
@@ -266,149 +255,12 @@ async fn show_case(
         outcome.status.unwrap_or(StatusCode::OK),
         |csrf| CasePage {
             csrf,
-            token: token.as_str().to_owned(),
             view,
             today,
             evidence,
             notice: outcome.notice,
             error: outcome.error,
+            supplement: outcome.supplement,
         },
     )
-}
-
-/// The consumer's step from the posted form, and what to say once it is done.
-fn command(form: &Form) -> Result<(Command, &'static str), String> {
-    let score = form.get("score").and_then(|s| s.parse::<u8>().ok());
-    let done = match form.get("action").unwrap_or_default() {
-        "consumer_accept" => "您已接受商家的方案。",
-        "consumer_reject" => "您不接受商家的方案，投诉已转由市场监管部门处理。",
-        "withdraw" if form.get("confirm") == Some("yes") => "您已撤回，案件办结。",
-        "withdraw" => return Err("撤回前请勾选确认。".into()),
-        "rate" if score.is_some_and(|s| (1..=5).contains(&s)) => "感谢您的评价。",
-        "rate" => return Err("请选择 1 到 5 分。".into()),
-        "message" => "留言已发送，对方会收到查看提醒。",
-        _ => return Err("未知的操作。".into()),
-    };
-    let command = step_form::command(form).map_err(|issues| {
-        issues
-            .iter()
-            .map(|i| i.message.as_str())
-            .collect::<Vec<_>>()
-            .join("；")
-    })?;
-    Ok((command, done))
-}
-
-pub async fn action(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PageError> {
-    let form = Form::parse(&req, &body, "track_action")?;
-    let Some((case_no, token)) = credentials(form.get("case_no"), form.get("token")) else {
-        return refused(&req, &state, form.get("case_no").unwrap_or_default());
-    };
-    let (command, done) = match command(&form) {
-        Ok(c) => c,
-        Err(error) => {
-            let outcome = Outcome::failed(StatusCode::UNPROCESSABLE_ENTITY, error);
-            return show_case(&req, &state, &case_no, token, outcome).await;
-        }
-    };
-    let ctx = state.ctx();
-    let caller = Caller::TokenHolder(token.clone());
-    let target = case_no.clone();
-    let result = state
-        .with_db(move |conn| actions::act(conn, &ctx, &target, &caller, command))
-        .await;
-    let outcome = match result {
-        Ok(_) => Outcome::done(done),
-        Err(ServiceError::NotFound) => return refused(&req, &state, &case_no),
-        Err(ServiceError::NotAllowed { .. }) => Outcome::failed(
-            StatusCode::CONFLICT,
-            "案件当前的状态不能进行这一步，请查看下方最新进展。".into(),
-        ),
-        Err(ServiceError::TooManyRequests { .. }) => Outcome::failed(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("本案今天的留言已达 {PARTY_MESSAGES_PER_DAY} 条上限，请明天再留言。"),
-        ),
-        Err(ServiceError::Invalid(issues)) => Outcome::failed(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            issues
-                .iter()
-                .map(|i| i.message.as_str())
-                .collect::<Vec<_>>()
-                .join("；"),
-        ),
-        Err(e) => return Err(e.into()),
-    };
-    show_case(&req, &state, &case_no, token, outcome).await
-}
-
-pub async fn evidence_upload(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    payload: Multipart,
-) -> Result<HttpResponse, PageError> {
-    limit(&req, "evidence")?;
-    let mut form = MultipartForm::new(payload);
-    let fields = form.texts().await?;
-    if !csrf::verify(&req, field(&fields, "csrf")) {
-        return Err(expired());
-    }
-    let typed = field(&fields, "case_no").unwrap_or_default();
-    let Some((case_no, token)) = credentials(Some(typed), field(&fields, "token")) else {
-        return refused(&req, &state, typed);
-    };
-    // The token and the room left in the case are checked before any file is read.
-    let (target, holder, limits) = (case_no.clone(), token.clone(), state.case_limits());
-    let room = state
-        .with_db(move |conn| room(conn, &target, Some(&holder), limits))
-        .await;
-    let uploads = match room {
-        Err(ServiceError::NotFound) => return refused(&req, &state, &case_no),
-        Err(e @ ServiceError::Limit { .. }) => Err(FileProblem::from(e)),
-        Err(e) => return Err(e.into()),
-        Ok(room) => match state.uploads.try_take() {
-            Err(busy) => Err(busy.into()),
-            Ok(_slot) => match form
-                .files(state.settings.attachment_max_bytes, &state.blobs, room)
-                .await?
-            {
-                Ok(u) if u.is_empty() => Err(FileProblem {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    message: "请先选择要上传的文件。".to_owned(),
-                    retry_after: None,
-                }),
-                other => other,
-            },
-        },
-    };
-    let retry_after = uploads.as_ref().err().and_then(|p| p.retry_after);
-    let outcome = match uploads {
-        Err(p) => Outcome::failed(p.status, p.message),
-        Ok(uploads) => {
-            let count = uploads.len();
-            let (blobs, now) = (state.blobs.clone(), state.clock.now());
-            let (target, holder) = (case_no.clone(), token.clone());
-            let stored = state
-                .with_db(move |conn| {
-                    attach(conn, &blobs, &target, Some(&holder), uploads, limits, now)
-                })
-                .await;
-            match stored {
-                Ok(_) => Outcome {
-                    notice: Some(format!("已上传 {count} 个文件。")),
-                    ..Outcome::default()
-                },
-                Err(e @ (ServiceError::Refused { .. } | ServiceError::Limit { .. })) => {
-                    let p = FileProblem::from(e);
-                    Outcome::failed(p.status, p.message)
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    };
-    let page = show_case(&req, &state, &case_no, token, outcome).await?;
-    Ok(FileProblem::mark(retry_after, page))
 }

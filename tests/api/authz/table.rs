@@ -156,6 +156,8 @@ pub fn rows() -> Vec<Row> {
         "GET" "/report" none => "AAAAAAAAA";
         "GET" "/track" none => "AAAAAAAAA";
         "GET" "/track/{case}" none => "AAAAAAAAA";
+        // Only the browser that filed or looked the case up holds its code (a cookie).
+        "GET" "/track/{case}/filed" none => "FFFFFFFFF";
         // Only the code mailed to the submitter opens it; no role or token stands in.
         "GET" "/track/{case}/verify" none => "NNNNNNNNN";
         "GET" "/login" none => "AAAAAAAAA";

@@ -126,10 +126,11 @@ async fn forged_form_posts_are_refused(backend: Backend) {
     let consumer_forms = [
         ("/login", false),
         ("/track", false),
-        ("/track/action", false),
+        ("/track/TS-2026-000001/action", false),
+        ("/track/TS-2026-000001/supplement", false),
         ("/complain", true),
         ("/report", true),
-        ("/track/evidence", true),
+        ("/track/TS-2026-000001/evidence", true),
     ];
     for (path, multipart) in consumer_forms {
         for token in [None, Some(token_d.as_str()), Some(token_a.as_str())] {

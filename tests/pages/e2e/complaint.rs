@@ -80,12 +80,18 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     );
     b.photograph("complaint-filed").await;
 
-    // The consumer tracks it with the number and the 查询码.
-    w.open(&format!("/track/{case_no}")).await;
-    b.fill("#f-token", &token).await;
+    assert_eq!(token.split('-').count(), 5, "read aloud in groups: {token}");
+
+    // The consumer tracks it with the number and the 查询码, typed loosely.
+    w.open("/track").await;
+    b.fill("#f-case-no", &case_no).await;
+    b.fill("#f-token", &token.to_lowercase().replace('-', " "))
+        .await;
     b.follow(&b.find("form[action='/track'] button").await)
         .await;
     let page = b.wait_for("当前状态").await;
+    let at = b.url().await;
+    assert!(at.ends_with(&format!("/track/{case_no}")), "{at}");
     assert!(page.contains(&case_no) && page.contains("待受理"), "{page}");
     b.photograph("track").await;
 
@@ -109,21 +115,31 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     );
     b.photograph("desk-case-settled").await;
 
-    // The consumer sees the outcome and rates it.
+    // The consumer sees the outcome and rates it; this browser still holds the code.
     w.open(&format!("/track/{case_no}")).await;
-    b.fill("#f-token", &token).await;
-    b.follow(&b.find("form[action='/track'] button").await)
-        .await;
     b.click(&b.find("#f-score-5").await).await;
     b.fill("#f-comment", "处理及时").await;
-    b.follow(&b.find("form[action='/track/action'] button.primary").await)
-        .await;
-    let rated = b.wait_for("感谢您的评价").await;
+    b.follow(
+        &b.find(&format!(
+            "form[action='/track/{case_no}/action'] button.primary"
+        ))
+        .await,
+    )
+    .await;
+    let rated = b.wait_for("您给出的评价").await;
+    assert!(rated.contains("感谢您的评价"), "{rated}");
     assert!(
         !rated.contains("提交评价"),
         "the rating form is gone once rated"
     );
+    b.wait_for_url("?done=rated").await;
     b.photograph("track-rated").await;
+    // Back is the case page before the post, fetched again: no "resubmit form?".
+    b.back().await;
+    let before = b.wait_for("您给出的评价").await;
+    assert!(!before.contains("提交评价"), "{before}");
+    let at = b.url().await;
+    assert!(at.ends_with(&format!("/track/{case_no}")), "{at}");
     w.browser.quit().await;
 }
 

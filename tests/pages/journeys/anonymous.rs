@@ -2,6 +2,7 @@
 //! and tracks the report with them.
 
 use super::Journey;
+use super::consumer::track_from_home;
 use crate::common::china_morning;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -26,9 +27,7 @@ async fn an_anonymous_report_is_filed_and_tracked() {
     let token = j.text("dd.token").await;
     j.step("filed").await;
 
-    j.go("main a.button[href^='/track/']").await;
-    b.fill("#f-token", &token).await;
-    let tracked = j.go("form[action='/track'] button").await;
+    let tracked = track_from_home(&j, &case_no, &token).await;
     assert!(
         tracked.contains(&case_no) && tracked.contains("当前状态"),
         "{tracked}"

@@ -167,15 +167,20 @@ async fn a_party_writes_ten_messages_a_day_on_a_case(backend: Backend) {
     let mut web = Browser::new(&app);
     let form = web.get("/track").await;
     let csrf = hidden(&form.body, "csrf");
-    let fields = [
+    let lookup = [
         ("csrf", csrf.as_str()),
         ("case_no", no.as_str()),
         ("token", token.as_str()),
+    ];
+    let opened = web.post("/track", &lookup).await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let fields = [
+        ("csrf", csrf.as_str()),
         ("action", "message"),
         ("to", "mediator"),
         ("text", "再次催促"),
     ];
-    let page = web.post("/track/action", &fields).await;
+    let page = web.post(&format!("/track/{no}/action"), &fields).await;
     assert_eq!(page.status, 429, "{}", page.body);
     assert!(page.body.contains("留言已达 10 条上限"), "{}", page.body);
     // So does the enterprise page, once the business has used up its own allowance.
