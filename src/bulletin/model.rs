@@ -225,6 +225,31 @@ pub struct Figures {
     pub history_periods: Vec<String>,
 }
 
+impl Figures {
+    /// Strikes hot term `term` (`Some`) or shows it again (`None`). Striking a struck term
+    /// keeps the first record. False when the bulletin has no such hot term.
+    pub fn mark_hot_issue(&mut self, term: &str, strike: Option<Strike>) -> bool {
+        let Some(issue) = self.hot_issues.iter_mut().find(|h| h.term == term) else {
+            return false;
+        };
+        match strike {
+            Some(strike) => {
+                issue.struck.get_or_insert(strike);
+            }
+            None => issue.struck = None,
+        }
+        true
+    }
+
+    /// The strikes of these figures, to carry into a correction.
+    pub fn strikes(&self) -> Vec<(String, Strike)> {
+        self.hot_issues
+            .iter()
+            .filter_map(|h| Some((h.term.clone(), h.struck.clone()?)))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TypicalCase {
     pub title: String,

@@ -17,6 +17,9 @@ use super::query::{Filters, Scope, build};
 
 /// A term must be used at least this many times as often per day as in the baseline.
 const MIN_LIFT: f64 = 2.0;
+/// …and by a larger share of the cases: a word that only rose with the number of complaints
+/// (退款 in a busy week) is not hot.
+const MIN_SHARE_LIFT: f64 = 1.5;
 /// At most this many documents are read per side; larger periods are sampled by recency.
 const MAX_DOCS: usize = 20_000;
 
@@ -78,6 +81,11 @@ impl PeriodCounts {
 
     fn count(&self, term: &str) -> u64 {
         self.terms.get(term).map_or(0, |t| t.0)
+    }
+
+    /// The share of the cases read that use a term, smoothed like a rate (Laplace).
+    fn share(&self, cases: u64) -> f64 {
+        (cases as f64 + 1.0) / (self.read as f64 + 2.0)
     }
 }
 
@@ -167,8 +175,8 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// The terms of `fg` used by at least `min_count` cases and at least [`MIN_LIFT`] times as many
-/// cases per day as in `bg`, best first.
+/// The terms of `fg` used by at least `min_count` cases, at least [`MIN_LIFT`] times as many
+/// cases per day as in `bg` and by a larger share of them, best first.
 fn rank(fg: &PeriodCounts, bg: &PeriodCounts, min_count: u64, limit: usize) -> Vec<HotTerm> {
     let mut out: Vec<HotTerm> = fg
         .terms
@@ -180,7 +188,8 @@ fn rank(fg: &PeriodCounts, bg: &PeriodCounts, min_count: u64, limit: usize) -> V
             // One case added to the baseline: a term it lacks still gets a finite lift, and a
             // rare baseline term does not get an inflated one.
             let lift = per_day / bg.per_day(baseline as f64 + 1.0);
-            (lift >= MIN_LIFT).then(|| HotTerm {
+            let share_lift = fg.share(*n) / bg.share(baseline);
+            (lift >= MIN_LIFT && share_lift >= MIN_SHARE_LIFT).then(|| HotTerm {
                 term: term.clone(),
                 count: *n,
                 baseline_count: baseline,

@@ -60,7 +60,7 @@ fn lift_is_per_day_when_the_periods_differ_in_length() {
 fn a_sampled_period_is_scaled_to_all_its_cases() {
     let mut fg = counts("2026-07-01", "2026-07-10", 100, &[("过敏", 10)]);
     fg.read = 50; // half the cases read: 10 of them stand for 20
-    let bg = counts("2026-06-01", "2026-06-30", 30, &[("过敏", 5)]);
+    let bg = counts("2026-06-01", "2026-06-30", 60, &[("过敏", 5)]);
     let hot = rank(&fg, &bg, 3, 10);
     assert_eq!(hot[0].per_day, 2.0);
     assert_eq!(hot[0].lift, Some(10.0));
@@ -77,4 +77,18 @@ fn a_part_of_a_better_word_in_as_many_cases_is_dropped() {
     let bg = counts("2026-06-01", "2026-06-30", 20, &[]);
     let terms: Vec<String> = rank(&fg, &bg, 3, 10).into_iter().map(|t| t.term).collect();
     assert_eq!(terms, ["荧光剂", "面膜"]);
+}
+
+#[test]
+fn a_word_that_only_rose_with_the_number_of_cases_is_not_hot() {
+    // Ten times as many complaints a day; half of them ask for a refund, as before.
+    let fg = counts(
+        "2026-07-01",
+        "2026-07-07",
+        70,
+        &[("退款", 35), ("荧光剂", 8)],
+    );
+    let bg = counts("2026-05-06", "2026-06-30", 56, &[("退款", 28)]);
+    let terms: Vec<String> = rank(&fg, &bg, 3, 10).into_iter().map(|t| t.term).collect();
+    assert_eq!(terms, ["荧光剂"]);
 }

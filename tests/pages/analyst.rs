@@ -196,15 +196,26 @@ async fn analyst_pages(backend: Backend) {
     let district = link_labelled(&trends.body, "蓬江区：2件");
     assert_eq!(listed(&web.get(&district).await.body), sorted(&[&a, &d]));
 
+    // Two weeks against a month: one case a fortnight is more a day than one a month.
     let hot = web
-        .get("/analyst/hot?from=2026-11-01&to=2026-11-20&baseline_from=2026-10-01&baseline_to=2026-10-31&min_count=1")
+        .get("/analyst/hot?from=2026-11-01&to=2026-11-14&baseline_from=2026-10-01&baseline_to=2026-10-31&min_count=1")
         .await;
     assert_eq!(hot.status, 200, "{}", hot.body);
     assert!(
-        hot.body.contains("<td><a href=\"/analyst/search?"),
+        hot.body.contains("<td><a href=\"/analyst/search?") && hot.body.contains(">烟酰胺</a>"),
         "{}",
         hot.body
     );
+    assert!(
+        hot.body
+            .contains("<th scope=\"col\" class=\"num\">增幅</th>")
+            && hot.body.contains("<td class=\"num\">新出现</td>")
+            && hot.body.contains("<td class=\"num\">0.07</td>"),
+        "{}",
+        hot.body
+    );
+    // 网购 is in one case of each period: fewer a day now, not hot.
+    assert!(!hot.body.contains(">网购</a>"), "{}", hot.body);
     let alerts = web.get("/analyst/alerts").await;
     assert_eq!(alerts.status, 200, "{}", alerts.body);
 
