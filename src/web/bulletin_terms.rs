@@ -3,14 +3,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::bulletins::{editor, load, parse_id, refused_in_place};
-use super::{Form, PageError, see_other};
+use super::bulletins::{editor, load, parse_id, refused_in_place, step_done};
+use super::{Form, PageError};
 use crate::auth::Principal;
 use crate::bulletin::model::Bulletin;
 use crate::bulletin::render;
 use crate::clock::china_offset;
 use crate::intake::FieldIssue;
-use crate::service::ServiceError;
 use crate::service::hot_issues::{HotTermEdit, edit_hot_term};
 use crate::state::AppState;
 
@@ -79,15 +78,8 @@ pub async fn hot_term(
     let term = form.get("term").unwrap_or("").to_owned();
     let by = nav.email.clone();
     let now = state.clock.now();
-    match state
+    let result = state
         .with_db(move |conn| edit_hot_term(conn, id, &term, edit, &by, now))
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved={notice}"))),
-        Err(ServiceError::Invalid(issues)) => {
-            let b = load(&state, id).await?;
-            refused_in_place(&nav, &state, b, issues).await
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    step_done(&nav, &state, id, result, notice).await
 }

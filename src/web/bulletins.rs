@@ -511,14 +511,26 @@ pub async fn publish(
         return page(StatusCode::OK, &ConfirmPublish { nav, b: &b });
     }
     let now = state.clock.now();
-    match state
+    let result = state
         .with_db(move |conn| bulletins::publish(conn, id, now))
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved=published"))),
+        .await;
+    step_done(&nav, &state, id, result, "published").await
+}
+
+/// After a step on bulletin `id`: back to its page with the `saved` notice, or the page again
+/// with why the step was refused.
+pub(super) async fn step_done(
+    nav: &StaffNav,
+    state: &AppState,
+    id: i64,
+    result: Result<Bulletin, ServiceError>,
+    saved: &str,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved={saved}"))),
         Err(ServiceError::Invalid(issues)) => {
-            let b = load(&state, id).await?;
-            refused_in_place(&nav, &state, b, issues).await
+            let b = load(state, id).await?;
+            refused_in_place(nav, state, b, issues).await
         }
         Err(e) => Err(e.into()),
     }
