@@ -2,7 +2,7 @@
 //! baseline period, ranked by that lift, with a minimum support so a single odd case does not
 //! make a trend. Rates are per day so periods of different lengths compare fairly.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -113,11 +113,8 @@ fn document_frequencies(
                 .unwrap_or_default()
         };
         let case_no = text(f.case_no);
-        let words: HashSet<String> =
-            reader_words(&format!("{}\n{}", text(f.title), text(f.description)))
-                .into_iter()
-                .collect();
-        for w in words {
+        // Each distinct word once per case.
+        for w in reader_words(&format!("{}\n{}", text(f.title), text(f.description))) {
             let entry = df.entry(w).or_default();
             entry.0 += 1;
             if entry.1.len() < 3 {
