@@ -2,8 +2,6 @@
 //! term (API and page form) so that no published format carries it; restorable until
 //! publishing, refused afterwards.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
 use crate::common::browser::{Browser, hidden};
@@ -18,22 +16,6 @@ async fn file_on(app: &TestApp, month: u32, day: u32, title: &str, description: 
     c["description"] = json!(description);
     c["purchase"]["date"] = json!("2024-01-01");
     app.file(&c).await;
-}
-
-async fn wait_indexed(app: &TestApp, token: &str, expected: u64) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let (s, v) = app.get_as("/api/v1/search?limit=1", token).await;
-        assert_eq!(s, 200, "{v}");
-        if v["total"].as_u64() == Some(expected) {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "index never caught up: {v}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 fn terms(b: &Value) -> Vec<String> {
@@ -77,7 +59,7 @@ async fn a_struck_hot_term_is_never_published(backend: Backend) {
     }
     app.set_now(china_morning(2026, 11, 20));
     let admin = token(&app, ADMIN).await;
-    wait_indexed(&app, &admin, 5).await;
+    app.wait_indexed(&admin, 5).await;
 
     let (s, b) = app
         .post_as(

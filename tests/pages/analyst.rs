@@ -64,22 +64,6 @@ async fn file(app: &TestApp, title: &str, description: &str, district: &str) -> 
     v["case_no"].as_str().unwrap().to_owned()
 }
 
-async fn wait_indexed(app: &TestApp, token: &str, expected: u64) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let (s, v) = app.get_as("/api/v1/search?limit=1", token).await;
-        assert_eq!(s, 200, "{v}");
-        if v["total"].as_u64() == Some(expected) {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "index never caught up"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn analyst_pages(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let token = app.add_user(ANALYST, "analyst", &[], None).await;
@@ -111,7 +95,7 @@ async fn analyst_pages(backend: Backend) {
     )
     .await;
     app.set_now(china_morning(2026, 11, 20));
-    wait_indexed(&app, &token, 4).await;
+    app.wait_indexed(&token, 4).await;
 
     let mut web = Browser::new(&app);
     let anonymous = web.get("/analyst/trends?interval=week").await;
