@@ -135,7 +135,7 @@ mod tests {
             .map(|t| HotIssue {
                 term: t.into(),
                 count: 3,
-                previous_count: 0,
+                ..HotIssue::default()
             })
             .to_vec();
         let names = HashSet::from(["张三丰".to_owned()]);

@@ -1,5 +1,5 @@
 //! Hot issues for the bulletin: the index's rising terms of the period against the period
-//! before, city-wide.
+//! before, city-wide, per day (a quarter of 92 days against one of 90).
 
 use super::model::HotIssue;
 use super::period::Period;
@@ -27,6 +27,10 @@ pub fn from_index(live: &Live, period: &Period) -> Result<Vec<HotIssue>, SearchE
             term: t.term,
             count: t.count,
             previous_count: t.baseline_count,
+            per_day: Some(t.per_day),
+            previous_per_day: Some(t.baseline_per_day),
+            lift: t.lift,
+            struck: None,
         })
         .collect())
 }

@@ -131,13 +131,42 @@ pub struct OdrStats {
     pub median_working_days: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HotIssue {
     pub term: String,
     /// Cases of the period that mention it.
     pub count: u64,
     /// Cases of the period before that mention it.
     pub previous_count: u64,
+    /// Cases per day of the period; absent in bulletins made before per-day figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_day: Option<f64>,
+    /// Cases per day of the period before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_per_day: Option<f64>,
+    /// How many times as many cases per day as in the period before; absent for a term the
+    /// period before did not have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lift: Option<f64>,
+    /// Set when an editor struck the term from the draft: it is then left out of every
+    /// rendering and of the public JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub struck: Option<Strike>,
+}
+
+/// Who struck a hot term from a draft, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Strike {
+    pub by: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl HotIssue {
+    /// Not struck by an editor: shown in the bulletin.
+    pub fn shown(&self) -> bool {
+        self.struck.is_none()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -194,6 +223,31 @@ pub struct Figures {
     pub methodology: Vec<Indicator>,
     /// Earlier periods whose figures came from imported history rather than case records.
     pub history_periods: Vec<String>,
+}
+
+impl Figures {
+    /// Strikes hot term `term` (`Some`) or shows it again (`None`). Striking a struck term
+    /// keeps the first record. False when the bulletin has no such hot term.
+    pub fn mark_hot_issue(&mut self, term: &str, strike: Option<Strike>) -> bool {
+        let Some(issue) = self.hot_issues.iter_mut().find(|h| h.term == term) else {
+            return false;
+        };
+        match strike {
+            Some(strike) => {
+                issue.struck.get_or_insert(strike);
+            }
+            None => issue.struck = None,
+        }
+        true
+    }
+
+    /// The strikes of these figures, to carry into a correction.
+    pub fn strikes(&self) -> Vec<(String, Strike)> {
+        self.hot_issues
+            .iter()
+            .filter_map(|h| Some((h.term.clone(), h.struck.clone()?)))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -161,19 +161,33 @@ fn figures() -> Figures {
             ],
         ),
         hot_issues: [
-            ("直播带货", 168, 131),
-            ("预付卡", 142, 121),
-            ("过敏", 117, 96),
-            ("自动续费", 88, 92),
-            ("美容院退卡", 76, 64),
-            ("外卖", 61, 70),
-            ("虚假功效", 58, 33),
+            ("直播带货", 168, 52),
+            ("预付卡", 142, 61),
+            ("过敏", 117, 40),
+            ("自动续费", 88, 31),
+            ("美容院退卡", 76, 0),
+            ("外卖", 61, 24),
+            ("虚假功效", 58, 12),
         ]
         .into_iter()
-        .map(|(term, count, previous_count)| HotIssue {
-            term: term.into(),
-            count,
-            previous_count,
+        .map(|(term, count, previous_count)| {
+            // 2026-Q3 has 92 days, 2026-Q2 91; the period before is smoothed by one case.
+            let (days, previous_days) = (92.0, 91.0);
+            let per_day = count as f64 / days;
+            HotIssue {
+                term: term.into(),
+                count,
+                previous_count,
+                per_day: Some((per_day * 100.0).round() / 100.0),
+                previous_per_day: Some(
+                    (previous_count as f64 / previous_days * 100.0).round() / 100.0,
+                ),
+                lift: (previous_count > 0).then(|| {
+                    (per_day / ((previous_count as f64 + 1.0) / previous_days) * 100.0).round()
+                        / 100.0
+                }),
+                struck: None,
+            }
         })
         .collect(),
         cosmetics: CosmeticsSection {

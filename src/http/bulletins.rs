@@ -16,6 +16,7 @@ use crate::bulletin::period::Period;
 use crate::bulletin::render;
 use crate::intake::FieldIssue;
 use crate::service::bulletins::{self, Candidate, ContentInput, NewVersion, Summary, new_version};
+use crate::service::hot_issues::{HotTermEdit, edit_hot_term};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -29,7 +30,9 @@ use crate::state::AppState;
         set_content,
         candidates,
         publish,
-        correct
+        correct,
+        strike_hot_term,
+        restore_hot_term
     ),
     components(schemas(
         Bulletin,
@@ -37,7 +40,8 @@ use crate::state::AppState;
         Candidate,
         ContentInput,
         DraftInput,
-        CorrectionInput
+        CorrectionInput,
+        HotTermInput
     ))
 )]
 pub struct BulletinsDoc;
@@ -57,6 +61,14 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/admin/bulletins/{id}/preview", "GET").route(web::get().to(preview)))
         .service(resource("/admin/bulletins/{id}/publish", "POST").route(web::post().to(publish)))
+        .service(
+            resource("/admin/bulletins/{id}/hot-issues/strike", "POST")
+                .route(web::post().to(strike_hot_term)),
+        )
+        .service(
+            resource("/admin/bulletins/{id}/hot-issues/restore", "POST")
+                .route(web::post().to(restore_hot_term)),
+        )
         .service(
             resource("/admin/bulletins/{id}/corrections", "POST").route(web::post().to(correct)),
         );
@@ -389,4 +401,62 @@ pub async fn correct(
     )
     .await?;
     Ok(HttpResponse::Created().json(created))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HotTermInput {
+    /// A term of the draft's `hot_issues`.
+    pub term: String,
+}
+
+/// Strikes or restores a hot term of a draft for the signed-in editor.
+async fn edit_term(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+    edit: HotTermEdit,
+) -> Result<HttpResponse, ApiError> {
+    let by = principal.require_role(&EDITORS)?.email.clone();
+    let id = parse_id(&path)?;
+    let input: HotTermInput = json_body(&req, &body)?;
+    let now = state.clock.now();
+    let b = state
+        .with_db(move |conn| edit_hot_term(conn, id, &input.term, edit, &by, now))
+        .await?;
+    Ok(HttpResponse::Ok().json(b))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/bulletins/{id}/hot-issues/strike", tag = "bulletins",
+    params(("id" = i64, Path)), request_body = HotTermInput, security(("bearer" = [])),
+    responses((status = 200, description = "The draft, the term marked `struck` (who, when); left out of every rendering", body = Bulletin),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not a draft", body = ErrorBody),
+        (status = 422, description = "No such hot term in the draft", body = ErrorBody)))]
+pub async fn strike_hot_term(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    edit_term(state, principal, path, req, body, HotTermEdit::Strike).await
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/bulletins/{id}/hot-issues/restore", tag = "bulletins",
+    params(("id" = i64, Path)), request_body = HotTermInput, security(("bearer" = [])),
+    responses((status = 200, description = "The draft, the term shown again", body = Bulletin),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not a draft", body = ErrorBody),
+        (status = 422, description = "No such hot term in the draft", body = ErrorBody)))]
+pub async fn restore_hot_term(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    edit_term(state, principal, path, req, body, HotTermEdit::Restore).await
 }

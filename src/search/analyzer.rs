@@ -126,6 +126,22 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// Precise-mode segmentation with jieba's part-of-speech tags, over the same dictionary as
+/// [`tokens`], normalised, stop-word filtered and canonicalised like [`words`]: what
+/// `hot_words` picks reader words from. HMM is off: it would guess words across boundaries
+/// (团游 from 跟团游), so text jieba does not know comes out as single characters.
+pub(super) fn tagged_words(text: &str) -> Vec<(String, String)> {
+    let analyzer = Analyzer::get();
+    let (norm, _) = normalise(text);
+    let mut out = Vec::new();
+    for tagged in analyzer.jieba.tag(&norm, false) {
+        if let Some(term) = analyzer.term(tagged.word) {
+            out.push((analyzer.canonical(term).to_string(), tagged.tag.to_string()));
+        }
+    }
+    out
+}
+
 /// The tokenizer behind "zh": segmentation and every filter in one pass.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ZhTokenizer;

@@ -6,6 +6,7 @@ pub mod analyzer;
 pub mod export;
 pub mod follower;
 pub mod hot;
+pub mod hot_words;
 pub mod index;
 pub mod query;
 pub mod schema;

@@ -7,7 +7,7 @@ use super::{Ctx, ServiceError, on_pool};
 use crate::bulletin::figures::compute;
 use crate::bulletin::gather::gather;
 use crate::bulletin::hot;
-use crate::bulletin::model::{Bulletin, Figures, HotIssue, Tip, TypicalCase};
+use crate::bulletin::model::{Bulletin, Figures, HotIssue, Strike, Tip, TypicalCase};
 use crate::bulletin::period::Period;
 use crate::bulletin::scrub::holds_personal_data;
 use crate::domain::case::CaseState;
@@ -64,7 +64,7 @@ fn corrupt(what: &str, e: serde_json::Error) -> ServiceError {
     ServiceError::Storage(format!("stored bulletin {what} unreadable: {e}"))
 }
 
-fn to_json<T: Serialize>(v: &T) -> String {
+pub(super) fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
@@ -87,6 +87,8 @@ pub fn from_row(row: BulletinRow) -> Result<Bulletin, ServiceError> {
 struct Draft<'a> {
     typical_cases: &'a [TypicalCase],
     tips: &'a [Tip],
+    /// Hot terms struck in the version corrected, struck again where they recur.
+    strikes: Vec<(String, Strike)>,
     erratum: Option<String>,
     supersedes: Option<i64>,
 }
@@ -98,7 +100,10 @@ fn insert_draft(
     now: DateTime<Utc>,
     draft: Draft,
 ) -> Result<Bulletin, ServiceError> {
-    let (figures, inputs_hash) = compute_figures(conn, req)?;
+    let (mut figures, inputs_hash) = compute_figures(conn, req)?;
+    for (term, strike) in draft.strikes {
+        figures.mark_hot_issue(&term, Some(strike));
+    }
     let version = records::next_version(conn, &req.period.label)?;
     let id = records::insert(
         conn,
@@ -131,19 +136,25 @@ pub fn create_draft(
     let draft = Draft {
         typical_cases: &[],
         tips: &[],
+        strikes: Vec::new(),
         erratum: None,
         supersedes: None,
     };
     write_transaction(conn, |conn| insert_draft(conn, req, by, now, draft))
 }
 
-/// A stored bulletin; the public sees only published and superseded ones.
+/// A stored bulletin; the public sees only published and superseded ones, without the hot
+/// terms an editor struck.
 pub fn get(conn: &mut Db, id: i64, public: bool) -> Result<Bulletin, ServiceError> {
     let row = records::find(conn, id)?.ok_or(ServiceError::NotFound)?;
     if public && row.status == "draft" {
         return Err(ServiceError::NotFound);
     }
-    from_row(row)
+    let mut b = from_row(row)?;
+    if public {
+        b.figures.hot_issues.retain(HotIssue::shown);
+    }
+    Ok(b)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -239,7 +250,7 @@ pub fn validate_content(input: &ContentInput) -> Vec<FieldIssue> {
     issues
 }
 
-fn not_draft() -> ServiceError {
+pub(super) fn not_draft() -> ServiceError {
     ServiceError::Conflict {
         code: "not_a_draft",
         message: "已发布的通报不能修改；如需更正，请发布更正版本".into(),
@@ -372,6 +383,7 @@ fn start_correction(
     let draft = Draft {
         typical_cases: &published.typical_cases,
         tips: &published.tips,
+        strikes: published.figures.strikes(),
         erratum: Some(erratum.trim().to_owned()),
         supersedes: Some(id),
     };

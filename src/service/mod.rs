@@ -13,6 +13,7 @@ pub mod case_view;
 pub mod desk;
 pub mod exports;
 pub mod group_commit;
+pub mod hot_issues;
 pub mod intake;
 pub mod login;
 pub mod mail;

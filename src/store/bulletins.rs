@@ -108,6 +108,19 @@ pub fn update_content(
     .map(|n| n == 1)
 }
 
+/// Replaces a draft's figures (an editor struck or restored a hot term); false when it is no
+/// longer a draft.
+pub fn update_figures(conn: &mut Db, id: i64, figures: &str) -> Result<bool, DieselError> {
+    diesel::update(
+        bulletins::table
+            .find(id)
+            .filter(bulletins::status.eq("draft")),
+    )
+    .set(bulletins::figures.eq(figures))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
 /// Publishes a draft; false when it is no longer a draft.
 pub fn publish(conn: &mut Db, id: i64, at: NaiveDateTime) -> Result<bool, DieselError> {
     diesel::update(

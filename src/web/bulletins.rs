@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 
+use super::bulletin_terms::{HotTermLine, hot_term_lines};
 use super::nav::StaffNav;
 use super::{BULLETIN_CSP, Form, PageError, csrf, messages_for, page, secure, see_other, staff};
 use crate::auth::{Principal, Role};
@@ -33,6 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/admin/bulletins/{id}/content", "POST").route(web::post().to(content)))
         .service(resource("/admin/bulletins/{id}/adopt", "POST").route(web::post().to(adopt)))
         .service(resource("/admin/bulletins/{id}/publish", "POST").route(web::post().to(publish)))
+        .service(
+            resource("/admin/bulletins/{id}/hot-terms", "POST")
+                .route(web::post().to(super::bulletin_terms::hot_term)),
+        )
         .service(resource("/admin/bulletins/{id}/correct", "POST").route(web::post().to(correct)));
 }
 
@@ -163,6 +168,7 @@ struct Detail<'a> {
     typical: Vec<TypicalCase>,
     tips: Vec<Tip>,
     candidates: Vec<Candidate>,
+    hot_terms: Vec<HotTermLine>,
     issues: Vec<FieldIssue>,
     notice: Option<String>,
 }
@@ -187,7 +193,7 @@ impl Detail<'_> {
 }
 
 /// The signed-in editor's page header; anyone else is sent to sign in or refused.
-fn editor(
+pub(super) fn editor(
     req: &HttpRequest,
     state: &AppState,
     principal: &Principal,
@@ -200,7 +206,7 @@ fn editor(
     ))
 }
 
-fn parse_id(raw: &str) -> Result<i64, PageError> {
+pub(super) fn parse_id(raw: &str) -> Result<i64, PageError> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
@@ -244,6 +250,7 @@ async fn show_detail(
             typical: shown.typical,
             tips: shown.tips,
             candidates,
+            hot_terms: hot_term_lines(&b),
             issues: shown.issues,
             notice: shown.notice,
         },
@@ -251,7 +258,7 @@ async fn show_detail(
 }
 
 /// The bulletin's page again with its stored content and why the step was refused.
-async fn refused_in_place(
+pub(super) async fn refused_in_place(
     nav: &StaffNav,
     state: &AppState,
     b: Bulletin,
@@ -273,7 +280,7 @@ async fn refused_in_place(
     .await
 }
 
-async fn load(state: &AppState, id: i64) -> Result<Bulletin, PageError> {
+pub(super) async fn load(state: &AppState, id: i64) -> Result<Bulletin, PageError> {
     Ok(state
         .with_db(move |conn| bulletins::get(conn, id, false))
         .await?)
@@ -302,6 +309,8 @@ pub async fn detail(
         Some("content") => Some("已保存"),
         Some("adopted") => Some("已加入典型案例，可在下方修改"),
         Some("published") => Some("已发布，公众现在可以查看"),
+        Some("struck") => Some("已从通报中删除该热点词，发布前可以恢复"),
+        Some("restored") => Some("已恢复该热点词"),
         _ => None,
     };
     let shown = Shown {
@@ -502,14 +511,26 @@ pub async fn publish(
         return page(StatusCode::OK, &ConfirmPublish { nav, b: &b });
     }
     let now = state.clock.now();
-    match state
+    let result = state
         .with_db(move |conn| bulletins::publish(conn, id, now))
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved=published"))),
+        .await;
+    step_done(&nav, &state, id, result, "published").await
+}
+
+/// After a step on bulletin `id`: back to its page with the `saved` notice, or the page again
+/// with why the step was refused.
+pub(super) async fn step_done(
+    nav: &StaffNav,
+    state: &AppState,
+    id: i64,
+    result: Result<Bulletin, ServiceError>,
+    saved: &str,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(_) => Ok(see_other(&format!("/admin/bulletins/{id}?saved={saved}"))),
         Err(ServiceError::Invalid(issues)) => {
-            let b = load(&state, id).await?;
-            refused_in_place(&nav, &state, b, issues).await
+            let b = load(state, id).await?;
+            refused_in_place(nav, state, b, issues).await
         }
         Err(e) => Err(e.into()),
     }

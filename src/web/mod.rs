@@ -2,6 +2,7 @@
 //! on every form, and strict security headers. Handlers call the same use cases as the API.
 
 pub mod analyst;
+pub mod bulletin_terms;
 pub mod bulletins;
 pub mod consumer;
 pub mod csrf;

@@ -269,3 +269,38 @@ async fn analyst_parameters_declare_their_formats_and_bounds() {
         assert_eq!(p["schema"]["maximum"], highest, "{path} {name}: {p}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hot_terms_lift_and_struck_hot_issues_are_documented() {
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    let doc = document(&app).await;
+    let schemas = &doc["components"]["schemas"];
+    for field in ["per_day", "baseline_per_day", "lift"] {
+        assert!(
+            schemas["HotTerm"]["properties"].get(field).is_some(),
+            "HotTerm.{field}: {}",
+            schemas["HotTerm"]
+        );
+    }
+    for field in ["per_day", "previous_per_day", "lift", "struck"] {
+        assert!(
+            schemas["HotIssue"]["properties"].get(field).is_some(),
+            "HotIssue.{field}: {}",
+            schemas["HotIssue"]
+        );
+    }
+    assert!(
+        schemas["Strike"]["properties"].get("by").is_some(),
+        "{schemas}"
+    );
+    for action in ["strike", "restore"] {
+        let path = format!("/api/v1/admin/bulletins/{{id}}/hot-issues/{action}");
+        let statuses = documented(&doc, "post", &path);
+        for status in ["200", "409", "422"] {
+            assert!(
+                statuses.contains(&status.to_owned()),
+                "{path}: {statuses:?}"
+            );
+        }
+    }
+}

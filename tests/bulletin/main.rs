@@ -19,6 +19,7 @@ mod import;
 mod pages;
 mod privacy;
 mod render;
+mod strike;
 
 use common::TestApp;
 use serde_json::{Value, json};

@@ -76,6 +76,23 @@ impl TestApp {
         body["token"].as_str().expect("token").to_owned()
     }
 
+    /// Waits until the index holds `expected` cases (the follower runs every 50 ms in tests).
+    pub async fn wait_indexed(&self, token: &str, expected: u64) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let (s, v) = self.get_as("/api/v1/search?limit=1", token).await;
+            assert_eq!(s, 200, "{v}");
+            if v["total"].as_u64() == Some(expected) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "index never caught up: {v}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn get_as(&self, path: &str, token: &str) -> (u16, Value) {
         let res = self
             .client

@@ -64,22 +64,6 @@ async fn file(app: &TestApp, title: &str, description: &str, district: &str) -> 
     v["case_no"].as_str().unwrap().to_owned()
 }
 
-async fn wait_indexed(app: &TestApp, token: &str, expected: u64) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let (s, v) = app.get_as("/api/v1/search?limit=1", token).await;
-        assert_eq!(s, 200, "{v}");
-        if v["total"].as_u64() == Some(expected) {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "index never caught up"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn analyst_pages(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let token = app.add_user(ANALYST, "analyst", &[], None).await;
@@ -111,7 +95,7 @@ async fn analyst_pages(backend: Backend) {
     )
     .await;
     app.set_now(china_morning(2026, 11, 20));
-    wait_indexed(&app, &token, 4).await;
+    app.wait_indexed(&token, 4).await;
 
     let mut web = Browser::new(&app);
     let anonymous = web.get("/analyst/trends?interval=week").await;
@@ -196,15 +180,26 @@ async fn analyst_pages(backend: Backend) {
     let district = link_labelled(&trends.body, "蓬江区：2件");
     assert_eq!(listed(&web.get(&district).await.body), sorted(&[&a, &d]));
 
+    // Two weeks against a month: one case a fortnight is more a day than one a month.
     let hot = web
-        .get("/analyst/hot?from=2026-11-01&to=2026-11-20&baseline_from=2026-10-01&baseline_to=2026-10-31&min_count=1")
+        .get("/analyst/hot?from=2026-11-01&to=2026-11-14&baseline_from=2026-10-01&baseline_to=2026-10-31&min_count=1")
         .await;
     assert_eq!(hot.status, 200, "{}", hot.body);
     assert!(
-        hot.body.contains("<td><a href=\"/analyst/search?"),
+        hot.body.contains("<td><a href=\"/analyst/search?") && hot.body.contains(">烟酰胺</a>"),
         "{}",
         hot.body
     );
+    assert!(
+        hot.body
+            .contains("<th scope=\"col\" class=\"num\">增幅</th>")
+            && hot.body.contains("<td class=\"num\">新出现</td>")
+            && hot.body.contains("<td class=\"num\">0.07</td>"),
+        "{}",
+        hot.body
+    );
+    // 网购 is in one case of each period: fewer a day now, not hot.
+    assert!(!hot.body.contains(">网购</a>"), "{}", hot.body);
     let alerts = web.get("/analyst/alerts").await;
     assert_eq!(alerts.status, 200, "{}", alerts.body);
 

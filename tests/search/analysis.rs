@@ -151,6 +151,14 @@ async fn a_burst_is_the_top_hot_term_and_raises_an_alert(backend: Backend) {
     assert_eq!(hot["terms"][0]["term"], "荧光剂", "{hot}");
     assert_eq!(hot["terms"][0]["count"], 8);
     assert_eq!(hot["terms"][0]["baseline_count"], 0);
+    // Per day: 8 cases in 7 days against none in 56; new, so no lift to show.
+    assert_eq!(hot["terms"][0]["per_day"], 1.14, "{hot}");
+    assert_eq!(hot["terms"][0]["baseline_per_day"], 0.0, "{hot}");
+    assert_eq!(
+        hot["terms"][0].get("lift"),
+        Some(&serde_json::Value::Null),
+        "{hot}"
+    );
     assert_eq!(hot["terms"][0]["examples"].as_array().unwrap().len(), 3);
     let terms: Vec<&str> = hot["terms"]
         .as_array()

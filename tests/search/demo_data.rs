@@ -249,7 +249,56 @@ async fn generated_cases_live_through_the_workflow(backend: Backend) {
     );
 }
 
+/// The hot terms of generated complaints are words a reader would name: none of the fragments
+/// and generic words the template texts used to produce, no brand names in Latin letters.
+async fn hot_terms_of_the_demo_data_are_reader_words(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    gen_corpus(
+        &app,
+        &[
+            "--cases",
+            "400",
+            "--seed",
+            "7",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-10-31",
+        ],
+    );
+    app.set_now(common::china_morning(2026, 11, 2));
+    let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
+    let total: i64 = cases::table.count().get_result(&mut app.db()).unwrap();
+    crate::wait_indexed(&app, &analyst, u64::try_from(total).unwrap()).await;
+    let (s, hot) = app
+        .get_as(
+            "/api/v1/hot-terms?from=2026-08-01&to=2026-10-31&baseline_from=2026-01-01&baseline_to=2026-07-31&min_count=1&limit=200",
+            &analyst,
+        )
+        .await;
+    assert_eq!(s, 200, "{hot}");
+    let terms: Vec<&str> = hot["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["term"].as_str().unwrap())
+        .collect();
+    assert!(!terms.is_empty(), "{hot}");
+    for noise in [
+        "果在", "和平", "平时", "水面", "发车", "写明", "多个", "脸色", "人学", "团游",
+    ] {
+        assert!(!terms.contains(&noise), "{noise} in {terms:?}");
+    }
+    assert!(
+        terms
+            .iter()
+            .all(|t| t.chars().count() >= 2 && !t.chars().any(|c| c.is_ascii_alphanumeric())),
+        "{terms:?}"
+    );
+}
+
 on_both_backends!(
+    hot_terms_of_the_demo_data_are_reader_words,
     writes_a_realistic_corpus_through_intake,
     the_same_seed_writes_the_same_cases,
     generated_cases_live_through_the_workflow

@@ -218,6 +218,7 @@ fn lines(b: &Bulletin) -> Vec<Line> {
     out.extend(
         f.hot_issues
             .iter()
+            .filter(|h| h.shown())
             .map(|h| Line::figure("hot_issue", "", &h.term, h.count)),
     );
     out

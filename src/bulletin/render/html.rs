@@ -5,8 +5,8 @@
 use askama::Template;
 
 use super::svg::{Bar, bar_chart};
-use super::{chinese_date, fraction, percent, period_name, trend, yuan};
-use crate::bulletin::model::{Bulletin, Change, Rate, Row};
+use super::{chinese_date, fraction, lift, per_day, percent, period_name, trend, yuan};
+use crate::bulletin::model::{Bulletin, Change, HotIssue, Rate, Row};
 use crate::clock::china_offset;
 use crate::domain::case::CaseKind;
 
@@ -61,11 +61,33 @@ fn chart(title: &str, rows: &[Row]) -> String {
     bar_chart(title, &bars)
 }
 
+/// A hot term with its cases per day against the period before, or with its case counts in
+/// bulletins made before per-day figures.
 struct HotLine {
     term: String,
     count: u64,
     previous_count: u64,
     change: String,
+    per_day: Option<(String, String)>,
+    lift: String,
+}
+
+impl HotLine {
+    fn new(h: &HotIssue) -> HotLine {
+        HotLine {
+            term: h.term.clone(),
+            count: h.count,
+            previous_count: h.previous_count,
+            change: trend(crate::bulletin::model::change(
+                h.count as i64,
+                Some(h.previous_count as i64),
+            )),
+            per_day: h
+                .per_day
+                .map(|now| (per_day(now), per_day(h.previous_per_day.unwrap_or(0.0)))),
+            lift: lift(h.lift),
+        }
+    }
 }
 
 struct BusinessLine {
@@ -215,15 +237,8 @@ fn page(b: &Bulletin, site: bool) -> Page<'_> {
         hot: f
             .hot_issues
             .iter()
-            .map(|h| HotLine {
-                term: h.term.clone(),
-                count: h.count,
-                previous_count: h.previous_count,
-                change: trend(crate::bulletin::model::change(
-                    h.count as i64,
-                    Some(h.previous_count as i64),
-                )),
-            })
+            .filter(|h| h.shown())
+            .map(HotLine::new)
             .collect(),
         severities: table(&f.cosmetics.referrals_by_severity),
         referrals_on_time: RateLine::new("不良反应按时转报率", &f.cosmetics.referrals_on_time),

@@ -13,16 +13,18 @@ mod tests;
 
 use chrono::NaiveDate;
 
-use super::model::Bulletin;
+use super::model::{Bulletin, HotIssue};
 
 pub use self::csv::{CSV_HEADER, csv};
 pub use self::html::{html, public_page};
 pub use self::pdf::{Chromium, PdfError, pdf};
 
-/// The open-data JSON: pretty-printed, with a trailing newline.
+/// The open-data JSON: pretty-printed, with a trailing newline. Struck hot terms are left out.
 pub fn json(b: &Bulletin) -> String {
+    let mut shown = b.clone();
+    shown.figures.hot_issues.retain(HotIssue::shown);
     // Serialising plain structs cannot fail; an empty object is a safe answer if it ever did.
-    let mut out = serde_json::to_string_pretty(b).unwrap_or_else(|_| "{}".to_owned());
+    let mut out = serde_json::to_string_pretty(&shown).unwrap_or_else(|_| "{}".to_owned());
     out.push('\n');
     out
 }
@@ -33,6 +35,20 @@ pub fn percent(value: Option<f64>) -> String {
         Some(v) => format!("{}%", one_decimal(v * 100.0)),
         None => "—".to_owned(),
     }
+}
+
+/// How many times as many cases per day as before: `×3.2`, or `新出现` for a term the
+/// baseline did not have.
+pub fn lift(value: Option<f64>) -> String {
+    match value.filter(|v| v.is_finite()) {
+        Some(v) => format!("×{}", one_decimal(v)),
+        None => "新出现".to_owned(),
+    }
+}
+
+/// Cases per day with two decimals: `0.33`.
+pub fn per_day(value: f64) -> String {
+    format!("{value:.2}")
 }
 
 /// A relative change with its direction: `↑12.3%`, `↓4.0%`, `0.0%`, or `—` without one.

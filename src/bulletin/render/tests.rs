@@ -359,3 +359,40 @@ fn chromium_failures_are_reported() {
             .contains("apt-get install chromium fonts-noto-cjk")
     );
 }
+
+#[test]
+fn hot_issues_show_per_day_and_lift_and_leave_struck_terms_out() {
+    let mut b = sample();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T02:00:00Z")
+        .unwrap()
+        .to_utc();
+    let strike = crate::bulletin::model::Strike {
+        by: "ed@jm.gov.cn".into(),
+        at,
+    };
+    assert!(b.figures.mark_hot_issue("虚假功效", Some(strike)));
+    let page = html(&b);
+    // 直播带货: 168 cases in 92 days against 52 in 91, the latter smoothed by one case.
+    assert!(
+        page.contains("直播带货<span class=\"count\">×3.1</span><span class=\"chg\">日均 1.83 件，上期日均 0.57 件</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("美容院退卡<span class=\"count\">新出现</span>"),
+        "{page}"
+    );
+    assert!(!page.contains("虚假功效"), "{page}");
+    assert!(!csv(&b).contains("虚假功效"));
+    assert!(!json(&b).contains("虚假功效"));
+    // Bulletins stored before per-day figures still read as counts.
+    let mut old = sample();
+    old.figures.hot_issues[0].per_day = None;
+    assert!(html(&old).contains("直播带货<span class=\"count\">168件</span>"));
+}
+
+#[test]
+fn lift_reads_as_times_or_new() {
+    assert_eq!(lift(Some(3.16)), "×3.2");
+    assert_eq!(lift(None), "新出现");
+    assert_eq!(per_day(1.0 / 3.0), "0.33");
+}

@@ -10,6 +10,7 @@ use super::super::nav::StaffNav;
 use super::params::{Params, issue};
 use super::{FilterForm, blocking, labels, page_with_form, query_issues, viewer};
 use crate::auth::Principal;
+use crate::bulletin::render;
 use crate::clock::china_date;
 use crate::intake::FieldIssue;
 use crate::search::query::Filters;
@@ -58,7 +59,10 @@ fn settle<T>(
 pub struct TermView {
     pub term: String,
     pub count: u64,
-    pub baseline_count: u64,
+    pub per_day: String,
+    pub baseline_per_day: String,
+    /// `×3.2`, or `新出现`.
+    pub lift: String,
     pub href: String,
 }
 
@@ -140,7 +144,9 @@ pub async fn hot(
                         href: term_search(&params, &t.term, from, to),
                         term: t.term,
                         count: t.count,
-                        baseline_count: t.baseline_count,
+                        per_day: render::per_day(t.per_day),
+                        baseline_per_day: render::per_day(t.baseline_per_day),
+                        lift: render::lift(t.lift),
                     })
                     .collect(),
             );

@@ -150,6 +150,8 @@ pub fn rows() -> Vec<Row> {
         "GET" "/api/v1/admin/bulletins/{bulletin}/candidates" none => "UAAFFFFFU";
         "GET" "/api/v1/admin/bulletins/{bulletin}/preview" none => "UAAFFFFFU";
         "POST" "/api/v1/admin/bulletins/{bulletin}/corrections" empty => "UAAFFFFFU";
+        "POST" "/api/v1/admin/bulletins/{bulletin}/hot-issues/strike" empty => "UAAFFFFFU";
+        "POST" "/api/v1/admin/bulletins/{bulletin}/hot-issues/restore" empty => "UAAFFFFFU";
         // Consumer pages.
         "GET" "/" none => "AAAAAAAAA";
         "GET" "/complain" none => "AAAAAAAAA";
@@ -190,6 +192,7 @@ pub fn rows() -> Vec<Row> {
         "GET" "/admin/bulletins/{bulletin}/preview" none => "UAAFFFFFU";
         "POST" "/admin/bulletins/{bulletin}/content" f_empty => "UAAFFFFFU";
         "POST" "/admin/bulletins/{bulletin}/adopt" f_empty => "UAAFFFFFU";
+        "POST" "/admin/bulletins/{bulletin}/hot-terms" f_empty => "UAAFFFFFU";
         "POST" "/admin/bulletins/{bulletin}/correct" f_empty => "UAAFFFFFU";
         "POST" "/admin/bulletins/{bulletin}/publish" f_empty => "UAAFFFFFU";
         "POST" "/api/v1/admin/bulletins/{bulletin}/publish" empty => "UAAFFFFFU";

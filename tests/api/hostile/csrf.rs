@@ -99,6 +99,7 @@ async fn forged_form_posts_are_refused(backend: Backend) {
         format!("/admin/bulletins/{id}/adopt"),
         format!("/admin/bulletins/{id}/correct"),
         format!("/admin/bulletins/{id}/publish"),
+        format!("/admin/bulletins/{id}/hot-terms"),
         "/logout".to_owned(),
     ];
     let mut wrong = Vec::new();
