@@ -89,7 +89,7 @@ pub fn state_explained(state: CaseState) -> &'static str {
         CaseState::NotAccepted => "您的投诉未被受理，原因见下方处理记录和通知。",
         CaseState::InMediation => "市场监管部门已受理，正在组织您与商家调解。",
         CaseState::MediationPaused => "调解暂停，等待检测、鉴定等结果，期间不计入调解期限。",
-        CaseState::Settled => "调解成功，案件已办结。欢迎您对处理结果进行评价。",
+        CaseState::Settled => "调解成功，案件已办结。",
         CaseState::MediationTerminated => {
             "调解终止，案件已办结。您可以通过仲裁或向人民法院起诉等途径继续维权。"
         }
