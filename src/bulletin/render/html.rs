@@ -25,6 +25,9 @@ struct RateLine {
     label: &'static str,
     percent: String,
     fraction: String,
+    /// The meter's CSS width: the share within 0–100 %, and 0 % without one (a meter must
+    /// not read as full when nothing was counted).
+    width: String,
 }
 
 impl RateLine {
@@ -33,6 +36,7 @@ impl RateLine {
             label,
             percent: percent(rate.value),
             fraction: fraction(rate.numerator, rate.denominator),
+            width: percent(Some(rate.value.filter(|v| v.is_finite()).unwrap_or(0.0).clamp(0.0, 1.0))),
         }
     }
 }
