@@ -36,7 +36,12 @@ impl RateLine {
             label,
             percent: percent(rate.value),
             fraction: fraction(rate.numerator, rate.denominator),
-            width: percent(Some(rate.value.filter(|v| v.is_finite()).unwrap_or(0.0).clamp(0.0, 1.0))),
+            width: percent(Some(
+                rate.value
+                    .filter(|v| v.is_finite())
+                    .unwrap_or(0.0)
+                    .clamp(0.0, 1.0),
+            )),
         }
     }
 }

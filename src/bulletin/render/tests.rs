@@ -304,7 +304,10 @@ fn empty_figures_render_without_panicking() {
     assert!(page.contains("本期无突出的热点问题"));
     assert!(page.contains("<td class=\"num\">—</td>"));
     // No share is an empty meter, not a full one.
-    assert!(page.contains("<span style=\"width: 0.0%\"></span>"), "{page}");
+    assert!(
+        page.contains("<span style=\"width: 0.0%\"></span>"),
+        "{page}"
+    );
     assert!(csv(&b).lines().count() > 1);
 }
 
