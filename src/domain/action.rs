@@ -54,6 +54,7 @@ action_kinds! {
     NotifyReporter => "notify_reporter", "告知举报人处理结果", "已告知举报人";
     SubmitReferral => "submit_referral", "已报送不良反应监测信息", "报送不良反应监测信息";
     OdrExpire => "odr_expire", "企业协商期满", "企业协商期满未解决，转入受理";
+    ExtendVerification => "extend_verification", "延长核查期限（15个工作日）", "核查期限延长15个工作日";
 }
 
 impl ActionKind {
@@ -86,6 +87,7 @@ impl ActionKind {
             A::OpenCase => OPEN_CASE,
             A::NotOpen => NOT_OPEN,
             A::NotifyReporter => NOTIFY_REPORTER,
+            A::ExtendVerification => EXTEND_VERIFICATION,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -158,6 +160,7 @@ const RATE: &[FieldSpec] = &[
 const OPEN_CASE: &[FieldSpec] = &[optional("detail", "立案说明", I::LongText)];
 const NOT_OPEN: &[FieldSpec] = &[required("reason", "不予立案理由", I::LongText)];
 const NOTIFY_REPORTER: &[FieldSpec] = &[optional("text", "告知内容", I::LongText)];
+const EXTEND_VERIFICATION: &[FieldSpec] = &[required("reason", "延长理由", I::LongText)];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -98,6 +98,7 @@ pub(crate) fn one_of_each() -> Vec<Command> {
         Command::NotifyReporter { text: None },
         Command::SubmitReferral,
         Command::OdrExpire,
+        Command::ExtendVerification { reason: text() },
     ]
 }
 

@@ -106,9 +106,15 @@ impl ClockView {
     }
 }
 
+/// How far a supervisor's approval pushes a report's verification due date out, once
+/// (Order 121 Art. 27).
+pub const VERIFICATION_EXTENSION_WORKING_DAYS: u32 = 15;
+
 struct Running {
     clock: Clock,
     started: NaiveDate,
+    /// Working days granted on top of the limit (a verification extension).
+    extended_days: u32,
     paused_days: u32,
     paused_since: Option<NaiveDate>,
     ended: Option<NaiveDate>,
@@ -157,6 +163,7 @@ pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
         clocks.push(Running {
             clock,
             started: on,
+            extended_days: 0,
             paused_days: 0,
             paused_since: None,
             ended: None,
@@ -197,6 +204,15 @@ pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
                 }
                 continue;
             }
+            "extend_verification" => {
+                for c in clocks
+                    .iter_mut()
+                    .filter(|c| c.clock == Clock::Verification && c.ended.is_none())
+                {
+                    c.extended_days += VERIFICATION_EXTENSION_WORKING_DAYS;
+                }
+                continue;
+            }
             "rate" | "reopen" => running(&mut clocks, &|c| c == Clock::Rating),
             "submit_referral" => running(&mut clocks, &|c| {
                 matches!(
@@ -232,7 +248,8 @@ fn view(c: &Running, input: &ClockInputs) -> ClockView {
     };
     let due = match limit.unit {
         DayUnit::Working => {
-            cal.add_working_days(c.started, limit.days + c.paused_days + paused_now)
+            let days = limit.days + c.extended_days + c.paused_days + paused_now;
+            cal.add_working_days(c.started, days)
         }
         DayUnit::Calendar => input.policy.due(cal, c.clock, c.started),
     };

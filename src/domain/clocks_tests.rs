@@ -142,3 +142,31 @@ fn overdue_provisional_and_referral_clocks() {
     assert_eq!(referral.due, d(12, 5));
     assert_eq!(referral.verdict, Some(Verdict::Timely));
 }
+
+#[test]
+fn an_extension_adds_fifteen_working_days_to_the_running_verification_only() {
+    use CaseState::*;
+    let calendar = WorkCalendar::builtin();
+    let received = d(9, 1);
+    let submitted = ev("submitted", received, Some(PendingVerification));
+    let due = |events: &[ClockEvent]| {
+        let clocks = run(CaseKind::Report, events, None, d(9, 10));
+        current_stage(&clocks).unwrap().due
+    };
+    let plain = due(std::slice::from_ref(&submitted));
+    // Sunday 2026-09-20 is a make-up working day.
+    assert_eq!(plain, d(9, 21));
+    let extended = due(&[submitted.clone(), ev("extend_verification", d(9, 10), None)]);
+    assert_eq!(extended, calendar.add_working_days(plain, 15).date);
+    assert!(extended > plain);
+    // A reopened report verifies afresh, without the old extension.
+    let reopened = [
+        submitted,
+        ev("extend_verification", d(9, 10), None),
+        ev("open_case", d(9, 11), Some(CaseOpened)),
+        ev("reopen", d(9, 14), Some(PendingVerification)),
+    ];
+    let clocks = run(CaseKind::Report, &reopened, None, d(9, 14));
+    let fresh = current_stage(&clocks).unwrap();
+    assert_eq!(fresh.due, calendar.add_working_days(d(9, 14), 15).date);
+}

@@ -69,9 +69,10 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
             let outside = payload.bool_of("outside") == Some(true);
             with_detail(outside.then_some("移出本市辖区"), text("reason"))
         }
-        ActionKind::Reopen | ActionKind::ConsumerReject | ActionKind::NotOpen => {
-            with_detail(None, text("reason"))
-        }
+        ActionKind::Reopen
+        | ActionKind::ConsumerReject
+        | ActionKind::NotOpen
+        | ActionKind::ExtendVerification => with_detail(None, text("reason")),
         ActionKind::OdrAnswer => text("proposal").map(|p| format!("处理方案：{p}")),
         ActionKind::MergeInto => text("case_no").map(|n| format!("并入 {n}")),
         ActionKind::Rate => payload.int_of("score").map(|s| format!("{s} 分")),

@@ -156,6 +156,11 @@ pub enum Command {
     /// Sweep only: the ODR period ended without settlement.
     #[serde(skip)]
     OdrExpire,
+    /// A supervisor approves 15 more working days for verifying a report, once.
+    ExtendVerification {
+        #[serde(default)]
+        reason: String,
+    },
 }
 
 impl Command {
@@ -171,6 +176,7 @@ impl Command {
                 | Command::Rate { .. }
                 | Command::NotifyReporter { .. }
                 | Command::SubmitReferral
+                | Command::ExtendVerification { .. }
         )
     }
 
@@ -198,6 +204,7 @@ impl Command {
             Command::NotifyReporter { .. } => ActionKind::NotifyReporter,
             Command::SubmitReferral => ActionKind::SubmitReferral,
             Command::OdrExpire => ActionKind::OdrExpire,
+            Command::ExtendVerification { .. } => ActionKind::ExtendVerification,
         }
     }
 }
@@ -217,6 +224,8 @@ pub struct Facts {
     pub party_messages_today: u32,
     /// The business has answered this case's ODR negotiation already.
     pub odr_answered: bool,
+    /// The running verification period was extended already (Order 121 allows it once).
+    pub verification_extended: bool,
 }
 
 /// How many messages (ODR answers included) each party may write on one case per day. Every
@@ -324,6 +333,9 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
         }
         (CaseKind::Report, S::PendingVerification) if staff => {
             out.extend([A::OpenCase, A::NotOpen, A::MergeInto, A::Transfer]);
+            if supervisor {
+                out.push(A::ExtendVerification);
+            }
         }
         _ => {}
     }
@@ -500,6 +512,19 @@ pub fn decide(
                 return missing("proposal");
             }
             within_daily_limit(actor, facts)?;
+            None
+        }
+        Command::ExtendVerification { reason } => {
+            if reason.trim().is_empty() {
+                return missing("reason");
+            }
+            if facts.verification_extended {
+                return invalid(
+                    "action",
+                    "already_extended",
+                    "核查期限已延长过一次，不能再次延长",
+                );
+            }
             None
         }
         Command::Assign { .. } | Command::NotifyReporter { .. } => None,

@@ -12,6 +12,7 @@ fn facts() -> Facts {
         referral_submitted: false,
         party_messages_today: 0,
         odr_answered: false,
+        verification_extended: false,
     }
 }
 
@@ -393,4 +394,46 @@ fn a_supplement_is_a_bounded_message_to_the_mediator() {
     assert_eq!(supplement(" ").unwrap_err().code, "length");
     assert!(supplement(&"字".repeat(SUPPLEMENT_MAX_CHARS)).is_ok());
     assert!(supplement(&"字".repeat(SUPPLEMENT_MAX_CHARS + 1)).is_err());
+}
+
+#[test]
+fn a_supervisor_extends_a_report_verification_once_with_a_reason() {
+    use CaseKind::Report as R;
+    let extend = |reason: &str| Command::ExtendVerification {
+        reason: reason.into(),
+    };
+    let in_verification = |actor, cmd| go(R, S::PendingVerification, actor, cmd);
+    assert_eq!(
+        in_verification(Actor::Supervisor, extend("需调取监控")),
+        Ok(None)
+    );
+    assert_eq!(
+        in_verification(Actor::Admin, extend("需调取监控")),
+        Ok(None)
+    );
+    assert_eq!(
+        refusal_code(in_verification(Actor::Mediator, extend("需调取监控"))),
+        "not_allowed"
+    );
+    assert_eq!(
+        refusal_code(in_verification(Actor::Supervisor, extend("  "))),
+        "required"
+    );
+    assert_eq!(
+        refusal_code(go(R, S::CaseOpened, Actor::Supervisor, extend("迟了"))),
+        "not_allowed"
+    );
+    let extended = Facts {
+        verification_extended: true,
+        ..facts()
+    };
+    let again = decide(
+        R,
+        S::PendingVerification,
+        Actor::Supervisor,
+        &extend("再延一次"),
+        &extended,
+    )
+    .map(|o| o.to);
+    assert_eq!(refusal_code(again), "already_extended");
 }

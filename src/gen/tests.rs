@@ -295,6 +295,7 @@ fn walk(facts: &Facts, steps: &[Step], rating_days: u32) -> (CaseState, Vec<Cloc
             referral_submitted,
             party_messages_today: 0,
             odr_answered: false,
+            verification_extended: false,
         };
         let outcome = workflow::decide(facts.kind, state, actor, &step.command, &rules)
             .unwrap_or_else(|r| panic!("{:?} refused in {state:?}: {r:?}", step.command));

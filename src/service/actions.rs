@@ -74,6 +74,7 @@ pub fn apply(
             .is_some_and(|r| r.submitted_on.is_some()),
         party_messages_today: written_today(loaded, actor, today),
         odr_answered: loaded.odr_answered(),
+        verification_extended: loaded.verification_extended(),
     };
     let outcome = decide(kind, state, actor, command, &facts).map_err(|r| match r {
         Refusal::NotAllowed { allowed } => ServiceError::NotAllowed {
@@ -245,7 +246,9 @@ fn reason_code(command: &Command) -> Option<String> {
         Command::NotAccept { reason, .. } => Some(reason.as_str().into()),
         Command::Terminate { reason, .. } => Some(reason.as_str().into()),
         Command::Pause { reason } => Some(reason.as_str().into()),
-        Command::Transfer { reason, .. } | Command::NotOpen { reason } => Some(reason.clone()),
+        Command::Transfer { reason, .. }
+        | Command::NotOpen { reason }
+        | Command::ExtendVerification { reason } => Some(reason.clone()),
         _ => None,
     }
 }

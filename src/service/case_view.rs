@@ -40,6 +40,15 @@ impl LoadedCase {
             .iter()
             .any(|e| e.kind == ActionKind::OdrAnswer.as_str())
     }
+    /// Whether the verification period running now was extended: an extension since the
+    /// case last entered verification (a reopened report gets a fresh period).
+    pub fn verification_extended(&self) -> bool {
+        self.events
+            .iter()
+            .rev()
+            .take_while(|e| e.to_state != Some(CaseState::PendingVerification))
+            .any(|e| e.kind == ActionKind::ExtendVerification.as_str())
+    }
 }
 
 /// A case row the caller may see, with its respondent's USCC and the caller's access; `None`

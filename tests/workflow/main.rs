@@ -15,6 +15,7 @@ mod mail;
 mod paths;
 mod queues;
 mod records;
+mod reports;
 mod secrecy;
 
 use common::TestApp;
