@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::case::{CaseKind, CaseState};
+
 macro_rules! action_kinds {
     ($($variant:ident => $code:literal, $label:literal, $done:literal;)*) => {
         /// The kind of a workflow step; its serde name is the `action` of the request body
@@ -60,6 +62,25 @@ action_kinds! {
 impl ActionKind {
     pub fn parse(s: &str) -> Option<ActionKind> {
         ActionKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The step as offered on a case of `case`: pausing and resuming a report stops and
+    /// restarts its verification, not a mediation.
+    pub fn label_for(self, case: CaseKind) -> &'static str {
+        match (self, case) {
+            (ActionKind::Pause, CaseKind::Report) => "中止核查（检测、鉴定、权利人辨认鉴别）",
+            (ActionKind::Resume, CaseKind::Report) => "恢复核查",
+            _ => self.label_zh(),
+        }
+    }
+
+    /// The step once done, worded by the state it led to (see `label_for`).
+    pub fn event_label_to(self, to: Option<CaseState>) -> &'static str {
+        match (self, to) {
+            (ActionKind::Pause, Some(CaseState::VerificationPaused)) => "核查中止",
+            (ActionKind::Resume, Some(CaseState::PendingVerification)) => "恢复核查",
+            _ => self.event_label_zh(),
+        }
     }
 
     /// Only the deadline sweep takes this step; no person is offered it.

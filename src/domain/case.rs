@@ -126,12 +126,15 @@ pub enum CaseState {
     TransferredOut,
     Merged,
     PendingVerification,
+    /// Verification stopped for testing, appraisal or rights-holder identification; its
+    /// clock stands still (Order 121 Art. 27 does not count that time).
+    VerificationPaused,
     CaseOpened,
     NotOpened,
 }
 
 impl CaseState {
-    pub const ALL: [CaseState; 13] = [
+    pub const ALL: [CaseState; 14] = [
         CaseState::OdrNegotiation,
         CaseState::PendingAcceptance,
         CaseState::NotAccepted,
@@ -143,6 +146,7 @@ impl CaseState {
         CaseState::TransferredOut,
         CaseState::Merged,
         CaseState::PendingVerification,
+        CaseState::VerificationPaused,
         CaseState::CaseOpened,
         CaseState::NotOpened,
     ];
@@ -160,6 +164,7 @@ impl CaseState {
             CaseState::TransferredOut => "transferred_out",
             CaseState::Merged => "merged",
             CaseState::PendingVerification => "pending_verification",
+            CaseState::VerificationPaused => "verification_paused",
             CaseState::CaseOpened => "case_opened",
             CaseState::NotOpened => "not_opened",
         }
@@ -178,6 +183,7 @@ impl CaseState {
             CaseState::TransferredOut => "已转办",
             CaseState::Merged => "已合并",
             CaseState::PendingVerification => "待核查",
+            CaseState::VerificationPaused => "核查中止（检测、鉴定、权利人辨认鉴别）",
             CaseState::CaseOpened => "已立案",
             CaseState::NotOpened => "不予立案",
         }

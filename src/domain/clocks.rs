@@ -147,6 +147,12 @@ fn is_stage(clock: Clock) -> bool {
     )
 }
 
+/// Testing and appraisal stop mediation; they and rights-holder identification stop a
+/// report's verification.
+fn is_pausable(clock: Clock) -> bool {
+    matches!(clock, Clock::Mediation | Clock::Verification)
+}
+
 pub struct ClockInputs<'a> {
     pub kind: CaseKind,
     pub events: &'a [ClockEvent],
@@ -186,7 +192,7 @@ pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
             "pause" => {
                 for c in clocks
                     .iter_mut()
-                    .filter(|c| c.clock == Clock::Mediation && c.ended.is_none())
+                    .filter(|c| is_pausable(c.clock) && c.ended.is_none())
                 {
                     c.paused_since.get_or_insert(on);
                 }
@@ -195,7 +201,7 @@ pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
             "resume" => {
                 for c in clocks
                     .iter_mut()
-                    .filter(|c| c.clock == Clock::Mediation && c.ended.is_none())
+                    .filter(|c| is_pausable(c.clock) && c.ended.is_none())
                 {
                     if let Some(since) = c.paused_since.take() {
                         let days = input.calendar.working_days_between(since, on).max(0);

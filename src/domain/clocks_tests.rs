@@ -170,3 +170,22 @@ fn an_extension_adds_fifteen_working_days_to_the_running_verification_only() {
     let fresh = current_stage(&clocks).unwrap();
     assert_eq!(fresh.due, calendar.add_working_days(d(9, 14), 15).date);
 }
+
+#[test]
+fn a_paused_verification_stands_still_and_resumes_later() {
+    use CaseState::*;
+    let events = [
+        ev("submitted", d(11, 2), Some(PendingVerification)),
+        ev("pause", d(11, 4), Some(VerificationPaused)),
+        ev("resume", d(11, 11), Some(PendingVerification)),
+    ];
+    // 15 working days from Mon 11-02 is Mon 11-23; the pause took five working days.
+    let clocks = run(CaseKind::Report, &events[..1], None, d(11, 3));
+    assert_eq!(current_stage(&clocks).unwrap().due, d(11, 23));
+    let clocks = run(CaseKind::Report, &events, None, d(11, 12));
+    assert_eq!(clocks.len(), 1, "resuming continues the same clock");
+    assert_eq!(current_stage(&clocks).unwrap().due, d(11, 30));
+    let paused = run(CaseKind::Report, &events[..2], None, d(12, 31));
+    let stage = current_stage(&paused).unwrap();
+    assert!(stage.paused && !stage.overdue, "{stage:?}");
+}

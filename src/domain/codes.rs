@@ -53,9 +53,10 @@ reason_codes! {
 }
 
 reason_codes! {
-    /// Why mediation is paused; the mediation clock stops meanwhile.
+    /// Why mediation or a report's verification is paused; its clock stops meanwhile.
     PauseReason {
         Testing => "testing", "检测";
         Appraisal => "appraisal", "鉴定";
+        RightsHolderIdentification => "rights_holder_identification", "权利人辨认鉴别";
     }
 }

@@ -437,3 +437,50 @@ fn a_supervisor_extends_a_report_verification_once_with_a_reason() {
     .map(|o| o.to);
     assert_eq!(refusal_code(again), "already_extended");
 }
+
+#[test]
+fn a_report_pauses_for_identification_and_resumes_to_verification() {
+    use CaseKind::{Complaint as C, Report as R};
+    let pause = |reason| Command::Pause { reason };
+    assert_eq!(
+        go(
+            R,
+            S::PendingVerification,
+            Actor::Mediator,
+            pause(PauseReason::RightsHolderIdentification)
+        ),
+        Ok(Some(S::VerificationPaused))
+    );
+    assert_eq!(
+        go(
+            R,
+            S::PendingVerification,
+            Actor::Mediator,
+            pause(PauseReason::Testing)
+        ),
+        Ok(Some(S::VerificationPaused))
+    );
+    assert_eq!(
+        go(R, S::VerificationPaused, Actor::Mediator, Command::Resume),
+        Ok(Some(S::PendingVerification))
+    );
+    // Nothing is decided while paused but resuming.
+    assert_eq!(
+        refusal_code(go(
+            R,
+            S::VerificationPaused,
+            Actor::Mediator,
+            Command::OpenCase { detail: None }
+        )),
+        "not_allowed"
+    );
+    assert_eq!(
+        refusal_code(go(
+            C,
+            S::InMediation,
+            Actor::Mediator,
+            pause(PauseReason::RightsHolderIdentification)
+        )),
+        "not_for_complaint"
+    );
+}

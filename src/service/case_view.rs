@@ -46,7 +46,10 @@ impl LoadedCase {
         self.events
             .iter()
             .rev()
-            .take_while(|e| e.to_state != Some(CaseState::PendingVerification))
+            .take_while(|e| {
+                e.kind == ActionKind::Resume.as_str()
+                    || e.to_state != Some(CaseState::PendingVerification)
+            })
             .any(|e| e.kind == ActionKind::ExtendVerification.as_str())
     }
 }

@@ -105,7 +105,10 @@ fn filter_of(q: &QueueQuery, today: NaiveDate) -> Result<QueueFilter, ServiceErr
             "acceptance" => vec![CaseState::PendingAcceptance],
             "odr_negotiation" => vec![CaseState::OdrNegotiation],
             "mediation" => vec![CaseState::InMediation, CaseState::MediationPaused],
-            "verification" => vec![CaseState::PendingVerification],
+            "verification" => vec![
+                CaseState::PendingVerification,
+                CaseState::VerificationPaused,
+            ],
             _ => return Err(bad("clock", "unknown_clock", "未知的时限类型")),
         };
         states.extend(st);

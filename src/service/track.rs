@@ -168,7 +168,7 @@ pub fn timeline_of(events: &[EventRow], also: impl Fn(&str) -> bool) -> Vec<Time
         .filter(|e| is_public_event(&e.kind) && also(&e.kind))
         .map(|e| TimelineEntry {
             at: e.at.and_utc(),
-            label: event_label(&e.kind).into(),
+            label: event_label(&e.kind, e.to_state).into(),
             detail: EventPayload::parse(&e.payload).and_then(|p| substance(&e.kind, &p)),
             event: e.kind.clone(),
             state: e.to_state.map(|s| s.as_str().to_owned()),
@@ -184,11 +184,11 @@ fn is_public_event(kind: &str) -> bool {
     )
 }
 
-/// The Chinese label of an event kind, as timelines show it.
-pub fn event_label(kind: &str) -> &'static str {
+/// The Chinese label of an event kind that led to `to`, as timelines show it.
+pub fn event_label(kind: &str, to: Option<CaseState>) -> &'static str {
     match kind {
         "submitted" => "已提交",
         "attachment_added" => "已上传证据材料",
-        other => ActionKind::parse(other).map_or("处理进展", ActionKind::event_label_zh),
+        other => ActionKind::parse(other).map_or("处理进展", |k| k.event_label_to(to)),
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{Backend, TestApp, sample_report};
+use super::common::{Backend, TestApp, china_morning, sample_report};
 use super::*;
 
 async fn a_supervisor_extends_verification_once_with_a_reason(backend: Backend) {
@@ -59,4 +59,49 @@ async fn a_supervisor_extends_verification_once_with_a_reason(backend: Backend) 
     );
 }
 
-on_both_backends!(a_supervisor_extends_verification_once_with_a_reason,);
+async fn identification_pauses_verification_until_resumed(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let med = app
+        .add_user("xh@jm.gov.cn", "mediator", &["440705"], None)
+        .await;
+    let (_, r) = app.post_json("/api/v1/reports", &sample_report()).await;
+    let no = r["case_no"].as_str().unwrap();
+    let page = app.get_text_as(&format!("/desk/cases/{no}"), &med).await;
+    assert!(
+        page.contains("中止核查（检测、鉴定、权利人辨认鉴别）"),
+        "{page}"
+    );
+    assert!(page.contains("权利人辨认鉴别"), "{page}");
+    let pause = json!({"action": "pause", "reason": "rights_holder_identification"});
+    assert_eq!(
+        step(&app, no, Who::Bearer(&med), pause).await,
+        "verification_paused"
+    );
+    let (_, v) = view(&app, no, Who::Bearer(&med)).await;
+    assert_eq!(clock(&v, "verification")["paused"], true);
+    assert_eq!(v["state_label"], "核查中止（检测、鉴定、权利人辨认鉴别）");
+    let (s, _) = act(&app, no, Who::Bearer(&med), json!({"action": "open_case"})).await;
+    assert_eq!(s, 409, "nothing is decided while paused");
+    // Queues filtered by the verification clock still list it.
+    let (_, q) = app.get_as("/api/v1/queue?clock=verification", &med).await;
+    assert_eq!(q["items"][0]["case_no"], no);
+    app.set_now(china_morning(2026, 11, 27));
+    let med = relogin(&app, "xh@jm.gov.cn").await;
+    assert_eq!(
+        step(&app, no, Who::Bearer(&med), json!({"action": "resume"})).await,
+        "pending_verification"
+    );
+    let (_, v) = view(&app, no, Who::Bearer(&med)).await;
+    let verification = clock(&v, "verification");
+    // Due 2026-12-11, pushed out by the five working days 11-20 .. 11-27 it stood still.
+    assert_eq!(verification["due"], "2026-12-18");
+    assert_eq!(verification["paused"], false);
+    let page = app.get_text_as(&format!("/desk/cases/{no}"), &med).await;
+    assert!(page.contains("核查中止"), "{page}");
+    assert!(page.contains("恢复核查"), "{page}");
+}
+
+on_both_backends!(
+    a_supervisor_extends_verification_once_with_a_reason,
+    identification_pauses_verification_until_resumed,
+);

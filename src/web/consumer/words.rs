@@ -99,6 +99,9 @@ pub fn state_explained(state: CaseState) -> &'static str {
         CaseState::PendingVerification => {
             "市场监管部门正在核查您举报的线索，将在核查期限前决定是否立案。"
         }
+        CaseState::VerificationPaused => {
+            "核查暂停，等待检测、鉴定或权利人辨认鉴别的结果，期间不计入核查期限。"
+        }
         CaseState::CaseOpened => "市场监管部门已立案调查。",
         CaseState::NotOpened => "经核查，市场监管部门决定不予立案。",
     }

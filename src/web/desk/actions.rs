@@ -260,7 +260,7 @@ fn form(kind: ActionKind, audience: &Audience, attempt: &Attempt) -> ActionForm 
     }));
     ActionForm {
         name,
-        label: kind.label_zh(),
+        label: kind.label_for(audience.kind),
         fields,
         problems,
     }

@@ -12,6 +12,7 @@ use super::{CASE_WORKERS, category_label, district_name, flag_label, nature_labe
 use crate::auth::{Principal, StaffUser};
 use crate::clock::china_offset;
 use crate::domain::action::ActionKind;
+use crate::domain::case::CaseState;
 use crate::domain::event_payload::EventPayload;
 use crate::domain::routing::COLLECTIVE_MIN;
 use crate::domain::steps::{actor_zh, step_line, substance};
@@ -122,10 +123,10 @@ pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
         .to_string()
 }
 
-fn event_label(kind: &str) -> &'static str {
+fn event_label(kind: &str, to: Option<CaseState>) -> &'static str {
     match kind {
         "clock_overdue" => "已超期",
-        other => track::event_label(other),
+        other => track::event_label(other, to),
     }
 }
 
@@ -147,7 +148,11 @@ fn load(
                 kind: e.kind.clone(),
                 at: china_time(e.at.and_utc()),
                 actor: actor_zh(&e.actor, &e.actor_role),
-                line: step_line(event_label(&e.kind), detail.as_deref(), e.to_state),
+                line: step_line(
+                    event_label(&e.kind, e.to_state),
+                    detail.as_deref(),
+                    e.to_state,
+                ),
             }
         })
         .collect();
