@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::calendar::WorkCalendar;
 use super::case::{CaseKind, CaseState};
-use super::policy::{Clock, DayUnit, PolicyTable, PolicyVersion};
+use super::policy::{Clock, DayUnit, DaysLeft, PolicyTable, PolicyVersion};
 use super::severity::Severity;
 use super::workflow::is_closed;
 
@@ -107,6 +107,13 @@ pub struct ClockView {
 impl ClockView {
     pub fn is_running(&self) -> bool {
         self.ended.is_none()
+    }
+
+    pub fn days_left(&self) -> DaysLeft {
+        DaysLeft {
+            days: self.remaining_days,
+            unit: self.unit,
+        }
     }
 }
 

@@ -101,6 +101,23 @@ pub enum DayUnit {
     Calendar,
 }
 
+impl DayUnit {
+    /// "3 个工作日" or "3 天".
+    pub fn count_zh(self, days: u64) -> String {
+        match self {
+            DayUnit::Working => format!("{days} 个工作日"),
+            DayUnit::Calendar => format!("{days} 天"),
+        }
+    }
+}
+
+/// Days left on a clock, in the unit it counts; negative once overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DaysLeft {
+    pub days: i64,
+    pub unit: DayUnit,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ClockLimit {
     pub days: u32,

@@ -101,7 +101,17 @@ async fn odr_rejected_then_mediation_settled(backend: Backend) {
     );
     let (_, v) = view(&app, &case_no, Who::Bearer(&med)).await;
     assert_eq!(clock(&v, "acceptance")["verdict"], "timely");
-    assert_eq!(clock(&v, "mediation")["remaining_working_days"], 45);
+    // Order 121: 60 calendar days from 25 November; day 60 is Sunday 24 January 2027.
+    let mediation = clock(&v, "mediation");
+    assert_eq!(mediation["due"], "2027-01-25");
+    assert_eq!(
+        (
+            mediation["remaining_days"].as_i64(),
+            mediation["unit"].as_str()
+        ),
+        (Some(61), Some("calendar"))
+    );
+    assert_eq!(mediation["provisional"], true, "2027 has no calendar yet");
     let (s, bad) = act(
         &app,
         &case_no,
