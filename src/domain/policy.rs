@@ -137,6 +137,9 @@ pub struct ClockRule {
     /// The articles the number comes from, shown where deadlines are explained.
     #[serde(default)]
     pub basis: String,
+    /// Overrides the version's `last_day_off` for a clock another rule governs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_day_off: Option<LastDayOff>,
 }
 
 /// Every clock's rule in one policy version; each must be stated.
@@ -232,7 +235,7 @@ impl PolicyVersion {
         match limit.unit {
             DayUnit::Working => calendar.add_working_days(start, days),
             DayUnit::Calendar => match start.checked_add_days(Days::new(u64::from(days))) {
-                Some(last) => self.period_end(calendar, last),
+                Some(last) => self.period_end(calendar, clock, last),
                 None => Due {
                     date: NaiveDate::MAX,
                     provisional: true,
@@ -242,8 +245,9 @@ impl PolicyVersion {
     }
 
     /// Art. 45: the end of a calendar-day period whose last day is `last`.
-    fn period_end(&self, calendar: &WorkCalendar, last: NaiveDate) -> Due {
-        match self.last_day_off {
+    fn period_end(&self, calendar: &WorkCalendar, clock: Clock, last: NaiveDate) -> Due {
+        let rule = self.clocks.rule(clock).last_day_off;
+        match rule.unwrap_or(self.last_day_off) {
             LastDayOff::Kept => Due {
                 date: last,
                 provisional: false,

@@ -46,6 +46,11 @@ fn builtin_versions_state_each_clock_with_its_unit_and_basis() {
         }
     }
     assert!(order_121.clocks.mediation.basis.contains("第二十三条"));
+    // Adverse-reaction reports follow their own rule, not Art. 45.
+    assert_eq!(
+        order_121.clocks.adverse_serious.last_day_off,
+        Some(LastDayOff::Kept)
+    );
 }
 
 #[test]
@@ -237,4 +242,13 @@ fn the_weekend_switch_and_unknown_years() {
     // Past the last loaded year the date is computed on weekends alone and flagged.
     let late = order_121.due(&calendar, Clock::Mediation, date("2026-12-01"));
     assert_eq!((late.date, late.provisional), (date("2027-02-01"), true));
+}
+
+#[test]
+fn a_clock_under_another_rule_keeps_its_last_day() {
+    // 2026-11-20 + 15 is Sat 2026-12-05: the report is due that day, not on Monday.
+    assert_eq!(
+        due("2026-11-20", Clock::AdverseSerious, "2026-11-20").date,
+        date("2026-12-05")
+    );
 }

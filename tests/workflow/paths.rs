@@ -252,7 +252,7 @@ async fn pause_stops_the_mediation_clock_and_terminate_ends_it(backend: Backend)
     .await;
     let (_, v) = view(&app, &case_no, Who::Bearer(&med)).await;
     let due_before = clock(&v, "mediation")["due"].clone();
-    // Mon 2026-11-23: testing starts; resumed Mon 2026-11-30 (5 working days later).
+    // Mon 2026-11-23: testing starts; resumed Mon 2026-11-30 (7 calendar days later).
     app.set_now(china_morning(2026, 11, 23));
     let med = relogin(&app, "med@jm.gov.cn").await;
     assert_eq!(
@@ -280,10 +280,10 @@ async fn pause_stops_the_mediation_clock_and_terminate_ends_it(backend: Backend)
     let m = clock(&v, "mediation");
     assert_eq!(m["paused"], false);
     assert_eq!(
-        due_before, "2027-01-22",
-        "45 working days from 2026-11-20, provisional"
+        due_before, "2027-01-19",
+        "Order 121: 60 calendar days from 2026-11-20, provisional"
     );
-    assert_eq!(m["due"], "2027-01-29", "five paused working days added");
+    assert_eq!(m["due"], "2027-01-26", "seven paused calendar days added");
     assert_eq!(m["provisional"], true);
     let (s, _) = act(
         &app,
