@@ -53,9 +53,11 @@ reason_codes! {
 }
 
 reason_codes! {
-    /// Why mediation is paused; the mediation clock stops meanwhile.
+    /// Why mediation is paused; the mediation clock stops meanwhile. `recusal`: a party asked
+    /// a mediator to withdraw, and mediation waits for the bureau's decision (Order 121 Art. 21).
     PauseReason {
         Testing => "testing", "检测";
         Appraisal => "appraisal", "鉴定";
+        Recusal => "recusal", "申请回避";
     }
 }

@@ -82,4 +82,47 @@ async fn mediation_accepted_on_2026_09_15_is_due_monday_2026_11_16(backend: Back
     );
 }
 
-on_both_backends!(mediation_accepted_on_2026_09_15_is_due_monday_2026_11_16);
+/// Takes `body` on case `no` as the mediator on China date 2026-`m`-`d`.
+async fn act_on(app: &TestApp, (m, d): (u32, u32), no: &str, body: Value) -> Value {
+    app.set_now(china_morning(2026, m, d));
+    let token = app.login_token(MEDIATOR, PASSWORD).await;
+    let (status, answer) = app
+        .post_as(&format!("/api/v1/cases/{no}/actions"), &token, &body)
+        .await;
+    assert_eq!(status, 200, "{body}: {answer}");
+    let (_, view) = app.get_as(&format!("/api/v1/cases/{no}"), &token).await;
+    view
+}
+
+async fn a_recusal_request_pauses_mediation_until_the_bureau_decides(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.add_user(MEDIATOR, "mediator", &["440703"], None).await;
+    app.set_now(china_morning(2026, 9, 14));
+    let mut complaint = sample_complaint();
+    complaint["purchase"]["date"] = json!("2026-09-01");
+    let (no, _) = app.file(&complaint).await;
+    act_on(&app, (9, 15), &no, json!({"action": "accept"})).await;
+    // Asked on Mon 12 October, decided on Mon 19 October: seven days do not count.
+    let paused = act_on(
+        &app,
+        (10, 12),
+        &no,
+        json!({"action": "pause", "reason": "recusal"}),
+    )
+    .await;
+    assert_eq!(paused["state"], "mediation_paused");
+    assert_eq!(mediation(&paused)["paused"], true);
+    let resumed = act_on(&app, (10, 19), &no, json!({"action": "resume"})).await;
+    assert_eq!(resumed["state"], "in_mediation");
+    // Day 67 after 15 September is Sat 21 November: due Mon 23 November.
+    assert_eq!(mediation(&resumed)["due"], "2026-11-23", "{resumed}");
+
+    let mut desk = Browser::signed_in(&app, MEDIATOR, "/desk").await;
+    let page = desk.get(&format!("/desk/cases/{no}")).await;
+    assert!(page.body.contains("申请回避"), "{}", page.body);
+}
+
+on_both_backends!(
+    mediation_accepted_on_2026_09_15_is_due_monday_2026_11_16,
+    a_recusal_request_pauses_mediation_until_the_bureau_decides,
+);
