@@ -31,7 +31,7 @@ const DEFINITIONS: [(&str, &str, &str, &str); 12] = [
     (
         "rates.closure_on_time",
         "调解按时办结率",
-        "本期投诉中在调解期限内（扣除检测鉴定等暂停时间）办结的调解件数",
+        "本期投诉中在调解期限内（扣除检测鉴定、申请回避等暂停时间）办结的调解件数。2026年4月15日前收到的投诉适用第20号令，调解期限为受理后45个工作日；此后收到的适用第121号令，为受理次日起60日（自然日），最后一日为法定节假日或周末（调休上班日除外）的顺延至其后第一个工作日",
         "本期投诉中调解已办结或截至统计日已超期的件数",
     ),
     (
@@ -88,4 +88,28 @@ pub fn indicators() -> Vec<Indicator> {
             denominator: (*denominator).to_owned(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mediation_rate_says_which_rules_count_which_cases() {
+        let closure = indicators()
+            .into_iter()
+            .find(|i| i.key == "rates.closure_on_time")
+            .map(|i| i.numerator)
+            .unwrap_or_default();
+        for words in [
+            "2026年4月15日",
+            "第20号令",
+            "45个工作日",
+            "第121号令",
+            "60日",
+            "顺延",
+        ] {
+            assert!(closure.contains(words), "{words} in {closure}");
+        }
+    }
 }

@@ -37,7 +37,7 @@ action_kinds! {
     Accept => "accept", "受理", "已受理";
     NotAccept => "not_accept", "不予受理", "不予受理";
     Transfer => "transfer", "转办", "已转办";
-    Pause => "pause", "中止调解（检测鉴定）", "调解中止（检测鉴定）";
+    Pause => "pause", "中止调解", "调解中止";
     Resume => "resume", "恢复调解", "恢复调解";
     Settle => "settle", "调解成功结案", "调解成功";
     Terminate => "terminate", "终止调解", "终止调解";

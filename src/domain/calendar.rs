@@ -304,6 +304,39 @@ impl WorkCalendar {
         Due { date, provisional }
     }
 
+    /// `day` if it is a working day, else the first working day after it. Provisional when
+    /// a day looked at lies in a year not loaded (there weekends are the only days off).
+    pub fn next_working_day(&self, day: NaiveDate) -> Due {
+        self.first_day_from(day, |d| self.is_working_or_weekday(d))
+    }
+
+    /// `day` if it is not a statutory holiday, else the first day after the holiday.
+    pub fn next_non_holiday(&self, day: NaiveDate) -> Due {
+        self.first_day_from(day, |d| {
+            self.years.get(&d.year()).is_none_or(|y| !y.is_holiday(d))
+        })
+    }
+
+    fn first_day_from(&self, day: NaiveDate, fits: impl Fn(NaiveDate) -> bool) -> Due {
+        let mut date = day;
+        let mut provisional = false;
+        loop {
+            provisional |= !self.years.contains_key(&date.year());
+            if fits(date) {
+                return Due { date, provisional };
+            }
+            match date.succ_opt() {
+                Some(next) => date = next,
+                None => {
+                    return Due {
+                        date: NaiveDate::MAX,
+                        provisional: true,
+                    };
+                }
+            }
+        }
+    }
+
     /// Working days after `from` up to and including `to`; negative when `to < from`.
     /// Days in years that are not loaded count Monday–Friday.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {

@@ -176,7 +176,7 @@ impl CaseState {
             CaseState::PendingAcceptance => "待受理",
             CaseState::NotAccepted => "不予受理",
             CaseState::InMediation => "调解中",
-            CaseState::MediationPaused => "调解中止（检测鉴定）",
+            CaseState::MediationPaused => "调解中止",
             CaseState::Settled => "调解成功",
             CaseState::MediationTerminated => "终止调解",
             CaseState::Withdrawn => "已撤回",

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::calendar::WorkCalendar;
 use super::case::{CaseKind, CaseState};
-use super::policy::{Clock, DayUnit, PolicyTable, PolicyVersion};
+use super::policy::{Clock, DayUnit, DaysLeft, PolicyTable, PolicyVersion};
 use super::severity::Severity;
 use super::workflow::is_closed;
 
@@ -90,6 +90,10 @@ pub struct ClockView {
     pub due: NaiveDate,
     /// Working days from today to the due date; negative once overdue.
     pub remaining_working_days: i64,
+    /// The unit the clock counts in (Order 121's mediation counts calendar days).
+    pub unit: DayUnit,
+    /// Days from today to the due date in the clock's unit; negative once overdue.
+    pub remaining_days: i64,
     pub paused: bool,
     pub overdue: bool,
     /// The due date lies past the last loaded holiday calendar.
@@ -103,6 +107,13 @@ pub struct ClockView {
 impl ClockView {
     pub fn is_running(&self) -> bool {
         self.ended.is_none()
+    }
+
+    pub fn days_left(&self) -> DaysLeft {
+        DaysLeft {
+            days: self.remaining_days,
+            unit: self.unit,
+        }
     }
 }
 
@@ -204,8 +215,7 @@ pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
                     .filter(|c| is_pausable(c.clock) && c.ended.is_none())
                 {
                     if let Some(since) = c.paused_since.take() {
-                        let days = input.calendar.working_days_between(since, on).max(0);
-                        c.paused_days += u32::try_from(days).unwrap_or(0);
+                        c.paused_days += days_paused(input, c.clock, since, on);
                     }
                 }
                 continue;
@@ -242,23 +252,31 @@ pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
     clocks.iter().map(|c| view(c, input)).collect()
 }
 
+/// Days from `since` to `until` that a pause adds to `clock`, counted in the clock's unit.
+fn days_paused(input: &ClockInputs, clock: Clock, since: NaiveDate, until: NaiveDate) -> u32 {
+    let days = match input.policy.limit(clock).unit {
+        DayUnit::Working => input.calendar.working_days_between(since, until),
+        DayUnit::Calendar => (until - since).num_days(),
+    };
+    u32::try_from(days.max(0)).unwrap_or(0)
+}
+
 fn view(c: &Running, input: &ClockInputs) -> ClockView {
     let cal = input.calendar;
     let limit = input.policy.limit(c.clock);
-    // While paused, every working day of the pause so far pushes the due date out.
+    // While paused, every day of the pause so far (in the clock's unit) pushes the due date out.
     let paused_now = match (c.paused_since, c.ended) {
-        (Some(since), None) => {
-            u32::try_from(cal.working_days_between(since, input.today).max(0)).unwrap_or(0)
-        }
+        (Some(since), None) => days_paused(input, c.clock, since, input.today),
         _ => 0,
     };
-    let due = match limit.unit {
-        DayUnit::Working => {
-            let days = limit.days + c.extended_days + c.paused_days + paused_now;
-            cal.add_working_days(c.started, days)
-        }
-        DayUnit::Calendar => input.policy.due(cal, c.clock, c.started),
-    };
+    // An approved extension pushes the due date out like days paused, in the clock's unit
+    // (working days: only verification is extended).
+    let due = input.policy.due_after_pauses(
+        cal,
+        c.clock,
+        c.started,
+        c.extended_days + c.paused_days + paused_now,
+    );
     let verdict = c.ended.map(|end| {
         if end <= due.date {
             Verdict::Timely
@@ -277,6 +295,11 @@ fn view(c: &Running, input: &ClockInputs) -> ClockView {
         started: c.started,
         due: due.date,
         remaining_working_days: cal.working_days_between(input.today, due.date),
+        unit: limit.unit,
+        remaining_days: match limit.unit {
+            DayUnit::Working => cal.working_days_between(input.today, due.date),
+            DayUnit::Calendar => (due.date - input.today).num_days(),
+        },
         paused: c.paused_since.is_some() && c.ended.is_none(),
         overdue,
         provisional: due.provisional,

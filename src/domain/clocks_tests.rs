@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::domain::policy::PolicyTable;
+use crate::domain::policy::{DayUnit, PolicyTable};
 
 fn d(m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, day).unwrap()
@@ -15,7 +15,18 @@ fn ev(kind: &str, on: NaiveDate, to: Option<CaseState>) -> ClockEvent {
     }
 }
 
+/// Clocks under Order 20's rules (working-day mediation), on 2026's holiday calendar.
 fn run(
+    kind: CaseKind,
+    events: &[ClockEvent],
+    referral: Option<Clock>,
+    today: NaiveDate,
+) -> Vec<ClockView> {
+    run_under("samr-order-20", kind, events, referral, today)
+}
+
+fn run_under(
+    policy: &str,
     kind: CaseKind,
     events: &[ClockEvent],
     referral: Option<Clock>,
@@ -23,7 +34,7 @@ fn run(
 ) -> Vec<ClockView> {
     let table = PolicyTable::builtin();
     let calendar = WorkCalendar::builtin();
-    let policy = table.select(events[0].on).unwrap();
+    let policy = table.get(policy).unwrap();
     derive(&ClockInputs {
         kind,
         events,
@@ -188,4 +199,63 @@ fn a_paused_verification_stands_still_and_resumes_later() {
     let paused = run(CaseKind::Report, &events[..2], None, d(12, 31));
     let stage = current_stage(&paused).unwrap();
     assert!(stage.paused && !stage.overdue, "{stage:?}");
+}
+
+fn mediation_under_121(events: &[ClockEvent], today: NaiveDate) -> ClockView {
+    let clocks = run_under("samr-order-121", CaseKind::Complaint, events, None, today);
+    clocks
+        .into_iter()
+        .find(|c| c.name == Clock::Mediation)
+        .unwrap()
+}
+
+#[test]
+fn order_121_mediation_counts_sixty_calendar_days_and_its_pauses() {
+    use CaseState::*;
+    let mut events = vec![
+        ev("submitted", d(9, 10), Some(PendingAcceptance)),
+        ev("accept", d(9, 15), Some(InMediation)),
+    ];
+    // Day 60 is Sat Nov 14: due Mon Nov 16, counted in calendar days.
+    let running = mediation_under_121(&events, d(9, 16));
+    assert_eq!(running.due, d(11, 16));
+    assert_eq!(running.unit, DayUnit::Calendar);
+    assert_eq!(running.remaining_days, 61);
+    assert!(!running.provisional);
+
+    // Testing from Mon Oct 12 to Mon Oct 19: seven calendar days are not counted.
+    events.push(ev("pause", d(10, 12), Some(MediationPaused)));
+    let during = mediation_under_121(&events, d(10, 14));
+    assert!(during.paused);
+    // Two days paused so far: day 62 is Mon Nov 16.
+    assert_eq!(during.due, d(11, 16));
+    let later = mediation_under_121(&events, d(10, 16));
+    // Four days: day 64 is Wed Nov 18.
+    assert_eq!(later.due, d(11, 18));
+    events.push(ev("resume", d(10, 19), Some(InMediation)));
+    let after = mediation_under_121(&events, d(10, 20));
+    // Day 67 is Sat Nov 21: due Mon Nov 23.
+    assert_eq!(after.due, d(11, 23));
+    assert!(!after.paused);
+    events.push(ev("settle", d(11, 23), Some(Settled)));
+    assert_eq!(
+        mediation_under_121(&events, d(11, 30)).verdict,
+        Some(Verdict::Timely)
+    );
+}
+
+#[test]
+fn order_121_mediation_overdue_the_day_after_its_working_day_end() {
+    use CaseState::*;
+    let events = [
+        ev("submitted", d(9, 10), Some(PendingAcceptance)),
+        ev("accept", d(9, 15), Some(InMediation)),
+    ];
+    let on_saturday = mediation_under_121(&events, d(11, 14));
+    assert!(!on_saturday.overdue);
+    assert_eq!(on_saturday.remaining_days, 2);
+    assert!(!mediation_under_121(&events, d(11, 16)).overdue);
+    let late = mediation_under_121(&events, d(11, 18));
+    assert!(late.overdue);
+    assert_eq!(late.remaining_days, -2);
 }

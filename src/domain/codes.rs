@@ -54,9 +54,12 @@ reason_codes! {
 
 reason_codes! {
     /// Why mediation or a report's verification is paused; its clock stops meanwhile.
+    /// `recusal`: a party asked a mediator to withdraw, and mediation waits for the bureau's
+    /// decision (Order 121 Art. 21).
     PauseReason {
         Testing => "testing", "检测";
         Appraisal => "appraisal", "鉴定";
         RightsHolderIdentification => "rights_holder_identification", "权利人辨认鉴别";
+        Recusal => "recusal", "申请回避";
     }
 }

@@ -23,7 +23,7 @@ pub enum PolicyError {
         second: String,
         date: NaiveDate,
     },
-    #[error("期限策略版本 {id} 的 {field} 必须大于0")]
+    #[error("期限策略版本 {id} 的期限 {field} 的天数必须大于0")]
     ZeroDays { id: String, field: &'static str },
 }
 
@@ -64,6 +64,21 @@ impl Clock {
         Clock::AdversePublicConcern,
     ];
 
+    /// The clock's key in `policy.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Clock::Acceptance => "acceptance",
+            Clock::Mediation => "mediation",
+            Clock::TerminationNotice => "termination_notice",
+            Clock::Verification => "verification",
+            Clock::OdrNegotiation => "odr_negotiation",
+            Clock::Rating => "rating",
+            Clock::AdverseGeneral => "adverse_general",
+            Clock::AdverseSerious => "adverse_serious",
+            Clock::AdversePublicConcern => "adverse_public_concern",
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             Clock::Acceptance => "受理决定",
@@ -86,6 +101,23 @@ pub enum DayUnit {
     Calendar,
 }
 
+impl DayUnit {
+    /// "3 个工作日" or "3 天".
+    pub fn count_zh(self, days: u64) -> String {
+        match self {
+            DayUnit::Working => format!("{days} 个工作日"),
+            DayUnit::Calendar => format!("{days} 天"),
+        }
+    }
+}
+
+/// Days left on a clock, in the unit it counts; negative once overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DaysLeft {
+    pub days: i64,
+    pub unit: DayUnit,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ClockLimit {
     pub days: u32,
@@ -96,7 +128,66 @@ fn default_true() -> bool {
     true
 }
 
-/// One version of the deadline rules. `*_wd` are working days, `*_days` calendar days.
+/// One clock's length as a policy version states it, with the articles it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClockRule {
+    pub days: u32,
+    pub unit: DayUnit,
+    /// The articles the number comes from, shown where deadlines are explained.
+    #[serde(default)]
+    pub basis: String,
+    /// Overrides the version's `last_day_off` for a clock another rule governs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_day_off: Option<LastDayOff>,
+}
+
+/// Every clock's rule in one policy version; each must be stated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClockRules {
+    pub acceptance: ClockRule,
+    pub mediation: ClockRule,
+    pub termination_notice: ClockRule,
+    pub verification: ClockRule,
+    pub odr_negotiation: ClockRule,
+    pub rating: ClockRule,
+    pub adverse_general: ClockRule,
+    pub adverse_serious: ClockRule,
+    pub adverse_public_concern: ClockRule,
+}
+
+impl ClockRules {
+    pub fn rule(&self, clock: Clock) -> &ClockRule {
+        match clock {
+            Clock::Acceptance => &self.acceptance,
+            Clock::Mediation => &self.mediation,
+            Clock::TerminationNotice => &self.termination_notice,
+            Clock::Verification => &self.verification,
+            Clock::OdrNegotiation => &self.odr_negotiation,
+            Clock::Rating => &self.rating,
+            Clock::AdverseGeneral => &self.adverse_general,
+            Clock::AdverseSerious => &self.adverse_serious,
+            Clock::AdversePublicConcern => &self.adverse_public_concern,
+        }
+    }
+}
+
+/// Where a calendar-day period ends when its last day is a day off (Order 121 Art. 45).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LastDayOff {
+    /// The period ends on its last day, whatever day that is.
+    Kept,
+    /// A last day in a statutory holiday moves to the next day that is not one.
+    HolidaysOnly,
+    /// A last day on a holiday or a weekend (not a make-up working day) moves to the next
+    /// working day: how courts read 法定休假日.
+    #[default]
+    HolidaysAndWeekends,
+}
+
+/// One version of the deadline rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyVersion {
@@ -106,15 +197,10 @@ pub struct PolicyVersion {
     #[serde(default)]
     pub name: String,
     pub effective_from: NaiveDate,
-    pub acceptance_wd: u32,
-    pub mediation_wd: u32,
-    pub termination_notice_wd: u32,
-    pub verification_wd: u32,
-    pub odr_negotiation_wd: u32,
-    pub rating_days: u32,
-    pub adverse_general_days: u32,
-    pub adverse_serious_days: u32,
-    pub adverse_public_concern_days: u32,
+    pub clocks: ClockRules,
+    /// How a calendar-day period whose last day is off work ends.
+    #[serde(default)]
+    pub last_day_off: LastDayOff,
     /// Whether testing/appraisal (检测鉴定) time pauses the mediation clock.
     #[serde(default = "default_true")]
     pub testing_pauses_mediation: bool,
@@ -124,31 +210,32 @@ pub struct PolicyVersion {
 
 impl PolicyVersion {
     pub fn limit(&self, clock: Clock) -> ClockLimit {
-        let (days, unit) = match clock {
-            Clock::Acceptance => (self.acceptance_wd, DayUnit::Working),
-            Clock::Mediation => (self.mediation_wd, DayUnit::Working),
-            Clock::TerminationNotice => (self.termination_notice_wd, DayUnit::Working),
-            Clock::Verification => (self.verification_wd, DayUnit::Working),
-            Clock::OdrNegotiation => (self.odr_negotiation_wd, DayUnit::Working),
-            Clock::Rating => (self.rating_days, DayUnit::Calendar),
-            Clock::AdverseGeneral => (self.adverse_general_days, DayUnit::Calendar),
-            Clock::AdverseSerious => (self.adverse_serious_days, DayUnit::Calendar),
-            Clock::AdversePublicConcern => (self.adverse_public_concern_days, DayUnit::Calendar),
-        };
-        ClockLimit { days, unit }
+        let rule = self.clocks.rule(clock);
+        ClockLimit {
+            days: rule.days,
+            unit: rule.unit,
+        }
     }
 
     /// Due date of `clock` started on `start` (the start day itself is not counted).
-    /// Calendar-day clocks do not depend on the holiday calendar and are never provisional.
     pub fn due(&self, calendar: &WorkCalendar, clock: Clock, start: NaiveDate) -> Due {
+        self.due_after_pauses(calendar, clock, start, 0)
+    }
+
+    /// Due date of `clock` started on `start` and paused for `paused` days in its own unit.
+    pub fn due_after_pauses(
+        &self,
+        calendar: &WorkCalendar,
+        clock: Clock,
+        start: NaiveDate,
+        paused: u32,
+    ) -> Due {
         let limit = self.limit(clock);
+        let days = limit.days.saturating_add(paused);
         match limit.unit {
-            DayUnit::Working => calendar.add_working_days(start, limit.days),
-            DayUnit::Calendar => match start.checked_add_days(Days::new(u64::from(limit.days))) {
-                Some(date) => Due {
-                    date,
-                    provisional: false,
-                },
+            DayUnit::Working => calendar.add_working_days(start, days),
+            DayUnit::Calendar => match start.checked_add_days(Days::new(u64::from(days))) {
+                Some(last) => self.period_end(calendar, clock, last),
                 None => Due {
                     date: NaiveDate::MAX,
                     provisional: true,
@@ -157,28 +244,27 @@ impl PolicyVersion {
         }
     }
 
+    /// Art. 45: the end of a calendar-day period whose last day is `last`.
+    fn period_end(&self, calendar: &WorkCalendar, clock: Clock, last: NaiveDate) -> Due {
+        let rule = self.clocks.rule(clock).last_day_off;
+        match rule.unwrap_or(self.last_day_off) {
+            LastDayOff::Kept => Due {
+                date: last,
+                provisional: false,
+            },
+            LastDayOff::HolidaysOnly => calendar.next_non_holiday(last),
+            LastDayOff::HolidaysAndWeekends => calendar.next_working_day(last),
+        }
+    }
+
     fn check(&self) -> Result<(), PolicyError> {
         if self.id.trim().is_empty() {
             return Err(PolicyError::EmptyId);
         }
-        let fields = [
-            ("acceptance_wd", self.acceptance_wd),
-            ("mediation_wd", self.mediation_wd),
-            ("termination_notice_wd", self.termination_notice_wd),
-            ("verification_wd", self.verification_wd),
-            ("odr_negotiation_wd", self.odr_negotiation_wd),
-            ("rating_days", self.rating_days),
-            ("adverse_general_days", self.adverse_general_days),
-            ("adverse_serious_days", self.adverse_serious_days),
-            (
-                "adverse_public_concern_days",
-                self.adverse_public_concern_days,
-            ),
-        ];
-        match fields.iter().find(|(_, days)| *days == 0) {
-            Some((field, _)) => Err(PolicyError::ZeroDays {
+        match Clock::ALL.iter().find(|c| self.limit(**c).days == 0) {
+            Some(clock) => Err(PolicyError::ZeroDays {
                 id: self.id.clone(),
-                field,
+                field: clock.key(),
             }),
             None => Ok(()),
         }
@@ -260,127 +346,5 @@ impl PolicyTable {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn date(s: &str) -> NaiveDate {
-        s.parse().expect("test date")
-    }
-
-    fn version_toml(id: &str, from: &str, acceptance: u32) -> String {
-        format!(
-            "[[versions]]\nid = \"{id}\"\neffective_from = \"{from}\"\nacceptance_wd = {acceptance}\n\
-             mediation_wd = 45\ntermination_notice_wd = 7\nverification_wd = 15\n\
-             odr_negotiation_wd = 10\nrating_days = 20\nadverse_general_days = 30\n\
-             adverse_serious_days = 15\nadverse_public_concern_days = 3\n"
-        )
-    }
-
-    #[test]
-    fn builtin_defaults() {
-        let table = PolicyTable::builtin();
-        let ids: Vec<&str> = table.versions.iter().map(|v| v.id.as_str()).collect();
-        assert_eq!(ids, ["samr-order-20", "samr-order-121"]);
-        for v in &table.versions {
-            let got: Vec<u32> = Clock::ALL.iter().map(|c| v.limit(*c).days).collect();
-            assert_eq!(got, [7, 45, 7, 15, 10, 20, 30, 15, 3], "{}", v.id);
-            assert!(v.testing_pauses_mediation);
-        }
-    }
-
-    #[test]
-    fn selection_by_received_date() {
-        let table = PolicyTable::builtin();
-        let id = |d: &str| table.select(date(d)).map(|v| v.id.as_str());
-        assert_eq!(id("2019-12-31"), None);
-        assert_eq!(id("2020-01-01"), Some("samr-order-20"));
-        assert_eq!(id("2026-04-14"), Some("samr-order-20"));
-        assert_eq!(id("2026-04-15"), Some("samr-order-121"));
-        assert_eq!(id("2030-01-01"), Some("samr-order-121"));
-        assert_eq!(
-            table.get("samr-order-20").map(|v| v.effective_from),
-            Some(date("2020-01-01"))
-        );
-    }
-
-    #[test]
-    fn versions_are_sorted_and_checked() {
-        let text = format!(
-            "{}\n{}",
-            version_toml("b", "2024-01-01", 5),
-            version_toml("a", "2021-01-01", 7)
-        );
-        let table = PolicyTable::from_toml(&text).expect("valid");
-        assert_eq!(table.versions[0].id, "a");
-        assert_eq!(
-            table.select(date("2023-06-01")).map(|v| v.acceptance_wd),
-            Some(7)
-        );
-        assert_eq!(
-            table.select(date("2024-06-01")).map(|v| v.acceptance_wd),
-            Some(5)
-        );
-
-        let dup = format!(
-            "{}\n{}",
-            version_toml("a", "2024-01-01", 5),
-            version_toml("a", "2021-01-01", 7)
-        );
-        assert_eq!(
-            PolicyTable::from_toml(&dup),
-            Err(PolicyError::DuplicateId("a".into()))
-        );
-        let same_day = format!(
-            "{}\n{}",
-            version_toml("a", "2024-01-01", 5),
-            version_toml("b", "2024-01-01", 7)
-        );
-        assert!(matches!(
-            PolicyTable::from_toml(&same_day),
-            Err(PolicyError::DuplicateEffectiveFrom { .. })
-        ));
-        let zero = version_toml("z", "2024-01-01", 0);
-        assert!(matches!(
-            PolicyTable::from_toml(&zero),
-            Err(PolicyError::ZeroDays {
-                field: "acceptance_wd",
-                ..
-            })
-        ));
-        assert_eq!(
-            PolicyTable::from_toml("versions = []"),
-            Err(PolicyError::Empty)
-        );
-        let typo = version_toml("t", "2024-01-01", 7).replace("mediation_wd", "mediaton_wd");
-        assert!(matches!(
-            PolicyTable::from_toml(&typo),
-            Err(PolicyError::Parse(_))
-        ));
-        let empty_id = version_toml(" ", "2024-01-01", 7);
-        assert_eq!(PolicyTable::from_toml(&empty_id), Err(PolicyError::EmptyId));
-    }
-
-    #[test]
-    fn due_dates_per_clock() {
-        let table = PolicyTable::builtin();
-        let calendar = WorkCalendar::builtin();
-        let received = date("2026-09-30");
-        let Some(v) = table.select(received) else {
-            panic!("a version applies");
-        };
-        let acceptance = v.due(&calendar, Clock::Acceptance, received);
-        assert_eq!(
-            (acceptance.date, acceptance.provisional),
-            (date("2026-10-15"), false)
-        );
-        let rating = v.due(&calendar, Clock::Rating, received);
-        assert_eq!(
-            (rating.date, rating.provisional),
-            (date("2026-10-20"), false)
-        );
-        let serious = v.due(&calendar, Clock::AdverseSerious, received);
-        assert_eq!(serious.date, date("2026-10-15"));
-        let mediation = v.due(&calendar, Clock::Mediation, date("2026-12-01"));
-        assert!(mediation.provisional);
-    }
-}
+#[path = "policy_tests.rs"]
+mod tests;

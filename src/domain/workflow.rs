@@ -199,9 +199,9 @@ impl Command {
 #[derive(Debug, Clone, Copy)]
 pub struct Facts {
     pub today: NaiveDate,
-    /// When the case reached a final state, for the rating window.
-    pub closed_on: Option<NaiveDate>,
-    pub rating_days: u32,
+    /// Last day the consumer may rate: the rating clock's due date from the day the case
+    /// reached a final state. `None` while the case is open.
+    pub rating_open_until: Option<NaiveDate>,
     pub already_rated: bool,
     pub has_referral: bool,
     pub referral_submitted: bool,
@@ -454,10 +454,10 @@ pub fn decide(
             if facts.already_rated {
                 return invalid("score", "already_rated", "该案件已评价");
             }
-            let open_until = facts
-                .closed_on
-                .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(facts.rating_days))));
-            if open_until.is_none_or(|until| facts.today > until) {
+            if facts
+                .rating_open_until
+                .is_none_or(|until| facts.today > until)
+            {
                 return invalid("score", "rating_closed", "评价期限已过");
             }
             None

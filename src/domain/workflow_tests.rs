@@ -5,8 +5,7 @@ use super::*;
 fn facts() -> Facts {
     Facts {
         today: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-        closed_on: None,
-        rating_days: 20,
+        rating_open_until: None,
         already_rated: false,
         has_referral: false,
         referral_submitted: false,
@@ -162,7 +161,7 @@ fn illegal_actions_list_what_is_allowed() {
 #[test]
 fn rating_window_and_score() {
     let mut f = facts();
-    f.closed_on = Some(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    f.rating_open_until = Some(NaiveDate::from_ymd_opt(2026, 11, 21).unwrap());
     let rate = |score| Command::Rate {
         score,
         comment: None,

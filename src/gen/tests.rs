@@ -249,7 +249,7 @@ fn lives(seed: u64, n: usize, horizon: DateTime<Utc>) -> Vec<Lived> {
                 policy,
             };
             let steps = plan_life(&mut life_rng(seed, i), &facts, rules, horizon);
-            let (end, events) = walk(&facts, &steps, policy.rating_days);
+            let (end, events) = walk(&facts, &steps, rules);
             let clocks = derive(&ClockInputs {
                 kind: facts.kind,
                 events: &events,
@@ -269,7 +269,7 @@ fn lives(seed: u64, n: usize, horizon: DateTime<Utc>) -> Vec<Lived> {
 }
 
 /// Decides every step as `service::actions` would; panics on a step the workflow refuses.
-fn walk(facts: &Facts, steps: &[Step], rating_days: u32) -> (CaseState, Vec<ClockEvent>) {
+fn walk(facts: &Facts, steps: &[Step], rules: Rules) -> (CaseState, Vec<ClockEvent>) {
     let mut state = facts.state;
     let mut closed_on = None;
     let (mut rated, mut referral_submitted) = (false, false);
@@ -288,8 +288,8 @@ fn walk(facts: &Facts, steps: &[Step], rating_days: u32) -> (CaseState, Vec<Cloc
         };
         let rules = workflow::Facts {
             today,
-            closed_on,
-            rating_days,
+            rating_open_until: closed_on
+                .map(|closed| rules.policy.due(rules.calendar, Clock::Rating, closed).date),
             already_rated: rated,
             has_referral: facts.referral.is_some(),
             referral_submitted,

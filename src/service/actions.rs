@@ -12,6 +12,7 @@ use crate::clock::china_date;
 use crate::domain::case::{CaseNo, CaseState};
 use crate::domain::clocks::current_stage;
 use crate::domain::event_payload::EventPayload;
+use crate::domain::policy::Clock;
 use crate::domain::workflow::{Actor, Command, Facts, Refusal, decide, is_closed};
 use crate::domain::{DistrictCode, Fen};
 use crate::intake::FieldIssue;
@@ -64,8 +65,9 @@ pub fn apply(
     let policy = policy_for(reference, case)?;
     let facts = Facts {
         today,
-        closed_on: case.closed_on,
-        rating_days: policy.rating_days,
+        rating_open_until: case
+            .closed_on
+            .map(|closed| policy.due(&reference.calendar, Clock::Rating, closed).date),
         already_rated: loaded.events.iter().any(|e| e.kind == "rate"),
         has_referral: loaded.referral.is_some(),
         referral_submitted: loaded

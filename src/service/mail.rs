@@ -7,11 +7,12 @@
 //! link to the page where the recipient reads it. The submitter's address gets nothing but
 //! the acknowledgement until its owner has opened the link in it (`service::verify`).
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
 use super::case_view::{LoadedCase, policy_for};
 use super::{Ctx, ServiceError, verify};
 use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::policy::Clock;
 use crate::domain::workflow::{Actor, Command, Recipient, is_closed};
 use crate::notify::{Mail, Notice, enqueue};
 use crate::store::models::CaseRow;
@@ -237,11 +238,10 @@ pub fn after_action(
         && !matches!(new_state, CaseState::Merged | CaseState::TransferredOut);
     send(conn, ctx, case.id, key(who), to.clone(), notice)?;
     if closing {
-        let rating_days = policy_for(&ctx.reference, case)?.rating_days;
-        let until = ctx
-            .today()
-            .checked_add_days(Days::new(u64::from(rating_days)))
-            .unwrap_or(ctx.today());
+        let policy = policy_for(&ctx.reference, case)?;
+        let until = policy
+            .due(&ctx.reference.calendar, Clock::Rating, ctx.today())
+            .date;
         let invite = Notice::RatingInvitation {
             case_no: case_no.clone(),
             until,

@@ -9,7 +9,8 @@ use super::case_view::{LoadedCase, clocks_of};
 use super::{Ctx, ServiceError};
 use crate::auth::Role;
 use crate::domain::case::{CaseKind, CaseState};
-use crate::domain::clocks::current_stage;
+use crate::domain::clocks::{ClockView, current_stage};
+use crate::domain::policy::DaysLeft;
 use crate::domain::routing::Flag;
 use crate::domain::{CategoryCode, Nature, Taxonomy};
 use crate::intake::FieldIssue;
@@ -62,6 +63,9 @@ pub struct QueueItem {
     /// Working days left on the running stage clock (negative once overdue); none when no
     /// stage clock runs.
     pub remaining_working_days: Option<i64>,
+    /// Days left on the running stage clock in the unit it counts (Order 121's mediation
+    /// counts calendar days).
+    pub remaining: Option<DaysLeft>,
     /// The business has answered (`odr_answer`) in the ODR negotiation still running: the
     /// consumer decides next, not the business.
     pub odr_answered: bool,
@@ -229,6 +233,7 @@ fn item(conn: &mut Db, ctx: &Ctx, r: &CaseRow) -> Result<QueueItem, ServiceError
         due_provisional: stage.map_or(r.due_provisional, |c| c.provisional),
         overdue: stage.is_some_and(|c| c.overdue),
         remaining_working_days: stage.map(|c| c.remaining_working_days),
+        remaining: stage.map(ClockView::days_left),
         odr_answered: r.state == CaseState::OdrNegotiation && loaded.odr_answered(),
         flags: r.flags.iter().map(|f| f.as_str().to_owned()).collect(),
         assignee_id: r.assignee_id,

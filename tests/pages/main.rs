@@ -12,6 +12,7 @@
 mod common;
 
 mod analyst;
+mod clocks121;
 mod consumer;
 mod desk;
 mod e2e;

@@ -101,7 +101,17 @@ async fn odr_rejected_then_mediation_settled(backend: Backend) {
     );
     let (_, v) = view(&app, &case_no, Who::Bearer(&med)).await;
     assert_eq!(clock(&v, "acceptance")["verdict"], "timely");
-    assert_eq!(clock(&v, "mediation")["remaining_working_days"], 45);
+    // Order 121: 60 calendar days from 25 November; day 60 is Sunday 24 January 2027.
+    let mediation = clock(&v, "mediation");
+    assert_eq!(mediation["due"], "2027-01-25");
+    assert_eq!(
+        (
+            mediation["remaining_days"].as_i64(),
+            mediation["unit"].as_str()
+        ),
+        (Some(61), Some("calendar"))
+    );
+    assert_eq!(mediation["provisional"], true, "2027 has no calendar yet");
     let (s, bad) = act(
         &app,
         &case_no,
@@ -242,7 +252,7 @@ async fn pause_stops_the_mediation_clock_and_terminate_ends_it(backend: Backend)
     .await;
     let (_, v) = view(&app, &case_no, Who::Bearer(&med)).await;
     let due_before = clock(&v, "mediation")["due"].clone();
-    // Mon 2026-11-23: testing starts; resumed Mon 2026-11-30 (5 working days later).
+    // Mon 2026-11-23: testing starts; resumed Mon 2026-11-30 (7 calendar days later).
     app.set_now(china_morning(2026, 11, 23));
     let med = relogin(&app, "med@jm.gov.cn").await;
     assert_eq!(
@@ -270,10 +280,10 @@ async fn pause_stops_the_mediation_clock_and_terminate_ends_it(backend: Backend)
     let m = clock(&v, "mediation");
     assert_eq!(m["paused"], false);
     assert_eq!(
-        due_before, "2027-01-22",
-        "45 working days from 2026-11-20, provisional"
+        due_before, "2027-01-19",
+        "Order 121: 60 calendar days from 2026-11-20, provisional"
     );
-    assert_eq!(m["due"], "2027-01-29", "five paused working days added");
+    assert_eq!(m["due"], "2027-01-26", "seven paused calendar days added");
     assert_eq!(m["provisional"], true);
     let (s, _) = act(
         &app,

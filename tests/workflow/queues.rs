@@ -119,10 +119,10 @@ async fn policy_table_is_editable_by_admins(backend: Backend) {
         .expect("121 version");
     let text = format!(
         "{head}id = \"samr-order-121\"{}",
-        tail.replacen("acceptance_wd = 7", "acceptance_wd = 5", 1)
+        tail.replacen("acceptance = { days = 7", "acceptance = { days = 5", 1)
     );
     assert!(
-        text.contains("acceptance_wd = 5"),
+        text.contains("acceptance = { days = 5"),
         "the test edit must apply"
     );
     let put = |token: &str, body: String| {

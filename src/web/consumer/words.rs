@@ -69,10 +69,8 @@ pub fn clock_line(c: &ClockView, today: NaiveDate) -> String {
         s.push_str("（已暂停）");
     }
     if c.overdue {
-        s.push_str(&format!(
-            "（已超期 {} 个工作日）",
-            c.remaining_working_days.unsigned_abs().max(1)
-        ));
+        let late = c.unit.count_zh(c.remaining_days.unsigned_abs().max(1));
+        s.push_str(&format!("（已超期 {late}）"));
     }
     s
 }

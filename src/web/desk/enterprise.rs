@@ -122,7 +122,7 @@ pub async fn queue(
         .unwrap_or_default()
         .into_iter()
         .map(|item| Row {
-            due: due_mark(item.overdue, item.remaining_working_days),
+            due: due_mark(item.overdue, item.remaining),
             odr_status: reply_by(item.state, item.odr_answered, item.due),
             item,
         })

@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::{PageError, page};
 use crate::auth::Role;
+use crate::domain::policy::{DayUnit, DaysLeft};
 use crate::domain::routing::Flag;
 use crate::domain::{CategoryCode, Nature, Taxonomy};
 use crate::service::queue::ListedPage;
@@ -69,25 +70,33 @@ pub struct DueMark {
 
 /// Cases due within this many working days are marked as due soon.
 const DUE_SOON_WORKING_DAYS: i64 = 2;
+/// The same for a calendar-day clock: two working days can span a weekend.
+const DUE_SOON_CALENDAR_DAYS: i64 = 4;
 
 /// The mark of a list item from its running stage clock (none for a closed case).
-fn due_mark(overdue: bool, remaining: Option<i64>) -> DueMark {
+fn due_mark(overdue: bool, remaining: Option<DaysLeft>) -> DueMark {
     let (class, text, left) = match remaining {
-        Some(n) if overdue => {
+        Some(DaysLeft { days, unit }) if overdue => {
             // A due date on Friday is overdue on Saturday, before a working day has passed.
-            let text = if n < 0 {
-                format!("超期 {} 个工作日", -n)
+            let text = if days < 0 {
+                format!("超期 {}", unit.count_zh(days.unsigned_abs()))
             } else {
                 "已超期".to_owned()
             };
             ("due-overdue", text, String::new())
         }
-        Some(n) if n <= DUE_SOON_WORKING_DAYS => (
-            "due-soon",
-            "即将到期".to_owned(),
-            format!("剩 {n} 个工作日"),
-        ),
-        Some(n) => ("due-ok", String::new(), format!("剩 {n} 个工作日")),
+        Some(left) => {
+            let soon = match left.unit {
+                DayUnit::Working => DUE_SOON_WORKING_DAYS,
+                DayUnit::Calendar => DUE_SOON_CALENDAR_DAYS,
+            };
+            let words = format!("剩 {}", left.unit.count_zh(left.days.unsigned_abs()));
+            if left.days <= soon {
+                ("due-soon", "即将到期".to_owned(), words)
+            } else {
+                ("due-ok", String::new(), words)
+            }
+        }
         None => ("due-ok", String::new(), String::new()),
     };
     DueMark { class, text, left }
@@ -163,16 +172,33 @@ mod tests {
 
     #[test]
     fn due_marks_follow_the_running_clock() {
-        let overdue = due_mark(true, Some(-3));
+        let working = |days| {
+            Some(DaysLeft {
+                days,
+                unit: DayUnit::Working,
+            })
+        };
+        let calendar = |days| {
+            Some(DaysLeft {
+                days,
+                unit: DayUnit::Calendar,
+            })
+        };
+        let overdue = due_mark(true, working(-3));
         assert_eq!(
             (overdue.class, overdue.text.as_str()),
             ("due-overdue", "超期 3 个工作日")
         );
-        assert_eq!(due_mark(true, Some(0)).text, "已超期");
-        let soon = due_mark(false, Some(2));
+        assert_eq!(due_mark(true, working(0)).text, "已超期");
+        let soon = due_mark(false, working(2));
         assert_eq!((soon.class, soon.text.as_str()), ("due-soon", "即将到期"));
         assert_eq!(soon.left, "剩 2 个工作日");
-        assert_eq!(due_mark(false, Some(3)).class, "due-ok");
+        assert_eq!(due_mark(false, working(3)).class, "due-ok");
+        // Order 121's mediation counts calendar days, and its marks say so.
+        let days = due_mark(false, calendar(12));
+        assert_eq!((days.class, days.left.as_str()), ("due-ok", "剩 12 天"));
+        assert_eq!(due_mark(false, calendar(4)).class, "due-soon");
+        assert_eq!(due_mark(true, calendar(-2)).text, "超期 2 天");
         // A closed case has no running clock: nothing is overdue, however old its due date.
         let closed = due_mark(false, None);
         assert_eq!((closed.class, closed.text.as_str()), ("due-ok", ""));

@@ -234,7 +234,7 @@ async fn render(
         .into_iter()
         .zip(assignees)
         .map(|(item, assignee)| Row {
-            due: due_mark(item.overdue, item.remaining_working_days),
+            due: due_mark(item.overdue, item.remaining),
             checked: assigning.selected.contains(&item.case_no),
             assignee: assignee.unwrap_or_else(|| "未分派".to_owned()),
             item,

@@ -58,7 +58,7 @@ async fn a_mediator_finds_accepts_messages_pauses_resumes_and_settles() {
     assert!(sent.contains("已联系商家"), "the message is in the record");
     j.step("messaged").await;
     choose_first(&j, "#pause-reason").await;
-    take_step(&j, "pause", "调解中止（检测鉴定）").await;
+    take_step(&j, "pause", "调解中止").await;
     j.step("paused").await;
     take_step(&j, "resume", "恢复调解").await;
     j.step("resumed").await;
