@@ -63,3 +63,16 @@ reason_codes! {
         Recusal => "recusal", "申请回避";
     }
 }
+
+impl PauseReason {
+    /// Whether a case of `kind` may pause for this reason: identifying a rights holder is a
+    /// step of verifying a report, a recusal (Art. 21) one of mediating a complaint.
+    pub fn applies_to(self, kind: super::case::CaseKind) -> bool {
+        use super::case::CaseKind::{Complaint, Report};
+        match self {
+            PauseReason::Testing | PauseReason::Appraisal => true,
+            PauseReason::RightsHolderIdentification => kind == Report,
+            PauseReason::Recusal => kind == Complaint,
+        }
+    }
+}

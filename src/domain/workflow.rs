@@ -406,18 +406,20 @@ pub fn decide(
                 }
             }
         }
-        Command::Pause { reason } => match kind {
-            CaseKind::Report => Some(S::VerificationPaused),
-            // Identifying a rights holder is a step of verifying a report, not of mediating.
-            CaseKind::Complaint if *reason == PauseReason::RightsHolderIdentification => {
-                return invalid(
+        Command::Pause { reason } if !reason.applies_to(kind) => {
+            return match kind {
+                CaseKind::Report => invalid("reason", "not_for_report", "申请回避仅适用于调解"),
+                CaseKind::Complaint => invalid(
                     "reason",
                     "not_for_complaint",
                     "权利人辨认鉴别仅适用于举报核查",
-                );
-            }
-            CaseKind::Complaint => Some(S::MediationPaused),
-        },
+                ),
+            };
+        }
+        Command::Pause { .. } => Some(match kind {
+            CaseKind::Report => S::VerificationPaused,
+            CaseKind::Complaint => S::MediationPaused,
+        }),
         Command::Resume => Some(match kind {
             CaseKind::Report => S::PendingVerification,
             CaseKind::Complaint => S::InMediation,

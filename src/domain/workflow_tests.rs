@@ -482,4 +482,13 @@ fn a_report_pauses_for_identification_and_resumes_to_verification() {
         )),
         "not_for_complaint"
     );
+    assert_eq!(
+        refusal_code(go(
+            R,
+            S::PendingVerification,
+            Actor::Mediator,
+            pause(PauseReason::Recusal)
+        )),
+        "not_for_report"
+    );
 }

@@ -120,6 +120,19 @@ async fn a_recusal_request_pauses_mediation_until_the_bureau_decides(backend: Ba
     let mut desk = Browser::signed_in(&app, MEDIATOR, "/desk").await;
     let page = desk.get(&format!("/desk/cases/{no}")).await;
     assert!(page.body.contains("申请回避"), "{}", page.body);
+    // Mediation's pause form offers recusal, not a report's identification step.
+    assert!(
+        page.body.contains("<option value=\"recusal\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page
+            .body
+            .contains("<option value=\"rights_holder_identification\""),
+        "{}",
+        page.body
+    );
 }
 
 on_both_backends!(

@@ -72,6 +72,12 @@ async fn identification_pauses_verification_until_resumed(backend: Backend) {
         "{page}"
     );
     assert!(page.contains("权利人辨认鉴别"), "{page}");
+    // A report has no mediator to recuse: its pause form does not offer it.
+    assert!(
+        page.contains("<option value=\"rights_holder_identification\""),
+        "{page}"
+    );
+    assert!(!page.contains("<option value=\"recusal\""), "{page}");
     let pause = json!({"action": "pause", "reason": "rights_holder_identification"});
     assert_eq!(
         step(&app, no, Who::Bearer(&med), pause).await,

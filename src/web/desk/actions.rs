@@ -153,7 +153,12 @@ fn options(input: Input, audience: &Audience) -> Vec<(String, String)> {
             TerminationReason::label_zh,
         ),
         Input::Select(CodeList::PauseReason) => {
-            code_options(PauseReason::ALL, PauseReason::as_str, PauseReason::label_zh)
+            let fitting: Vec<PauseReason> = PauseReason::ALL
+                .iter()
+                .copied()
+                .filter(|r| r.applies_to(audience.kind))
+                .collect();
+            code_options(&fitting, PauseReason::as_str, PauseReason::label_zh)
         }
         Input::Select(CodeList::Recipient) => recipients(audience),
         Input::Select(CodeList::Bureau) => bureaus(audience.district),
