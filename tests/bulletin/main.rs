@@ -16,6 +16,7 @@ mod figures;
 mod fixture;
 mod flow;
 mod import;
+mod orders;
 mod pages;
 mod privacy;
 mod render;
