@@ -57,6 +57,8 @@ action_kinds! {
     SubmitReferral => "submit_referral", "已报送不良反应监测信息", "报送不良反应监测信息";
     OdrExpire => "odr_expire", "企业协商期满", "企业协商期满未解决，转入受理";
     ExtendVerification => "extend_verification", "延长核查期限（15个工作日）", "核查期限延长15个工作日";
+    JoinInto => "join_into", "并入共同投诉", "已并入共同投诉";
+    SetRepresentatives => "set_representatives", "确定共同投诉代表人", "已确定共同投诉代表人";
 }
 
 impl ActionKind {
@@ -81,6 +83,12 @@ impl ActionKind {
             (ActionKind::Resume, Some(CaseState::PendingVerification)) => "恢复核查",
             _ => self.event_label_zh(),
         }
+    }
+
+    /// What the step decided names other complainants' cases (a joint complaint's members
+    /// and representatives): the parties' timelines show the step without it.
+    pub fn substance_is_staff_only(self) -> bool {
+        matches!(self, ActionKind::JoinInto | ActionKind::SetRepresentatives)
     }
 
     /// Only the deadline sweep takes this step; no person is offered it.
@@ -109,6 +117,8 @@ impl ActionKind {
             A::NotOpen => NOT_OPEN,
             A::NotifyReporter => NOTIFY_REPORTER,
             A::ExtendVerification => EXTEND_VERIFICATION,
+            A::JoinInto => JOIN_INTO,
+            A::SetRepresentatives => SET_REPRESENTATIVES,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -163,6 +173,11 @@ const SETTLE: &[FieldSpec] = &[
             yuan_field: "amount",
         },
     ),
+    optional(
+        "represented_consent",
+        "共同投诉：被代表的投诉人已同意本调解协议",
+        I::Checkbox,
+    ),
 ];
 const REOPEN: &[FieldSpec] = &[optional("reason", "重新处理原因", I::LongText)];
 const MERGE_INTO: &[FieldSpec] = &[required("case_no", "合并到案件编号", I::CaseNo)];
@@ -182,6 +197,14 @@ const OPEN_CASE: &[FieldSpec] = &[optional("detail", "立案说明", I::LongText
 const NOT_OPEN: &[FieldSpec] = &[required("reason", "不予立案理由", I::LongText)];
 const NOTIFY_REPORTER: &[FieldSpec] = &[optional("text", "告知内容", I::LongText)];
 const EXTEND_VERIFICATION: &[FieldSpec] = &[required("reason", "延长理由", I::LongText)];
+const JOIN_INTO: &[FieldSpec] = &[
+    required("case_no", "共同投诉的案件编号", I::CaseNo),
+    required("consent", "投诉人已同意作为共同投诉处理", I::Checkbox),
+];
+const SET_REPRESENTATIVES: &[FieldSpec] = &[
+    required("first", "代表人（其投诉的案件编号）", I::CaseNo),
+    optional("second", "第二名代表人（其投诉的案件编号）", I::CaseNo),
+];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -68,6 +68,7 @@ pub(crate) fn one_of_each() -> Vec<Command> {
         Command::Settle {
             agreement: text(),
             recovered_fen: 12950,
+            represented_consent: true,
         },
         Command::Terminate {
             reason: TerminationReason::PartyAbsent,
@@ -99,6 +100,14 @@ pub(crate) fn one_of_each() -> Vec<Command> {
         Command::SubmitReferral,
         Command::OdrExpire,
         Command::ExtendVerification { reason: text() },
+        Command::JoinInto {
+            case_no: "TS202644070300002".into(),
+            consent: true,
+        },
+        Command::SetRepresentatives {
+            first: "TS202644070300002".into(),
+            second: Some("TS202644070300003".into()),
+        },
     ]
 }
 

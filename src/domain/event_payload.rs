@@ -137,6 +137,7 @@ mod tests {
         let settle = Command::Settle {
             agreement: "退款".into(),
             recovered_fen: 500,
+            represented_consent: false,
         };
         let stored = EventPayload::of_command(&settle)
             .expect("serialisable")

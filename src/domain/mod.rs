@@ -44,6 +44,7 @@ pub mod csv_cell;
 pub mod enterprise;
 pub mod event_payload;
 pub mod ids;
+pub mod joint;
 pub mod labels;
 pub mod login_backoff;
 pub mod mask;

@@ -44,7 +44,13 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
             let recovered = payload
                 .recovered_fen()
                 .map(|f| format!("挽回经济损失 ¥{}", grouped_yuan(f)));
-            let parts: Vec<String> = agreement.into_iter().chain(recovered).collect();
+            let consent = (payload.bool_of("represented_consent") == Some(true))
+                .then(|| "被代表的投诉人已同意".to_owned());
+            let parts: Vec<String> = agreement
+                .into_iter()
+                .chain(recovered)
+                .chain(consent)
+                .collect();
             (!parts.is_empty()).then(|| parts.join("；"))
         }
         ActionKind::NotAccept => with_detail(
@@ -74,7 +80,13 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
         | ActionKind::NotOpen
         | ActionKind::ExtendVerification => with_detail(None, text("reason")),
         ActionKind::OdrAnswer => text("proposal").map(|p| format!("处理方案：{p}")),
-        ActionKind::MergeInto => text("case_no").map(|n| format!("并入 {n}")),
+        ActionKind::MergeInto | ActionKind::JoinInto => {
+            text("case_no").map(|n| format!("并入 {n}"))
+        }
+        ActionKind::SetRepresentatives => {
+            let chosen: Vec<&str> = text("first").into_iter().chain(text("second")).collect();
+            (!chosen.is_empty()).then(|| format!("代表人：{}", chosen.join("、")))
+        }
         ActionKind::Rate => payload.int_of("score").map(|s| format!("{s} 分")),
         ActionKind::NotifyReporter => text("text").map(|t| format!("告知内容：{t}")),
         _ => None,

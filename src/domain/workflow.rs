@@ -91,6 +91,10 @@ pub enum Command {
         agreement: String,
         #[serde(default)]
         recovered_fen: i64,
+        /// On a joint complaint: those the representatives speak for agreed to the settlement
+        /// (Order 121 Art. 12).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        represented_consent: bool,
     },
     Terminate {
         reason: TerminationReason,
@@ -147,6 +151,19 @@ pub enum Command {
         #[serde(default)]
         reason: String,
     },
+    /// With the complainant's consent, this complaint joins `case_no`, which becomes (or is) a
+    /// joint complaint (共同投诉, Order 121 Art. 12).
+    JoinInto {
+        case_no: String,
+        #[serde(default)]
+        consent: bool,
+    },
+    /// The joint complaint's representatives (代表人), named by their own case numbers: one or
+    /// two, as Art. 12 allows.
+    SetRepresentatives {
+        first: String,
+        second: Option<String>,
+    },
 }
 
 impl Command {
@@ -163,6 +180,7 @@ impl Command {
                 | Command::NotifyReporter { .. }
                 | Command::SubmitReferral
                 | Command::ExtendVerification { .. }
+                | Command::SetRepresentatives { .. }
         )
     }
 
@@ -191,6 +209,8 @@ impl Command {
             Command::SubmitReferral => ActionKind::SubmitReferral,
             Command::OdrExpire => ActionKind::OdrExpire,
             Command::ExtendVerification { .. } => ActionKind::ExtendVerification,
+            Command::JoinInto { .. } => ActionKind::JoinInto,
+            Command::SetRepresentatives { .. } => ActionKind::SetRepresentatives,
         }
     }
 }
@@ -271,7 +291,14 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
         }
         (CaseKind::Complaint, S::PendingAcceptance) => {
             if staff {
-                out.extend([A::Accept, A::NotAccept, A::Transfer, A::MergeInto]);
+                out.extend([
+                    A::Accept,
+                    A::NotAccept,
+                    A::Transfer,
+                    A::MergeInto,
+                    A::JoinInto,
+                    A::SetRepresentatives,
+                ]);
             }
             if actor == Actor::Consumer {
                 out.push(A::Withdraw);
@@ -279,7 +306,14 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
         }
         (CaseKind::Complaint, S::InMediation) => {
             if staff {
-                out.extend([A::Pause, A::Settle, A::Terminate, A::Transfer]);
+                out.extend([
+                    A::Pause,
+                    A::Settle,
+                    A::Terminate,
+                    A::Transfer,
+                    A::JoinInto,
+                    A::SetRepresentatives,
+                ]);
             }
             if actor == Actor::Consumer {
                 out.push(A::Withdraw);
@@ -427,6 +461,7 @@ pub fn decide(
         Command::Settle {
             agreement,
             recovered_fen,
+            ..
         } => {
             if agreement.trim().is_empty() {
                 return missing("agreement");
@@ -440,6 +475,11 @@ pub fn decide(
         Command::Withdraw => Some(S::Withdrawn),
         Command::Reopen { .. } => Some(S::initial(kind)),
         Command::MergeInto { .. } => Some(S::Merged),
+        Command::JoinInto { consent, .. } => {
+            super::joint::check_consent(*consent)?;
+            Some(S::Merged)
+        }
+        Command::SetRepresentatives { .. } => None,
         Command::ConsumerAccept => Some(S::Settled),
         Command::ConsumerReject { .. } | Command::OdrExpire => Some(S::PendingAcceptance),
         Command::OpenCase { .. } => Some(S::CaseOpened),

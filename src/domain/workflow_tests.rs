@@ -49,6 +49,7 @@ fn complaint_paths() {
     let settle = Command::Settle {
         agreement: "退款".into(),
         recovered_fen: 12900,
+        represented_consent: false,
     };
     assert_eq!(
         go(C, S::InMediation, Actor::Mediator, settle),

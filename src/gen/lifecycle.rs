@@ -324,6 +324,7 @@ impl Life<'_, '_> {
             Command::Settle {
                 agreement,
                 recovered_fen,
+                represented_consent: false,
             },
         );
         self.maybe_rate(true);

@@ -20,7 +20,7 @@ use crate::store::events::{self, EventDraft};
 use crate::store::models::NewCaseLink;
 use crate::store::{Db, StoreError, accounts, cases, workflow, write_transaction};
 
-use super::mail;
+use super::{joint, mail};
 
 /// Who did it, for the audit log.
 pub(crate) fn actor_name(caller: &Caller) -> String {
@@ -151,8 +151,17 @@ pub fn apply(
                 },
             )?;
         }
-        Command::Settle { recovered_fen, .. } => {
+        Command::Settle {
+            recovered_fen,
+            represented_consent,
+            ..
+        } => {
             Fen::new(*recovered_fen).map_err(|e| invalid("recovered_fen", e.code, e.message))?;
+            joint::check_settlement(conn, case, *represented_consent)?;
+        }
+        Command::JoinInto { case_no, .. } => joint::join(conn, caller, loaded, case_no)?,
+        Command::SetRepresentatives { first, second } => {
+            joint::check_representatives(conn, case, first, second.as_deref())?;
         }
         Command::SubmitReferral => workflow::mark_referral_submitted(conn, case.id, today)?,
         _ => {}

@@ -186,6 +186,8 @@ pub struct StaffCaseView {
     pub purchase_online: Option<bool>,
     pub purchase_platform: Option<String>,
     pub links: Vec<LinkView>,
+    /// On a joint complaint's own case: its members and representatives (Order 121 Art. 12).
+    pub joint: Option<super::joint::JointView>,
     pub clocks: Vec<ClockView>,
     pub allowed_actions: Vec<ActionKind>,
     pub messages: Vec<MessageView>,
@@ -364,10 +366,18 @@ pub fn render(
     now: DateTime<Utc>,
 ) -> Result<CaseView, ServiceError> {
     let clocks = clocks_of(loaded, reference, china_date(now))?;
-    let actions: Vec<ActionKind> = access
+    let mut actions: Vec<ActionKind> = access
         .actor()
         .map(|a| allowed_after(loaded.kind(), loaded.state(), a, loaded.odr_answered()))
         .unwrap_or_default();
+    let joint = match access {
+        Access::Staff(_) | Access::Analyst => super::joint::view(conn, loaded)?,
+        _ => None,
+    };
+    // Representatives are chosen on a joint complaint only.
+    if joint.is_none() {
+        actions.retain(|a| *a != ActionKind::SetRepresentatives);
+    }
     let c = &loaded.case;
     let state = loaded.state();
     match access {
@@ -419,6 +429,7 @@ pub fn render(
                         outgoing,
                     })
                     .collect(),
+                joint,
                 clocks,
                 allowed_actions: actions,
                 messages: if masked {

@@ -15,6 +15,7 @@ pub mod exports;
 pub mod group_commit;
 pub mod hot_issues;
 pub mod intake;
+pub mod joint;
 pub mod login;
 pub mod mail;
 pub mod queue;

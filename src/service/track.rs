@@ -169,7 +169,11 @@ pub fn timeline_of(events: &[EventRow], also: impl Fn(&str) -> bool) -> Vec<Time
         .map(|e| TimelineEntry {
             at: e.at.and_utc(),
             label: event_label(&e.kind, e.to_state).into(),
-            detail: EventPayload::parse(&e.payload).and_then(|p| substance(&e.kind, &p)),
+            detail: EventPayload::parse(&e.payload)
+                .filter(|_| {
+                    !ActionKind::parse(&e.kind).is_some_and(|k| k.substance_is_staff_only())
+                })
+                .and_then(|p| substance(&e.kind, &p)),
             event: e.kind.clone(),
             state: e.to_state.map(|s| s.as_str().to_owned()),
         })

@@ -201,7 +201,8 @@ mod tests {
             command(&form(&[("action", "settle"), ("agreement", " 退款 ")])),
             Ok(Command::Settle {
                 agreement: "退款".into(),
-                recovered_fen: 0
+                recovered_fen: 0,
+                represented_consent: false
             })
         );
     }

@@ -11,6 +11,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod joint;
 mod mail;
 mod paths;
 mod queues;

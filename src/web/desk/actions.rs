@@ -173,7 +173,8 @@ fn widget(input: Input) -> &'static str {
         Input::Select(_) | Input::User => "select",
         Input::LongText => "textarea",
         Input::Money { .. } => "money",
-        Input::Text | Input::Integer | Input::Checkbox | Input::CaseNo => "text",
+        Input::Checkbox => "checkbox",
+        Input::Text | Input::Integer | Input::CaseNo => "text",
     }
 }
 
