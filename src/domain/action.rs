@@ -85,10 +85,35 @@ impl ActionKind {
         }
     }
 
-    /// What the step decided names other complainants' cases (a joint complaint's members
-    /// and representatives): the parties' timelines show the step without it.
-    pub fn substance_is_staff_only(self) -> bool {
-        matches!(self, ActionKind::JoinInto | ActionKind::SetRepresentatives)
+    /// How the parties' timelines (complainant, reporter, business) show the step once done.
+    /// Exhaustive on purpose: a new step must decide what the parties may learn of it.
+    pub fn party_line(self) -> PartyLine {
+        use ActionKind as A;
+        use PartyLine as P;
+        match self {
+            A::Note | A::Assign | A::Message | A::SubmitReferral => P::Hidden,
+            // What they decided names other complainants' cases.
+            A::JoinInto | A::SetRepresentatives => P::LabelOnly,
+            A::Accept
+            | A::NotAccept
+            | A::Transfer
+            | A::Pause
+            | A::Resume
+            | A::Settle
+            | A::Terminate
+            | A::Withdraw
+            | A::Reopen
+            | A::MergeInto
+            | A::OdrAnswer
+            | A::ConsumerAccept
+            | A::ConsumerReject
+            | A::Rate
+            | A::OpenCase
+            | A::NotOpen
+            | A::NotifyReporter
+            | A::OdrExpire
+            | A::ExtendVerification => P::Full,
+        }
     }
 
     /// Only the deadline sweep takes this step; no person is offered it.
@@ -205,6 +230,15 @@ const SET_REPRESENTATIVES: &[FieldSpec] = &[
     required("first", "代表人（其投诉的案件编号）", I::CaseNo),
     optional("second", "第二名代表人（其投诉的案件编号）", I::CaseNo),
 ];
+
+/// What a party's timeline shows of a step: nothing (internal work), its name only, or its
+/// name with what it decided.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PartyLine {
+    Hidden,
+    LabelOnly,
+    Full,
+}
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

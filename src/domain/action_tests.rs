@@ -130,3 +130,18 @@ fn a_command_of_each_kind_is_that_kind() {
         }
     }
 }
+
+#[test]
+fn parties_see_no_internal_step_and_joint_steps_by_name_only() {
+    use super::PartyLine;
+    for internal in [
+        ActionKind::Note,
+        ActionKind::Assign,
+        ActionKind::Message,
+        ActionKind::SubmitReferral,
+    ] {
+        assert_eq!(internal.party_line(), PartyLine::Hidden, "{internal:?}");
+    }
+    assert_eq!(ActionKind::JoinInto.party_line(), PartyLine::LabelOnly);
+    assert_eq!(ActionKind::Settle.party_line(), PartyLine::Full);
+}

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::ServiceError;
-use crate::domain::action::ActionKind;
+use crate::domain::action::{ActionKind, PartyLine};
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::event_payload::EventPayload;
 use crate::domain::steps::{step_line, substance};
@@ -165,14 +165,12 @@ pub fn public_view_of(conn: &mut Db, case: &CaseRow) -> Result<PublicCaseView, S
 pub fn timeline_of(events: &[EventRow], also: impl Fn(&str) -> bool) -> Vec<TimelineEntry> {
     events
         .iter()
-        .filter(|e| is_public_event(&e.kind) && also(&e.kind))
+        .filter(|e| party_line(&e.kind) != PartyLine::Hidden && also(&e.kind))
         .map(|e| TimelineEntry {
             at: e.at.and_utc(),
             label: event_label(&e.kind, e.to_state).into(),
             detail: EventPayload::parse(&e.payload)
-                .filter(|_| {
-                    !ActionKind::parse(&e.kind).is_some_and(|k| k.substance_is_staff_only())
-                })
+                .filter(|_| party_line(&e.kind) == PartyLine::Full)
                 .and_then(|p| substance(&e.kind, &p)),
             event: e.kind.clone(),
             state: e.to_state.map(|s| s.as_str().to_owned()),
@@ -180,12 +178,13 @@ pub fn timeline_of(events: &[EventRow], also: impl Fn(&str) -> bool) -> Vec<Time
         .collect()
 }
 
-/// Internal steps (notes, assignment, referrals) are not part of the public timeline.
-fn is_public_event(kind: &str) -> bool {
-    !matches!(
-        kind,
-        "note" | "assign" | "submit_referral" | "clock_overdue" | "message"
-    )
+/// What the parties' timeline shows of a logged event: intake and uploads in full, a step
+/// as `ActionKind::party_line` decides, and anything else (the sweep's marks) not at all.
+fn party_line(kind: &str) -> PartyLine {
+    match kind {
+        "submitted" | "attachment_added" => PartyLine::Full,
+        other => ActionKind::parse(other).map_or(PartyLine::Hidden, ActionKind::party_line),
+    }
 }
 
 /// The Chinese label of an event kind that led to `to`, as timelines show it.
