@@ -57,6 +57,8 @@ action_kinds! {
     SubmitReferral => "submit_referral", "已报送不良反应监测信息", "报送不良反应监测信息";
     OdrExpire => "odr_expire", "企业协商期满", "企业协商期满未解决，转入受理";
     ExtendVerification => "extend_verification", "延长核查期限（15个工作日）", "核查期限延长15个工作日";
+    RequestIdentity => "request_identity", "限期提供身份证明材料", "要求限期提供身份证明材料";
+    ProvideIdentity => "provide_identity", "已提供身份证明材料", "已提供身份证明材料";
 }
 
 impl ActionKind {
@@ -109,6 +111,8 @@ impl ActionKind {
             A::NotOpen => NOT_OPEN,
             A::NotifyReporter => NOTIFY_REPORTER,
             A::ExtendVerification => EXTEND_VERIFICATION,
+            A::RequestIdentity => REQUEST_IDENTITY,
+            A::ProvideIdentity => PROVIDE_IDENTITY,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -148,6 +152,9 @@ const NOT_ACCEPT: &[FieldSpec] = &[
 const TERMINATE: &[FieldSpec] = &[
     required("reason", "终止理由", I::Select(C::TerminationReason)),
     DETAIL,
+    // Only with fraudulent_claim (Order 121 Art. 42); staff-only.
+    optional("police_unit", "移送的公安机关（仅第四十二条情形）", I::Text),
+    optional("referred_on", "移送日期（仅第四十二条情形）", I::Date),
 ];
 const PAUSE: &[FieldSpec] = &[required("reason", "中止原因", I::Select(C::PauseReason))];
 const TRANSFER: &[FieldSpec] = &[
@@ -182,6 +189,8 @@ const OPEN_CASE: &[FieldSpec] = &[optional("detail", "立案说明", I::LongText
 const NOT_OPEN: &[FieldSpec] = &[required("reason", "不予立案理由", I::LongText)];
 const NOTIFY_REPORTER: &[FieldSpec] = &[optional("text", "告知内容", I::LongText)];
 const EXTEND_VERIFICATION: &[FieldSpec] = &[required("reason", "延长理由", I::LongText)];
+const REQUEST_IDENTITY: &[FieldSpec] = &[required("due", "提供期限", I::Date), DETAIL];
+const PROVIDE_IDENTITY: &[FieldSpec] = &[optional("detail", "所提供的材料", I::LongText)];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -227,6 +236,8 @@ pub enum Input {
         yuan_field: &'static str,
     },
     Integer,
+    /// A date, `YYYY-MM-DD`.
+    Date,
     Checkbox,
     /// Another case's number.
     CaseNo,

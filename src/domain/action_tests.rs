@@ -70,8 +70,10 @@ pub(crate) fn one_of_each() -> Vec<Command> {
             recovered_fen: 12950,
         },
         Command::Terminate {
-            reason: TerminationReason::PartyAbsent,
+            reason: TerminationReason::FraudulentClaim,
             detail: None,
+            police_unit: Some("江门市公安局蓬江分局".into()),
+            referred_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 8),
         },
         Command::Withdraw,
         Command::Reopen { reason: None },
@@ -99,6 +101,11 @@ pub(crate) fn one_of_each() -> Vec<Command> {
         Command::SubmitReferral,
         Command::OdrExpire,
         Command::ExtendVerification { reason: text() },
+        Command::RequestIdentity {
+            due: chrono::NaiveDate::from_ymd_opt(2026, 5, 15).expect("a date"),
+            detail: Some(text()),
+        },
+        Command::ProvideIdentity { detail: None },
     ]
 }
 

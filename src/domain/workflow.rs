@@ -95,6 +95,13 @@ pub enum Command {
     Terminate {
         reason: TerminationReason,
         detail: Option<String>,
+        /// With `fraudulent_claim` (Order 121 Art. 42): the police unit the case went to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        police_unit: Option<String>,
+        /// With `fraudulent_claim`: the day it was referred.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<String>, format = Date)]
+        referred_on: Option<NaiveDate>,
     },
     Withdraw,
     Reopen {
@@ -147,6 +154,16 @@ pub enum Command {
         #[serde(default)]
         reason: String,
     },
+    /// Staff ask the complainant to prove their identity by `due` (Order 121 Art. 10).
+    RequestIdentity {
+        #[schema(value_type = String, format = Date)]
+        due: NaiveDate,
+        detail: Option<String>,
+    },
+    /// The identity proof asked for was provided (the complainant, or staff recording it).
+    ProvideIdentity {
+        detail: Option<String>,
+    },
 }
 
 impl Command {
@@ -163,6 +180,8 @@ impl Command {
                 | Command::NotifyReporter { .. }
                 | Command::SubmitReferral
                 | Command::ExtendVerification { .. }
+                | Command::RequestIdentity { .. }
+                | Command::ProvideIdentity { .. }
         )
     }
 
@@ -191,6 +210,8 @@ impl Command {
             Command::SubmitReferral => ActionKind::SubmitReferral,
             Command::OdrExpire => ActionKind::OdrExpire,
             Command::ExtendVerification { .. } => ActionKind::ExtendVerification,
+            Command::RequestIdentity { .. } => ActionKind::RequestIdentity,
+            Command::ProvideIdentity { .. } => ActionKind::ProvideIdentity,
         }
     }
 }
@@ -321,6 +342,16 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
     }
     if actor == Actor::Enterprise && !is_closed(state) {
         out.push(A::Message);
+    }
+    // Identity proof (Order 121 Art. 10): asked while deciding or mediating a complaint;
+    // `grounds::check` refuses giving it with no request open.
+    if kind == CaseKind::Complaint && matches!(state, S::PendingAcceptance | S::InMediation) {
+        if staff {
+            out.push(A::RequestIdentity);
+        }
+        if staff || actor == Actor::Consumer {
+            out.push(A::ProvideIdentity);
+        }
     }
     if actor == Actor::Consumer && !is_closed(state) {
         out.push(A::Message);
@@ -506,7 +537,10 @@ pub fn decide(
             }
             None
         }
-        Command::Assign { .. } | Command::NotifyReporter { .. } => None,
+        Command::Assign { .. }
+        | Command::NotifyReporter { .. }
+        | Command::RequestIdentity { .. }
+        | Command::ProvideIdentity { .. } => None,
     };
     Ok(Outcome { to })
 }

@@ -11,6 +11,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod grounds;
 mod mail;
 mod paths;
 mod queues;
