@@ -34,7 +34,7 @@ impl ClockBasis {
         };
         let mut text = format!("{}期限：{} 日（{unit}）", clock.label_zh(), rule.days);
         if !rule.basis.is_empty() {
-            text.push_str(&format!(" · 依据 {}", rule.basis));
+            text.push_str(&format!("· 依据 {}", rule.basis));
         }
         ClockBasis {
             name: clock,

@@ -97,7 +97,9 @@ async fn the_desk_offers_each_order_its_grounds_and_cites_each_clock(backend: Ba
     .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(
-        refused.body.contains("请填写「移送的公安机关」"),
+        refused
+            .body
+            .contains("请填写「移送的公安机关（仅第四十二条情形）」"),
         "{}",
         refused.body
     );
