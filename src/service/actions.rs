@@ -21,6 +21,7 @@ use crate::store::models::NewCaseLink;
 use crate::store::{Db, StoreError, accounts, cases, workflow, write_transaction};
 
 use super::{mail, police_referral};
+use crate::domain::action::ActionKind;
 use crate::domain::grounds;
 
 /// Who did it, for the audit log.
@@ -79,11 +80,17 @@ pub fn apply(
         odr_answered: loaded.odr_answered(),
         verification_extended: loaded.verification_extended(),
     };
+    let identity = loaded.identity_request();
     let refused = |r| match r {
-        Refusal::NotAllowed { allowed } => ServiceError::NotAllowed {
+        Refusal::NotAllowed { mut allowed } => ServiceError::NotAllowed {
             action: command.kind(),
             state,
-            allowed,
+            allowed: {
+                // Giving identity proof is offered only while a request waits for it.
+                let open = identity.is_some_and(|i| i.open());
+                allowed.retain(|a| *a != ActionKind::ProvideIdentity || open);
+                allowed
+            },
         },
         Refusal::Invalid {
             field,
@@ -100,7 +107,7 @@ pub fn apply(
     };
     let outcome = decide(kind, state, actor, command, &facts).map_err(refused)?;
     // The case's policy version's grounds, identity proof and the police referral.
-    grounds::check(policy, command, loaded.identity_request().as_ref(), today).map_err(refused)?;
+    grounds::check(policy, command, identity.as_ref(), today).map_err(refused)?;
     let mut district = case.district.clone();
     let mut assignee_id = case.assignee_id;
     match command {

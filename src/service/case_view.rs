@@ -212,7 +212,7 @@ pub struct StaffCaseView {
     /// Each clock's length and cited basis under that version.
     pub clock_bases: Vec<ClockBasis>,
     /// The not-accept and termination grounds the case may use now.
-    pub grounds: CaseGrounds,
+    pub grounds: Box<CaseGrounds>,
     /// The latest request to prove the complainant's identity by a date.
     pub identity_request: Option<IdentityRequest>,
 }
@@ -475,7 +475,7 @@ pub fn render(
                     }),
                 policy_name: rules.policy_name,
                 clock_bases: rules.clock_bases,
-                grounds: rules.grounds,
+                grounds: Box::new(rules.grounds),
                 identity_request: rules.identity_request,
             }))
         }
