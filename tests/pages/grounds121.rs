@@ -183,6 +183,47 @@ async fn an_identity_request_shows_its_date_to_staff_and_the_complainant(backend
         page.contains("<option value=\"identity_unverified\""),
         "{page}"
     );
+
+    // A second complaint: the complainant answers from the tracking page.
+    let (other, other_code) = filed_on(&app, (5, 18)).await;
+    let mut desk = Browser::signed_in(&app, MEDIATOR, "/desk").await;
+    let done = post_step(
+        &mut desk,
+        &other,
+        &[("action", "request_identity"), ("due", "2026-05-25")],
+    )
+    .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let mut consumer = Browser::new(&app);
+    let csrf = hidden(&consumer.get("/track").await.body, "csrf");
+    let answer = consumer
+        .post(
+            "/track",
+            &[("csrf", &csrf), ("case_no", &other), ("token", &other_code)],
+        )
+        .await;
+    let tracked = consumer.follow(&answer).await.body;
+    assert!(tracked.contains("form-provide_identity"), "{tracked}");
+    let csrf = hidden(&tracked, "csrf");
+    let given = consumer
+        .post(
+            &format!("/track/{other}/action"),
+            &[
+                ("csrf", &csrf),
+                ("action", "provide_identity"),
+                ("detail", "已上传身份证照片"),
+            ],
+        )
+        .await;
+    assert_eq!(given.status, 303, "{}", given.body);
+    let after = consumer.follow(&given).await.body;
+    assert!(!after.contains("id=\"identity-request\""), "{after}");
+    assert!(
+        after.contains("已提供身份证明材料，材料：已上传身份证照片"),
+        "{after}"
+    );
+    let page = desk.get(&format!("/desk/cases/{other}")).await.body;
+    assert!(page.contains("身份证明材料已于 2026-05-18 提供"), "{page}");
 }
 
 on_both_backends!(
