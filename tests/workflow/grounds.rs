@@ -72,6 +72,14 @@ async fn an_identity_request_lapses_into_a_not_accept_ground(backend: Backend) {
     mediator(&app).await;
     let (no, code) = filed_on(&app, (5, 6)).await;
     let (answered, answered_code) = filed_on(&app, (5, 6)).await;
+    // The complainant proves the address, so the notice may be mailed.
+    let pool = super::mail::pool(&app);
+    let ack = super::mail::rows(&pool)
+        .await
+        .into_iter()
+        .find(|r| r.subject.contains(&no))
+        .expect("acknowledgement");
+    super::mail::confirm_address(&app, &ack.body).await;
     app.set_now(china_morning(2026, 5, 8));
     let staff = relogin(&app, "med@jm.gov.cn").await;
     let ask =
@@ -82,6 +90,12 @@ async fn an_identity_request_lapses_into_a_not_accept_ground(backend: Backend) {
             "pending_acceptance"
         );
     }
+    let notice = super::mail::rows(&pool)
+        .await
+        .into_iter()
+        .find(|r| r.subject.contains("限期提供身份证明材料通知") && r.subject.contains(&no))
+        .expect("the identity notice is mailed");
+    assert!(notice.body.contains("2026年5月15日"), "{}", notice.body);
     let (_, staff_view) = view(&app, &no, Who::Bearer(&staff)).await;
     assert_eq!(staff_view["identity_request"]["due"], "2026-05-15");
     let (_, mine) = view(&app, &no, Who::Tracking(&code)).await;
