@@ -59,6 +59,8 @@ action_kinds! {
     ExtendVerification => "extend_verification", "延长核查期限（15个工作日）", "核查期限延长15个工作日";
     JoinInto => "join_into", "并入共同投诉", "已并入共同投诉";
     SetRepresentatives => "set_representatives", "确定共同投诉代表人", "已确定共同投诉代表人";
+    RequestIdentity => "request_identity", "限期提供身份证明材料", "要求限期提供身份证明材料";
+    ProvideIdentity => "provide_identity", "已提供身份证明材料", "已提供身份证明材料";
 }
 
 impl ActionKind {
@@ -112,7 +114,9 @@ impl ActionKind {
             | A::NotOpen
             | A::NotifyReporter
             | A::OdrExpire
-            | A::ExtendVerification => P::Full,
+            | A::ExtendVerification
+            | A::RequestIdentity
+            | A::ProvideIdentity => P::Full,
         }
     }
 
@@ -144,6 +148,8 @@ impl ActionKind {
             A::ExtendVerification => EXTEND_VERIFICATION,
             A::JoinInto => JOIN_INTO,
             A::SetRepresentatives => SET_REPRESENTATIVES,
+            A::RequestIdentity => REQUEST_IDENTITY,
+            A::ProvideIdentity => PROVIDE_IDENTITY,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -183,6 +189,9 @@ const NOT_ACCEPT: &[FieldSpec] = &[
 const TERMINATE: &[FieldSpec] = &[
     required("reason", "终止理由", I::Select(C::TerminationReason)),
     DETAIL,
+    // Only with fraudulent_claim (Order 121 Art. 42); staff-only.
+    optional("police_unit", "移送的公安机关（仅第四十二条情形）", I::Text),
+    optional("referred_on", "移送日期（仅第四十二条情形）", I::Date),
 ];
 const PAUSE: &[FieldSpec] = &[required("reason", "中止原因", I::Select(C::PauseReason))];
 const TRANSFER: &[FieldSpec] = &[
@@ -239,6 +248,8 @@ pub enum PartyLine {
     LabelOnly,
     Full,
 }
+const REQUEST_IDENTITY: &[FieldSpec] = &[required("due", "提供期限", I::Date), DETAIL];
+const PROVIDE_IDENTITY: &[FieldSpec] = &[optional("detail", "所提供的材料", I::LongText)];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -284,6 +295,8 @@ pub enum Input {
         yuan_field: &'static str,
     },
     Integer,
+    /// A date, `YYYY-MM-DD`.
+    Date,
     Checkbox,
     /// Another case's number.
     CaseNo,

@@ -71,8 +71,10 @@ pub(crate) fn one_of_each() -> Vec<Command> {
             represented_consent: true,
         },
         Command::Terminate {
-            reason: TerminationReason::PartyAbsent,
+            reason: TerminationReason::FraudulentClaim,
             detail: None,
+            police_unit: Some("江门市公安局蓬江分局".into()),
+            referred_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 8),
         },
         Command::Withdraw,
         Command::Reopen { reason: None },
@@ -108,6 +110,11 @@ pub(crate) fn one_of_each() -> Vec<Command> {
             first: "TS202644070300002".into(),
             second: Some("TS202644070300003".into()),
         },
+        Command::RequestIdentity {
+            due: chrono::NaiveDate::from_ymd_opt(2026, 5, 15).expect("a date"),
+            detail: Some(text()),
+        },
+        Command::ProvideIdentity { detail: None },
     ]
 }
 

@@ -48,7 +48,12 @@ reason_codes! {
         AgreementImpossible => "agreement_impossible", "一方明确表示无法达成调解协议";
         TimeLimit => "time_limit", "调解期限届满";
         NotAcceptGround => "not_accept_ground", "受理后发现存在不予受理情形";
-        FraudulentClaim => "fraudulent_claim", "涉嫌敲诈勒索或虚假投诉，移送公安机关";
+        // Neutral wording: parties read this label; the police referral stays with staff.
+        FraudulentClaim => "fraudulent_claim", "受理后发现存在第四十二条规定的情形";
+        // Order 121 Art. 23: (4) fees only, (7) death or end of a party, (8) other grounds.
+        TestingFeesDisputed => "testing_fees_disputed", "双方对检测、鉴定费用承担无法达成一致";
+        PartyDeceased => "party_deceased", "一方当事人死亡或者终止（丧失法人资格）";
+        OtherLegalGround => "other_legal_ground", "法律、法规规定的应当终止调解的其他情形";
     }
 }
 

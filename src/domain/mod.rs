@@ -43,6 +43,8 @@ pub mod codes;
 pub mod csv_cell;
 pub mod enterprise;
 pub mod event_payload;
+pub mod grounds;
+pub mod identity;
 pub mod ids;
 pub mod joint;
 pub mod labels;

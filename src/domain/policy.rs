@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::calendar::{Due, WorkCalendar};
+use super::grounds::{NotAcceptGround, TerminationGround, all_grounds};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
@@ -25,6 +26,12 @@ pub enum PolicyError {
     },
     #[error("期限策略版本 {id} 的期限 {field} 的天数必须大于0")]
     ZeroDays { id: String, field: &'static str },
+    #[error("期限策略版本 {id} 的 {list} 重复列出了 {code}")]
+    DuplicateGround {
+        id: String,
+        list: &'static str,
+        code: &'static str,
+    },
 }
 
 /// The clocks a case can run.
@@ -206,6 +213,13 @@ pub struct PolicyVersion {
     pub testing_pauses_mediation: bool,
     #[serde(default)]
     pub notes: String,
+    /// 不予受理 grounds of this version with their articles. Left out, the law's list for
+    /// this version id (the built-in file), or every code for an id it does not know.
+    #[serde(default)]
+    pub not_accept_grounds: Vec<NotAcceptGround>,
+    /// 终止调解 grounds of this version with their articles; defaults as above.
+    #[serde(default)]
+    pub termination_grounds: Vec<TerminationGround>,
 }
 
 impl PolicyVersion {
@@ -257,10 +271,58 @@ impl PolicyVersion {
         }
     }
 
+    /// Fills grounds lists left out: the built-in file's for the same id, else every code.
+    fn with_default_grounds(mut self) -> PolicyVersion {
+        if !self.not_accept_grounds.is_empty() && !self.termination_grounds.is_empty() {
+            return self;
+        }
+        let builtin: Option<PolicyFile> = toml::from_str(BUILTIN_POLICY).ok();
+        let law = builtin
+            .and_then(|f| f.versions.into_iter().find(|v| v.id == self.id))
+            .filter(|v| !v.not_accept_grounds.is_empty() && !v.termination_grounds.is_empty())
+            .map(|v| (v.not_accept_grounds, v.termination_grounds));
+        let (not_accept, termination) = law.unwrap_or_else(all_grounds);
+        if self.not_accept_grounds.is_empty() {
+            self.not_accept_grounds = not_accept;
+        }
+        if self.termination_grounds.is_empty() {
+            self.termination_grounds = termination;
+        }
+        self
+    }
+
     fn check(&self) -> Result<(), PolicyError> {
         if self.id.trim().is_empty() {
             return Err(PolicyError::EmptyId);
         }
+        let duplicate = |list, codes: Vec<&'static str>| {
+            let twice = codes
+                .iter()
+                .enumerate()
+                .find(|(i, c)| codes[..*i].contains(c));
+            match twice {
+                Some((_, code)) => Err(PolicyError::DuplicateGround {
+                    id: self.id.clone(),
+                    list,
+                    code,
+                }),
+                None => Ok(()),
+            }
+        };
+        duplicate(
+            "not_accept_grounds",
+            self.not_accept_grounds
+                .iter()
+                .map(|g| g.code.as_str())
+                .collect(),
+        )?;
+        duplicate(
+            "termination_grounds",
+            self.termination_grounds
+                .iter()
+                .map(|g| g.code.as_str())
+                .collect(),
+        )?;
         match Clock::ALL.iter().find(|c| self.limit(**c).days == 0) {
             Some(clock) => Err(PolicyError::ZeroDays {
                 id: self.id.clone(),
@@ -302,11 +364,15 @@ impl PolicyTable {
     }
 
     /// Validates (ids unique and non-empty, no two versions on the same date, no zero
-    /// limits) and sorts the versions.
-    pub fn new(mut versions: Vec<PolicyVersion>) -> Result<PolicyTable, PolicyError> {
+    /// limits, no ground listed twice), fills grounds lists left out, and sorts the versions.
+    pub fn new(versions: Vec<PolicyVersion>) -> Result<PolicyTable, PolicyError> {
         if versions.is_empty() {
             return Err(PolicyError::Empty);
         }
+        let mut versions: Vec<PolicyVersion> = versions
+            .into_iter()
+            .map(PolicyVersion::with_default_grounds)
+            .collect();
         for (i, version) in versions.iter().enumerate() {
             version.check()?;
             if versions[..i].iter().any(|v| v.id == version.id) {

@@ -89,6 +89,12 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
         }
         ActionKind::Rate => payload.int_of("score").map(|s| format!("{s} 分")),
         ActionKind::NotifyReporter => text("text").map(|t| format!("告知内容：{t}")),
+        ActionKind::RequestIdentity => {
+            let due = code("due").map(|d| format!("请于 {d} 前提供身份证明材料"));
+            let parts: Vec<&str> = due.as_deref().into_iter().chain(text("detail")).collect();
+            (!parts.is_empty()).then(|| parts.join("；"))
+        }
+        ActionKind::ProvideIdentity => text("detail").map(|d| format!("材料：{d}")),
         _ => None,
     }
 }

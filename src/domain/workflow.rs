@@ -99,6 +99,13 @@ pub enum Command {
     Terminate {
         reason: TerminationReason,
         detail: Option<String>,
+        /// With `fraudulent_claim` (Order 121 Art. 42): the police unit the case went to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        police_unit: Option<String>,
+        /// With `fraudulent_claim`: the day it was referred.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<String>, format = Date)]
+        referred_on: Option<NaiveDate>,
     },
     Withdraw,
     Reopen {
@@ -164,6 +171,16 @@ pub enum Command {
         first: String,
         second: Option<String>,
     },
+    /// Staff ask the complainant to prove their identity by `due` (Order 121 Art. 10).
+    RequestIdentity {
+        #[schema(value_type = String, format = Date)]
+        due: NaiveDate,
+        detail: Option<String>,
+    },
+    /// The identity proof asked for was provided (the complainant, or staff recording it).
+    ProvideIdentity {
+        detail: Option<String>,
+    },
 }
 
 impl Command {
@@ -181,6 +198,8 @@ impl Command {
                 | Command::SubmitReferral
                 | Command::ExtendVerification { .. }
                 | Command::SetRepresentatives { .. }
+                | Command::RequestIdentity { .. }
+                | Command::ProvideIdentity { .. }
         )
     }
 
@@ -211,6 +230,8 @@ impl Command {
             Command::ExtendVerification { .. } => ActionKind::ExtendVerification,
             Command::JoinInto { .. } => ActionKind::JoinInto,
             Command::SetRepresentatives { .. } => ActionKind::SetRepresentatives,
+            Command::RequestIdentity { .. } => ActionKind::RequestIdentity,
+            Command::ProvideIdentity { .. } => ActionKind::ProvideIdentity,
         }
     }
 }
@@ -355,6 +376,16 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
     }
     if actor == Actor::Enterprise && !is_closed(state) {
         out.push(A::Message);
+    }
+    // Identity proof (Order 121 Art. 10): asked while deciding or mediating a complaint;
+    // `grounds::check` refuses giving it with no request open.
+    if kind == CaseKind::Complaint && matches!(state, S::PendingAcceptance | S::InMediation) {
+        if staff {
+            out.push(A::RequestIdentity);
+        }
+        if staff || actor == Actor::Consumer {
+            out.push(A::ProvideIdentity);
+        }
     }
     if actor == Actor::Consumer && !is_closed(state) {
         out.push(A::Message);
@@ -546,7 +577,10 @@ pub fn decide(
             }
             None
         }
-        Command::Assign { .. } | Command::NotifyReporter { .. } => None,
+        Command::Assign { .. }
+        | Command::NotifyReporter { .. }
+        | Command::RequestIdentity { .. }
+        | Command::ProvideIdentity { .. } => None,
     };
     Ok(Outcome { to })
 }

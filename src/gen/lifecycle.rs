@@ -264,6 +264,7 @@ impl Life<'_, '_> {
         let on = self.day_within(self.limit(Clock::Acceptance), LATE_DECISION);
         if self.rng.u32(0..100) < NOT_ACCEPTED {
             let (reason, detail) = wording::not_accept(self.rng);
+            let reason = wording::fit_not_accept(reason, self.rules.policy);
             self.step(on, By::Staff, Command::NotAccept { reason, detail });
             self.maybe_rate(false);
             return;
@@ -331,12 +332,16 @@ impl Life<'_, '_> {
     }
 
     fn terminate(&mut self, on: NaiveDate, reason: TerminationReason) {
+        let reason = wording::fit_termination(reason, self.rules.policy);
+        let referred = reason == TerminationReason::FraudulentClaim;
         self.step(
             on,
             By::Staff,
             Command::Terminate {
                 reason,
                 detail: None,
+                police_unit: referred.then(|| "江门市公安局".to_owned()),
+                referred_on: referred.then_some(on),
             },
         );
         self.maybe_rate(false);

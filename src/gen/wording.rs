@@ -6,6 +6,7 @@ use fastrand::Rng;
 use super::case::yuan_text;
 use super::{pick, weighted};
 use crate::domain::codes::{NotAcceptReason, TerminationReason};
+use crate::domain::policy::PolicyVersion;
 
 const NOT_ACCEPT_REASONS: &[(NotAcceptReason, u32)] = &[
     (NotAcceptReason::NotConsumerDispute, 30),
@@ -42,6 +43,32 @@ const TERMINATIONS: &[(TerminationReason, u32)] = &[
     (TerminationReason::NotAcceptGround, 5),
     (TerminationReason::FraudulentClaim, 1),
 ];
+
+/// A ground the case's policy version allows: identity_unverified needs an identity request
+/// the generator does not make, so it reads as missing materials; a ground the version lacks
+/// becomes its nearest one there.
+pub fn fit_not_accept(reason: NotAcceptReason, policy: &PolicyVersion) -> NotAcceptReason {
+    let allowed = |r| policy.not_accept_grounds.iter().any(|g| g.code == r);
+    match reason {
+        NotAcceptReason::IdentityUnverified => NotAcceptReason::MaterialsMissing,
+        r if allowed(r) => r,
+        _ => NotAcceptReason::OtherLegalGround,
+    }
+}
+
+pub fn fit_termination(reason: TerminationReason, policy: &PolicyVersion) -> TerminationReason {
+    use TerminationReason as T;
+    let allowed = |r| policy.termination_grounds.iter().any(|g| g.code == r);
+    let near = match reason {
+        T::NoTestingAgreement => T::TestingFeesDisputed,
+        T::TestingFeesDisputed => T::NoTestingAgreement,
+        _ => T::OtherLegalGround,
+    };
+    [reason, near, T::OtherLegalGround, T::AgreementImpossible]
+        .into_iter()
+        .find(|r| allowed(*r))
+        .unwrap_or(reason)
+}
 
 pub fn termination(rng: &mut Rng) -> TerminationReason {
     weighted(rng, TERMINATIONS)

@@ -71,6 +71,11 @@ pub enum Notice {
         case_no: String,
         url: String,
     },
+    /// To the complainant: prove your identity by `due` (限期提供身份证明材料, Order 121 Art. 10).
+    IdentityRequest {
+        case_no: String,
+        due: NaiveDate,
+    },
 }
 
 /// One message to one address. `dedupe_key` makes enqueueing idempotent: a second enqueue

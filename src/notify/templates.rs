@@ -127,6 +127,15 @@ pub fn render(notice: &Notice) -> (String, String) {
                  请在以下页面查看（消费者凭案件编号和查询码查看，企业和工作人员请登录后查看）：\n{url}"
             ),
         ),
+        Notice::IdentityRequest { case_no, due } => (
+            format!("限期提供身份证明材料通知（编号 {case_no}）"),
+            "您好：",
+            format!(
+                "为核实投诉人身份，请于 {} 前向我局提供身份证明材料（编号 {case_no}），\
+                 可在案件查询页面留言或到办理窗口出示。逾期未提供的，我局可以依法不予受理。",
+                date(*due)
+            ),
+        ),
     };
     let body = format!("{greeting}\n\n{text}\n\n{SENDER_NAME}\n\n{FOOTER}\n");
     (format!("【{SENDER_NAME}】{}", one_line(&subject)), body)
@@ -171,6 +180,10 @@ mod tests {
             Notice::NotAccepted {
                 case_no: case_no.clone(),
                 reason: "不属于本局职责范围".into(),
+            },
+            Notice::IdentityRequest {
+                case_no: case_no.clone(),
+                due: day(2026, 5, 15),
             },
             Notice::OdrNotice {
                 case_no: case_no.clone(),

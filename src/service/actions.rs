@@ -20,7 +20,9 @@ use crate::store::events::{self, EventDraft};
 use crate::store::models::NewCaseLink;
 use crate::store::{Db, StoreError, accounts, cases, workflow, write_transaction};
 
-use super::{joint, mail};
+use super::{joint, mail, police_referral};
+use crate::domain::action::ActionKind;
+use crate::domain::grounds;
 
 /// Who did it, for the audit log.
 pub(crate) fn actor_name(caller: &Caller) -> String {
@@ -78,11 +80,17 @@ pub fn apply(
         odr_answered: loaded.odr_answered(),
         verification_extended: loaded.verification_extended(),
     };
-    let outcome = decide(kind, state, actor, command, &facts).map_err(|r| match r {
-        Refusal::NotAllowed { allowed } => ServiceError::NotAllowed {
+    let identity = loaded.identity_request();
+    let refused = |r| match r {
+        Refusal::NotAllowed { mut allowed } => ServiceError::NotAllowed {
             action: command.kind(),
             state,
-            allowed,
+            allowed: {
+                // Giving identity proof is offered only while a request waits for it.
+                let open = identity.is_some_and(|i| i.open());
+                allowed.retain(|a| *a != ActionKind::ProvideIdentity || open);
+                allowed
+            },
         },
         Refusal::Invalid {
             field,
@@ -96,7 +104,10 @@ pub fn apply(
         Refusal::TooMany => ServiceError::TooManyRequests {
             retry_after_secs: until_tomorrow(now),
         },
-    })?;
+    };
+    let outcome = decide(kind, state, actor, command, &facts).map_err(refused)?;
+    // The case's policy version's grounds, identity proof and the police referral.
+    grounds::check(policy, command, identity.as_ref(), today).map_err(refused)?;
     let mut district = case.district.clone();
     let mut assignee_id = case.assignee_id;
     match command {
@@ -168,6 +179,11 @@ pub fn apply(
     }
     let to_state = outcome.to;
     let kind_name = command.kind().as_str();
+    let (referral, stored) = police_referral::split(command);
+    if let Some(referral) = referral {
+        police_referral::record(conn, case.id, &actor_name(caller), actor, now, &referral)?;
+    }
+    let command = &stored;
     let mut payload = EventPayload::of_command(command)
         .map_err(|e| StoreError::Other(format!("event payload of {kind_name}: {e}")))?;
     if let (Command::Assign { .. }, Some(id)) = (command, assignee_id) {

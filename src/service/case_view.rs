@@ -6,12 +6,15 @@ use serde::Serialize;
 
 use super::ServiceError;
 use super::access::{Access, Caller, access};
+use super::case_rules::{ClockBasis, offered_actions, rules_of};
 use super::track::{AttachmentView, PublicCaseView, TimelineEntry, public_view_of, timeline_of};
 use crate::clock::china_date;
 use crate::domain::action::ActionKind;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::clocks::{ClockCase, ClockEvent, ClockView, clocks_for};
 use crate::domain::event_payload::EventPayload;
+use crate::domain::grounds::CaseGrounds;
+use crate::domain::identity::{self, IdentityRequest};
 use crate::domain::policy::Clock;
 use crate::domain::severity::Severity;
 use crate::domain::workflow::{Actor, Recipient, allowed_after};
@@ -51,6 +54,16 @@ impl LoadedCase {
                     || e.to_state != Some(CaseState::PendingVerification)
             })
             .any(|e| e.kind == ActionKind::ExtendVerification.as_str())
+    }
+    /// The latest identity request and whether it was answered, from the log.
+    pub fn identity_request(&self) -> Option<IdentityRequest> {
+        IdentityRequest::derive(self.events.iter().map(|e| {
+            let due = (e.kind == identity::REQUEST)
+                .then(|| EventPayload::parse(&e.payload))
+                .flatten()
+                .and_then(|p| p.str_of("due").and_then(|d| d.parse().ok()));
+            (e.kind.as_str(), due, china_date(e.at.and_utc()))
+        }))
     }
 }
 
@@ -196,6 +209,14 @@ pub struct StaffCaseView {
     pub products: Vec<ProductView>,
     /// For a cosmetics complaint that reported one.
     pub adverse_reaction: Option<AdverseReactionView>,
+    /// The title of the rule the case is handled under (its policy version).
+    pub policy_name: String,
+    /// Each clock's length and cited basis under that version.
+    pub clock_bases: Vec<ClockBasis>,
+    /// The not-accept and termination grounds the case may use now.
+    pub grounds: Box<CaseGrounds>,
+    /// The latest request to prove the complainant's identity by a date.
+    pub identity_request: Option<IdentityRequest>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -280,6 +301,10 @@ pub struct EnterpriseCaseView {
 pub struct ConsumerCaseView {
     #[serde(flatten)]
     pub case: PublicCaseView,
+    /// The title of the rule the case is handled under.
+    pub policy_name: String,
+    /// The latest request to prove the complainant's identity by a date.
+    pub identity_request: Option<IdentityRequest>,
     pub clocks: Vec<ClockView>,
     pub allowed_actions: Vec<ActionKind>,
     pub messages: Vec<MessageView>,
@@ -366,9 +391,11 @@ pub fn render(
     now: DateTime<Utc>,
 ) -> Result<CaseView, ServiceError> {
     let clocks = clocks_of(loaded, reference, china_date(now))?;
+    let rules = rules_of(loaded, reference, china_date(now), &clocks)?;
     let mut actions: Vec<ActionKind> = access
         .actor()
         .map(|a| allowed_after(loaded.kind(), loaded.state(), a, loaded.odr_answered()))
+        .map(|actions| offered_actions(actions, &rules))
         .unwrap_or_default();
     let joint = match access {
         Access::Staff(_) | Access::Analyst => super::joint::view(conn, loaded)?,
@@ -457,6 +484,10 @@ pub fn render(
                         allergy_history: r.allergy_history.as_deref().map(text),
                         ..r
                     }),
+                policy_name: rules.policy_name,
+                clock_bases: rules.clock_bases,
+                grounds: Box::new(rules.grounds),
+                identity_request: rules.identity_request,
             }))
         }
         Access::Enterprise => {
@@ -483,11 +514,18 @@ pub fn render(
                 clocks: if complaint { clocks } else { Vec::new() },
                 allowed_actions: actions,
                 messages: messages_for(&loaded.events, Some(Actor::Enterprise)),
-                timeline: timeline_of(&loaded.events, |kind| kind != ActionKind::Rate.as_str()),
+                // Nor does it read how the bureau checks the complainant's identity.
+                timeline: timeline_of(&loaded.events, |kind| {
+                    kind != ActionKind::Rate.as_str()
+                        && kind != identity::REQUEST
+                        && kind != identity::PROVIDE
+                }),
             }))
         }
         Access::Consumer => Ok(CaseView::Consumer(ConsumerCaseView {
             case: public_view_of(conn, c)?,
+            policy_name: rules.policy_name,
+            identity_request: rules.identity_request,
             clocks: clocks
                 .into_iter()
                 .filter(|k| {

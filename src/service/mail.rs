@@ -152,6 +152,13 @@ fn notice_of(
             },
         )),
         Command::OdrAnswer { .. } => news(Recipient::Complainant),
+        Command::RequestIdentity { due, .. } => Some((
+            "complainant",
+            Notice::IdentityRequest {
+                case_no: case_no.clone(),
+                due: *due,
+            },
+        )),
         Command::NotifyReporter { text } => Some((
             "reporter",
             Notice::ReporterNotice {

@@ -7,6 +7,7 @@ use super::ServiceError;
 use crate::domain::action::{ActionKind, PartyLine};
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::event_payload::EventPayload;
+use crate::domain::grounds::POLICE_REFERRAL;
 use crate::domain::steps::{step_line, substance};
 use crate::domain::{Taxonomy, mask_name, mask_phone};
 use crate::secrets::TrackingToken;
@@ -192,6 +193,7 @@ pub fn event_label(kind: &str, to: Option<CaseState>) -> &'static str {
     match kind {
         "submitted" => "已提交",
         "attachment_added" => "已上传证据材料",
+        POLICE_REFERRAL => "移送公安机关",
         other => ActionKind::parse(other).map_or("处理进展", |k| k.event_label_to(to)),
     }
 }

@@ -90,6 +90,21 @@ pub fn request_body(form: &Form) -> Result<Value, Vec<FieldIssue>> {
             Input::Checkbox => matches!(raw, "yes" | "on" | "true").into(),
             // Required texts go as typed, even empty: the workflow says what is missing.
             _ if raw.is_empty() && !spec.required => continue,
+            Input::Date => match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+                Ok(date) => date.to_string().into(),
+                Err(_) if raw.is_empty() => {
+                    issues.push(issue(form_name, "required", &spec.missing_message()));
+                    continue;
+                }
+                Err(_) => {
+                    issues.push(issue(
+                        form_name,
+                        "date_format",
+                        "请按“年-月-日”填写日期，如 2026-05-15",
+                    ));
+                    continue;
+                }
+            },
             Input::Integer => match raw.parse::<i64>() {
                 Ok(n) => n.into(),
                 Err(_) => {

@@ -16,6 +16,7 @@ mod clocks121;
 mod consumer;
 mod desk;
 mod e2e;
+mod grounds121;
 mod journeys;
 mod journeys_lists;
 mod journeys_nav;

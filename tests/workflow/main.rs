@@ -12,6 +12,7 @@
 mod common;
 
 mod joint;
+mod grounds;
 mod mail;
 mod paths;
 mod queues;

@@ -52,10 +52,12 @@ pub enum Done {
     Messaged,
     Supplemented,
     Uploaded,
+    /// The complainant says the identity proof asked for was provided.
+    IdentityProvided,
 }
 
 impl Done {
-    const ALL: [Done; 10] = [
+    const ALL: [Done; 11] = [
         Done::Filed,
         Done::FiledWithoutEvidence,
         Done::Opened,
@@ -66,6 +68,7 @@ impl Done {
         Done::Messaged,
         Done::Supplemented,
         Done::Uploaded,
+        Done::IdentityProvided,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +83,7 @@ impl Done {
             Done::Messaged => "message",
             Done::Supplemented => "supplement",
             Done::Uploaded => "uploaded",
+            Done::IdentityProvided => "identity_provided",
         }
     }
 
@@ -102,6 +106,7 @@ impl Done {
             Done::Messaged => "留言已发送，对方会收到查看提醒。",
             Done::Supplemented => "补充说明已提交，调解员会看到。",
             Done::Uploaded => "证据材料已上传。",
+            Done::IdentityProvided => "已告知办理单位您已提供身份证明材料。",
         })
     }
 }

@@ -38,6 +38,7 @@ fn command(form: &Form) -> Result<(Command, Done), String> {
         "rate" if score.is_some_and(|s| (1..=5).contains(&s)) => Done::Rated,
         "rate" => return Err("请选择 1 到 5 分。".into()),
         "message" => Done::Messaged,
+        "provide_identity" => Done::IdentityProvided,
         _ => return Err("未知的操作。".into()),
     };
     let command = step_form::command(form).map_err(|issues| joined(&issues))?;

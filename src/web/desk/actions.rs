@@ -8,6 +8,7 @@ use crate::domain::Taxonomy;
 use crate::domain::action::{ActionKind, CodeList, FieldSpec, Input, OUTSIDE_BUREAU};
 use crate::domain::case::CaseKind;
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
+use crate::domain::grounds::{CaseGrounds, GroundOption};
 use crate::domain::workflow::{PARTY_MESSAGES_PER_DAY, Recipient};
 use crate::intake::FieldIssue;
 use crate::service::ServiceError;
@@ -67,6 +68,8 @@ pub struct Audience<'a> {
     /// Mediators and supervisors who may take the case, as (e-mail, label).
     pub workers: Vec<(String, String)>,
     pub enterprise: bool,
+    /// The grounds the case's policy version allows now (`StaffCaseView::grounds`).
+    pub grounds: Option<&'a CaseGrounds>,
 }
 
 /// Steps that cannot be taken back: their form has a box to tick, and a post without it is
@@ -110,6 +113,21 @@ fn code_options<T: Copy>(
         .collect()
 }
 
+/// A policy's grounds as options, each with its article: "一方拒绝…（第121号令第二十三条第二项）".
+fn ground_options(grounds: &[GroundOption]) -> Vec<(String, String)> {
+    grounds
+        .iter()
+        .map(|g| {
+            let label = if g.basis.is_empty() {
+                g.label.to_owned()
+            } else {
+                format!("{}（{}）", g.label, g.basis)
+            };
+            (g.code.to_owned(), label)
+        })
+        .collect()
+}
+
 fn recipients(audience: &Audience) -> Vec<(String, String)> {
     let list: &[(Recipient, &str)] = if audience.enterprise {
         &[
@@ -142,16 +160,22 @@ fn bureaus(current: &str) -> Vec<(String, String)> {
 
 fn options(input: Input, audience: &Audience) -> Vec<(String, String)> {
     match input {
-        Input::Select(CodeList::NotAcceptReason) => code_options(
-            NotAcceptReason::ALL,
-            NotAcceptReason::as_str,
-            NotAcceptReason::label_zh,
-        ),
-        Input::Select(CodeList::TerminationReason) => code_options(
-            TerminationReason::ALL,
-            TerminationReason::as_str,
-            TerminationReason::label_zh,
-        ),
+        Input::Select(CodeList::NotAcceptReason) => match audience.grounds {
+            Some(g) => ground_options(&g.not_accept),
+            None => code_options(
+                NotAcceptReason::ALL,
+                NotAcceptReason::as_str,
+                NotAcceptReason::label_zh,
+            ),
+        },
+        Input::Select(CodeList::TerminationReason) => match audience.grounds {
+            Some(g) => ground_options(&g.termination),
+            None => code_options(
+                TerminationReason::ALL,
+                TerminationReason::as_str,
+                TerminationReason::label_zh,
+            ),
+        },
         Input::Select(CodeList::PauseReason) => {
             let fitting: Vec<PauseReason> = PauseReason::ALL
                 .iter()
@@ -174,6 +198,7 @@ fn widget(input: Input) -> &'static str {
         Input::LongText => "textarea",
         Input::Money { .. } => "money",
         Input::Checkbox => "checkbox",
+        Input::Date => "date",
         Input::Text | Input::Integer | Input::CaseNo => "text",
     }
 }

@@ -14,6 +14,7 @@ use crate::clock::china_offset;
 use crate::domain::action::ActionKind;
 use crate::domain::case::CaseState;
 use crate::domain::event_payload::EventPayload;
+use crate::domain::grounds::{POLICE_REFERRAL, PoliceReferral};
 use crate::domain::routing::COLLECTIVE_MIN;
 use crate::domain::steps::{actor_zh, step_line, substance};
 use crate::search::similar::{self, Similar};
@@ -61,9 +62,13 @@ struct CasePage {
     refusal: Option<String>,
     notice: Option<String>,
     post_to: String,
+    today: chrono::NaiveDate,
 }
 
 impl CasePage {
+    fn today(&self) -> chrono::NaiveDate {
+        self.today
+    }
     fn flag_label(&self, f: &str) -> String {
         flag_label(f).to_owned()
     }
@@ -94,6 +99,15 @@ impl CasePage {
     }
     fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
         china_time(*at)
+    }
+    /// The clock's length and cited basis under the case's policy version.
+    fn basis(&self, clock: &crate::domain::policy::Clock) -> String {
+        self.c
+            .clock_bases
+            .iter()
+            .find(|b| b.name == *clock)
+            .map(|b| b.text.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -143,16 +157,19 @@ fn load(
         .iter()
         .map(|e| {
             let payload = EventPayload::parse(&e.payload);
-            let detail = payload.and_then(|p| substance(&e.kind, &p));
+            let line = match payload {
+                Some(p) if e.kind == POLICE_REFERRAL => PoliceReferral::line(&p),
+                payload => step_line(
+                    event_label(&e.kind, e.to_state),
+                    payload.and_then(|p| substance(&e.kind, &p)).as_deref(),
+                    e.to_state,
+                ),
+            };
             TimelineRow {
                 kind: e.kind.clone(),
                 at: china_time(e.at.and_utc()),
                 actor: actor_zh(&e.actor, &e.actor_role),
-                line: step_line(
-                    event_label(&e.kind, e.to_state),
-                    detail.as_deref(),
-                    e.to_state,
-                ),
+                line,
             }
         })
         .collect();
@@ -206,6 +223,7 @@ async fn render(
     (status, attempt, done): (StatusCode, Attempt, Option<String>),
 ) -> Result<HttpResponse, PageError> {
     let ctx = state.ctx();
+    let today = ctx.today();
     let caller = Caller::Staff(user.clone());
     let no = case_no.to_owned();
     let data = state
@@ -241,6 +259,7 @@ async fn render(
             })
             .collect(),
         enterprise: false,
+        grounds: Some(&data.view.grounds),
     };
     let notice = done.map(|d| {
         let steps = data
@@ -265,6 +284,7 @@ async fn render(
         forms,
         refusal,
         notice,
+        today,
     };
     super::page_with_cookie(status, &template, c.cookie)
 }
