@@ -57,6 +57,8 @@ action_kinds! {
     SubmitReferral => "submit_referral", "已报送不良反应监测信息", "报送不良反应监测信息";
     OdrExpire => "odr_expire", "企业协商期满", "企业协商期满未解决，转入受理";
     ExtendVerification => "extend_verification", "延长核查期限（15个工作日）", "核查期限延长15个工作日";
+    Dispatch => "dispatch", "分送至辖区局", "已分送";
+    ReturnToDispatcher => "return_to_dispatcher", "退回统一接收机构", "已退回统一接收机构";
 }
 
 impl ActionKind {
@@ -109,6 +111,8 @@ impl ActionKind {
             A::NotOpen => NOT_OPEN,
             A::NotifyReporter => NOTIFY_REPORTER,
             A::ExtendVerification => EXTEND_VERIFICATION,
+            A::Dispatch => DISPATCH,
+            A::ReturnToDispatcher => RETURN_TO_DISPATCHER,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -182,6 +186,8 @@ const OPEN_CASE: &[FieldSpec] = &[optional("detail", "立案说明", I::LongText
 const NOT_OPEN: &[FieldSpec] = &[required("reason", "不予立案理由", I::LongText)];
 const NOTIFY_REPORTER: &[FieldSpec] = &[optional("text", "告知内容", I::LongText)];
 const EXTEND_VERIFICATION: &[FieldSpec] = &[required("reason", "延长理由", I::LongText)];
+const DISPATCH: &[FieldSpec] = &[required("bureau", "分送至", I::Select(C::CityBureau))];
+const RETURN_TO_DISPATCHER: &[FieldSpec] = &[required("reason", "退回理由（本局无管辖权的依据）", I::LongText)];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -244,6 +250,8 @@ pub enum CodeList {
     Recipient,
     /// A district code of the city, or [`OUTSIDE_BUREAU`] for out of jurisdiction.
     Bureau,
+    /// A district code of the city (dispatch by the unified intake unit).
+    CityBureau,
 }
 
 /// The bureau choice for "outside the city", sent as `outside: true` instead of a `bureau`.

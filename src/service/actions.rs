@@ -77,6 +77,7 @@ pub fn apply(
         party_messages_today: written_today(loaded, actor, today),
         odr_answered: loaded.odr_answered(),
         verification_extended: loaded.verification_extended(),
+        unified_dispatch: policy.unified_dispatch,
     };
     let outcome = decide(kind, state, actor, command, &facts).map_err(|r| match r {
         Refusal::NotAllowed { allowed } => ServiceError::NotAllowed {
@@ -116,6 +117,16 @@ pub fn apply(
                 ));
             }
         }
+        Command::Dispatch { bureau } => {
+            district = bureau
+                .parse::<DistrictCode>()
+                .map_err(|e| invalid("bureau", e.code, e.message))?
+                .as_str()
+                .to_owned();
+            // The receiving bureau assigns its own mediator.
+            assignee_id = None;
+        }
+        Command::ReturnToDispatcher { .. } => assignee_id = None,
         Command::Assign { user } => {
             let target = accounts::find_user_by_email(conn, user)?
                 .filter(|u| u.active && (u.role == "mediator" || u.role == "supervisor"))
@@ -250,7 +261,8 @@ fn reason_code(command: &Command) -> Option<String> {
         Command::Pause { reason } => Some(reason.as_str().into()),
         Command::Transfer { reason, .. }
         | Command::NotOpen { reason }
-        | Command::ExtendVerification { reason } => Some(reason.clone()),
+        | Command::ExtendVerification { reason }
+        | Command::ReturnToDispatcher { reason } => Some(reason.clone()),
         _ => None,
     }
 }

@@ -194,6 +194,8 @@ pub struct StaffCaseView {
     pub products: Vec<ProductView>,
     /// For a cosmetics complaint that reported one.
     pub adverse_reaction: Option<AdverseReactionView>,
+    /// Order 121 Art. 17 screening, for the staff handling the case only (not analysts).
+    pub screening: Option<super::screening::Screening>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -366,7 +368,12 @@ pub fn render(
     let clocks = clocks_of(loaded, reference, china_date(now))?;
     let actions: Vec<ActionKind> = access
         .actor()
-        .map(|a| allowed_after(loaded.kind(), loaded.state(), a, loaded.odr_answered()))
+        .map(|a| {
+            let unified = policy_for(reference, &loaded.case)?.unified_dispatch;
+            let odr = loaded.odr_answered();
+            Ok::<_, ServiceError>(allowed_after(loaded.kind(), loaded.state(), a, odr, unified))
+        })
+        .transpose()?
         .unwrap_or_default();
     let c = &loaded.case;
     let state = loaded.state();
@@ -446,6 +453,11 @@ pub fn render(
                         allergy_history: r.allergy_history.as_deref().map(text),
                         ..r
                     }),
+                screening: if masked {
+                    None
+                } else {
+                    super::screening::of_cases(conn, &[c.id])?.remove(&c.id)
+                },
             }))
         }
         Access::Enterprise => {

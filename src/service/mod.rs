@@ -19,6 +19,7 @@ pub mod login;
 pub mod mail;
 pub mod queue;
 pub mod referral;
+pub mod screening;
 pub mod sessions;
 pub mod slots;
 pub mod submit;
@@ -117,6 +118,8 @@ pub struct Ctx {
     pub reference: crate::reference::Reference,
     pub public_url: String,
     pub now: chrono::DateTime<chrono::Utc>,
+    /// The city's Order 121 Art. 17 screening thresholds.
+    pub screening: crate::domain::screening::Thresholds,
 }
 
 impl Ctx {

@@ -176,11 +176,18 @@ pub fn timeline_of(events: &[EventRow], also: impl Fn(&str) -> bool) -> Vec<Time
         .collect()
 }
 
-/// Internal steps (notes, assignment, referrals) are not part of the public timeline.
+/// Internal steps (notes, assignment, referrals, dispatch between the city's intake unit
+/// and its bureaus) are not part of the public timeline.
 fn is_public_event(kind: &str) -> bool {
     !matches!(
         kind,
-        "note" | "assign" | "submit_referral" | "clock_overdue" | "message"
+        "note"
+            | "assign"
+            | "submit_referral"
+            | "clock_overdue"
+            | "message"
+            | "dispatch"
+            | "return_to_dispatcher"
     )
 }
 

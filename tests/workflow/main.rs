@@ -11,11 +11,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod dispatch;
 mod mail;
 mod paths;
 mod queues;
 mod records;
 mod reports;
+mod screening;
 mod secrecy;
 
 use common::TestApp;

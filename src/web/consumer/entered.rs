@@ -186,6 +186,7 @@ impl Entered {
             online: self.yes("purchase.online"),
             platform: self.text("purchase.platform"),
             order_no: self.text("purchase.order_no"),
+            quantity: None,
         })
     }
 

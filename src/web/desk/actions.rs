@@ -67,6 +67,9 @@ pub struct Audience<'a> {
     /// Mediators and supervisors who may take the case, as (e-mail, label).
     pub workers: Vec<(String, String)>,
     pub enterprise: bool,
+    /// Whether a transfer may go to another bureau of the city (not under Order 121, where a
+    /// bureau returns the case to the unified intake unit instead).
+    pub sideways: bool,
 }
 
 /// Steps that cannot be taken back: their form has a box to tick, and a post without it is
@@ -129,11 +132,11 @@ fn recipients(audience: &Audience) -> Vec<(String, String)> {
         .collect()
 }
 
-fn bureaus(current: &str) -> Vec<(String, String)> {
+fn bureaus(current: &str, sideways: bool) -> Vec<(String, String)> {
     let mut list: Vec<(String, String)> = Taxonomy::builtin()
         .districts
         .iter()
-        .filter(|d| d.code != current)
+        .filter(|d| sideways && d.code != current)
         .map(|d| (d.code.clone(), district_name(&d.code).to_owned()))
         .collect();
     list.push((OUTSIDE_BUREAU.into(), "江门市辖区外".into()));
@@ -161,7 +164,12 @@ fn options(input: Input, audience: &Audience) -> Vec<(String, String)> {
             code_options(&fitting, PauseReason::as_str, PauseReason::label_zh)
         }
         Input::Select(CodeList::Recipient) => recipients(audience),
-        Input::Select(CodeList::Bureau) => bureaus(audience.district),
+        Input::Select(CodeList::Bureau) => bureaus(audience.district, audience.sideways),
+        Input::Select(CodeList::CityBureau) => Taxonomy::builtin()
+            .districts
+            .iter()
+            .map(|d| (d.code.clone(), district_name(&d.code).to_owned()))
+            .collect(),
         Input::User => audience.workers.clone(),
         _ => Vec::new(),
     }

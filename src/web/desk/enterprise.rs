@@ -213,6 +213,7 @@ async fn render(
         district: "",
         workers: Vec::new(),
         enterprise: true,
+        sideways: false,
     };
     let notice = done.map(|d| {
         let steps = view.timeline.iter().map(|e| (e.event.as_str(), e.line()));
