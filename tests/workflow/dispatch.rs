@@ -60,6 +60,8 @@ async fn a_bureau_returns_and_the_unit_dispatches_again(backend: Backend) {
     assert_eq!((s, v["fields"][0]["field"].as_str()), (422, Some("reason")));
 
     app.set_now(china_morning(2026, 11, 23));
+    // Staff sessions last a working day.
+    let med = relogin(&app, "med@jm.gov.cn").await;
     let state = step(
         &app,
         &case_no,
@@ -94,6 +96,7 @@ async fn a_bureau_returns_and_the_unit_dispatches_again(backend: Backend) {
     assert_eq!((s, v["fields"][0]["field"].as_str()), (422, Some("bureau")));
 
     app.set_now(china_morning(2026, 11, 24));
+    let unit = relogin(&app, "dispatch@jm.gov.cn").await;
     let state = step(
         &app,
         &case_no,
