@@ -187,7 +187,11 @@ const NOT_OPEN: &[FieldSpec] = &[required("reason", "不予立案理由", I::Lon
 const NOTIFY_REPORTER: &[FieldSpec] = &[optional("text", "告知内容", I::LongText)];
 const EXTEND_VERIFICATION: &[FieldSpec] = &[required("reason", "延长理由", I::LongText)];
 const DISPATCH: &[FieldSpec] = &[required("bureau", "分送至", I::Select(C::CityBureau))];
-const RETURN_TO_DISPATCHER: &[FieldSpec] = &[required("reason", "退回理由（本局无管辖权的依据）", I::LongText)];
+const RETURN_TO_DISPATCHER: &[FieldSpec] = &[required(
+    "reason",
+    "退回理由（本局无管辖权的依据）",
+    I::LongText,
+)];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -75,19 +75,35 @@ mod tests {
         };
         let to = |s, a, cmd: &Command, f| decide(c, s, a, cmd, &f).map(|o| o.to);
         assert_eq!(
-            to(CaseState::PendingAcceptance, Actor::Mediator, &back, facts(true)),
+            to(
+                CaseState::PendingAcceptance,
+                Actor::Mediator,
+                &back,
+                facts(true)
+            ),
             Ok(Some(CaseState::AwaitingDispatch))
         );
         let send = Command::Dispatch {
             bureau: "440705".into(),
         };
         assert_eq!(
-            to(CaseState::AwaitingDispatch, Actor::Dispatcher, &send, facts(true)),
+            to(
+                CaseState::AwaitingDispatch,
+                Actor::Dispatcher,
+                &send,
+                facts(true)
+            ),
             Ok(Some(CaseState::PendingAcceptance))
         );
         assert_eq!(
-            decide(CaseKind::Report, CaseState::AwaitingDispatch, Actor::Dispatcher, &send, &facts(true))
-                .map(|o| o.to),
+            decide(
+                CaseKind::Report,
+                CaseState::AwaitingDispatch,
+                Actor::Dispatcher,
+                &send,
+                &facts(true)
+            )
+            .map(|o| o.to),
             Ok(Some(CaseState::PendingVerification))
         );
         let sideways = Command::Transfer {
@@ -96,11 +112,24 @@ mod tests {
             reason: "经营地在新会区".into(),
         };
         assert!(matches!(
-            to(CaseState::PendingAcceptance, Actor::Mediator, &sideways, facts(true)),
-            Err(Refusal::Invalid { code: "return_to_dispatcher", .. })
+            to(
+                CaseState::PendingAcceptance,
+                Actor::Mediator,
+                &sideways,
+                facts(true)
+            ),
+            Err(Refusal::Invalid {
+                code: "return_to_dispatcher",
+                ..
+            })
         ));
         assert_eq!(
-            to(CaseState::PendingAcceptance, Actor::Mediator, &sideways, facts(false)),
+            to(
+                CaseState::PendingAcceptance,
+                Actor::Mediator,
+                &sideways,
+                facts(false)
+            ),
             Ok(Some(CaseState::PendingAcceptance))
         );
     }

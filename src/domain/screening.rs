@@ -100,7 +100,10 @@ pub fn from_codes(codes: &str) -> Vec<Factor> {
 pub fn headline(factors: &[Factor]) -> Option<String> {
     (!factors.is_empty()).then(|| {
         let labels: Vec<&str> = factors.iter().map(|f| f.label_zh()).collect();
-        format!("疑似职业索赔：{}（第121号令第十七条，仅供办案人员核实）", labels.join("；"))
+        format!(
+            "疑似职业索赔：{}（第121号令第十七条，仅供办案人员核实）",
+            labels.join("；")
+        )
     })
 }
 
@@ -135,7 +138,12 @@ pub fn screen(
     let reached = |n: usize| n + 1 >= t.same_complainant_min_cases as usize;
     let shared = |n: usize| n + 1 >= t.shared_contact_min_complainants as usize;
     let mut out = Vec::new();
-    if reached(earlier.iter().filter(|e| e.business == complaint.business).count()) {
+    if reached(
+        earlier
+            .iter()
+            .filter(|e| e.business == complaint.business)
+            .count(),
+    ) {
         out.push(Factor::SameBusiness);
     }
     if let Some(category) = complaint.category
@@ -148,7 +156,12 @@ pub fn screen(
     {
         out.push(Factor::SameGoods);
     }
-    if reached(earlier.iter().filter(|e| e.nature == complaint.nature).count()) {
+    if reached(
+        earlier
+            .iter()
+            .filter(|e| e.nature == complaint.nature)
+            .count(),
+    ) {
         out.push(Factor::SameProblem);
     }
     if shared(others_sharing_phone) {
@@ -194,7 +207,10 @@ mod tests {
             quantity: Some(11),
             ..c.clone()
         };
-        assert_eq!(screen(&bulk, &[], 0, 2, &t), [Factor::SharedAddress, Factor::UnusualQuantity]);
+        assert_eq!(
+            screen(&bulk, &[], 0, 2, &t),
+            [Factor::SharedAddress, Factor::UnusualQuantity]
+        );
         let other = vec![earlier("另一家", "services.x", "quality"); 4];
         assert_eq!(screen(&c, &other, 0, 0, &t), [Factor::SameProblem]);
     }
@@ -203,9 +219,15 @@ mod tests {
     fn codes_round_trip_and_read_as_one_line() {
         let f = [Factor::UnusualQuantity, Factor::SameBusiness];
         assert_eq!(to_codes(&f), "same_business,unusual_quantity");
-        assert_eq!(from_codes("same_business,unusual_quantity,junk"), [Factor::SameBusiness, Factor::UnusualQuantity]);
+        assert_eq!(
+            from_codes("same_business,unusual_quantity,junk"),
+            [Factor::SameBusiness, Factor::UnusualQuantity]
+        );
         assert!(headline(&[]).is_none());
         let line = headline(&[Factor::SharedPhone]).unwrap_or_default();
-        assert!(line.starts_with("疑似职业索赔：多名投诉人使用同一电话号码"), "{line}");
+        assert!(
+            line.starts_with("疑似职业索赔：多名投诉人使用同一电话号码"),
+            "{line}"
+        );
     }
 }

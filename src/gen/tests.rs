@@ -391,9 +391,12 @@ fn lives_follow_the_workflow_with_realistic_outcomes() {
             .any(|l| l.steps.iter().any(|s| s.by == By::System))
     );
     assert!(all.iter().any(|l| {
-        l.steps
-            .iter()
-            .any(|s| matches!(s.command, Command::Transfer { .. } | Command::Dispatch { .. }))
+        l.steps.iter().any(|s| {
+            matches!(
+                s.command,
+                Command::Transfer { .. } | Command::Dispatch { .. }
+            )
+        })
     }));
 }
 

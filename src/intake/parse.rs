@@ -369,7 +369,11 @@ fn parse_purchase(issues: &mut Issues, p: &PurchaseInput, received: NaiveDate) -
         None => None,
         Some(q) if (1..=MAX_QUANTITY).contains(&q) => u32::try_from(q).ok(),
         Some(_) => {
-            issues.push("purchase.quantity", "range", "购买数量应为1至1000000之间的整数");
+            issues.push(
+                "purchase.quantity",
+                "range",
+                "购买数量应为1至1000000之间的整数",
+            );
             None
         }
     };

@@ -371,7 +371,13 @@ pub fn render(
         .map(|a| {
             let unified = policy_for(reference, &loaded.case)?.unified_dispatch;
             let odr = loaded.odr_answered();
-            Ok::<_, ServiceError>(allowed_after(loaded.kind(), loaded.state(), a, odr, unified))
+            Ok::<_, ServiceError>(allowed_after(
+                loaded.kind(),
+                loaded.state(),
+                a,
+                odr,
+                unified,
+            ))
         })
         .transpose()?
         .unwrap_or_default();

@@ -96,10 +96,7 @@ pub(super) fn record(conn: &mut Db, case_id: i64, found: &Found) -> Result<(), S
 
 /// The screening of each of `case_ids` that has any, for staff lists and pages. Only the
 /// staff handling a case may be shown it (never parties, mail, exports or public pages).
-pub fn of_cases(
-    conn: &mut Db,
-    case_ids: &[i64],
-) -> Result<HashMap<i64, Screening>, ServiceError> {
+pub fn of_cases(conn: &mut Db, case_ids: &[i64]) -> Result<HashMap<i64, Screening>, ServiceError> {
     Ok(store::of_cases(conn, case_ids)?
         .into_iter()
         .map(|(id, codes, quantity)| {

@@ -74,7 +74,13 @@ async fn a_bureau_returns_and_the_unit_dispatches_again(backend: Backend) {
     let (_, v) = view(&app, &case_no, Who::Bearer(&med)).await;
     assert_eq!(clock(&v, "acceptance")["ended"], "2026-11-23");
     assert_eq!(clock(&v, "acceptance")["verdict"], "timely");
-    let (s, _) = act(&app, &case_no, Who::Bearer(&med), json!({"action": "accept"})).await;
+    let (s, _) = act(
+        &app,
+        &case_no,
+        Who::Bearer(&med),
+        json!({"action": "accept"}),
+    )
+    .await;
     assert_eq!(s, 409, "a returned case waits for the unit");
 
     // The unit's queue holds the case; it sees it and may dispatch it.
@@ -183,7 +189,11 @@ async fn the_unit_is_bound_to_the_city(backend: Backend) {
                     "role": "dispatcher", "bureaus": ["440703"]}),
         )
         .await;
-    assert_eq!((s, v["fields"][0]["field"].as_str()), (422, Some("bureaus")), "{v}");
+    assert_eq!(
+        (s, v["fields"][0]["field"].as_str()),
+        (422, Some("bureaus")),
+        "{v}"
+    );
     let (s, v) = app
         .post_as(
             "/api/v1/admin/users",

@@ -49,7 +49,11 @@ async fn staff_see_art_17_factors_and_parties_do_not(backend: Backend) {
     assert_eq!(v["screening"]["factors"], json!([]), "{v}");
     assert_eq!(v["screening"]["purchase_quantity"], 5);
     let (_, v) = view(&app, &bulk, Who::Bearer(&med)).await;
-    assert_eq!(v["screening"]["factors"], json!(["unusual_quantity"]), "{v}");
+    assert_eq!(
+        v["screening"]["factors"],
+        json!(["unusual_quantity"]),
+        "{v}"
+    );
 
     // The same complainant's third complaint against one business, about one kind of goods
     // and one problem, within 30 days.
@@ -65,11 +69,17 @@ async fn staff_see_art_17_factors_and_parties_do_not(backend: Backend) {
         "{v}"
     );
     let headline = v["screening"]["headline"].as_str().unwrap_or_default();
-    assert!(headline.starts_with("疑似职业索赔：同一投诉人短期内多次投诉同一经营者"), "{headline}");
+    assert!(
+        headline.starts_with("疑似职业索赔：同一投诉人短期内多次投诉同一经营者"),
+        "{headline}"
+    );
     // Another complainant with the same phone number.
     let (shared, _) = app.file(&complaint("李四", "13800138000", None)).await;
     let (_, v) = view(&app, &shared, Who::Bearer(&med)).await;
-    let factors = v["screening"]["factors"].as_array().cloned().unwrap_or_default();
+    let factors = v["screening"]["factors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(factors.contains(&json!("shared_phone")), "{v}");
 
     // Staff see it on the desk: the case page and the queue.
@@ -83,7 +93,13 @@ async fn staff_see_art_17_factors_and_parties_do_not(backend: Backend) {
         .find(|i| i["case_no"] == third.as_str())
         .cloned()
         .unwrap_or_default();
-    assert!(listed["screening"].as_str().unwrap_or_default().starts_with(HEADLINE), "{q}");
+    assert!(
+        listed["screening"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(HEADLINE),
+        "{q}"
+    );
     let desk = app.get_text_as("/desk", &med).await;
     assert!(desk.contains(HEADLINE), "{desk}");
 
@@ -92,13 +108,21 @@ async fn staff_see_art_17_factors_and_parties_do_not(backend: Backend) {
         let (s, v) = view(&app, no, Who::Tracking(token)).await;
         assert_eq!(s, 200);
         let text = v.to_string();
-        assert!(!text.contains(HEADLINE) && !text.contains("screening"), "{text}");
+        assert!(
+            !text.contains(HEADLINE) && !text.contains("screening"),
+            "{text}"
+        );
         assert!(!text.contains("unusual_quantity"), "{text}");
         let (s, v) = view(&app, no, Who::Bearer(&firm)).await;
         assert_eq!(s, 200, "{v}");
         let text = v.to_string();
-        assert!(!text.contains(HEADLINE) && !text.contains("screening"), "{text}");
-        let page = app.get_text_as(&format!("/enterprise/cases/{no}"), &firm).await;
+        assert!(
+            !text.contains(HEADLINE) && !text.contains("screening"),
+            "{text}"
+        );
+        let page = app
+            .get_text_as(&format!("/enterprise/cases/{no}"), &firm)
+            .await;
         assert!(page.contains(no.as_str()), "{page}");
         assert!(!page.contains(HEADLINE), "{page}");
         let (s, v) = view(&app, no, Who::Bearer(&analyst)).await;
@@ -107,7 +131,10 @@ async fn staff_see_art_17_factors_and_parties_do_not(backend: Backend) {
     }
     let (_, list) = app.get_as("/api/v1/enterprise/cases", &firm).await;
     let text = list.to_string();
-    assert!(!text.contains(HEADLINE) && !text.contains("screening"), "{text}");
+    assert!(
+        !text.contains(HEADLINE) && !text.contains("screening"),
+        "{text}"
+    );
     let enterprise_desk = app.get_text_as("/enterprise", &firm).await;
     assert!(!enterprise_desk.contains(HEADLINE), "{enterprise_desk}");
     for mail in rows(&pool(&app)).await {
