@@ -144,6 +144,8 @@ pub struct FileConfig {
     pub index_poll_ms: Option<u64>,
     pub rate_limit: Option<RateLimit>,
     pub intake_batch: Option<u16>,
+    /// `[screening]`: the city's Order 121 Art. 17 thresholds.
+    pub screening: Option<crate::domain::screening::Thresholds>,
 }
 
 #[derive(Debug, Clone)]
@@ -184,6 +186,8 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     /// Most new cases per group-commit transaction.
     pub intake_batch: usize,
+    /// The city's Order 121 Art. 17 screening thresholds (`[screening]` in the TOML file).
+    pub screening: crate::domain::screening::Thresholds,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -290,6 +294,7 @@ impl Settings {
                     .unwrap_or(DEFAULT_INTAKE_BATCH)
                     .clamp(1, 4096),
             ),
+            screening: file.screening.unwrap_or_default(),
         })
     }
 
@@ -320,6 +325,7 @@ impl Settings {
             index_poll_ms: 50,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT,
             intake_batch: usize::from(DEFAULT_INTAKE_BATCH),
+            screening: crate::domain::screening::Thresholds::default(),
         }
     }
 

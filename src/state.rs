@@ -108,6 +108,7 @@ impl AppState {
             reference: self.reference.snapshot(),
             public_url: self.settings.public_url.clone(),
             now: self.clock.now(),
+            screening: self.settings.screening,
         }
     }
 

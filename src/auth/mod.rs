@@ -19,15 +19,19 @@ pub enum Role {
     Mediator,
     Analyst,
     Enterprise,
+    /// The city's unified intake unit (统一接收投诉举报的工作机构, Order 121 Art. 41): bound to
+    /// the city, it dispatches returned cases to the competent county bureau.
+    Dispatcher,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Supervisor,
         Role::Mediator,
         Role::Analyst,
         Role::Enterprise,
+        Role::Dispatcher,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +41,7 @@ impl Role {
             Role::Mediator => "mediator",
             Role::Analyst => "analyst",
             Role::Enterprise => "enterprise",
+            Role::Dispatcher => "dispatcher",
         }
     }
 }
@@ -48,7 +53,9 @@ impl std::str::FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown role {s:?} (admin, supervisor, mediator, analyst, enterprise)")
+                format!(
+                    "unknown role {s:?} (admin, supervisor, mediator, analyst, enterprise, dispatcher)"
+                )
             })
     }
 }

@@ -42,6 +42,7 @@ pub fn run_sweep(
         reference: admin::reference(&mut conn)?,
         public_url: settings.public_url.clone(),
         now,
+        screening: settings.screening,
     };
     let report = sweep::sweep(&mut conn, &ctx)?;
     println!(

@@ -61,6 +61,8 @@ action_kinds! {
     SetRepresentatives => "set_representatives", "确定共同投诉代表人", "已确定共同投诉代表人";
     RequestIdentity => "request_identity", "限期提供身份证明材料", "要求限期提供身份证明材料";
     ProvideIdentity => "provide_identity", "已提供身份证明材料", "已提供身份证明材料";
+    Dispatch => "dispatch", "分送至辖区局", "已分送";
+    ReturnToDispatcher => "return_to_dispatcher", "退回统一接收机构", "已退回统一接收机构";
 }
 
 impl ActionKind {
@@ -93,7 +95,13 @@ impl ActionKind {
         use ActionKind as A;
         use PartyLine as P;
         match self {
-            A::Note | A::Assign | A::Message | A::SubmitReferral => P::Hidden,
+            // Dispatch happens between the city's intake unit and its bureaus.
+            A::Note
+            | A::Assign
+            | A::Message
+            | A::SubmitReferral
+            | A::Dispatch
+            | A::ReturnToDispatcher => P::Hidden,
             // What they decided names other complainants' cases.
             A::JoinInto | A::SetRepresentatives => P::LabelOnly,
             A::Accept
@@ -150,6 +158,8 @@ impl ActionKind {
             A::SetRepresentatives => SET_REPRESENTATIVES,
             A::RequestIdentity => REQUEST_IDENTITY,
             A::ProvideIdentity => PROVIDE_IDENTITY,
+            A::Dispatch => DISPATCH,
+            A::ReturnToDispatcher => RETURN_TO_DISPATCHER,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -250,6 +260,12 @@ pub enum PartyLine {
 }
 const REQUEST_IDENTITY: &[FieldSpec] = &[required("due", "提供期限", I::Date), DETAIL];
 const PROVIDE_IDENTITY: &[FieldSpec] = &[optional("detail", "所提供的材料", I::LongText)];
+const DISPATCH: &[FieldSpec] = &[required("bureau", "分送至", I::Select(C::CityBureau))];
+const RETURN_TO_DISPATCHER: &[FieldSpec] = &[required(
+    "reason",
+    "退回理由（本局无管辖权的依据）",
+    I::LongText,
+)];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -314,6 +330,8 @@ pub enum CodeList {
     Recipient,
     /// A district code of the city, or [`OUTSIDE_BUREAU`] for out of jurisdiction.
     Bureau,
+    /// A district code of the city (dispatch by the unified intake unit).
+    CityBureau,
 }
 
 /// The bureau choice for "outside the city", sent as `outside: true` instead of a `bureau`.

@@ -14,13 +14,14 @@ fn every_kind_round_trips_through_its_string() {
     assert_eq!(ActionKind::parse("nothing"), None);
 }
 
-const ACTORS: [Actor; 6] = [
+const ACTORS: [Actor; 7] = [
     Actor::Admin,
     Actor::Supervisor,
     Actor::Mediator,
     Actor::Enterprise,
     Actor::Consumer,
     Actor::System,
+    Actor::Dispatcher,
 ];
 
 #[test]
@@ -115,6 +116,10 @@ pub(crate) fn one_of_each() -> Vec<Command> {
             detail: Some(text()),
         },
         Command::ProvideIdentity { detail: None },
+        Command::Dispatch {
+            bureau: "440705".into(),
+        },
+        Command::ReturnToDispatcher { reason: text() },
     ]
 }
 

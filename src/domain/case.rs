@@ -131,10 +131,13 @@ pub enum CaseState {
     VerificationPaused,
     CaseOpened,
     NotOpened,
+    /// Returned by a bureau without competence; the city's unified intake unit dispatches it
+    /// again (Order 121 Art. 41). No stage clock runs.
+    AwaitingDispatch,
 }
 
 impl CaseState {
-    pub const ALL: [CaseState; 14] = [
+    pub const ALL: [CaseState; 15] = [
         CaseState::OdrNegotiation,
         CaseState::PendingAcceptance,
         CaseState::NotAccepted,
@@ -149,6 +152,7 @@ impl CaseState {
         CaseState::VerificationPaused,
         CaseState::CaseOpened,
         CaseState::NotOpened,
+        CaseState::AwaitingDispatch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +171,7 @@ impl CaseState {
             CaseState::VerificationPaused => "verification_paused",
             CaseState::CaseOpened => "case_opened",
             CaseState::NotOpened => "not_opened",
+            CaseState::AwaitingDispatch => "awaiting_dispatch",
         }
     }
 
@@ -186,6 +191,7 @@ impl CaseState {
             CaseState::VerificationPaused => "核查中止（检测、鉴定、权利人辨认鉴别）",
             CaseState::CaseOpened => "已立案",
             CaseState::NotOpened => "不予立案",
+            CaseState::AwaitingDispatch => "待分送",
         }
     }
 

@@ -211,6 +211,10 @@ pub struct PolicyVersion {
     /// Whether testing/appraisal (检测鉴定) time pauses the mediation clock.
     #[serde(default = "default_true")]
     pub testing_pauses_mediation: bool,
+    /// Order 121 Art. 41: the city's unified intake unit dispatches cases; a bureau without
+    /// competence returns a case to it and may not transfer it to another bureau itself.
+    #[serde(default)]
+    pub unified_dispatch: bool,
     #[serde(default)]
     pub notes: String,
     /// 不予受理 grounds of this version with their articles. Left out, the law's list for

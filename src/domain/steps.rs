@@ -78,7 +78,12 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
         ActionKind::Reopen
         | ActionKind::ConsumerReject
         | ActionKind::NotOpen
-        | ActionKind::ExtendVerification => with_detail(None, text("reason")),
+        | ActionKind::ExtendVerification
+        | ActionKind::ReturnToDispatcher => with_detail(None, text("reason")),
+        ActionKind::Dispatch => text("bureau").map(|b| {
+            let name = super::labels::code_label("district", b).unwrap_or_else(|| b.to_owned());
+            format!("分送至{name}")
+        }),
         ActionKind::OdrAnswer => text("proposal").map(|p| format!("处理方案：{p}")),
         ActionKind::MergeInto | ActionKind::JoinInto => {
             text("case_no").map(|n| format!("并入 {n}"))

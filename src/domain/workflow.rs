@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::action::ActionKind;
 use super::case::{CaseKind, CaseState};
 use super::codes::{NotAcceptReason, PauseReason, TerminationReason};
+use super::dispatch;
 
 #[path = "workflow_messages.rs"]
 mod messages;
@@ -25,6 +26,8 @@ pub enum Actor {
     Consumer,
     /// The deadline sweep.
     System,
+    /// The city's unified intake unit (统一接收机构), which dispatches cases to bureaus.
+    Dispatcher,
 }
 
 impl Actor {
@@ -36,6 +39,7 @@ impl Actor {
             Actor::Enterprise => "enterprise",
             Actor::Consumer => "consumer",
             Actor::System => "system",
+            Actor::Dispatcher => "dispatcher",
         }
     }
     pub fn parse(s: &str) -> Option<Actor> {
@@ -46,6 +50,7 @@ impl Actor {
             Actor::Enterprise,
             Actor::Consumer,
             Actor::System,
+            Actor::Dispatcher,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)
@@ -58,6 +63,7 @@ impl Actor {
             Actor::Enterprise => "企业",
             Actor::Consumer => "消费者",
             Actor::System => "系统",
+            Actor::Dispatcher => "统一接收机构",
         }
     }
     fn is_staff(self) -> bool {
@@ -181,6 +187,16 @@ pub enum Command {
     ProvideIdentity {
         detail: Option<String>,
     },
+    /// The unified intake unit sends a case awaiting dispatch to a county bureau of the city.
+    Dispatch {
+        #[serde(default)]
+        bureau: String,
+    },
+    /// A bureau without competence returns the case to the unified intake unit.
+    ReturnToDispatcher {
+        #[serde(default)]
+        reason: String,
+    },
 }
 
 impl Command {
@@ -232,6 +248,8 @@ impl Command {
             Command::SetRepresentatives { .. } => ActionKind::SetRepresentatives,
             Command::RequestIdentity { .. } => ActionKind::RequestIdentity,
             Command::ProvideIdentity { .. } => ActionKind::ProvideIdentity,
+            Command::Dispatch { .. } => ActionKind::Dispatch,
+            Command::ReturnToDispatcher { .. } => ActionKind::ReturnToDispatcher,
         }
     }
 }
@@ -253,6 +271,8 @@ pub struct Facts {
     pub odr_answered: bool,
     /// The running verification period was extended already (Order 121 allows it once).
     pub verification_extended: bool,
+    /// The case's rules have a unified intake unit that dispatches (Order 121 Art. 41).
+    pub unified_dispatch: bool,
 }
 
 /// What an allowed command does to the case.
@@ -355,6 +375,9 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
             }
         }
         (CaseKind::Report, S::VerificationPaused) if staff => out.push(A::Resume),
+        (CaseKind::Complaint, S::AwaitingDispatch) if actor == Actor::Consumer => {
+            out.push(A::Withdraw);
+        }
         _ => {}
     }
     if is_closed(state) {
@@ -401,8 +424,10 @@ pub fn allowed_after(
     state: CaseState,
     actor: Actor,
     odr_answered: bool,
+    unified_dispatch: bool,
 ) -> Vec<ActionKind> {
     let mut out = allowed(kind, state, actor);
+    out.extend(dispatch::dispatch_steps(state, actor, unified_dispatch));
     if odr_answered {
         out.retain(|a| *a != A::OdrAnswer);
     }
@@ -417,7 +442,13 @@ pub fn decide(
     command: &Command,
     facts: &Facts,
 ) -> Result<Outcome, Refusal> {
-    let allowed_now = allowed_after(kind, state, actor, facts.odr_answered);
+    let allowed_now = allowed_after(
+        kind,
+        state,
+        actor,
+        facts.odr_answered,
+        facts.unified_dispatch,
+    );
     if !allowed_now.contains(&command.kind()) {
         return Err(Refusal::NotAllowed {
             allowed: allowed_now,
@@ -457,6 +488,11 @@ pub fn decide(
         } => {
             if reason.trim().is_empty() {
                 return missing("reason");
+            }
+            if let Some(refusal) =
+                dispatch::sideways_transfer_refusal(facts.unified_dispatch, bureau.as_deref())
+            {
+                return Err(refusal);
             }
             match (bureau, outside) {
                 (None, Some(true)) => Some(S::TransferredOut),
@@ -576,6 +612,18 @@ pub fn decide(
                 );
             }
             None
+        }
+        Command::Dispatch { bureau } => {
+            if bureau.trim().is_empty() {
+                return missing("bureau");
+            }
+            Some(dispatch::dispatched_state(kind))
+        }
+        Command::ReturnToDispatcher { reason } => {
+            if reason.trim().is_empty() {
+                return missing("reason");
+            }
+            Some(S::AwaitingDispatch)
         }
         Command::Assign { .. }
         | Command::NotifyReporter { .. }

@@ -12,6 +12,7 @@ fn facts() -> Facts {
         party_messages_today: 0,
         odr_answered: false,
         verification_extended: false,
+        unified_dispatch: false,
     }
 }
 
@@ -376,7 +377,8 @@ fn a_business_answers_an_odr_negotiation_once() {
             CaseKind::Complaint,
             S::OdrNegotiation,
             Actor::Enterprise,
-            true
+            true,
+            false
         )
         .contains(&ActionKind::OdrAnswer)
     );

@@ -202,6 +202,7 @@ impl Generator {
                     .filter(|_| rng.u32(0..100) < 60)
                     .map(|_| order_no(rng)),
                 platform,
+                quantity: None,
             }),
             adverse_reaction,
             category: Some(sector.category.to_owned()),
@@ -268,6 +269,7 @@ impl Generator {
                 online: Some(business.platform.is_some()),
                 platform: business.platform.map(str::to_owned),
                 order_no: None,
+                quantity: None,
             }),
             category: (rng.u32(0..100) < 90).then(|| sector.category.to_owned()),
             nature: Some(nature.to_owned()),

@@ -26,6 +26,8 @@ pub enum By {
     Consumer,
     /// The deadline sweep.
     System,
+    /// The city's unified intake unit, dispatching a returned case (Order 121 Art. 41).
+    Dispatcher,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,7 +218,11 @@ impl Life<'_, '_> {
     }
 
     fn step(&mut self, on: NaiveDate, by: By, command: Command) {
-        let hours = if by == By::Staff { OFFICE } else { WAKING };
+        let hours = if matches!(by, By::Staff | By::Dispatcher) {
+            OFFICE
+        } else {
+            WAKING
+        };
         self.at = moment(self.rng, on, hours, self.at);
         self.steps.push(Step {
             at: self.at,
@@ -243,11 +249,26 @@ impl Life<'_, '_> {
             return;
         }
         let to = pick(self.rng, &others);
-        self.staff_soon(Command::Transfer {
-            bureau: Some(to.code.to_owned()),
-            outside: None,
-            reason: wording::transfer_reason(to.name),
-        });
+        if self.rules.policy.unified_dispatch {
+            // Order 121: returned to the city's intake unit, which dispatches it again.
+            self.staff_soon(Command::ReturnToDispatcher {
+                reason: wording::transfer_reason(to.name),
+            });
+            let on = self.working_days_in(1..3);
+            self.step(
+                on,
+                By::Dispatcher,
+                Command::Dispatch {
+                    bureau: to.code.to_owned(),
+                },
+            );
+        } else {
+            self.staff_soon(Command::Transfer {
+                bureau: Some(to.code.to_owned()),
+                outside: None,
+                reason: wording::transfer_reason(to.name),
+            });
+        }
         self.district = to.code.to_owned();
     }
 

@@ -120,6 +120,7 @@ pub fn parse(
         reference: reference.clone(),
         public_url: String::new(),
         now,
+        screening: crate::domain::screening::Thresholds::default(),
     };
     check(&draft.wire(), &staff_receipt(at), &ctx).map_err(|issues| refusal(&issues))
 }

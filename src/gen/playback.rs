@@ -55,11 +55,12 @@ pub fn play(conn: &mut Db, base: &Ctx, subject: &Subject, steps: &[Step]) -> any
                 step.at
             )
         })?;
-        if let Command::Transfer {
-            bureau: Some(to), ..
-        } = &step.command
-        {
-            district.clone_from(to);
+        match &step.command {
+            Command::Transfer {
+                bureau: Some(to), ..
+            }
+            | Command::Dispatch { bureau: to } => district.clone_from(to),
+            _ => {}
         }
     }
     Ok(())
@@ -93,6 +94,12 @@ fn caller(by: By, district: &str, subject: &Subject) -> Option<Caller> {
         }
         By::Consumer => Caller::TokenHolder(subject.token?.clone()),
         By::System => Caller::System,
+        By::Dispatcher => staff(
+            "dispatch@example.gov.cn".to_owned(),
+            Role::Dispatcher,
+            Vec::new(),
+            None,
+        ),
     })
 }
 

@@ -137,6 +137,7 @@ pub fn run(settings: &Settings, args: &GenArgs, clock: &dyn Clock) -> anyhow::Re
         reference: reference.clone(),
         public_url: settings.public_url.clone(),
         now: horizon,
+        screening: settings.screening,
     };
     let mut life = Lives {
         reference: &reference,
@@ -247,7 +248,8 @@ fn district_after(steps: &[Step], district: &str) -> String {
         .find_map(|s| match &s.command {
             Command::Transfer {
                 bureau: Some(to), ..
-            } => Some(to.clone()),
+            }
+            | Command::Dispatch { bureau: to } => Some(to.clone()),
             _ => None,
         })
         .unwrap_or_else(|| district.to_owned())

@@ -285,6 +285,7 @@ fn walk(facts: &Facts, steps: &[Step], rules: Rules) -> (CaseState, Vec<ClockEve
             By::Enterprise => Actor::Enterprise,
             By::Consumer => Actor::Consumer,
             By::System => Actor::System,
+            By::Dispatcher => Actor::Dispatcher,
         };
         let rules = workflow::Facts {
             today,
@@ -296,6 +297,7 @@ fn walk(facts: &Facts, steps: &[Step], rules: Rules) -> (CaseState, Vec<ClockEve
             party_messages_today: 0,
             odr_answered: false,
             verification_extended: false,
+            unified_dispatch: rules.policy.unified_dispatch,
         };
         let outcome = workflow::decide(facts.kind, state, actor, &step.command, &rules)
             .unwrap_or_else(|r| panic!("{:?} refused in {state:?}: {r:?}", step.command));
@@ -389,9 +391,12 @@ fn lives_follow_the_workflow_with_realistic_outcomes() {
             .any(|l| l.steps.iter().any(|s| s.by == By::System))
     );
     assert!(all.iter().any(|l| {
-        l.steps
-            .iter()
-            .any(|s| matches!(s.command, Command::Transfer { .. }))
+        l.steps.iter().any(|s| {
+            matches!(
+                s.command,
+                Command::Transfer { .. } | Command::Dispatch { .. }
+            )
+        })
     }));
 }
 

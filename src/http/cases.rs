@@ -97,6 +97,13 @@ fn staff(principal: &Principal, roles: &[Role]) -> Result<Caller, ApiError> {
 }
 
 const CASE_WORKERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Mediator];
+/// Who works the queue: the bureaus' staff and the city's unified intake unit.
+const QUEUE_WORKERS: &[Role] = &[
+    Role::Admin,
+    Role::Supervisor,
+    Role::Mediator,
+    Role::Dispatcher,
+];
 
 #[utoipa::path(get, path = "/api/v1/cases/{case_no}", tag = "cases",
     params(("case_no" = String, Path), ("X-Tracking-Token" = Option<String>, Header, description = "For consumers without an account")),
@@ -238,7 +245,7 @@ pub async fn get_queue(
     query: web::Query<QueueQuery>,
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = staff(&principal, CASE_WORKERS)?;
+    let caller = staff(&principal, QUEUE_WORKERS)?;
     list(&state, caller, query.into_inner()).await
 }
 

@@ -62,6 +62,9 @@ pub struct PurchaseInput {
     pub platform: Option<String>,
     #[validate(length(max = 64))]
     pub order_no: Option<String>,
+    /// Units of the product bought (1 or more); staff see an unusual quantity flagged
+    /// (Order 121 Art. 17).
+    pub quantity: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]

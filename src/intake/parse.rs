@@ -61,6 +61,8 @@ pub struct Purchase {
     pub online: bool,
     pub platform: Option<String>,
     pub order_no: Option<String>,
+    /// Units bought.
+    pub quantity: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -363,14 +365,30 @@ fn parse_purchase(issues: &mut Issues, p: &PurchaseInput, received: NaiveDate) -
     let amount = p
         .amount_fen
         .and_then(|a| issues.take("purchase.amount_fen", Fen::new(a)));
+    let quantity = match p.quantity {
+        None => None,
+        Some(q) if (1..=MAX_QUANTITY).contains(&q) => u32::try_from(q).ok(),
+        Some(_) => {
+            issues.push(
+                "purchase.quantity",
+                "range",
+                "购买数量应为1至1000000之间的整数",
+            );
+            None
+        }
+    };
     Purchase {
         date: p.date,
         amount,
         online: p.online.unwrap_or(false),
         platform: optional_text(&p.platform),
         order_no: optional_text(&p.order_no),
+        quantity,
     }
 }
+
+/// The most units one purchase may state.
+const MAX_QUANTITY: i64 = 1_000_000;
 
 fn parse_adverse(
     issues: &mut Issues,

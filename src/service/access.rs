@@ -2,7 +2,7 @@
 //! "not found", never "forbidden", so its existence does not leak.
 
 use crate::auth::{Role, StaffUser};
-use crate::domain::case::CaseKind;
+use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::workflow::Actor;
 use crate::secrets::TrackingToken;
 use crate::store::models::CaseRow;
@@ -57,7 +57,7 @@ impl StaffUser {
                 self.bureaus.is_empty() || self.bureaus.iter().any(|b| b == district)
             }
             Role::Mediator => self.bureaus.iter().any(|b| b == district),
-            Role::Enterprise => false,
+            Role::Enterprise | Role::Dispatcher => false,
         }
     }
 
@@ -85,6 +85,11 @@ pub fn access(caller: &Caller, case: &CaseRow, respondent_uscc: Option<&str>) ->
             }
             Role::Mediator if user.covers(&case.district) => Some(Access::Staff(Actor::Mediator)),
             Role::Analyst => Some(Access::Analyst),
+            // The unified intake unit sees a case only while it waits to be dispatched: how a
+            // bureau handles it is not the unit's to know (Order 121 Art. 37).
+            Role::Dispatcher if case.state == CaseState::AwaitingDispatch => {
+                Some(Access::Staff(Actor::Dispatcher))
+            }
             Role::Enterprise
                 if case.kind == ENTERPRISE_KIND
                     && user.uscc.is_some()

@@ -111,6 +111,10 @@ pub fn parse_user(input: &UserInput) -> Result<NewUser, Vec<FieldIssue>> {
         Some(Role::Admin | Role::Analyst | Role::Enterprise) if !input.bureaus.is_empty() => {
             issues.push("bureaus", "not_allowed", "该角色不绑定辖区")
         }
+        // The unified intake unit works for the whole city.
+        Some(Role::Dispatcher) if !input.bureaus.is_empty() => {
+            issues.push("bureaus", "not_allowed", "统一接收机构面向全市，不绑定辖区")
+        }
         _ => {}
     }
     match role {

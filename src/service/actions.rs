@@ -79,6 +79,7 @@ pub fn apply(
         party_messages_today: written_today(loaded, actor, today),
         odr_answered: loaded.odr_answered(),
         verification_extended: loaded.verification_extended(),
+        unified_dispatch: policy.unified_dispatch,
     };
     let identity = loaded.identity_request();
     let refused = |r| match r {
@@ -127,6 +128,16 @@ pub fn apply(
                 ));
             }
         }
+        Command::Dispatch { bureau } => {
+            district = bureau
+                .parse::<DistrictCode>()
+                .map_err(|e| invalid("bureau", e.code, e.message))?
+                .as_str()
+                .to_owned();
+            // The receiving bureau assigns its own mediator.
+            assignee_id = None;
+        }
+        Command::ReturnToDispatcher { .. } => assignee_id = None,
         Command::Assign { user } => {
             let target = accounts::find_user_by_email(conn, user)?
                 .filter(|u| u.active && (u.role == "mediator" || u.role == "supervisor"))
@@ -275,7 +286,8 @@ fn reason_code(command: &Command) -> Option<String> {
         Command::Pause { reason } => Some(reason.as_str().into()),
         Command::Transfer { reason, .. }
         | Command::NotOpen { reason }
-        | Command::ExtendVerification { reason } => Some(reason.clone()),
+        | Command::ExtendVerification { reason }
+        | Command::ReturnToDispatcher { reason } => Some(reason.clone()),
         _ => None,
     }
 }

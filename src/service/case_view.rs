@@ -217,6 +217,8 @@ pub struct StaffCaseView {
     pub grounds: Box<CaseGrounds>,
     /// The latest request to prove the complainant's identity by a date.
     pub identity_request: Option<IdentityRequest>,
+    /// Order 121 Art. 17 screening, for the staff handling the case only (not analysts).
+    pub screening: Option<super::screening::Screening>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -394,7 +396,18 @@ pub fn render(
     let rules = rules_of(loaded, reference, china_date(now), &clocks)?;
     let mut actions: Vec<ActionKind> = access
         .actor()
-        .map(|a| allowed_after(loaded.kind(), loaded.state(), a, loaded.odr_answered()))
+        .map(|a| {
+            let unified = policy_for(reference, &loaded.case)?.unified_dispatch;
+            let odr = loaded.odr_answered();
+            Ok::<_, ServiceError>(allowed_after(
+                loaded.kind(),
+                loaded.state(),
+                a,
+                odr,
+                unified,
+            ))
+        })
+        .transpose()?
         .map(|actions| offered_actions(actions, &rules))
         .unwrap_or_default();
     let joint = match access {
@@ -488,6 +501,11 @@ pub fn render(
                 clock_bases: rules.clock_bases,
                 grounds: Box::new(rules.grounds),
                 identity_request: rules.identity_request,
+                screening: if masked {
+                    None
+                } else {
+                    super::screening::of_cases(conn, &[c.id])?.remove(&c.id)
+                },
             }))
         }
         Access::Enterprise => {

@@ -22,6 +22,7 @@ pub mod mail;
 pub mod police_referral;
 pub mod queue;
 pub mod referral;
+pub mod screening;
 pub mod sessions;
 pub mod slots;
 pub mod submit;
@@ -120,6 +121,8 @@ pub struct Ctx {
     pub reference: crate::reference::Reference,
     pub public_url: String,
     pub now: chrono::DateTime<chrono::Utc>,
+    /// The city's Order 121 Art. 17 screening thresholds.
+    pub screening: crate::domain::screening::Thresholds,
 }
 
 impl Ctx {

@@ -71,6 +71,9 @@ pub struct QueueItem {
     pub odr_answered: bool,
     pub flags: Vec<String>,
     pub assignee_id: Option<i64>,
+    /// Order 121 Art. 17: "疑似职业索赔：…", in the lists of bureau staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screening: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -169,8 +172,9 @@ pub fn list(
     let next_cursor = more
         .then(|| rows.last().map(|r| format!("{}.{}", r.due_date, r.id)))
         .flatten();
+    let listed = items(conn, ctx, &rows)?;
     Ok(QueuePage {
-        items: items(conn, ctx, &rows)?,
+        items: with_screening(conn, caller, listed, &rows)?,
         next_cursor,
     })
 }
@@ -191,6 +195,8 @@ fn reach(caller: &Caller, q: &QueueQuery, f: &mut QueueFilter) -> Result<(), Ser
                 f.kind = Some(ENTERPRISE_KIND);
             }
             Role::Analyst => return Err(ServiceError::Forbidden),
+            // The unified intake unit's queue: every case of the city awaiting dispatch.
+            Role::Dispatcher => f.states = vec![CaseState::AwaitingDispatch],
         },
         Caller::Consumer { openid } => f.consumer_openid = Some(openid.clone()),
         Caller::TokenHolder(_) => return Err(ServiceError::Unauthenticated),
@@ -237,7 +243,29 @@ fn item(conn: &mut Db, ctx: &Ctx, r: &CaseRow) -> Result<QueueItem, ServiceError
         odr_answered: r.state == CaseState::OdrNegotiation && loaded.odr_answered(),
         flags: r.flags.iter().map(|f| f.as_str().to_owned()).collect(),
         assignee_id: r.assignee_id,
+        screening: None,
     })
+}
+
+/// Adds the Art. 17 screening line to the items, for the bureaus' staff only: never for a
+/// business, a consumer or the unified intake unit.
+fn with_screening(
+    conn: &mut Db,
+    caller: &Caller,
+    mut items: Vec<QueueItem>,
+    rows: &[CaseRow],
+) -> Result<Vec<QueueItem>, ServiceError> {
+    let staff = matches!(caller, Caller::Staff(u)
+        if matches!(u.role, Role::Admin | Role::Supervisor | Role::Mediator));
+    if !staff {
+        return Ok(items);
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut found = super::screening::of_cases(conn, &ids)?;
+    for (item, row) in items.iter_mut().zip(rows) {
+        item.screening = found.remove(&row.id).and_then(|s| s.headline);
+    }
+    Ok(items)
 }
 
 /// The deepest a page list reaches by offset; narrower filters or the case-number search
@@ -305,8 +333,9 @@ pub fn page(
     } else {
         Vec::new()
     };
+    let listed = items(conn, ctx, &rows)?;
     Ok(ListedPage {
-        items: items(conn, ctx, &rows)?,
+        items: with_screening(conn, caller, listed, &rows)?,
         assignees,
         total,
         page: ask.page,

@@ -151,6 +151,8 @@ fn receive(
         .policy
         .get(&case.policy_version)
         .ok_or_else(|| ServiceError::Storage(format!("policy {} missing", case.policy_version)))?;
+    // Order 121 Art. 17: read against the complaints received before this one.
+    let screened = super::screening::screen_new(conn, ctx, case)?;
     let opening = Opening {
         state: route.state,
         due: policy.due(
@@ -162,6 +164,9 @@ fn receive(
     };
     let (submitted, stored) = insert_new_case(conn, case, &opening, token, ctx.now)?;
     let case_id = stored.id;
+    if let Some(found) = &screened {
+        super::screening::record(conn, case_id, found)?;
+    }
     if let Some(openid) = consumer_openid {
         workflow::set_consumer(conn, case_id, openid)?;
     }

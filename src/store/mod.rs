@@ -17,6 +17,7 @@ pub mod models;
 pub mod outbox;
 pub mod reference;
 pub mod schema;
+pub mod screening;
 pub mod search;
 pub mod workflow;
 

@@ -139,6 +139,8 @@ mod tests {
         assert_eq!(home_of(Role::Mediator), "/desk");
         assert_eq!(home_of(Role::Enterprise), "/enterprise");
         assert_eq!(home_of(Role::Analyst), "/analyst");
+        // The unified intake unit's dispatch queue is its desk.
+        assert_eq!(home_of(Role::Dispatcher), "/desk");
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn offered(list: CodeList, raw: &str) -> bool {
         CodeList::PauseReason => has(PauseReason::ALL, PauseReason::as_str, raw),
         CodeList::Recipient => Recipient::deserialize(Value::from(raw)).is_ok(),
         // The use case checks the district code.
-        CodeList::Bureau => !raw.is_empty(),
+        CodeList::Bureau | CodeList::CityBureau => !raw.is_empty(),
     }
 }
 

@@ -12,6 +12,8 @@ pub const RESPONDENT_USCC: &str = "91440703MA4UJ5QX2U";
 pub const ADMIN: &str = "admin@jm.gov.cn";
 pub const MEDIATOR: &str = "med@jm.gov.cn";
 pub const ENTERPRISE: &str = "desk@meiyan.cn";
+/// The city's unified intake unit (统一接收机构).
+pub const DISPATCHER: &str = "dispatch@jm.gov.cn";
 pub const AS_OF: &str = "2026-11-20";
 
 /// China time.
@@ -100,6 +102,7 @@ pub async fn build(app: &TestApp) -> Fixture {
         .await;
     app.add_user(ENTERPRISE, "enterprise", &[], Some(RESPONDENT_USCC))
         .await;
+    app.add_user(DISPATCHER, "dispatcher", &[], None).await;
     let plain = |district, category, nature, phone| Complaint {
         district,
         category,
@@ -194,7 +197,8 @@ pub async fn build(app: &TestApp) -> Fixture {
     )
     .await;
 
-    // C: food, transferred from 蓬江 to 新会 and accepted there; mediation overdue by November.
+    // C: food, returned by 蓬江 to the city's unified intake unit, dispatched to 新会 and
+    // accepted there (Order 121 Art. 41); mediation overdue by November.
     let (c, _) = complaint(
         app,
         morning(2026, 7, 10),
@@ -206,7 +210,15 @@ pub async fn build(app: &TestApp) -> Fixture {
         morning(2026, 7, 13),
         MEDIATOR,
         &c,
-        json!({"action": "transfer", "bureau": "440705", "reason": "实际经营地在新会区"}),
+        json!({"action": "return_to_dispatcher", "reason": "实际经营地在新会区"}),
+    )
+    .await;
+    act(
+        app,
+        morning(2026, 7, 13),
+        DISPATCHER,
+        &c,
+        json!({"action": "dispatch", "bureau": "440705"}),
     )
     .await;
     act(

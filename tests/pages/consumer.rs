@@ -144,6 +144,7 @@ async fn refusals_are_shown_in_place(backend: Backend) {
             ("claim", ""),
             ("title", ""),
             ("purchase.amount_yuan", "一百元"),
+            ("purchase.quantity", "两盒"),
         ],
     );
     let page = web.post_multipart("/complain", &fields, receipt()).await;
@@ -155,6 +156,10 @@ async fn refusals_are_shown_in_place(backend: Backend) {
         "the summary names the field"
     );
     assert!(body.contains("金额请填写数字"));
+    assert!(
+        body.contains("数量请填写整数"),
+        "the quantity is checked in place"
+    );
     assert!(body.contains("value=\"12345\""), "typed phone kept");
     assert!(body.contains("value=\"江门市美颜化妆品有限公司\""));
     assert!(body.contains("十月初购买的补水面膜"), "typed text kept");

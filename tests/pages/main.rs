@@ -15,6 +15,7 @@ mod analyst;
 mod clocks121;
 mod consumer;
 mod desk;
+mod dispatch;
 mod e2e;
 mod grounds121;
 mod journeys;

@@ -13,11 +13,13 @@ mod common;
 
 mod joint;
 mod grounds;
+mod dispatch;
 mod mail;
 mod paths;
 mod queues;
 mod records;
 mod reports;
+mod screening;
 mod secrecy;
 
 use common::TestApp;

@@ -199,13 +199,18 @@ async fn not_accepted_with_a_reason_code(backend: Backend) {
     );
 }
 
+/// A case received under Order 20 (Order 121 cases go back to the city's unified intake
+/// unit instead: `dispatch.rs`).
 async fn transfer_moves_jurisdiction(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
+    app.set_now(china_morning(2026, 3, 2));
     let med = mediator(&app).await;
     let xinhui = app
         .add_user("xh@jm.gov.cn", "mediator", &["440705"], None)
         .await;
-    let (case_no, _) = app.file(&sample_complaint()).await;
+    let mut complaint = sample_complaint();
+    complaint["purchase"]["date"] = json!("2026-02-20");
+    let (case_no, _) = app.file(&complaint).await;
     // Another bureau's mediator cannot see it, in the queue or directly.
     assert_eq!(view(&app, &case_no, Who::Bearer(&xinhui)).await.0, 404);
     let (_, q) = app.get_as("/api/v1/queue", &xinhui).await;

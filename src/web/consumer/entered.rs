@@ -180,12 +180,23 @@ impl Entered {
                 fen
             }
         };
+        let quantity = match self.text("purchase.quantity") {
+            None => None,
+            Some(raw) => {
+                let q = raw.trim().parse::<i64>().ok();
+                if q.is_none() {
+                    self.push("purchase.quantity", "range", "数量请填写整数，例如 2");
+                }
+                q
+            }
+        };
         Some(PurchaseInput {
             date: self.date("purchase.date"),
             amount_fen,
             online: self.yes("purchase.online"),
             platform: self.text("purchase.platform"),
             order_no: self.text("purchase.order_no"),
+            quantity,
         })
     }
 

@@ -102,6 +102,7 @@ pub fn state_explained(state: CaseState) -> &'static str {
         }
         CaseState::CaseOpened => "市场监管部门已立案调查。",
         CaseState::NotOpened => "经核查，市场监管部门决定不予立案。",
+        CaseState::AwaitingDispatch => "统一接收机构正在将案件分送至有管辖权的市场监管部门。",
     }
 }
 

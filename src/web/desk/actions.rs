@@ -70,6 +70,9 @@ pub struct Audience<'a> {
     pub enterprise: bool,
     /// The grounds the case's policy version allows now (`StaffCaseView::grounds`).
     pub grounds: Option<&'a CaseGrounds>,
+    /// Whether a transfer may go to another bureau of the city (not under Order 121, where a
+    /// bureau returns the case to the unified intake unit instead).
+    pub sideways: bool,
 }
 
 /// Steps that cannot be taken back: their form has a box to tick, and a post without it is
@@ -147,11 +150,11 @@ fn recipients(audience: &Audience) -> Vec<(String, String)> {
         .collect()
 }
 
-fn bureaus(current: &str) -> Vec<(String, String)> {
+fn bureaus(current: &str, sideways: bool) -> Vec<(String, String)> {
     let mut list: Vec<(String, String)> = Taxonomy::builtin()
         .districts
         .iter()
-        .filter(|d| d.code != current)
+        .filter(|d| sideways && d.code != current)
         .map(|d| (d.code.clone(), district_name(&d.code).to_owned()))
         .collect();
     list.push((OUTSIDE_BUREAU.into(), "江门市辖区外".into()));
@@ -185,7 +188,12 @@ fn options(input: Input, audience: &Audience) -> Vec<(String, String)> {
             code_options(&fitting, PauseReason::as_str, PauseReason::label_zh)
         }
         Input::Select(CodeList::Recipient) => recipients(audience),
-        Input::Select(CodeList::Bureau) => bureaus(audience.district),
+        Input::Select(CodeList::Bureau) => bureaus(audience.district, audience.sideways),
+        Input::Select(CodeList::CityBureau) => Taxonomy::builtin()
+            .districts
+            .iter()
+            .map(|d| (d.code.clone(), district_name(&d.code).to_owned()))
+            .collect(),
         Input::User => audience.workers.clone(),
         _ => Vec::new(),
     }

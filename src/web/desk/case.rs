@@ -260,6 +260,12 @@ async fn render(
             .collect(),
         enterprise: false,
         grounds: Some(&data.view.grounds),
+        sideways: !state
+            .ctx()
+            .reference
+            .policy
+            .of_case(&data.view.policy_version, data.view.received_date)
+            .is_some_and(|p| p.unified_dispatch),
     };
     let notice = done.map(|d| {
         let steps = data
@@ -300,8 +306,10 @@ pub async fn act(
     let form = Form::parse(&req, &body, "desk_action")?;
     let caller = Caller::Staff(user.clone());
     match actions::perform(&state, caller, &path, &form).await? {
-        // A transfer may take the case out of this desk's reach.
-        Ok(ActionKind::Transfer) => Ok(see_other("/desk")),
+        // A transfer, a dispatch or a return may take the case out of this desk's reach.
+        Ok(ActionKind::Transfer | ActionKind::Dispatch | ActionKind::ReturnToDispatcher) => {
+            Ok(see_other("/desk"))
+        }
         Ok(done) => Ok(actions::done_page(
             &here(&crate::web::urlencoding(&path)),
             done,

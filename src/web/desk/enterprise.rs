@@ -214,6 +214,7 @@ async fn render(
         workers: Vec::new(),
         enterprise: true,
         grounds: None,
+        sideways: false,
     };
     let notice = done.map(|d| {
         let steps = view.timeline.iter().map(|e| (e.event.as_str(), e.line()));

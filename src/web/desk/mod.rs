@@ -23,7 +23,12 @@ use crate::domain::{CategoryCode, Nature, Taxonomy};
 use crate::service::queue::ListedPage;
 
 /// Who works cases at the bureaus.
-pub(crate) const CASE_WORKERS: [Role; 3] = [Role::Admin, Role::Supervisor, Role::Mediator];
+pub(crate) const CASE_WORKERS: [Role; 4] = [
+    Role::Admin,
+    Role::Supervisor,
+    Role::Mediator,
+    Role::Dispatcher,
+];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::routes::resource;

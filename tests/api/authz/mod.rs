@@ -145,6 +145,9 @@ async fn setup(app: &TestApp) -> (Vec<Caller>, Fixture) {
     let ent_other = app
         .add_user("other@example.com", "enterprise", &[], Some(OTHER_USCC))
         .await;
+    let dispatcher = app
+        .add_user("dispatch@example.gov.cn", "dispatcher", &[], None)
+        .await;
 
     let (s, att) = app
         .upload_evidence(&case_no, &tracking, vec![("a.png", PNG.to_vec())])
@@ -169,6 +172,7 @@ async fn setup(app: &TestApp) -> (Vec<Caller>, Fixture) {
     let mut callers = vec![caller(None, None)];
     callers.extend(staff.into_iter().map(|t| caller(Some(t), None)));
     callers.push(caller(None, Some(tracking)));
+    callers.push(caller(Some(dispatcher), None));
     assert_eq!(callers.len(), CALLERS.len());
     let fx = Fixture {
         case_no,

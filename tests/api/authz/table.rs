@@ -1,7 +1,7 @@
 //! The matrix itself. Columns, in order: anonymous, admin, supervisor of the case's district,
 //! mediator of the case's district, mediator of another district, analyst, enterprise of the
 //! respondent's USCC, enterprise of another USCC, holder of the case's tracking token (no
-//! account). `{report}` is a report against the same business in the same district: no
+//! account), the city's unified intake unit (dispatcher; the case is not awaiting dispatch). `{report}` is a report against the same business in the same district: no
 //! business ever finds it, the reported one included. Cells: A allowed (2xx, 3xx, or a 400/409/422 from past the role check), U sign in
 //! first (401, or 303 to `/login`), F 403, N 404.
 
@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::Fixture;
 
-pub const CALLERS: [&str; 9] = [
-    "anon", "admn", "sup ", "medI", "medO", "anly", "entO", "entX", "tokn",
+pub const CALLERS: [&str; 10] = [
+    "anon", "admn", "sup ", "medI", "medO", "anly", "entO", "entX", "tokn", "disp",
 ];
 
 pub enum Body {
@@ -101,100 +101,100 @@ macro_rules! rows {
 pub fn rows() -> Vec<Row> {
     rows![
         // Public API.
-        "GET" "/healthz" none => "AAAAAAAAA";
-        "GET" "/openapi.json" none => "AAAAAAAAA";
-        "GET" "/api/v1/taxonomy" none => "AAAAAAAAA";
-        "POST" "/api/v1/complaints" complaint => "AAAAAAAAA";
-        "POST" "/api/v1/reports" report => "AAAAAAAAA";
-        "GET" "/api/v1/bulletins" none => "AAAAAAAAA";
-        "GET" "/api/v1/track/{case}" none => "NNNNNNNNA";
-        "POST" "/api/v1/track/{case}/attachments" png => "NNNNNNNNA";
+        "GET" "/healthz" none => "AAAAAAAAAA";
+        "GET" "/openapi.json" none => "AAAAAAAAAA";
+        "GET" "/api/v1/taxonomy" none => "AAAAAAAAAA";
+        "POST" "/api/v1/complaints" complaint => "AAAAAAAAAA";
+        "POST" "/api/v1/reports" report => "AAAAAAAAAA";
+        "GET" "/api/v1/bulletins" none => "AAAAAAAAAA";
+        "GET" "/api/v1/track/{case}" none => "NNNNNNNNAN";
+        "POST" "/api/v1/track/{case}/attachments" png => "NNNNNNNNAN";
         // Accounts.
-        "GET" "/api/v1/auth/me" none => "UAAAAAAAU";
-        "POST" "/api/v1/wechat/login" empty => "UUUUUUUUU";
-        "GET" "/api/v1/admin/enterprises" none => "UAFFFFFFU";
-        "POST" "/api/v1/admin/enterprises" empty => "UAFFFFFFU";
-        "POST" "/api/v1/admin/users" empty => "UAFFFFFFU";
-        "POST" "/api/v1/admin/api-keys" empty => "UAFFFFFFU";
-        "PUT" "/api/v1/admin/calendar" empty => "UAFFFFFFU";
-        "GET" "/api/v1/admin/policy" none => "UAAFFFFFU";
-        "PUT" "/api/v1/admin/policy" empty => "UAFFFFFFU";
+        "GET" "/api/v1/auth/me" none => "UAAAAAAAUA";
+        "POST" "/api/v1/wechat/login" empty => "UUUUUUUUUU";
+        "GET" "/api/v1/admin/enterprises" none => "UAFFFFFFUF";
+        "POST" "/api/v1/admin/enterprises" empty => "UAFFFFFFUF";
+        "POST" "/api/v1/admin/users" empty => "UAFFFFFFUF";
+        "POST" "/api/v1/admin/api-keys" empty => "UAFFFFFFUF";
+        "PUT" "/api/v1/admin/calendar" empty => "UAFFFFFFUF";
+        "GET" "/api/v1/admin/policy" none => "UAAFFFFFUF";
+        "PUT" "/api/v1/admin/policy" empty => "UAFFFFFFUF";
         // Cases and queues.
-        "GET" "/api/v1/cases/{case}" none => "UAAANAANA";
-        "GET" "/api/v1/cases/{case}/events" none => "UAAANFFFU";
-        "GET" "/api/v1/cases/{case}/referral" none => "UAAANFFFU";
-        "GET" "/api/v1/queue" none => "UAAAAFFFU";
-        "POST" "/api/v1/queue/assign" assign => "UAAFFFFFU";
-        "GET" "/api/v1/enterprise/cases" none => "UFFFFFAAU";
-        "GET" "/api/v1/me/cases" none => "UFFFFFFFU";
-        "POST" "/api/v1/staff/complaints" staff_complaint => "UAAAAFFFU";
-        "POST" "/api/v1/staff/reports" staff_report => "UAAAAFFFU";
-        "POST" "/api/v1/cases/{case}/actions" accept => "UAAANFANA";
-        "GET" "/api/v1/cases/{report}" none => "UAAANANNN";
-        "GET" "/api/v1/cases/{report}/events" none => "UAAANFFFU";
-        "POST" "/api/v1/cases/{report}/actions" accept => "UAAANFNNN";
+        "GET" "/api/v1/cases/{case}" none => "UAAANAANAN";
+        "GET" "/api/v1/cases/{case}/events" none => "UAAANFFFUF";
+        "GET" "/api/v1/cases/{case}/referral" none => "UAAANFFFUF";
+        "GET" "/api/v1/queue" none => "UAAAAFFFUA";
+        "POST" "/api/v1/queue/assign" assign => "UAAFFFFFUF";
+        "GET" "/api/v1/enterprise/cases" none => "UFFFFFAAUF";
+        "GET" "/api/v1/me/cases" none => "UFFFFFFFUF";
+        "POST" "/api/v1/staff/complaints" staff_complaint => "UAAAAFFFUF";
+        "POST" "/api/v1/staff/reports" staff_report => "UAAAAFFFUF";
+        "POST" "/api/v1/cases/{case}/actions" accept => "UAAANFANAN";
+        "GET" "/api/v1/cases/{report}" none => "UAAANANNNN";
+        "GET" "/api/v1/cases/{report}/events" none => "UAAANFFFUF";
+        "POST" "/api/v1/cases/{report}/actions" accept => "UAAANFNNNN";
         // Analysis.
-        "GET" "/api/v1/search" none => "UAAAAAFFU";
-        "GET" "/api/v1/trends" none => "UAAAAAFFU";
-        "GET" "/api/v1/hot-terms" none => "UAAAAAFFU";
-        "GET" "/api/v1/alerts" none => "UAAAAAFFU";
-        "GET" "/api/v1/similar/{case}" none => "UAAANAFFU";
-        "POST" "/api/v1/exports" empty => "UAAAAAFFU";
-        "GET" "/api/v1/exports/{export}" none => "UANNNAFFU";
-        "GET" "/api/v1/exports/{export}/download" none => "UANNNAFFU";
+        "GET" "/api/v1/search" none => "UAAAAAFFUF";
+        "GET" "/api/v1/trends" none => "UAAAAAFFUF";
+        "GET" "/api/v1/hot-terms" none => "UAAAAAFFUF";
+        "GET" "/api/v1/alerts" none => "UAAAAAFFUF";
+        "GET" "/api/v1/similar/{case}" none => "UAAANAFFUF";
+        "POST" "/api/v1/exports" empty => "UAAAAAFFUF";
+        "GET" "/api/v1/exports/{export}" none => "UANNNAFFUF";
+        "GET" "/api/v1/exports/{export}/download" none => "UANNNAFFUF";
         // Bulletins.
-        "GET" "/api/v1/admin/bulletins" none => "UAAFFFFFU";
-        "POST" "/api/v1/admin/bulletins" period => "UAAFFFFFU";
-        "GET" "/api/v1/admin/bulletins/{bulletin}" none => "UAAFFFFFU";
-        "PUT" "/api/v1/admin/bulletins/{bulletin}/content" empty => "UAAFFFFFU";
-        "GET" "/api/v1/admin/bulletins/{bulletin}/candidates" none => "UAAFFFFFU";
-        "GET" "/api/v1/admin/bulletins/{bulletin}/preview" none => "UAAFFFFFU";
-        "POST" "/api/v1/admin/bulletins/{bulletin}/corrections" empty => "UAAFFFFFU";
-        "POST" "/api/v1/admin/bulletins/{bulletin}/hot-issues/strike" empty => "UAAFFFFFU";
-        "POST" "/api/v1/admin/bulletins/{bulletin}/hot-issues/restore" empty => "UAAFFFFFU";
+        "GET" "/api/v1/admin/bulletins" none => "UAAFFFFFUF";
+        "POST" "/api/v1/admin/bulletins" period => "UAAFFFFFUF";
+        "GET" "/api/v1/admin/bulletins/{bulletin}" none => "UAAFFFFFUF";
+        "PUT" "/api/v1/admin/bulletins/{bulletin}/content" empty => "UAAFFFFFUF";
+        "GET" "/api/v1/admin/bulletins/{bulletin}/candidates" none => "UAAFFFFFUF";
+        "GET" "/api/v1/admin/bulletins/{bulletin}/preview" none => "UAAFFFFFUF";
+        "POST" "/api/v1/admin/bulletins/{bulletin}/corrections" empty => "UAAFFFFFUF";
+        "POST" "/api/v1/admin/bulletins/{bulletin}/hot-issues/strike" empty => "UAAFFFFFUF";
+        "POST" "/api/v1/admin/bulletins/{bulletin}/hot-issues/restore" empty => "UAAFFFFFUF";
         // Consumer pages.
-        "GET" "/" none => "AAAAAAAAA";
-        "GET" "/complain" none => "AAAAAAAAA";
-        "GET" "/report" none => "AAAAAAAAA";
-        "GET" "/track" none => "AAAAAAAAA";
-        "GET" "/track/{case}" none => "AAAAAAAAA";
+        "GET" "/" none => "AAAAAAAAAA";
+        "GET" "/complain" none => "AAAAAAAAAA";
+        "GET" "/report" none => "AAAAAAAAAA";
+        "GET" "/track" none => "AAAAAAAAAA";
+        "GET" "/track/{case}" none => "AAAAAAAAAA";
         // Only the browser that filed or looked the case up holds its code (a cookie).
-        "GET" "/track/{case}/filed" none => "FFFFFFFFF";
+        "GET" "/track/{case}/filed" none => "FFFFFFFFFF";
         // Only the code mailed to the submitter opens it; no role or token stands in.
-        "GET" "/track/{case}/verify" none => "NNNNNNNNN";
-        "GET" "/login" none => "AAAAAAAAA";
-        "GET" "/static/app.css" none => "AAAAAAAAA";
-        "GET" "/bulletins" none => "AAAAAAAAA";
+        "GET" "/track/{case}/verify" none => "NNNNNNNNNN";
+        "GET" "/login" none => "AAAAAAAAAA";
+        "GET" "/static/app.css" none => "AAAAAAAAAA";
+        "GET" "/bulletins" none => "AAAAAAAAAA";
         // Desk pages.
-        "GET" "/desk" none => "UAAAAFFFU";
-        "GET" "/desk/cases/{case}" none => "UAAANFFFU";
-        "GET" "/desk/cases/{case}/attachments/{att}" none => "UAAANFFFU";
-        "POST" "/desk/assign" f_assign => "UAAFFFFFU";
-        "POST" "/desk/cases/{case}/actions" f_accept => "UAAANFFFU";
-        "GET" "/enterprise" none => "UFFFFFAAU";
-        "GET" "/enterprise/cases/{case}" none => "UFFFFFANU";
-        "POST" "/enterprise/cases/{case}/actions" f_answer => "UFFFFFANU";
-        "GET" "/enterprise/cases/{report}" none => "UFFFFFNNU";
-        "POST" "/enterprise/cases/{report}/actions" f_answer => "UFFFFFNNU";
-        "GET" "/desk/cases/{report}" none => "UAAANFFFU";
+        "GET" "/desk" none => "UAAAAFFFUA";
+        "GET" "/desk/cases/{case}" none => "UAAANFFFUN";
+        "GET" "/desk/cases/{case}/attachments/{att}" none => "UAAANFFFUN";
+        "POST" "/desk/assign" f_assign => "UAAFFFFFUF";
+        "POST" "/desk/cases/{case}/actions" f_accept => "UAAANFFFUN";
+        "GET" "/enterprise" none => "UFFFFFAAUF";
+        "GET" "/enterprise/cases/{case}" none => "UFFFFFANUF";
+        "POST" "/enterprise/cases/{case}/actions" f_answer => "UFFFFFANUF";
+        "GET" "/enterprise/cases/{report}" none => "UFFFFFNNUF";
+        "POST" "/enterprise/cases/{report}/actions" f_answer => "UFFFFFNNUF";
+        "GET" "/desk/cases/{report}" none => "UAAANFFFUN";
         // Analyst pages.
-        "GET" "/analyst" none => "UAAAAAFFU";
-        "GET" "/analyst/search" none => "UAAAAAFFU";
-        "GET" "/analyst/trends" none => "UAAAAAFFU";
-        "GET" "/analyst/hot" none => "UAAAAAFFU";
-        "GET" "/analyst/alerts" none => "UAAAAAFFU";
-        "POST" "/analyst/exports" f_empty => "UAAAAAFFU";
-        "GET" "/analyst/exports/{export}" none => "UANNNAFFU";
+        "GET" "/analyst" none => "UAAAAAFFUF";
+        "GET" "/analyst/search" none => "UAAAAAFFUF";
+        "GET" "/analyst/trends" none => "UAAAAAFFUF";
+        "GET" "/analyst/hot" none => "UAAAAAFFUF";
+        "GET" "/analyst/alerts" none => "UAAAAAFFUF";
+        "POST" "/analyst/exports" f_empty => "UAAAAAFFUF";
+        "GET" "/analyst/exports/{export}" none => "UANNNAFFUF";
         // Bulletin pages.
-        "GET" "/admin/bulletins" none => "UAAFFFFFU";
-        "POST" "/admin/bulletins" f_period => "UAAFFFFFU";
-        "GET" "/admin/bulletins/{bulletin}" none => "UAAFFFFFU";
-        "GET" "/admin/bulletins/{bulletin}/preview" none => "UAAFFFFFU";
-        "POST" "/admin/bulletins/{bulletin}/content" f_empty => "UAAFFFFFU";
-        "POST" "/admin/bulletins/{bulletin}/adopt" f_empty => "UAAFFFFFU";
-        "POST" "/admin/bulletins/{bulletin}/hot-terms" f_empty => "UAAFFFFFU";
-        "POST" "/admin/bulletins/{bulletin}/correct" f_empty => "UAAFFFFFU";
-        "POST" "/admin/bulletins/{bulletin}/publish" f_empty => "UAAFFFFFU";
-        "POST" "/api/v1/admin/bulletins/{bulletin}/publish" empty => "UAAFFFFFU";
+        "GET" "/admin/bulletins" none => "UAAFFFFFUF";
+        "POST" "/admin/bulletins" f_period => "UAAFFFFFUF";
+        "GET" "/admin/bulletins/{bulletin}" none => "UAAFFFFFUF";
+        "GET" "/admin/bulletins/{bulletin}/preview" none => "UAAFFFFFUF";
+        "POST" "/admin/bulletins/{bulletin}/content" f_empty => "UAAFFFFFUF";
+        "POST" "/admin/bulletins/{bulletin}/adopt" f_empty => "UAAFFFFFUF";
+        "POST" "/admin/bulletins/{bulletin}/hot-terms" f_empty => "UAAFFFFFUF";
+        "POST" "/admin/bulletins/{bulletin}/correct" f_empty => "UAAFFFFFUF";
+        "POST" "/admin/bulletins/{bulletin}/publish" f_empty => "UAAFFFFFUF";
+        "POST" "/api/v1/admin/bulletins/{bulletin}/publish" empty => "UAAFFFFFUF";
     ]
 }
