@@ -23,9 +23,10 @@ pub struct Tally {
     pub tables: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
-/// Merged duplicates were folded into another case and are not counted again.
+/// Merged duplicates were folded into another case and are not counted again, nor are
+/// repeated reports (Order 121 Art. 35: not handled again).
 pub fn counted(case: &CohortCase) -> bool {
-    case.state != CaseState::Merged
+    !matches!(case.state, CaseState::Merged | CaseState::Repeated)
 }
 
 /// The second level of the goods/services tree (`goods.cosmetics.skincare` → `goods.cosmetics`).

@@ -56,7 +56,11 @@ action_kinds! {
     NotifyReporter => "notify_reporter", "告知举报人处理结果", "已告知举报人";
     SubmitReferral => "submit_referral", "已报送不良反应监测信息", "报送不良反应监测信息";
     OdrExpire => "odr_expire", "企业协商期满", "企业协商期满未解决，转入受理";
-    ExtendVerification => "extend_verification", "延长核查期限（15个工作日）", "核查期限延长15个工作日";
+    ExtendVerification => "extend_verification", "延长核查期限", "核查期限已延长";
+    MarkRepeated => "mark_repeated", "认定为重复举报", "重复举报，不再重复处理";
+    MergeReport => "merge_report", "并入此前举报（有新线索）", "已并入此前举报";
+    OpenLeadReport => "open_lead_report", "登记调解中发现的违法线索", "登记违法线索";
+    ReferReporter => "refer_reporter", "告知向有权机关举报", "已告知向有权机关举报";
 }
 
 impl ActionKind {
@@ -109,6 +113,10 @@ impl ActionKind {
             A::NotOpen => NOT_OPEN,
             A::NotifyReporter => NOTIFY_REPORTER,
             A::ExtendVerification => EXTEND_VERIFICATION,
+            A::MarkRepeated => MARK_REPEATED,
+            A::MergeReport => MERGE_REPORT,
+            A::OpenLeadReport => OPEN_LEAD_REPORT,
+            A::ReferReporter => REFER_REPORTER,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -182,6 +190,14 @@ const OPEN_CASE: &[FieldSpec] = &[optional("detail", "立案说明", I::LongText
 const NOT_OPEN: &[FieldSpec] = &[required("reason", "不予立案理由", I::LongText)];
 const NOTIFY_REPORTER: &[FieldSpec] = &[optional("text", "告知内容", I::LongText)];
 const EXTEND_VERIFICATION: &[FieldSpec] = &[required("reason", "延长理由", I::LongText)];
+const MARK_REPEATED: &[FieldSpec] = &[required("case_no", "此前举报编号", I::CaseNo), DETAIL];
+const MERGE_REPORT: &[FieldSpec] = &[required("case_no", "并入的此前举报编号", I::CaseNo)];
+const OPEN_LEAD_REPORT: &[FieldSpec] = &[required(
+    "detail",
+    "线索内容（仅内部可见，另立举报核查）",
+    I::LongText,
+)];
+const REFER_REPORTER: &[FieldSpec] = &[required("where", "有权处理的机关", I::Text), DETAIL];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

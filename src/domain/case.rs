@@ -131,10 +131,15 @@ pub enum CaseState {
     VerificationPaused,
     CaseOpened,
     NotOpened,
+    /// Order 121 Art. 35: the same reporter, facts and business as an earlier report; recorded
+    /// and not handled again.
+    Repeated,
+    /// Order 121 Art. 34: the bureau has no competence; the reporter was told where to go.
+    ReferredElsewhere,
 }
 
 impl CaseState {
-    pub const ALL: [CaseState; 14] = [
+    pub const ALL: [CaseState; 16] = [
         CaseState::OdrNegotiation,
         CaseState::PendingAcceptance,
         CaseState::NotAccepted,
@@ -149,6 +154,8 @@ impl CaseState {
         CaseState::VerificationPaused,
         CaseState::CaseOpened,
         CaseState::NotOpened,
+        CaseState::Repeated,
+        CaseState::ReferredElsewhere,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +174,8 @@ impl CaseState {
             CaseState::VerificationPaused => "verification_paused",
             CaseState::CaseOpened => "case_opened",
             CaseState::NotOpened => "not_opened",
+            CaseState::Repeated => "repeated",
+            CaseState::ReferredElsewhere => "referred_elsewhere",
         }
     }
 
@@ -186,6 +195,8 @@ impl CaseState {
             CaseState::VerificationPaused => "核查中止（检测、鉴定、权利人辨认鉴别）",
             CaseState::CaseOpened => "已立案",
             CaseState::NotOpened => "不予立案",
+            CaseState::Repeated => "重复举报，不再重复处理",
+            CaseState::ReferredElsewhere => "告知向有权机关举报",
         }
     }
 

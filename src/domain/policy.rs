@@ -25,6 +25,8 @@ pub enum PolicyError {
     },
     #[error("期限策略版本 {id} 的期限 {field} 的天数必须大于0")]
     ZeroDays { id: String, field: &'static str },
+    #[error("期限策略版本 {id} 的核查延长期限须与核查期限使用同一计算单位")]
+    ExtensionUnit { id: String },
 }
 
 /// The clocks a case can run.
@@ -128,6 +130,17 @@ fn default_true() -> bool {
     true
 }
 
+/// What a version that does not state `verification_extension` grants: 15 working days,
+/// as both Order 20 and Order 121 do (a policy table stored before the field existed).
+fn default_verification_extension() -> ClockRule {
+    ClockRule {
+        days: 15,
+        unit: DayUnit::Working,
+        basis: "《市场监督管理行政处罚程序规定》第十八条".into(),
+        last_day_off: None,
+    }
+}
+
 /// One clock's length as a policy version states it, with the articles it rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -198,6 +211,10 @@ pub struct PolicyVersion {
     pub name: String,
     pub effective_from: NaiveDate,
     pub clocks: ClockRules,
+    /// How far a supervisor's approval pushes a report's verification out, once; counted in
+    /// the verification clock's unit.
+    #[serde(default = "default_verification_extension")]
+    pub verification_extension: ClockRule,
     /// How a calendar-day period whose last day is off work ends.
     #[serde(default)]
     pub last_day_off: LastDayOff,
@@ -261,13 +278,24 @@ impl PolicyVersion {
         if self.id.trim().is_empty() {
             return Err(PolicyError::EmptyId);
         }
-        match Clock::ALL.iter().find(|c| self.limit(**c).days == 0) {
-            Some(clock) => Err(PolicyError::ZeroDays {
+        if let Some(clock) = Clock::ALL.iter().find(|c| self.limit(**c).days == 0) {
+            return Err(PolicyError::ZeroDays {
                 id: self.id.clone(),
                 field: clock.key(),
-            }),
-            None => Ok(()),
+            });
         }
+        if self.verification_extension.days == 0 {
+            return Err(PolicyError::ZeroDays {
+                id: self.id.clone(),
+                field: "verification_extension",
+            });
+        }
+        if self.verification_extension.unit != self.clocks.verification.unit {
+            return Err(PolicyError::ExtensionUnit {
+                id: self.id.clone(),
+            });
+        }
+        Ok(())
     }
 }
 

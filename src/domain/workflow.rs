@@ -15,6 +15,9 @@ pub use messages::{
 };
 use messages::{check_text, within_daily_limit};
 
+#[path = "workflow_reports.rs"]
+mod reports;
+
 /// Who acts on a case, as far as the workflow cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
@@ -142,10 +145,35 @@ pub enum Command {
     /// Sweep only: the ODR period ended without settlement.
     #[serde(skip)]
     OdrExpire,
-    /// A supervisor approves 15 more working days for verifying a report, once.
+    /// A supervisor approves more time for verifying a report (as long as the policy
+    /// version says), once.
     ExtendVerification {
         #[serde(default)]
         reason: String,
+    },
+    /// Order 121 Art. 35: the same reporter, facts and business as the earlier report
+    /// `case_no`; recorded and not handled again.
+    MarkRepeated {
+        #[serde(default)]
+        case_no: String,
+        detail: Option<String>,
+    },
+    /// Order 121 Art. 35: a report adding new facts joins the earlier open report `case_no`,
+    /// whose verification period restarts from this report's receipt.
+    MergeReport {
+        #[serde(default)]
+        case_no: String,
+    },
+    /// Order 121 Art. 27: a lead found while mediating a complaint opens a report of its own.
+    OpenLeadReport {
+        #[serde(default)]
+        detail: String,
+    },
+    /// Order 121 Art. 34: the bureau has no competence; the reporter is told where to report.
+    ReferReporter {
+        #[serde(default, rename = "where")]
+        authority: String,
+        detail: Option<String>,
     },
 }
 
@@ -163,6 +191,7 @@ impl Command {
                 | Command::NotifyReporter { .. }
                 | Command::SubmitReferral
                 | Command::ExtendVerification { .. }
+                | Command::OpenLeadReport { .. }
         )
     }
 
@@ -191,6 +220,10 @@ impl Command {
             Command::SubmitReferral => ActionKind::SubmitReferral,
             Command::OdrExpire => ActionKind::OdrExpire,
             Command::ExtendVerification { .. } => ActionKind::ExtendVerification,
+            Command::MarkRepeated { .. } => ActionKind::MarkRepeated,
+            Command::MergeReport { .. } => ActionKind::MergeReport,
+            Command::OpenLeadReport { .. } => ActionKind::OpenLeadReport,
+            Command::ReferReporter { .. } => ActionKind::ReferReporter,
         }
     }
 }
@@ -249,6 +282,8 @@ pub fn is_closed(state: CaseState) -> bool {
             | S::Merged
             | S::CaseOpened
             | S::NotOpened
+            | S::Repeated
+            | S::ReferredElsewhere
     )
 }
 
@@ -280,6 +315,7 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
         (CaseKind::Complaint, S::InMediation) => {
             if staff {
                 out.extend([A::Pause, A::Settle, A::Terminate, A::Transfer]);
+                out.push(A::OpenLeadReport);
             }
             if actor == Actor::Consumer {
                 out.push(A::Withdraw);
@@ -288,13 +324,16 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
         (CaseKind::Complaint, S::MediationPaused) => {
             if staff {
                 out.extend([A::Resume, A::Terminate]);
+                out.push(A::OpenLeadReport);
             }
             if actor == Actor::Consumer {
                 out.push(A::Withdraw);
             }
         }
         (CaseKind::Report, S::PendingVerification) if staff => {
-            out.extend([A::OpenCase, A::NotOpen, A::MergeInto, A::Transfer, A::Pause]);
+            out.extend([A::OpenCase, A::NotOpen, A::Transfer, A::Pause]);
+            // Order 121 Art. 34, 35: a report's own ways of ending besides a decision.
+            out.extend([A::MarkRepeated, A::MergeReport, A::ReferReporter]);
             if supervisor {
                 out.push(A::ExtendVerification);
             }
@@ -506,6 +545,10 @@ pub fn decide(
             }
             None
         }
+        Command::MarkRepeated { .. }
+        | Command::MergeReport { .. }
+        | Command::OpenLeadReport { .. }
+        | Command::ReferReporter { .. } => reports::decide_step(command)?,
         Command::Assign { .. } | Command::NotifyReporter { .. } => None,
     };
     Ok(Outcome { to })
@@ -514,3 +557,7 @@ pub fn decide(
 #[cfg(test)]
 #[path = "workflow_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "workflow_reports_tests.rs"]
+mod reports_tests;

@@ -20,7 +20,7 @@ use crate::store::events::{self, EventDraft};
 use crate::store::models::NewCaseLink;
 use crate::store::{Db, StoreError, accounts, cases, workflow, write_transaction};
 
-use super::mail;
+use super::{mail, reports};
 
 /// Who did it, for the audit log.
 pub(crate) fn actor_name(caller: &Caller) -> String {
@@ -99,6 +99,7 @@ pub fn apply(
     })?;
     let mut district = case.district.clone();
     let mut assignee_id = case.assignee_id;
+    let mut lead = None;
     match command {
         Command::Transfer {
             bureau: Some(b), ..
@@ -155,6 +156,17 @@ pub fn apply(
             Fen::new(*recovered_fen).map_err(|e| invalid("recovered_fen", e.code, e.message))?;
         }
         Command::SubmitReferral => workflow::mark_referral_submitted(conn, case.id, today)?,
+        Command::MarkRepeated { case_no, .. } => {
+            reports::mark_repeated(conn, caller, case, case_no)?;
+        }
+        Command::MergeReport { case_no } => {
+            reports::merge_report(conn, ctx, caller, actor, case, case_no)?;
+        }
+        Command::OpenLeadReport { detail } => {
+            lead = Some(reports::open_lead_report(
+                conn, ctx, caller, actor, case, detail,
+            )?);
+        }
         _ => {}
     }
     let to_state = outcome.to;
@@ -163,6 +175,9 @@ pub fn apply(
         .map_err(|e| StoreError::Other(format!("event payload of {kind_name}: {e}")))?;
     if let (Command::Assign { .. }, Some(id)) = (command, assignee_id) {
         payload = payload.with_assignee(id);
+    }
+    if let Some(report_no) = &lead {
+        payload = payload.with_linked_case(report_no);
     }
     events::append(
         conn,
@@ -251,6 +266,7 @@ fn reason_code(command: &Command) -> Option<String> {
         Command::Transfer { reason, .. }
         | Command::NotOpen { reason }
         | Command::ExtendVerification { reason } => Some(reason.clone()),
+        Command::ReferReporter { authority, .. } => Some(authority.clone()),
         _ => None,
     }
 }

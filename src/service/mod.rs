@@ -19,6 +19,7 @@ pub mod login;
 pub mod mail;
 pub mod queue;
 pub mod referral;
+pub mod reports;
 pub mod sessions;
 pub mod slots;
 pub mod submit;

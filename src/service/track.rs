@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::ServiceError;
 use crate::domain::action::ActionKind;
 use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::clocks::REPORT_MERGED;
 use crate::domain::event_payload::EventPayload;
 use crate::domain::steps::{step_line, substance};
 use crate::domain::{Taxonomy, mask_name, mask_phone};
@@ -180,7 +181,15 @@ pub fn timeline_of(events: &[EventRow], also: impl Fn(&str) -> bool) -> Vec<Time
 fn is_public_event(kind: &str) -> bool {
     !matches!(
         kind,
-        "note" | "assign" | "submit_referral" | "clock_overdue" | "message"
+        "note"
+            | "assign"
+            | "submit_referral"
+            | "clock_overdue"
+            | "message"
+            // A lead is verified apart from the complaint, unknown to its parties (Art. 37);
+            // a report learns nothing of another reporter's report merged into it.
+            | "open_lead_report"
+            | REPORT_MERGED
     )
 }
 
@@ -189,6 +198,7 @@ pub fn event_label(kind: &str, to: Option<CaseState>) -> &'static str {
     match kind {
         "submitted" => "已提交",
         "attachment_added" => "已上传证据材料",
+        REPORT_MERGED => "并入新举报，核查期限重新计算",
         other => ActionKind::parse(other).map_or("处理进展", |k| k.event_label_to(to)),
     }
 }

@@ -11,10 +11,12 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod leads;
 mod mail;
 mod paths;
 mod queues;
 mod records;
+mod report_ends;
 mod reports;
 mod secrecy;
 
