@@ -87,6 +87,12 @@ async fn a_repeated_report_is_recorded_and_not_handled_again(backend: Backend) {
     assert_eq!(v["links"], json!([]), "another business: {v}");
     let page = app.get_text_as(&format!("/desk/cases/{again}"), &med).await;
     assert!(page.contains("认定为重复举报"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "{first}</a><span class=\"sub\">可能重复的此前举报"
+        )),
+        "the desk suggests the earlier report: {page}"
+    );
     assert!(page.contains("此前举报编号"), "{page}");
 
     let repeat = |no: &str| json!({"action": "mark_repeated", "case_no": no});
