@@ -60,7 +60,10 @@ fn cohort_clocks(
     let kind = case.kind;
     let clock_events: Vec<ClockEvent> = events
         .iter()
-        .map(|e| ClockEvent::logged(&e.kind, e.at, e.to_state, case.received_date))
+        .map(|e| {
+            ClockEvent::logged(&e.kind, e.at, e.to_state, case.received_date)
+                .with_reason(e.reason.as_deref())
+        })
         .collect();
     let subject = ClockCase {
         kind,

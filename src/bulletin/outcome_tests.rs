@@ -101,6 +101,7 @@ fn case_view_and_bulletin_derive_the_same_clocks_for_a_case_with_a_referral() {
             kind: (*kind).into(),
             at: at(when),
             to_state: to.map(|s| s.parse().unwrap()),
+            reason: None,
         })
         .collect();
 

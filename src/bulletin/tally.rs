@@ -23,9 +23,10 @@ pub struct Tally {
     pub tables: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
-/// Merged duplicates were folded into another case and are not counted again.
+/// Merged duplicates were folded into another case and are not counted again, nor are
+/// repeated reports (Order 121 Art. 35: not handled again).
 pub fn counted(case: &CohortCase) -> bool {
-    case.state != CaseState::Merged
+    !matches!(case.state, CaseState::Merged | CaseState::Repeated)
 }
 
 /// The second level of the goods/services tree (`goods.cosmetics.skincare` → `goods.cosmetics`).
@@ -191,6 +192,14 @@ mod tests {
                 "440705",
                 None,
             ),
+            // Order 121 Art. 35: a repeated report is not handled, nor counted, again.
+            case(CaseKind::Report, CaseState::Repeated, "440705", None),
+            case(
+                CaseKind::Report,
+                CaseState::ReferredElsewhere,
+                "440705",
+                None,
+            ),
         ];
         let group = |kind, district: &str, category: Option<&str>, n| CaseGroup {
             kind,
@@ -214,11 +223,12 @@ mod tests {
                 Some("goods.cosmetics.makeup"),
                 1,
             ),
-            group(CaseKind::Report, "440705", None, 1),
+            group(CaseKind::Report, "440705", None, 2),
         ];
         let (a, b) = (Tally::of_cases(&cases, 7), Tally::of_groups(&groups, 7));
         assert_eq!((a.complaints, a.reports), (b.complaints, b.reports));
         assert_eq!(a.tables, b.tables);
         assert_eq!(b.count("category", "goods.cosmetics"), 2);
+        assert_eq!(a.reports, 2);
     }
 }

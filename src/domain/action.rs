@@ -56,13 +56,17 @@ action_kinds! {
     NotifyReporter => "notify_reporter", "告知举报人处理结果", "已告知举报人";
     SubmitReferral => "submit_referral", "已报送不良反应监测信息", "报送不良反应监测信息";
     OdrExpire => "odr_expire", "企业协商期满", "企业协商期满未解决，转入受理";
-    ExtendVerification => "extend_verification", "延长核查期限（15个工作日）", "核查期限延长15个工作日";
+    ExtendVerification => "extend_verification", "延长核查期限", "核查期限已延长";
     JoinInto => "join_into", "并入共同投诉", "已并入共同投诉";
     SetRepresentatives => "set_representatives", "确定共同投诉代表人", "已确定共同投诉代表人";
     RequestIdentity => "request_identity", "限期提供身份证明材料", "要求限期提供身份证明材料";
     ProvideIdentity => "provide_identity", "已提供身份证明材料", "已提供身份证明材料";
     Dispatch => "dispatch", "分送至辖区局", "已分送";
     ReturnToDispatcher => "return_to_dispatcher", "退回统一接收机构", "已退回统一接收机构";
+    MarkRepeated => "mark_repeated", "认定为重复举报", "重复举报，不再重复处理";
+    MergeReport => "merge_report", "并入此前举报（有新线索）", "已并入此前举报";
+    OpenLeadReport => "open_lead_report", "登记调解中发现的违法线索", "登记违法线索";
+    ReferReporter => "refer_reporter", "告知向有权机关举报", "已告知向有权机关举报";
 }
 
 impl ActionKind {
@@ -101,7 +105,9 @@ impl ActionKind {
             | A::Message
             | A::SubmitReferral
             | A::Dispatch
-            | A::ReturnToDispatcher => P::Hidden,
+            | A::ReturnToDispatcher
+            // A lead is verified apart from the complaint, unknown to its parties (Art. 37).
+            | A::OpenLeadReport => P::Hidden,
             // What they decided names other complainants' cases.
             A::JoinInto | A::SetRepresentatives => P::LabelOnly,
             A::Accept
@@ -124,7 +130,10 @@ impl ActionKind {
             | A::OdrExpire
             | A::ExtendVerification
             | A::RequestIdentity
-            | A::ProvideIdentity => P::Full,
+            | A::ProvideIdentity
+            | A::MarkRepeated
+            | A::MergeReport
+            | A::ReferReporter => P::Full,
         }
     }
 
@@ -160,6 +169,10 @@ impl ActionKind {
             A::ProvideIdentity => PROVIDE_IDENTITY,
             A::Dispatch => DISPATCH,
             A::ReturnToDispatcher => RETURN_TO_DISPATCHER,
+            A::MarkRepeated => MARK_REPEATED,
+            A::MergeReport => MERGE_REPORT,
+            A::OpenLeadReport => OPEN_LEAD_REPORT,
+            A::ReferReporter => REFER_REPORTER,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -266,6 +279,14 @@ const RETURN_TO_DISPATCHER: &[FieldSpec] = &[required(
     "退回理由（本局无管辖权的依据）",
     I::LongText,
 )];
+const MARK_REPEATED: &[FieldSpec] = &[required("case_no", "此前举报编号", I::CaseNo), DETAIL];
+const MERGE_REPORT: &[FieldSpec] = &[required("case_no", "并入的此前举报编号", I::CaseNo)];
+const OPEN_LEAD_REPORT: &[FieldSpec] = &[required(
+    "detail",
+    "线索内容（仅内部可见，另立举报核查）",
+    I::LongText,
+)];
+const REFER_REPORTER: &[FieldSpec] = &[required("where", "有权处理的机关", I::Text), DETAIL];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

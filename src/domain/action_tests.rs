@@ -120,6 +120,18 @@ pub(crate) fn one_of_each() -> Vec<Command> {
             bureau: "440705".into(),
         },
         Command::ReturnToDispatcher { reason: text() },
+        Command::MarkRepeated {
+            case_no: "JB-2026-000001".into(),
+            detail: Some(text()),
+        },
+        Command::MergeReport {
+            case_no: "JB-2026-000001".into(),
+        },
+        Command::OpenLeadReport { detail: text() },
+        Command::ReferReporter {
+            authority: "江门市公安局".into(),
+            detail: Some(text()),
+        },
     ]
 }
 

@@ -134,10 +134,15 @@ pub enum CaseState {
     /// Returned by a bureau without competence; the city's unified intake unit dispatches it
     /// again (Order 121 Art. 41). No stage clock runs.
     AwaitingDispatch,
+    /// Order 121 Art. 35: the same reporter, facts and business as an earlier report; recorded
+    /// and not handled again.
+    Repeated,
+    /// Order 121 Art. 34: the bureau has no competence; the reporter was told where to go.
+    ReferredElsewhere,
 }
 
 impl CaseState {
-    pub const ALL: [CaseState; 15] = [
+    pub const ALL: [CaseState; 17] = [
         CaseState::OdrNegotiation,
         CaseState::PendingAcceptance,
         CaseState::NotAccepted,
@@ -153,6 +158,8 @@ impl CaseState {
         CaseState::CaseOpened,
         CaseState::NotOpened,
         CaseState::AwaitingDispatch,
+        CaseState::Repeated,
+        CaseState::ReferredElsewhere,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -172,6 +179,8 @@ impl CaseState {
             CaseState::CaseOpened => "case_opened",
             CaseState::NotOpened => "not_opened",
             CaseState::AwaitingDispatch => "awaiting_dispatch",
+            CaseState::Repeated => "repeated",
+            CaseState::ReferredElsewhere => "referred_elsewhere",
         }
     }
 
@@ -192,6 +201,8 @@ impl CaseState {
             CaseState::CaseOpened => "已立案",
             CaseState::NotOpened => "不予立案",
             CaseState::AwaitingDispatch => "待分送",
+            CaseState::Repeated => "重复举报，不再重复处理",
+            CaseState::ReferredElsewhere => "告知向有权机关举报",
         }
     }
 

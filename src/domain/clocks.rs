@@ -43,6 +43,26 @@ impl ClockEvent {
     }
 }
 
+/// The event a report gets when a later report with new facts is merged into it (Order 121
+/// Art. 35): it leads back to `pending_verification`, so a fresh verification period runs,
+/// counted from the day the later report was received, which the event's `reason` holds
+/// (`YYYY-MM-DD`).
+pub const REPORT_MERGED: &str = "report_merged";
+
+impl ClockEvent {
+    /// Reads what the stored `reason` says about the clocks: the restart date of a
+    /// [`REPORT_MERGED`] event. Other events keep their date.
+    #[must_use]
+    pub fn with_reason(mut self, reason: Option<&str>) -> Self {
+        if self.kind == REPORT_MERGED
+            && let Some(on) = reason.and_then(|r| r.parse::<NaiveDate>().ok())
+        {
+            self.on = on;
+        }
+        self
+    }
+}
+
 /// What the clocks need of a case besides its events.
 #[derive(Debug, Clone, Copy)]
 pub struct ClockCase<'a> {
@@ -116,10 +136,6 @@ impl ClockView {
         }
     }
 }
-
-/// How far a supervisor's approval pushes a report's verification due date out, once
-/// (Order 121 Art. 27).
-pub const VERIFICATION_EXTENSION_WORKING_DAYS: u32 = 15;
 
 struct Running {
     clock: Clock,
@@ -225,7 +241,7 @@ pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
                     .iter_mut()
                     .filter(|c| c.clock == Clock::Verification && c.ended.is_none())
                 {
-                    c.extended_days += VERIFICATION_EXTENSION_WORKING_DAYS;
+                    c.extended_days += input.policy.verification_extension.days;
                 }
                 continue;
             }
@@ -319,3 +335,7 @@ pub fn current_stage(clocks: &[ClockView]) -> Option<&ClockView> {
 #[cfg(test)]
 #[path = "clocks_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "clocks_report_tests.rs"]
+mod report_tests;

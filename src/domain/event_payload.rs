@@ -44,6 +44,12 @@ impl EventPayload {
         self
     }
 
+    /// Records the case a step opened (a lead found in mediation opens a report).
+    pub fn with_linked_case(mut self, case_no: &str) -> EventPayload {
+        self.fields.insert("linked_case_no".into(), case_no.into());
+        self
+    }
+
     /// A stored payload of any version; `None` if it is not a JSON object.
     pub fn parse(stored: &str) -> Option<EventPayload> {
         match serde_json::from_str(stored).ok()? {

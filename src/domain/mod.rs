@@ -53,6 +53,7 @@ pub mod login_backoff;
 pub mod mask;
 pub mod platforms;
 pub mod policy;
+pub mod reports;
 pub mod routing;
 pub mod screening;
 pub mod severity;

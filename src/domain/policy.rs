@@ -32,6 +32,8 @@ pub enum PolicyError {
         list: &'static str,
         code: &'static str,
     },
+    #[error("期限策略版本 {id} 的核查延长期限须与核查期限使用同一计算单位")]
+    ExtensionUnit { id: String },
 }
 
 /// The clocks a case can run.
@@ -135,6 +137,17 @@ fn default_true() -> bool {
     true
 }
 
+/// What a version that does not state `verification_extension` grants: 15 working days,
+/// as both Order 20 and Order 121 do (a policy table stored before the field existed).
+fn default_verification_extension() -> ClockRule {
+    ClockRule {
+        days: 15,
+        unit: DayUnit::Working,
+        basis: "《市场监督管理行政处罚程序规定》第十八条".into(),
+        last_day_off: None,
+    }
+}
+
 /// One clock's length as a policy version states it, with the articles it rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -205,6 +218,10 @@ pub struct PolicyVersion {
     pub name: String,
     pub effective_from: NaiveDate,
     pub clocks: ClockRules,
+    /// How far a supervisor's approval pushes a report's verification out, once; counted in
+    /// the verification clock's unit.
+    #[serde(default = "default_verification_extension")]
+    pub verification_extension: ClockRule,
     /// How a calendar-day period whose last day is off work ends.
     #[serde(default)]
     pub last_day_off: LastDayOff,
@@ -327,13 +344,24 @@ impl PolicyVersion {
                 .map(|g| g.code.as_str())
                 .collect(),
         )?;
-        match Clock::ALL.iter().find(|c| self.limit(**c).days == 0) {
-            Some(clock) => Err(PolicyError::ZeroDays {
+        if let Some(clock) = Clock::ALL.iter().find(|c| self.limit(**c).days == 0) {
+            return Err(PolicyError::ZeroDays {
                 id: self.id.clone(),
                 field: clock.key(),
-            }),
-            None => Ok(()),
+            });
         }
+        if self.verification_extension.days == 0 {
+            return Err(PolicyError::ZeroDays {
+                id: self.id.clone(),
+                field: "verification_extension",
+            });
+        }
+        if self.verification_extension.unit != self.clocks.verification.unit {
+            return Err(PolicyError::ExtensionUnit {
+                id: self.id.clone(),
+            });
+        }
+        Ok(())
     }
 }
 

@@ -252,3 +252,37 @@ fn a_clock_under_another_rule_keeps_its_last_day() {
         date("2026-12-05")
     );
 }
+
+#[test]
+fn the_verification_extension_is_stated_per_version_and_defaults_to_fifteen_working_days() {
+    let table = PolicyTable::builtin();
+    for v in &table.versions {
+        assert_eq!(v.verification_extension.days, 15, "{}", v.id);
+        assert_eq!(v.verification_extension.unit, DayUnit::Working);
+        assert!(!v.verification_extension.basis.is_empty(), "{}", v.id);
+    }
+    // A table stored before the field existed still parses, with the rules' 15 working days.
+    let stored = PolicyTable::from_toml(&version_toml("old", "2020-01-01", 7)).expect("parses");
+    let extension = &stored.versions[0].verification_extension;
+    assert_eq!((extension.days, extension.unit), (15, DayUnit::Working));
+    // A version may grant another length, but not none, and in the clock's own unit.
+    let stated = |rule: &str| {
+        version_toml("v", "2020-01-01", 7).replace(
+            "[versions.clocks]",
+            &format!("verification_extension = {rule}\n[versions.clocks]"),
+        )
+    };
+    let ten = PolicyTable::from_toml(&stated("{ days = 10, unit = \"working\" }")).expect("ok");
+    assert_eq!(ten.versions[0].verification_extension.days, 10);
+    assert_eq!(
+        PolicyTable::from_toml(&stated("{ days = 0, unit = \"working\" }")),
+        Err(PolicyError::ZeroDays {
+            id: "v".into(),
+            field: "verification_extension"
+        })
+    );
+    assert_eq!(
+        PolicyTable::from_toml(&stated("{ days = 15, unit = \"calendar\" }")),
+        Err(PolicyError::ExtensionUnit { id: "v".into() })
+    );
+}

@@ -34,6 +34,13 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
         (!parts.is_empty()).then(|| format!("原因：{}", parts.join("；")))
     };
     let code = |key| payload.str_of(key);
+    if kind == super::clocks::REPORT_MERGED {
+        let from = text("case_no")?;
+        return Some(match text("restarts_on") {
+            Some(on) => format!("并入 {from}，核查期限自 {on} 起重新计算"),
+            None => format!("并入 {from}"),
+        });
+    }
     if kind == "submitted" {
         let channel = code("channel").and_then(|c| c.parse::<Channel>().ok())?;
         return Some(format!("渠道：{}", channel.label_zh()));
@@ -100,6 +107,31 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
             (!parts.is_empty()).then(|| parts.join("；"))
         }
         ActionKind::ProvideIdentity => text("detail").map(|d| format!("材料：{d}")),
+        ActionKind::MarkRepeated => {
+            let earlier = text("case_no").map(|n| format!("与此前举报 {n} 重复"));
+            let parts: Vec<String> = earlier
+                .into_iter()
+                .chain(text("detail").map(Into::into))
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("；"))
+        }
+        ActionKind::MergeReport => text("case_no").map(|n| format!("并入 {n}，其核查期限重新计算")),
+        ActionKind::OpenLeadReport => {
+            let report = text("linked_case_no").map(|n| format!("另立举报 {n}"));
+            let parts: Vec<String> = report
+                .into_iter()
+                .chain(text("detail").map(|d| format!("线索：{d}")))
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("；"))
+        }
+        ActionKind::ReferReporter => {
+            let to = text("where").map(|w| format!("告知向{w}举报"));
+            let parts: Vec<String> = to
+                .into_iter()
+                .chain(text("detail").map(Into::into))
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("；"))
+        }
         _ => None,
     }
 }

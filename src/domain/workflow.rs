@@ -16,6 +16,9 @@ pub use messages::{
 };
 use messages::{check_text, within_daily_limit};
 
+#[path = "workflow_reports.rs"]
+mod reports;
+
 /// Who acts on a case, as far as the workflow cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
@@ -159,7 +162,8 @@ pub enum Command {
     /// Sweep only: the ODR period ended without settlement.
     #[serde(skip)]
     OdrExpire,
-    /// A supervisor approves 15 more working days for verifying a report, once.
+    /// A supervisor approves more time for verifying a report (as long as the policy
+    /// version says), once.
     ExtendVerification {
         #[serde(default)]
         reason: String,
@@ -197,6 +201,30 @@ pub enum Command {
         #[serde(default)]
         reason: String,
     },
+    /// Order 121 Art. 35: the same reporter, facts and business as the earlier report
+    /// `case_no`; recorded and not handled again.
+    MarkRepeated {
+        #[serde(default)]
+        case_no: String,
+        detail: Option<String>,
+    },
+    /// Order 121 Art. 35: a report adding new facts joins the earlier open report `case_no`,
+    /// whose verification period restarts from this report's receipt.
+    MergeReport {
+        #[serde(default)]
+        case_no: String,
+    },
+    /// Order 121 Art. 27: a lead found while mediating a complaint opens a report of its own.
+    OpenLeadReport {
+        #[serde(default)]
+        detail: String,
+    },
+    /// Order 121 Art. 34: the bureau has no competence; the reporter is told where to report.
+    ReferReporter {
+        #[serde(default, rename = "where")]
+        authority: String,
+        detail: Option<String>,
+    },
 }
 
 impl Command {
@@ -216,6 +244,7 @@ impl Command {
                 | Command::SetRepresentatives { .. }
                 | Command::RequestIdentity { .. }
                 | Command::ProvideIdentity { .. }
+                | Command::OpenLeadReport { .. }
         )
     }
 
@@ -250,6 +279,10 @@ impl Command {
             Command::ProvideIdentity { .. } => ActionKind::ProvideIdentity,
             Command::Dispatch { .. } => ActionKind::Dispatch,
             Command::ReturnToDispatcher { .. } => ActionKind::ReturnToDispatcher,
+            Command::MarkRepeated { .. } => ActionKind::MarkRepeated,
+            Command::MergeReport { .. } => ActionKind::MergeReport,
+            Command::OpenLeadReport { .. } => ActionKind::OpenLeadReport,
+            Command::ReferReporter { .. } => ActionKind::ReferReporter,
         }
     }
 }
@@ -310,6 +343,8 @@ pub fn is_closed(state: CaseState) -> bool {
             | S::Merged
             | S::CaseOpened
             | S::NotOpened
+            | S::Repeated
+            | S::ReferredElsewhere
     )
 }
 
@@ -355,6 +390,7 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
                     A::JoinInto,
                     A::SetRepresentatives,
                 ]);
+                out.push(A::OpenLeadReport);
             }
             if actor == Actor::Consumer {
                 out.push(A::Withdraw);
@@ -363,13 +399,16 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
         (CaseKind::Complaint, S::MediationPaused) => {
             if staff {
                 out.extend([A::Resume, A::Terminate]);
+                out.push(A::OpenLeadReport);
             }
             if actor == Actor::Consumer {
                 out.push(A::Withdraw);
             }
         }
         (CaseKind::Report, S::PendingVerification) if staff => {
-            out.extend([A::OpenCase, A::NotOpen, A::MergeInto, A::Transfer, A::Pause]);
+            out.extend([A::OpenCase, A::NotOpen, A::Transfer, A::Pause]);
+            // Order 121 Art. 34, 35: a report's own ways of ending besides a decision.
+            out.extend([A::MarkRepeated, A::MergeReport, A::ReferReporter]);
             if supervisor {
                 out.push(A::ExtendVerification);
             }
@@ -625,6 +664,10 @@ pub fn decide(
             }
             Some(S::AwaitingDispatch)
         }
+        Command::MarkRepeated { .. }
+        | Command::MergeReport { .. }
+        | Command::OpenLeadReport { .. }
+        | Command::ReferReporter { .. } => reports::decide_step(command)?,
         Command::Assign { .. }
         | Command::NotifyReporter { .. }
         | Command::RequestIdentity { .. }
@@ -636,3 +679,7 @@ pub fn decide(
 #[cfg(test)]
 #[path = "workflow_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "workflow_reports_tests.rs"]
+mod reports_tests;

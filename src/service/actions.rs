@@ -20,7 +20,7 @@ use crate::store::events::{self, EventDraft};
 use crate::store::models::NewCaseLink;
 use crate::store::{Db, StoreError, accounts, cases, workflow, write_transaction};
 
-use super::{joint, mail, police_referral};
+use super::{joint, mail, police_referral, reports};
 use crate::domain::action::ActionKind;
 use crate::domain::grounds;
 
@@ -111,6 +111,7 @@ pub fn apply(
     grounds::check(policy, command, identity.as_ref(), today).map_err(refused)?;
     let mut district = case.district.clone();
     let mut assignee_id = case.assignee_id;
+    let mut lead = None;
     match command {
         Command::Transfer {
             bureau: Some(b), ..
@@ -186,6 +187,17 @@ pub fn apply(
             joint::check_representatives(conn, case, first, second.as_deref())?;
         }
         Command::SubmitReferral => workflow::mark_referral_submitted(conn, case.id, today)?,
+        Command::MarkRepeated { case_no, .. } => {
+            reports::mark_repeated(conn, caller, case, case_no)?;
+        }
+        Command::MergeReport { case_no } => {
+            reports::merge_report(conn, ctx, caller, actor, case, case_no)?;
+        }
+        Command::OpenLeadReport { detail } => {
+            lead = Some(reports::open_lead_report(
+                conn, ctx, caller, actor, case, detail,
+            )?);
+        }
         _ => {}
     }
     let to_state = outcome.to;
@@ -199,6 +211,9 @@ pub fn apply(
         .map_err(|e| StoreError::Other(format!("event payload of {kind_name}: {e}")))?;
     if let (Command::Assign { .. }, Some(id)) = (command, assignee_id) {
         payload = payload.with_assignee(id);
+    }
+    if let Some(report_no) = &lead {
+        payload = payload.with_linked_case(report_no);
     }
     events::append(
         conn,
@@ -288,6 +303,7 @@ fn reason_code(command: &Command) -> Option<String> {
         | Command::NotOpen { reason }
         | Command::ExtendVerification { reason }
         | Command::ReturnToDispatcher { reason } => Some(reason.clone()),
+        Command::ReferReporter { authority, .. } => Some(authority.clone()),
         _ => None,
     }
 }

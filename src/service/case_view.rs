@@ -128,7 +128,10 @@ pub fn clocks_of(
     let events: Vec<ClockEvent> = loaded
         .events
         .iter()
-        .map(|e| ClockEvent::logged(&e.kind, e.at, e.to_state, case.received_date))
+        .map(|e| {
+            ClockEvent::logged(&e.kind, e.at, e.to_state, case.received_date)
+                .with_reason(e.reason.as_deref())
+        })
         .collect();
     let subject = ClockCase {
         kind: loaded.kind(),

@@ -30,10 +30,20 @@ pub fn desk_case(
     if !matches!(access, Access::Staff(_)) {
         return Err(ServiceError::NotFound);
     }
-    let CaseView::Staff(view) = case_view::render(conn, &ctx.reference, &loaded, access, ctx.now)?
+    let CaseView::Staff(mut view) =
+        case_view::render(conn, &ctx.reference, &loaded, access, ctx.now)?
     else {
         return Err(ServiceError::NotFound);
     };
+    // The page names only linked cases the caller may open: a repeated complaint may be
+    // linked to a case another bureau now handles.
+    let mut reachable = Vec::new();
+    for link in std::mem::take(&mut view.links) {
+        if case_view::find_visible(conn, &link.case_no, caller)?.is_some() {
+            reachable.push(link);
+        }
+    }
+    view.links = reachable;
     let assignee = match view.assignee_id {
         Some(id) => accounts::find_user(conn, id)?.map(|u| u.email),
         None => None,

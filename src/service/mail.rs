@@ -169,6 +169,31 @@ fn notice_of(
                 },
             },
         )),
+        // Order 121 Art. 34, 35: the reporter learns the report ends here, and why.
+        Command::MarkRepeated {
+            case_no: earlier, ..
+        } => Some((
+            "reporter",
+            Notice::ReporterNotice {
+                case_no: case_no.clone(),
+                outcome: format!(
+                    "经审查，您的举报与此前举报（编号 {}）系就同一事实、同一被举报人的重复举报，\
+                     依照《市场监督管理投诉举报处理办法》第三十五条，不再重复处理。",
+                    earlier.trim()
+                ),
+            },
+        )),
+        Command::ReferReporter { authority, detail } => Some((
+            "reporter",
+            Notice::ReporterNotice {
+                case_no: case_no.clone(),
+                outcome: format!(
+                    "经审查，您举报的事项不属于本局管辖。请您向{}举报。{}",
+                    authority.trim(),
+                    detail.as_deref().map(str::trim).unwrap_or_default()
+                ),
+            },
+        )),
         // The bureau's own words may go out under its name; a party's never do.
         Command::Message { to, text }
             if matches!(actor, Actor::Admin | Actor::Supervisor | Actor::Mediator) =>

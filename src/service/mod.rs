@@ -23,6 +23,7 @@ pub mod police_referral;
 pub mod queue;
 pub mod referral;
 pub mod screening;
+pub mod reports;
 pub mod sessions;
 pub mod slots;
 pub mod submit;

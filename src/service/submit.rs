@@ -127,6 +127,17 @@ fn receive(
         )?,
         _ => None,
     };
+    // Order 121 Art. 35: the desk is shown the earlier report this one may repeat.
+    let repeat = match case.person.as_ref().and_then(|p| p.phone.as_ref()) {
+        Some(phone) if case.kind == CaseKind::Report => crate::store::reports::possible_repeat_of(
+            conn,
+            phone.as_str(),
+            case.respondent.uscc.as_ref().map(|u| u.as_str()),
+            &case.respondent.name,
+            (case.received_at - chrono::Duration::days(REPEAT_WINDOW_DAYS)).naive_utc(),
+        )?,
+        _ => None,
+    };
     let route = route(
         &Submission {
             kind: case.kind,
@@ -179,6 +190,16 @@ fn receive(
                 case_id,
                 linked_case_id: earlier,
                 relation: "possible_duplicate".into(),
+            },
+        )?;
+    }
+    if let Some(earlier) = repeat {
+        cases::insert_link(
+            conn,
+            &NewCaseLink {
+                case_id,
+                linked_case_id: earlier,
+                relation: "possible_repeat".into(),
             },
         )?;
     }
@@ -238,6 +259,10 @@ const COLLECTIVE_WINDOW_DAYS: i64 = 7;
 
 /// Complaints by the same consumer against the same business this recent are flagged.
 const DUPLICATE_WINDOW_DAYS: i64 = 30;
+
+/// Reports by the same phone against the same business this recent are linked as possible
+/// repeats, for the desk to judge (Order 121 Art. 35).
+const REPEAT_WINDOW_DAYS: i64 = 90;
 
 fn replay(conn: &mut Db, idem: &Idempotency) -> Result<Option<Submitted>, ServiceError> {
     let Some(row) = cases::find_idempotency(conn, idem.scope, &idem.key.hash())? else {

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::ServiceError;
 use crate::domain::action::{ActionKind, PartyLine};
 use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::clocks::REPORT_MERGED;
 use crate::domain::event_payload::EventPayload;
 use crate::domain::grounds::POLICE_REFERRAL;
 use crate::domain::steps::{step_line, substance};
@@ -194,6 +195,7 @@ pub fn event_label(kind: &str, to: Option<CaseState>) -> &'static str {
         "submitted" => "已提交",
         "attachment_added" => "已上传证据材料",
         POLICE_REFERRAL => "移送公安机关",
+        REPORT_MERGED => "并入新举报，核查期限重新计算",
         other => ActionKind::parse(other).map_or("处理进展", |k| k.event_label_to(to)),
     }
 }

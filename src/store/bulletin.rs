@@ -36,6 +36,8 @@ pub struct CohortEvent {
     pub kind: String,
     pub at: NaiveDateTime,
     pub to_state: Option<CaseState>,
+    /// Read by the clocks for a `report_merged` event (its restart date).
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -74,7 +76,7 @@ pub fn counted_groups(
     );
     cases::table
         .filter(cases::received_date.between(from, to))
-        .filter(cases::state.ne(CaseState::Merged))
+        .filter(cases::state.ne_all([CaseState::Merged, CaseState::Repeated]))
         .group_by(key)
         .select((key, diesel::dsl::count_star()))
         .load::<((CaseKind, String, Option<String>, String, Channel), i64)>(conn)
@@ -120,6 +122,7 @@ pub fn events_of_received(
             case_events::kind,
             case_events::at,
             case_events::to_state,
+            case_events::reason,
         ))
         .load(conn)
 }

@@ -16,6 +16,7 @@ pub mod leases;
 pub mod models;
 pub mod outbox;
 pub mod reference;
+pub mod reports;
 pub mod schema;
 pub mod screening;
 pub mod search;

@@ -17,7 +17,7 @@ async fn a_supervisor_extends_verification_once_with_a_reason(backend: Backend) 
     assert_eq!(s, 201);
     let no = r["case_no"].as_str().unwrap();
     let page = app.get_text_as(&format!("/desk/cases/{no}"), &sup).await;
-    assert!(page.contains("延长核查期限（15个工作日）"), "{page}");
+    assert!(page.contains("延长核查期限"), "{page}");
     assert!(page.contains("延长理由"), "{page}");
     let extend = |reason: &str| json!({"action": "extend_verification", "reason": reason});
     // A mediator may not extend; the refusal lists what they may do.
@@ -38,7 +38,7 @@ async fn a_supervisor_extends_verification_once_with_a_reason(backend: Backend) 
     assert_eq!(due, "2027-01-01");
     // The desk timeline says it was extended and why.
     let page = app.get_text_as(&format!("/desk/cases/{no}"), &sup).await;
-    assert!(page.contains("核查期限延长15个工作日"), "{page}");
+    assert!(page.contains("核查期限已延长"), "{page}");
     assert!(page.contains("需调取监控录像"), "{page}");
     // The queue shows the extended date too.
     let (_, q) = app.get_as("/api/v1/queue", &med).await;

@@ -103,6 +103,8 @@ pub fn state_explained(state: CaseState) -> &'static str {
         CaseState::CaseOpened => "市场监管部门已立案调查。",
         CaseState::NotOpened => "经核查，市场监管部门决定不予立案。",
         CaseState::AwaitingDispatch => "统一接收机构正在将案件分送至有管辖权的市场监管部门。",
+        CaseState::Repeated => "该举报与您此前的举报属同一事项，市场监管部门不再重复处理。",
+        CaseState::ReferredElsewhere => "本局对该举报事项无管辖权，已告知您向有权处理的机关举报。",
     }
 }
 

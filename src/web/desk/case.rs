@@ -72,6 +72,23 @@ impl CasePage {
     fn flag_label(&self, f: &str) -> String {
         flag_label(f).to_owned()
     }
+    /// How a linked case relates to this one, in words.
+    fn link_label(&self, relation: &str, outgoing: &bool) -> &'static str {
+        match (relation, *outgoing) {
+            ("possible_repeat", true) => "可能重复的此前举报（请核对是否重复举报）",
+            ("possible_repeat", false) => "可能重复本举报的后续举报",
+            ("repeat_of", true) => "所重复的此前举报",
+            ("repeat_of", false) => "重复本举报的举报",
+            ("lead_report", true) => "调解中发现的线索另立的举报",
+            ("lead_report", false) => "线索来源投诉",
+            ("merged_into", true) => "已并入",
+            ("merged_into", false) => "并入本案的案件",
+            ("possible_duplicate", true) => "可能重复的此前投诉",
+            ("linked_report", true) => "关联的举报",
+            ("linked_report", false) => "来源投诉",
+            _ => "关联案件",
+        }
+    }
     fn district(&self, code: &str) -> String {
         district_name(code).to_owned()
     }
