@@ -57,6 +57,8 @@ action_kinds! {
     SubmitReferral => "submit_referral", "已报送不良反应监测信息", "报送不良反应监测信息";
     OdrExpire => "odr_expire", "企业协商期满", "企业协商期满未解决，转入受理";
     ExtendVerification => "extend_verification", "延长核查期限（15个工作日）", "核查期限延长15个工作日";
+    RecordNotice => "record_notice", "记录终止调解告知", "已告知终止调解";
+    FollowUp => "follow_up", "记录回访", "已回访";
 }
 
 impl ActionKind {
@@ -109,6 +111,8 @@ impl ActionKind {
             A::NotOpen => NOT_OPEN,
             A::NotifyReporter => NOTIFY_REPORTER,
             A::ExtendVerification => EXTEND_VERIFICATION,
+            A::RecordNotice => RECORD_NOTICE,
+            A::FollowUp => FOLLOW_UP,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -182,6 +186,17 @@ const OPEN_CASE: &[FieldSpec] = &[optional("detail", "立案说明", I::LongText
 const NOT_OPEN: &[FieldSpec] = &[required("reason", "不予立案理由", I::LongText)];
 const NOTIFY_REPORTER: &[FieldSpec] = &[optional("text", "告知内容", I::LongText)];
 const EXTEND_VERIFICATION: &[FieldSpec] = &[required("reason", "延长理由", I::LongText)];
+const RECORD_NOTICE: &[FieldSpec] = &[
+    required("party", "告知对象", I::Select(C::NoticeParty)),
+    required("means", "告知方式", I::Select(C::NoticeMeans)),
+    required("date", "告知日期（如 2026-10-09）", I::Text),
+    DETAIL,
+];
+const FOLLOW_UP: &[FieldSpec] = &[
+    required("fulfilled", "调解协议履行情况", I::Select(C::Fulfilled)),
+    required("view", "消费者评价", I::Select(C::ConsumerView)),
+    DETAIL,
+];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -244,6 +259,14 @@ pub enum CodeList {
     Recipient,
     /// A district code of the city, or [`OUTSIDE_BUREAU`] for out of jurisdiction.
     Bureau,
+    /// `aftercare::NoticeParty`.
+    NoticeParty,
+    /// `aftercare::NoticeMeans`.
+    NoticeMeans,
+    /// `aftercare::Fulfilled`.
+    Fulfilled,
+    /// `aftercare::ConsumerView`.
+    ConsumerView,
 }
 
 /// The bureau choice for "outside the city", sent as `outside: true` instead of a `bureau`.

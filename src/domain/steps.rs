@@ -77,6 +77,15 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
         ActionKind::MergeInto => text("case_no").map(|n| format!("并入 {n}")),
         ActionKind::Rate => payload.int_of("score").map(|s| format!("{s} 分")),
         ActionKind::NotifyReporter => text("text").map(|t| format!("告知内容：{t}")),
+        ActionKind::RecordNotice => super::aftercare::notice_substance(
+            code("party"),
+            code("means"),
+            code("date"),
+            text("detail"),
+        ),
+        ActionKind::FollowUp => {
+            super::aftercare::follow_up_substance(code("fulfilled"), code("view"), text("detail"))
+        }
         _ => None,
     }
 }

@@ -5,9 +5,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::action::ActionKind;
+use super::aftercare::{ConsumerView, Fulfilled, NoticeMeans, NoticeParty};
 use super::case::{CaseKind, CaseState};
 use super::codes::{NotAcceptReason, PauseReason, TerminationReason};
 
+#[path = "workflow_aftercare.rs"]
+mod aftercare;
 #[path = "workflow_messages.rs"]
 mod messages;
 pub use messages::{
@@ -147,6 +150,20 @@ pub enum Command {
         #[serde(default)]
         reason: String,
     },
+    /// A party was told of the termination other than by the service's mail (Art. 23).
+    RecordNotice {
+        party: NoticeParty,
+        means: NoticeMeans,
+        #[schema(value_type = String, format = Date)]
+        date: NaiveDate,
+        detail: Option<String>,
+    },
+    /// A follow-up visit (回访) of a settled complaint (Art. 26).
+    FollowUp {
+        fulfilled: Fulfilled,
+        view: ConsumerView,
+        detail: Option<String>,
+    },
 }
 
 impl Command {
@@ -163,6 +180,8 @@ impl Command {
                 | Command::NotifyReporter { .. }
                 | Command::SubmitReferral
                 | Command::ExtendVerification { .. }
+                | Command::RecordNotice { .. }
+                | Command::FollowUp { .. }
         )
     }
 
@@ -191,6 +210,8 @@ impl Command {
             Command::SubmitReferral => ActionKind::SubmitReferral,
             Command::OdrExpire => ActionKind::OdrExpire,
             Command::ExtendVerification { .. } => ActionKind::ExtendVerification,
+            Command::RecordNotice { .. } => ActionKind::RecordNotice,
+            Command::FollowUp { .. } => ActionKind::FollowUp,
         }
     }
 }
@@ -310,6 +331,7 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
             out.push(A::Rate);
         }
     }
+    aftercare::offer(kind, state, staff, &mut out);
     if kind == CaseKind::Report && staff && matches!(state, S::CaseOpened | S::NotOpened) {
         out.push(A::NotifyReporter);
     }
@@ -506,6 +528,8 @@ pub fn decide(
             }
             None
         }
+        Command::RecordNotice { date, .. } => aftercare::check_notice(*date, facts.today)?,
+        Command::FollowUp { .. } => None,
         Command::Assign { .. } | Command::NotifyReporter { .. } => None,
     };
     Ok(Outcome { to })

@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod actions;
 pub mod admin;
+pub mod aftercare;
 pub mod analysis;
 pub mod attachments;
 pub mod audit;

@@ -181,7 +181,13 @@ fn is_public_event(kind: &str) -> bool {
     !matches!(
         kind,
         "note" | "assign" | "submit_referral" | "clock_overdue" | "message"
-    )
+    ) && !is_aftercare_event(kind)
+}
+
+/// How the bureau told the parties of a termination, and its follow-up visits, are its own
+/// records (Order 121 Art. 26, 37).
+fn is_aftercare_event(kind: &str) -> bool {
+    kind == ActionKind::RecordNotice.as_str() || kind == ActionKind::FollowUp.as_str()
 }
 
 /// The Chinese label of an event kind that led to `to`, as timelines show it.
