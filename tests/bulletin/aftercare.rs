@@ -8,6 +8,12 @@ use crate::common::{Backend, TestApp};
 use crate::draft;
 use crate::fixture::{self, ADMIN, Complaint, MEDIATOR, RESPONDENT_USCC, act, morning};
 
+/// No background mail sender or sweep: the test delivers mail and sweeps at pinned times.
+fn quiet(s: &mut odrdesk::config::Settings) {
+    s.mail_poll_ms = 3_600_000;
+    s.sweep_interval_secs = 0;
+}
+
 fn rate(v: &Value) -> (u64, u64) {
     (
         v["numerator"].as_u64().unwrap(),
@@ -46,7 +52,7 @@ fn visit(fulfilled: &str) -> Value {
 }
 
 async fn bulletin_counts_notices_and_follow_ups(backend: Backend) {
-    let app = TestApp::spawn(&backend).await;
+    let app = TestApp::spawn_with(&backend, quiet).await;
     app.set_now(morning(2026, 8, 1));
     app.add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", false);
     app.add_user(ADMIN, "admin", &[], None).await;

@@ -21,6 +21,12 @@ async fn accepted(app: &TestApp, med: &str) -> String {
     case_no
 }
 
+/// No background mail sender or sweep: the test delivers mail and sweeps at pinned times.
+fn quiet(s: &mut odrdesk::config::Settings) {
+    s.mail_poll_ms = 3_600_000;
+    s.sweep_interval_secs = 0;
+}
+
 fn notice(party: &str, means: &str, date: &str) -> Value {
     json!({"action": "record_notice", "party": party, "means": means, "date": date})
 }
@@ -55,7 +61,7 @@ async fn deliver_business_mail(app: &TestApp, case_no: &str, at: chrono::DateTim
 }
 
 async fn termination_notice_closes_only_when_both_parties_are_told(backend: Backend) {
-    let app = TestApp::spawn(&backend).await;
+    let app = TestApp::spawn_with(&backend, quiet).await;
     app.add_enterprise(RESPONDENT_USCC, "江门市美颜化妆品有限公司", "440703", false);
     app.set_now(china_morning(2026, 9, 21));
     let med = mediator(&app).await;
@@ -222,7 +228,7 @@ async fn follow_up_list(app: &TestApp, med: &str, which: &str) -> Vec<String> {
 }
 
 async fn follow_up_visits_of_the_sample_show_unfulfilled_settlements(backend: Backend) {
-    let app = TestApp::spawn(&backend).await;
+    let app = TestApp::spawn_with(&backend, quiet).await;
     let admin = app.add_user("admin@jm.gov.cn", "admin", &[], None).await;
     let med = mediator(&app).await;
     let mut settled = Vec::new();
