@@ -278,7 +278,10 @@ fn termination_notice_runs_until_both_parties_are_told() {
     // 7 working days across the National Day holiday (Oct 10 a make-up working day).
     let c = notice(&events, d(10, 15)).unwrap();
     assert_eq!((c.due, c.ended, c.overdue), (d(10, 15), None, false));
-    assert!(notice(&events, d(10, 16)).unwrap().overdue, "one party told is not both");
+    assert!(
+        notice(&events, d(10, 16)).unwrap().overdue,
+        "one party told is not both"
+    );
     events.push(ev(TOLD_BUSINESS, d(10, 16), None));
     let c = notice(&events, d(10, 20)).unwrap();
     assert_eq!((c.ended, c.verdict), (Some(d(10, 16)), Some(Verdict::Late)));
