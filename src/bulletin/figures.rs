@@ -250,6 +250,14 @@ pub fn compute(inputs: &Inputs, reference: &Reference, taxonomy: &Taxonomy) -> F
         cosmetics,
         top_businesses: top_businesses(inputs, &cases, &outcomes),
         methodology: indicators(),
+        aftercare: super::aftercare::section(
+            &cases,
+            &events,
+            &inputs.notices,
+            &inputs.follow_ups,
+            reference,
+            inputs.as_of,
+        ),
         history_periods: [&inputs.previous_year, &inputs.previous_period]
             .into_iter()
             .filter(|(_, e)| matches!(e, Earlier::History { .. }))

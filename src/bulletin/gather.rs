@@ -85,6 +85,7 @@ pub fn gather(
                 .filter(|n| n.chars().count() >= 2)
                 .collect();
         let (_, until) = utc_bounds(period);
+        let (notices, follow_ups) = super::aftercare::gather(conn, period.from, period.to)?;
         Ok(Inputs {
             region: region.to_owned(),
             period: period.clone(),
@@ -115,6 +116,8 @@ pub fn gather(
                 .into_iter()
                 .collect::<BTreeMap<_, _>>(),
             hot: publishable_hot(hot, &names),
+            notices,
+            follow_ups,
         })
     })
 }

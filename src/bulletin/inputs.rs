@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::aftercare::{FollowUpFact, NoticeFact};
 use super::model::HotIssue;
 use super::period::Period;
 use super::tally::Tally;
@@ -59,6 +60,13 @@ pub struct Inputs {
     /// USCC → registered name.
     pub enterprise_names: BTreeMap<String, String>,
     pub hot: Vec<HotIssue>,
+    /// Parties told of a termination (left out of the hash input when there are none, so
+    /// earlier bulletins keep their inputs hash).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<NoticeFact>,
+    /// The latest follow-up visit of each case that had one (likewise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUpFact>,
 }
 
 /// Feeds serialized bytes straight into the digest, so a large quarter is never held as text.

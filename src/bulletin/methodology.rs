@@ -81,6 +81,7 @@ const DEFINITIONS: [(&str, &str, &str, &str); 12] = [
 pub fn indicators() -> Vec<Indicator> {
     DEFINITIONS
         .iter()
+        .chain(super::aftercare::DEFINITIONS.iter())
         .map(|(key, label, numerator, denominator)| Indicator {
             key: (*key).to_owned(),
             label: (*label).to_owned(),

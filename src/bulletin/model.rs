@@ -223,6 +223,9 @@ pub struct Figures {
     pub methodology: Vec<Indicator>,
     /// Earlier periods whose figures came from imported history rather than case records.
     pub history_periods: Vec<String>,
+    /// Termination notices and follow-up visits (absent from bulletins published before).
+    #[serde(default)]
+    pub aftercare: super::aftercare::AftercareSection,
 }
 
 impl Figures {

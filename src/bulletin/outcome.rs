@@ -48,6 +48,17 @@ fn judge(clocks: &[ClockView], which: Clock) -> Judged {
     judged
 }
 
+/// The case's logged events as the clocks see them.
+pub fn clock_events_of(case: &CohortCase, events: &[CohortEvent]) -> Vec<ClockEvent> {
+    events
+        .iter()
+        .map(|e| {
+            ClockEvent::logged(&e.kind, e.at, e.to_state, case.received_date)
+                .with_reason(e.reason.as_deref())
+        })
+        .collect()
+}
+
 /// The case's clock events and clocks as of `as_of`, derived as the case page derives them;
 /// `referral_severity` is that of the adverse-reaction referral the case opened, if any.
 fn cohort_clocks(
@@ -58,13 +69,7 @@ fn cohort_clocks(
     as_of: NaiveDate,
 ) -> (Vec<ClockEvent>, Vec<ClockView>) {
     let kind = case.kind;
-    let clock_events: Vec<ClockEvent> = events
-        .iter()
-        .map(|e| {
-            ClockEvent::logged(&e.kind, e.at, e.to_state, case.received_date)
-                .with_reason(e.reason.as_deref())
-        })
-        .collect();
+    let clock_events = clock_events_of(case, events);
     let subject = ClockCase {
         kind,
         received_date: case.received_date,

@@ -68,6 +68,7 @@ fn case_view_and_bulletin_derive_the_same_clocks_for_a_case_with_a_referral() {
     let loaded = LoadedCase {
         case: case_row(&policy_version, received),
         respondent_uscc: None,
+        mail_notices: Vec::new(),
         events: LOG
             .iter()
             .enumerate()

@@ -217,6 +217,15 @@ fn figures() -> Figures {
         top_businesses: top_businesses(),
         methodology: methodology(),
         history_periods: vec!["2025-Q3".into()],
+        aftercare: super::aftercare::AftercareSection {
+            notices_on_time: 61,
+            notices_late: 3,
+            notices_pending: 5,
+            notice_on_time: Rate::of(61, 64),
+            follow_ups: 52,
+            fulfilled: Rate::of(44, 49),
+            unfulfilled: 5,
+        },
     }
 }
 

@@ -67,6 +67,8 @@ action_kinds! {
     MergeReport => "merge_report", "并入此前举报（有新线索）", "已并入此前举报";
     OpenLeadReport => "open_lead_report", "登记调解中发现的违法线索", "登记违法线索";
     ReferReporter => "refer_reporter", "告知向有权机关举报", "已告知向有权机关举报";
+    RecordNotice => "record_notice", "记录终止调解告知", "已告知终止调解";
+    FollowUp => "follow_up", "记录回访", "已回访";
 }
 
 impl ActionKind {
@@ -107,7 +109,10 @@ impl ActionKind {
             | A::Dispatch
             | A::ReturnToDispatcher
             // A lead is verified apart from the complaint, unknown to its parties (Art. 37).
-            | A::OpenLeadReport => P::Hidden,
+            | A::OpenLeadReport
+            // How the bureau told the parties, and its follow-up visits, are its own records.
+            | A::RecordNotice
+            | A::FollowUp => P::Hidden,
             // What they decided names other complainants' cases.
             A::JoinInto | A::SetRepresentatives => P::LabelOnly,
             A::Accept
@@ -173,6 +178,8 @@ impl ActionKind {
             A::MergeReport => MERGE_REPORT,
             A::OpenLeadReport => OPEN_LEAD_REPORT,
             A::ReferReporter => REFER_REPORTER,
+            A::RecordNotice => RECORD_NOTICE,
+            A::FollowUp => FOLLOW_UP,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -287,6 +294,17 @@ const OPEN_LEAD_REPORT: &[FieldSpec] = &[required(
     I::LongText,
 )];
 const REFER_REPORTER: &[FieldSpec] = &[required("where", "有权处理的机关", I::Text), DETAIL];
+const RECORD_NOTICE: &[FieldSpec] = &[
+    required("party", "告知对象", I::Select(C::NoticeParty)),
+    required("means", "告知方式", I::Select(C::NoticeMeans)),
+    required("date", "告知日期（如 2026-10-09）", I::Text),
+    DETAIL,
+];
+const FOLLOW_UP: &[FieldSpec] = &[
+    required("fulfilled", "调解协议履行情况", I::Select(C::Fulfilled)),
+    required("view", "消费者评价", I::Select(C::ConsumerView)),
+    DETAIL,
+];
 
 /// One input of a step.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -353,6 +371,14 @@ pub enum CodeList {
     Bureau,
     /// A district code of the city (dispatch by the unified intake unit).
     CityBureau,
+    /// `aftercare::NoticeParty`.
+    NoticeParty,
+    /// `aftercare::NoticeMeans`.
+    NoticeMeans,
+    /// `aftercare::Fulfilled`.
+    Fulfilled,
+    /// `aftercare::ConsumerView`.
+    ConsumerView,
 }
 
 /// The bureau choice for "outside the city", sent as `outside: true` instead of a `bureau`.

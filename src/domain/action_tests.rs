@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::aftercare::{ConsumerView, Fulfilled, NoticeMeans, NoticeParty};
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
 use crate::domain::workflow::{Actor, Command, Recipient, allowed};
@@ -130,6 +131,17 @@ pub(crate) fn one_of_each() -> Vec<Command> {
         Command::OpenLeadReport { detail: text() },
         Command::ReferReporter {
             authority: "江门市公安局".into(),
+            detail: Some(text()),
+        },
+        Command::RecordNotice {
+            party: NoticeParty::Business,
+            means: NoticeMeans::Phone,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 10, 9).unwrap_or_default(),
+            detail: Some(text()),
+        },
+        Command::FollowUp {
+            fulfilled: Fulfilled::Partly,
+            view: ConsumerView::Neutral,
             detail: Some(text()),
         },
     ]

@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use super::aftercare::{TOLD_BUSINESS, TOLD_CONSUMER};
 use super::calendar::WorkCalendar;
 use super::case::{CaseKind, CaseState};
 use super::policy::{Clock, DayUnit, DaysLeft, PolicyTable, PolicyVersion};
@@ -145,6 +146,8 @@ struct Running {
     paused_days: u32,
     paused_since: Option<NaiveDate>,
     ended: Option<NaiveDate>,
+    /// Termination notice: the consumer and the business were told.
+    told: [bool; 2],
 }
 
 /// The stage clock a state starts, if any.
@@ -200,6 +203,7 @@ pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
             paused_days: 0,
             paused_since: None,
             ended: None,
+            told: [false; 2],
         })
     };
     for event in input.events {
@@ -245,7 +249,25 @@ pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
                 }
                 continue;
             }
-            "rate" | "reopen" => running(&mut clocks, &|c| c == Clock::Rating),
+            TOLD_CONSUMER | TOLD_BUSINESS => {
+                let party = usize::from(event.kind == TOLD_BUSINESS);
+                for c in clocks
+                    .iter_mut()
+                    .filter(|c| c.clock == Clock::TerminationNotice && c.ended.is_none())
+                {
+                    c.told[party] = true;
+                    if c.told == [true; 2] {
+                        c.ended = Some(on);
+                    }
+                }
+                continue;
+            }
+            "rate" => running(&mut clocks, &|c| c == Clock::Rating),
+            "reopen" => {
+                running(&mut clocks, &|c| c == Clock::Rating);
+                // A reopened complaint is no longer terminated: nobody need be told.
+                clocks.retain(|c| !(c.clock == Clock::TerminationNotice && c.ended.is_none()));
+            }
             "submit_referral" => running(&mut clocks, &|c| {
                 matches!(
                     c,
@@ -263,6 +285,10 @@ pub fn derive(input: &ClockInputs) -> Vec<ClockView> {
             && !matches!(to, CaseState::Merged | CaseState::TransferredOut)
         {
             start(&mut clocks, Clock::Rating, on);
+        }
+        // Order 121 Art. 23: both parties are told of a termination within the limit.
+        if input.kind == CaseKind::Complaint && to == CaseState::MediationTerminated {
+            start(&mut clocks, Clock::TerminationNotice, on);
         }
     }
     clocks.iter().map(|c| view(c, input)).collect()
@@ -322,6 +348,17 @@ fn view(c: &Running, input: &ClockInputs) -> ClockView {
         verdict,
         ended: c.ended,
     }
+}
+
+/// The clock a queue shows: the running stage clock, or else a terminated complaint's
+/// running termination notice.
+pub fn current_work(clocks: &[ClockView]) -> Option<&ClockView> {
+    current_stage(clocks).or_else(|| {
+        clocks
+            .iter()
+            .rev()
+            .find(|c| c.is_running() && c.name == Clock::TerminationNotice)
+    })
 }
 
 /// The running stage clock (acceptance, ODR, mediation or verification), for queues.

@@ -259,3 +259,37 @@ fn order_121_mediation_overdue_the_day_after_its_working_day_end() {
     assert!(late.overdue);
     assert_eq!(late.remaining_days, -2);
 }
+
+#[test]
+fn termination_notice_runs_until_both_parties_are_told() {
+    use crate::domain::aftercare::{TOLD_BUSINESS, TOLD_CONSUMER};
+    use CaseState::*;
+    let mut events = vec![
+        ev("submitted", d(9, 21), Some(PendingAcceptance)),
+        ev("accept", d(9, 22), Some(InMediation)),
+        ev("terminate", d(9, 30), Some(MediationTerminated)),
+        ev(TOLD_CONSUMER, d(10, 9), None),
+    ];
+    let notice = |events: &[ClockEvent], today| {
+        run_under("samr-order-121", CaseKind::Complaint, events, None, today)
+            .into_iter()
+            .find(|c| c.name == Clock::TerminationNotice)
+    };
+    // 7 working days across the National Day holiday (Oct 10 a make-up working day).
+    let c = notice(&events, d(10, 15)).unwrap();
+    assert_eq!((c.due, c.ended, c.overdue), (d(10, 15), None, false));
+    assert!(
+        notice(&events, d(10, 16)).unwrap().overdue,
+        "one party told is not both"
+    );
+    events.push(ev(TOLD_BUSINESS, d(10, 16), None));
+    let c = notice(&events, d(10, 20)).unwrap();
+    assert_eq!((c.ended, c.verdict), (Some(d(10, 16)), Some(Verdict::Late)));
+    // A reopened complaint has nobody to tell.
+    let reopened = [
+        events[..3].to_vec(),
+        vec![ev("reopen", d(10, 9), Some(PendingAcceptance))],
+    ]
+    .concat();
+    assert_eq!(notice(&reopened, d(10, 20)), None);
+}

@@ -36,6 +36,7 @@ macro_rules! code_enum {
 }
 
 pub mod action;
+pub mod aftercare;
 pub mod calendar;
 pub mod case;
 pub mod clocks;

@@ -34,6 +34,8 @@ pub enum PolicyError {
     },
     #[error("期限策略版本 {id} 的核查延长期限须与核查期限使用同一计算单位")]
     ExtensionUnit { id: String },
+    #[error("回访抽样比例 follow_up_share 应为0至100（百分比），收到 {0}")]
+    FollowUpShare(u32),
 }
 
 /// The clocks a case can run.
@@ -369,11 +371,20 @@ impl PolicyVersion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct PolicyTable {
     pub versions: Vec<PolicyVersion>,
+    /// Share of settled complaints drawn for a follow-up visit (回访, Order 121 Art. 26), in
+    /// percent; the city sets it in the policy file (`follow_up_share`, default 10).
+    pub follow_up_share: u8,
+}
+
+fn default_follow_up_share() -> u32 {
+    u32::from(super::aftercare::DEFAULT_FOLLOW_UP_SHARE)
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
+    #[serde(default = "default_follow_up_share")]
+    follow_up_share: u32,
     versions: Vec<PolicyVersion>,
 }
 
@@ -392,7 +403,14 @@ impl PolicyTable {
     pub fn from_toml(text: &str) -> Result<PolicyTable, PolicyError> {
         let file: PolicyFile =
             toml::from_str(text).map_err(|e| PolicyError::Parse(e.message().to_string()))?;
-        PolicyTable::new(file.versions)
+        let share = u8::try_from(file.follow_up_share)
+            .ok()
+            .filter(|s| *s <= 100)
+            .ok_or(PolicyError::FollowUpShare(file.follow_up_share))?;
+        Ok(PolicyTable {
+            follow_up_share: share,
+            ..PolicyTable::new(file.versions)?
+        })
     }
 
     /// Validates (ids unique and non-empty, no two versions on the same date, no zero
@@ -422,7 +440,10 @@ impl PolicyTable {
                 date: pair[1].effective_from,
             });
         }
-        Ok(PolicyTable { versions })
+        Ok(PolicyTable {
+            versions,
+            follow_up_share: super::aftercare::DEFAULT_FOLLOW_UP_SHARE,
+        })
     }
 
     /// The version in force on `received`; `None` before the first version.

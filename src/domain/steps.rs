@@ -132,6 +132,15 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
                 .collect();
             (!parts.is_empty()).then(|| parts.join("；"))
         }
+        ActionKind::RecordNotice => super::aftercare::notice_substance(
+            code("party"),
+            code("means"),
+            code("date"),
+            text("detail"),
+        ),
+        ActionKind::FollowUp => {
+            super::aftercare::follow_up_substance(code("fulfilled"), code("view"), text("detail"))
+        }
         _ => None,
     }
 }

@@ -5,10 +5,13 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::action::ActionKind;
+use super::aftercare::{ConsumerView, Fulfilled, NoticeMeans, NoticeParty};
 use super::case::{CaseKind, CaseState};
 use super::codes::{NotAcceptReason, PauseReason, TerminationReason};
 use super::dispatch;
 
+#[path = "workflow_aftercare.rs"]
+mod aftercare;
 #[path = "workflow_messages.rs"]
 mod messages;
 pub use messages::{
@@ -225,6 +228,20 @@ pub enum Command {
         authority: String,
         detail: Option<String>,
     },
+    /// A party was told of the termination other than by the service's mail (Art. 23).
+    RecordNotice {
+        party: NoticeParty,
+        means: NoticeMeans,
+        #[schema(value_type = String, format = Date)]
+        date: NaiveDate,
+        detail: Option<String>,
+    },
+    /// A follow-up visit (回访) of a settled complaint (Art. 26).
+    FollowUp {
+        fulfilled: Fulfilled,
+        view: ConsumerView,
+        detail: Option<String>,
+    },
 }
 
 impl Command {
@@ -245,6 +262,8 @@ impl Command {
                 | Command::RequestIdentity { .. }
                 | Command::ProvideIdentity { .. }
                 | Command::OpenLeadReport { .. }
+                | Command::RecordNotice { .. }
+                | Command::FollowUp { .. }
         )
     }
 
@@ -283,6 +302,8 @@ impl Command {
             Command::MergeReport { .. } => ActionKind::MergeReport,
             Command::OpenLeadReport { .. } => ActionKind::OpenLeadReport,
             Command::ReferReporter { .. } => ActionKind::ReferReporter,
+            Command::RecordNotice { .. } => ActionKind::RecordNotice,
+            Command::FollowUp { .. } => ActionKind::FollowUp,
         }
     }
 }
@@ -427,6 +448,7 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
             out.push(A::Rate);
         }
     }
+    aftercare::offer(kind, state, staff, &mut out);
     if kind == CaseKind::Report && staff && matches!(state, S::CaseOpened | S::NotOpened) {
         out.push(A::NotifyReporter);
     }
@@ -672,6 +694,8 @@ pub fn decide(
         | Command::NotifyReporter { .. }
         | Command::RequestIdentity { .. }
         | Command::ProvideIdentity { .. } => None,
+        Command::RecordNotice { date, .. } => aftercare::check_notice(*date, facts.today)?,
+        Command::FollowUp { .. } => None,
     };
     Ok(Outcome { to })
 }

@@ -10,7 +10,7 @@ use super::case_view::{
 use super::{Ctx, ServiceError};
 use crate::clock::china_date;
 use crate::domain::case::{CaseNo, CaseState};
-use crate::domain::clocks::current_stage;
+use crate::domain::clocks::current_work;
 use crate::domain::event_payload::EventPayload;
 use crate::domain::policy::Clock;
 use crate::domain::workflow::{Actor, Command, Facts, Refusal, decide, is_closed};
@@ -198,6 +198,15 @@ pub fn apply(
                 conn, ctx, caller, actor, case, detail,
             )?);
         }
+        Command::RecordNotice { date, .. }
+            if super::aftercare::terminated_on(&loaded.events).is_some_and(|t| *date < t) =>
+        {
+            return Err(invalid(
+                "date",
+                "before_termination",
+                "告知日期不能早于终止调解之日".into(),
+            ));
+        }
         _ => {}
     }
     let to_state = outcome.to;
@@ -233,7 +242,8 @@ pub fn apply(
     // Re-derive the clocks from the log now that it has the new event.
     let (refreshed, _) = load_visible(conn, &case.case_no, &Caller::System)?;
     let clocks = clocks_of(&refreshed, reference, today)?;
-    let stage = current_stage(&clocks);
+    // A terminated complaint's notice clock is its open work until both parties are told.
+    let stage = current_work(&clocks);
     let closed_on = match (is_closed(state), is_closed(new_state)) {
         (false, true) => Some(today),
         (_, false) => None,

@@ -10,6 +10,7 @@ use super::case_rules::{ClockBasis, offered_actions, rules_of};
 use super::track::{AttachmentView, PublicCaseView, TimelineEntry, public_view_of, timeline_of};
 use crate::clock::china_date;
 use crate::domain::action::ActionKind;
+use crate::domain::aftercare::with_notices;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::clocks::{ClockCase, ClockEvent, ClockView, clocks_for};
 use crate::domain::event_payload::EventPayload;
@@ -29,6 +30,8 @@ pub struct LoadedCase {
     pub respondent_uscc: Option<String>,
     pub events: Vec<EventRow>,
     pub referral: Option<workflow::ReferralRow>,
+    /// Parties told of a termination by delivered mail (`aftercare::mail_notices`).
+    pub mail_notices: Vec<ClockEvent>,
 }
 
 impl LoadedCase {
@@ -92,12 +95,14 @@ pub fn load_visible(
         find_visible(conn, case_no, caller)?.ok_or(ServiceError::NotFound)?;
     let events = events::list(conn, case.id)?;
     let referral = workflow::referral_of(conn, case.id)?;
+    let mail_notices = super::aftercare::mail_notices(conn, &case, &events)?;
     Ok((
         LoadedCase {
             case,
             respondent_uscc,
             events,
             referral,
+            mail_notices,
         },
         access,
     ))
@@ -133,6 +138,12 @@ pub fn clocks_of(
                 .with_reason(e.reason.as_deref())
         })
         .collect();
+    // Termination notices, recorded or mailed, join the log on the day they were given.
+    let notices = super::aftercare::recorded_notices(&loaded.events)
+        .into_iter()
+        .chain(loaded.mail_notices.iter().cloned())
+        .collect();
+    let events = with_notices(events, notices);
     let subject = ClockCase {
         kind: loaded.kind(),
         received_date: case.received_date,

@@ -269,6 +269,17 @@ pub fn after_action(
     let closing = matches!(notice, Notice::Outcome { .. })
         && !matches!(new_state, CaseState::Merged | CaseState::TransferredOut);
     send(conn, ctx, case.id, key(who), to.clone(), notice)?;
+    // Order 121 Art. 23: the business is told of a termination too; its delivery is one
+    // way the termination notice clock learns the business was told.
+    // Like the complainant's, the mail names the outcome only.
+    if matches!(command, Command::Terminate { .. }) {
+        let business = address_of(conn, loaded, "enterprise")?;
+        let told = Notice::Outcome {
+            case_no: case_no.clone(),
+            outcome: new_state.label_zh().into(),
+        };
+        send(conn, ctx, case.id, key("enterprise"), business, told)?;
+    }
     if closing {
         let policy = policy_for(&ctx.reference, case)?;
         let until = policy

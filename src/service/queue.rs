@@ -5,12 +5,14 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::access::{Caller, ENTERPRISE_KIND};
+use super::aftercare::latest_follow_up;
 use super::case_view::{LoadedCase, clocks_of};
 use super::{Ctx, ServiceError};
 use crate::auth::Role;
+use crate::domain::aftercare::{Fulfilled, sampled};
 use crate::domain::case::{CaseKind, CaseState};
-use crate::domain::clocks::{ClockView, current_stage};
-use crate::domain::policy::DaysLeft;
+use crate::domain::clocks::{ClockView, current_work};
+use crate::domain::policy::{Clock, DaysLeft};
 use crate::domain::routing::Flag;
 use crate::domain::{CategoryCode, Nature, Taxonomy};
 use crate::intake::FieldIssue;
@@ -18,6 +20,9 @@ use crate::store::accounts;
 use crate::store::models::CaseRow;
 use crate::store::workflow::{QueueFilter, queue_count, queue_offset_page, queue_page};
 use crate::store::{Db, events};
+
+#[path = "queue_aftercare.rs"]
+mod aftercare_lists;
 
 pub const MAX_PAGE: i64 = 200;
 
@@ -27,7 +32,8 @@ pub const MAX_PAGE: i64 = 200;
 pub struct QueueQuery {
     /// One or more states, comma-separated.
     pub state: Option<String>,
-    /// Clock: acceptance, odr_negotiation, mediation or verification.
+    /// Clock: acceptance, odr_negotiation, mediation or verification; or
+    /// termination_notice: terminated complaints whose parties are not all told yet.
     pub clock: Option<String>,
     /// `true`: only cases past their due date.
     pub overdue: Option<bool>,
@@ -38,6 +44,9 @@ pub struct QueueQuery {
     pub flag: Option<String>,
     /// `true`: only cases assigned to me.
     pub mine: Option<bool>,
+    /// The follow-up visits (回访): `sampled` lists the settled complaints the sample drew,
+    /// `unfulfilled` those whose visit found the settlement not (fully) carried out.
+    pub follow_up: Option<String>,
     pub cursor: Option<String>,
     /// 1–200, default 50.
     pub limit: Option<i64>,
@@ -58,7 +67,10 @@ pub struct QueueItem {
     #[schema(value_type = String, format = Date)]
     pub due: NaiveDate,
     pub due_provisional: bool,
-    /// The running stage clock is past its due date (never for a closed case).
+    /// The clock the due date is of: the running stage clock, or a terminated complaint's
+    /// termination notice (告知双方) while it runs; none otherwise.
+    pub clock: Option<Clock>,
+    /// That clock is past its due date.
     pub overdue: bool,
     /// Working days left on the running stage clock (negative once overdue); none when no
     /// stage clock runs.
@@ -74,6 +86,10 @@ pub struct QueueItem {
     /// Order 121 Art. 17: "疑似职业索赔：…", in the lists of bureau staff only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub screening: Option<String>,
+    /// A settled complaint the follow-up sample drew (回访).
+    pub follow_up_sampled: bool,
+    /// What the latest follow-up visit found, if there was one.
+    pub fulfilled: Option<Fulfilled>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -116,6 +132,7 @@ fn filter_of(q: &QueueQuery, today: NaiveDate) -> Result<QueueFilter, ServiceErr
                 CaseState::PendingVerification,
                 CaseState::VerificationPaused,
             ],
+            "termination_notice" => vec![CaseState::MediationTerminated],
             _ => return Err(bad("clock", "unknown_clock", "未知的时限类型")),
         };
         states.extend(st);
@@ -159,6 +176,12 @@ pub fn list(
     let limit = q.limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(bad("limit", "range", "每页数量应在1至200之间"));
+    }
+    if let Some(which) = aftercare_lists::asked(q)? {
+        return Ok(QueuePage {
+            items: aftercare_lists::list(conn, ctx, f, which, limit)?,
+            next_cursor: None,
+        });
     }
     let after = match &q.cursor {
         Some(c) => {
@@ -216,16 +239,20 @@ pub(super) fn items(
 }
 
 fn item(conn: &mut Db, ctx: &Ctx, r: &CaseRow) -> Result<QueueItem, ServiceError> {
+    let events = events::list(conn, r.id)?;
     let loaded = LoadedCase {
+        mail_notices: super::aftercare::mail_notices(conn, r, &events)?,
         case: r.clone(),
         respondent_uscc: None,
-        events: events::list(conn, r.id)?,
+        events,
         // Referral clocks are never a stage clock.
         referral: None,
     };
     let clocks = clocks_of(&loaded, &ctx.reference, ctx.today())?;
-    let stage = current_stage(&clocks);
+    let stage = current_work(&clocks);
+    let settled = r.kind == CaseKind::Complaint && r.state == CaseState::Settled;
     Ok(QueueItem {
+        clock: stage.map(|c| c.name),
         case_no: r.case_no.clone(),
         kind: r.kind,
         state: r.state,
@@ -244,6 +271,12 @@ fn item(conn: &mut Db, ctx: &Ctx, r: &CaseRow) -> Result<QueueItem, ServiceError
         flags: r.flags.iter().map(|f| f.as_str().to_owned()).collect(),
         assignee_id: r.assignee_id,
         screening: None,
+        follow_up_sampled: settled && sampled(&r.case_no, ctx.reference.policy.follow_up_share),
+        fulfilled: if settled {
+            latest_follow_up(&loaded.events)
+        } else {
+            None
+        },
     })
 }
 
@@ -311,6 +344,16 @@ pub fn page(
     let limit = q.limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(bad("limit", "range", "每页数量应在1至200之间"));
+    }
+    if let Some(which) = aftercare_lists::asked(q)? {
+        let items = aftercare_lists::list(conn, ctx, f, which, limit)?;
+        return Ok(ListedPage {
+            assignees: Vec::new(),
+            total: i64::try_from(items.len()).unwrap_or(0),
+            items,
+            page: 1,
+            has_next: false,
+        });
     }
     let offset = (ask.page - 1).saturating_mul(limit);
     if !(0..=MAX_OFFSET).contains(&offset) {

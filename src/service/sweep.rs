@@ -22,6 +22,10 @@ pub struct SweepReport {
     pub reminders: usize,
 }
 
+/// How far back the sweep and the desk's notice list look for terminated complaints whose
+/// parties may not all have been told (the clock itself is 7 working days).
+pub const NOTICE_LOOKBACK_DAYS: u64 = 60;
+
 pub fn sweep(conn: &mut Db, ctx: &Ctx) -> Result<SweepReport, ServiceError> {
     sweep_while(conn, ctx, |_| Ok(true))
 }
@@ -35,7 +39,14 @@ pub fn sweep_while(
     mut still_ours: impl FnMut(&mut Db) -> Result<bool, diesel::result::Error>,
 ) -> Result<SweepReport, ServiceError> {
     let mut report = SweepReport::default();
-    for case_no in workflow::open_case_nos(conn)? {
+    // Terminated complaints are closed, but their termination notice clock may still run.
+    let since = ctx
+        .today()
+        .checked_sub_days(chrono::Days::new(NOTICE_LOOKBACK_DAYS))
+        .unwrap_or(chrono::NaiveDate::MIN);
+    let mut case_nos = workflow::open_case_nos(conn)?;
+    case_nos.extend(workflow::terminated_case_nos(conn, since)?);
+    for case_no in case_nos {
         // One transaction per case: a failure leaves the others swept.
         let swept = write_transaction(conn, |conn| {
             if !still_ours(conn)? {

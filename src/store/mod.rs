@@ -4,6 +4,7 @@
 //! service layer owns the transaction boundary (one per use case).
 
 pub mod accounts;
+pub mod aftercare;
 pub mod bulletin;
 pub mod bulletins;
 pub mod cases;

@@ -224,6 +224,22 @@ pub fn find_by_key(conn: &mut Db, dedupe_key: &str) -> Result<Option<OutboxRow>,
         .optional()
 }
 
+/// When each of the given messages was sent, for those that were: `(dedupe key, sent at)`.
+pub fn sent_times(
+    conn: &mut Db,
+    dedupe_keys: &[String],
+) -> Result<Vec<(String, NaiveDateTime)>, Error> {
+    let rows: Vec<(String, Option<NaiveDateTime>)> = outbox::table
+        .filter(outbox::dedupe_key.eq_any(dedupe_keys))
+        .filter(outbox::sent_at.is_not_null())
+        .select((outbox::dedupe_key, outbox::sent_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(key, at)| Some((key, at?)))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

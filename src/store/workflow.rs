@@ -162,6 +162,8 @@ pub struct QueueFilter {
     /// `Some(true)`: open cases only; `Some(false)`: closed ones only.
     pub open: Option<bool>,
     pub case_no: Option<String>,
+    /// Closed on or after this day.
+    pub closed_since: Option<NaiveDate>,
 }
 
 type Filtered<'a> = cases::BoxedQuery<'a, <Db as diesel::Connection>::Backend>;
@@ -184,6 +186,9 @@ fn filtered(f: &QueueFilter) -> Filtered<'static> {
     }
     if let Some(no) = &f.case_no {
         q = q.filter(cases::case_no.eq(no.clone()));
+    }
+    if let Some(day) = f.closed_since {
+        q = q.filter(cases::closed_on.ge(day));
     }
     if let Some(codes) = &f.categories {
         q = q.filter(cases::category.eq_any(codes.clone()));
@@ -272,6 +277,17 @@ pub fn queue_count(conn: &mut Db, f: &QueueFilter) -> Result<i64, DieselError> {
 pub fn open_case_nos(conn: &mut Db) -> Result<Vec<String>, DieselError> {
     cases::table
         .filter(cases::closed_on.is_null())
+        .order(cases::id)
+        .select(cases::case_no)
+        .load(conn)
+}
+
+/// Complaints terminated (closed) on or after `since`, whose parties may still be waiting
+/// to be told (the termination notice clock).
+pub fn terminated_case_nos(conn: &mut Db, since: NaiveDate) -> Result<Vec<String>, DieselError> {
+    cases::table
+        .filter(cases::state.eq(CaseState::MediationTerminated))
+        .filter(cases::closed_on.ge(since))
         .order(cases::id)
         .select(cases::case_no)
         .load(conn)

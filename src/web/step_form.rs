@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::domain::action::{ActionKind, CodeList, Input, OUTSIDE_BUREAU};
+use crate::domain::aftercare::{ConsumerView, Fulfilled, NoticeMeans, NoticeParty};
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
 use crate::domain::workflow::{Command, Recipient};
 use crate::intake::FieldIssue;
@@ -31,6 +32,10 @@ fn offered(list: CodeList, raw: &str) -> bool {
         CodeList::Recipient => Recipient::deserialize(Value::from(raw)).is_ok(),
         // The use case checks the district code.
         CodeList::Bureau | CodeList::CityBureau => !raw.is_empty(),
+        CodeList::NoticeParty => NoticeParty::parse(raw).is_some(),
+        CodeList::NoticeMeans => NoticeMeans::parse(raw).is_some(),
+        CodeList::Fulfilled => Fulfilled::parse(raw).is_some(),
+        CodeList::ConsumerView => ConsumerView::parse(raw).is_some(),
     }
 }
 

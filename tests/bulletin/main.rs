@@ -12,6 +12,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod aftercare;
 mod figures;
 mod fixture;
 mod flow;

@@ -11,6 +11,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod aftercare;
 mod analyst;
 mod clocks121;
 mod consumer;

@@ -11,9 +11,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod joint;
-mod grounds;
+mod aftercare;
 mod dispatch;
+mod grounds;
+mod joint;
 mod leads;
 mod mail;
 mod paths;

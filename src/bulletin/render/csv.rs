@@ -134,6 +134,16 @@ fn lines(b: &Bulletin) -> Vec<Line> {
             "化妆品不良反应按时转报率",
             &f.cosmetics.referrals_on_time,
         ),
+        (
+            "termination_notice_on_time",
+            "终止调解按时告知率",
+            &f.aftercare.notice_on_time,
+        ),
+        (
+            "follow_up_fulfilled",
+            "回访调解协议履行率",
+            &f.aftercare.fulfilled,
+        ),
     ];
     out.extend(
         rates
@@ -149,6 +159,27 @@ fn lines(b: &Bulletin) -> Vec<Line> {
     for (table, rows) in tables {
         out.extend(rows.iter().map(|r| Line::row(table, r)));
     }
+    let a = &f.aftercare;
+    let aftercare = [
+        (
+            "notices_on_time",
+            "终止调解按时告知双方件数",
+            a.notices_on_time,
+        ),
+        ("notices_late", "终止调解超期告知件数", a.notices_late),
+        (
+            "notices_pending",
+            "终止调解尚在告知期限内件数",
+            a.notices_pending,
+        ),
+        ("follow_ups", "回访件数", a.follow_ups),
+        ("unfulfilled", "回访未履行或部分履行件数", a.unfulfilled),
+    ];
+    out.extend(
+        aftercare
+            .iter()
+            .map(|(code, label, n)| Line::figure("aftercare", code, label, n)),
+    );
     out.push(Line::figure(
         "odr",
         "enterprises_enrolled",

@@ -234,6 +234,8 @@ fn page(b: &Bulletin, site: bool) -> Page<'_> {
             RateLine::new("调解按时办结率", &f.rates.closure_on_time),
             RateLine::new("举报按时核查率", &f.rates.verification_on_time),
             RateLine::new("调解成功率", &f.rates.mediation_success),
+            RateLine::new("终止调解按时告知率", &f.aftercare.notice_on_time),
+            RateLine::new("回访调解协议履行率", &f.aftercare.fulfilled),
         ],
         online: RateLine::new("网购投诉占比", &f.rates.online_shopping),
         channel_chart: chart("投诉渠道分布", &f.by_channel),

@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use super::district_name;
 use crate::domain::Taxonomy;
 use crate::domain::action::{ActionKind, CodeList, FieldSpec, Input, OUTSIDE_BUREAU};
+use crate::domain::aftercare::{ConsumerView, Fulfilled, NoticeMeans, NoticeParty};
 use crate::domain::case::CaseKind;
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
 use crate::domain::grounds::{CaseGrounds, GroundOption};
@@ -194,6 +195,20 @@ fn options(input: Input, audience: &Audience) -> Vec<(String, String)> {
             .iter()
             .map(|d| (d.code.clone(), district_name(&d.code).to_owned()))
             .collect(),
+        Input::Select(CodeList::NoticeParty) => {
+            code_options(NoticeParty::ALL, NoticeParty::as_str, NoticeParty::label_zh)
+        }
+        Input::Select(CodeList::NoticeMeans) => {
+            code_options(NoticeMeans::ALL, NoticeMeans::as_str, NoticeMeans::label_zh)
+        }
+        Input::Select(CodeList::Fulfilled) => {
+            code_options(Fulfilled::ALL, Fulfilled::as_str, Fulfilled::label_zh)
+        }
+        Input::Select(CodeList::ConsumerView) => code_options(
+            ConsumerView::ALL,
+            ConsumerView::as_str,
+            ConsumerView::label_zh,
+        ),
         Input::User => audience.workers.clone(),
         _ => Vec::new(),
     }

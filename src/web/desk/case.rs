@@ -114,6 +114,26 @@ impl CasePage {
     fn recipient(&self, to: &str) -> &'static str {
         recipient_label(to)
     }
+    /// A termination notice clock in words: "告知双方：剩 3 个工作日" or "已告知双方".
+    fn notice_status(&self, k: &crate::domain::clocks::ClockView) -> Option<String> {
+        (k.name == crate::domain::policy::Clock::TerminationNotice).then(|| {
+            if !k.is_running() {
+                "已告知双方".to_owned()
+            } else if k.overdue && k.remaining_days < 0 {
+                format!(
+                    "告知双方：已超期 {}",
+                    k.unit.count_zh(k.remaining_days.unsigned_abs())
+                )
+            } else if k.overdue {
+                "告知双方：已超期".to_owned()
+            } else {
+                format!(
+                    "告知双方：剩 {}",
+                    k.unit.count_zh(k.remaining_days.unsigned_abs())
+                )
+            }
+        })
+    }
     fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
         china_time(*at)
     }

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::auth::{Principal, Role, StaffUser};
 use crate::domain::case::CaseState;
+use crate::domain::policy::Clock;
 use crate::domain::routing::Flag;
 use crate::domain::{Nature, Taxonomy};
 use crate::service::ServiceError;
@@ -39,6 +40,9 @@ pub struct Filters {
     flag: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     mine: String,
+    /// `sampled` or `unfulfilled`: the follow-up visit lists.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    follow_up: String,
     /// A case number to find.
     #[serde(skip_serializing_if = "String::is_empty")]
     no: String,
@@ -67,6 +71,7 @@ impl Filters {
             nature: non_empty(&self.nature),
             flag: non_empty(&self.flag),
             mine: (self.mine == "true").then_some(true),
+            follow_up: non_empty(&self.follow_up),
             cursor: None,
             limit: None,
         }
@@ -131,6 +136,7 @@ struct QueuePage {
     notice: Option<String>,
     states: Vec<(&'static str, &'static str)>,
     clocks: &'static [(&'static str, &'static str)],
+    follow_ups: &'static [(&'static str, &'static str)],
     natures: Vec<(&'static str, &'static str)>,
     flags: Vec<(&'static str, &'static str)>,
     categories: Vec<(String, String)>,
@@ -146,6 +152,21 @@ impl QueuePage {
     fn category(&self, code: &Option<String>) -> String {
         code.as_deref().map(category_label).unwrap_or_default()
     }
+    /// Marks of the work after mediation: parties still to be told, the follow-up sample and
+    /// what its visit found.
+    fn aftercare_tags(&self, item: &QueueItem) -> Vec<&'static str> {
+        let mut tags = Vec::new();
+        if item.clock == Some(Clock::TerminationNotice) {
+            tags.push("待告知双方");
+        }
+        match item.fulfilled {
+            Some(f) if f.is_unfulfilled() => tags.push(f.label_zh()),
+            Some(_) => tags.push("已回访"),
+            None if item.follow_up_sampled => tags.push("待回访"),
+            None => {}
+        }
+        tags
+    }
     fn role_label(&self, role: &str) -> &'static str {
         if role == "supervisor" {
             "科长"
@@ -155,12 +176,16 @@ impl QueuePage {
     }
 }
 
-const CLOCKS: [(&str, &str); 4] = [
+const CLOCKS: [(&str, &str); 5] = [
     ("acceptance", "受理决定"),
     ("odr_negotiation", "ODR企业协商"),
     ("mediation", "调解"),
     ("verification", "举报核查"),
+    ("termination_notice", "终止调解告知双方"),
 ];
+
+/// The follow-up lists (回访, Order 121 Art. 26).
+const FOLLOW_UPS: [(&str, &str); 2] = [("sampled", "抽中回访"), ("unfulfilled", "未履行")];
 
 /// What a failed bulk assignment keeps: the boxes ticked, the assignee chosen, the reason.
 #[derive(Default)]
@@ -256,6 +281,7 @@ async fn render(
         notice,
         user,
         clocks: &CLOCKS,
+        follow_ups: &FOLLOW_UPS,
         states: CaseState::ALL
             .iter()
             .map(|s| (s.as_str(), s.label_zh()))
