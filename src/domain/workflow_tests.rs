@@ -1,6 +1,7 @@
 use chrono::NaiveDate;
 
 use super::*;
+use crate::domain::codes::PauseReason;
 
 fn facts() -> Facts {
     Facts {
