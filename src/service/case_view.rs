@@ -329,9 +329,9 @@ pub struct ConsumerCaseView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(tag = "view", rename_all = "snake_case")]
 pub enum CaseView {
-    Staff(StaffCaseView),
-    Enterprise(EnterpriseCaseView),
-    Consumer(ConsumerCaseView),
+    Staff(Box<StaffCaseView>),
+    Enterprise(Box<EnterpriseCaseView>),
+    Consumer(Box<ConsumerCaseView>),
 }
 
 /// The conversation as `role` may read it (staff read all of it): `message` steps, and ODR
@@ -452,7 +452,7 @@ pub fn render(
                     t.to_owned()
                 }
             };
-            Ok(CaseView::Staff(StaffCaseView {
+            Ok(CaseView::Staff(Box::new(StaffCaseView {
                 case_no: c.case_no.clone(),
                 kind: loaded.kind(),
                 state,
@@ -520,7 +520,7 @@ pub fn render(
                 } else {
                     super::screening::of_cases(conn, &[c.id])?.remove(&c.id)
                 },
-            }))
+            })))
         }
         Access::Enterprise => {
             let complaint = loaded.kind() == CaseKind::Complaint;
@@ -531,7 +531,7 @@ pub fn render(
             } else {
                 None
             };
-            Ok(CaseView::Enterprise(EnterpriseCaseView {
+            Ok(CaseView::Enterprise(Box::new(EnterpriseCaseView {
                 case_no: c.case_no.clone(),
                 kind: loaded.kind(),
                 state,
@@ -552,9 +552,9 @@ pub fn render(
                         && kind != identity::REQUEST
                         && kind != identity::PROVIDE
                 }),
-            }))
+            })))
         }
-        Access::Consumer => Ok(CaseView::Consumer(ConsumerCaseView {
+        Access::Consumer => Ok(CaseView::Consumer(Box::new(ConsumerCaseView {
             case: public_view_of(conn, c)?,
             policy_name: rules.policy_name,
             identity_request: rules.identity_request,
@@ -569,7 +569,7 @@ pub fn render(
                 .collect(),
             allowed_actions: actions,
             messages: messages_for(&loaded.events, Some(Actor::Consumer)),
-        })),
+        }))),
     }
 }
 

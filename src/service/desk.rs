@@ -50,7 +50,7 @@ pub fn desk_case(
     };
     let workers = accounts::case_workers(conn, Some(std::slice::from_ref(&view.district)))?;
     Ok(DeskCase {
-        view,
+        view: *view,
         events: loaded.events,
         assignee,
         workers,

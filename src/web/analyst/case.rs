@@ -48,5 +48,5 @@ pub async fn show(
     let CaseView::Staff(c) = view else {
         return Err(PageError::NotFound);
     };
-    page(StatusCode::OK, &CasePage { nav, c, desk })
+    page(StatusCode::OK, &CasePage { nav, c: *c, desk })
 }

@@ -229,7 +229,7 @@ async fn load(
         })
         .await?;
     match view {
-        CaseView::Consumer(v) => Ok(v),
+        CaseView::Consumer(v) => Ok(*v),
         _ => Err(ServiceError::NotFound),
     }
 }

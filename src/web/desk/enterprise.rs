@@ -235,7 +235,7 @@ async fn render(
         nav: StaffNav::new(&user, &c.token),
         csrf: c.token,
         post_to: format!("{}/actions", here(&view.case_no)),
-        c: view,
+        c: *view,
         reply_by,
         forms,
         refusal,
