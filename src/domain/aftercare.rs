@@ -7,30 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::clocks::ClockEvent;
 
-macro_rules! aftercare_codes {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-            pub fn parse(code: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|c| c.as_str() == code)
-            }
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $label),* }
-            }
-        }
-    };
-}
-
-aftercare_codes! {
+reason_codes! {
     /// A party to be told that mediation was terminated.
     NoticeParty {
         Consumer => "consumer", "消费者（投诉人）";
@@ -38,7 +15,7 @@ aftercare_codes! {
     }
 }
 
-aftercare_codes! {
+reason_codes! {
     /// How a party was told, when not by the service's own mail.
     NoticeMeans {
         Phone => "phone", "电话";
@@ -48,7 +25,7 @@ aftercare_codes! {
     }
 }
 
-aftercare_codes! {
+reason_codes! {
     /// Whether the settlement was carried out, as the follow-up visit found.
     Fulfilled {
         Yes => "yes", "已履行";
@@ -58,7 +35,7 @@ aftercare_codes! {
     }
 }
 
-aftercare_codes! {
+reason_codes! {
     /// The consumer's view of the handling, asked on the follow-up visit.
     ConsumerView {
         Satisfied => "satisfied", "满意";

@@ -2,29 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! reason_codes {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-            pub fn parse(code: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|c| c.as_str() == code)
-            }
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $label),* }
-            }
-        }
-    };
-}
-
 reason_codes! {
     /// 不予受理 grounds, numbered 1–7 in domain.md.
     NotAcceptReason {

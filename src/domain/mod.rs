@@ -35,6 +35,32 @@ macro_rules! code_enum {
     };
 }
 
+/// A closed code set of the rules (reasons, notice means, follow-up findings): an enum with
+/// its stored text (`as_str`, `parse`) and its one Chinese name (`label_zh`). Defined before
+/// the modules so that each may use it.
+macro_rules! reason_codes {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+            pub fn parse(code: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|c| c.as_str() == code)
+            }
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+        }
+    };
+}
+
 pub mod action;
 pub mod aftercare;
 pub mod calendar;

@@ -264,6 +264,24 @@ pub fn allowed_after(
     out
 }
 
+/// An empty required input of the step, named as the step's form labels it.
+fn missing_field<T>(command: &Command, field: &'static str) -> Result<T, Refusal> {
+    let message = command
+        .kind()
+        .fields()
+        .iter()
+        .find(|f| f.name == field)
+        .map_or_else(
+            || "此项为必填项".to_owned(),
+            crate::domain::action::FieldSpec::missing_message,
+        );
+    Err(Refusal::Invalid {
+        field,
+        code: "required",
+        message,
+    })
+}
+
 /// Decides a command against the current state.
 pub fn decide(
     kind: CaseKind,
@@ -284,23 +302,7 @@ pub fn decide(
             allowed: allowed_now,
         });
     }
-    // An empty required text, named as the step's form labels it.
-    let missing = |field: &'static str| {
-        let message = command
-            .kind()
-            .fields()
-            .iter()
-            .find(|f| f.name == field)
-            .map_or_else(
-                || "此项为必填项".to_owned(),
-                crate::domain::action::FieldSpec::missing_message,
-            );
-        Err(Refusal::Invalid {
-            field,
-            code: "required",
-            message,
-        })
-    };
+    let missing = |field: &'static str| missing_field(command, field);
     let invalid = |field, code, message: &str| {
         Err(Refusal::Invalid {
             field,

@@ -8,22 +8,7 @@ use crate::domain::case::CaseState;
 
 /// The state the step leads to, or what is missing from it.
 pub(super) fn decide_step(command: &Command) -> Result<Option<CaseState>, Refusal> {
-    let missing = |field: &'static str| {
-        let message = command
-            .kind()
-            .fields()
-            .iter()
-            .find(|f| f.name == field)
-            .map_or_else(
-                || "此项为必填项".to_owned(),
-                crate::domain::action::FieldSpec::missing_message,
-            );
-        Err(Refusal::Invalid {
-            field,
-            code: "required",
-            message,
-        })
-    };
+    let missing = |field: &'static str| super::missing_field(command, field);
     match command {
         Command::MarkRepeated { case_no, .. } | Command::MergeReport { case_no }
             if case_no.trim().is_empty() =>
