@@ -432,6 +432,10 @@ pub fn render(
     if joint.is_none() {
         actions.retain(|a| *a != ActionKind::SetRepresentatives);
     }
+    // A verification period is extended once; the desk stops offering it after that.
+    if loaded.verification_extended() {
+        actions.retain(|a| *a != ActionKind::ExtendVerification);
+    }
     let c = &loaded.case;
     let state = loaded.state();
     match access {

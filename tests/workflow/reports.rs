@@ -57,6 +57,19 @@ async fn a_supervisor_extends_verification_once_with_a_reason(backend: Backend) 
         v["fields"][0]["message"],
         "核查期限已延长过一次，不能再次延长"
     );
+    // Nor is it offered again, on the API or the desk.
+    let (_, v) = view(&app, no, Who::Bearer(&sup)).await;
+    assert!(
+        !v["allowed_actions"]
+            .to_string()
+            .contains("extend_verification"),
+        "{v}"
+    );
+    let page = app.get_text_as(&format!("/desk/cases/{no}"), &sup).await;
+    assert!(
+        !page.contains(r#"name="action" value="extend_verification""#),
+        "{page}"
+    );
 }
 
 async fn identification_pauses_verification_until_resumed(backend: Backend) {
