@@ -13,6 +13,7 @@ use super::case_view::{clocks_of, find_visible, load_visible};
 use super::{Ctx, ServiceError};
 use crate::domain::case::{CaseKind, CaseNo, CaseState};
 use crate::domain::clocks::{REPORT_MERGED, current_stage};
+use crate::domain::mask_free_text;
 use crate::domain::policy::Clock;
 use crate::domain::reports::{Business, lead_title, same_business};
 use crate::domain::routing::Flags;
@@ -179,7 +180,15 @@ pub fn open_lead_report(
     row.due_date = due.date;
     row.due_provisional = due.provisional;
     row.title = lead_title(&complaint.respondent_name);
-    row.description = detail.trim().to_owned();
+    let parties = cases::parties_of(conn, complaint.id)?;
+    // The lead is about the business: the complainant's name and numbers stay with the
+    // complaint, so nobody who reads the report (analysts, exports, the index) meets them.
+    let people: Vec<String> = parties
+        .iter()
+        .filter(|p| p.role != "respondent")
+        .filter_map(|p| p.name.clone())
+        .collect();
+    row.description = mask_free_text(detail.trim(), &people);
     row.claim = None;
     row.prefer_odr = false;
     // The consumer's own purchase stays with the complaint.
@@ -194,7 +203,7 @@ pub fn open_lead_report(
     row.event_count = 0;
     row.last_event_hash = String::new();
     let id = cases::insert_case(conn, &row)?;
-    let respondent: Vec<NewParty> = cases::parties_of(conn, complaint.id)?
+    let respondent: Vec<NewParty> = parties
         .into_iter()
         .filter(|p| p.role == "respondent")
         .map(|p| NewParty {

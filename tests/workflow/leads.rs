@@ -111,3 +111,44 @@ async fn a_lead_found_in_mediation_opens_a_report_the_parties_never_see(backend:
 }
 
 on_both_backends!(a_lead_found_in_mediation_opens_a_report_the_parties_never_see);
+
+/// Staff may name the complainant while writing the lead down; the report keeps only what
+/// concerns the business.
+async fn a_lead_never_carries_the_complainants_name_or_number(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let med = mediator(&app).await;
+    let (complaint, _) = app.file(&sample_complaint()).await;
+    step(
+        &app,
+        &complaint,
+        Who::Bearer(&med),
+        json!({"action": "accept"}),
+    )
+    .await;
+    let detail = "张三（13800138000）反映该店另有过期面膜在售";
+    step(
+        &app,
+        &complaint,
+        Who::Bearer(&med),
+        json!({"action": "open_lead_report", "detail": detail}),
+    )
+    .await;
+    let (_, v) = view(&app, &complaint, Who::Bearer(&med)).await;
+    let report = v["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["relation"] == "lead_report")
+        .and_then(|l| l["case_no"].as_str())
+        .unwrap_or_else(|| panic!("no lead report in {v}"))
+        .to_owned();
+    let (_, r) = view(&app, &report, Who::Bearer(&med)).await;
+    let text = r["description"].as_str().unwrap_or_default();
+    assert!(text.contains("另有过期面膜在售"), "{r}");
+    assert!(
+        !text.contains("张三") && !text.contains("13800138000"),
+        "{text}"
+    );
+}
+
+on_both_backends!(a_lead_never_carries_the_complainants_name_or_number);
