@@ -8,6 +8,7 @@ pub mod bulletin;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod r#gen;
 pub mod http;

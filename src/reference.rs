@@ -5,14 +5,48 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{PolicyTable, WorkCalendar, YearCalendar};
+use crate::domain::documents::{DocumentSet, DocumentsError, DocumentsFile};
+use crate::domain::{PolicyTable, Taxonomy, WorkCalendar, YearCalendar};
 use crate::service::ServiceError;
-use crate::store::{Db, StoreError, reference};
+use crate::store::{self, Db, StoreError, reference};
 
 #[derive(Clone)]
 pub struct Reference {
     pub calendar: Arc<WorkCalendar>,
     pub policy: Arc<PolicyTable>,
+    /// The document templates, checked against `policy`.
+    pub documents: Arc<DocumentSet>,
+}
+
+/// The templates compiled in (`reference/documents.toml`).
+const BUILTIN_DOCUMENTS: &str = include_str!("../reference/documents.toml");
+
+/// Reads document templates and checks them: every kind for every version of `policy`, a
+/// numbering style for the city and each of its districts.
+pub fn documents_from_toml(
+    text: &str,
+    policy: &PolicyTable,
+) -> Result<DocumentSet, DocumentsError> {
+    let file: DocumentsFile =
+        toml::from_str(text).map_err(|e| DocumentsError::Parse(e.message().to_owned()))?;
+    let versions: Vec<&str> = policy.versions.iter().map(|v| v.id.as_str()).collect();
+    let taxonomy = Taxonomy::builtin();
+    let bureaus: Vec<&str> = std::iter::once(taxonomy.city.code.as_str())
+        .chain(taxonomy.districts.iter().map(|d| d.code.as_str()))
+        .collect();
+    DocumentSet::new(file, &versions, &bureaus)
+}
+
+/// The built-in templates for `policy`; a stored policy table with versions the built-in file
+/// does not cover was refused when it was loaded, so this only fails in a broken build.
+#[expect(
+    clippy::expect_used,
+    reason = "the built-in file is compiled in and checked against the built-in policy by a test"
+)]
+pub fn builtin_documents(policy: &PolicyTable) -> DocumentSet {
+    documents_from_toml(BUILTIN_DOCUMENTS, policy)
+        .or_else(|_| documents_from_toml(BUILTIN_DOCUMENTS, &PolicyTable::builtin()))
+        .expect("built-in document templates are valid")
 }
 
 /// Shared, reloadable reference data (one per process).
@@ -23,6 +57,7 @@ impl ReferenceData {
     pub fn builtin() -> ReferenceData {
         ReferenceData(Arc::new(RwLock::new(Reference {
             calendar: Arc::new(WorkCalendar::builtin()),
+            documents: Arc::new(builtin_documents(&PolicyTable::builtin())),
             policy: Arc::new(PolicyTable::builtin()),
         })))
     }
@@ -59,9 +94,17 @@ fn load(conn: &mut Db) -> Result<Reference, StoreError> {
         }),
         None => PolicyTable::builtin(),
     };
+    let documents = match store::documents::latest_templates(conn)? {
+        Some(text) => documents_from_toml(&text, &policy).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "stored document templates unusable; using built-in");
+            builtin_documents(&policy)
+        }),
+        None => builtin_documents(&policy),
+    };
     Ok(Reference {
         calendar: Arc::new(calendar),
         policy: Arc::new(policy),
+        documents: Arc::new(documents),
     })
 }
 
@@ -92,6 +135,38 @@ pub fn load_policy_table(
 ) -> Result<usize, ServiceError> {
     let table =
         PolicyTable::from_toml(toml_text).map_err(|e| invalid("invalid_policy", e.to_string()))?;
+    // Every version must have its documents: load templates for a new version first.
+    let templates = store::documents::latest_templates(conn)?;
+    documents_from_toml(templates.as_deref().unwrap_or(BUILTIN_DOCUMENTS), &table)
+        .map_err(|e| invalid("invalid_policy", format!("{e}；请先载入该版本的文书模板")))?;
     reference::save_policy_table(conn, toml_text, now.naive_utc())?;
     Ok(table.versions.len())
+}
+
+/// Validates and stores document templates (TOML, the format of `reference/documents.toml`)
+/// against the policy table in force.
+pub fn load_document_templates(
+    conn: &mut Db,
+    toml_text: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, ServiceError> {
+    let policy = match reference::latest_policy_table(conn)? {
+        Some(text) => PolicyTable::from_toml(&text).unwrap_or_else(|_| PolicyTable::builtin()),
+        None => PolicyTable::builtin(),
+    };
+    let set = documents_from_toml(toml_text, &policy)
+        .map_err(|e| invalid("invalid_documents", e.to_string()))?;
+    store::documents::save_templates(conn, toml_text, now.naive_utc())?;
+    Ok(set.file().templates.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_templates_cover_every_version_kind_and_bureau() {
+        let set = documents_from_toml(BUILTIN_DOCUMENTS, &PolicyTable::builtin());
+        assert!(set.is_ok(), "{:?}", set.err());
+    }
 }

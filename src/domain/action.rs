@@ -242,6 +242,8 @@ const SETTLE: &[FieldSpec] = &[
         "共同投诉：被代表的投诉人已同意本调解协议",
         I::Checkbox,
     ),
+    optional("agreement_form", "调解书", I::Select(C::AgreementForm)),
+    optional("performance_due", "履行期限", I::Date),
 ];
 const REOPEN: &[FieldSpec] = &[optional("reason", "重新处理原因", I::LongText)];
 const MERGE_INTO: &[FieldSpec] = &[required("case_no", "合并到案件编号", I::CaseNo)];
@@ -379,6 +381,8 @@ pub enum CodeList {
     Fulfilled,
     /// `aftercare::ConsumerView`.
     ConsumerView,
+    /// `documents::AgreementForm`.
+    AgreementForm,
 }
 
 /// The bureau choice for "outside the city", sent as `outside: true` instead of a `bureau`.

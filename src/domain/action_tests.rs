@@ -71,6 +71,8 @@ pub(crate) fn one_of_each() -> Vec<Command> {
             agreement: text(),
             recovered_fen: 12950,
             represented_consent: true,
+            agreement_form: Default::default(),
+            performance_due: None,
         },
         Command::Terminate {
             reason: TerminationReason::FraudulentClaim,

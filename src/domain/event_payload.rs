@@ -144,6 +144,8 @@ mod tests {
             agreement: "退款".into(),
             recovered_fen: 500,
             represented_consent: false,
+            agreement_form: Default::default(),
+            performance_due: None,
         };
         let stored = EventPayload::of_command(&settle)
             .expect("serialisable")

@@ -41,7 +41,7 @@ macro_rules! code_enum {
 macro_rules! reason_codes {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)* }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),* }
 
@@ -69,6 +69,7 @@ pub mod clocks;
 pub mod codes;
 pub mod csv_cell;
 pub mod dispatch;
+pub mod documents;
 pub mod enterprise;
 pub mod event_payload;
 pub mod grounds;

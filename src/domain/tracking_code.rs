@@ -38,11 +38,7 @@ impl TrackingCode {
             .iter()
             .fold(0u128, |acc, b| (acc << 8) | u128::from(*b))
             >> (CODE_RANDOM_BYTES * 8 - CODE_BITS as usize);
-        let text = (0..CODE_CHARS)
-            .rev()
-            .map(|i| char::from(ALPHABET[((bits >> (i * 5)) & 0x1f) as usize]))
-            .collect();
-        TrackingCode(text)
+        TrackingCode(encode(bits, CODE_CHARS))
     }
 
     /// Reads a code as a person may type it: any case, hyphens and spaces anywhere, and
@@ -55,18 +51,7 @@ impl TrackingCode {
         if compact.len() == LEGACY_HEX_CHARS && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Some(TrackingCode(compact.to_ascii_lowercase()));
         }
-        let canonical: Option<String> = compact
-            .chars()
-            .map(|c| match c.to_ascii_uppercase() {
-                'I' | 'L' => Some('1'),
-                'O' => Some('0'),
-                c if c.is_ascii() && ALPHABET.contains(&(c as u8)) => Some(c),
-                _ => None,
-            })
-            .collect();
-        canonical
-            .filter(|c| c.len() == CODE_CHARS)
-            .map(TrackingCode)
+        canonical(&compact, CODE_CHARS).map(TrackingCode)
     }
 
     /// The canonical text: what is hashed and sealed.
@@ -81,13 +66,41 @@ impl TrackingCode {
 
     /// The code as shown to people: groups of four joined by hyphens.
     pub fn grouped(&self) -> String {
-        self.0
-            .as_bytes()
-            .chunks(GROUP)
-            .map(|g| String::from_utf8_lossy(g).into_owned())
-            .collect::<Vec<_>>()
-            .join("-")
+        grouped(&self.0)
     }
+}
+
+/// The low `chars * 5` bits of `bits` in Crockford's base32, most significant first.
+pub(super) fn encode(bits: u128, chars: usize) -> String {
+    (0..chars)
+        .rev()
+        .map(|i| char::from(ALPHABET[((bits >> (i * 5)) & 0x1f) as usize]))
+        .collect()
+}
+
+/// A typed Crockford base32 code of exactly `chars` characters in canonical form: any case,
+/// hyphens and spaces dropped, I and L read as 1, O as 0.
+pub(super) fn canonical(typed: &str, chars: usize) -> Option<String> {
+    let canonical: Option<String> = typed
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\u{3000}'))
+        .map(|c| match c.to_ascii_uppercase() {
+            'I' | 'L' => Some('1'),
+            'O' => Some('0'),
+            c if c.is_ascii() && ALPHABET.contains(&(c as u8)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    canonical.filter(|c| c.len() == chars)
+}
+
+/// Groups of four joined by hyphens, as codes are shown to people.
+pub(super) fn grouped(code: &str) -> String {
+    code.as_bytes()
+        .chunks(GROUP)
+        .map(|g| String::from_utf8_lossy(g).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Wrong codes one case number takes in a window before every code for it is refused until

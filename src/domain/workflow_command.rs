@@ -8,6 +8,7 @@ use super::Recipient;
 use crate::domain::action::ActionKind;
 use crate::domain::aftercare::{ConsumerView, Fulfilled, NoticeMeans, NoticeParty};
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
+use crate::domain::documents::AgreementForm;
 
 /// `POST /api/v1/cases/{case_no}/actions` bodies, tagged by `action`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -39,6 +40,13 @@ pub enum Command {
         /// (Order 121 Art. 12).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         represented_consent: bool,
+        /// Whether a 调解书 is made (Order 121 Art. 24); `written` unless said otherwise.
+        #[serde(default)]
+        agreement_form: AgreementForm,
+        /// The day by which the agreement is to be performed, written into the 调解书.
+        #[schema(value_type = Option<String>, format = Date)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        performance_due: Option<NaiveDate>,
     },
     Terminate {
         reason: TerminationReason,

@@ -52,6 +52,8 @@ fn complaint_paths() {
         agreement: "退款".into(),
         recovered_fen: 12900,
         represented_consent: false,
+        agreement_form: Default::default(),
+        performance_due: None,
     };
     assert_eq!(
         go(C, S::InMediation, Actor::Mediator, settle),

@@ -347,6 +347,8 @@ impl Life<'_, '_> {
                 agreement,
                 recovered_fen,
                 represented_consent: false,
+                agreement_form: Default::default(),
+                performance_due: None,
             },
         );
         self.maybe_rate(true);

@@ -73,7 +73,7 @@ pub fn routes(scope: &mut web::ServiceConfig) {
 
 /// The caller as use cases see it; an anonymous caller may hold the case's tracking token,
 /// checked under the per-case limit on wrong codes.
-async fn caller(
+pub(super) async fn caller(
     principal: Principal,
     req: &HttpRequest,
     state: &AppState,
@@ -387,10 +387,11 @@ pub async fn staff_report(
     accept(&state, &req, &body, "staff_report", input, channel).await
 }
 
-type Loader<T> = fn(&mut crate::service::Db, &str, DateTime<Utc>) -> Result<T, ServiceError>;
+pub(super) type Loader<T> =
+    fn(&mut crate::service::Db, &str, DateTime<Utc>) -> Result<T, ServiceError>;
 
 /// Stores administrator-supplied reference data (TOML text) and reloads it on this node.
-async fn load_reference<T: Send + 'static>(
+pub(super) async fn load_reference<T: Send + 'static>(
     state: &AppState,
     body: &[u8],
     principal: &Principal,

@@ -38,6 +38,7 @@ pub async fn taxonomy() -> HttpResponse {
 pub async fn openapi() -> HttpResponse {
     let mut doc = super::ApiDoc::openapi();
     doc.merge(super::cases::CasesDoc::openapi());
+    doc.merge(super::documents::DocumentsDoc::openapi());
     doc.merge(super::analyst::AnalystDoc::openapi());
     doc.merge(super::bulletins::BulletinsDoc::openapi());
     document_extractor_errors(&mut doc);

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod body;
 pub mod bulletins;
 pub mod cases;
+pub mod documents;
 pub mod error;
 pub mod intake;
 pub mod meta;
@@ -73,6 +74,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                     resource("/admin/api-keys", "POST").route(web::post().to(admin::issue_api_key)),
                 )
                 .configure(cases::routes)
+                .configure(documents::routes)
                 .configure(analyst::routes)
                 .configure(bulletins::api_routes)
                 .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))

@@ -20,7 +20,7 @@ use crate::store::events::{self, EventDraft};
 use crate::store::models::NewCaseLink;
 use crate::store::{Db, StoreError, accounts, cases, workflow, write_transaction};
 
-use super::{joint, mail, police_referral, reports};
+use super::{documents, joint, mail, police_referral, reports};
 use crate::domain::action::ActionKind;
 use crate::domain::grounds;
 
@@ -239,6 +239,8 @@ pub fn apply(
         },
     )?;
     let new_state = to_state.unwrap_or(state);
+    let _document =
+        documents::issue_for_step(conn, ctx, loaded, caller, actor, command, new_state)?;
     // Re-derive the clocks from the log now that it has the new event.
     let (refreshed, _) = load_visible(conn, &case.case_no, &Caller::System)?;
     let clocks = clocks_of(&refreshed, reference, today)?;

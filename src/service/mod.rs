@@ -13,6 +13,8 @@ pub mod bulletins;
 pub mod case_rules;
 pub mod case_view;
 pub mod desk;
+pub mod document_access;
+pub mod documents;
 pub mod exports;
 pub mod group_commit;
 pub mod hot_issues;

@@ -9,6 +9,7 @@ pub mod bulletin;
 pub mod bulletins;
 pub mod cases;
 mod columns;
+pub mod documents;
 pub mod email_verifications;
 pub mod enterprises;
 pub mod events;

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::domain::action::{ActionKind, CodeList, Input, OUTSIDE_BUREAU};
 use crate::domain::aftercare::{ConsumerView, Fulfilled, NoticeMeans, NoticeParty};
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
+use crate::domain::documents::AgreementForm;
 use crate::domain::workflow::{Command, Recipient};
 use crate::intake::FieldIssue;
 use crate::web::Form;
@@ -36,6 +37,7 @@ fn offered(list: CodeList, raw: &str) -> bool {
         CodeList::NoticeMeans => NoticeMeans::parse(raw).is_some(),
         CodeList::Fulfilled => Fulfilled::parse(raw).is_some(),
         CodeList::ConsumerView => ConsumerView::parse(raw).is_some(),
+        CodeList::AgreementForm => AgreementForm::parse(raw).is_some(),
     }
 }
 
@@ -222,7 +224,9 @@ mod tests {
             Ok(Command::Settle {
                 agreement: "退款".into(),
                 recovered_fen: 0,
-                represented_consent: false
+                represented_consent: false,
+                agreement_form: Default::default(),
+                performance_due: None,
             })
         );
     }

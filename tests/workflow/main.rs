@@ -13,6 +13,7 @@ mod common;
 
 mod aftercare;
 mod dispatch;
+mod documents;
 mod grounds;
 mod joint;
 mod leads;

@@ -9,6 +9,7 @@ use crate::domain::action::{ActionKind, CodeList, FieldSpec, Input, OUTSIDE_BURE
 use crate::domain::aftercare::{ConsumerView, Fulfilled, NoticeMeans, NoticeParty};
 use crate::domain::case::CaseKind;
 use crate::domain::codes::{NotAcceptReason, PauseReason, TerminationReason};
+use crate::domain::documents::AgreementForm;
 use crate::domain::grounds::{CaseGrounds, GroundOption};
 use crate::domain::workflow::{PARTY_MESSAGES_PER_DAY, Recipient};
 use crate::intake::FieldIssue;
@@ -208,6 +209,11 @@ fn options(input: Input, audience: &Audience) -> Vec<(String, String)> {
             ConsumerView::ALL,
             ConsumerView::as_str,
             ConsumerView::label_zh,
+        ),
+        Input::Select(CodeList::AgreementForm) => code_options(
+            AgreementForm::ALL,
+            AgreementForm::as_str,
+            AgreementForm::label_zh,
         ),
         Input::User => audience.workers.clone(),
         _ => Vec::new(),

@@ -1,0 +1,3 @@
+DROP TABLE document_templates;
+DROP TABLE document_counters;
+DROP TABLE documents;

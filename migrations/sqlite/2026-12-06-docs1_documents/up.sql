@@ -1,0 +1,43 @@
+-- Official documents (文书): rendered once when a decision is taken, never re-rendered. The HTML
+-- is the document as issued; its SHA-256 is also in the case's event log (document_issued),
+-- and the PDF printed from it later is a blob whose SHA-256 is logged as well (document_printed).
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id BIGINT NOT NULL REFERENCES cases (id),
+    kind TEXT NOT NULL,
+    policy_version TEXT NOT NULL,
+    bureau TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    serial INTEGER NOT NULL CHECK (serial > 0),
+    number TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    issued_on DATE NOT NULL,
+    issued_at TIMESTAMP NOT NULL,
+    verify_code TEXT NOT NULL UNIQUE,
+    fields TEXT NOT NULL,
+    html TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    replaces_id BIGINT REFERENCES documents (id),
+    pdf_sha256 TEXT,
+    UNIQUE (bureau, kind, year, serial)
+);
+CREATE INDEX documents_case ON documents (case_id, id);
+CREATE INDEX documents_unprinted ON documents (id) WHERE pdf_sha256 IS NULL;
+
+-- The last number each bureau gave each kind of document in a year. Taken and raised in the
+-- deciding transaction, so a rolled-back decision leaves no gap and two nodes never share one.
+CREATE TABLE document_counters (
+    bureau TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last_serial INTEGER NOT NULL,
+    PRIMARY KEY (bureau, kind, year)
+);
+
+-- Document templates an administrator loaded (the format of reference/documents.toml); the
+-- newest overrides the built-in file.
+CREATE TABLE document_templates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    definition TEXT NOT NULL,
+    loaded_at TIMESTAMP NOT NULL
+);

@@ -1,0 +1,196 @@
+//! Issued documents (文书) and the per-bureau, per-kind, per-year counters that number them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+
+use super::Db;
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        kind -> Text,
+        policy_version -> Text,
+        bureau -> Text,
+        year -> Integer,
+        serial -> Integer,
+        number -> Text,
+        audience -> Text,
+        issued_on -> Date,
+        issued_at -> Timestamp,
+        verify_code -> Text,
+        fields -> Text,
+        html -> Text,
+        sha256 -> Text,
+        replaces_id -> Nullable<BigInt>,
+        pdf_sha256 -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    document_counters (bureau, kind, year) {
+        bureau -> Text,
+        kind -> Text,
+        year -> Integer,
+        last_serial -> Integer,
+    }
+}
+
+diesel::table! {
+    document_templates (id) {
+        id -> BigInt,
+        definition -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
+pub fn save_templates(
+    conn: &mut Db,
+    definition: &str,
+    now: NaiveDateTime,
+) -> Result<(), DieselError> {
+    diesel::insert_into(document_templates::table)
+        .values((
+            document_templates::definition.eq(definition),
+            document_templates::loaded_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The newest templates an administrator loaded, if any.
+pub fn latest_templates(conn: &mut Db) -> Result<Option<String>, DieselError> {
+    document_templates::table
+        .order(document_templates::id.desc())
+        .select(document_templates::definition)
+        .first(conn)
+        .optional()
+}
+
+/// A stored document, without its HTML (lists never need it).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = documents)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub kind: String,
+    pub policy_version: String,
+    pub bureau: String,
+    pub year: i32,
+    pub serial: i32,
+    pub number: String,
+    pub audience: String,
+    pub issued_on: NaiveDate,
+    pub issued_at: NaiveDateTime,
+    pub verify_code: String,
+    pub sha256: String,
+    pub replaces_id: Option<i64>,
+    pub pdf_sha256: Option<String>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = documents)]
+pub struct NewDocumentRow<'a> {
+    pub case_id: i64,
+    pub kind: &'a str,
+    pub policy_version: &'a str,
+    pub bureau: &'a str,
+    pub year: i32,
+    pub serial: i32,
+    pub number: &'a str,
+    pub audience: &'a str,
+    pub issued_on: NaiveDate,
+    pub issued_at: NaiveDateTime,
+    pub verify_code: &'a str,
+    /// The values the template was filled with (JSON), so a correction starts from them.
+    pub fields: &'a str,
+    pub html: &'a str,
+    pub sha256: &'a str,
+    pub replaces_id: Option<i64>,
+}
+
+/// Takes the next number of `kind` for `bureau` in `year`. Must run inside the deciding
+/// transaction: the counter row stays locked until it commits (PostgreSQL), or the whole
+/// database does (SQLite's `BEGIN IMMEDIATE`), and a rollback gives the number back.
+pub fn next_serial(conn: &mut Db, bureau: &str, kind: &str, year: i32) -> Result<i32, DieselError> {
+    use document_counters::dsl as c;
+    let fresh = (
+        c::bureau.eq(bureau),
+        c::kind.eq(kind),
+        c::year.eq(year),
+        c::last_serial.eq(0),
+    );
+    // The first number of a year: create the row unless a concurrent decision just did (on
+    // PostgreSQL that waits for it to commit, then does nothing).
+    match conn {
+        Db::Pg(pg) => diesel::insert_into(document_counters::table)
+            .values(fresh)
+            .on_conflict_do_nothing()
+            .execute(pg)?,
+        Db::Sqlite(sqlite) => diesel::insert_or_ignore_into(document_counters::table)
+            .values(fresh)
+            .execute(sqlite)?,
+    };
+    let row = c::document_counters
+        .filter(c::bureau.eq(bureau))
+        .filter(c::kind.eq(kind))
+        .filter(c::year.eq(year));
+    diesel::update(row)
+        .set(c::last_serial.eq(c::last_serial + 1))
+        .execute(conn)?;
+    row.select(c::last_serial).first(conn)
+}
+
+pub fn insert(conn: &mut Db, row: &NewDocumentRow) -> Result<i64, DieselError> {
+    diesel::insert_into(documents::table)
+        .values(row)
+        .execute(conn)?;
+    documents::table
+        .filter(documents::verify_code.eq(row.verify_code))
+        .select(documents::id)
+        .first(conn)
+}
+
+/// Every document of a case, oldest first.
+pub fn of_case(conn: &mut Db, case_id: i64) -> Result<Vec<DocumentRow>, DieselError> {
+    documents::table
+        .filter(documents::case_id.eq(case_id))
+        .order(documents::id)
+        .select(DocumentRow::as_select())
+        .load(conn)
+}
+
+pub fn find(conn: &mut Db, id: i64) -> Result<Option<DocumentRow>, DieselError> {
+    documents::table
+        .find(id)
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_verify_code(conn: &mut Db, code: &str) -> Result<Option<DocumentRow>, DieselError> {
+    documents::table
+        .filter(documents::verify_code.eq(code))
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The values a document was filled with (JSON).
+pub fn fields_of(conn: &mut Db, id: i64) -> Result<Option<String>, DieselError> {
+    documents::table
+        .find(id)
+        .select(documents::fields)
+        .first(conn)
+        .optional()
+}
+
+/// The document as issued.
+pub fn html_of(conn: &mut Db, id: i64) -> Result<Option<String>, DieselError> {
+    documents::table
+        .find(id)
+        .select(documents::html)
+        .first(conn)
+        .optional()
+}
