@@ -59,8 +59,8 @@ pub fn audit(settings: &Settings, command: &AuditCommand) -> anyhow::Result<()> 
             match audit::verify(&mut conn)? {
                 Ok(report) => {
                     println!(
-                        "audit log intact: {} case(s), {} event(s)",
-                        report.cases, report.events
+                        "audit log intact: {} case(s), {} event(s), {} document(s)",
+                        report.cases, report.events, report.documents
                     );
                     Ok(())
                 }

@@ -152,7 +152,8 @@ mod tests {
             .into_json();
         assert_eq!(
             stored,
-            serde_json::json!({"v": 1, "action": "settle", "agreement": "退款", "recovered_fen": 500})
+            serde_json::json!({"v": 1, "action": "settle", "agreement": "退款", "recovered_fen": 500,
+                "agreement_form": "written"})
         );
         let read = EventPayload::parse(&stored.to_string()).expect("an object");
         assert_eq!((read.version(), read.recovered_fen()), (1, Some(500)));

@@ -2,15 +2,19 @@
 //! predecessor, and the newest must be the one the case row remembers.
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::ServiceError;
+use super::documents::DOCUMENT_ISSUED;
 use crate::store::events::{GENESIS_HASH, event_hash};
-use crate::store::{Db, events, workflow};
+use crate::store::models::EventRow;
+use crate::store::{Db, documents, events, workflow};
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct AuditReport {
     pub cases: usize,
     pub events: usize,
+    pub documents: usize,
 }
 
 /// The first broken link found.
@@ -26,6 +30,7 @@ pub fn verify(conn: &mut Db) -> Result<Result<AuditReport, BrokenLink>, ServiceE
     let mut report = AuditReport {
         cases: 0,
         events: 0,
+        documents: 0,
     };
     for case in workflow::all_cases(conn)? {
         let list = events::list(conn, case.id)?;
@@ -55,8 +60,48 @@ pub fn verify(conn: &mut Db) -> Result<Result<AuditReport, BrokenLink>, ServiceE
         if count != case.event_count || prev != case.last_event_hash && count > 0 {
             return Ok(Err(broken(case.event_count, "newest events removed")));
         }
+        if let Some((seq, problem)) = documents_unlike_their_log(conn, case.id, &list)? {
+            return Ok(Err(broken(seq, &problem)));
+        }
         report.cases += 1;
         report.events += list.len();
+        report.documents += list.iter().filter(|e| e.kind == DOCUMENT_ISSUED).count();
     }
     Ok(Ok(report))
+}
+
+/// Every stored document must be the page its `document_issued` event hashed, and every such
+/// event must have its document: an edited or swapped document is caught like an edited event.
+fn documents_unlike_their_log(
+    conn: &mut Db,
+    case_id: i64,
+    log: &[EventRow],
+) -> Result<Option<(i32, String)>, ServiceError> {
+    let stored = documents::of_case(conn, case_id)?;
+    for e in log.iter().filter(|e| e.kind == DOCUMENT_ISSUED) {
+        let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
+        let id = payload["document_id"].as_i64();
+        let Some(row) = stored.iter().find(|d| Some(d.id) == id) else {
+            return Ok(Some((e.case_seq, "issued document missing".into())));
+        };
+        let html = documents::html_of(conn, row.id)?.unwrap_or_default();
+        let actual = hex::encode(Sha256::digest(html.as_bytes()));
+        if payload["sha256"].as_str() != Some(actual.as_str()) || row.sha256 != actual {
+            return Ok(Some((
+                e.case_seq,
+                format!("document {} altered (hash mismatch)", row.number),
+            )));
+        }
+    }
+    let logged = |id: i64| {
+        log.iter().any(|e| {
+            e.kind == DOCUMENT_ISSUED
+                && serde_json::from_str::<serde_json::Value>(&e.payload)
+                    .is_ok_and(|p| p["document_id"].as_i64() == Some(id))
+        })
+    };
+    Ok(stored
+        .iter()
+        .find(|d| !logged(d.id))
+        .map(|d| (0, format!("document {} not in the log", d.number))))
 }

@@ -261,7 +261,14 @@ pub fn after_action(
 ) -> Result<(), ServiceError> {
     let case = &loaded.case;
     let case_no = case.case_no.clone();
-    let key = |who: &str| format!("{case_no}/event-{}/{who}", case.event_count);
+    // Keyed by the step's own event: a document issued with it is logged after it.
+    let step_seq = loaded
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind != super::documents::DOCUMENT_ISSUED)
+        .map_or(case.event_count, |e| e.case_seq);
+    let key = |who: &str| format!("{case_no}/event-{step_seq}/{who}");
     let Some((who, notice)) = notice_of(ctx, loaded, actor, command, new_state, stage_due) else {
         return Ok(());
     };

@@ -155,4 +155,49 @@ async fn each_decision_issues_its_numbered_document_once(backend: Backend) {
     assert_eq!(s, 404);
 }
 
-on_both_backends!(each_decision_issues_its_numbered_document_once);
+async fn an_issued_document_is_frozen_and_audited(backend: Backend) {
+    use diesel::RunQueryDsl;
+    let app = TestApp::spawn(&backend).await;
+    mediator(&app).await;
+    let (no, _) = filed_on(&app, (2026, 5, 6)).await;
+    let med = relogin(&app, "med@jm.gov.cn").await;
+    step(&app, &no, Who::Bearer(&med), json!({"action": "accept"})).await;
+    let ok = run_on(&app, &["audit", "verify"]);
+    let said = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success() && said.contains("1 document(s)"),
+        "{said}"
+    );
+
+    // Nobody edits an issued document, not even with database access …
+    let mut conn = app.db();
+    let edit = "UPDATE documents SET html = replace(html, '受理', '不予受理')";
+    assert!(
+        diesel::sql_query(edit).execute(&mut *conn).is_err(),
+        "frozen"
+    );
+    assert!(
+        diesel::sql_query("DELETE FROM documents")
+            .execute(&mut *conn)
+            .is_err()
+    );
+    // … and one who lifts the guard is caught by the audit.
+    let lift = match &mut *conn {
+        odrdesk::store::Db::Pg(_) => "ALTER TABLE documents DISABLE TRIGGER documents_no_change",
+        odrdesk::store::Db::Sqlite(_) => "DROP TRIGGER documents_frozen",
+    };
+    diesel::sql_query(lift).execute(&mut *conn).unwrap();
+    diesel::sql_query(edit).execute(&mut *conn).unwrap();
+    let broken = run_on(&app, &["audit", "verify"]);
+    assert_eq!(broken.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        err.contains(&no) && err.contains("江蓬市监投受〔2026〕第1号"),
+        "{err}"
+    );
+}
+
+on_both_backends!(
+    each_decision_issues_its_numbered_document_once,
+    an_issued_document_is_frozen_and_audited,
+);
