@@ -72,6 +72,7 @@ pub mod dispatch;
 pub mod documents;
 pub mod enterprise;
 pub mod event_payload;
+pub mod gazetteer;
 pub mod grounds;
 pub mod identity;
 pub mod ids;
@@ -89,6 +90,7 @@ pub mod steps;
 pub mod taxonomy;
 pub mod tracking_code;
 pub mod workflow;
+pub mod workorder;
 
 pub use calendar::{CalendarError, Due, WorkCalendar, YearCalendar};
 pub use ids::{CosmeticsId, CosmeticsIdKind, Email, Fen, Phone, Uscc};
