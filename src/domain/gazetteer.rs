@@ -80,13 +80,13 @@ impl Gazetteer {
     fn matches(&self, address: &str, form: fn(&str) -> &str) -> Vec<Located> {
         let mut found: Vec<Located> = Vec::new();
         for d in &self.districts {
-            if let Some(t) = d.towns.iter().find(|t| address.contains(form(t))) {
-                if !found.iter().any(|f| f.district == d.code) {
-                    found.push(Located {
-                        district: d.code.clone(),
-                        by: t.clone(),
-                    });
-                }
+            if let Some(t) = d.towns.iter().find(|t| address.contains(form(t)))
+                && !found.iter().any(|f| f.district == d.code)
+            {
+                found.push(Located {
+                    district: d.code.clone(),
+                    by: t.clone(),
+                });
             }
         }
         found
