@@ -251,6 +251,11 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
         assert_eq!(logged[0]["payload"]["pdf_sha256"], pdf_sha.as_str());
         assert_eq!(logged[0]["payload"]["number"], doc["number"]);
         check_pdf(&pdf, &doc, work.path());
+        // The blob store keeps it: a file no row references may be cleared, a PDF may not.
+        assert!(app.attachment_files().iter().any(|f| f.ends_with(&pdf_sha)));
+        let pool = odrdesk::store::connect(&app.settings.database, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        assert!(odrdesk::store::cases::blob_is_referenced(&mut conn, &pdf_sha).unwrap());
         hashes.insert(doc["id"].as_i64().unwrap(), pdf_sha);
 
         // The page as issued, photographed at A4 width.
@@ -304,6 +309,7 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
     });
     assert!(both.iter().all(|o| o.status.success()));
     assert_eq!(printed_events(&app, &late, &med).await.len(), 1);
+    assert_eq!(app.attachment_files().len(), 7, "one PDF per document, no stray copy");
 
     // The public page answers at the address printed on the document.
     let (no, token, _, doc) = &docs[3];
