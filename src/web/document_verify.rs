@@ -74,7 +74,11 @@ async fn by_path(
     lookup(&state, &req, path.into_inner()).await
 }
 
-async fn lookup(state: &AppState, req: &HttpRequest, typed: String) -> Result<HttpResponse, PageError> {
+async fn lookup(
+    state: &AppState,
+    req: &HttpRequest,
+    typed: String,
+) -> Result<HttpResponse, PageError> {
     limit(req, "verify_document")?;
     let typed: String = typed.trim().chars().take(40).collect();
     let code = VerifyCode::parse(&typed).map(|c| c.grouped());

@@ -113,7 +113,10 @@ fn check_pdf(pdf: &[u8], doc: &Value, dir: &Path) {
         .collect();
     for field in ["title", "number", "verify_code"] {
         let want = doc[field].as_str().unwrap();
-        assert!(text.contains(want), "PDF text lacks {field} {want}:\n{text}");
+        assert!(
+            text.contains(want),
+            "PDF text lacks {field} {want}:\n{text}"
+        );
     }
     let fonts = run("pdffonts", &[arg]);
     let rows: Vec<Vec<&str>> = fonts
@@ -157,11 +160,23 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
     let med = relogin(&app, "med@jm.gov.cn").await;
     let not_accept =
         json!({"action": "not_accept", "reason": "time_barred", "detail": "购买于四年前"});
-    step(&app, &cases[0].0, Who::Bearer(&med), json!({"action": "accept"})).await;
+    step(
+        &app,
+        &cases[0].0,
+        Who::Bearer(&med),
+        json!({"action": "accept"}),
+    )
+    .await;
     let terminate = json!({"action": "terminate", "reason": "party_absent"});
     step(&app, &cases[0].0, Who::Bearer(&med), terminate).await;
     step(&app, &cases[1].0, Who::Bearer(&med), not_accept.clone()).await;
-    step(&app, &cases[2].0, Who::Bearer(&med), json!({"action": "accept"})).await;
+    step(
+        &app,
+        &cases[2].0,
+        Who::Bearer(&med),
+        json!({"action": "accept"}),
+    )
+    .await;
     let settle = json!({"action": "settle", "agreement": "商家退款一百二十九元", "recovered_fen": 12900,
         "agreement_form": "written"});
     step(&app, &cases[2].0, Who::Bearer(&med), settle).await;
@@ -170,7 +185,10 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
     let mut docs = Vec::new();
     for (no, token, order) in &cases {
         for doc in list(&app, no, &med).await {
-            assert!(doc["pdf_sha256"].is_null(), "printed inside the decision: {doc}");
+            assert!(
+                doc["pdf_sha256"].is_null(),
+                "printed inside the decision: {doc}"
+            );
             docs.push((no.clone(), token.clone(), *order, doc));
         }
     }
@@ -264,7 +282,12 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
         let name = format!("order{order}-{}", doc["kind"].as_str().unwrap());
         let file = shots.join(format!("{name}.html"));
         std::fs::write(&file, &html).unwrap();
-        screenshot_sized(file.to_str().unwrap(), 794, 1123, &shots.join(format!("{name}.png")));
+        screenshot_sized(
+            file.to_str().unwrap(),
+            794,
+            1123,
+            &shots.join(format!("{name}.png")),
+        );
     }
 
     // The business reads the acceptance's PDF (addressed to both parties), never a refusal's.
@@ -289,7 +312,10 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
     for (no, _, _, doc) in &docs {
         let now = list(&app, no, &med).await;
         let again = now.iter().find(|d| d["id"] == doc["id"]).unwrap();
-        assert_eq!(again["pdf_sha256"], hashes[&doc["id"].as_i64().unwrap()].as_str());
+        assert_eq!(
+            again["pdf_sha256"],
+            hashes[&doc["id"].as_i64().unwrap()].as_str()
+        );
         let logged = printed_events(&app, no, &med).await;
         assert_eq!(logged.len(), now.len(), "one document_printed per document");
     }
@@ -309,7 +335,11 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
     });
     assert!(both.iter().all(|o| o.status.success()));
     assert_eq!(printed_events(&app, &late, &med).await.len(), 1);
-    assert_eq!(app.attachment_files().len(), 7, "one PDF per document, no stray copy");
+    assert_eq!(
+        app.attachment_files().len(),
+        7,
+        "one PDF per document, no stray copy"
+    );
 
     // The public page answers at the address printed on the document.
     let (no, token, _, doc) = &docs[3];
@@ -324,11 +354,19 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
     let html = String::from_utf8(html).unwrap();
     let printed_path = format!("/verify/{code}");
     assert!(html.contains(&printed_path), "{html}");
-    assert!(html.contains(NAME), "the document itself names the complainant");
+    assert!(
+        html.contains(NAME),
+        "the document itself names the complainant"
+    );
     let (s, headers, page) = fetch(&app, &printed_path, None).await;
     let page = String::from_utf8(page).unwrap();
     assert_eq!(s, 200, "{page}");
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(!page.contains("<script"), "{page}");
     for shown in [
         doc["number"].as_str().unwrap(),
@@ -341,14 +379,20 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
     ] {
         assert!(page.contains(shown), "page lacks {shown}:\n{page}");
     }
-    for secret in [NAME, PHONE, STREET, "面膜使用后皮肤过敏红肿", "补水面膜", no.as_str()] {
-        assert!(!page.contains(secret), "public page shows {secret}:\n{page}");
+    for secret in [
+        NAME,
+        PHONE,
+        STREET,
+        "面膜使用后皮肤过敏红肿",
+        "补水面膜",
+        no.as_str(),
+    ] {
+        assert!(
+            !page.contains(secret),
+            "public page shows {secret}:\n{page}"
+        );
     }
-    screenshot(
-        &app.url(&printed_path),
-        360,
-        &shots.join("verify-360.png"),
-    );
+    screenshot(&app.url(&printed_path), 360, &shots.join("verify-360.png"));
     // The form: typed in lower case, without dashes.
     let typed = code.replace('-', "").to_lowercase();
     let (s, _, page) = fetch(&app, &format!("/verify?code={typed}"), None).await;
