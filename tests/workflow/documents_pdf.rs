@@ -215,6 +215,14 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
     assert!(headers.contains_key("retry-after"));
     assert!(String::from_utf8_lossy(&body).contains("正在生成"));
 
+    let (_, api) = app.get("/openapi.json").await;
+    let op = &api["paths"]["/api/v1/cases/{case_no}/documents/{id}.pdf"]["get"];
+    assert!(op["responses"]["503"].is_object(), "{op}");
+    assert!(
+        op["responses"]["200"]["content"]["application/pdf"].is_object(),
+        "{op}"
+    );
+
     // A printer that fails leaves every document waiting and logs nothing; the next run
     // prints them.
     let broken = tempfile::tempdir().unwrap();
