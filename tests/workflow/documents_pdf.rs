@@ -313,6 +313,20 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
     let (s, _, _) = fetch(&app, &path, Some(Who::Bearer(&shop))).await;
     assert_eq!(s, 404);
 
+    // A client holding the copy is told it has not changed.
+    let (no, token, _, doc) = &docs[0];
+    let path = format!("/api/v1/cases/{no}/documents/{}.pdf", doc["id"]);
+    let etag = format!("\"{}\"", hashes[&doc["id"].as_i64().unwrap()]);
+    let res = app
+        .client
+        .get(app.url(&path))
+        .header("X-Tracking-Token", token.as_str())
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 304);
+
     // Printing again changes nothing: no second event, the same hashes.
     let out = print_documents(&app, &[]);
     assert!(out.status.success());
@@ -347,6 +361,12 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
         app.attachment_files().len(),
         7,
         "one PDF per document, no stray copy"
+    );
+    let audit = run_on(&app, &["audit", "verify"]);
+    assert!(
+        audit.status.success(),
+        "the printed events keep the chain: {}",
+        String::from_utf8_lossy(&audit.stderr)
     );
 
     // The public page answers at the address printed on the document.
