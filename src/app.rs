@@ -13,16 +13,19 @@ use tracing_actix_web::RequestId;
 use crate::http::error::json_error_page;
 use crate::jobs::SweeperHandle;
 use crate::notify::{SenderHandle, spawn_sender};
+use crate::printer::PrinterHandle;
 use crate::ratelimit::RateLimiter;
 pub use crate::state::AppState;
 
-/// A started server and its background work (mail sender, deadline sweep). Awaiting it runs
-/// until SIGTERM/SIGINT or `handle().stop()`; the background work stops when it returns.
+/// A started server and its background work (mail sender, deadline sweep, document printer,
+/// search index follower). Awaiting it runs until SIGTERM/SIGINT or `handle().stop()`; the
+/// background work stops when it returns.
 pub struct Running {
     server: Server,
     background: (
         Option<SenderHandle>,
         Option<SweeperHandle>,
+        Option<PrinterHandle>,
         Option<tokio::sync::oneshot::Sender<()>>,
     ),
 }
@@ -67,6 +70,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Running>
             &state.settings,
         ),
         crate::jobs::spawn_sweeper(&state),
+        crate::printer::spawn_printer(&state),
         follower,
     );
     // One limiter per node, shared by every worker.

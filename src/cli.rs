@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod bulletin;
+pub mod documents;
 pub mod import;
 pub mod search;
 pub mod workflow;
@@ -80,6 +81,11 @@ pub enum Command {
     Gen(crate::r#gen::GenArgs),
     /// Compute the public bulletin of a period and write it as HTML, PDF, JSON and CSV.
     Bulletin(bulletin::BulletinArgs),
+    /// Issued documents (文书): `print` prints those without a PDF now (progress bar).
+    Documents {
+        #[command(subcommand)]
+        command: documents::DocumentsCommand,
+    },
     /// Load figures of past quarters from a CSV file (period,table,code,count) for
     /// year-on-year change; exit 2 when rows were rejected.
     Import(import::ImportArgs),
@@ -92,7 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate | Command::Outbox { .. } => None,
         Command::Gen(_) | Command::Bulletin(_) => None,
         Command::Sweep { .. } | Command::Audit { .. } | Command::Calendar { .. } => None,
-        Command::Reindex | Command::Import(_) => None,
+        Command::Reindex | Command::Import(_) | Command::Documents { .. } => None,
     };
     let settings = Settings::resolve(&cli.common, listen.as_deref())?;
     crate::telemetry::init(settings.log_format);
@@ -117,6 +123,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             crate::clock::china_date(SystemClock.now()),
         ),
         Command::Import(args) => import::run(&settings, &args, SystemClock.now()),
+        Command::Documents { command } => documents::run(&settings, &command),
         Command::Migrate => {
             let applied = admin::migrate(&settings)?;
             println!(

@@ -59,6 +59,10 @@ pub struct CommonArgs {
     /// Seconds between deadline sweeps of a server; 0 turns the sweep off. Default: 60.
     #[arg(long, env = "ODRDESK_SWEEP_INTERVAL_SECS", global = true)]
     pub sweep_interval_secs: Option<u64>,
+    /// Seconds between passes of a server's document printer (文书 PDFs); 0 turns it off.
+    /// Default: 10.
+    #[arg(long, env = "ODRDESK_PRINT_INTERVAL_SECS", global = true)]
+    pub print_interval_secs: Option<u64>,
     /// Form submissions allowed per client address and minute, or `off` (for benchmarks).
     /// Default: 30.
     #[arg(long, env = "ODRDESK_RATE_LIMIT", global = true)]
@@ -95,6 +99,7 @@ impl TryFrom<String> for RateLimit {
 }
 
 pub const DEFAULT_RATE_LIMIT: u32 = 30;
+pub const DEFAULT_PRINT_INTERVAL_SECS: u64 = 10;
 pub const DEFAULT_INTAKE_BATCH: u16 = 256;
 
 /// Defaults of the limits that hold whatever clients send (README "Limits").
@@ -141,6 +146,7 @@ pub struct FileConfig {
     pub mail_poll_ms: Option<u64>,
     pub public_url: Option<String>,
     pub sweep_interval_secs: Option<u64>,
+    pub print_interval_secs: Option<u64>,
     pub index_poll_ms: Option<u64>,
     pub rate_limit: Option<RateLimit>,
     pub intake_batch: Option<u16>,
@@ -180,6 +186,8 @@ pub struct Settings {
     pub public_url: String,
     /// Seconds between deadline sweeps; 0 = off (tests drive the sweep themselves).
     pub sweep_interval_secs: u64,
+    /// Seconds between passes of the document printer; 0 = off (tests print themselves).
+    pub print_interval_secs: u64,
     /// Milliseconds between passes of the search index follower.
     pub index_poll_ms: u64,
     /// Form posts per client address and minute; 0 = no limit.
@@ -283,6 +291,10 @@ impl Settings {
                 .sweep_interval_secs
                 .or(file.sweep_interval_secs)
                 .unwrap_or(60),
+            print_interval_secs: args
+                .print_interval_secs
+                .or(file.print_interval_secs)
+                .unwrap_or(DEFAULT_PRINT_INTERVAL_SECS),
             index_poll_ms: file.index_poll_ms.unwrap_or(500),
             rate_limit_per_minute: args
                 .rate_limit
@@ -322,6 +334,7 @@ impl Settings {
             mail_poll_ms: DEFAULT_MAIL_POLL_MS,
             public_url: format!("http://{DEFAULT_LISTEN}"),
             sweep_interval_secs: 0,
+            print_interval_secs: 0,
             index_poll_ms: 50,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT,
             intake_batch: usize::from(DEFAULT_INTAKE_BATCH),

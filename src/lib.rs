@@ -15,6 +15,7 @@ pub mod http;
 pub mod intake;
 pub mod jobs;
 pub mod notify;
+pub mod printer;
 pub mod ratelimit;
 pub mod reference;
 pub mod routes;

@@ -1,6 +1,6 @@
-//! Issued documents over HTTP: a case's list and each document as issued (for the parties,
-//! the mini-program and the desk, each seeing only what is addressed to it), the public check
-//! of a printed copy, and the administrator's templates.
+//! Issued documents over HTTP: a case's list and each document as issued and as printed to
+//! PDF (for the parties, the mini-program and the desk, each seeing only what is addressed to
+//! it), the public check of a printed copy, and the administrator's templates.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -18,6 +18,7 @@ use crate::state::AppState;
     paths(
         case_documents,
         case_document,
+        case_document_pdf,
         verify_document,
         put_templates,
         get_templates
@@ -30,6 +31,11 @@ pub fn routes(scope: &mut web::ServiceConfig) {
     use super::resource;
     scope
         .service(resource("/cases/{case_no}/documents", "GET").route(web::get().to(case_documents)))
+        // Before `{id}`, which would take `7.pdf` for an id.
+        .service(
+            resource("/cases/{case_no}/documents/{id}.pdf", "GET")
+                .route(web::get().to(case_document_pdf)),
+        )
         .service(
             resource("/cases/{case_no}/documents/{id}", "GET").route(web::get().to(case_document)),
         )
@@ -89,14 +95,78 @@ pub async fn case_document(
         .body(file.html))
 }
 
+/// Seconds a client is asked to wait for a document that is not printed yet.
+const PRINT_RETRY_SECS: u64 = 15;
+
+#[utoipa::path(get, path = "/api/v1/cases/{case_no}/documents/{id}.pdf", tag = "documents",
+    params(("case_no" = String, Path), ("id" = i64, Path), ("X-Tracking-Token" = Option<String>, Header)),
+    responses((status = 200, description = "The document printed to PDF (A4, fonts embedded), printed once from the page as issued; `ETag` is the PDF's SHA-256 as logged in `document_printed`", content_type = "application/pdf"),
+        (status = 401, body = ErrorBody), (status = 404, description = "No such document, or not addressed to the caller", body = ErrorBody),
+        (status = 503, description = "Issued but not printed yet (printing follows the decision within a minute); see Retry-After", body = ErrorBody)))]
+pub async fn case_document_pdf(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let (case_no, id) = path.into_inner();
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::from(crate::service::ServiceError::NotFound))?;
+    let caller = caller(principal, &req, &state, &case_no).await?;
+    let doc = state
+        .with_db(move |conn| document_access::find(conn, &case_no, id, &caller))
+        .await?;
+    let Some(sha) = doc.pdf_sha256 else {
+        return Ok(HttpResponse::ServiceUnavailable()
+            .insert_header((header::RETRY_AFTER, PRINT_RETRY_SECS.to_string()))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(ErrorBody {
+                error: "not_printed".into(),
+                message: "文书已出具，PDF 正在生成，请稍后再试；在此之前可查看网页版文书".into(),
+                fields: None,
+                allowed: None,
+            }));
+    };
+    let etag = format!("\"{sha}\"");
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if unchanged {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish());
+    }
+    let file = state.blobs.path_of(&sha);
+    let bytes = web::block(move || std::fs::read(file))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(format!("document {id} PDF: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"document-{id}.pdf\""),
+        ))
+        .body(bytes))
+}
+
 #[utoipa::path(get, path = "/api/v1/verify/{code}", tag = "documents",
     params(("code" = String, Path, description = "The verification code printed on the document")),
     responses((status = 200, description = "The document's number, date, bureau and hashes; nothing personal", body = VerifiedDocument),
-        (status = 404, description = "No document carries this code", body = ErrorBody)))]
+        (status = 404, description = "No document carries this code", body = ErrorBody),
+        (status = 429, description = "Too many checks from this address; see Retry-After", body = ErrorBody)))]
 pub async fn verify_document(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::ratelimit::limit(&req, "verify_document")
+        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
     let found = state
         .with_db(move |conn| document_access::verify(conn, &path))
         .await?;

@@ -113,6 +113,24 @@ pub fn fetch(
     })
 }
 
+/// One document of `case_no` without its page, if the caller may read it (for its PDF).
+pub fn find(
+    conn: &mut Db,
+    case_no: &str,
+    id: i64,
+    caller: &Caller,
+) -> Result<DocumentSummary, ServiceError> {
+    diesel::Connection::transaction(conn, |conn| {
+        let (case, _, access) =
+            find_visible(conn, case_no, caller)?.ok_or(ServiceError::NotFound)?;
+        let rows = store::of_case(conn, case.id)?;
+        rows.iter()
+            .find(|r| r.id == id && readable(access, case.kind, r))
+            .map(|row| summary(row, &rows))
+            .ok_or(ServiceError::NotFound)
+    })
+}
+
 /// The public check of a printed copy. A malformed code answers like an unknown one.
 pub fn verify(conn: &mut Db, typed: &str) -> Result<VerifiedDocument, ServiceError> {
     let code = VerifyCode::parse(typed).ok_or(ServiceError::NotFound)?;

@@ -14,6 +14,7 @@ pub mod case_rules;
 pub mod case_view;
 pub mod desk;
 pub mod document_access;
+pub mod document_print;
 pub mod documents;
 pub mod exports;
 pub mod group_commit;

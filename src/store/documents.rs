@@ -194,3 +194,42 @@ pub fn html_of(conn: &mut Db, id: i64) -> Result<Option<String>, DieselError> {
         .first(conn)
         .optional()
 }
+
+/// Documents not printed yet, oldest first (the partial index `documents_unprinted`).
+pub fn unprinted(conn: &mut Db, limit: i64) -> Result<Vec<i64>, DieselError> {
+    documents::table
+        .filter(documents::pdf_sha256.is_null())
+        .order(documents::id)
+        .select(documents::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// How many documents wait to be printed.
+pub fn count_unprinted(conn: &mut Db) -> Result<i64, DieselError> {
+    documents::table
+        .filter(documents::pdf_sha256.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// Records the printed PDF unless the document was printed already; whether this call did.
+pub fn set_printed(conn: &mut Db, id: i64, pdf_sha256: &str) -> Result<bool, DieselError> {
+    diesel::update(
+        documents::table
+            .filter(documents::id.eq(id))
+            .filter(documents::pdf_sha256.is_null()),
+    )
+    .set(documents::pdf_sha256.eq(pdf_sha256))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Whether a document's PDF is this blob.
+pub fn pdf_is_referenced(conn: &mut Db, sha256: &str) -> Result<bool, DieselError> {
+    let n: i64 = documents::table
+        .filter(documents::pdf_sha256.eq(sha256))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}

@@ -1,4 +1,5 @@
-//! Leases for work that must run on one node at a time (the deadline sweep).
+//! Leases for work that must run on one node at a time (the deadline sweep, the document
+//! printer).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -45,4 +46,21 @@ pub fn try_acquire(
         Err(e) if is_unique_violation(&e) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Gives up `holder`'s lease `name` so another node may take it at once.
+pub fn release(
+    conn: &mut Db,
+    name: &str,
+    holder: &str,
+    now: NaiveDateTime,
+) -> Result<(), DieselError> {
+    diesel::update(
+        job_leases::table
+            .filter(job_leases::name.eq(name))
+            .filter(job_leases::holder.eq(holder)),
+    )
+    .set(job_leases::lease_until.eq(now))
+    .execute(conn)
+    .map(|_| ())
 }

@@ -7,6 +7,7 @@ pub mod bulletins;
 pub mod consumer;
 pub mod csrf;
 pub mod desk;
+pub mod document_verify;
 pub mod login;
 pub mod nav;
 pub mod step_form;
@@ -62,6 +63,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/logout", "POST").route(web::post().to(login::logout)))
         .service(resource("/admin", "GET").route(web::get().to(nav::admin_home)))
         .configure(bulletins::routes)
+        .configure(document_verify::routes)
         .configure(consumer::routes)
         .configure(analyst::routes)
         .configure(desk::routes)

@@ -84,6 +84,8 @@ impl Node {
                 "ODRDESK_SWEEP_INTERVAL_SECS",
                 spec.sweep_interval_secs.to_string(),
             )
+            // Documents are printed by the tests that look at them.
+            .env("ODRDESK_PRINT_INTERVAL_SECS", "0")
             .env("RUST_LOG", "info")
             .env_remove("ODRDESK_DATA_DIR")
             .env_remove("ODRDESK_CONFIG")

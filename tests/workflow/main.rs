@@ -14,6 +14,7 @@ mod common;
 mod aftercare;
 mod dispatch;
 mod documents;
+mod documents_pdf;
 mod grounds;
 mod joint;
 mod leads;

@@ -1,5 +1,7 @@
-//! PDF printed from the HTML page by headless Chromium. Chromium embeds the fonts it used, so
-//! Chinese text stays extractable as long as a CJK font (`fonts-noto-cjk`) is installed.
+//! PDF printed from an HTML page by headless Chromium: the bulletins and the issued documents
+//! (文书) share this one printing path. Chromium embeds the fonts it used, so Chinese text stays
+//! extractable as long as a CJK font (`fonts-noto-cjk`) is installed. The page sets its own
+//! paper size (`@page`).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -66,8 +68,8 @@ impl Chromium {
     /// prints never share a profile or an output file.
     pub fn print(&self, html: &str) -> Result<Vec<u8>, PdfError> {
         let dir = TempDir::create().map_err(PdfError::TempFiles)?;
-        let input = dir.path.join("bulletin.html");
-        let output = dir.path.join("bulletin.pdf");
+        let input = dir.path.join("page.html");
+        let output = dir.path.join("page.pdf");
         let log_path = dir.path.join("chromium.log");
         std::fs::write(&input, html).map_err(PdfError::TempFiles)?;
         let log = File::create(&log_path).map_err(PdfError::TempFiles)?;

@@ -177,6 +177,7 @@ pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
 fn event_label(kind: &str, to: Option<CaseState>) -> &'static str {
     match kind {
         "clock_overdue" => "已超期",
+        crate::service::document_print::DOCUMENT_PRINTED => "文书已生成 PDF",
         other => track::event_label(other, to),
     }
 }
