@@ -209,8 +209,17 @@ fn common_fields(
         ("policy_name", policy.name.clone()),
         ("business", case.respondent_name.clone()),
         ("complainant", person),
-        ("subject", case.title.clone()),
+        ("subject", subject(&case.title)),
     ]))
+}
+
+/// The case's short title as a document names it: numbers masked as in the 调解书's facts
+/// (the business reads the documents addressed to both parties), and no full stop of its own
+/// before the document's punctuation.
+fn subject(title: &str) -> String {
+    mask_free_text(title.trim(), &[])
+        .trim_end_matches(['。', '.', '；', ';', '，', ','])
+        .to_owned()
 }
 
 fn own_role_word(kind: CaseKind) -> &'static str {

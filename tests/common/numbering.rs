@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 use odrdesk::store::documents::documents;
 use odrdesk::store::schema::cases;
-use odrdesk::store::{Db, DatabaseUrl};
+use odrdesk::store::{DatabaseUrl, Db};
 
 pub fn connect(database: &DatabaseUrl) -> odrdesk::store::PooledDb {
     odrdesk::store::connect(database, 1)

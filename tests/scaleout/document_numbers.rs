@@ -42,7 +42,13 @@ async fn two_nodes_number_one_bureaus_decisions_without_gaps() {
 
     let mut cases = Vec::new();
     for n in 0..DECISIONS + 2 {
-        let p = post(&client, &nodes[n % 2].url("/api/v1/complaints"), None, &complaint(n)).await;
+        let p = post(
+            &client,
+            &nodes[n % 2].url("/api/v1/complaints"),
+            None,
+            &complaint(n),
+        )
+        .await;
         assert_eq!(p.status, 201, "{}", p.body);
         cases.push(p.case_no());
     }
@@ -76,7 +82,11 @@ async fn two_nodes_number_one_bureaus_decisions_without_gaps() {
         }
     }
     let format = |n| format!("江蓬市监投受〔{}〕第{n}号", year());
-    assert_gap_free(&serials(&mut conn, "440703", "acceptance"), DECISIONS, format);
+    assert_gap_free(
+        &serials(&mut conn, "440703", "acceptance"),
+        DECISIONS,
+        format,
+    );
 
     // Decided again on the other node, the failed ones take the next two numbers.
     lift_refusal(&mut conn);

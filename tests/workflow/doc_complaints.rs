@@ -115,7 +115,10 @@ pub async fn check(
     let text = issued_text(&html);
     assert_filled(&text, order, want.number.as_str());
     for needed in &want.says {
-        assert!(text.contains(needed.as_str()), "{needed} missing from:\n{text}");
+        assert!(
+            text.contains(needed.as_str()),
+            "{needed} missing from:\n{text}"
+        );
     }
     for banned in &want.never {
         assert!(!text.contains(banned), "{banned} in:\n{text}");
@@ -126,18 +129,25 @@ pub async fn check(
 /// The text cites its own order and not the other, and nothing is left blank.
 pub fn assert_filled(text: &str, order: &Order, number: &str) {
     assert!(text.contains(number), "{text}");
-    assert!(text.contains(order.cites), "{} missing from:\n{text}", order.cites);
+    assert!(
+        text.contains(order.cites),
+        "{} missing from:\n{text}",
+        order.cites
+    );
     for foreign in order.foreign {
         assert!(!text.contains(foreign), "{foreign} in:\n{text}");
     }
     assert!(!text.contains('{') && !text.contains('}'), "{text}");
-    for blank in ["：。", "（）", "于前", "：，", "起（"] {
+    for blank in ["：。", "（）", "于前", "：，", "起（", "。；", "。）"] {
         assert!(!text.contains(blank), "a blank value ({blank}) in:\n{text}");
     }
     // Signature lines end with a colon on purpose: they are signed on paper.
     let filled = |l: &&str| l.starts_with('　') && !l.contains("（签字");
     for paragraph in text.lines().filter(filled) {
-        assert!(!paragraph.ends_with('：'), "a blank value at the end of:\n{text}");
+        assert!(
+            !paragraph.ends_with('：'),
+            "a blank value at the end of:\n{text}"
+        );
     }
 }
 
@@ -167,7 +177,11 @@ async fn complaint_documents_on_both_orders(backend: Backend) {
         for _ in 0..6 {
             cases.push(file_on(&app, order.filed).await);
         }
-        app.set_now(china_morning(order.decided.0, order.decided.1, order.decided.2));
+        app.set_now(china_morning(
+            order.decided.0,
+            order.decided.1,
+            order.decided.2,
+        ));
         let med = relogin(&app, "med@jm.gov.cn").await;
         let shop = relogin(&app, "shop@example.com").await;
         let decided = date_zh(order.decided);
@@ -183,7 +197,11 @@ async fn complaint_documents_on_both_orders(backend: Backend) {
         // without details still names what to bring.
         let due = (order.decided.0, order.decided.1, order.decided.2 + 7);
         let due_iso = format!("{}-{:02}-{:02}", due.0, due.1, due.2);
-        act_on(identity, json!({"action": "request_identity", "due": due_iso})).await;
+        act_on(
+            identity,
+            json!({"action": "request_identity", "due": due_iso}),
+        )
+        .await;
         let (no, token) = who(identity);
         let text = check(
             &app,
@@ -227,7 +245,7 @@ async fn complaint_documents_on_both_orders(backend: Backend) {
                     title: "投诉受理决定书",
                     number: ledger.take("投受"),
                     consumer_reads: true,
-                business_reads: true,
+                    business_reads: true,
                     says: vec![
                         period.into(),
                         format!("本局决定于{decided}予以受理"),
@@ -380,7 +398,12 @@ async fn a_fraud_termination_keeps_the_police_out(backend: Backend) {
     app.add_user("shop@example.com", "enterprise", &[], Some(RESPONDENT_USCC))
         .await;
     let order = &ORDERS[1];
-    let (no, token) = file_on(&app, order.filed).await;
+    app.set_now(china_morning(2026, 5, 6));
+    let mut complaint = sample_complaint();
+    complaint["purchase"]["date"] = json!("2026-05-01");
+    // A title with a phone number: the documents the business reads show it masked.
+    complaint["title"] = json!("面膜过敏，请回电13800138000。");
+    let (no, token) = app.file(&complaint).await;
     app.set_now(china_morning(2026, 6, 1));
     let med = relogin(&app, "med@jm.gov.cn").await;
     let shop = relogin(&app, "shop@example.com").await;
@@ -410,7 +433,7 @@ async fn a_fraud_termination_keeps_the_police_out(backend: Backend) {
                 "适用条款：第121号令第二十三条第六项、第四十二条".into(),
                 "调解于2026年6月1日终止".into(),
             ],
-            never: vec!["公安", "蓬江分局", "五万元", "移送", "敲诈"],
+            never: vec!["公安", "蓬江分局", "五万元", "移送", "敲诈", "13800138000"],
         },
     )
     .await;

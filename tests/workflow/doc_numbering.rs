@@ -45,7 +45,11 @@ async fn concurrent_decisions_take_every_number_once(backend: Backend) {
         }
     }
     let format = |n| format!("江蓬市监投受〔2026〕第{n}号");
-    assert_gap_free(&serials(&mut conn, "440703", "acceptance"), DECISIONS, format);
+    assert_gap_free(
+        &serials(&mut conn, "440703", "acceptance"),
+        DECISIONS,
+        format,
+    );
     // The failed decisions left nothing behind: the case waits, with no document.
     for no in &failing {
         let (_, v) = view(&app, no, Who::Bearer(&med)).await;

@@ -29,15 +29,35 @@ async fn report(app: &TestApp, district: &str) -> (String, String) {
 /// What the business gets for the documents of `case_no`: the list, and document `id`.
 async fn business_gets(app: &TestApp, firm: &str, case_no: &str, id: &Value) -> Vec<(u16, String)> {
     vec![
-        get(app, &format!("/api/v1/cases/{case_no}/documents"), Who::Bearer(firm)).await,
+        get(
+            app,
+            &format!("/api/v1/cases/{case_no}/documents"),
+            Who::Bearer(firm),
+        )
+        .await,
         document_html(app, case_no, id, Who::Bearer(firm)).await,
     ]
 }
 
 /// The routing documents of a case: staff read them; neither party does.
-async fn staff_only(app: &TestApp, case_no: &str, token: &str, firm: &str, staff: &str) -> Vec<Value> {
-    assert!(documents(app, case_no, Who::Tracking(token)).await.is_empty());
-    let (s, list) = get(app, &format!("/api/v1/cases/{case_no}/documents"), Who::Bearer(firm)).await;
+async fn staff_only(
+    app: &TestApp,
+    case_no: &str,
+    token: &str,
+    firm: &str,
+    staff: &str,
+) -> Vec<Value> {
+    assert!(
+        documents(app, case_no, Who::Tracking(token))
+            .await
+            .is_empty()
+    );
+    let (s, list) = get(
+        app,
+        &format!("/api/v1/cases/{case_no}/documents"),
+        Who::Bearer(firm),
+    )
+    .await;
     assert!(s == 404 || list.contains("\"items\":[]"), "{s} {list}");
     documents(app, case_no, Who::Bearer(staff)).await
 }
@@ -126,7 +146,10 @@ async fn the_unit_and_the_bureaus_exchange_notices_among_staff(backend: Backend)
     let numbers: Vec<&Value> = docs.iter().map(|d| &d["number"]).collect();
     assert_eq!(
         numbers,
-        [&json!("江新市监投退〔2026〕第1号"), &json!("江市监投分〔2026〕第2号")]
+        [
+            &json!("江新市监投退〔2026〕第1号"),
+            &json!("江市监投分〔2026〕第2号")
+        ]
     );
     for doc in &docs {
         let (s, html) = document_html(&app, &report_no, &doc["id"], Who::Bearer(&penjiang)).await;
@@ -167,7 +190,13 @@ async fn a_reporter_is_told_in_writing_and_the_business_never(backend: Backend) 
             ("第三十六条", "第三十一条")
         };
 
-        step(&app, &opened.0, Who::Bearer(&med), json!({"action": "open_case"})).await;
+        step(
+            &app,
+            &opened.0,
+            Who::Bearer(&med),
+            json!({"action": "open_case"}),
+        )
+        .await;
         let told = json!({"action": "notify_reporter", "text": "已对被举报人涉嫌销售假冒化妆品的行为立案调查"});
         step(&app, &opened.0, Who::Bearer(&med), told).await;
         let text = check(
@@ -196,7 +225,13 @@ async fn a_reporter_is_told_in_writing_and_the_business_never(backend: Backend) 
         // Told without a word of its own: the document still gives the decided reason.
         let not_open = json!({"action": "not_open", "reason": "现有证据不能证明存在违法行为"});
         step(&app, &closed.0, Who::Bearer(&med), not_open).await;
-        step(&app, &closed.0, Who::Bearer(&med), json!({"action": "notify_reporter"})).await;
+        step(
+            &app,
+            &closed.0,
+            Who::Bearer(&med),
+            json!({"action": "notify_reporter"}),
+        )
+        .await;
         let text = check(
             &app,
             &closed.0,

@@ -13,7 +13,12 @@ const POLICY: &str = include_str!("../../reference/policy.toml");
 const FORMAT: &str = "format = \"{bureau}市监{code}〔{year}〕第{n}号\"";
 
 /// PUT `body` as TOML to `path` as `token`: (status, JSON answer).
-async fn put(app: &TestApp, path: &str, token: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
+async fn put(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: impl Into<reqwest::Body>,
+) -> (u16, Value) {
     let res = app
         .client
         .put(app.url(path))
@@ -65,7 +70,10 @@ async fn an_administrator_adjusts_the_documents_without_a_rebuild(backend: Backe
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["templates"], 18);
     let (_, loaded) = app.get_as("/api/v1/admin/documents", &admin).await;
-    assert_eq!(loaded["numbering"]["format"], "{bureau}市监{code}字〔{year}〕{n}号");
+    assert_eq!(
+        loaded["numbering"]["format"],
+        "{bureau}市监{code}字〔{year}〕{n}号"
+    );
 
     step(&app, &cases[1], Who::Bearer(&med), accept.clone()).await;
     let second = documents(&app, &cases[1], Who::Bearer(&med)).await[0].clone();
@@ -81,33 +89,55 @@ async fn an_administrator_adjusts_the_documents_without_a_rebuild(backend: Backe
     // Refused, each with its reason; nothing of a refused set is used.
     let missing = without_order_121_acceptance();
     let (s, v) = put(&app, "/api/v1/admin/documents", &admin, missing).await;
-    assert_eq!((s, v["error"].as_str()), (400, Some("invalid_documents")), "{v}");
     assert_eq!(
-        v["message"],
-        "政策版本「samr-order-121」缺少「acceptance」文书模板",
+        (s, v["error"].as_str()),
+        (400, Some("invalid_documents")),
         "{v}"
     );
-    let unknown = adjusted.replacen("\"抄送：{business}\"", "\"抄送：{business}，金额{amount}\"", 1);
+    assert_eq!(
+        v["message"], "政策版本「samr-order-121」缺少「acceptance」文书模板",
+        "{v}"
+    );
+    let unknown = adjusted.replacen(
+        "\"抄送：{business}\"",
+        "\"抄送：{business}，金额{amount}\"",
+        1,
+    );
     let (s, v) = put(&app, "/api/v1/admin/documents", &admin, unknown).await;
     assert_eq!(s, 400, "{v}");
     assert_eq!(
-        v["message"],
-        "「samr-order-20 / acceptance」使用了不允许的占位符「{amount}」",
+        v["message"], "「samr-order-20 / acceptance」使用了不允许的占位符「{amount}」",
         "{v}"
     );
     let (s, v) = put(&app, "/api/v1/admin/documents", &admin, "version = ").await;
-    assert_eq!((s, v["error"].as_str()), (400, Some("invalid_documents")), "{v}");
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (400, Some("invalid_documents")),
+        "{v}"
+    );
     let (s, _) = put(&app, "/api/v1/admin/documents", &admin, vec![0xff_u8, 0xfe]).await;
     assert_eq!(s, 400);
 
     // A policy version without templates would decide without documents: refused too.
     let next = &POLICY[POLICY.rfind("[[versions]]").unwrap()..]
         .replace("id = \"samr-order-121\"", "id = \"jiangmen-2027\"")
-        .replace("effective_from = \"2026-04-15\"", "effective_from = \"2027-01-01\"");
-    let (s, v) = put(&app, "/api/v1/admin/policy", &admin, format!("{POLICY}\n{next}")).await;
+        .replace(
+            "effective_from = \"2026-04-15\"",
+            "effective_from = \"2027-01-01\"",
+        );
+    let (s, v) = put(
+        &app,
+        "/api/v1/admin/policy",
+        &admin,
+        format!("{POLICY}\n{next}"),
+    )
+    .await;
     assert_eq!(s, 400, "{v}");
     let message = v["message"].as_str().unwrap_or_default();
-    assert!(message.contains("jiangmen-2027") && message.contains("缺少"), "{v}");
+    assert!(
+        message.contains("jiangmen-2027") && message.contains("缺少"),
+        "{v}"
+    );
     assert!(message.contains("请先载入该版本的文书模板"), "{v}");
 
     step(&app, &cases[2], Who::Bearer(&med), accept).await;

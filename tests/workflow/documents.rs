@@ -158,7 +158,12 @@ async fn each_decision_issues_its_numbered_document_once(backend: Backend) {
 on_both_backends!(each_decision_issues_its_numbered_document_once);
 
 /// The HTML of document `id` of `case_no` as `who` reads it: (status, body).
-pub async fn document_html(app: &TestApp, case_no: &str, id: &Value, who: Who<'_>) -> (u16, String) {
+pub async fn document_html(
+    app: &TestApp,
+    case_no: &str,
+    id: &Value,
+    who: Who<'_>,
+) -> (u16, String) {
     get(app, &format!("/api/v1/cases/{case_no}/documents/{id}"), who).await
 }
 
@@ -181,7 +186,12 @@ pub fn issued_text(html: &str) -> String {
             .and_then(|(_, rest)| rest.split_once("</div>"))
             .map_or("", |(s, _)| s)
     };
-    let first = |start: &str, end: &str| inner(html, start, end).into_iter().next().unwrap_or_default();
+    let first = |start: &str, end: &str| {
+        inner(html, start, end)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    };
     let mut lines = vec![
         first("<h1>", "</h1>"),
         first("<p class=\"number\">", "</p>"),
@@ -189,9 +199,15 @@ pub fn issued_text(html: &str) -> String {
     lines.extend(inner(html, "<p class=\"replaces\">", "</p>"));
     lines.push(String::new());
     lines.push(first("<p class=\"addressee\">", "</p>"));
-    lines.extend(inner(section("<div class=\"body\">"), "<p>", "</p>").into_iter().map(|p| format!("　　{p}")));
+    lines.extend(
+        inner(section("<div class=\"body\">"), "<p>", "</p>")
+            .into_iter()
+            .map(|p| format!("　　{p}")),
+    );
     lines.push(String::new());
-    lines.push(first("<span class=\"bureau\">", "</span>") + &first("<span class=\"mark\">", "</span>"));
+    lines.push(
+        first("<span class=\"bureau\">", "</span>") + &first("<span class=\"mark\">", "</span>"),
+    );
     lines.push(first("<span class=\"date\">", "</span>"));
     let notes = inner(section("<div class=\"notes\">"), "<p>", "</p>");
     if !notes.is_empty() {
