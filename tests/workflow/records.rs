@@ -98,10 +98,13 @@ async fn audit_chain_detects_an_edited_event(backend: Backend) {
         .await;
     assert_eq!(s, 200);
     let events = events.as_array().unwrap().clone();
-    assert_eq!(events.len(), 3);
+    // Intake, the note, the acceptance and the 投诉受理决定书 it issued.
+    assert_eq!(events.len(), 4);
     assert_eq!(events[1]["prev_hash"], events[0]["hash"]);
     assert_eq!(events[2]["from_state"], "pending_acceptance");
     assert_eq!(events[2]["actor"], "med@jm.gov.cn");
+    assert_eq!(events[3]["kind"], "document_issued");
+    assert_eq!(events[3]["prev_hash"], events[2]["hash"]);
     let ok = run_on(&app, &["audit", "verify"]);
     assert!(
         ok.status.success(),
