@@ -169,4 +169,61 @@ mod tests {
         let set = documents_from_toml(BUILTIN_DOCUMENTS, &PolicyTable::builtin());
         assert!(set.is_ok(), "{:?}", set.err());
     }
+
+    /// Every built-in template, filled with every value its kind has, cites its own order
+    /// and never the other: Order 20's documents include the dispatch and return notices,
+    /// which no Order 20 case reaches (only Order 121 has the unified intake unit).
+    #[test]
+    fn each_builtin_template_cites_only_its_own_order() {
+        use std::collections::HashMap;
+
+        use crate::domain::documents::{COMMON_FIELDS, DocKind};
+        let policy = PolicyTable::builtin();
+        let set = documents_from_toml(BUILTIN_DOCUMENTS, &policy).unwrap();
+        let orders = [
+            (
+                "samr-order-20",
+                "《市场监督管理投诉举报处理暂行办法》",
+                ["《市场监督管理投诉举报处理办法》", "第121号令"],
+            ),
+            (
+                "samr-order-121",
+                "《市场监督管理投诉举报处理办法》",
+                ["暂行办法", "第20号令"],
+            ),
+        ];
+        for (version, cites, foreign) in orders {
+            for kind in DocKind::ALL {
+                let values: HashMap<&str, String> = COMMON_FIELDS
+                    .iter()
+                    .chain(kind.fields())
+                    .map(|name| (*name, format!("〈{name}〉")))
+                    .collect();
+                let text = set
+                    .render(version, *kind, "N".into(), "局", &values)
+                    .unwrap();
+                let all = [text.title, text.addressee]
+                    .into_iter()
+                    .chain(text.body)
+                    .chain(text.notes)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                assert!(all.contains(cites), "{version} {kind:?}: {all}");
+                for other in foreign {
+                    assert!(
+                        !all.contains(other),
+                        "{version} {kind:?} cites {other}: {all}"
+                    );
+                }
+                assert!(!all.contains('{') && !all.contains('}'), "{all}");
+                // Every value the kind offers is printed somewhere.
+                for name in kind.fields() {
+                    assert!(
+                        all.contains(&format!("〈{name}〉")),
+                        "{version} {kind:?} omits {{{name}}}"
+                    );
+                }
+            }
+        }
+    }
 }

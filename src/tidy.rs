@@ -447,6 +447,54 @@ fn only_the_entry_points_import_app() {
     );
 }
 
+/// A document is issued in one place (ARCHITECTURE.md, "Invariants"): only
+/// `service::documents` lays one out (`crate::documents`), takes its number (`next_serial`,
+/// inside the deciding transaction) and stores it; only `store::documents` writes the table,
+/// and nothing writes a stored document's HTML again.
+#[test]
+fn documents_are_issued_in_one_place() {
+    let issuer = ["service", "documents"];
+    let store = ["store", "documents"];
+    let mut found = Vec::new();
+    for file in sources().iter().filter(|f| f.top() != "tidy") {
+        let (is_issuer, is_store) = (file.module == issuer, file.module == store);
+        let lays_out = file
+            .crate_paths()
+            .iter()
+            .any(|p| p.first().is_some_and(|top| top == "documents"));
+        if lays_out && !is_issuer && file.top() != "documents" {
+            found.push(format!("{} lays out a document", display(file)));
+        }
+        let names_store = file
+            .crate_paths()
+            .iter()
+            .any(|p| p.len() >= 2 && p[..2] == store);
+        let numbers = file.code.contains("next_serial(");
+        let stores = names_store && file.code.contains("::insert(");
+        if (numbers || stores) && !is_issuer && !is_store {
+            found.push(format!("{} numbers or stores a document", display(file)));
+        }
+        let writes = [
+            "insert_into(documents",
+            "update(documents",
+            "delete(documents",
+        ]
+        .iter()
+        .any(|w| file.code.contains(w));
+        if writes && !is_store {
+            found.push(format!("{} writes the documents table", display(file)));
+        }
+        if file.code.contains("documents::html.eq(") {
+            found.push(format!("{} rewrites an issued document", display(file)));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "documents are issued by service::documents alone:\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn no_file_is_longer_than_we_can_review() {
     let mut found = Vec::new();

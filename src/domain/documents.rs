@@ -440,6 +440,38 @@ pub fn date_zh(date: chrono::NaiveDate) -> String {
     format!("{}年{}月{}日", date.year(), date.month(), date.day())
 }
 
+/// A count in Chinese numerals, as legal text writes periods: 7 → 七, 15 → 十五, 45 → 四十五,
+/// 60 → 六十, 105 → 一百零五, 365 → 三百六十五. Beyond 9,999 it is written in digits.
+pub fn count_zh(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    if n == 0 {
+        return DIGITS[0].to_owned();
+    }
+    if n > 9_999 {
+        return n.to_string();
+    }
+    let places = [(1_000, "千"), (100, "百"), (10, "十"), (1, "")];
+    let mut out = String::new();
+    let mut zero_pending = false;
+    for (unit, name) in places {
+        let digit = (n / unit % 10) as usize;
+        if digit == 0 {
+            zero_pending = !out.is_empty();
+            continue;
+        }
+        if zero_pending {
+            out.push_str(DIGITS[0]);
+            zero_pending = false;
+        }
+        // 十五, not 一十五, when the tens lead.
+        if !(unit == 10 && digit == 1 && out.is_empty()) {
+            out.push_str(DIGITS[digit]);
+        }
+        out.push_str(name);
+    }
+    out
+}
+
 /// `人民币1,280.00元`.
 pub fn amount_zh(fen: i64) -> String {
     let yuan = (fen / 100).abs().to_string();

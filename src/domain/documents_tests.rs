@@ -158,3 +158,23 @@ fn a_reports_documents_never_reach_the_business() {
             .to_business(crate::domain::case::CaseKind::Complaint)
     );
 }
+
+#[test]
+fn periods_are_written_in_chinese_numerals() {
+    let cases = [
+        (7, "七"),
+        (10, "十"),
+        (15, "十五"),
+        (45, "四十五"),
+        (60, "六十"),
+        (100, "一百"),
+        (105, "一百零五"),
+        (110, "一百一十"),
+        (365, "三百六十五"),
+        (1_005, "一千零五"),
+        (2_030, "二千零三十"),
+    ];
+    for (n, words) in cases {
+        assert_eq!(count_zh(n), words, "{n}");
+    }
+}

@@ -12,9 +12,10 @@ use super::access::Caller;
 use super::actions::actor_name;
 use super::case_view::{LoadedCase, policy_for};
 use super::{Ctx, ServiceError};
+use crate::domain::action::ActionKind;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::documents::{
-    AgreementForm, DocKind, DocumentSet, GroundList, VerifyCode, amount_zh, date_zh,
+    AgreementForm, DocKind, DocumentSet, GroundList, VerifyCode, amount_zh, count_zh, date_zh,
 };
 use crate::domain::mask_free_text;
 use crate::domain::policy::{DayUnit, PolicyVersion};
@@ -62,8 +63,14 @@ pub(super) fn issue_for_step(
     let set = &ctx.reference.documents;
     let mut fields = common_fields(conn, before, policy)?;
     fields.extend(step_fields(set, policy, case.kind, command, ctx));
-    if kind == DocKind::MediationAgreement {
-        fields.insert("facts", agreement_facts(before));
+    match (kind, command) {
+        (DocKind::MediationAgreement, _) => {
+            fields.insert("facts", agreement_facts(before));
+        }
+        (DocKind::ReportNotOpened, Command::NotifyReporter { text }) => {
+            fields.insert("detail", not_opened_reason(before, text.as_deref()));
+        }
+        _ => {}
     }
     // The city's unified intake unit sends a case out; everything else comes from the bureau
     // that holds the case.
@@ -202,8 +209,17 @@ fn common_fields(
         ("policy_name", policy.name.clone()),
         ("business", case.respondent_name.clone()),
         ("complainant", person),
-        ("subject", case.title.clone()),
+        ("subject", subject(&case.title)),
     ]))
+}
+
+/// The case's short title as a document names it: numbers masked as in the 调解书's facts
+/// (the business reads the documents addressed to both parties), and no full stop of its own
+/// before the document's punctuation.
+fn subject(title: &str) -> String {
+    mask_free_text(title.trim(), &[])
+        .trim_end_matches(['。', '.', '；', ';', '，', ','])
+        .to_owned()
 }
 
 fn own_role_word(kind: CaseKind) -> &'static str {
@@ -232,13 +248,17 @@ fn step_fields(
             ("case_kind", case_kind.label_zh().into()),
         ],
         Command::RequestIdentity { due, detail } => {
-            vec![("due", date_zh(*due)), ("detail", text(detail))]
+            // The notice names what to bring even when the request did not say.
+            let detail = Some(text(detail))
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| IDENTITY_PROOF.to_owned());
+            vec![("due", date_zh(*due)), ("detail", detail)]
         }
         Command::Accept => {
             let rule = &policy.clocks.mediation;
             let period = match rule.unit {
-                DayUnit::Working => format!("{}个工作日", rule.days),
-                DayUnit::Calendar => format!("{}日", rule.days),
+                DayUnit::Working => format!("{}个工作日", count_zh(rule.days)),
+                DayUnit::Calendar => format!("{}日", count_zh(rule.days)),
             };
             vec![("mediation_period", period)]
         }
@@ -284,6 +304,28 @@ fn step_fields(
         ],
         Command::NotifyReporter { text: t } => vec![("detail", text(t))],
         _ => Vec::new(),
+    }
+}
+
+/// What an identity request asks for when the staff named nothing more specific.
+const IDENTITY_PROOF: &str = "有效身份证明材料（如居民身份证复印件）";
+
+/// The reason a 不予立案告知书 gives: the one the decision not to open recorded, followed by
+/// what the notice adds, so a notice sent without words of its own still says why.
+fn not_opened_reason(loaded: &LoadedCase, told: Option<&str>) -> String {
+    let decided = loaded
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == ActionKind::NotOpen.as_str())
+        .and_then(|e| e.reason.as_deref())
+        .map(str::trim)
+        .unwrap_or_default();
+    let told = told.map(str::trim).unwrap_or_default();
+    match (decided, told) {
+        (d, t) if t.is_empty() || t == d => d.to_owned(),
+        ("", t) => t.to_owned(),
+        (d, t) => format!("{}。{t}", d.trim_end_matches('。')),
     }
 }
 

@@ -261,12 +261,13 @@ pub fn after_action(
 ) -> Result<(), ServiceError> {
     let case = &loaded.case;
     let case_no = case.case_no.clone();
-    // Keyed by the step's own event: a document issued with it is logged after it.
+    // The key names the step's own event: a document the step issued is logged after it, and
+    // the termination notice clock and the bulletin find a termination's mail by its event.
     let step_seq = loaded
         .events
         .iter()
         .rev()
-        .find(|e| e.kind != super::documents::DOCUMENT_ISSUED)
+        .find(|e| e.kind == command.kind().as_str())
         .map_or(case.event_count, |e| e.case_seq);
     let key = |who: &str| format!("{case_no}/event-{step_seq}/{who}");
     let Some((who, notice)) = notice_of(ctx, loaded, actor, command, new_state, stage_due) else {

@@ -7,6 +7,7 @@ pub mod binary;
 pub mod browser;
 pub mod chromium;
 pub mod node;
+pub mod numbering;
 pub mod smtp;
 pub mod stream;
 pub mod webdriver;

@@ -15,6 +15,7 @@ mod common;
 
 mod cli;
 mod crash;
+mod document_numbers;
 mod faults;
 mod two_nodes;
 

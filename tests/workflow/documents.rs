@@ -18,7 +18,7 @@ async fn filed_on(app: &TestApp, (y, m, d): (i32, u32, u32)) -> (String, String)
 }
 
 /// GET as `who`: the status and the body as text.
-async fn get(app: &TestApp, path: &str, who: Who<'_>) -> (u16, String) {
+pub async fn get(app: &TestApp, path: &str, who: Who<'_>) -> (u16, String) {
     let req = app.client.get(app.url(path));
     let req = match who {
         Who::Bearer(t) => req.bearer_auth(t),
@@ -201,3 +201,86 @@ on_both_backends!(
     each_decision_issues_its_numbered_document_once,
     an_issued_document_is_frozen_and_audited,
 );
+
+/// The HTML of document `id` of `case_no` as `who` reads it: (status, body).
+pub async fn document_html(
+    app: &TestApp,
+    case_no: &str,
+    id: &Value,
+    who: Who<'_>,
+) -> (u16, String) {
+    get(app, &format!("/api/v1/cases/{case_no}/documents/{id}"), who).await
+}
+
+/// An issued document as plain text, laid out as on paper: title, number, addressee, the
+/// body's paragraphs (indented), the bureau and date under the seal, then the notes.
+pub fn issued_text(html: &str) -> String {
+    let inner = |from: &str, start: &str, end: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = from;
+        while let Some(i) = rest.find(start) {
+            let after = &rest[i + start.len()..];
+            let Some(j) = after.find(end) else { break };
+            out.push(unescape(&strip_tags(&after[..j])));
+            rest = &after[j + end.len()..];
+        }
+        out
+    };
+    let section = |open: &str| -> &str {
+        html.split_once(open)
+            .and_then(|(_, rest)| rest.split_once("</div>"))
+            .map_or("", |(s, _)| s)
+    };
+    let first = |start: &str, end: &str| {
+        inner(html, start, end)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    };
+    let mut lines = vec![
+        first("<h1>", "</h1>"),
+        first("<p class=\"number\">", "</p>"),
+    ];
+    lines.extend(inner(html, "<p class=\"replaces\">", "</p>"));
+    lines.push(String::new());
+    lines.push(first("<p class=\"addressee\">", "</p>"));
+    lines.extend(
+        inner(section("<div class=\"body\">"), "<p>", "</p>")
+            .into_iter()
+            .map(|p| format!("　　{p}")),
+    );
+    lines.push(String::new());
+    lines.push(
+        first("<span class=\"bureau\">", "</span>") + &first("<span class=\"mark\">", "</span>"),
+    );
+    lines.push(first("<span class=\"date\">", "</span>"));
+    let notes = inner(section("<div class=\"notes\">"), "<p>", "</p>");
+    if !notes.is_empty() {
+        lines.push(String::new());
+        lines.extend(notes);
+    }
+    lines.join("\n")
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}

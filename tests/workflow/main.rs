@@ -13,6 +13,10 @@ mod common;
 
 mod aftercare;
 mod dispatch;
+mod doc_complaints;
+mod doc_numbering;
+mod doc_reports;
+mod doc_templates;
 mod documents;
 mod documents_pdf;
 mod grounds;
