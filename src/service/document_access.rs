@@ -11,7 +11,7 @@ use super::ServiceError;
 use super::access::{Access, Caller};
 use super::case_view::find_visible;
 use crate::domain::case::CaseKind;
-use crate::domain::documents::{Audience, DocKind, VerifyCode};
+use crate::domain::documents::{Audience, VerifyCode};
 use crate::store::Db;
 use crate::store::documents::{self as store, DocumentRow};
 
@@ -162,7 +162,7 @@ fn readable(access: Access, kind: CaseKind, row: &DocumentRow) -> bool {
 }
 
 fn title_of(row: &DocumentRow) -> String {
-    DocKind::parse(&row.kind).map_or_else(|| row.kind.clone(), |k| k.label_zh().to_owned())
+    row.title.clone()
 }
 
 fn summary(row: &DocumentRow, all: &[DocumentRow]) -> DocumentSummary {

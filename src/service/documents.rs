@@ -144,6 +144,7 @@ pub(super) fn issue(
             year,
             serial,
             number: &number,
+            title: &text.title,
             audience,
             issued_on: today,
             issued_at: ctx.now.naive_utc(),

@@ -10,6 +10,7 @@ CREATE TABLE documents (
     year INTEGER NOT NULL,
     serial INTEGER NOT NULL CHECK (serial > 0),
     number TEXT NOT NULL,
+    title TEXT NOT NULL,
     audience TEXT NOT NULL,
     issued_on DATE NOT NULL,
     issued_at TIMESTAMP NOT NULL,
@@ -44,7 +45,7 @@ CREATE TABLE document_templates (
 
 -- A document is frozen once issued: only its PDF hash may be set, once.
 CREATE TRIGGER documents_frozen BEFORE UPDATE ON documents
-WHEN NEW.html IS NOT OLD.html OR NEW.sha256 IS NOT OLD.sha256 OR NEW.number IS NOT OLD.number
+WHEN NEW.html IS NOT OLD.html OR NEW.sha256 IS NOT OLD.sha256 OR NEW.number IS NOT OLD.number OR NEW.title IS NOT OLD.title
     OR NEW.fields IS NOT OLD.fields OR NEW.verify_code IS NOT OLD.verify_code
     OR NEW.case_id IS NOT OLD.case_id OR NEW.kind IS NOT OLD.kind OR NEW.audience IS NOT OLD.audience
     OR NEW.issued_on IS NOT OLD.issued_on OR NEW.replaces_id IS NOT OLD.replaces_id
