@@ -239,7 +239,7 @@ pub fn apply(
         },
     )?;
     let new_state = to_state.unwrap_or(state);
-    let _document =
+    let document =
         documents::issue_for_step(conn, ctx, loaded, caller, actor, command, new_state)?;
     // Re-derive the clocks from the log now that it has the new event.
     let (refreshed, _) = load_visible(conn, &case.case_no, &Caller::System)?;
@@ -267,10 +267,10 @@ pub fn apply(
         conn,
         ctx,
         &refreshed,
-        actor,
-        command,
+        (actor, command),
         new_state,
         stage.map(|c| c.due),
+        document.as_ref(),
     )?;
     Ok(())
 }

@@ -23,6 +23,9 @@ pub struct DocumentSummary {
     pub kind: String,
     /// The document's title, e.g. 投诉受理决定书.
     pub title: String,
+    /// Whom it is addressed to: `staff` (between the unified intake unit and the bureau),
+    /// `complainant`, `both` (both parties of a complaint) or `reporter`.
+    pub audience: String,
     /// e.g. 江蓬市监投受〔2026〕第15号.
     pub number: String,
     #[schema(value_type = String, format = Date)]
@@ -152,6 +155,7 @@ fn summary(row: &DocumentRow, all: &[DocumentRow]) -> DocumentSummary {
         id: row.id,
         kind: row.kind.clone(),
         title: title_of(row),
+        audience: row.audience.clone(),
         number: row.number.clone(),
         issued_on: row.issued_on,
         sha256: row.sha256.clone(),

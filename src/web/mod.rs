@@ -7,6 +7,7 @@ pub mod bulletins;
 pub mod consumer;
 pub mod csrf;
 pub mod desk;
+pub mod documents;
 pub mod login;
 pub mod nav;
 pub mod step_form;

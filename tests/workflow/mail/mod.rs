@@ -47,6 +47,7 @@ pub fn mail(key: &str, to: &str, notice: Notice) -> Mail {
         case_id: None,
         to: to.to_owned(),
         notice,
+        document: None,
     }
 }
 
