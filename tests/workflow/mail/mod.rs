@@ -6,6 +6,7 @@
 use crate::common;
 
 mod delivery;
+mod documents;
 mod parties;
 mod queue;
 mod verification;
