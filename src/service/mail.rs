@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 
 use super::case_view::{LoadedCase, policy_for};
-use super::documents::Issued;
+use super::documents::{DOCUMENT_ISSUED, Issued};
 use super::{Ctx, ServiceError, verify};
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::policy::Clock;
@@ -287,7 +287,15 @@ pub fn after_action(
 ) -> Result<(), ServiceError> {
     let case = &loaded.case;
     let case_no = case.case_no.clone();
-    let key = |who: &str| format!("{case_no}/event-{}/{who}", case.event_count);
+    // Keyed by the step's own event, not the document logged after it (`service::aftercare`
+    // finds a termination's mails by that key).
+    let seq = loaded
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind != DOCUMENT_ISSUED)
+        .map_or(case.event_count, |e| e.case_seq);
+    let key = |who: &str| format!("{case_no}/event-{seq}/{who}");
     let Some((who, notice)) = notice_of(ctx, loaded, actor, command, new_state, stage_due) else {
         return Ok(());
     };

@@ -98,7 +98,9 @@ async fn audit_chain_detects_an_edited_event(backend: Backend) {
         .await;
     assert_eq!(s, 200);
     let events = events.as_array().unwrap().clone();
-    assert_eq!(events.len(), 3);
+    // Intake, the note, the acceptance and the 受理决定书 it issued.
+    assert_eq!(events.len(), 4);
+    assert_eq!(events[3]["kind"], "document_issued");
     assert_eq!(events[1]["prev_hash"], events[0]["hash"]);
     assert_eq!(events[2]["from_state"], "pending_acceptance");
     assert_eq!(events[2]["actor"], "med@jm.gov.cn");
@@ -306,7 +308,13 @@ async fn parties_are_told_by_mail(backend: Backend) {
     )
     .await;
     step(&app, &odr, Who::Bearer(&med), json!({"action": "accept"})).await;
-    let all = smtp.wait_for(3, Duration::from_secs(20)).await;
+    // The complainant's notice, and the acceptance's copy served on the business.
+    let all = smtp.wait_for(4, Duration::from_secs(20)).await;
+    let copy = all
+        .iter()
+        .find(|m| m.to == ["service@example.com"] && m.subject().contains("文书送达"))
+        .expect("the business's copy of the acceptance");
+    assert!(copy.body_text().contains("投诉受理决定书"));
     let accepted = all
         .iter()
         .find(|m| m.subject().contains("已受理"))
@@ -314,7 +322,7 @@ async fn parties_are_told_by_mail(backend: Backend) {
     assert!(accepted.subject().contains(&odr));
     assert_eq!(accepted.to, ["zhang@example.com"]);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(smtp.messages().len(), 3, "nothing sent twice");
+    assert_eq!(smtp.messages().len(), 4, "nothing sent twice");
 }
 
 async fn calendar_loaded_from_the_command_line(backend: Backend) {
