@@ -5,6 +5,7 @@
 use crate::common;
 
 mod analyst;
+mod documents;
 pub mod complaint;
 mod fit;
 mod tour;
