@@ -22,7 +22,13 @@ use crate::state::AppState;
         put_templates,
         get_templates
     ),
-    components(schemas(DocumentList, DocumentSummary, VerifiedDocument))
+    components(schemas(DocumentList, DocumentSummary, VerifiedDocument)),
+    tags((name = "documents", description = "文书（official documents）. For the WeChat \
+        mini-program: sign in with `POST /api/v1/wechat/login`, then list a case's documents \
+        with `GET /api/v1/cases/{case_no}/documents` and open one with \
+        `GET /api/v1/cases/{case_no}/documents/{id}` (the HTML as issued, for a web-view), \
+        sending the token as `Authorization: Bearer`. A consumer without an account sends \
+        `X-Tracking-Token` instead. Each caller sees only the documents addressed to it."))
 )]
 pub struct DocumentsDoc;
 
@@ -48,6 +54,7 @@ pub struct DocumentList {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{case_no}/documents", tag = "documents",
+    security(("bearer" = []), ()),
     params(("case_no" = String, Path), ("X-Tracking-Token" = Option<String>, Header, description = "For consumers without an account")),
     responses((status = 200, description = "The documents the caller may read, oldest first: staff all; the complainant or reporter those addressed to them; the business those addressed to both parties of a complaint, never a report's", body = DocumentList),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
@@ -65,6 +72,7 @@ pub async fn case_documents(
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{case_no}/documents/{id}", tag = "documents",
+    security(("bearer" = []), ()),
     params(("case_no" = String, Path), ("id" = i64, Path), ("X-Tracking-Token" = Option<String>, Header)),
     responses((status = 200, description = "The document exactly as issued (HTML, A4 print styles); `ETag` is its SHA-256 as logged", content_type = "text/html"),
         (status = 401, body = ErrorBody), (status = 404, description = "No such document, or not addressed to the caller", body = ErrorBody)))]
