@@ -78,7 +78,9 @@ pub enum Notice {
     },
     /// To the business: a document addressed to both parties of its complaint was issued
     /// (the mail's `document` names it).
-    DocumentIssued { case_no: String },
+    DocumentIssued {
+        case_no: String,
+    },
 }
 
 /// An issued document a mail names and links to: where the recipient reads it as issued.

@@ -283,7 +283,10 @@ mod tests {
         let named = body.find("《投诉受理决定书》（江蓬市监投受〔2026〕第1号）");
         let linked = body.find("/track/TS-2026-000001/documents/7");
         let signed = body.find("\n江门市市场监督管理局\n");
-        assert!(named < linked && linked < signed && named.is_some(), "{body}");
+        assert!(
+            named < linked && linked < signed && named.is_some(),
+            "{body}"
+        );
     }
 
     #[test]

@@ -127,7 +127,14 @@ pub fn after_intake(
             )
         }),
     };
-    send(conn, ctx, case_id, key(submitter), submitter_email, (ack, None))?;
+    send(
+        conn,
+        ctx,
+        case_id,
+        key(submitter),
+        submitter_email,
+        (ack, None),
+    )?;
     if case.state == CaseState::OdrNegotiation {
         let to = enterprise_email(conn, case.respondent_uscc.as_deref())?;
         let notice = Notice::OdrNotice {
@@ -320,7 +327,14 @@ pub fn after_action(
     };
     if let Some(told) = to_business {
         let business = address_of(conn, loaded, "enterprise")?;
-        send(conn, ctx, case.id, key("enterprise"), business, (told, copy))?;
+        send(
+            conn,
+            ctx,
+            case.id,
+            key("enterprise"),
+            business,
+            (told, copy),
+        )?;
     }
     if closing {
         let policy = policy_for(&ctx.reference, case)?;

@@ -104,7 +104,11 @@ async fn each_role_reads_the_documents_addressed_to_it(backend: Backend) {
     let own = format!("/track/{accepted}/documents/{}", acceptance["id"]);
     assert!(page.body.contains("投诉受理决定书"), "{}", page.body);
     assert!(page.body.contains(&number(&acceptance)));
-    assert!(page.body.contains(&format!("href=\"{own}\"")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("href=\"{own}\"")),
+        "{}",
+        page.body
+    );
     opens_as_issued(&mut consumer, &own, &acceptance_html).await;
     // Another case's document, under this case's path, does not exist for this holder.
     let other = format!("/track/{accepted}/documents/{}", refusal["id"]);
@@ -130,8 +134,15 @@ async fn each_role_reads_the_documents_addressed_to_it(backend: Backend) {
     // The business: the acceptance of its complaint, never the refusal nor anything of a report.
     let mut shop = Browser::signed_in(&app, SHOP, "/enterprise").await;
     let page = shop.get(&format!("/enterprise/cases/{accepted}")).await;
-    let link = format!("/enterprise/cases/{accepted}/documents/{}", acceptance["id"]);
-    assert!(page.body.contains(&format!("href=\"{link}\"")), "{}", page.body);
+    let link = format!(
+        "/enterprise/cases/{accepted}/documents/{}",
+        acceptance["id"]
+    );
+    assert!(
+        page.body.contains(&format!("href=\"{link}\"")),
+        "{}",
+        page.body
+    );
     opens_as_issued(&mut shop, &link, &acceptance_html).await;
     let page = shop.get(&format!("/enterprise/cases/{refused}")).await;
     assert_eq!(page.status, 200);

@@ -221,7 +221,11 @@ async fn wechat_consumer_reads_its_documents(backend: Backend) {
         .add_user("med@jm.gov.cn", "mediator", &["440703"], None)
         .await;
     let (_, issued) = app
-        .post_as("/api/v1/admin/api-keys", &admin, &json!({"label": "小程序后端"}))
+        .post_as(
+            "/api/v1/admin/api-keys",
+            &admin,
+            &json!({"label": "小程序后端"}),
+        )
         .await;
     let res = app
         .client
@@ -236,7 +240,9 @@ async fn wechat_consumer_reads_its_documents(backend: Backend) {
     let consumer = body["token"].as_str().unwrap().to_owned();
 
     let complaint = crate::common::sample_complaint();
-    let (_, mine) = app.post_as("/api/v1/complaints", &consumer, &complaint).await;
+    let (_, mine) = app
+        .post_as("/api/v1/complaints", &consumer, &complaint)
+        .await;
     let (_, theirs) = app.post_json("/api/v1/complaints", &complaint).await;
     let (mine, theirs) = (
         mine["case_no"].as_str().unwrap().to_owned(),
@@ -266,14 +272,23 @@ async fn wechat_consumer_reads_its_documents(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 200);
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
-    assert_eq!(etag, format!("\"{}\"", items[0]["sha256"].as_str().unwrap()));
+    assert_eq!(
+        etag,
+        format!("\"{}\"", items[0]["sha256"].as_str().unwrap())
+    );
     let html = res.text().await.unwrap();
-    assert!(html.contains(items[0]["number"].as_str().unwrap()), "{html}");
+    assert!(
+        html.contains(items[0]["number"].as_str().unwrap()),
+        "{html}"
+    );
     // Someone else's case, and its document, do not exist for this consumer.
     let other = format!("/api/v1/cases/{theirs}/documents");
     assert_eq!(app.get_as(&other, &consumer).await.0, 404);
     let (_, theirs_list) = app.get_as(&other, &med).await;
-    let their_doc = format!("/api/v1/cases/{mine}/documents/{}", theirs_list["items"][0]["id"]);
+    let their_doc = format!(
+        "/api/v1/cases/{mine}/documents/{}",
+        theirs_list["items"][0]["id"]
+    );
     assert_eq!(app.get_as(&their_doc, &consumer).await.0, 404);
 
     // Documented where the mini-program's developers look.
@@ -282,7 +297,12 @@ async fn wechat_consumer_reads_its_documents(backend: Backend) {
         .as_array()
         .and_then(|t| t.iter().find(|t| t["name"] == "documents"))
         .unwrap_or_else(|| panic!("no documents tag in {}", doc["tags"]));
-    assert!(tag["description"].as_str().unwrap().contains("mini-program"));
+    assert!(
+        tag["description"]
+            .as_str()
+            .unwrap()
+            .contains("mini-program")
+    );
     for p in [
         "/api/v1/cases/{case_no}/documents",
         "/api/v1/cases/{case_no}/documents/{id}",

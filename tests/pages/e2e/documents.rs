@@ -53,7 +53,10 @@ async fn documents_are_opened_from_the_tracking_page_and_the_desks() {
         .await;
     let (no, code) = w.app.file(&sample_complaint()).await;
     let path = format!("/api/v1/cases/{no}/actions");
-    let (s, v) = w.app.post_as(&path, &med, &json!({"action": "accept"})).await;
+    let (s, v) = w
+        .app
+        .post_as(&path, &med, &json!({"action": "accept"}))
+        .await;
     assert_eq!(s, 200, "{v}");
     let b = &w.browser;
 

@@ -5,8 +5,8 @@
 use crate::common;
 
 mod analyst;
-mod documents;
 pub mod complaint;
+mod documents;
 mod fit;
 mod tour;
 

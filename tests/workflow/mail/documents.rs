@@ -81,8 +81,7 @@ async fn decision_mail_names_its_document_and_links_to_it(backend: Backend) {
     let to = |addr: &str| {
         mails
             .iter()
-            .filter(|m| m.to == [addr] && m.subject().contains(&no))
-            .last()
+            .rfind(|m| m.to == [addr] && m.subject().contains(&no))
             .unwrap_or_else(|| panic!("no mail to {addr}: {mails:#?}"))
             .body_text()
     };
@@ -145,7 +144,13 @@ async fn decision_mail_names_its_document_and_links_to_it(backend: Backend) {
     report["place"] = json!({"district": "440703", "address": "蓬江区港口路8号"});
     report["reporter"] = json!({"name": "李四", "phone": "13900139000", "email": "li@example.com"});
     let (rno, _) = filed_and_confirmed(&app, &smtp, &mut seen, "/api/v1/reports", report).await;
-    step(&app, &rno, Who::Bearer(&med), json!({"action": "open_case"})).await;
+    step(
+        &app,
+        &rno,
+        Who::Bearer(&med),
+        json!({"action": "open_case"}),
+    )
+    .await;
     let notify = json!({"action": "notify_reporter", "text": "已立案调查"});
     step(&app, &rno, Who::Bearer(&med), notify).await;
 
@@ -165,7 +170,11 @@ async fn decision_mail_names_its_document_and_links_to_it(backend: Backend) {
         .iter()
         .find(|m| m.to == ["li@example.com"] && m.subject().contains("举报处理情况"))
         .expect("reporter notice");
-    assert!(normalized(&told.body_text()).contains("《立案告知书》"), "{}", told.body_text());
+    assert!(
+        normalized(&told.body_text()).contains("《立案告知书》"),
+        "{}",
+        told.body_text()
+    );
     assert!(document_path(&told.body_text()).starts_with(&format!("/track/{rno}/documents/")));
     for m in mails.iter().filter(|m| m.to == [SHOP]) {
         let (subject, body) = (m.subject(), m.body_text());
