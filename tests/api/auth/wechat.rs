@@ -281,6 +281,35 @@ async fn wechat_consumer_reads_its_documents(backend: Backend) {
         html.contains(items[0]["number"].as_str().unwrap()),
         "{html}"
     );
+    // As JSON: the text read back from the stored page, the same words as the page.
+    let (status, text) = app.get_as(&format!("{path}?format=json"), &consumer).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(text["title"], "投诉受理决定书");
+    assert_eq!(text["number"], items[0]["number"]);
+    assert_eq!(text["sha256"], items[0]["sha256"]);
+    assert_eq!(text["bureau"], "江门市蓬江区市场监督管理局");
+    assert!(
+        text["addressee"].as_str().unwrap().starts_with("张三"),
+        "{text}"
+    );
+    let paragraphs = text["paragraphs"].as_array().unwrap();
+    assert!(!paragraphs.is_empty(), "{text}");
+    for p in paragraphs {
+        let p = p.as_str().unwrap();
+        assert!(!p.contains('<') && !p.contains("&#"), "{p}");
+        let escaped = p.replace('&', "&#38;");
+        assert!(html.contains(&escaped) || html.contains(p), "{p}");
+    }
+    let res = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&consumer)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let (status, by_accept) = read(res).await;
+    assert_eq!((status, &by_accept), (200, &text));
     // Someone else's case, and its document, do not exist for this consumer.
     let other = format!("/api/v1/cases/{theirs}/documents");
     assert_eq!(app.get_as(&other, &consumer).await.0, 404);
