@@ -174,6 +174,12 @@ async fn each_role_reads_the_documents_addressed_to_it(backend: Backend) {
         assert!(body.contains(&sha[..12]), "{body}");
         assert!(body.contains(&format!("href=\"{print}\"")), "{body}");
         assert!(body.contains("打印"));
+        let logged = format!(
+            "出具文书，{}（{}）",
+            doc["title"].as_str().unwrap(),
+            number(doc)
+        );
+        assert!(body.contains(&logged), "the timeline names it: {body}");
         opens_as_issued(&mut desk, &print, html).await;
     }
 
