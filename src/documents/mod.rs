@@ -2,6 +2,10 @@
 //! A4, CJK serif fonts, the verification code in the footer. The page is rendered once, in the
 //! deciding transaction; readers serve the stored bytes, never a fresh rendering.
 
+mod read_back;
+
+pub use read_back::read_back;
+
 use askama::Template;
 
 use crate::domain::documents::{DocText, VerifyCode};

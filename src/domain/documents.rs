@@ -79,6 +79,16 @@ impl Audience {
         .find(|a| a.as_str() == text)
     }
 
+    /// Whom it is served on (送达对象), as the desk lists it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Audience::Staff => "统一受理机构与承办局（内部）",
+            Audience::Complainant => "投诉人",
+            Audience::BothParties => "投诉人、被投诉人",
+            Audience::Reporter => "举报人",
+        }
+    }
+
     /// Whether the case's own complainant or reporter receives it.
     pub fn to_consumer(self) -> bool {
         matches!(

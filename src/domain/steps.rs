@@ -5,6 +5,7 @@
 use super::action::ActionKind;
 use super::case::CaseState;
 use super::codes::{NotAcceptReason, PauseReason, TerminationReason};
+use super::documents::DocKind;
 use super::event_payload::EventPayload;
 use super::ids::grouped_yuan;
 use super::taxonomy::Channel;
@@ -39,6 +40,14 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
         return Some(match text("restarts_on") {
             Some(on) => format!("并入 {from}，核查期限自 {on} 起重新计算"),
             None => format!("并入 {from}"),
+        });
+    }
+    // `service::documents::DOCUMENT_ISSUED`: the document's title and number (staff only).
+    if kind == "document_issued" {
+        let title = code("kind").and_then(DocKind::parse)?.label_zh();
+        return Some(match text("number") {
+            Some(number) => format!("{title}（{number}）"),
+            None => title.to_owned(),
         });
     }
     if kind == "submitted" {

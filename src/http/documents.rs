@@ -10,7 +10,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::cases::{caller, load_reference};
 use super::error::{ApiError, ErrorBody};
 use crate::auth::{Principal, Role};
-use crate::service::document_access::{self, DocumentSummary, VerifiedDocument};
+use crate::service::document_access::{self, DocumentContent, DocumentSummary, VerifiedDocument};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -23,7 +23,13 @@ use crate::state::AppState;
         put_templates,
         get_templates
     ),
-    components(schemas(DocumentList, DocumentSummary, VerifiedDocument))
+    components(schemas(DocumentList, DocumentSummary, DocumentContent, VerifiedDocument)),
+    tags((name = "documents", description = "文书（official documents）. For the WeChat \
+        mini-program: sign in with `POST /api/v1/wechat/login`, then list a case's documents \
+        with `GET /api/v1/cases/{case_no}/documents` and open one with \
+        `GET /api/v1/cases/{case_no}/documents/{id}` (the HTML as issued, for a web-view), \
+        sending the token as `Authorization: Bearer`. A consumer without an account sends \
+        `X-Tracking-Token` instead. Each caller sees only the documents addressed to it."))
 )]
 pub struct DocumentsDoc;
 
@@ -54,6 +60,7 @@ pub struct DocumentList {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{case_no}/documents", tag = "documents",
+    security(("bearer" = []), ()),
     params(("case_no" = String, Path), ("X-Tracking-Token" = Option<String>, Header, description = "For consumers without an account")),
     responses((status = 200, description = "The documents the caller may read, oldest first: staff all; the complainant or reporter those addressed to them; the business those addressed to both parties of a complaint, never a report's", body = DocumentList),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
@@ -71,8 +78,11 @@ pub async fn case_documents(
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{case_no}/documents/{id}", tag = "documents",
-    params(("case_no" = String, Path), ("id" = i64, Path), ("X-Tracking-Token" = Option<String>, Header)),
-    responses((status = 200, description = "The document exactly as issued (HTML, A4 print styles); `ETag` is its SHA-256 as logged", content_type = "text/html"),
+    security(("bearer" = []), ()),
+    params(("case_no" = String, Path), ("id" = i64, Path), ("X-Tracking-Token" = Option<String>, Header),
+        ("format" = Option<String>, Query, description = "`json` for its text as JSON (also `Accept: application/json`)")),
+    responses((status = 200, description = "The document exactly as issued (HTML, A4 print styles); `ETag` is its SHA-256 as logged. As JSON: its text read back from the stored page (title, number, addressee, paragraphs, notes, bureau, date)",
+            content((String = "text/html"), (DocumentContent = "application/json"))),
         (status = 401, body = ErrorBody), (status = 404, description = "No such document, or not addressed to the caller", body = ErrorBody)))]
 pub async fn case_document(
     state: web::Data<AppState>,
@@ -85,9 +95,20 @@ pub async fn case_document(
         .parse()
         .map_err(|_| ApiError::from(crate::service::ServiceError::NotFound))?;
     let caller = caller(principal, &req, &state, &case_no).await?;
+    let as_json = wants_json(&req);
     let file = state
         .with_db(move |conn| document_access::fetch(conn, &case_no, id, &caller))
         .await?;
+    if as_json {
+        let content = file.content().ok_or_else(|| {
+            ApiError::from(crate::service::ServiceError::Storage(
+                "a stored document that is not a laid-out page".into(),
+            ))
+        })?;
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .json(content));
+    }
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::ETAG, format!("\"{}\"", file.summary.sha256)))
@@ -153,6 +174,17 @@ pub async fn case_document_pdf(
             format!("inline; filename=\"document-{id}.pdf\""),
         ))
         .body(bytes))
+}
+
+/// `?format=json`, or an `Accept` that names JSON and not HTML.
+fn wants_json(req: &HttpRequest) -> bool {
+    let query = req.query_string().split('&').any(|p| p == "format=json");
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    query || (accept.contains("application/json") && !accept.contains("text/html"))
 }
 
 #[utoipa::path(get, path = "/api/v1/verify/{code}", tag = "documents",

@@ -76,6 +76,21 @@ pub enum Notice {
         case_no: String,
         due: NaiveDate,
     },
+    /// To the business: a document addressed to both parties of its complaint was issued
+    /// (the mail's `document` names it).
+    DocumentIssued {
+        case_no: String,
+    },
+}
+
+/// An issued document a mail names and links to: where the recipient reads it as issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentLink {
+    /// e.g. 投诉受理决定书.
+    pub title: String,
+    /// e.g. 江蓬市监投受〔2026〕第15号.
+    pub number: String,
+    pub url: String,
 }
 
 /// One message to one address. `dedupe_key` makes enqueueing idempotent: a second enqueue
@@ -86,4 +101,6 @@ pub struct Mail {
     pub case_id: Option<i64>,
     pub to: String,
     pub notice: Notice,
+    /// The document the step issued to this recipient, if any.
+    pub document: Option<DocumentLink>,
 }

@@ -6,7 +6,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::Notice;
+use super::{DocumentLink, Notice};
 
 pub const SENDER_NAME: &str = "江门市市场监督管理局";
 
@@ -14,6 +14,12 @@ const FOOTER: &str = "此邮件由系统自动发送，请勿直接回复。";
 
 /// Renders a notice into `(subject, body)`. Every subject contains the case number.
 pub fn render(notice: &Notice) -> (String, String) {
+    render_with(notice, None)
+}
+
+/// Renders a notice that also names the document the step issued, with the link where its
+/// recipient reads it as issued. Only the bureau's own words: the title and the number.
+pub fn render_with(notice: &Notice, document: Option<&DocumentLink>) -> (String, String) {
     let (subject, greeting, text) = match notice {
         Notice::Acknowledgement {
             case_no,
@@ -127,6 +133,11 @@ pub fn render(notice: &Notice) -> (String, String) {
                  请在以下页面查看（消费者凭案件编号和查询码查看，企业和工作人员请登录后查看）：\n{url}"
             ),
         ),
+        Notice::DocumentIssued { case_no } => (
+            format!("案件文书送达通知（编号 {case_no}）"),
+            "贵单位负责人：",
+            format!("关于贵单位被投诉的案件（编号 {case_no}），我局已出具文书。"),
+        ),
         Notice::IdentityRequest { case_no, due } => (
             format!("限期提供身份证明材料通知（编号 {case_no}）"),
             "您好：",
@@ -137,7 +148,16 @@ pub fn render(notice: &Notice) -> (String, String) {
             ),
         ),
     };
-    let body = format!("{greeting}\n\n{text}\n\n{SENDER_NAME}\n\n{FOOTER}\n");
+    let served = document.map_or_else(String::new, |d| {
+        format!(
+            "\n\n我局已出具《{}》（{}），请在以下页面查看或打印（消费者凭案件编号和查询码查看，\
+             企业请登录后查看）：\n{}",
+            one_line(&d.title),
+            one_line(&d.number),
+            d.url
+        )
+    });
+    let body = format!("{greeting}\n\n{text}{served}\n\n{SENDER_NAME}\n\n{FOOTER}\n");
     (format!("【{SENDER_NAME}】{}", one_line(&subject)), body)
 }
 
@@ -213,6 +233,9 @@ mod tests {
                 from: "调解员".into(),
                 text: "请补充购物凭证。".into(),
             },
+            Notice::DocumentIssued {
+                case_no: case_no.clone(),
+            },
             Notice::NewMessage {
                 url: format!("https://odr.example.cn/track/{case_no}"),
                 case_no,
@@ -245,6 +268,25 @@ mod tests {
         );
         let (_, body) = render(&all()[1]);
         assert!(body.contains("2027年2月3日"), "{body}");
+    }
+
+    #[test]
+    fn a_document_is_named_with_its_link_above_the_signature() {
+        let link = DocumentLink {
+            title: "投诉受理决定书".into(),
+            number: "江蓬市监投受〔2026〕第1号".into(),
+            url: "https://odr.example.cn/track/TS-2026-000001/documents/7".into(),
+        };
+        let (_, plain) = render(&all()[1]);
+        let (_, body) = render_with(&all()[1], Some(&link));
+        assert!(!plain.contains("documents/7"), "{plain}");
+        let named = body.find("《投诉受理决定书》（江蓬市监投受〔2026〕第1号）");
+        let linked = body.find("/track/TS-2026-000001/documents/7");
+        let signed = body.find("\n江门市市场监督管理局\n");
+        assert!(
+            named < linked && linked < signed && named.is_some(),
+            "{body}"
+        );
     }
 
     #[test]

@@ -239,8 +239,7 @@ pub fn apply(
         },
     )?;
     let new_state = to_state.unwrap_or(state);
-    let _document =
-        documents::issue_for_step(conn, ctx, loaded, caller, actor, command, new_state)?;
+    let document = documents::issue_for_step(conn, ctx, loaded, caller, actor, command, new_state)?;
     // Re-derive the clocks from the log now that it has the new event.
     let (refreshed, _) = load_visible(conn, &case.case_no, &Caller::System)?;
     let clocks = clocks_of(&refreshed, reference, today)?;
@@ -267,10 +266,10 @@ pub fn apply(
         conn,
         ctx,
         &refreshed,
-        actor,
-        command,
+        (actor, command),
         new_state,
         stage.map(|c| c.due),
+        document.as_ref(),
     )?;
     Ok(())
 }

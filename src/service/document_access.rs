@@ -23,6 +23,9 @@ pub struct DocumentSummary {
     pub kind: String,
     /// The document's title, e.g. 投诉受理决定书.
     pub title: String,
+    /// Whom it is addressed to: `staff` (between the unified intake unit and the bureau),
+    /// `complainant`, `both` (both parties of a complaint) or `reporter`.
+    pub audience: String,
     /// e.g. 江蓬市监投受〔2026〕第15号.
     pub number: String,
     #[schema(value_type = String, format = Date)]
@@ -42,6 +45,52 @@ pub struct DocumentSummary {
 pub struct DocumentFile {
     pub summary: DocumentSummary,
     pub html: String,
+}
+
+/// A document's text as issued, for clients that lay it out themselves (the mini-program):
+/// read back from the stored page, never rendered again.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentContent {
+    pub id: i64,
+    pub kind: String,
+    /// As printed, e.g. 投诉受理决定书.
+    pub title: String,
+    pub number: String,
+    /// The line above the body, e.g. 张三：.
+    pub addressee: String,
+    pub paragraphs: Vec<String>,
+    /// 备注 / 抄送 lines printed under the seal block.
+    pub notes: Vec<String>,
+    /// The issuing bureau, as printed.
+    pub bureau: String,
+    /// The date as printed, e.g. 2026年5月6日.
+    pub date: String,
+    #[schema(value_type = String, format = Date)]
+    pub issued_on: NaiveDate,
+    pub sha256: String,
+    pub verify_code: String,
+}
+
+impl DocumentFile {
+    /// The text of the stored page; `None` if the page is not one the layout made.
+    pub fn content(&self) -> Option<DocumentContent> {
+        let text = crate::documents::read_back(&self.html)?;
+        let s = &self.summary;
+        Some(DocumentContent {
+            id: s.id,
+            kind: s.kind.clone(),
+            title: text.title,
+            number: text.number,
+            addressee: text.addressee,
+            paragraphs: text.body,
+            notes: text.notes,
+            bureau: text.bureau,
+            date: text.issued_on,
+            issued_on: s.issued_on,
+            sha256: s.sha256.clone(),
+            verify_code: s.verify_code.clone(),
+        })
+    }
 }
 
 /// What `/verify/{code}` shows: enough to match a printed copy, nothing about the people.
@@ -170,6 +219,7 @@ fn summary(row: &DocumentRow, all: &[DocumentRow]) -> DocumentSummary {
         id: row.id,
         kind: row.kind.clone(),
         title: title_of(row),
+        audience: row.audience.clone(),
         number: row.number.clone(),
         issued_on: row.issued_on,
         sha256: row.sha256.clone(),

@@ -10,11 +10,12 @@
 use chrono::NaiveDate;
 
 use super::case_view::{LoadedCase, policy_for};
+use super::documents::{DOCUMENT_ISSUED, Issued};
 use super::{Ctx, ServiceError, verify};
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::policy::Clock;
 use crate::domain::workflow::{Actor, Command, Recipient, is_closed};
-use crate::notify::{Mail, Notice, enqueue};
+use crate::notify::{DocumentLink, Mail, Notice, enqueue};
 use crate::store::models::CaseRow;
 use crate::store::{Db, accounts, cases, enterprises};
 
@@ -46,6 +47,29 @@ fn enterprise_email(conn: &mut Db, uscc: Option<&str>) -> Result<Option<String>,
     }
 }
 
+/// Where `who` reads a document the step issued, if it is addressed to them: the tracking
+/// page's document view for the complainant or reporter, the enterprise desk's for the
+/// business (a complaint's documents addressed to both parties only; never a report's).
+fn document_link(
+    ctx: &Ctx,
+    loaded: &LoadedCase,
+    who: &str,
+    document: Option<&Issued>,
+) -> Option<DocumentLink> {
+    let doc = document?;
+    let (case_no, audience) = (&loaded.case.case_no, doc.kind.audience());
+    let page = match who {
+        "complainant" | "reporter" if audience.to_consumer() => track_url(ctx, case_no),
+        "enterprise" if audience.to_business(loaded.kind()) => page_url(ctx, who, case_no),
+        _ => return None,
+    };
+    Some(DocumentLink {
+        title: doc.kind.label_zh().to_owned(),
+        number: doc.number.clone(),
+        url: format!("{page}/documents/{}", doc.id),
+    })
+}
+
 /// Queues one message; false when there is no address or it was queued before.
 fn send(
     conn: &mut Db,
@@ -53,7 +77,7 @@ fn send(
     case_id: i64,
     key: String,
     to: Option<String>,
-    notice: Notice,
+    (notice, document): (Notice, Option<DocumentLink>),
 ) -> Result<bool, ServiceError> {
     match to {
         Some(to) => Ok(enqueue(
@@ -63,6 +87,7 @@ fn send(
                 case_id: Some(case_id),
                 to,
                 notice,
+                document,
             },
             ctx.now.naive_utc(),
         )?),
@@ -102,7 +127,14 @@ pub fn after_intake(
             )
         }),
     };
-    send(conn, ctx, case_id, key(submitter), submitter_email, ack)?;
+    send(
+        conn,
+        ctx,
+        case_id,
+        key(submitter),
+        submitter_email,
+        (ack, None),
+    )?;
     if case.state == CaseState::OdrNegotiation {
         let to = enterprise_email(conn, case.respondent_uscc.as_deref())?;
         let notice = Notice::OdrNotice {
@@ -110,7 +142,7 @@ pub fn after_intake(
             title: case.title.clone(),
             due: case.due_date,
         };
-        send(conn, ctx, case_id, key("enterprise"), to, notice)?;
+        send(conn, ctx, case_id, key("enterprise"), to, (notice, None))?;
     }
     Ok(())
 }
@@ -249,15 +281,16 @@ fn address_of(
     }
 }
 
-/// After a workflow step (the case is reloaded, so it already has the new event).
+/// After a workflow step (the case is reloaded, so it already has the new event), with the
+/// document the step issued, if any: each recipient it is addressed to gets its link.
 pub fn after_action(
     conn: &mut Db,
     ctx: &Ctx,
     loaded: &LoadedCase,
-    actor: Actor,
-    command: &Command,
+    (actor, command): (Actor, &Command),
     new_state: CaseState,
     stage_due: Option<NaiveDate>,
+    document: Option<&Issued>,
 ) -> Result<(), ServiceError> {
     let case = &loaded.case;
     let case_no = case.case_no.clone();
@@ -276,17 +309,32 @@ pub fn after_action(
     let to = address_of(conn, loaded, who)?;
     let closing = matches!(notice, Notice::Outcome { .. })
         && !matches!(new_state, CaseState::Merged | CaseState::TransferredOut);
-    send(conn, ctx, case.id, key(who), to.clone(), notice)?;
+    let served = document_link(ctx, loaded, who, document);
+    send(conn, ctx, case.id, key(who), to.clone(), (notice, served))?;
     // Order 121 Art. 23: the business is told of a termination too; its delivery is one
     // way the termination notice clock learns the business was told.
-    // Like the complainant's, the mail names the outcome only.
-    if matches!(command, Command::Terminate { .. }) {
-        let business = address_of(conn, loaded, "enterprise")?;
-        let told = Notice::Outcome {
+    // Like the complainant's, the mail names the outcome only (and the document).
+    // A copy of any other document addressed to both parties is served on it as well.
+    let copy = document_link(ctx, loaded, "enterprise", document);
+    let to_business = match command {
+        Command::Terminate { .. } => Some(Notice::Outcome {
             case_no: case_no.clone(),
             outcome: new_state.label_zh().into(),
-        };
-        send(conn, ctx, case.id, key("enterprise"), business, told)?;
+        }),
+        _ => copy.as_ref().map(|_| Notice::DocumentIssued {
+            case_no: case_no.clone(),
+        }),
+    };
+    if let Some(told) = to_business {
+        let business = address_of(conn, loaded, "enterprise")?;
+        send(
+            conn,
+            ctx,
+            case.id,
+            key("enterprise"),
+            business,
+            (told, copy),
+        )?;
     }
     if closing {
         let policy = policy_for(&ctx.reference, case)?;
@@ -298,7 +346,7 @@ pub fn after_action(
             until,
             track_url: track_url(ctx, &case_no),
         };
-        send(conn, ctx, case.id, key("rating"), to, invite)?;
+        send(conn, ctx, case.id, key("rating"), to, (invite, None))?;
     }
     Ok(())
 }
@@ -322,5 +370,5 @@ pub fn reminder(
         clock_label: clock_label.into(),
         due,
     };
-    send(conn, ctx, loaded.case.id, key, to, notice)
+    send(conn, ctx, loaded.case.id, key, to, (notice, None))
 }

@@ -12,7 +12,7 @@ use diesel::result::Error;
 use super::Db;
 use super::schema::outbox;
 use crate::notify::Mail;
-use crate::notify::templates::render;
+use crate::notify::templates::render_with;
 
 /// The longest retry interval.
 pub const MAX_BACKOFF: Duration = Duration::hours(1);
@@ -63,7 +63,7 @@ pub fn enqueue(conn: &mut Db, mail: &Mail, now: NaiveDateTime) -> Result<bool, E
     if known {
         return Ok(false);
     }
-    let (subject, body) = render(&mail.notice);
+    let (subject, body) = render_with(&mail.notice, mail.document.as_ref());
     let row = NewOutboxRow {
         dedupe_key: &mail.dedupe_key,
         case_id: mail.case_id,

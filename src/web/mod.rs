@@ -8,6 +8,7 @@ pub mod consumer;
 pub mod csrf;
 pub mod desk;
 pub mod document_verify;
+pub mod documents;
 pub mod login;
 pub mod nav;
 pub mod step_form;

@@ -17,6 +17,7 @@ mod clocks121;
 mod consumer;
 mod desk;
 mod dispatch;
+mod documents;
 mod e2e;
 mod grounds121;
 mod journeys;

@@ -309,7 +309,13 @@ async fn parties_are_told_by_mail(backend: Backend) {
     )
     .await;
     step(&app, &odr, Who::Bearer(&med), json!({"action": "accept"})).await;
-    let all = smtp.wait_for(3, Duration::from_secs(20)).await;
+    // The complainant's notice, and the acceptance's copy served on the business.
+    let all = smtp.wait_for(4, Duration::from_secs(20)).await;
+    let copy = all
+        .iter()
+        .find(|m| m.to == ["service@example.com"] && m.subject().contains("文书送达"))
+        .expect("the business's copy of the acceptance");
+    assert!(copy.body_text().contains("投诉受理决定书"));
     let accepted = all
         .iter()
         .find(|m| m.subject().contains("已受理"))
@@ -317,7 +323,7 @@ async fn parties_are_told_by_mail(backend: Backend) {
     assert!(accepted.subject().contains(&odr));
     assert_eq!(accepted.to, ["zhang@example.com"]);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(smtp.messages().len(), 3, "nothing sent twice");
+    assert_eq!(smtp.messages().len(), 4, "nothing sent twice");
 }
 
 async fn calendar_loaded_from_the_command_line(backend: Backend) {

@@ -9,6 +9,7 @@ use crate::domain::workflow::{
     Actor, PARTY_MESSAGES_PER_DAY, Recipient, SUPPLEMENT_MAX_CHARS, recipient_refusal,
 };
 use crate::service::case_view::ConsumerCaseView;
+use crate::web::documents::DocRow;
 
 #[derive(Template)]
 #[template(path = "consumer/track.html")]
@@ -21,6 +22,8 @@ pub struct CasePage {
     pub error: Option<String>,
     /// The supplement typed before a refusal, shown again.
     pub supplement: String,
+    /// The documents addressed to the complainant or reporter.
+    pub documents: Vec<DocRow>,
 }
 
 pub struct ClockLine {

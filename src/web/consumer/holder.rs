@@ -125,7 +125,27 @@ pub fn to_case(
         other @ Done::FiledWithoutEvidence => format!("{case}/filed?done={}", other.as_str()),
         other => format!("{case}?done={}", other.as_str()),
     };
-    let mut res = see_other(&to);
+    let_in(&to, case_no, token, secure)
+}
+
+/// `303 See Other` to a document of the case (the link in a mail, once the code is typed).
+pub fn to_document(
+    case_no: &str,
+    token: &TrackingToken,
+    id: i64,
+    secure: bool,
+) -> Result<HttpResponse, PageError> {
+    let to = format!("{}/documents/{id}", case_path(case_no));
+    let_in(&to, case_no, token, secure)
+}
+
+fn let_in(
+    to: &str,
+    case_no: &str,
+    token: &TrackingToken,
+    secure: bool,
+) -> Result<HttpResponse, PageError> {
+    let mut res = see_other(to);
     res.headers_mut().insert(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),

@@ -4,6 +4,7 @@
 //! URL.
 
 mod case_page;
+mod documents;
 mod entered;
 mod forms;
 mod holder;
@@ -40,6 +41,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/track/{case_no}", "GET").route(web::get().to(track::case)))
         .service(resource("/track/{case_no}/filed", "GET").route(web::get().to(forms::filed)))
+        .service(
+            resource("/track/{case_no}/documents/{id}", "GET")
+                .route(web::get().to(documents::document)),
+        )
         .service(resource("/track/{case_no}/action", "POST").route(web::post().to(steps::action)))
         .service(
             resource("/track/{case_no}/supplement", "POST")

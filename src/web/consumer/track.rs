@@ -20,6 +20,7 @@ use crate::service::access::Caller;
 use crate::service::case_view::{self, CaseView, ConsumerCaseView};
 use crate::service::tracking_gate;
 use crate::state::AppState;
+use crate::web::documents;
 use crate::web::{Form, PageError};
 
 #[derive(Template)]
@@ -28,6 +29,8 @@ struct LookupPage {
     csrf: String,
     case_no: String,
     error: Option<String>,
+    /// The document the visitor asked for (a mail's link), opened once the code is typed.
+    document: Option<i64>,
 }
 
 fn lookup_page(
@@ -37,11 +40,23 @@ fn lookup_page(
     case_no: &str,
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
+    lookup_for(req, state, (status, case_no), error, None)
+}
+
+/// The lookup form, remembering the document to open after it.
+pub(super) fn lookup_for(
+    req: &HttpRequest,
+    state: &AppState,
+    (status, case_no): (StatusCode, &str),
+    error: Option<String>,
+    document: Option<i64>,
+) -> Result<HttpResponse, PageError> {
     let case_no: String = case_no.trim().chars().take(32).collect();
     with_csrf(req, state, status, |csrf| LookupPage {
         csrf,
         case_no,
         error,
+        document,
     })
 }
 
@@ -187,7 +202,10 @@ pub async fn lookup(
         return Ok(page);
     }
     let secure = state.settings.cookie_secure;
-    holder::to_case(&case_no, &token, Done::Opened, secure)
+    match form.get("document").and_then(|d| d.parse::<i64>().ok()) {
+        Some(id) => holder::to_document(&case_no, &token, id, secure),
+        None => holder::to_case(&case_no, &token, Done::Opened, secure),
+    }
 }
 
 /// What the last step did, shown above the case.
@@ -242,12 +260,14 @@ pub(super) async fn show_case(
     token: TrackingToken,
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
+    let token_again = token.clone();
     let mut view = match load(state, case_no, token).await {
         Ok(v) => v,
         Err(ServiceError::NotFound) => return refused(req, state, case_no),
         Err(e) => return Err(e.into()),
     };
     let evidence = evidence(state, std::mem::take(&mut view.case.attachments)).await?;
+    let issued = documents::list(state, case_no, Caller::TokenHolder(token_again)).await?;
     let today = china_date(state.clock.now());
     with_csrf(
         req,
@@ -261,6 +281,7 @@ pub(super) async fn show_case(
             notice: outcome.notice,
             error: outcome.error,
             supplement: outcome.supplement,
+            documents: documents::rows(issued, &holder::case_path(case_no)),
         },
     )
 }

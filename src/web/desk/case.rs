@@ -22,6 +22,7 @@ use crate::service::access::Caller;
 use crate::service::case_view::StaffCaseView;
 use crate::service::{Ctx, ServiceError, analysis, desk, track};
 use crate::state::AppState;
+use crate::web::documents::{self, DocRow};
 use crate::web::nav::StaffNav;
 use crate::web::{Form, PageError, csrf, see_other, staff};
 
@@ -63,6 +64,8 @@ struct CasePage {
     notice: Option<String>,
     post_to: String,
     today: chrono::NaiveDate,
+    /// Every document of the case, with its 打印 link.
+    documents: Vec<DocRow>,
 }
 
 impl CasePage {
@@ -267,6 +270,7 @@ async fn render(
     let data = state
         .with_db(move |conn| load(conn, &ctx, &no, &caller))
         .await?;
+    let issued = documents::list(state, case_no, Caller::Staff(user.clone())).await?;
     let (live, no, scope) = (
         state.search.live(),
         case_no.to_owned(),
@@ -329,6 +333,7 @@ async fn render(
         refusal,
         notice,
         today,
+        documents: documents::rows(issued, &here(case_no)),
     };
     super::page_with_cookie(status, &template, c.cookie)
 }

@@ -19,6 +19,7 @@ use crate::service::access::Caller;
 use crate::service::case_view::{self, CaseView, EnterpriseCaseView};
 use crate::service::queue::{self, PageAsk, QueueItem, QueueQuery};
 use crate::state::AppState;
+use crate::web::documents::{self, DocRow};
 use crate::web::nav::StaffNav;
 use crate::web::{Form, PageError, csrf, staff, urlencoding};
 
@@ -150,6 +151,8 @@ struct CasePage {
     refusal: Option<String>,
     notice: Option<String>,
     post_to: String,
+    /// The documents of the complaint addressed to the business.
+    documents: Vec<DocRow>,
 }
 
 impl CasePage {
@@ -208,6 +211,7 @@ async fn render(
     let CaseView::Enterprise(view) = view else {
         return Err(PageError::NotFound);
     };
+    let issued = documents::list(state, case_no, Caller::Staff(user.clone())).await?;
     let audience = Audience {
         kind: view.kind,
         district: "",
@@ -235,6 +239,7 @@ async fn render(
         nav: StaffNav::new(&user, &c.token),
         csrf: c.token,
         post_to: format!("{}/actions", here(&view.case_no)),
+        documents: documents::rows(issued, &here(&view.case_no)),
         c: *view,
         reply_by,
         forms,

@@ -37,6 +37,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/desk/cases/{case_no}", "GET").route(web::get().to(case::show)))
         .service(resource("/desk/cases/{case_no}/actions", "POST").route(web::post().to(case::act)))
         .service(
+            resource("/desk/cases/{case_no}/documents/{id}", "GET")
+                .route(web::get().to(crate::web::documents::desk)),
+        )
+        .service(
+            resource("/enterprise/cases/{case_no}/documents/{id}", "GET")
+                .route(web::get().to(crate::web::documents::enterprise)),
+        )
+        .service(
             resource("/desk/cases/{case_no}/attachments/{id}", "GET")
                 .route(web::get().to(evidence::attachment)),
         )

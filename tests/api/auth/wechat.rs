@@ -201,4 +201,148 @@ async fn wechat_login_unconfigured_is_503(backend: Backend) {
     );
 }
 
-on_both_backends!(wechat_login_with_api_key, wechat_login_unconfigured_is_503);
+/// The mini-program's consumer, signed in through WeChat, lists and opens the documents of
+/// its own case by bearer token, and finds them documented under `documents`.
+async fn wechat_consumer_reads_its_documents(backend: Backend) {
+    let stand_in = stand_in();
+    let base = stand_in.base.clone();
+    let app = TestApp::spawn_with(&backend, |s| {
+        s.wechat = Some(WechatConfig {
+            appid: "wx-test-app".into(),
+            secret: "s3cret".into(),
+            api_base: base,
+        })
+    })
+    .await;
+    let admin = app
+        .add_user("admin@example.gov.cn", "admin", &[], None)
+        .await;
+    let med = app
+        .add_user("med@jm.gov.cn", "mediator", &["440703"], None)
+        .await;
+    let (_, issued) = app
+        .post_as(
+            "/api/v1/admin/api-keys",
+            &admin,
+            &json!({"label": "小程序后端"}),
+        )
+        .await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/wechat/login"))
+        .header("X-Api-Key", issued["key"].as_str().unwrap())
+        .json(&json!({"code": "good-code"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = read(res).await;
+    assert_eq!(status, 200, "{body}");
+    let consumer = body["token"].as_str().unwrap().to_owned();
+
+    let complaint = crate::common::sample_complaint();
+    let (_, mine) = app
+        .post_as("/api/v1/complaints", &consumer, &complaint)
+        .await;
+    let (_, theirs) = app.post_json("/api/v1/complaints", &complaint).await;
+    let (mine, theirs) = (
+        mine["case_no"].as_str().unwrap().to_owned(),
+        theirs["case_no"].as_str().unwrap().to_owned(),
+    );
+    for no in [&mine, &theirs] {
+        let path = format!("/api/v1/cases/{no}/actions");
+        let (s, v) = app.post_as(&path, &med, &json!({"action": "accept"})).await;
+        assert_eq!(s, 200, "{v}");
+    }
+
+    let (status, list) = app
+        .get_as(&format!("/api/v1/cases/{mine}/documents"), &consumer)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    assert_eq!(items[0]["title"], "投诉受理决定书");
+    assert_eq!(items[0]["audience"], "both");
+    let path = format!("/api/v1/cases/{mine}/documents/{}", items[0]["id"]);
+    let res = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&consumer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(
+        etag,
+        format!("\"{}\"", items[0]["sha256"].as_str().unwrap())
+    );
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(items[0]["number"].as_str().unwrap()),
+        "{html}"
+    );
+    // As JSON: the text read back from the stored page, the same words as the page.
+    let (status, text) = app.get_as(&format!("{path}?format=json"), &consumer).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(text["title"], "投诉受理决定书");
+    assert_eq!(text["number"], items[0]["number"]);
+    assert_eq!(text["sha256"], items[0]["sha256"]);
+    assert_eq!(text["bureau"], "江门市蓬江区市场监督管理局");
+    assert!(
+        text["addressee"].as_str().unwrap().starts_with("张三"),
+        "{text}"
+    );
+    let paragraphs = text["paragraphs"].as_array().unwrap();
+    assert!(!paragraphs.is_empty(), "{text}");
+    for p in paragraphs {
+        let p = p.as_str().unwrap();
+        assert!(!p.contains('<') && !p.contains("&#"), "{p}");
+        let escaped = p.replace('&', "&#38;");
+        assert!(html.contains(&escaped) || html.contains(p), "{p}");
+    }
+    let res = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&consumer)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let (status, by_accept) = read(res).await;
+    assert_eq!((status, &by_accept), (200, &text));
+    // Someone else's case, and its document, do not exist for this consumer.
+    let other = format!("/api/v1/cases/{theirs}/documents");
+    assert_eq!(app.get_as(&other, &consumer).await.0, 404);
+    let (_, theirs_list) = app.get_as(&other, &med).await;
+    let their_doc = format!(
+        "/api/v1/cases/{mine}/documents/{}",
+        theirs_list["items"][0]["id"]
+    );
+    assert_eq!(app.get_as(&their_doc, &consumer).await.0, 404);
+
+    // Documented where the mini-program's developers look.
+    let (_, doc) = app.get("/openapi.json").await;
+    let tag = doc["tags"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["name"] == "documents"))
+        .unwrap_or_else(|| panic!("no documents tag in {}", doc["tags"]));
+    assert!(
+        tag["description"]
+            .as_str()
+            .unwrap()
+            .contains("mini-program")
+    );
+    for p in [
+        "/api/v1/cases/{case_no}/documents",
+        "/api/v1/cases/{case_no}/documents/{id}",
+    ] {
+        assert_eq!(doc["paths"][p]["get"]["tags"][0], "documents", "{p}");
+    }
+    stand_in.handle.stop(false).await;
+}
+
+on_both_backends!(
+    wechat_login_with_api_key,
+    wechat_login_unconfigured_is_503,
+    wechat_consumer_reads_its_documents
+);

@@ -6,6 +6,7 @@
 use crate::common;
 
 mod delivery;
+mod documents;
 mod parties;
 mod queue;
 mod verification;
@@ -47,6 +48,7 @@ pub fn mail(key: &str, to: &str, notice: Notice) -> Mail {
         case_id: None,
         to: to.to_owned(),
         notice,
+        document: None,
     }
 }
 
