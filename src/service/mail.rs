@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 
 use super::case_view::{LoadedCase, policy_for};
-use super::documents::{DOCUMENT_ISSUED, Issued};
+use super::documents::Issued;
 use super::{Ctx, ServiceError, verify};
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::policy::Clock;
