@@ -458,10 +458,11 @@ fn documents_are_issued_in_one_place() {
     let mut found = Vec::new();
     for file in sources().iter().filter(|f| f.top() != "tidy") {
         let (is_issuer, is_store) = (file.module == issuer, file.module == store);
+        // Reading a stored page back (`documents::read_back`) is not laying one out.
         let lays_out = file
             .crate_paths()
             .iter()
-            .any(|p| p.first().is_some_and(|top| top == "documents"));
+            .any(|p| p.len() >= 2 && p[0] == "documents" && p[1] == "page");
         if lays_out && !is_issuer && file.top() != "documents" {
             found.push(format!("{} lays out a document", display(file)));
         }

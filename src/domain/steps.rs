@@ -44,10 +44,15 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
     }
     // `service::documents::DOCUMENT_ISSUED`: the document's title and number (staff only).
     if kind == "document_issued" {
-        let title = code("kind").and_then(DocKind::parse)?.label_zh();
+        // The title it was issued under; events logged before titles were, the kind's name.
+        let title = text("title").map(str::to_owned).or_else(|| {
+            code("kind")
+                .and_then(DocKind::parse)
+                .map(|k| k.label_zh().to_owned())
+        })?;
         return Some(match text("number") {
             Some(number) => format!("{title}（{number}）"),
-            None => title.to_owned(),
+            None => title,
         });
     }
     if kind == "submitted" {

@@ -160,6 +160,7 @@ pub(super) fn issue(
         "document_id": id,
         "kind": kind.as_str(),
         "number": number,
+        "title": text.title,
         "audience": audience,
         "sha256": sha256,
     });

@@ -93,7 +93,7 @@ async fn the_unit_and_the_bureaus_exchange_notices_among_staff(backend: Backend)
         order,
         Expected {
             kind: "return_notice",
-            title: "退回通知书",
+            title: "投诉举报退回通知书",
             number: "江蓬市监投退〔2026〕第1号".into(),
             consumer_reads: false,
             business_reads: false,
@@ -120,7 +120,7 @@ async fn the_unit_and_the_bureaus_exchange_notices_among_staff(backend: Backend)
         order,
         Expected {
             kind: "dispatch_notice",
-            title: "分送通知书",
+            title: "投诉举报分送通知书",
             number: "江市监投分〔2026〕第1号".into(),
             consumer_reads: false,
             business_reads: false,
@@ -206,7 +206,7 @@ async fn a_reporter_is_told_in_writing_and_the_business_never(backend: Backend) 
             order,
             Expected {
                 kind: "report_opened",
-                title: "立案告知书",
+                title: "举报立案告知书",
                 number: ledger.take("举立"),
                 consumer_reads: true,
                 business_reads: false,
@@ -239,7 +239,7 @@ async fn a_reporter_is_told_in_writing_and_the_business_never(backend: Backend) 
             order,
             Expected {
                 kind: "report_not_opened",
-                title: "不予立案告知书",
+                title: "举报不予立案告知书",
                 number: ledger.take("举不立"),
                 consumer_reads: true,
                 business_reads: false,
