@@ -18,6 +18,7 @@ use crate::state::AppState;
     paths(
         case_documents,
         case_document,
+        super::signed_agreement::upload_signed,
         verify_document,
         put_templates,
         get_templates
@@ -32,6 +33,10 @@ pub fn routes(scope: &mut web::ServiceConfig) {
         .service(resource("/cases/{case_no}/documents", "GET").route(web::get().to(case_documents)))
         .service(
             resource("/cases/{case_no}/documents/{id}", "GET").route(web::get().to(case_document)),
+        )
+        .service(
+            resource("/cases/{case_no}/documents/{id}/signed", "POST")
+                .route(web::post().to(super::signed_agreement::upload_signed)),
         )
         .service(resource("/verify/{code}", "GET").route(web::get().to(verify_document)))
         .service(

@@ -7,7 +7,7 @@ mod case_page;
 mod entered;
 mod forms;
 mod holder;
-mod multipart;
+pub(super) mod multipart;
 mod steps;
 mod track;
 mod verify;

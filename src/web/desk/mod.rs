@@ -8,6 +8,7 @@ mod case;
 mod enterprise;
 mod evidence;
 mod queue;
+mod signed;
 
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
@@ -36,6 +37,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/desk/assign", "POST").route(web::post().to(queue::assign)))
         .service(resource("/desk/cases/{case_no}", "GET").route(web::get().to(case::show)))
         .service(resource("/desk/cases/{case_no}/actions", "POST").route(web::post().to(case::act)))
+        .service(
+            resource("/desk/cases/{case_no}/signed-agreement", "POST")
+                .route(web::post().to(signed::upload)),
+        )
         .service(
             resource("/desk/cases/{case_no}/attachments/{id}", "GET")
                 .route(web::get().to(evidence::attachment)),
