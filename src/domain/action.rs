@@ -69,6 +69,9 @@ action_kinds! {
     ReferReporter => "refer_reporter", "告知向有权机关举报", "已告知向有权机关举报";
     RecordNotice => "record_notice", "记录终止调解告知", "已告知终止调解";
     FollowUp => "follow_up", "记录回访", "已回访";
+    ConfirmAgreement => "confirm_agreement", "确认调解书", "已在线确认调解书";
+    RecordSignedAgreement => "record_signed_agreement", "上传双方签字的纸质调解书", "已上传双方签字的纸质调解书";
+    CorrectDocument => "correct_document", "更正文书", "已更正文书";
 }
 
 impl ActionKind {
@@ -112,7 +115,12 @@ impl ActionKind {
             | A::OpenLeadReport
             // How the bureau told the parties, and its follow-up visits, are its own records.
             | A::RecordNotice
-            | A::FollowUp => P::Hidden,
+            | A::FollowUp
+            // A correction's reason and fields may concern a staff-only document; the parties
+            // see the corrected document itself in their list.
+            | A::CorrectDocument => P::Hidden,
+            // Who confirmed or signed the 调解书, not its text.
+            A::ConfirmAgreement | A::RecordSignedAgreement => P::LabelOnly,
             // What they decided names other complainants' cases.
             A::JoinInto | A::SetRepresentatives => P::LabelOnly,
             A::Accept
@@ -180,6 +188,9 @@ impl ActionKind {
             A::ReferReporter => REFER_REPORTER,
             A::RecordNotice => RECORD_NOTICE,
             A::FollowUp => FOLLOW_UP,
+            A::ConfirmAgreement => CONFIRM_AGREEMENT,
+            A::RecordSignedAgreement => RECORD_SIGNED_AGREEMENT,
+            A::CorrectDocument => CORRECT_DOCUMENT,
             A::Accept
             | A::Resume
             | A::Withdraw
@@ -306,6 +317,18 @@ const FOLLOW_UP: &[FieldSpec] = &[
     required("fulfilled", "调解协议履行情况", I::Select(C::Fulfilled)),
     required("view", "消费者评价", I::Select(C::ConsumerView)),
     DETAIL,
+];
+
+const CONFIRM_AGREEMENT: &[FieldSpec] =
+    &[required("document_id", "调解书（文书编号 id）", I::Integer)];
+const RECORD_SIGNED_AGREEMENT: &[FieldSpec] = &[
+    required("document_id", "调解书（文书编号 id）", I::Integer),
+    required("attachment_id", "双方签字的纸质调解书扫描件", I::Integer),
+];
+/// The kind's own fields to change go in `fields` (API only); the form re-issues the text.
+const CORRECT_DOCUMENT: &[FieldSpec] = &[
+    required("document_id", "被更正的文书", I::Integer),
+    required("reason", "更正理由", I::LongText),
 ];
 
 /// One input of a step.

@@ -146,6 +146,16 @@ pub(crate) fn one_of_each() -> Vec<Command> {
             view: ConsumerView::Neutral,
             detail: Some(text()),
         },
+        Command::ConfirmAgreement { document_id: 7 },
+        Command::RecordSignedAgreement {
+            document_id: 7,
+            attachment_id: 3,
+        },
+        Command::CorrectDocument {
+            document_id: 7,
+            reason: text(),
+            fields: Default::default(),
+        },
     ]
 }
 

@@ -50,6 +50,13 @@ impl EventPayload {
         self
     }
 
+    /// Records what a step established about a document: the text a party confirmed
+    /// (`sha256`, `number`) or the file of the signed paper.
+    pub fn with_fact(mut self, key: &str, value: Value) -> EventPayload {
+        self.fields.insert(key.into(), value);
+        self
+    }
+
     /// A stored payload of any version; `None` if it is not a JSON object.
     pub fn parse(stored: &str) -> Option<EventPayload> {
         match serde_json::from_str(stored).ok()? {

@@ -63,6 +63,7 @@ macro_rules! reason_codes {
 
 pub mod action;
 pub mod aftercare;
+pub mod agreement;
 pub mod calendar;
 pub mod case;
 pub mod clocks;

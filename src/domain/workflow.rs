@@ -218,6 +218,7 @@ pub fn allowed(kind: CaseKind, state: CaseState, actor: Actor) -> Vec<ActionKind
         }
     }
     aftercare::offer(kind, state, staff, &mut out);
+    aftercare::offer_confirmation(kind, state, actor, &mut out);
     if kind == CaseKind::Report && staff && matches!(state, S::CaseOpened | S::NotOpened) {
         out.push(A::NotifyReporter);
     }
@@ -466,7 +467,15 @@ pub fn decide(
         | Command::RequestIdentity { .. }
         | Command::ProvideIdentity { .. } => None,
         Command::RecordNotice { date, .. } => aftercare::check_notice(*date, facts.today)?,
-        Command::FollowUp { .. } => None,
+        Command::FollowUp { .. }
+        | Command::ConfirmAgreement { .. }
+        | Command::RecordSignedAgreement { .. } => None,
+        Command::CorrectDocument { reason, .. } => {
+            if reason.trim().is_empty() {
+                return missing("reason");
+            }
+            None
+        }
     };
     Ok(Outcome { to })
 }

@@ -1,6 +1,8 @@
 //! The request body of a workflow step (`Command`, what `POST /api/v1/cases/{case_no}/actions`
 //! takes), and which kind of step it is.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -182,6 +184,24 @@ pub enum Command {
         view: ConsumerView,
         detail: Option<String>,
     },
+    /// A party confirms on line the 调解书 `document_id` as issued (Order 121 Art. 24).
+    ConfirmAgreement {
+        document_id: i64,
+    },
+    /// Staff record the paper 调解书 signed by both parties: its scan, a file of the case.
+    RecordSignedAgreement {
+        document_id: i64,
+        attachment_id: i64,
+    },
+    /// Staff issue a corrected document replacing `document_id`: the same kind, from the
+    /// replaced one's fields, with the kind's own `fields` changed.
+    CorrectDocument {
+        document_id: i64,
+        #[serde(default)]
+        reason: String,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        fields: BTreeMap<String, String>,
+    },
 }
 
 impl Command {
@@ -204,6 +224,9 @@ impl Command {
                 | Command::OpenLeadReport { .. }
                 | Command::RecordNotice { .. }
                 | Command::FollowUp { .. }
+                | Command::ConfirmAgreement { .. }
+                | Command::RecordSignedAgreement { .. }
+                | Command::CorrectDocument { .. }
         )
     }
 
@@ -244,6 +267,9 @@ impl Command {
             Command::ReferReporter { .. } => ActionKind::ReferReporter,
             Command::RecordNotice { .. } => ActionKind::RecordNotice,
             Command::FollowUp { .. } => ActionKind::FollowUp,
+            Command::ConfirmAgreement { .. } => ActionKind::ConfirmAgreement,
+            Command::RecordSignedAgreement { .. } => ActionKind::RecordSignedAgreement,
+            Command::CorrectDocument { .. } => ActionKind::CorrectDocument,
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::state::AppState;
         case_documents,
         case_document,
         case_document_pdf,
+        super::signed_agreement::upload_signed,
         verify_document,
         put_templates,
         get_templates
@@ -44,6 +45,10 @@ pub fn routes(scope: &mut web::ServiceConfig) {
         )
         .service(
             resource("/cases/{case_no}/documents/{id}", "GET").route(web::get().to(case_document)),
+        )
+        .service(
+            resource("/cases/{case_no}/documents/{id}/signed", "POST")
+                .route(web::post().to(super::signed_agreement::upload_signed)),
         )
         .service(resource("/verify/{code}", "GET").route(web::get().to(verify_document)))
         .service(

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod error;
 pub mod intake;
 pub mod meta;
+pub mod signed_agreement;
 pub mod track;
 
 use actix_web::web;

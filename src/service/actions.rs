@@ -20,7 +20,7 @@ use crate::store::events::{self, EventDraft};
 use crate::store::models::NewCaseLink;
 use crate::store::{Db, StoreError, accounts, cases, workflow, write_transaction};
 
-use super::{documents, joint, mail, police_referral, reports};
+use super::{agreement, document_corrections, documents, joint, mail, police_referral, reports};
 use crate::domain::action::ActionKind;
 use crate::domain::grounds;
 
@@ -112,6 +112,7 @@ pub fn apply(
     let mut district = case.district.clone();
     let mut assignee_id = case.assignee_id;
     let mut lead = None;
+    let mut facts_of_step = Vec::new();
     match command {
         Command::Transfer {
             bureau: Some(b), ..
@@ -198,6 +199,10 @@ pub fn apply(
                 conn, ctx, caller, actor, case, detail,
             )?);
         }
+        Command::ConfirmAgreement { .. } | Command::RecordSignedAgreement { .. } => {
+            facts_of_step = agreement::check(conn, loaded, actor, command)?;
+        }
+        Command::CorrectDocument { .. } => document_corrections::check(conn, loaded, command)?,
         Command::RecordNotice { date, .. }
             if super::aftercare::terminated_on(&loaded.events).is_some_and(|t| *date < t) =>
         {
@@ -223,6 +228,9 @@ pub fn apply(
     }
     if let Some(report_no) = &lead {
         payload = payload.with_linked_case(report_no);
+    }
+    for (key, value) in facts_of_step {
+        payload = payload.with_fact(key, value);
     }
     events::append(
         conn,

@@ -89,7 +89,11 @@ pub fn room(
     Ok(room)
 }
 
-fn room_of(conn: &mut Db, case_id: i64, limits: CaseLimits) -> Result<Room, ServiceError> {
+pub(super) fn room_of(
+    conn: &mut Db,
+    case_id: i64,
+    limits: CaseLimits,
+) -> Result<Room, ServiceError> {
     let (files, bytes) = cases::attachment_totals(conn, case_id)?;
     Ok(Room {
         files: limits.files.saturating_sub(files),
@@ -100,7 +104,7 @@ fn room_of(conn: &mut Db, case_id: i64, limits: CaseLimits) -> Result<Room, Serv
 
 impl Room {
     /// The limit `uploads` would cross, if any.
-    fn refuses(&self, uploads: &[Upload]) -> Option<CaseLimit> {
+    pub(super) fn refuses(&self, uploads: &[Upload]) -> Option<CaseLimit> {
         let bytes: u64 = uploads.iter().map(|u| u.file.len).sum();
         if uploads.len() as u64 > self.files {
             Some(CaseLimit::Files(self.limits.files))
@@ -215,7 +219,7 @@ pub fn attach(
     }
 }
 
-fn discard_unreferenced(conn: &mut Db, blobs: &BlobStore, stored: &[(String, &Upload)]) {
+pub(super) fn discard_unreferenced(conn: &mut Db, blobs: &BlobStore, stored: &[(String, &Upload)]) {
     for (sha, _) in stored {
         // Another case may hold the same file; only an unreferenced blob goes.
         if let Ok(false) = cases::blob_is_referenced(conn, sha) {

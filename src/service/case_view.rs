@@ -11,17 +11,17 @@ use super::track::{AttachmentView, PublicCaseView, TimelineEntry, public_view_of
 use crate::clock::china_date;
 use crate::domain::action::ActionKind;
 use crate::domain::aftercare::with_notices;
+use crate::domain::agreement::AgreementState;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::clocks::{ClockCase, ClockEvent, ClockView, clocks_for};
 use crate::domain::event_payload::EventPayload;
 use crate::domain::grounds::CaseGrounds;
 use crate::domain::identity::{self, IdentityRequest};
 use crate::domain::policy::Clock;
-use crate::domain::severity::Severity;
 use crate::domain::workflow::{Actor, Recipient, allowed_after};
 use crate::domain::{PolicyVersion, mask_email, mask_free_text, mask_name, mask_phone};
 use crate::reference::Reference;
-use crate::store::models::{AdverseReactionRow, CaseRow, EventRow, PartyRow, ProductRow};
+use crate::store::models::{CaseRow, EventRow, PartyRow};
 use crate::store::{Db, cases, events, workflow};
 
 /// A case with everything needed to decide or show something about it.
@@ -233,61 +233,11 @@ pub struct StaffCaseView {
     pub identity_request: Option<IdentityRequest>,
     /// Order 121 Art. 17 screening, for the staff handling the case only (not analysts).
     pub screening: Option<super::screening::Screening>,
+    /// The 调解书 of a settlement in mediation (`domain::agreement`).
+    pub agreement: Option<AgreementState>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProductView {
-    pub name: String,
-    pub brand: Option<String>,
-    /// Cosmetics registration or filing number, as given.
-    pub cosmetics_id: Option<String>,
-    /// The shape the number was recognised as (unknown shapes are flagged).
-    pub cosmetics_id_kind: Option<String>,
-    pub batch: Option<String>,
-}
-
-impl From<ProductRow> for ProductView {
-    fn from(row: ProductRow) -> Self {
-        let p = row.data;
-        ProductView {
-            name: p.name,
-            brand: p.brand,
-            cosmetics_id: p.cosmetics_id,
-            cosmetics_id_kind: p.cosmetics_id_kind,
-            batch: p.batch,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AdverseReactionView {
-    #[schema(value_type = String, format = Date)]
-    pub onset_date: NaiveDate,
-    pub symptoms: String,
-    pub body_site: String,
-    pub severity: Severity,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub started_use: Option<NaiveDate>,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub stopped_use: Option<NaiveDate>,
-    pub treatment: Option<String>,
-    pub allergy_history: Option<String>,
-}
-
-impl From<AdverseReactionRow> for AdverseReactionView {
-    fn from(r: AdverseReactionRow) -> Self {
-        AdverseReactionView {
-            onset_date: r.onset_date,
-            symptoms: r.symptoms,
-            body_site: r.body_site,
-            severity: r.severity,
-            started_use: r.started_use,
-            stopped_use: r.stopped_use,
-            treatment: r.treatment,
-            allergy_history: r.allergy_history,
-        }
-    }
-}
+pub use super::case_view_parts::{AdverseReactionView, ProductView};
 
 /// What the respondent business sees of a complaint against it. Deliberately has no party
 /// list. A business never reaches a report (`access::ENTERPRISE_KIND`).
@@ -311,6 +261,7 @@ pub struct EnterpriseCaseView {
     /// The steps the business may see, each with what it decided (its own proposal among
     /// them); ratings are the consumer's word to the bureau and are left out.
     pub timeline: Vec<TimelineEntry>,
+    pub agreement: Option<AgreementState>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -324,6 +275,7 @@ pub struct ConsumerCaseView {
     pub clocks: Vec<ClockView>,
     pub allowed_actions: Vec<ActionKind>,
     pub messages: Vec<MessageView>,
+    pub agreement: Option<AgreementState>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -432,6 +384,8 @@ pub fn render(
     if joint.is_none() {
         actions.retain(|a| *a != ActionKind::SetRepresentatives);
     }
+    super::agreement::offer(loaded, access, &mut actions);
+    let agreement = super::agreement::view_for(loaded, access);
     // A verification period is extended once; the desk stops offering it after that.
     if loaded.verification_extended() {
         actions.retain(|a| *a != ActionKind::ExtendVerification);
@@ -524,6 +478,7 @@ pub fn render(
                 } else {
                     super::screening::of_cases(conn, &[c.id])?.remove(&c.id)
                 },
+                agreement,
             })))
         }
         Access::Enterprise => {
@@ -556,6 +511,7 @@ pub fn render(
                         && kind != identity::REQUEST
                         && kind != identity::PROVIDE
                 }),
+                agreement,
             })))
         }
         Access::Consumer => Ok(CaseView::Consumer(Box::new(ConsumerCaseView {
@@ -573,6 +529,7 @@ pub fn render(
                 .collect(),
             allowed_actions: actions,
             messages: messages_for(&loaded.events, Some(Actor::Consumer)),
+            agreement,
         }))),
     }
 }

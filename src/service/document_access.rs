@@ -38,6 +38,8 @@ pub struct DocumentSummary {
     pub verify_code: String,
     /// The number of the document this one corrects.
     pub replaces: Option<String>,
+    /// The number of a later document that corrects this one; this one no longer stands.
+    pub replaced_by: Option<String>,
 }
 
 /// A document and the page it was issued as.
@@ -229,6 +231,10 @@ fn summary(row: &DocumentRow, all: &[DocumentRow]) -> DocumentSummary {
         replaces: row
             .replaces_id
             .and_then(|id| all.iter().find(|r| r.id == id))
+            .map(|r| r.number.clone()),
+        replaced_by: all
+            .iter()
+            .find(|r| r.replaces_id == Some(row.id))
             .map(|r| r.number.clone()),
     }
 }

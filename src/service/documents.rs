@@ -48,6 +48,23 @@ pub(super) fn issue_for_step(
     command: &Command,
     to: CaseState,
 ) -> Result<Option<Issued>, ServiceError> {
+    if let Command::CorrectDocument {
+        document_id,
+        fields,
+        ..
+    } = command
+    {
+        return super::document_corrections::correct(
+            conn,
+            ctx,
+            before,
+            caller,
+            actor,
+            *document_id,
+            fields,
+        )
+        .map(Some);
+    }
     let case = &before.case;
     let written = !matches!(
         command,

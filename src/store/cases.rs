@@ -168,6 +168,16 @@ pub fn insert_attachment(conn: &mut Db, row: &NewAttachment) -> Result<(), Diese
     Ok(())
 }
 
+/// `insert_attachment`, answering the new row's id (the case is locked by the caller).
+pub fn insert_attachment_id(conn: &mut Db, row: &NewAttachment) -> Result<i64, DieselError> {
+    insert_attachment(conn, row)?;
+    attachments::table
+        .filter(attachments::case_id.eq(row.case_id))
+        .select(diesel::dsl::max(attachments::id))
+        .first::<Option<i64>>(conn)?
+        .ok_or(DieselError::NotFound)
+}
+
 /// Whether any row still needs the blob (an attachment, or a document's printed PDF): only
 /// an unreferenced blob may be deleted.
 pub fn blob_is_referenced(conn: &mut Db, sha256: &str) -> Result<bool, DieselError> {

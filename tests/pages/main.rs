@@ -12,6 +12,7 @@
 mod common;
 
 mod aftercare;
+mod agreements;
 mod analyst;
 mod clocks121;
 mod consumer;

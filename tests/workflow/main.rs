@@ -12,6 +12,7 @@
 mod common;
 
 mod aftercare;
+mod agreements;
 mod dispatch;
 mod doc_complaints;
 mod doc_numbering;

@@ -54,10 +54,12 @@ pub enum Done {
     Uploaded,
     /// The complainant says the identity proof asked for was provided.
     IdentityProvided,
+    /// The complainant confirmed the 调解书 on line.
+    AgreementConfirmed,
 }
 
 impl Done {
-    const ALL: [Done; 11] = [
+    const ALL: [Done; 12] = [
         Done::Filed,
         Done::FiledWithoutEvidence,
         Done::Opened,
@@ -69,6 +71,7 @@ impl Done {
         Done::Supplemented,
         Done::Uploaded,
         Done::IdentityProvided,
+        Done::AgreementConfirmed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +87,7 @@ impl Done {
             Done::Supplemented => "supplement",
             Done::Uploaded => "uploaded",
             Done::IdentityProvided => "identity_provided",
+            Done::AgreementConfirmed => "agreement_confirmed",
         }
     }
 
@@ -107,6 +111,7 @@ impl Done {
             Done::Supplemented => "补充说明已提交，调解员会看到。",
             Done::Uploaded => "证据材料已上传。",
             Done::IdentityProvided => "已告知办理单位您已提供身份证明材料。",
+            Done::AgreementConfirmed => "您已确认调解书。",
         })
     }
 }

@@ -8,7 +8,7 @@ mod documents;
 mod entered;
 mod forms;
 mod holder;
-mod multipart;
+pub(super) mod multipart;
 mod steps;
 mod track;
 mod verify;

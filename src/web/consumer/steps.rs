@@ -39,6 +39,7 @@ fn command(form: &Form) -> Result<(Command, Done), String> {
         "rate" => return Err("请选择 1 到 5 分。".into()),
         "message" => Done::Messaged,
         "provide_identity" => Done::IdentityProvided,
+        "confirm_agreement" => Done::AgreementConfirmed,
         _ => return Err("未知的操作。".into()),
     };
     let command = step_form::command(form).map_err(|issues| joined(&issues))?;

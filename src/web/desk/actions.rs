@@ -75,6 +75,8 @@ pub struct Audience<'a> {
     /// Whether a transfer may go to another bureau of the city (not under Order 121, where a
     /// bureau returns the case to the unified intake unit instead).
     pub sideways: bool,
+    /// The 调解书 in force, which the confirmation and the signed copy name.
+    pub agreement_id: Option<i64>,
 }
 
 /// Steps that cannot be taken back: their form has a box to tick, and a post without it is
@@ -274,12 +276,13 @@ fn form(kind: ActionKind, audience: &Audience, attempt: &Attempt) -> ActionForm 
                 id: format!("{name}-{field}"),
                 name: field,
                 label: spec.label,
-                kind: widget(spec.input),
+                kind: agreement_named(kind, field, audience)
+                    .map_or(widget(spec.input), |_| "hidden"),
                 options: options(spec.input, audience),
                 value: if retried {
                     typed(attempt, field)
                 } else {
-                    String::new()
+                    agreement_named(kind, field, audience).unwrap_or_default()
                 },
                 errors: issues(&|i| concerns(i, spec).then(|| message(i, spec))),
                 required: spec.required,
@@ -324,6 +327,19 @@ fn form(kind: ActionKind, audience: &Audience, attempt: &Attempt) -> ActionForm 
         fields,
         problems,
     }
+}
+
+/// The 调解书 in force, as the value of the steps' `document_id`: a party confirms that one
+/// and no other, so its form does not ask.
+fn agreement_named(kind: ActionKind, field: &str, audience: &Audience) -> Option<String> {
+    let names = matches!(
+        kind,
+        ActionKind::ConfirmAgreement | ActionKind::RecordSignedAgreement
+    ) && field == "document_id";
+    names
+        .then_some(audience.agreement_id)
+        .flatten()
+        .map(|id| id.to_string())
 }
 
 fn typed(attempt: &Attempt, field: &str) -> String {

@@ -66,6 +66,8 @@ struct CasePage {
     today: chrono::NaiveDate,
     /// Every document of the case, with its 打印 link.
     documents: Vec<DocRow>,
+    /// The 调解书 whose signed paper copy the desk may upload now.
+    signed_upload: Option<i64>,
 }
 
 impl CasePage {
@@ -240,7 +242,7 @@ pub struct Done {
     done: Option<String>,
 }
 
-fn here(case_no: &str) -> String {
+pub(super) fn here(case_no: &str) -> String {
     format!("/desk/cases/{case_no}")
 }
 
@@ -256,7 +258,7 @@ pub async fn show(
     render(&req, &state, user, &path, outcome).await
 }
 
-async fn render(
+pub(super) async fn render(
     req: &HttpRequest,
     state: &AppState,
     user: StaffUser,
@@ -308,6 +310,7 @@ async fn render(
             .policy
             .of_case(&data.view.policy_version, data.view.received_date)
             .is_some_and(|p| p.unified_dispatch),
+        agreement_id: data.view.agreement.as_ref().and_then(|a| a.document_id),
     };
     let notice = done.map(|d| {
         let steps = data
@@ -316,10 +319,20 @@ async fn render(
             .map(|r| (r.kind.as_str(), r.line.clone()));
         actions::recorded(&d, steps)
     });
-    let forms = actions::forms(&data.view.allowed_actions, &audience, &attempt);
+    // The signed 调解书 comes as a file: its own form below, not a step form.
+    let signed_upload = audience.agreement_id.filter(|_| {
+        data.view
+            .allowed_actions
+            .contains(&ActionKind::RecordSignedAgreement)
+    });
+    let offered: Vec<ActionKind> = (data.view.allowed_actions.iter().copied())
+        .filter(|a| *a != ActionKind::RecordSignedAgreement)
+        .collect();
+    let forms = actions::forms(&offered, &audience, &attempt);
     let refusal = actions::unplaced(&attempt, &forms);
     let c = csrf::issue(req, state.settings.cookie_secure);
     let template = CasePage {
+        signed_upload,
         nav: StaffNav::new(&user, &c.token),
         csrf: c.token,
         post_to: format!("{}/actions", here(&data.view.case_no)),

@@ -219,6 +219,7 @@ async fn render(
         enterprise: true,
         grounds: None,
         sideways: false,
+        agreement_id: view.agreement.as_ref().and_then(|a| a.document_id),
     };
     let notice = done.map(|d| {
         let steps = view.timeline.iter().map(|e| (e.event.as_str(), e.line()));

@@ -8,6 +8,7 @@ mod case;
 mod enterprise;
 mod evidence;
 mod queue;
+mod signed;
 
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
@@ -43,6 +44,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/enterprise/cases/{case_no}/documents/{id}", "GET")
                 .route(web::get().to(crate::web::documents::enterprise)),
+        )
+        .service(
+            resource("/desk/cases/{case_no}/signed-agreement", "POST")
+                .route(web::post().to(signed::upload)),
         )
         .service(
             resource("/desk/cases/{case_no}/attachments/{id}", "GET")
