@@ -1,7 +1,7 @@
 //! Issued documents (文书) printed to PDF after the decision: once, by one printer, from the
 //! page as issued (A4, fonts embedded), logged in the case's event log, served to whoever may
 //! read the document, and checked on the public page `/verify/{code}`, which shows nothing
-//! personal. Each kind is photographed at A4 width into `target/screenshots/documents/`.
+//! personal. Each kind is photographed at A4 width into `target/screenshots/documents/<backend>/`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -96,8 +96,16 @@ fn print_documents(app: &TestApp, env: &[(&str, &str)]) -> std::process::Output 
     tokio::task::block_in_place(|| cmd.output()).expect("run odrdesk documents print")
 }
 
-fn shots_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots/documents");
+/// One directory per backend: both variants run at once and must not overwrite each other's
+/// pictures while Chromium writes them.
+fn shots_dir(backend: &Backend) -> PathBuf {
+    let name = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres(_) => "postgres",
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/screenshots/documents")
+        .join(name);
     std::fs::create_dir_all(&dir).expect("screenshot directory");
     dir
 }
@@ -253,7 +261,7 @@ async fn documents_are_printed_once_served_and_verified(backend: Backend) {
     );
 
     let work = tempfile::tempdir().unwrap();
-    let shots = shots_dir();
+    let shots = shots_dir(&backend);
     let mut hashes = HashMap::new();
     for (no, token, order, issued) in &docs {
         let doc = list(&app, no, &med)

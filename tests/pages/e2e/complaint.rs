@@ -115,17 +115,23 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     );
     b.photograph("desk-case-settled").await;
 
-    // The consumer sees the outcome and rates it; this browser still holds the code.
+    // The consumer confirms the 调解书 on line, then rates the outcome; this browser still
+    // holds the code.
     w.open(&format!("/track/{case_no}")).await;
+    let waiting = b.wait_for("待投诉人确认").await;
+    assert!(waiting.contains("调解书"), "{waiting}");
+    b.follow(&b.find("#form-confirm_agreement button").await)
+        .await;
+    b.wait_for_url("?done=agreement_confirmed").await;
+    let confirmed = b.wait_for("待经营者确认").await;
+    assert!(
+        !confirmed.contains("我已阅读并确认调解书"),
+        "confirmed once"
+    );
+    b.photograph("track-agreement-confirmed").await;
     b.click(&b.find("#f-score-5").await).await;
     b.fill("#f-comment", "处理及时").await;
-    b.follow(
-        &b.find(&format!(
-            "form[action='/track/{case_no}/action'] button.primary"
-        ))
-        .await,
-    )
-    .await;
+    b.follow(&b.find("#form-rate button.primary").await).await;
     let rated = b.wait_for("您给出的评价").await;
     assert!(rated.contains("感谢您的评价"), "{rated}");
     assert!(
@@ -139,7 +145,11 @@ async fn a_complaint_is_filed_tracked_accepted_and_settled() {
     let before = b.wait_for("您给出的评价").await;
     assert!(!before.contains("提交评价"), "{before}");
     let at = b.url().await;
-    assert!(at.ends_with(&format!("/track/{case_no}")), "{at}");
+    // The page before the post: the one the confirmation was redirected to.
+    assert!(
+        at.ends_with(&format!("/track/{case_no}?done=agreement_confirmed")),
+        "{at}"
+    );
     w.browser.quit().await;
 }
 
