@@ -197,4 +197,73 @@ async fn each_role_reads_the_documents_addressed_to_it(backend: Backend) {
     );
 }
 
-on_both_backends!(each_role_reads_the_documents_addressed_to_it);
+/// A printed document's PDF is linked from each reader's page and opens there; before it is
+/// printed there is no link, and the address asks to come back.
+async fn each_page_links_the_printed_pdf(backend: Backend) {
+    common::chromium::ensure_tools();
+    let app = TestApp::spawn(&backend).await;
+    app.add_enterprise(USCC, "江门市美颜化妆品有限公司", "440703", false);
+    app.add_user(SHOP, "enterprise", &[], Some(USCC)).await;
+    let med = app.add_user(MEDIATOR, "mediator", &["440703"], None).await;
+    let (no, code) = filed(&app, "/api/v1/complaints", &sample_complaint()).await;
+    act(&app, &no, &med, json!({"action": "accept"})).await;
+    let doc = issued(&app, &no, &med).await.remove(0);
+    let id = &doc["id"];
+
+    let mut desk = Browser::new(&app);
+    desk.sign_in(MEDIATOR, "/desk").await;
+    let pdf = format!("/desk/cases/{no}/documents/{id}/pdf");
+    let page = desk.get(&format!("/desk/cases/{no}")).await;
+    assert!(!page.body.contains(&pdf), "no link before printing");
+    let waiting = desk.get(&pdf).await;
+    assert_eq!(
+        (waiting.status, waiting.retry_after.as_deref()),
+        (503, Some("15"))
+    );
+    assert!(waiting.body.contains("PDF 正在生成"), "{}", waiting.body);
+
+    let out = common::binary::run_on(&app, &["documents", "print"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let page = desk.get(&format!("/desk/cases/{no}")).await;
+    assert!(
+        page.body.contains(&format!("href=\"{pdf}\"")),
+        "{}",
+        page.body
+    );
+    let file = desk.get(&pdf).await;
+    assert_eq!(file.status, 200);
+    assert!(file.body.starts_with("%PDF-"), "a PDF");
+
+    let mut shop = Browser::new(&app);
+    shop.sign_in(SHOP, "/enterprise").await;
+    let theirs = format!("/enterprise/cases/{no}/documents/{id}/pdf");
+    let page = shop.get(&format!("/enterprise/cases/{no}")).await;
+    assert!(
+        page.body.contains(&format!("href=\"{theirs}\"")),
+        "{}",
+        page.body
+    );
+    assert!(shop.get(&theirs).await.body.starts_with("%PDF-"));
+
+    let mut consumer = Browser::new(&app);
+    let own = format!("/track/{no}/documents/{id}/pdf");
+    // Without the case's cookie the PDF is not served: the lookup form asks for the code.
+    assert!(!consumer.get(&own).await.body.starts_with("%PDF-"));
+    let page = tracked(&mut consumer, &no, &code).await;
+    assert!(
+        page.body.contains(&format!("href=\"{own}\"")),
+        "{}",
+        page.body
+    );
+    assert!(consumer.get(&own).await.body.starts_with("%PDF-"));
+}
+
+on_both_backends!(
+    each_role_reads_the_documents_addressed_to_it,
+    each_page_links_the_printed_pdf,
+);

@@ -45,6 +45,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/track/{case_no}/documents/{id}", "GET")
                 .route(web::get().to(documents::document)),
         )
+        .service(
+            resource("/track/{case_no}/documents/{id}/pdf", "GET")
+                .route(web::get().to(documents::pdf)),
+        )
         .service(resource("/track/{case_no}/action", "POST").route(web::post().to(steps::action)))
         .service(
             resource("/track/{case_no}/supplement", "POST")

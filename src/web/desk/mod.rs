@@ -46,6 +46,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(crate::web::documents::enterprise)),
         )
         .service(
+            resource("/desk/cases/{case_no}/documents/{id}/pdf", "GET")
+                .route(web::get().to(crate::web::documents::desk_pdf)),
+        )
+        .service(
+            resource("/enterprise/cases/{case_no}/documents/{id}/pdf", "GET")
+                .route(web::get().to(crate::web::documents::enterprise_pdf)),
+        )
+        .service(
             resource("/desk/cases/{case_no}/signed-agreement", "POST")
                 .route(web::post().to(signed::upload)),
         )
