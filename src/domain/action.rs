@@ -327,7 +327,7 @@ const RECORD_SIGNED_AGREEMENT: &[FieldSpec] = &[
 ];
 /// The kind's own fields to change go in `fields` (API only); the form re-issues the text.
 const CORRECT_DOCUMENT: &[FieldSpec] = &[
-    required("document_id", "被更正的文书", I::Integer),
+    required("document_id", "被更正的文书", I::Select(C::Document)),
     required("reason", "更正理由", I::LongText),
 ];
 
@@ -406,6 +406,8 @@ pub enum CodeList {
     ConsumerView,
     /// `documents::AgreementForm`.
     AgreementForm,
+    /// One of the case's issued documents, by id (sent as an integer).
+    Document,
 }
 
 /// The bureau choice for "outside the city", sent as `outside: true` instead of a `bureau`.

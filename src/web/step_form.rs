@@ -38,6 +38,8 @@ fn offered(list: CodeList, raw: &str) -> bool {
         CodeList::Fulfilled => Fulfilled::parse(raw).is_some(),
         CodeList::ConsumerView => ConsumerView::parse(raw).is_some(),
         CodeList::AgreementForm => AgreementForm::parse(raw).is_some(),
+        // The use case checks that the document is the case's.
+        CodeList::Document => raw.parse::<i64>().is_ok(),
     }
 }
 
@@ -83,6 +85,10 @@ pub fn request_body(form: &Form) -> Result<Value, Vec<FieldIssue>> {
                 body.insert("outside".into(), true.into());
                 continue;
             }
+            Input::Select(CodeList::Document) => match raw.parse::<i64>() {
+                Ok(id) => id.into(),
+                Err(_) => continue,
+            },
             Input::Money { .. } => match parse_yuan(raw) {
                 Some(fen) => fen.into(),
                 None => {

@@ -156,3 +156,63 @@ async fn the_desk_uploads_the_signed_paper_copy(backend: Backend) {
 }
 
 on_both_backends!(the_desk_uploads_the_signed_paper_copy);
+
+async fn documents_of(app: &TestApp, no: &str, med: &str) -> serde_json::Value {
+    let path = format!("/api/v1/cases/{no}/documents");
+    app.get_as(&path, med).await.1["items"].clone()
+}
+
+/// A correction on the desk chooses the document from the case's list (by title and number),
+/// never by a typed id; the replaced one is no longer offered.
+async fn the_desk_corrects_a_document_chosen_from_its_list(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let med = app.add_user(MEDIATOR, "mediator", &["440703"], None).await;
+    let (no, _) = app.file_complaint().await;
+    for body in [
+        json!({"action": "accept"}),
+        json!({"action": "settle", "agreement": "商家退款129元", "recovered_fen": 12900}),
+    ] {
+        let (s, v) = app
+            .post_as(&format!("/api/v1/cases/{no}/actions"), &med, &body)
+            .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let docs = documents_of(&app, &no, &med).await;
+    let agreement = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "mediation_agreement")
+        .unwrap()
+        .clone();
+    let mut desk = Browser::signed_in(&app, MEDIATOR, "/desk").await;
+    let here = format!("/desk/cases/{no}");
+    let page = desk.get(&here).await;
+    let option = format!(
+        "<option value=\"{}\">调解书（{}）</option>",
+        agreement["id"],
+        agreement["number"].as_str().unwrap()
+    );
+    assert!(page.body.contains(&option), "{}", page.body);
+    let csrf = hidden(&page.body, "csrf");
+    let id = agreement["id"].to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("action", "correct_document"),
+        ("document_id", id.as_str()),
+        ("reason", "协议金额笔误"),
+    ];
+    let done = desk.post(&format!("{here}/actions"), &form).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let docs = documents_of(&app, &no, &med).await;
+    let newest = docs.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(newest["replaces"], agreement["number"], "{docs}");
+    let page = desk.get(&here).await;
+    assert!(
+        !page.body.contains(&option),
+        "the replaced one is not offered again"
+    );
+    assert!(page.body.contains(newest["number"].as_str().unwrap()));
+}
+
+on_both_backends!(the_desk_corrects_a_document_chosen_from_its_list);

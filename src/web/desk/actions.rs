@@ -77,6 +77,8 @@ pub struct Audience<'a> {
     pub sideways: bool,
     /// The 调解书 in force, which the confirmation and the signed copy name.
     pub agreement_id: Option<i64>,
+    /// The case's documents still in force, as (id, "title number"), for a correction.
+    pub documents: Vec<(String, String)>,
 }
 
 /// Steps that cannot be taken back: their form has a box to tick, and a post without it is
@@ -212,6 +214,7 @@ fn options(input: Input, audience: &Audience) -> Vec<(String, String)> {
             ConsumerView::as_str,
             ConsumerView::label_zh,
         ),
+        Input::Select(CodeList::Document) => audience.documents.clone(),
         Input::Select(CodeList::AgreementForm) => code_options(
             AgreementForm::ALL,
             AgreementForm::as_str,

@@ -311,6 +311,16 @@ pub(super) async fn render(
             .of_case(&data.view.policy_version, data.view.received_date)
             .is_some_and(|p| p.unified_dispatch),
         agreement_id: data.view.agreement.as_ref().and_then(|a| a.document_id),
+        // A replaced document is corrected through the one that replaced it.
+        documents: issued
+            .iter()
+            .filter(|d| {
+                !issued
+                    .iter()
+                    .any(|n| n.replaces.as_ref() == Some(&d.number))
+            })
+            .map(|d| (d.id.to_string(), format!("{}（{}）", d.title, d.number)))
+            .collect(),
     };
     let notice = done.map(|d| {
         let steps = data

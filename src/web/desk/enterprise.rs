@@ -220,6 +220,7 @@ async fn render(
         grounds: None,
         sideways: false,
         agreement_id: view.agreement.as_ref().and_then(|a| a.document_id),
+        documents: Vec::new(),
     };
     let notice = done.map(|d| {
         let steps = view.timeline.iter().map(|e| (e.event.as_str(), e.line()));
