@@ -6,7 +6,9 @@ pub mod bulletin;
 pub mod documents;
 pub mod import;
 pub mod search;
+mod workorder_files;
 pub mod workflow;
+pub mod workorders;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -89,6 +91,12 @@ pub enum Command {
     /// Load figures of past quarters from a CSV file (period,table,code,count) for
     /// year-on-year change; exit 2 when rows were rejected.
     Import(import::ImportArgs),
+    /// 12315 work orders: `import FILE.xlsx|FILE.csv` opens their cases (exit 2 when rows
+    /// were refused), `export` writes their handling results for filing back.
+    Workorders {
+        #[command(subcommand)]
+        command: workorders::WorkordersCommand,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -99,6 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gen(_) | Command::Bulletin(_) => None,
         Command::Sweep { .. } | Command::Audit { .. } | Command::Calendar { .. } => None,
         Command::Reindex | Command::Import(_) | Command::Documents { .. } => None,
+        Command::Workorders { .. } => None,
     };
     let settings = Settings::resolve(&cli.common, listen.as_deref())?;
     crate::telemetry::init(settings.log_format);
@@ -124,6 +133,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         ),
         Command::Import(args) => import::run(&settings, &args, SystemClock.now()),
         Command::Documents { command } => documents::run(&settings, &command),
+        Command::Workorders { command } => workorders::run(&settings, &command, SystemClock.now()),
         Command::Migrate => {
             let applied = admin::migrate(&settings)?;
             println!(

@@ -92,6 +92,7 @@ pub mod taxonomy;
 pub mod tracking_code;
 pub mod workflow;
 pub mod workorder;
+pub mod workorder_map;
 
 pub use calendar::{CalendarError, Due, WorkCalendar, YearCalendar};
 pub use ids::{CosmeticsId, CosmeticsIdKind, Email, Fen, Phone, Uscc};

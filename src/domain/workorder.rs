@@ -26,10 +26,11 @@ pub enum Column {
     RegisteredAt,
     PersonName,
     PersonPhone,
+    PersonAddress,
 }
 
 impl Column {
-    pub const ALL: [Column; 16] = [
+    pub const ALL: [Column; 17] = [
         Column::RegistrationNo,
         Column::Kind,
         Column::ReceivedVia,
@@ -46,6 +47,7 @@ impl Column {
         Column::RegisteredAt,
         Column::PersonName,
         Column::PersonPhone,
+        Column::PersonAddress,
     ];
 
     /// Headers this column is known by; the first is the platform's own.
@@ -67,6 +69,7 @@ impl Column {
             Column::RegisteredAt => &["登记时间", "登记日期", "接收时间"],
             Column::PersonName => &["投诉人", "举报人", "姓名", "联系人"],
             Column::PersonPhone => &["联系电话", "手机号码", "电话"],
+            Column::PersonAddress => &["投诉人地址", "举报人地址", "联系地址"],
         }
     }
 
@@ -144,6 +147,7 @@ pub struct WorkOrder {
     pub problem: Option<String>,
     pub person_name: Option<String>,
     pub person_phone: Option<String>,
+    pub person_address: Option<String>,
 }
 
 /// Why a row was refused.
@@ -217,13 +221,18 @@ pub fn read_row<S: AsRef<str>>(map: &HeaderMap, row: &[S]) -> Result<WorkOrder, 
             problem: text(Column::Problem),
             person_name: text(Column::PersonName),
             person_phone: text(Column::PersonPhone),
+            person_address: text(Column::PersonAddress),
         }),
         _ => Err(issues),
     }
 }
 
-/// Times as exports write them: `2026-05-06 10:12:00`, `2026/5/6 10:12`, a date alone.
+/// Times as exports write them: `2026-05-06 10:12:00`, `2026/5/6 10:12`, a date alone, or
+/// a spreadsheet's serial day number (`46148.425`, days since 1899-12-30).
 pub fn parse_time(raw: &str) -> Option<NaiveDateTime> {
+    if let Some(serial) = raw.trim().parse::<f64>().ok().filter(|d| (1.0..=2_958_465.0).contains(d)) {
+        return from_serial(serial);
+    }
     let raw = raw.trim().replace('/', "-");
     ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         .iter()
@@ -233,6 +242,14 @@ pub fn parse_time(raw: &str) -> Option<NaiveDateTime> {
                 .ok()
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
         })
+}
+
+/// A spreadsheet serial day number as a time, to the second.
+fn from_serial(serial: f64) -> Option<NaiveDateTime> {
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
+    // The caller checked the range: at most 2,958,465 days, in seconds, fits an i64.
+    let seconds = (serial * 86_400.0).round() as i64;
+    epoch.checked_add_signed(chrono::Duration::seconds(seconds))
 }
 
 #[cfg(test)]

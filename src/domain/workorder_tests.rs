@@ -61,3 +61,11 @@ fn a_row_is_refused_with_every_reason() {
     // A short row is a row with empty cells, not a panic.
     assert!(read_row(&map, &["A2"]).is_err());
 }
+
+#[test]
+fn serial_day_numbers_are_times() {
+    assert_eq!(parse_time("46148"), parse_time("2026-05-06"));
+    assert_eq!(parse_time("46148.5"), parse_time("2026-05-06 12:00:00"));
+    assert_eq!(parse_time("-3"), None);
+    assert_eq!(parse_time("NaN"), None);
+}

@@ -39,6 +39,8 @@ pub mod sweep;
 pub mod track;
 pub mod tracking_gate;
 pub mod verify;
+pub mod workorders;
+pub mod workorders_export;
 
 use crate::domain::action::ActionKind;
 use crate::domain::case::CaseState;

@@ -326,3 +326,18 @@ diesel::table! {
         imported_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    work_orders (id) {
+        id -> BigInt,
+        registration_no -> Text,
+        case_id -> BigInt,
+        row_sha256 -> Text,
+        imported_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(work_orders -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(work_orders, cases);
+diesel::allow_tables_to_appear_in_same_query!(work_orders, case_events);

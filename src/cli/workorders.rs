@@ -1,0 +1,251 @@
+//! `odrdesk workorders import FILE.xlsx|FILE.csv` and `odrdesk workorders export`: the 12315
+//! platform's work orders in as cases (one transaction per row, keyed by 登记编号, so running
+//! it again changes nothing), and their handling results out for filing back.
+//!
+//! Import exit status: 0 when every row was imported (or was already), 2 when some were
+//! refused (the rest is still imported), 1 when the file or the database cannot be used.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::workorder_files::{read_rows, write_results};
+use crate::config::Settings;
+use crate::domain::csv_cell::text_cell;
+use crate::domain::workorder::{Column, HeaderMap, read_row};
+use crate::service::workorders::{RowError, RowOutcome, import_row};
+use crate::service::{Ctx, admin, workorders_export};
+
+/// Files with more rows than this show a progress bar.
+const PROGRESS_FROM_ROWS: usize = 200;
+/// Refused rows listed on stderr; `--report` has them all.
+const LISTED_REFUSALS: usize = 50;
+
+#[derive(Debug, Subcommand)]
+pub enum WorkordersCommand {
+    /// Import work orders downloaded from the 12315 platform (.xlsx or UTF-8 .csv); exit 2
+    /// when rows were refused.
+    Import {
+        file: PathBuf,
+        /// Check every row and report what would happen, without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the refused rows (line, 登记编号, reasons) to this CSV file.
+        #[arg(long, value_name = "FILE.csv")]
+        report: Option<PathBuf>,
+    },
+    /// Write the handling results of imported work orders whose case changed in a period.
+    Export {
+        /// First day (YYYY-MM-DD, China time).
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day, included.
+        #[arg(long)]
+        to: NaiveDate,
+        /// The file to write: .xlsx or .csv.
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+    },
+}
+
+/// One refused row.
+struct Refusal {
+    line: usize,
+    registration_no: String,
+    reasons: Vec<String>,
+}
+
+#[derive(Default)]
+struct Tally {
+    created: usize,
+    unchanged: usize,
+    changed: usize,
+    refused: Vec<Refusal>,
+}
+
+#[expect(
+    clippy::let_underscore_must_use,
+    reason = "flushing before exit: there is nowhere left to report a failure"
+)]
+pub fn run(
+    settings: &Settings,
+    command: &WorkordersCommand,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    match command {
+        WorkordersCommand::Import {
+            file,
+            dry_run,
+            report,
+        } => {
+            if !import(settings, file, *dry_run, report.as_deref(), now)? {
+                let _ = std::io::stdout().flush();
+                let _ = std::io::stderr().flush();
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        WorkordersCommand::Export { from, to, out } => export(settings, *from, *to, out),
+    }
+}
+
+/// True when no row was refused.
+fn import(
+    settings: &Settings,
+    file: &Path,
+    dry_run: bool,
+    report: Option<&Path>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let unusable = |why: String| anyhow::anyhow!("{}：{why}；未导入任何工单", file.display());
+    let rows = read_rows(file).map_err(unusable)?;
+    let Some(((_, headers), data)) = rows.split_first() else {
+        return Err(unusable("文件为空".into()));
+    };
+    let map = HeaderMap::read(headers)
+        .map_err(|missing| unusable(format!("缺少必需的列：{}", missing.join("、"))))?;
+    let mut conn = admin::open(settings)?;
+    let ctx = Ctx {
+        reference: admin::reference(&mut conn)?,
+        public_url: settings.public_url.clone(),
+        now,
+        screening: settings.screening,
+    };
+    let bar = progress_bar(data.len());
+    let mut tally = Tally::default();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (line, cells) in data {
+        bar.inc(1);
+        let refuse = |registration_no: String, reasons: Vec<String>| Refusal {
+            line: *line,
+            registration_no,
+            reasons,
+        };
+        let order = match read_row(&map, cells) {
+            Ok(order) => order,
+            Err(issues) => {
+                let no = map
+                    .get(cells, Column::RegistrationNo)
+                    .unwrap_or("")
+                    .to_owned();
+                let reasons = issues
+                    .iter()
+                    .map(|i| format!("{}：{}", i.column, i.message))
+                    .collect();
+                tally.refused.push(refuse(no, reasons));
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&order.registration_no) {
+            let reason = format!("登记编号与第 {first} 行重复");
+            tally
+                .refused
+                .push(refuse(order.registration_no.clone(), vec![reason]));
+            continue;
+        }
+        seen.insert(order.registration_no.clone(), *line);
+        match import_row(&mut conn, &ctx, &order, !dry_run) {
+            Ok(RowOutcome::Created { .. }) => tally.created += 1,
+            Ok(RowOutcome::Unchanged { .. }) => tally.unchanged += 1,
+            Ok(RowOutcome::Changed { .. }) => tally.changed += 1,
+            Err(RowError::Refused(reasons)) => {
+                tally.refused.push(refuse(order.registration_no, reasons));
+            }
+            Err(RowError::Failed(e)) => {
+                let reason = format!("写入数据库失败：{e}");
+                tally.refused.push(refuse(order.registration_no, vec![reason]));
+            }
+        }
+    }
+    bar.finish_and_clear();
+    list_refusals(&tally.refused, report.is_some());
+    if let Some(path) = report {
+        write_refusals(path, &tally.refused)
+            .with_context(|| format!("无法写入报告 {}", path.display()))?;
+    }
+    let counts = format!(
+        "{} 件，内容未变 {} 件，内容有变更并已记录 {} 件，拒绝 {} 行",
+        tally.created,
+        tally.unchanged,
+        tally.changed,
+        tally.refused.len()
+    );
+    if dry_run {
+        println!("试运行，未写入数据库：将新建案件 {counts}");
+    } else {
+        println!("已导入：新建案件 {counts}");
+    }
+    Ok(tally.refused.is_empty())
+}
+
+fn export(settings: &Settings, from: NaiveDate, to: NaiveDate, out: &Path) -> anyhow::Result<()> {
+    if from > to {
+        bail!("--from 不能晚于 --to");
+    }
+    let mut conn = admin::open(settings)?;
+    let results = workorders_export::results(&mut conn, from, to)?;
+    write_results(out, &results).with_context(|| format!("无法写入 {}", out.display()))?;
+    println!(
+        "已导出 {} 件工单的处理结果（{from} 至 {to}）到 {}",
+        results.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn progress_bar(rows: usize) -> ProgressBar {
+    if rows <= PROGRESS_FROM_ROWS {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(rows as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 行 ({per_sec}, 剩余 {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("导入 12315 工单");
+    bar
+}
+
+fn list_refusals(refused: &[Refusal], has_report_file: bool) {
+    for r in refused.iter().take(LISTED_REFUSALS) {
+        let no = if r.registration_no.is_empty() {
+            "无"
+        } else {
+            &r.registration_no
+        };
+        eprintln!(
+            "第 {} 行（登记编号 {no}）：{}",
+            r.line,
+            r.reasons.join("；")
+        );
+    }
+    if refused.len() > LISTED_REFUSALS {
+        let more = refused.len() - LISTED_REFUSALS;
+        if has_report_file {
+            eprintln!("……另有 {more} 行被拒绝，见报告文件");
+        } else {
+            eprintln!("……另有 {more} 行被拒绝；用 --report FILE.csv 输出全部");
+        }
+    }
+}
+
+/// The refused rows as CSV: `line,registration_no,reasons`.
+fn write_refusals(path: &Path, refused: &[Refusal]) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_path(path)?;
+    writer.write_record(["line", "registration_no", "reasons"])?;
+    for r in refused {
+        writer.write_record([
+            r.line.to_string().as_str(),
+            &text_cell(&r.registration_no),
+            &text_cell(&r.reasons.join("；")),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}

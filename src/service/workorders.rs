@@ -1,0 +1,240 @@
+//! 12315 work orders in: each row becomes a complaint or a report through the same intake
+//! checks as staff-keyed intake, keyed by its 登记编号 so that importing a file again changes
+//! nothing, and a changed row is logged on its case instead of opening a second one. One
+//! transaction per row. The results going back are in `workorders_export`.
+
+use chrono::{TimeZone, Utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::intake::{Channel, IntakeInput, check, receive_on};
+use super::{Ctx, Db, ServiceError};
+use crate::clock::china_offset;
+use crate::domain::case::CaseKind;
+use crate::domain::gazetteer::Gazetteer;
+use crate::domain::taxonomy::Taxonomy;
+use crate::domain::workorder::WorkOrder;
+use crate::domain::workorder_map;
+use crate::intake::input::{
+    ComplaintInput, PersonInput, PlaceInput, ReportInput, RespondentInput,
+};
+use crate::store::events::{self, EventDraft};
+use crate::store::{cases, work_orders, write_transaction};
+
+/// The event logged on a case when its work order was imported again with other content.
+/// Staff only: the parties' timelines show no event kind they do not know.
+pub const WORK_ORDER_CHANGED: &str = "work_order_changed";
+
+/// Why a row whose address places it nowhere is not received: the city's dispatcher decides.
+pub const UNPLACED: &str = "无法根据地址确定辖区，请分送";
+
+/// The longest claim intake keeps (`ComplaintInput::claim`).
+const CLAIM_CHARS: usize = 1000;
+
+/// What became of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowOutcome {
+    /// A new case (in a dry run: one would be opened; no number yet).
+    Created { case_no: Option<String> },
+    /// Imported before with the same content: nothing done.
+    Unchanged { case_no: String },
+    /// Imported before with other content: logged on its case.
+    Changed { case_no: String },
+}
+
+/// Why a row was not imported.
+#[derive(Debug)]
+pub enum RowError {
+    /// The row's reasons, in Chinese.
+    Refused(Vec<String>),
+    Failed(ServiceError),
+}
+
+impl From<ServiceError> for RowError {
+    fn from(e: ServiceError) -> RowError {
+        RowError::Failed(e)
+    }
+}
+
+impl From<diesel::result::Error> for RowError {
+    fn from(e: diesel::result::Error) -> RowError {
+        RowError::Failed(e.into())
+    }
+}
+
+/// The SHA-256 of what odrdesk reads from a row, whatever the columns' order.
+pub fn row_sha256(order: &WorkOrder) -> String {
+    let fields = json!([
+        order.registration_no,
+        order.kind.as_str(),
+        order.registered_at.map(|t| t.to_string()),
+        order.received_via,
+        order.business_name,
+        order.business_address,
+        order.claim,
+        order.category,
+        order.place,
+        order.problem,
+        order.person_name,
+        order.person_phone,
+        order.person_address,
+    ]);
+    hex::encode(Sha256::digest(fields.to_string().as_bytes()))
+}
+
+/// Imports one row in one transaction; with `write` false only checks it and writes nothing.
+pub fn import_row(
+    conn: &mut Db,
+    ctx: &Ctx,
+    order: &WorkOrder,
+    write: bool,
+) -> Result<RowOutcome, RowError> {
+    let hash = row_sha256(order);
+    if !write {
+        return match work_orders::find(conn, &order.registration_no)? {
+            Some(stored) => Ok(known(stored, &hash)),
+            None => {
+                let (input, channel) = to_input(order, ctx)?;
+                check(&input, &channel, ctx).map_err(|issues| refused(&issues))?;
+                Ok(RowOutcome::Created { case_no: None })
+            }
+        };
+    }
+    write_transaction(conn, |conn| {
+        if let Some(stored) = work_orders::find(conn, &order.registration_no)? {
+            let outcome = known(stored.clone(), &hash);
+            if let RowOutcome::Changed { .. } = outcome {
+                log_change(conn, ctx, order, &stored, &hash)?;
+            }
+            return Ok(outcome);
+        }
+        let (input, channel) = to_input(order, ctx)?;
+        let (_, submitted) = match receive_on(conn, ctx, &input, channel) {
+            Err(ServiceError::Invalid(issues)) => return Err(refused(&issues)),
+            other => other?,
+        };
+        let case = cases::find_by_case_no(conn, &submitted.case_no)?
+            .ok_or(ServiceError::NotFound)?;
+        work_orders::insert(
+            conn,
+            &order.registration_no,
+            case.id,
+            &hash,
+            ctx.now.naive_utc(),
+        )?;
+        Ok(RowOutcome::Created {
+            case_no: Some(submitted.case_no),
+        })
+    })
+}
+
+fn known(stored: work_orders::StoredOrder, hash: &str) -> RowOutcome {
+    if stored.row_sha256 == hash {
+        RowOutcome::Unchanged {
+            case_no: stored.case_no,
+        }
+    } else {
+        RowOutcome::Changed {
+            case_no: stored.case_no,
+        }
+    }
+}
+
+fn log_change(
+    conn: &mut Db,
+    ctx: &Ctx,
+    order: &WorkOrder,
+    stored: &work_orders::StoredOrder,
+    hash: &str,
+) -> Result<(), RowError> {
+    events::append(
+        conn,
+        stored.case_id,
+        EventDraft {
+            kind: WORK_ORDER_CHANGED.into(),
+            actor: "system".into(),
+            actor_role: "system".into(),
+            at: ctx.now.naive_utc(),
+            from_state: None,
+            to_state: None,
+            reason: None,
+            payload: json!({
+                "v": 1,
+                "registration_no": order.registration_no,
+                "previous_sha256": stored.row_sha256,
+                "row_sha256": hash,
+            }),
+        },
+    )?;
+    work_orders::update_hash(conn, &order.registration_no, hash, ctx.now.naive_utc())?;
+    Ok(())
+}
+
+fn refused(issues: &[crate::intake::FieldIssue]) -> RowError {
+    RowError::Refused(issues.iter().map(|i| i.message.clone()).collect())
+}
+
+/// The row as staff intake's input, received at its registration time (China time), or now.
+fn to_input(order: &WorkOrder, ctx: &Ctx) -> Result<(IntakeInput, Channel), RowError> {
+    let gazetteer = Gazetteer::builtin();
+    let district = order
+        .business_address
+        .as_deref()
+        .and_then(|a| gazetteer.locate(a))
+        .or_else(|| order.place.as_deref().and_then(|a| gazetteer.locate(a)))
+        .map(|l| l.district);
+    let Some(district) = district else {
+        return Err(RowError::Refused(vec![UNPLACED.to_owned()]));
+    };
+    let received_at = order
+        .registered_at
+        .and_then(|t| china_offset().from_local_datetime(&t).single())
+        .map_or(ctx.now, |t| t.with_timezone(&Utc));
+    let taxonomy = Taxonomy::builtin();
+    let person = PersonInput {
+        name: order.person_name.clone(),
+        phone: order.person_phone.clone(),
+        address: order.person_address.clone(),
+        ..PersonInput::default()
+    };
+    let has_person = order.person_name.is_some() || order.person_phone.is_some();
+    let respondent = RespondentInput {
+        name: order.business_name.clone(),
+        address: order.business_address.clone(),
+        district: Some(district.clone()),
+        ..RespondentInput::default()
+    };
+    let channel = Some(workorder_map::channel(order).as_str().to_owned());
+    let category = workorder_map::category(order, taxonomy);
+    let nature = workorder_map::nature(order, taxonomy);
+    let title = Some(workorder_map::title(order));
+    let input = match order.kind {
+        CaseKind::Complaint => IntakeInput::Complaint(ComplaintInput {
+            channel,
+            complainant: has_person.then_some(person),
+            respondent: Some(respondent),
+            category,
+            nature,
+            title,
+            description: Some(order.claim.clone()),
+            // The claim field holds less than the description: its start.
+            claim: Some(order.claim.chars().take(CLAIM_CHARS).collect()),
+            ..ComplaintInput::default()
+        }),
+        CaseKind::Report => IntakeInput::Report(ReportInput {
+            channel,
+            reporter: has_person.then_some(person),
+            respondent: Some(respondent),
+            place: Some(PlaceInput {
+                district: Some(district),
+                address: order.place.clone().or_else(|| order.business_address.clone()),
+            }),
+            category,
+            nature,
+            title,
+            description: Some(order.claim.clone()),
+            ..ReportInput::default()
+        }),
+    };
+    Ok((input, Channel::Staff { received_at }))
+}
