@@ -6,8 +6,8 @@ pub mod bulletin;
 pub mod documents;
 pub mod import;
 pub mod search;
-mod workorder_files;
 pub mod workflow;
+mod workorder_files;
 pub mod workorders;
 
 use std::net::TcpListener;

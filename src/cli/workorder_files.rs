@@ -154,7 +154,10 @@ fn write_csv(path: &Path, results: &[WorkOrderResult]) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_path(path)?;
     writer.write_record(HEADERS)?;
     for r in results {
-        let mut record: Vec<String> = text_cells(r).iter().map(|c| text_cell(c).into_owned()).collect();
+        let mut record: Vec<String> = text_cells(r)
+            .iter()
+            .map(|c| text_cell(c).into_owned())
+            .collect();
         record.push(r.recovered_yuan().unwrap_or_default());
         writer.write_record(&record)?;
     }

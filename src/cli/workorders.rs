@@ -158,7 +158,9 @@ fn import(
             }
             Err(RowError::Failed(e)) => {
                 let reason = format!("写入数据库失败：{e}");
-                tally.refused.push(refuse(order.registration_no, vec![reason]));
+                tally
+                    .refused
+                    .push(refuse(order.registration_no, vec![reason]));
             }
         }
     }

@@ -55,6 +55,10 @@ pub fn substance(kind: &str, payload: &EventPayload) -> Option<String> {
             None => title,
         });
     }
+    // `service::workorders::WORK_ORDER_CHANGED` (staff only): which work order to compare.
+    if kind == "work_order_changed" {
+        return text("registration_no").map(|n| format!("登记编号 {n}，请对照平台工单核对"));
+    }
     if kind == "submitted" {
         let channel = code("channel").and_then(|c| c.parse::<Channel>().ok())?;
         return Some(format!("渠道：{}", channel.label_zh()));

@@ -230,7 +230,12 @@ pub fn read_row<S: AsRef<str>>(map: &HeaderMap, row: &[S]) -> Result<WorkOrder, 
 /// Times as exports write them: `2026-05-06 10:12:00`, `2026/5/6 10:12`, a date alone, or
 /// a spreadsheet's serial day number (`46148.425`, days since 1899-12-30).
 pub fn parse_time(raw: &str) -> Option<NaiveDateTime> {
-    if let Some(serial) = raw.trim().parse::<f64>().ok().filter(|d| (1.0..=2_958_465.0).contains(d)) {
+    if let Some(serial) = raw
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|d| (1.0..=2_958_465.0).contains(d))
+    {
         return from_serial(serial);
     }
     let raw = raw.trim().replace('/', "-");

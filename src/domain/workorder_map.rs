@@ -124,10 +124,7 @@ mod tests {
     fn category_and_nature_come_from_what_the_row_names() {
         let t = Taxonomy::builtin();
         let o = order(Some("护肤品 质量问题"), None);
-        assert_eq!(
-            category(&o, t).as_deref(),
-            Some("goods.cosmetics.skincare")
-        );
+        assert_eq!(category(&o, t).as_deref(), Some("goods.cosmetics.skincare"));
         assert_eq!(nature(&o, t).as_deref(), Some("quality"));
         let o = order(Some("其他化妆品"), Some("售后服务"));
         assert_eq!(category(&o, t).as_deref(), Some("goods.cosmetics.other"));
@@ -136,7 +133,10 @@ mod tests {
         let o = order(Some("退赔费用 其他投诉问题"), None);
         assert_eq!(category(&o, t), None);
         assert_eq!(nature(&o, t), None);
-        assert_eq!(nature(&order(Some("其他"), None), t).as_deref(), Some("other"));
+        assert_eq!(
+            nature(&order(Some("其他"), None), t).as_deref(),
+            Some("other")
+        );
     }
 
     #[test]

@@ -15,9 +15,7 @@ use crate::domain::gazetteer::Gazetteer;
 use crate::domain::taxonomy::Taxonomy;
 use crate::domain::workorder::WorkOrder;
 use crate::domain::workorder_map;
-use crate::intake::input::{
-    ComplaintInput, PersonInput, PlaceInput, ReportInput, RespondentInput,
-};
+use crate::intake::input::{ComplaintInput, PersonInput, PlaceInput, ReportInput, RespondentInput};
 use crate::store::events::{self, EventDraft};
 use crate::store::{cases, work_orders, write_transaction};
 
@@ -113,8 +111,8 @@ pub fn import_row(
             Err(ServiceError::Invalid(issues)) => return Err(refused(&issues)),
             other => other?,
         };
-        let case = cases::find_by_case_no(conn, &submitted.case_no)?
-            .ok_or(ServiceError::NotFound)?;
+        let case =
+            cases::find_by_case_no(conn, &submitted.case_no)?.ok_or(ServiceError::NotFound)?;
         work_orders::insert(
             conn,
             &order.registration_no,
@@ -227,7 +225,10 @@ fn to_input(order: &WorkOrder, ctx: &Ctx) -> Result<(IntakeInput, Channel), RowE
             respondent: Some(respondent),
             place: Some(PlaceInput {
                 district: Some(district),
-                address: order.place.clone().or_else(|| order.business_address.clone()),
+                address: order
+                    .place
+                    .clone()
+                    .or_else(|| order.business_address.clone()),
             }),
             category,
             nature,

@@ -31,6 +31,7 @@ mod report_ends;
 mod reports;
 mod screening;
 mod secrecy;
+mod workorders;
 
 use common::TestApp;
 use common::binary::run_on;
