@@ -434,6 +434,38 @@ async fn unusable_files_fail_with_status_1(backend: Backend) {
             text(&out.stderr)
         );
     }
+    // A workbook with an empty sheet.
+    let empty = path(&app, "empty.xlsx");
+    let mut book = Workbook::new();
+    book.add_worksheet();
+    book.save(&empty).unwrap();
+    let out = workorders(&app, &["import", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("文件为空"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Numbers where text is expected: a 类型 of 1 is refused, not a panic.
+    let numbers = path(&app, "numbers.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["登记编号", "类型", "诉求内容"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_number(1, 0, 7.0).unwrap();
+    sheet.write_number(1, 1, 1.0).unwrap();
+    sheet.write_number(1, 2, 3.5).unwrap();
+    book.save(&numbers).unwrap();
+    let out = workorders(&app, &["import", numbers.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("第 2 行（登记编号 7）：类型：类型「1」"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(counts(&app).0, 0);
+
     // A CSV export of the platform, with a BOM, imports like the xlsx.
     let file = path(&app, "orders.csv");
     std::fs::write(
