@@ -5,7 +5,6 @@
 //! Import exit status: 0 when every row was imported (or was already), 2 when some were
 //! refused (the rest is still imported), 1 when the file or the database cannot be used.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -17,8 +16,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::workorder_files::{read_rows, write_results};
 use crate::config::Settings;
 use crate::domain::csv_cell::text_cell;
-use crate::domain::workorder::{Column, HeaderMap, read_row};
-use crate::service::workorders::{RowError, RowOutcome, import_row};
+use crate::domain::workorder::HeaderMap;
+use crate::service::workorders::{Refusal, import_rows};
 use crate::service::{Ctx, admin, workorders_export};
 
 /// Files with more rows than this show a progress bar.
@@ -51,21 +50,6 @@ pub enum WorkordersCommand {
         #[arg(long, value_name = "FILE.xlsx")]
         out: PathBuf,
     },
-}
-
-/// One refused row.
-struct Refusal {
-    line: usize,
-    registration_no: String,
-    reasons: Vec<String>,
-}
-
-#[derive(Default)]
-struct Tally {
-    created: usize,
-    unchanged: usize,
-    changed: usize,
-    refused: Vec<Refusal>,
 }
 
 #[expect(
@@ -117,53 +101,7 @@ fn import(
         screening: settings.screening,
     };
     let bar = progress_bar(data.len());
-    let mut tally = Tally::default();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (line, cells) in data {
-        bar.inc(1);
-        let refuse = |registration_no: String, reasons: Vec<String>| Refusal {
-            line: *line,
-            registration_no,
-            reasons,
-        };
-        let order = match read_row(&map, cells) {
-            Ok(order) => order,
-            Err(issues) => {
-                let no = map
-                    .get(cells, Column::RegistrationNo)
-                    .unwrap_or("")
-                    .to_owned();
-                let reasons = issues
-                    .iter()
-                    .map(|i| format!("{}：{}", i.column, i.message))
-                    .collect();
-                tally.refused.push(refuse(no, reasons));
-                continue;
-            }
-        };
-        if let Some(first) = seen.get(&order.registration_no) {
-            let reason = format!("登记编号与第 {first} 行重复");
-            tally
-                .refused
-                .push(refuse(order.registration_no.clone(), vec![reason]));
-            continue;
-        }
-        seen.insert(order.registration_no.clone(), *line);
-        match import_row(&mut conn, &ctx, &order, !dry_run) {
-            Ok(RowOutcome::Created { .. }) => tally.created += 1,
-            Ok(RowOutcome::Unchanged { .. }) => tally.unchanged += 1,
-            Ok(RowOutcome::Changed { .. }) => tally.changed += 1,
-            Err(RowError::Refused(reasons)) => {
-                tally.refused.push(refuse(order.registration_no, reasons));
-            }
-            Err(RowError::Failed(e)) => {
-                let reason = format!("写入数据库失败：{e}");
-                tally
-                    .refused
-                    .push(refuse(order.registration_no, vec![reason]));
-            }
-        }
-    }
+    let tally = import_rows(&mut conn, &ctx, &map, data, !dry_run, &|| bar.inc(1));
     bar.finish_and_clear();
     list_refusals(&tally.refused, report.is_some());
     if let Some(path) = report {

@@ -3,6 +3,8 @@
 //! nothing, and a changed row is logged on its case instead of opening a second one. One
 //! transaction per row. The results going back are in `workorders_export`.
 
+use std::collections::HashMap;
+
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -13,7 +15,7 @@ use crate::clock::china_offset;
 use crate::domain::case::CaseKind;
 use crate::domain::gazetteer::Gazetteer;
 use crate::domain::taxonomy::Taxonomy;
-use crate::domain::workorder::WorkOrder;
+use crate::domain::workorder::{Column, HeaderMap, WorkOrder, read_row};
 use crate::domain::workorder_map;
 use crate::intake::input::{ComplaintInput, PersonInput, PlaceInput, ReportInput, RespondentInput};
 use crate::store::events::{self, EventDraft};
@@ -124,6 +126,81 @@ pub fn import_row(
             case_no: Some(submitted.case_no),
         })
     })
+}
+
+/// One refused row: its line in the file, its 登记编号 (empty when it has none) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub line: usize,
+    pub registration_no: String,
+    pub reasons: Vec<String>,
+}
+
+/// What an import did with a file's rows.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub created: usize,
+    pub unchanged: usize,
+    pub changed: usize,
+    pub refused: Vec<Refusal>,
+}
+
+/// Reads and imports every data row (`(line, cells)`, after the header `map` was read), each
+/// in its own transaction; `progress` is called once per row. A 登记编号 given twice in one
+/// file is refused the second time.
+pub fn import_rows<S: AsRef<str>>(
+    conn: &mut Db,
+    ctx: &Ctx,
+    map: &HeaderMap,
+    rows: &[(usize, Vec<S>)],
+    write: bool,
+    progress: &dyn Fn(),
+) -> Tally {
+    let mut tally = Tally::default();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (line, cells) in rows {
+        progress();
+        let refuse = |registration_no: String, reasons: Vec<String>| Refusal {
+            line: *line,
+            registration_no,
+            reasons,
+        };
+        let order = match read_row(map, cells) {
+            Ok(order) => order,
+            Err(issues) => {
+                let no = map.get(cells, Column::RegistrationNo).unwrap_or("");
+                let reasons = issues
+                    .iter()
+                    .map(|i| format!("{}：{}", i.column, i.message))
+                    .collect();
+                tally.refused.push(refuse(no.to_owned(), reasons));
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&order.registration_no) {
+            let reason = format!("登记编号与第 {first} 行重复");
+            tally
+                .refused
+                .push(refuse(order.registration_no.clone(), vec![reason]));
+            continue;
+        }
+        seen.insert(order.registration_no.clone(), *line);
+        match import_row(conn, ctx, &order, write) {
+            Ok(RowOutcome::Created { .. }) => tally.created += 1,
+            Ok(RowOutcome::Unchanged { .. }) => tally.unchanged += 1,
+            Ok(RowOutcome::Changed { .. }) => tally.changed += 1,
+            Err(RowError::Refused(reasons)) => {
+                tally.refused.push(refuse(order.registration_no, reasons));
+            }
+            Err(RowError::Failed(e)) => {
+                let reason = format!("写入数据库失败：{e}");
+                tally
+                    .refused
+                    .push(refuse(order.registration_no, vec![reason]));
+            }
+        }
+    }
+    tally
 }
 
 fn known(stored: work_orders::StoredOrder, hash: &str) -> RowOutcome {
