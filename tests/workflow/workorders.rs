@@ -308,6 +308,15 @@ async fn import_reimport_change_and_export(backend: Backend) {
     let (s, v) = app.post_as(&act, &med, &settle).await;
     assert_eq!(s, 200, "{v}");
 
+    // Staff see the change on the case's timeline.
+    let page = app
+        .get_text_as(&format!("/desk/cases/{complaint_no}"), &med)
+        .await;
+    assert!(
+        page.contains("12315 工单内容有变更，登记编号 W-0001，请对照平台工单核对"),
+        "{page}"
+    );
+
     let today = china_date(Utc::now());
     let from = (today - Duration::days(1)).to_string();
     let to = (today + Duration::days(1)).to_string();

@@ -183,7 +183,6 @@ fn event_label(kind: &str, to: Option<CaseState>) -> &'static str {
     match kind {
         "clock_overdue" => "已超期",
         crate::service::document_print::DOCUMENT_PRINTED => "文书已生成 PDF",
-        crate::service::workorders::WORK_ORDER_CHANGED => "12315 工单内容有变更",
         other => track::event_label(other, to),
     }
 }
