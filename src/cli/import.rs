@@ -127,13 +127,18 @@ fn list_rejections(rejected: &[RejectedRow], has_report_file: bool) {
     for row in rejected.iter().take(LISTED_REJECTIONS) {
         eprintln!("第 {} 行，{} 列：{}", row.line, row.column, row.message);
     }
-    if rejected.len() > LISTED_REJECTIONS {
-        let more = rejected.len() - LISTED_REJECTIONS;
-        if has_report_file {
-            eprintln!("……另有 {more} 行被拒绝，见报告文件");
-        } else {
-            eprintln!("……另有 {more} 行被拒绝；用 --report FILE.csv 输出全部");
-        }
+    mention_unlisted(rejected.len(), LISTED_REJECTIONS, has_report_file);
+}
+
+/// After the first `listed` of `total` refused rows on stderr: how many more, and where.
+pub(crate) fn mention_unlisted(total: usize, listed: usize, has_report_file: bool) {
+    let Some(more) = total.checked_sub(listed).filter(|m| *m > 0) else {
+        return;
+    };
+    if has_report_file {
+        eprintln!("……另有 {more} 行被拒绝，见报告文件");
+    } else {
+        eprintln!("……另有 {more} 行被拒绝；用 --report FILE.csv 输出全部");
     }
 }
 

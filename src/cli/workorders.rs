@@ -165,14 +165,7 @@ fn list_refusals(refused: &[Refusal], has_report_file: bool) {
             r.reasons.join("；")
         );
     }
-    if refused.len() > LISTED_REFUSALS {
-        let more = refused.len() - LISTED_REFUSALS;
-        if has_report_file {
-            eprintln!("……另有 {more} 行被拒绝，见报告文件");
-        } else {
-            eprintln!("……另有 {more} 行被拒绝；用 --report FILE.csv 输出全部");
-        }
-    }
+    super::import::mention_unlisted(refused.len(), LISTED_REFUSALS, has_report_file);
 }
 
 /// The refused rows as CSV: `line,registration_no,reasons`.
