@@ -11,21 +11,21 @@ use actix_web::{App, HttpMessage, HttpServer, web};
 use tracing_actix_web::RequestId;
 
 use crate::http::error::json_error_page;
-use crate::jobs::SweeperHandle;
+use crate::jobs::LoopHandle;
 use crate::notify::{SenderHandle, spawn_sender};
-use crate::printer::PrinterHandle;
 use crate::ratelimit::RateLimiter;
 pub use crate::state::AppState;
 
 /// A started server and its background work (mail sender, deadline sweep, document printer,
-/// search index follower). Awaiting it runs until SIGTERM/SIGINT or `handle().stop()`; the
+/// search index follower, webhook sender). Awaiting it runs until SIGTERM/SIGINT or `handle().stop()`; the
 /// background work stops when it returns.
 pub struct Running {
     server: Server,
+    /// The mail sender, the periodic loops (sweep, printer, webhook sender) and the search
+    /// index follower.
     background: (
         Option<SenderHandle>,
-        Option<SweeperHandle>,
-        Option<PrinterHandle>,
+        Vec<LoopHandle>,
         Option<tokio::sync::oneshot::Sender<()>>,
     ),
 }
@@ -69,8 +69,14 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Running>
             state.clock.clone(),
             &state.settings,
         ),
-        crate::jobs::spawn_sweeper(&state),
-        crate::printer::spawn_printer(&state),
+        [
+            crate::jobs::spawn_sweeper(&state),
+            crate::printer::spawn_printer(&state),
+            crate::webhooks::sender::spawn_webhook_sender(&state),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         follower,
     );
     // One limiter per node, shared by every worker.

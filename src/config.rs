@@ -71,6 +71,18 @@ pub struct CommonArgs {
     /// Default: 256.
     #[arg(long, env = "ODRDESK_INTAKE_BATCH", global = true, value_parser = clap::value_parser!(u16).range(1..=4096))]
     pub intake_batch: Option<u16>,
+    /// 64 hex characters: the key that seals webhook secrets in the database. Every node of
+    /// one database needs the same key; default: <data-dir>/server.key, made on first start.
+    #[arg(
+        long,
+        env = "ODRDESK_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
+    /// Development and tests only: lets a webhook go to http://127.0.0.1 or localhost.
+    #[arg(long, env = "ODRDESK_WEBHOOK_ALLOW_LOOPBACK", global = true)]
+    pub webhook_allow_loopback: Option<bool>,
 }
 
 /// `ODRDESK_RATE_LIMIT`: a number of requests per minute, or `off`.
@@ -152,6 +164,9 @@ pub struct FileConfig {
     pub intake_batch: Option<u16>,
     /// `[screening]`: the city's Order 121 Art. 17 thresholds.
     pub screening: Option<crate::domain::screening::Thresholds>,
+    pub secret_key: Option<String>,
+    pub webhook_allow_loopback: Option<bool>,
+    pub webhook_poll_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +211,12 @@ pub struct Settings {
     pub intake_batch: usize,
     /// The city's Order 121 Art. 17 screening thresholds (`[screening]` in the TOML file).
     pub screening: crate::domain::screening::Thresholds,
+    /// The key sealing webhook secrets (64 hex); `None`: `<data-dir>/server.key`.
+    pub secret_key: Option<String>,
+    /// Webhooks may go to http://127.0.0.1 or localhost, and to private addresses.
+    pub webhook_allow_loopback: bool,
+    /// Milliseconds between passes of the webhook sender.
+    pub webhook_poll_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -307,6 +328,12 @@ impl Settings {
                     .clamp(1, 4096),
             ),
             screening: file.screening.unwrap_or_default(),
+            secret_key: args.secret_key.clone().or(file.secret_key),
+            webhook_allow_loopback: args
+                .webhook_allow_loopback
+                .or(file.webhook_allow_loopback)
+                .unwrap_or(false),
+            webhook_poll_ms: file.webhook_poll_ms.unwrap_or(1000),
         })
     }
 
@@ -339,6 +366,9 @@ impl Settings {
             rate_limit_per_minute: DEFAULT_RATE_LIMIT,
             intake_batch: usize::from(DEFAULT_INTAKE_BATCH),
             screening: crate::domain::screening::Thresholds::default(),
+            secret_key: None,
+            webhook_allow_loopback: false,
+            webhook_poll_ms: 100,
         }
     }
 

@@ -11,9 +11,39 @@ use crate::service::{ServiceError, exports, sweep};
 use crate::state::AppState;
 use crate::store::{Db, StoreError, leases};
 
-/// Stops the sweep loop when dropped.
-pub struct SweeperHandle {
+/// Stops a background loop (`spawn_every`) when dropped.
+pub struct LoopHandle {
     _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// The sweep loop's handle.
+pub type SweeperHandle = LoopHandle;
+
+/// Runs `pass` every `every` on the current async runtime until the handle is dropped. A
+/// pass longer than the interval is followed by one pass, not a burst of them. `None` when
+/// there is no runtime (logged, naming `what`).
+pub fn spawn_every<F, Fut>(what: &'static str, every: Duration, mut pass: F) -> Option<LoopHandle>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        tracing::error!("{what} not started: no async runtime");
+        return None;
+    };
+    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = &mut stop_rx => break,
+                _ = tick.tick() => {}
+            }
+            pass().await;
+        }
+    });
+    Some(LoopHandle { _stop: stop_tx })
 }
 
 /// Starts the sweep loop unless `sweep_interval_secs` is 0.
@@ -22,23 +52,12 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
     if every == 0 {
         return None;
     }
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        tracing::error!("deadline sweep not started: no async runtime");
-        return None;
-    };
-    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
     let state = state.clone();
     let node = uuid::Uuid::new_v4().to_string();
-    runtime.spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(every));
-        // A pass longer than the interval is followed by one pass, not a burst of them.
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = &mut stop_rx => break,
-                _ = tick.tick() => {}
-            }
-            let (swept, node) = (state.clone(), node.clone());
+    spawn_every("deadline sweep", Duration::from_secs(every), move || {
+        let (state, node) = (state.clone(), node.clone());
+        async move {
+            let swept = state.clone();
             let pass = web::block(move || sweep_once(&swept, &node)).await;
             match pass {
                 Ok(Ok(Some(pass))) if pass.report.examined > 0 => {
@@ -67,8 +86,7 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
                 Err(e) => tracing::error!(error = %e, "export expiry aborted"),
             }
         }
-    });
-    Some(SweeperHandle { _stop: stop_tx })
+    })
 }
 
 const SWEEP_LEASE: &str = "deadline_sweep";

@@ -27,6 +27,7 @@ pub mod store;
 pub mod telemetry;
 pub mod uploads;
 pub mod web;
+pub mod webhooks;
 
 #[cfg(test)]
 mod tidy;

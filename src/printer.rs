@@ -18,10 +18,8 @@ use crate::store::{Db, StoreError, leases};
 /// How long a printer holds the lease without renewing it: longer than one print may take.
 const HOLD_SECS: i64 = 120;
 
-/// Stops the printer loop when dropped.
-pub struct PrinterHandle {
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
+/// The printer loop's handle.
+pub type PrinterHandle = crate::jobs::LoopHandle;
 
 /// Starts the printer loop unless `print_interval_secs` is 0.
 pub fn spawn_printer(state: &AppState) -> Option<PrinterHandle> {
@@ -29,22 +27,11 @@ pub fn spawn_printer(state: &AppState) -> Option<PrinterHandle> {
     if every == 0 {
         return None;
     }
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        tracing::error!("document printer not started: no async runtime");
-        return None;
-    };
-    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
     let state = state.clone();
     let node = uuid::Uuid::new_v4().to_string();
-    runtime.spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(every));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = &mut stop_rx => break,
-                _ = tick.tick() => {}
-            }
-            let (printing, node) = (state.clone(), node.clone());
+    crate::jobs::spawn_every("document printer", Duration::from_secs(every), move || {
+        let (printing, node) = (state.clone(), node.clone());
+        async move {
             let pass = web::block(move || {
                 let mut conn = printing.pool.get().map_err(StoreError::from)?;
                 print_under_lease(
@@ -70,8 +57,7 @@ pub fn spawn_printer(state: &AppState) -> Option<PrinterHandle> {
                 Err(e) => tracing::error!(error = %e, "document printing aborted; will retry"),
             }
         }
-    });
-    Some(PrinterHandle { _stop: stop_tx })
+    })
 }
 
 /// One pass by `holder` if it gets the lease (`None` when another printer holds it): prints

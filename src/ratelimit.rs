@@ -82,31 +82,32 @@ impl<K: Eq + Hash, V> PrunedTable<K, V> {
     }
 }
 
-/// Per (client address, form): when the current window opened and how many it admitted.
-type Windows = PrunedTable<(IpAddr, &'static str), (Instant, u32)>;
+/// Per key (by default a client address and form): when the current window opened and how
+/// many it admitted.
+type Windows<K> = PrunedTable<K, (Instant, u32)>;
 
-pub struct RateLimiter {
+pub struct RateLimiter<K = (IpAddr, &'static str)> {
     per_minute: u32,
-    windows: Mutex<Windows>,
+    windows: Mutex<Windows<K>>,
 }
 
-impl RateLimiter {
+impl<K: Eq + Hash> RateLimiter<K> {
     /// `per_minute` 0 means no limit.
-    pub fn new(per_minute: u32) -> RateLimiter {
+    pub fn keyed(per_minute: u32) -> RateLimiter<K> {
         RateLimiter {
             per_minute,
             windows: Mutex::new(PrunedTable::new(PRUNE_AT, MAX_TRACKED)),
         }
     }
 
-    /// Counts one submission; `Err(seconds)` says how long until the window reopens.
-    pub fn check(&self, ip: IpAddr, form: &'static str, now: Instant) -> Result<(), u64> {
+    /// Counts one request under `key`; `Err(seconds)` says how long until the window reopens.
+    pub fn check_key(&self, key: K, now: Instant) -> Result<(), u64> {
         if self.per_minute == 0 {
             return Ok(());
         }
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         let expired = |(start, _): &(Instant, u32)| now.duration_since(*start) >= WINDOW;
-        let Some(entry) = windows.entry((ip, form), expired, || (now, 0)) else {
+        let Some(entry) = windows.entry(key, expired, || (now, 0)) else {
             return Ok(());
         };
         if now.duration_since(entry.0) >= WINDOW {
@@ -118,6 +119,18 @@ impl RateLimiter {
         }
         entry.1 += 1;
         Ok(())
+    }
+}
+
+impl RateLimiter {
+    /// Per client address and form; `per_minute` 0 means no limit.
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter::keyed(per_minute)
+    }
+
+    /// Counts one submission; `Err(seconds)` says how long until the window reopens.
+    pub fn check(&self, ip: IpAddr, form: &'static str, now: Instant) -> Result<(), u64> {
+        self.check_key((ip, form), now)
     }
 }
 

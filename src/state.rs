@@ -8,6 +8,7 @@ use crate::blobs::BlobStore;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::notify::MailTransport;
+use crate::ratelimit::RateLimiter;
 use crate::reference::ReferenceData;
 use crate::search::SearchIndex;
 use crate::service::attachments::CaseLimits;
@@ -20,6 +21,7 @@ use crate::service::tracking_gate::TrackingGate;
 use crate::service::{Ctx, ServiceError};
 use crate::store::{self, Db, DbPool, StoreError};
 use crate::uploads::UploadSlots;
+use crate::webhooks::seal::ServerKey;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -44,7 +46,14 @@ pub struct AppState {
     pub logins: Arc<LoginGate>,
     /// Wrong 查询码 per case in the current window.
     pub tracking: Arc<TrackingGate>,
+    /// Requests per enterprise API key (by its hash) in the current minute.
+    pub api_key_limits: Arc<RateLimiter<String>>,
+    /// Seals webhook secrets in the database (`webhooks::seal`).
+    pub server_key: Arc<ServerKey>,
 }
+
+/// Requests one enterprise API key may make per minute.
+pub const API_KEY_REQUESTS_PER_MINUTE: u32 = 120;
 
 impl AppState {
     /// Connects, applies migrations and prepares the data directory.
@@ -65,6 +74,11 @@ impl AppState {
             intake: Committer::start(pool.clone(), settings.intake_batch)?,
             logins: Arc::new(LoginGate::per_core()),
             tracking: Arc::new(TrackingGate::default()),
+            api_key_limits: Arc::new(RateLimiter::keyed(API_KEY_REQUESTS_PER_MINUTE)),
+            server_key: Arc::new(ServerKey::load(
+                settings.secret_key.as_deref(),
+                &settings.data_dir.join("server.key"),
+            )?),
             search,
             search_stale,
             uploads: UploadSlots::new(settings.upload_concurrency),

@@ -11,9 +11,9 @@ use futures_util::future::LocalBoxFuture;
 
 use super::Principal;
 use super::same_origin::check_cookie_write;
-use super::token::SessionToken;
+use super::token::{EnterpriseKey, SessionToken};
 use crate::http::error::ApiError;
-use crate::service::sessions;
+use crate::service::{ServiceError, sessions};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "odrdesk_session";
@@ -41,6 +41,26 @@ enum Carrier {
     Bearer,
     /// The browser attaches the cookie to any request to this site, whoever made it.
     Cookie,
+    /// An ODR business's API key (`Authorization: Bearer odk_…`).
+    ApiKey,
+}
+
+/// The enterprise API key in `Authorization: Bearer odk_…`, if that is what the request carries.
+fn presented_key(req: &HttpRequest) -> Option<EnterpriseKey> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| EnterpriseKey::parse(rest))
+        .flatten()
+}
+
+/// Whether the request signed in with an API key rather than a session: such a caller may
+/// work on cases but not manage keys or the webhook.
+pub fn signed_in_with_key(req: &HttpRequest) -> bool {
+    req.extensions()
+        .get::<Resolved>()
+        .is_some_and(|r| r.carrier == Some(Carrier::ApiKey))
 }
 
 fn presented_token(req: &HttpRequest) -> Option<(SessionToken, Carrier)> {
@@ -99,6 +119,22 @@ impl FromRequest for Principal {
 }
 
 async fn resolve(req: &HttpRequest, state: &AppState) -> Result<Resolved, ApiError> {
+    if let Some(key) = presented_key(req) {
+        let hash = key.hash();
+        if let Err(retry_after_secs) = state
+            .api_key_limits
+            .check_key(hash, std::time::Instant::now())
+        {
+            return Err(ServiceError::TooManyRequests { retry_after_secs }.into());
+        }
+        let principal = state
+            .with_db(move |conn| sessions::resolve_key(conn, &key))
+            .await?;
+        return Ok(Resolved {
+            principal,
+            carrier: Some(Carrier::ApiKey),
+        });
+    }
     let Some((token, carrier)) = presented_token(req) else {
         return Ok(Resolved {
             principal: Principal::Anonymous,

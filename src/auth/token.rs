@@ -61,6 +61,39 @@ secret!(
     b"odrdesk api key\0"
 );
 
+secret!(
+    /// The random part of an enterprise's API key.
+    EnterpriseKeyBody,
+    b"odrdesk enterprise api key\0"
+);
+
+/// An ODR business's API key: `odk_` and 64 hex characters. The prefix tells it from a
+/// session token in the same `Authorization: Bearer` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnterpriseKey(EnterpriseKeyBody);
+
+impl EnterpriseKey {
+    pub const PREFIX: &'static str = "odk_";
+
+    pub fn generate() -> std::io::Result<EnterpriseKey> {
+        EnterpriseKeyBody::generate().map(EnterpriseKey)
+    }
+
+    pub fn parse(s: &str) -> Option<EnterpriseKey> {
+        let body = s.trim().strip_prefix(Self::PREFIX)?;
+        EnterpriseKeyBody::parse(body).map(EnterpriseKey)
+    }
+
+    /// As shown to its holder, once.
+    pub fn reveal(&self) -> String {
+        format!("{}{}", Self::PREFIX, self.0.as_str())
+    }
+
+    pub fn hash(&self) -> String {
+        self.0.hash()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +112,16 @@ mod tests {
         let k = ApiKey::parse(a.as_str()).unwrap();
         assert_ne!(k.hash(), a.hash());
         assert_eq!(format!("{a:?}"), "SessionToken(***)");
+    }
+
+    #[test]
+    fn enterprise_keys_carry_their_prefix_and_never_pass_as_sessions() {
+        let key = EnterpriseKey::generate().unwrap();
+        let shown = key.reveal();
+        assert!(shown.starts_with("odk_"));
+        assert_eq!(EnterpriseKey::parse(&shown), Some(key.clone()));
+        assert!(SessionToken::parse(&shown).is_none());
+        assert!(EnterpriseKey::parse(&shown[4..]).is_none());
+        assert!(!format!("{key:?}").contains(&shown[4..]));
     }
 }

@@ -90,6 +90,7 @@ pub mod severity;
 pub mod steps;
 pub mod taxonomy;
 pub mod tracking_code;
+pub mod webhook;
 pub mod workflow;
 pub mod workorder;
 pub mod workorder_map;

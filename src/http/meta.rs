@@ -38,9 +38,11 @@ pub async fn taxonomy() -> HttpResponse {
 pub async fn openapi() -> HttpResponse {
     let mut doc = super::ApiDoc::openapi();
     doc.merge(super::cases::CasesDoc::openapi());
+    doc.merge(super::integration::IntegrationDoc::openapi());
     doc.merge(super::documents::DocumentsDoc::openapi());
     doc.merge(super::analyst::AnalystDoc::openapi());
     doc.merge(super::bulletins::BulletinsDoc::openapi());
+    super::integration::describe_webhooks(&mut doc);
     document_extractor_errors(&mut doc);
     HttpResponse::Ok().json(doc)
 }

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod documents;
 pub mod error;
 pub mod intake;
+pub mod integration;
 pub mod meta;
 pub mod signed_agreement;
 pub mod track;
@@ -75,6 +76,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                     resource("/admin/api-keys", "POST").route(web::post().to(admin::issue_api_key)),
                 )
                 .configure(cases::routes)
+                .configure(integration::routes)
                 .configure(documents::routes)
                 .configure(analyst::routes)
                 .configure(bulletins::api_routes)

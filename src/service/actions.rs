@@ -20,7 +20,9 @@ use crate::store::events::{self, EventDraft};
 use crate::store::models::NewCaseLink;
 use crate::store::{Db, StoreError, accounts, cases, workflow, write_transaction};
 
-use super::{agreement, document_corrections, documents, joint, mail, police_referral, reports};
+use super::{
+    agreement, document_corrections, documents, joint, mail, police_referral, reports, webhooks,
+};
 use crate::domain::action::ActionKind;
 use crate::domain::grounds;
 
@@ -278,6 +280,19 @@ pub fn apply(
         new_state,
         stage.map(|c| c.due),
         document.as_ref(),
+    )?;
+    let step_seq = refreshed
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == kind_name)
+        .map_or(refreshed.case.event_count, |e| e.case_seq);
+    webhooks::after_step(
+        conn,
+        &webhooks::About::of(&refreshed, new_state, now),
+        (actor, command),
+        to_state,
+        step_seq,
     )?;
     Ok(())
 }

@@ -23,6 +23,7 @@ pub mod exports;
 pub mod group_commit;
 pub mod hot_issues;
 pub mod intake;
+pub mod integration;
 pub mod joint;
 pub mod login;
 pub mod mail;
@@ -39,6 +40,7 @@ pub mod sweep;
 pub mod track;
 pub mod tracking_gate;
 pub mod verify;
+pub mod webhooks;
 pub mod workorders;
 pub mod workorders_export;
 

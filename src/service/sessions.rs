@@ -7,10 +7,10 @@ use diesel::Connection;
 use serde::Serialize;
 
 use super::ServiceError;
-use crate::auth::token::{ApiKey, SessionToken};
+use crate::auth::token::{ApiKey, EnterpriseKey, SessionToken};
 use crate::auth::{Principal, Role, StaffUser};
 use crate::store::accounts::{self, SessionRow};
-use crate::store::{Db, StoreError};
+use crate::store::{Db, StoreError, enterprise_keys};
 
 pub const STAFF_SESSION_HOURS: i64 = 12;
 pub const CONSUMER_SESSION_DAYS: i64 = 30;
@@ -92,22 +92,49 @@ pub fn resolve(
             return Ok(Principal::Anonymous);
         };
         if let Some(user_id) = session.user_id {
-            let Some(user) = accounts::find_user(conn, user_id)?.filter(|u| u.active) else {
-                return Ok(Principal::Anonymous);
-            };
-            return Ok(Principal::Staff(StaffUser {
-                id: user.id,
-                role: parse_role(&user.role)?,
-                bureaus: accounts::bureaus_of(conn, user.id)?,
-                email: user.email,
-                uscc: user.uscc,
-            }));
+            return staff_principal(conn, user_id, |_| true);
         }
         Ok(session
             .consumer_openid
             .map_or(Principal::Anonymous, |openid| Principal::Consumer {
                 openid,
             }))
+    })
+}
+
+/// The active account `user_id` as a principal, if `fits` it; else nobody.
+fn staff_principal(
+    conn: &mut Db,
+    user_id: i64,
+    fits: impl Fn(&StaffUser) -> bool,
+) -> Result<Principal, ServiceError> {
+    let Some(user) = accounts::find_user(conn, user_id)?.filter(|u| u.active) else {
+        return Ok(Principal::Anonymous);
+    };
+    let staff = StaffUser {
+        id: user.id,
+        role: parse_role(&user.role)?,
+        bureaus: accounts::bureaus_of(conn, user.id)?,
+        email: user.email,
+        uscc: user.uscc,
+    };
+    Ok(if fits(&staff) {
+        Principal::Staff(staff)
+    } else {
+        Principal::Anonymous
+    })
+}
+
+/// Who holds this enterprise API key: the active enterprise account (bound to its business)
+/// that made it, unless the key was revoked; else nobody.
+pub fn resolve_key(conn: &mut Db, key: &EnterpriseKey) -> Result<Principal, ServiceError> {
+    conn.transaction(|conn| {
+        let Some(user_id) = enterprise_keys::active_owner(conn, &key.hash())? else {
+            return Ok(Principal::Anonymous);
+        };
+        staff_principal(conn, user_id, |u| {
+            u.role == Role::Enterprise && u.uscc.is_some()
+        })
     })
 }
 

@@ -251,6 +251,17 @@ fn receive(
     }
     let email = case.person.as_ref().and_then(|p| p.email.as_ref());
     mail::after_intake(conn, ctx, &stored, email.map(|e| e.as_str().to_owned()))?;
+    super::webhooks::after_intake(
+        conn,
+        &super::webhooks::About {
+            case_id,
+            case_no: &stored.case_no,
+            kind: case.kind,
+            respondent_uscc: case.respondent.uscc.as_ref().map(|u| u.as_str()),
+            state: opening.state,
+            now: ctx.now,
+        },
+    )?;
     Ok((submitted, case_id))
 }
 

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::access::Caller;
 use super::actions::apply;
 use super::case_view::{clocks_of, load_visible};
-use super::{Ctx, ServiceError, mail};
+use super::{Ctx, ServiceError, mail, webhooks};
 use crate::domain::policy::Clock;
 use crate::domain::workflow::{Actor, Command};
 use crate::store::events::{self, EventDraft};
@@ -114,10 +114,12 @@ fn sweep_case(
                 )?;
                 report.overdue_marked += 1;
             }
-        } else if (1..=2).contains(&clock.remaining_working_days)
-            && mail::reminder(conn, ctx, &loaded, &clock.label, clock.due)?
-        {
-            report.reminders += 1;
+        } else if (1..=2).contains(&clock.remaining_working_days) {
+            let about = webhooks::About::of(&loaded, loaded.state(), ctx.now);
+            webhooks::reminder(conn, &about, &format!("{:?}", clock.name), clock.due)?;
+            if mail::reminder(conn, ctx, &loaded, &clock.label, clock.due)? {
+                report.reminders += 1;
+            }
         }
     }
     Ok(())

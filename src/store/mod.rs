@@ -11,6 +11,7 @@ pub mod cases;
 mod columns;
 pub mod documents;
 pub mod email_verifications;
+pub mod enterprise_keys;
 pub mod enterprises;
 pub mod events;
 pub mod history;
@@ -22,6 +23,7 @@ pub mod reports;
 pub mod schema;
 pub mod screening;
 pub mod search;
+pub mod webhooks;
 pub mod work_orders;
 pub mod workflow;
 

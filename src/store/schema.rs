@@ -341,3 +341,49 @@ diesel::table! {
 diesel::joinable!(work_orders -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(work_orders, cases);
 diesel::allow_tables_to_appear_in_same_query!(work_orders, case_events);
+
+diesel::table! {
+    enterprise_api_keys (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        key_hash -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        uscc -> Text,
+        url -> Text,
+        secret_sealed -> Text,
+        enabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        event_id -> Text,
+        uscc -> Text,
+        case_id -> BigInt,
+        case_no -> Text,
+        event_type -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        dead_at -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(enterprise_api_keys -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(enterprise_api_keys, users);

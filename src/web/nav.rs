@@ -18,7 +18,7 @@ struct Area {
     about: &'static str,
 }
 
-const AREAS: [Area; 5] = [
+const AREAS: [Area; 6] = [
     Area {
         href: "/admin",
         label: "管理首页",
@@ -36,6 +36,12 @@ const AREAS: [Area; 5] = [
         label: "我的投诉案件",
         roles: &[Role::Enterprise],
         about: "答复针对本企业的投诉",
+    },
+    Area {
+        href: "/enterprise/integration",
+        label: "系统对接",
+        roles: &[Role::Enterprise],
+        about: "API 密钥、推送地址和推送记录",
     },
     Area {
         href: "/analyst",

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod binary;
 pub mod browser;
 pub mod chromium;
+pub mod hook_receiver;
 pub mod node;
 pub mod numbering;
 pub mod smtp;

@@ -27,6 +27,10 @@ pub struct NodeSpec {
     pub index_poll_ms: u64,
     /// A program and arguments put in front of the binary (e.g. `unshare -m sh -c …`).
     pub wrapper: Vec<String>,
+    /// More environment variables for the node.
+    pub env: Vec<(String, String)>,
+    /// More lines of its TOML configuration file.
+    pub config: String,
 }
 
 impl NodeSpec {
@@ -39,6 +43,8 @@ impl NodeSpec {
             mail_poll_ms: 100,
             index_poll_ms: 100,
             wrapper: Vec::new(),
+            env: Vec::new(),
+            config: String::new(),
         }
     }
 }
@@ -57,8 +63,8 @@ impl Node {
         std::fs::write(
             &config,
             format!(
-                "index_poll_ms = {}\nworkers = 2\npool_size = 6\n",
-                spec.index_poll_ms
+                "index_poll_ms = {}\nworkers = 2\npool_size = 6\n{}",
+                spec.index_poll_ms, spec.config
             ),
         )
         .expect("write node config");
@@ -89,7 +95,8 @@ impl Node {
             .env("RUST_LOG", "info")
             .env_remove("ODRDESK_DATA_DIR")
             .env_remove("ODRDESK_CONFIG")
-            .env_remove("ODRDESK_PUBLIC_URL");
+            .env_remove("ODRDESK_PUBLIC_URL")
+            .envs(spec.env.iter().map(|(k, v)| (k, v)));
         match &spec.database_url {
             Some(url) => cmd.env("ODRDESK_DATABASE_URL", url),
             None => cmd.env_remove("ODRDESK_DATABASE_URL"),

@@ -18,6 +18,7 @@ mod crash;
 mod document_numbers;
 mod faults;
 mod two_nodes;
+mod webhooks;
 
 use std::time::Duration;
 

@@ -31,6 +31,8 @@ mod report_ends;
 mod reports;
 mod screening;
 mod secrecy;
+mod webhooks;
+mod webhooks_api;
 mod workorders;
 
 use common::TestApp;

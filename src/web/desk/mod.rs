@@ -7,6 +7,7 @@ mod actions;
 mod case;
 mod enterprise;
 mod evidence;
+mod integration;
 mod queue;
 mod signed;
 
@@ -62,6 +63,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(evidence::attachment)),
         )
         .service(resource("/enterprise", "GET").route(web::get().to(enterprise::queue)))
+        .service(
+            resource("/enterprise/integration", "GET, POST")
+                .route(web::get().to(integration::show))
+                .route(web::post().to(integration::post)),
+        )
         .service(
             resource("/enterprise/cases/{case_no}", "GET").route(web::get().to(enterprise::show)),
         )
