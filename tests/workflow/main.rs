@@ -33,6 +33,7 @@ mod screening;
 mod secrecy;
 mod webhooks;
 mod webhooks_api;
+mod webhooks_desk;
 mod workorders;
 
 use common::TestApp;

@@ -126,6 +126,11 @@ pub fn rows() -> Vec<Row> {
         "GET" "/api/v1/queue" none => "UAAAAFFFUA";
         "POST" "/api/v1/queue/assign" assign => "UAAFFFFFUF";
         "GET" "/api/v1/enterprise/cases" none => "UFFFFFAAUF";
+        // An ODR business's own system: its keys and webhook, by its account alone.
+        "GET" "/api/v1/enterprise/integration" none => "UFFFFFAAUF";
+        "POST" "/api/v1/enterprise/api-keys" empty => "UFFFFFAAUF";
+        "GET" "/api/v1/enterprise/webhook/deliveries" none => "UFFFFFAAUF";
+        "POST" "/api/v1/enterprise/webhook/rotate" empty => "UFFFFFNNUF";
         "GET" "/api/v1/me/cases" none => "UFFFFFFFUF";
         "POST" "/api/v1/staff/complaints" staff_complaint => "UAAAAFFFUF";
         "POST" "/api/v1/staff/reports" staff_report => "UAAAAFFFUF";
@@ -172,6 +177,7 @@ pub fn rows() -> Vec<Row> {
         "POST" "/desk/assign" f_assign => "UAAFFFFFUF";
         "POST" "/desk/cases/{case}/actions" f_accept => "UAAANFFFUN";
         "GET" "/enterprise" none => "UFFFFFAAUF";
+        "GET" "/enterprise/integration" none => "UFFFFFAAUF";
         "GET" "/enterprise/cases/{case}" none => "UFFFFFANUF";
         "POST" "/enterprise/cases/{case}/actions" f_answer => "UFFFFFANUF";
         "GET" "/enterprise/cases/{report}" none => "UFFFFFNNUF";
