@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::common::hook_receiver::Receiver;
 use super::common::{Backend, TestApp, china_morning, sample_report};
-use super::{RESPONDENT_USCC, Who, odr_complaint, step};
+use super::{RESPONDENT_USCC, Who, odr_complaint, run_on, step};
 use crate::on_both_backends;
 
 /// A business enrolled in ODR with an enterprise account; returns its session token.
@@ -240,7 +240,45 @@ async fn registration_refuses_plain_http_and_private_addresses(backend: Backend)
     assert_eq!(s, 403);
 }
 
+async fn the_sweep_reminds_the_business_once_and_tells_it_of_the_expiry(backend: Backend) {
+    let receiver = Receiver::start();
+    let app = spawn(&backend).await;
+    let firm = odr_business(&app).await;
+    register(&app, &firm, &receiver).await;
+    let (case_no, _) = app.file(&odr_complaint()).await;
+    receiver.wait_accepted(1).await;
+    // The answer is due 2026-12-04: a reminder the working day before, once.
+    for as_of in ["2026-12-03", "2026-12-03", "2026-12-07"] {
+        let out = run_on(&app, &["sweep", "--as-of", as_of]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    app.set_now(china_morning(2026, 12, 8));
+    let got = receiver.wait_accepted(3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let all = receiver.received();
+    let types: Vec<&str> = all
+        .iter()
+        .map(|r| r.body["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        ["case.created", "case.deadline_reminder", "case.decision"],
+        "{got:?}"
+    );
+    let reminder = &got[1].body["data"];
+    assert_eq!(
+        (reminder["case_no"].as_str(), reminder["due_date"].as_str()),
+        (Some(case_no.as_str()), Some("2026-12-04"))
+    );
+    assert_eq!(got[2].body["data"]["state"], "pending_acceptance");
+}
+
 on_both_backends!(
+    the_sweep_reminds_the_business_once_and_tells_it_of_the_expiry,
     a_complaint_makes_events_and_a_report_none,
     a_failed_delivery_is_retried_then_given_up_after_a_day,
     registration_refuses_plain_http_and_private_addresses,
