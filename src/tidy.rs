@@ -496,6 +496,32 @@ fn documents_are_issued_in_one_place() {
     );
 }
 
+/// Webhook events are queued by `service::webhooks` alone (after `reaches_business`: never a
+/// report), and only `store::webhooks` writes the deliveries (ARCHITECTURE.md, `src/webhooks/`).
+#[test]
+fn webhook_events_are_queued_in_one_place() {
+    let (queue, store) = (["service", "webhooks"], ["store", "webhooks"]);
+    let found: Vec<String> = sources()
+        .iter()
+        .filter(|f| f.top() != "tidy" && f.module != queue && f.module != store)
+        .filter(|f| {
+            let names_store = f
+                .crate_paths()
+                .iter()
+                .any(|p| p.len() >= 2 && p[..2] == store);
+            (names_store && f.code.contains("enqueue(")) || f.code.contains("insert_into(wd::")
+        })
+        .map(display)
+        .collect();
+    let asks = sources()
+        .iter()
+        .any(|f| f.module == queue && f.code.contains("reaches_business("));
+    assert!(
+        found.is_empty() && asks,
+        "queue webhooks in service::webhooks: {found:?}"
+    );
+}
+
 #[test]
 fn no_file_is_longer_than_we_can_review() {
     let mut found = Vec::new();
