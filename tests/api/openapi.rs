@@ -304,3 +304,55 @@ async fn hot_terms_lift_and_struck_hot_issues_are_documented() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_webhook_contract_and_the_api_key_scheme_are_documented() {
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    let doc = document(&app).await;
+    for event in [
+        "case.created",
+        "case.message",
+        "case.deadline_reminder",
+        "case.decision",
+    ] {
+        let hook = &doc["webhooks"][event]["post"];
+        assert_eq!(
+            hook["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/EventBody",
+            "{event}: {hook}"
+        );
+        let headers: Vec<&str> = hook["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            headers,
+            [
+                "X-Odrdesk-Timestamp",
+                "X-Odrdesk-Signature",
+                "X-Odrdesk-Event-Id"
+            ]
+        );
+    }
+    let schemas = &doc["components"]["schemas"];
+    for field in ["id", "type", "created_at", "data"] {
+        assert!(
+            schemas["EventBody"]["properties"].get(field).is_some(),
+            "{field}"
+        );
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["enterprise_api_key"]["scheme"],
+        "bearer"
+    );
+    for path in [
+        "/api/v1/enterprise/api-keys",
+        "/api/v1/enterprise/webhook/rotate",
+        "/api/v1/enterprise/webhook/deliveries/{id}/resend",
+    ] {
+        assert!(!documented(&doc, "post", path).is_empty(), "{path}");
+    }
+    assert!(!documented(&doc, "put", "/api/v1/enterprise/webhook").is_empty());
+}
