@@ -39,6 +39,7 @@ pub mod sweep;
 pub mod track;
 pub mod tracking_gate;
 pub mod verify;
+pub mod workorder_files;
 pub mod workorders;
 pub mod workorders_export;
 

@@ -18,7 +18,7 @@ struct Area {
     about: &'static str,
 }
 
-const AREAS: [Area; 5] = [
+const AREAS: [Area; 6] = [
     Area {
         href: "/admin",
         label: "管理首页",
@@ -48,6 +48,12 @@ const AREAS: [Area; 5] = [
         label: "通报管理",
         roles: &super::bulletins::EDITORS,
         about: "生成、编辑和发布季度通报",
+    },
+    Area {
+        href: "/admin/workorders",
+        label: "12315 工单",
+        roles: &[Role::Admin],
+        about: "导入 12315 平台导出的工单，导出处理结果",
     },
 ];
 

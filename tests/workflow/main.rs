@@ -32,6 +32,7 @@ mod reports;
 mod screening;
 mod secrecy;
 mod workorders;
+mod workorders_dispatch;
 
 use common::TestApp;
 use common::binary::run_on;
