@@ -110,7 +110,6 @@ pub async fn upload(
     if !csrf::verify(&req, field(&fields, "csrf")) {
         return Err(PageError::BadRequest("页面已过期，请刷新后重新提交".into()));
     }
-    let write = field(&fields, "dry_run").is_none();
     let refuse = |status, message: String| {
         render(
             status,
@@ -140,6 +139,9 @@ pub async fn upload(
         }
         Ok(Some(file)) => file,
     };
+    // A dry run unless the box was cleared, wherever the form placed it.
+    let after = form.rest().await?;
+    let write = field(&fields, "dry_run").is_none() && field(&after, "dry_run").is_none();
     let orders = match web::block(move || OrderFile::read(&name, &bytes)).await {
         Ok(Ok(orders)) => orders,
         Ok(Err(why)) => {

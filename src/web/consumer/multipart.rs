@@ -172,6 +172,15 @@ impl MultipartForm {
         }
         Ok(Ok((!bytes.is_empty()).then_some((name, bytes))))
     }
+
+    /// The text fields after the file (a form may place inputs below its file input), up to
+    /// any further file.
+    pub async fn rest(&mut self) -> Result<Vec<(String, String)>, PageError> {
+        if let Some(mut skipped) = self.pending.take() {
+            while skipped.try_next().await.map_err(malformed)?.is_some() {}
+        }
+        self.texts().await
+    }
 }
 
 /// The value of a text field.

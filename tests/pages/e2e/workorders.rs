@@ -198,6 +198,24 @@ async fn an_admin_imports_and_exports_work_orders_on_the_page(backend: Backend) 
         )
         .await;
     assert_eq!(page.status, 400, "{}", page.body);
+    // The box sent after the file still makes it a dry run.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part(
+            "workbook",
+            reqwest::multipart::Part::bytes(xlsx(&orders())).file_name("again.xlsx"),
+        )
+        .text("dry_run", "1");
+    let res = web
+        .client
+        .post(app.url("/admin/workorders"))
+        .header("Cookie", web.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("试运行结果"));
 
     // Nobody else opens or posts to the page.
     for who in ["dispatch@jm.gov.cn", "xh@jm.gov.cn"] {
