@@ -136,6 +136,19 @@ async fn unplaced_rows_wait_for_the_dispatcher(backend: Backend) {
             .any(|c| c["name"] == "acceptance"),
         "{v}"
     );
+    // The unit's desk lists and opens it like a returned case.
+    let desk = app.get_text_as("/desk", &unit).await;
+    assert!(
+        desk.contains(&complaint_no) && desk.contains("待分送"),
+        "{desk}"
+    );
+    let page = app
+        .get_text_as(&format!("/desk/cases/{complaint_no}"), &unit)
+        .await;
+    assert!(
+        page.contains("网店收款后不发货") && page.contains("分送"),
+        "{page}"
+    );
     // A bureau's mediator neither sees nor handles it before dispatch.
     app.add_user("xh@jm.gov.cn", "mediator", &["440705"], None)
         .await;
