@@ -107,7 +107,7 @@ fn import(
     };
     let bar = progress_bar(orders.len());
     let by = format!("cli:{}", whoami());
-    let report = import_file(&mut conn, &ctx, &by, &orders, !dry_run, &|| bar.inc(1));
+    let report = import_file(&mut conn, &ctx, &by, &orders, !dry_run, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let tally = &report.tally;
     list_refusals(&tally.refused, report_file.is_some());

@@ -204,7 +204,8 @@ pub struct ImportReport {
 }
 
 /// Imports a file's rows as `by` (an e-mail or the command line's user) and logs who
-/// imported which file with what result: the one way in for the command line and the page.
+/// imported which file with what result, stored in `work_order_imports` unless it was a dry
+/// run: the one way in for the command line and the page.
 pub fn import_file(
     conn: &mut Db,
     ctx: &Ctx,
@@ -212,8 +213,28 @@ pub fn import_file(
     file: &OrderFile,
     write: bool,
     progress: &dyn Fn(),
-) -> ImportReport {
+) -> Result<ImportReport, ServiceError> {
     let tally = import_rows(conn, ctx, &file.map, &file.rows, write, progress);
+    if write {
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let record = work_orders::ImportRecord {
+            imported_by: by.to_owned(),
+            file_name: file.name.clone(),
+            file_sha256: file.sha256.clone(),
+            counts: [
+                count(file.rows.len()),
+                count(tally.created),
+                count(tally.left_for_dispatch),
+                count(tally.unchanged),
+                count(tally.changed),
+                count(tally.refused.len()),
+            ],
+            imported_at: ctx.now.naive_utc(),
+        };
+        write_transaction(conn, |conn| {
+            work_orders::record_import(conn, &record).map_err(ServiceError::from)
+        })?;
+    }
     tracing::info!(
         target: "odrdesk::audit",
         by,
@@ -228,13 +249,13 @@ pub fn import_file(
         refused = tally.refused.len(),
         "12315 work orders imported"
     );
-    ImportReport {
+    Ok(ImportReport {
         file_name: file.name.clone(),
         sha256: file.sha256.clone(),
         rows: file.rows.len(),
         dry_run: !write,
         tally,
-    }
+    })
 }
 
 /// Reads and imports every data row (`(line, cells)`, after the header `map` was read), each

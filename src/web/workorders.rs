@@ -154,7 +154,7 @@ pub async fn upload(
     };
     let (ctx, by) = (state.ctx(), nav.email.clone());
     let report = state
-        .with_db(move |conn| Ok(import_file(conn, &ctx, &by, &orders, write, &|| ())))
+        .with_db(move |conn| import_file(conn, &ctx, &by, &orders, write, &|| ()))
         .await?;
     render(
         StatusCode::OK,

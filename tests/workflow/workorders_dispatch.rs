@@ -13,7 +13,7 @@ use super::common::workorder_sheet::{Order, write};
 use super::common::{Backend, TestApp};
 use super::*;
 use odrdesk::clock::{Clock, china_date};
-use odrdesk::store::schema::{cases, work_orders};
+use odrdesk::store::schema::{cases, work_order_imports, work_orders};
 
 fn orders() -> Vec<Order<'static>> {
     vec![
@@ -92,6 +92,22 @@ async fn unplaced_rows_wait_for_the_dispatcher(backend: Backend) {
         err.contains("12315 work orders imported") && err.contains(&sha256),
         "{err}"
     );
+    let recorded: Vec<(String, String, String, i64, i64, i64)> = work_order_imports::table
+        .select((
+            work_order_imports::imported_by,
+            work_order_imports::file_name,
+            work_order_imports::file_sha256,
+            work_order_imports::created,
+            work_order_imports::left_for_dispatch,
+            work_order_imports::refused,
+        ))
+        .load(&mut app.db())
+        .unwrap();
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    let (by, name, hash, created, left, refused) = &recorded[0];
+    assert!(by.starts_with("cli:"), "{by}");
+    assert_eq!((name.as_str(), hash), ("unplaced.xlsx", &sha256));
+    assert_eq!((*created, *left, *refused), (1, 2, 1));
     let (complaint_no, state, district, _) = case_of(&app, "D-2");
     assert_eq!(
         (state.as_str(), district.as_str()),

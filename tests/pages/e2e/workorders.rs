@@ -13,7 +13,7 @@ use crate::common::browser::{Browser as Plain, hidden};
 use crate::common::workorder_sheet::{Order, write, xlsx};
 use crate::common::{Backend, accounts::PASSWORD, china_morning};
 use crate::on_both_backends;
-use odrdesk::store::schema::{cases, work_orders};
+use odrdesk::store::schema::{cases, work_order_imports, work_orders};
 
 const ADMIN: &str = "admin@jm.gov.cn";
 
@@ -123,6 +123,23 @@ async fn an_admin_imports_and_exports_work_orders_on_the_page(backend: Backend) 
     let page = upload(&w, file, false).await;
     assert_eq!(count(&page, "count-unchanged"), "2");
     assert_eq!(count(&page, "count-created"), "0");
+    // Two imports that wrote, each recorded with who and which file; the dry run none.
+    let recorded: Vec<(String, String, i64)> = work_order_imports::table
+        .order(work_order_imports::id)
+        .select((
+            work_order_imports::imported_by,
+            work_order_imports::file_name,
+            work_order_imports::unchanged,
+        ))
+        .load(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        recorded,
+        [
+            (ADMIN.to_owned(), "12315工单.xlsx".to_owned(), 0),
+            (ADMIN.to_owned(), "12315工单.xlsx".to_owned(), 2)
+        ]
+    );
     let (case_no, state): (String, String) = work_orders::table
         .inner_join(cases::table)
         .filter(work_orders::registration_no.eq("P-2"))
