@@ -7,7 +7,6 @@ pub mod documents;
 pub mod import;
 pub mod search;
 pub mod workflow;
-mod workorder_files;
 pub mod workorders;
 
 use std::net::TcpListener;

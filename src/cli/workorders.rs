@@ -13,11 +13,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::workorder_files::{read_rows, write_results};
 use crate::config::Settings;
 use crate::domain::csv_cell::text_cell;
-use crate::domain::workorder::HeaderMap;
-use crate::service::workorders::{Refusal, import_rows};
+use crate::service::workorder_files::{Format, MAX_BYTES, too_large};
+use crate::service::workorders::{OrderFile, Refusal, Tally, import_file};
 use crate::service::{Ctx, admin, workorders_export};
 
 /// Files with more rows than this show a progress bar.
@@ -83,16 +82,22 @@ fn import(
     settings: &Settings,
     file: &Path,
     dry_run: bool,
-    report: Option<&Path>,
+    report_file: Option<&Path>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let unusable = |why: String| anyhow::anyhow!("{}：{why}；未导入任何工单", file.display());
-    let rows = read_rows(file).map_err(unusable)?;
-    let Some(((_, headers), data)) = rows.split_first() else {
-        return Err(unusable("文件为空".into()));
-    };
-    let map = HeaderMap::read(headers)
-        .map_err(|missing| unusable(format!("缺少必需的列：{}", missing.join("、"))))?;
+    let size = std::fs::metadata(file)
+        .map_err(|e| unusable(format!("无法读取文件：{e}")))?
+        .len();
+    if size > MAX_BYTES {
+        return Err(unusable(too_large()));
+    }
+    let bytes = std::fs::read(file).map_err(|e| unusable(format!("无法读取文件：{e}")))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let orders = OrderFile::read(&name, &bytes).map_err(unusable)?;
     let mut conn = admin::open(settings)?;
     let ctx = Ctx {
         reference: admin::reference(&mut conn)?,
@@ -100,27 +105,41 @@ fn import(
         now,
         screening: settings.screening,
     };
-    let bar = progress_bar(data.len());
-    let tally = import_rows(&mut conn, &ctx, &map, data, !dry_run, &|| bar.inc(1));
+    let bar = progress_bar(orders.len());
+    let by = format!("cli:{}", whoami());
+    let report = import_file(&mut conn, &ctx, &by, &orders, !dry_run, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    list_refusals(&tally.refused, report.is_some());
-    if let Some(path) = report {
+    let tally = &report.tally;
+    list_refusals(&tally.refused, report_file.is_some());
+    if let Some(path) = report_file {
         write_refusals(path, &tally.refused)
             .with_context(|| format!("无法写入报告 {}", path.display()))?;
     }
-    let counts = format!(
-        "{} 件，内容未变 {} 件，内容有变更并已记录 {} 件，拒绝 {} 行",
+    if dry_run {
+        println!("试运行，未写入数据库：将新建案件 {}", counts(tally));
+    } else {
+        println!("已导入：新建案件 {}", counts(tally));
+    }
+    Ok(tally.refused.is_empty())
+}
+
+/// The counts of an import, after "新建案件".
+fn counts(tally: &Tally) -> String {
+    format!(
+        "{} 件，无法确定辖区留待统一接收机构分送 {} 件，内容未变 {} 件，内容有变更并已记录 {} 件，拒绝 {} 行",
         tally.created,
+        tally.left_for_dispatch,
         tally.unchanged,
         tally.changed,
         tally.refused.len()
-    );
-    if dry_run {
-        println!("试运行，未写入数据库：将新建案件 {counts}");
-    } else {
-        println!("已导入：新建案件 {counts}");
-    }
-    Ok(tally.refused.is_empty())
+    )
+}
+
+/// The operating-system user running the command, for the import's log line.
+fn whoami() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn export(settings: &Settings, from: NaiveDate, to: NaiveDate, out: &Path) -> anyhow::Result<()> {
@@ -128,11 +147,14 @@ fn export(settings: &Settings, from: NaiveDate, to: NaiveDate, out: &Path) -> an
         bail!("--from 不能晚于 --to");
     }
     let mut conn = admin::open(settings)?;
-    let results = workorders_export::results(&mut conn, from, to)?;
-    write_results(out, &results).with_context(|| format!("无法写入 {}", out.display()))?;
+    let format = out
+        .to_str()
+        .and_then(Format::of_name)
+        .context("只能导出为 .xlsx 或 .csv 文件")?;
+    let (count, bytes) = workorders_export::results_file(&mut conn, from, to, format)?;
+    std::fs::write(out, bytes).with_context(|| format!("无法写入 {}", out.display()))?;
     println!(
-        "已导出 {} 件工单的处理结果（{from} 至 {to}）到 {}",
-        results.len(),
+        "已导出 {count} 件工单的处理结果（{from} 至 {to}）到 {}",
         out.display()
     );
     Ok(())

@@ -6,6 +6,7 @@
 
 use super::action::ActionKind;
 use super::case::{CaseKind, CaseState};
+use super::policy::Clock;
 use super::workflow::{Actor, Refusal};
 
 /// The states from which a bureau may return a case: before it accepted a complaint or
@@ -46,6 +47,15 @@ pub fn sideways_transfer_refusal(unified: bool, bureau: Option<&str>) -> Option<
 /// whose acceptance (or verification) clock starts on the day of dispatch.
 pub fn dispatched_state(kind: CaseKind) -> CaseState {
     CaseState::initial(kind)
+}
+
+/// The clock a dispatched case starts with: acceptance for a complaint, verification for a
+/// report (never ODR: the consumer's choice of it is the receiving bureau's to offer).
+pub fn first_clock(kind: CaseKind) -> Clock {
+    match kind {
+        CaseKind::Complaint => Clock::Acceptance,
+        CaseKind::Report => Clock::Verification,
+    }
 }
 
 #[cfg(test)]

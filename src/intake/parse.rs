@@ -25,6 +25,11 @@ pub struct IntakeContext<'a> {
     pub received_at: DateTime<Utc>,
     /// Staff may key in phone, letter and visit channels; the public may not.
     pub staff: bool,
+    /// The competent bureau is not known yet (a 12315 work order whose address the gazetteer
+    /// cannot place): the city stands in for the district and the case waits for the city's
+    /// unified intake unit to dispatch it, which only rules with such a unit allow. Only the
+    /// work-order import sets this; online and staff intake still need the district.
+    pub unplaced: bool,
     pub policy: &'a PolicyTable,
 }
 
@@ -102,6 +107,8 @@ pub struct NewCase {
     pub product: Option<Product>,
     pub purchase: Option<Purchase>,
     pub adverse_reaction: Option<AdverseReaction>,
+    /// Opened awaiting dispatch by the unified intake unit (`IntakeContext::unplaced`).
+    pub awaiting_dispatch: bool,
 }
 
 pub fn parse_complaint(
@@ -121,7 +128,7 @@ pub fn parse_complaint(
             None
         }
     };
-    let respondent = parse_respondent(&mut issues, input.respondent.as_ref(), true);
+    let respondent = parse_respondent(&mut issues, input.respondent.as_ref(), true, ctx.unplaced);
     let category = match &input.category {
         Some(c) => issues.take("category", c.trim().parse::<CategoryCode>()),
         None => {
@@ -166,6 +173,7 @@ pub fn parse_complaint(
             product,
             purchase,
             adverse_reaction,
+            awaiting_dispatch: ctx.unplaced,
         })
     })
 }
@@ -182,9 +190,10 @@ pub fn parse_report(input: &ReportInput, ctx: &IntakeContext) -> Result<NewCase,
         .reporter
         .as_ref()
         .and_then(|p| parse_person(&mut issues, "reporter", p, false));
-    let respondent = parse_respondent(&mut issues, input.respondent.as_ref(), false);
+    let respondent = parse_respondent(&mut issues, input.respondent.as_ref(), false, ctx.unplaced);
     let place_district = match input.place.as_ref().and_then(|p| p.district.as_deref()) {
         Some(d) => issues.take("place.district", d.trim().parse::<DistrictCode>()),
+        None if ctx.unplaced => Some(DistrictCode::city()),
         None => {
             issues.required("place.district");
             None
@@ -226,6 +235,7 @@ pub fn parse_report(input: &ReportInput, ctx: &IntakeContext) -> Result<NewCase,
             product,
             purchase,
             adverse_reaction: None,
+            awaiting_dispatch: ctx.unplaced,
         })
     })
 }
@@ -237,6 +247,19 @@ fn select_policy(issues: &mut Issues, ctx: &IntakeContext, received: NaiveDate) 
         return None;
     }
     match ctx.policy.select(received) {
+        // Order 20 has no unified intake unit (dispatch is Order 121 Art. 41): a case under it
+        // cannot wait for one, the receiving bureau settles its competence itself.
+        Some(v) if ctx.unplaced && !v.unified_dispatch => {
+            issues.push(
+                "respondent.district",
+                "no_dispatcher",
+                format!(
+                    "无法根据地址确定辖区；登记时适用{}，没有统一接收机构分送，请确定管辖局后登记",
+                    v.name
+                ),
+            );
+            None
+        }
         Some(v) => Some(v.id.clone()),
         None => {
             issues.push("received_at", "no_policy", "该日期没有适用的处理时限规定");
@@ -302,6 +325,7 @@ fn parse_respondent(
     issues: &mut Issues,
     r: Option<&RespondentInput>,
     complaint: bool,
+    unplaced: bool,
 ) -> Option<Respondent> {
     let Some(r) = r else {
         issues.required("respondent");
@@ -323,6 +347,7 @@ fn parse_respondent(
     let district = match optional_text(&r.district) {
         Some(d) => issues.take("respondent.district", d.parse::<DistrictCode>()),
         None if via_platform => platform.as_deref().map(fallback_district),
+        None if unplaced => Some(DistrictCode::city()),
         None if complaint => {
             issues.required("respondent.district");
             None

@@ -28,6 +28,9 @@ pub enum Channel {
     Public { openid: Option<String> },
     /// Keyed in by staff, with when the bureau actually received it.
     Staff { received_at: DateTime<Utc> },
+    /// A 12315 work order whose competent bureau is not known: opened awaiting dispatch by
+    /// the city's unified intake unit (Order 121 Art. 41), received when the platform says.
+    ForDispatch { received_at: DateTime<Utc> },
 }
 
 /// The input as a new case, or every field problem.
@@ -38,12 +41,15 @@ pub fn check(
 ) -> Result<NewCase, Vec<FieldIssue>> {
     let (staff, received_at) = match channel {
         Channel::Public { .. } => (false, ctx.now),
-        Channel::Staff { received_at } => (true, *received_at),
+        Channel::Staff { received_at } | Channel::ForDispatch { received_at } => {
+            (true, *received_at)
+        }
     };
     let intake = IntakeContext {
         now: ctx.now,
         received_at,
         staff,
+        unplaced: matches!(channel, Channel::ForDispatch { .. }),
         policy: &ctx.reference.policy,
     };
     match input {
@@ -77,7 +83,7 @@ impl Channel {
     fn openid(self) -> Option<String> {
         match self {
             Channel::Public { openid } => openid,
-            Channel::Staff { .. } => None,
+            Channel::Staff { .. } | Channel::ForDispatch { .. } => None,
         }
     }
 }

@@ -41,6 +41,7 @@ pub mod track;
 pub mod tracking_gate;
 pub mod verify;
 pub mod webhooks;
+pub mod workorder_files;
 pub mod workorders;
 pub mod workorders_export;
 

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{Ctx, ServiceError, mail};
 use crate::domain::Due;
 use crate::domain::case::{CaseKind, CaseNo, CaseState};
+use crate::domain::dispatch;
 use crate::domain::policy::Clock;
 use crate::domain::routing::{COLLECTIVE_MIN, Flag, Flags, RespondentFacts, Submission, route};
 use crate::domain::severity::Severity;
@@ -164,13 +165,19 @@ fn receive(
         .ok_or_else(|| ServiceError::Storage(format!("policy {} missing", case.policy_version)))?;
     // Order 121 Art. 17: read against the complaints received before this one.
     let screened = super::screening::screen_new(conn, ctx, case)?;
+    // A case waiting for the unified intake unit runs no clock until it is dispatched; its
+    // due date is only a placeholder, replaced on dispatch.
+    let (state, first_clock) = if case.awaiting_dispatch {
+        (
+            CaseState::AwaitingDispatch,
+            dispatch::first_clock(case.kind),
+        )
+    } else {
+        (route.state, route.first_clock)
+    };
     let opening = Opening {
-        state: route.state,
-        due: policy.due(
-            &ctx.reference.calendar,
-            route.first_clock,
-            case.received_date,
-        ),
+        state,
+        due: policy.due(&ctx.reference.calendar, first_clock, case.received_date),
         flags: route.flags,
     };
     let (submitted, stored) = insert_new_case(conn, case, &opening, token, ctx.now)?;
@@ -231,7 +238,11 @@ fn receive(
         let report_token =
             TrackingToken::generate().map_err(|e| ServiceError::Storage(e.to_string()))?;
         let opening = Opening {
-            state: CaseState::initial(CaseKind::Report),
+            state: if case.awaiting_dispatch {
+                CaseState::AwaitingDispatch
+            } else {
+                CaseState::initial(CaseKind::Report)
+            },
             due: policy.due(
                 &ctx.reference.calendar,
                 Clock::Verification,

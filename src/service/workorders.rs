@@ -10,6 +10,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::intake::{Channel, IntakeInput, check, receive_on};
+use super::workorder_files::{Line, read_rows};
 use super::{Ctx, Db, ServiceError};
 use crate::clock::china_offset;
 use crate::domain::case::CaseKind;
@@ -17,6 +18,7 @@ use crate::domain::gazetteer::Gazetteer;
 use crate::domain::taxonomy::Taxonomy;
 use crate::domain::workorder::{Column, HeaderMap, WorkOrder, read_row};
 use crate::domain::workorder_map;
+use crate::intake::NewCase;
 use crate::intake::input::{ComplaintInput, PersonInput, PlaceInput, ReportInput, RespondentInput};
 use crate::store::events::{self, EventDraft};
 use crate::store::{cases, work_orders, write_transaction};
@@ -24,9 +26,6 @@ use crate::store::{cases, work_orders, write_transaction};
 /// The event logged on a case when its work order was imported again with other content.
 /// Staff only: the parties' timelines show no event kind they do not know.
 pub const WORK_ORDER_CHANGED: &str = "work_order_changed";
-
-/// Why a row whose address places it nowhere is not received: the city's dispatcher decides.
-pub const UNPLACED: &str = "无法根据地址确定辖区，请分送";
 
 /// The longest claim intake keeps (`ComplaintInput::claim`).
 const CLAIM_CHARS: usize = 1000;
@@ -36,6 +35,9 @@ const CLAIM_CHARS: usize = 1000;
 pub enum RowOutcome {
     /// A new case (in a dry run: one would be opened; no number yet).
     Created { case_no: Option<String> },
+    /// A new case whose address places it in no county: it waits in the unified intake
+    /// unit's queue to be dispatched (Order 121 Art. 41).
+    LeftForDispatch { case_no: Option<String> },
     /// Imported before with the same content: nothing done.
     Unchanged { case_no: String },
     /// Imported before with other content: logged on its case.
@@ -94,9 +96,9 @@ pub fn import_row(
         return match work_orders::find(conn, &order.registration_no)? {
             Some(stored) => Ok(known(stored, &hash)),
             None => {
-                let (input, channel) = to_input(order, ctx)?;
-                check(&input, &channel, ctx).map_err(|issues| refused(&issues))?;
-                Ok(RowOutcome::Created { case_no: None })
+                let (input, channel) = to_input(order, ctx);
+                let case = check(&input, &channel, ctx).map_err(|issues| refused(&issues))?;
+                Ok(opened(&case, None))
             }
         };
     }
@@ -108,24 +110,30 @@ pub fn import_row(
             }
             return Ok(outcome);
         }
-        let (input, channel) = to_input(order, ctx)?;
-        let (_, submitted) = match receive_on(conn, ctx, &input, channel) {
+        let (input, channel) = to_input(order, ctx);
+        let (case, submitted) = match receive_on(conn, ctx, &input, channel) {
             Err(ServiceError::Invalid(issues)) => return Err(refused(&issues)),
             other => other?,
         };
-        let case =
+        let stored =
             cases::find_by_case_no(conn, &submitted.case_no)?.ok_or(ServiceError::NotFound)?;
         work_orders::insert(
             conn,
             &order.registration_no,
-            case.id,
+            stored.id,
             &hash,
             ctx.now.naive_utc(),
         )?;
-        Ok(RowOutcome::Created {
-            case_no: Some(submitted.case_no),
-        })
+        Ok(opened(&case, Some(submitted.case_no)))
     })
+}
+
+fn opened(case: &NewCase, case_no: Option<String>) -> RowOutcome {
+    if case.awaiting_dispatch {
+        RowOutcome::LeftForDispatch { case_no }
+    } else {
+        RowOutcome::Created { case_no }
+    }
 }
 
 /// One refused row: its line in the file, its 登记编号 (empty when it has none) and why.
@@ -140,9 +148,114 @@ pub struct Refusal {
 #[derive(Debug, Default)]
 pub struct Tally {
     pub created: usize,
+    /// New cases left in the unified intake unit's queue: no county placed them.
+    pub left_for_dispatch: usize,
     pub unchanged: usize,
     pub changed: usize,
     pub refused: Vec<Refusal>,
+}
+
+/// A work-order file read and its header understood, before anything is imported.
+pub struct OrderFile {
+    /// The file's name as given (for the record; the format comes from its extension).
+    pub name: String,
+    /// The SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    map: HeaderMap,
+    rows: Vec<Line>,
+}
+
+impl OrderFile {
+    /// Reads `bytes` as the file `name`; or why nothing in it can be imported.
+    pub fn read(name: &str, bytes: &[u8]) -> Result<OrderFile, String> {
+        let mut rows = read_rows(name, bytes)?;
+        if rows.is_empty() {
+            return Err("文件为空".into());
+        }
+        let (_, headers) = rows.remove(0);
+        let map = HeaderMap::read(&headers)
+            .map_err(|missing| format!("缺少必需的列：{}", missing.join("、")))?;
+        Ok(OrderFile {
+            name: name.chars().filter(|c| !c.is_control()).take(200).collect(),
+            sha256: hex::encode(Sha256::digest(bytes)),
+            map,
+            rows,
+        })
+    }
+
+    /// Its data rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// What importing a file did (or, in a dry run, would do).
+#[derive(Debug)]
+pub struct ImportReport {
+    pub file_name: String,
+    pub sha256: String,
+    pub rows: usize,
+    pub dry_run: bool,
+    pub tally: Tally,
+}
+
+/// Imports a file's rows as `by` (an e-mail or the command line's user) and logs who
+/// imported which file with what result, stored in `work_order_imports` unless it was a dry
+/// run: the one way in for the command line and the page.
+pub fn import_file(
+    conn: &mut Db,
+    ctx: &Ctx,
+    by: &str,
+    file: &OrderFile,
+    write: bool,
+    progress: &dyn Fn(),
+) -> Result<ImportReport, ServiceError> {
+    let tally = import_rows(conn, ctx, &file.map, &file.rows, write, progress);
+    if write {
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let record = work_orders::ImportRecord {
+            imported_by: by.to_owned(),
+            file_name: file.name.clone(),
+            file_sha256: file.sha256.clone(),
+            counts: [
+                count(file.rows.len()),
+                count(tally.created),
+                count(tally.left_for_dispatch),
+                count(tally.unchanged),
+                count(tally.changed),
+                count(tally.refused.len()),
+            ],
+            imported_at: ctx.now.naive_utc(),
+        };
+        write_transaction(conn, |conn| {
+            work_orders::record_import(conn, &record).map_err(ServiceError::from)
+        })?;
+    }
+    tracing::info!(
+        target: "odrdesk::audit",
+        by,
+        file = %file.name,
+        sha256 = %file.sha256,
+        dry_run = !write,
+        rows = file.rows.len(),
+        created = tally.created,
+        left_for_dispatch = tally.left_for_dispatch,
+        unchanged = tally.unchanged,
+        changed = tally.changed,
+        refused = tally.refused.len(),
+        "12315 work orders imported"
+    );
+    Ok(ImportReport {
+        file_name: file.name.clone(),
+        sha256: file.sha256.clone(),
+        rows: file.rows.len(),
+        dry_run: !write,
+        tally,
+    })
 }
 
 /// Reads and imports every data row (`(line, cells)`, after the header `map` was read), each
@@ -187,6 +300,7 @@ pub fn import_rows<S: AsRef<str>>(
         seen.insert(order.registration_no.clone(), *line);
         match import_row(conn, ctx, &order, write) {
             Ok(RowOutcome::Created { .. }) => tally.created += 1,
+            Ok(RowOutcome::LeftForDispatch { .. }) => tally.left_for_dispatch += 1,
             Ok(RowOutcome::Unchanged { .. }) => tally.unchanged += 1,
             Ok(RowOutcome::Changed { .. }) => tally.changed += 1,
             Err(RowError::Refused(reasons)) => {
@@ -249,8 +363,9 @@ fn refused(issues: &[crate::intake::FieldIssue]) -> RowError {
     RowError::Refused(issues.iter().map(|i| i.message.clone()).collect())
 }
 
-/// The row as staff intake's input, received at its registration time (China time), or now.
-fn to_input(order: &WorkOrder, ctx: &Ctx) -> Result<(IntakeInput, Channel), RowError> {
+/// The row as staff intake's input, received at its registration time (China time), or now;
+/// a row whose addresses place it in no county is left for the unified intake unit.
+fn to_input(order: &WorkOrder, ctx: &Ctx) -> (IntakeInput, Channel) {
     let gazetteer = Gazetteer::builtin();
     let district = order
         .business_address
@@ -258,13 +373,14 @@ fn to_input(order: &WorkOrder, ctx: &Ctx) -> Result<(IntakeInput, Channel), RowE
         .and_then(|a| gazetteer.locate(a))
         .or_else(|| order.place.as_deref().and_then(|a| gazetteer.locate(a)))
         .map(|l| l.district);
-    let Some(district) = district else {
-        return Err(RowError::Refused(vec![UNPLACED.to_owned()]));
-    };
     let received_at = order
         .registered_at
         .and_then(|t| china_offset().from_local_datetime(&t).single())
         .map_or(ctx.now, |t| t.with_timezone(&Utc));
+    let channel = match district {
+        Some(_) => Channel::Staff { received_at },
+        None => Channel::ForDispatch { received_at },
+    };
     let taxonomy = Taxonomy::builtin();
     let person = PersonInput {
         name: order.person_name.clone(),
@@ -276,16 +392,16 @@ fn to_input(order: &WorkOrder, ctx: &Ctx) -> Result<(IntakeInput, Channel), RowE
     let respondent = RespondentInput {
         name: order.business_name.clone(),
         address: order.business_address.clone(),
-        district: Some(district.clone()),
+        district: district.clone(),
         ..RespondentInput::default()
     };
-    let channel = Some(workorder_map::channel(order).as_str().to_owned());
+    let via = Some(workorder_map::channel(order).as_str().to_owned());
     let category = workorder_map::category(order, taxonomy);
     let nature = workorder_map::nature(order, taxonomy);
     let title = Some(workorder_map::title(order));
     let input = match order.kind {
         CaseKind::Complaint => IntakeInput::Complaint(ComplaintInput {
-            channel,
+            channel: via,
             complainant: has_person.then_some(person),
             respondent: Some(respondent),
             category,
@@ -297,11 +413,11 @@ fn to_input(order: &WorkOrder, ctx: &Ctx) -> Result<(IntakeInput, Channel), RowE
             ..ComplaintInput::default()
         }),
         CaseKind::Report => IntakeInput::Report(ReportInput {
-            channel,
+            channel: via,
             reporter: has_person.then_some(person),
             respondent: Some(respondent),
             place: Some(PlaceInput {
-                district: Some(district),
+                district,
                 address: order
                     .place
                     .clone()
@@ -314,5 +430,5 @@ fn to_input(order: &WorkOrder, ctx: &Ctx) -> Result<(IntakeInput, Channel), RowE
             ..ReportInput::default()
         }),
     };
-    Ok((input, Channel::Staff { received_at }))
+    (input, channel)
 }

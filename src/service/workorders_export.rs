@@ -133,3 +133,17 @@ fn start_of(day: NaiveDate) -> Result<NaiveDateTime, ServiceError> {
         .map(|t| t.with_timezone(&Utc).naive_utc())
         .ok_or(ServiceError::NotFound)
 }
+
+/// The results of [`results`] written as a file of `format`, with how many rows it has: what
+/// the command line saves and the admin page downloads.
+pub fn results_file(
+    conn: &mut Db,
+    from: NaiveDate,
+    to: NaiveDate,
+    format: super::workorder_files::Format,
+) -> Result<(usize, Vec<u8>), ServiceError> {
+    let found = results(conn, from, to)?;
+    let bytes = super::workorder_files::write_results(format, &found)
+        .map_err(|e| ServiceError::Storage(format!("writing the results: {e}")))?;
+    Ok((found.len(), bytes))
+}

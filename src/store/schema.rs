@@ -338,6 +338,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    work_order_imports (id) {
+        id -> BigInt,
+        imported_by -> Text,
+        file_name -> Text,
+        file_sha256 -> Text,
+        rows_read -> BigInt,
+        created -> BigInt,
+        left_for_dispatch -> BigInt,
+        unchanged -> BigInt,
+        changed -> BigInt,
+        refused -> BigInt,
+        imported_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(work_orders -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(work_orders, cases);
 diesel::allow_tables_to_appear_in_same_query!(work_orders, case_events);

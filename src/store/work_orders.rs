@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
 use super::Db;
-use super::schema::{case_events, cases, work_orders as w};
+use super::schema::{case_events, cases, work_order_imports as imports, work_orders as w};
 
 /// A work order as stored: its case and the hash of the row last imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,43 @@ pub fn insert(
             w::row_sha256.eq(row_sha256),
             w::imported_at.eq(at),
             w::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One import that wrote: who, which file, when, and its counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRecord {
+    pub imported_by: String,
+    pub file_name: String,
+    pub file_sha256: String,
+    /// Rows read, created, left for dispatch, unchanged, changed, refused.
+    pub counts: [i64; 6],
+    pub imported_at: NaiveDateTime,
+}
+
+pub fn record_import(conn: &mut Db, r: &ImportRecord) -> Result<(), DieselError> {
+    let [
+        rows_read,
+        created,
+        left_for_dispatch,
+        unchanged,
+        changed,
+        refused,
+    ] = r.counts;
+    diesel::insert_into(imports::table)
+        .values((
+            imports::imported_by.eq(&r.imported_by),
+            imports::file_name.eq(&r.file_name),
+            imports::file_sha256.eq(&r.file_sha256),
+            imports::rows_read.eq(rows_read),
+            imports::created.eq(created),
+            imports::left_for_dispatch.eq(left_for_dispatch),
+            imports::unchanged.eq(unchanged),
+            imports::changed.eq(changed),
+            imports::refused.eq(refused),
+            imports::imported_at.eq(r.imported_at),
         ))
         .execute(conn)?;
     Ok(())

@@ -13,6 +13,7 @@ pub mod login;
 pub mod nav;
 pub mod step_form;
 pub mod text_size;
+pub mod workorders;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
@@ -64,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/logout", "POST").route(web::post().to(login::logout)))
         .service(resource("/admin", "GET").route(web::get().to(nav::admin_home)))
         .configure(bulletins::routes)
+        .configure(workorders::routes)
         .configure(document_verify::routes)
         .configure(consumer::routes)
         .configure(analyst::routes)

@@ -55,6 +55,12 @@ const AREAS: [Area; 6] = [
         roles: &super::bulletins::EDITORS,
         about: "生成、编辑和发布季度通报",
     },
+    Area {
+        href: "/admin/workorders",
+        label: "12315 工单",
+        roles: &[Role::Admin],
+        about: "导入 12315 平台导出的工单，导出处理结果",
+    },
 ];
 
 /// The page a role starts on after signing in.

@@ -12,6 +12,7 @@ pub mod numbering;
 pub mod smtp;
 pub mod stream;
 pub mod webdriver;
+pub mod workorder_sheet;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

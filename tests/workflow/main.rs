@@ -35,6 +35,7 @@ mod webhooks;
 mod webhooks_api;
 mod webhooks_desk;
 mod workorders;
+mod workorders_dispatch;
 
 use common::TestApp;
 use common::binary::run_on;

@@ -24,6 +24,8 @@ pub struct MultipartForm {
     payload: Multipart,
     /// The first file part, met while reading the text fields.
     pending: Option<Field>,
+    /// The name of the form's file input.
+    file_field: &'static str,
 }
 
 /// A file the form could not take: said next to the file input, answered with `status`.
@@ -79,9 +81,15 @@ fn is_file(field: &Field) -> bool {
 
 impl MultipartForm {
     pub fn new(payload: Multipart) -> MultipartForm {
+        MultipartForm::with_file_field(payload, FILE_FIELD)
+    }
+
+    /// A form whose file input is `file_field` (not evidence).
+    pub fn with_file_field(payload: Multipart, file_field: &'static str) -> MultipartForm {
         MultipartForm {
             payload,
             pending: None,
+            file_field,
         }
     }
 
@@ -89,7 +97,7 @@ impl MultipartForm {
     pub async fn texts(&mut self) -> Result<Vec<(String, String)>, PageError> {
         let mut fields = Vec::new();
         while let Some(mut field) = self.payload.try_next().await.map_err(malformed)? {
-            if is_file(&field) {
+            if field.name() == Some(self.file_field) {
                 self.pending = Some(field);
                 break;
             }
@@ -132,6 +140,46 @@ impl MultipartForm {
                 Err(e) => Err(malformed(e)),
             },
         }
+    }
+}
+
+impl MultipartForm {
+    /// The one file after the text fields, in memory: its name as the client gave it and its
+    /// bytes, refused (413) once it grows past `max_bytes`; `None` when nothing was chosen.
+    /// For files read as a whole (a spreadsheet), not stored as evidence.
+    pub async fn one_file(
+        &mut self,
+        max_bytes: u64,
+    ) -> Result<Result<Option<(String, Vec<u8>)>, FileProblem>, PageError> {
+        let Some(mut field) = self.pending.take() else {
+            return Ok(Ok(None));
+        };
+        let name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .unwrap_or_default()
+            .to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.try_next().await.map_err(malformed)? {
+            if (bytes.len() + chunk.len()) as u64 > max_bytes {
+                return Ok(Err(FileProblem {
+                    status: StatusCode::PAYLOAD_TOO_LARGE,
+                    message: format!("文件不能超过{}MB", max_bytes / (1024 * 1024)),
+                    retry_after: None,
+                }));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Ok((!bytes.is_empty()).then_some((name, bytes))))
+    }
+
+    /// The text fields after the file (a form may place inputs below its file input), up to
+    /// any further file.
+    pub async fn rest(&mut self) -> Result<Vec<(String, String)>, PageError> {
+        if let Some(mut skipped) = self.pending.take() {
+            while skipped.try_next().await.map_err(malformed)?.is_some() {}
+        }
+        self.texts().await
     }
 }
 

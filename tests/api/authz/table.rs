@@ -202,5 +202,9 @@ pub fn rows() -> Vec<Row> {
         "POST" "/admin/bulletins/{bulletin}/correct" f_empty => "UAAFFFFFUF";
         "POST" "/admin/bulletins/{bulletin}/publish" f_empty => "UAAFFFFFUF";
         "POST" "/api/v1/admin/bulletins/{bulletin}/publish" empty => "UAAFFFFFUF";
+        // 12315 work orders: admins only.
+        "GET" "/admin/workorders" none => "UAFFFFFFUF";
+        "POST" "/admin/workorders" png => "UAFFFFFFUF";
+        "GET" "/admin/workorders/export" none => "UAFFFFFFUF";
     ]
 }

@@ -9,6 +9,7 @@ pub mod complaint;
 mod documents;
 mod fit;
 mod tour;
+mod workorders;
 
 use common::webdriver::{Browser, ChromeDriver};
 use common::{Backend, TestApp};
@@ -24,7 +25,12 @@ pub struct World {
 
 impl World {
     pub async fn start() -> World {
-        let app = TestApp::spawn(&Backend::Sqlite).await;
+        World::on(&Backend::Sqlite).await
+    }
+
+    /// The world on `backend`'s database.
+    pub async fn on(backend: &Backend) -> World {
+        let app = TestApp::spawn(backend).await;
         let driver = ChromeDriver::start().await;
         let browser = driver.session(1280, 1000).await;
         World {

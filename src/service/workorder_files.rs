@@ -1,17 +1,16 @@
-//! The spreadsheets of `odrdesk workorders`: reading the platform's export (xlsx through
-//! calamine, CSV through csv) into rows of text with their line numbers, within bounds, and
-//! writing the results back (xlsx through rust_xlsxwriter, or CSV).
+//! The spreadsheets of the 12315 exchange: the platform's export read into rows of text with
+//! their line numbers, within bounds (xlsx through calamine, CSV through csv), and the results
+//! written back (xlsx through rust_xlsxwriter, or CSV). Bytes in and out, so the command line
+//! and the admin page's upload read and write the same way.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
-use std::path::Path;
+use std::io::{Cursor, Read};
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use chrono::NaiveDate;
 use rust_xlsxwriter::Workbook;
 
+use super::workorders_export::{HEADERS, WorkOrderResult};
 use crate::domain::csv_cell::text_cell;
-use crate::service::workorders_export::{HEADERS, WorkOrderResult};
 
 /// The largest file read.
 pub const MAX_BYTES: u64 = 20 * 1024 * 1024;
@@ -27,31 +26,50 @@ pub enum Format {
     Csv,
 }
 
-/// The format by the file's extension.
-pub fn format_of(path: &Path) -> Option<Format> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    match ext.as_str() {
-        "xlsx" | "xlsm" | "xls" | "ods" => Some(Format::Xlsx),
-        "csv" => Some(Format::Csv),
-        _ => None,
+impl Format {
+    /// The format by a file name's extension.
+    pub fn of_name(name: &str) -> Option<Format> {
+        let (_, ext) = name.rsplit_once('.')?;
+        match ext.to_ascii_lowercase().as_str() {
+            "xlsx" | "xlsm" | "xls" | "ods" => Some(Format::Xlsx),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Csv => "text/csv; charset=utf-8",
+        }
     }
 }
 
+/// Why a file is refused by its size before it is read.
+pub fn too_large() -> String {
+    format!(
+        "文件超过 {} MB，请分成几个文件导入",
+        MAX_BYTES / 1024 / 1024
+    )
+}
+
 /// Every non-empty row of the file's first sheet, header first; or why the file is unusable.
-pub fn read_rows(path: &Path) -> Result<Vec<Line>, String> {
-    let format = format_of(path).ok_or("只能导入 .xlsx 或 .csv 文件")?;
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("无法读取文件：{e}"))?
-        .len();
-    if size > MAX_BYTES {
-        return Err(format!(
-            "文件超过 {} MB，请分成几个文件导入",
-            MAX_BYTES / 1024 / 1024
-        ));
+/// `name` tells the format by its extension.
+pub fn read_rows(name: &str, bytes: &[u8]) -> Result<Vec<Line>, String> {
+    let format = Format::of_name(name).ok_or("只能导入 .xlsx 或 .csv 文件")?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(too_large());
     }
     let rows = match format {
-        Format::Xlsx => read_xlsx(path)?,
-        Format::Csv => read_csv(path)?,
+        Format::Xlsx => read_xlsx(bytes)?,
+        Format::Csv => read_csv(bytes)?,
     };
     if rows.is_empty() {
         return Err("文件为空".into());
@@ -62,12 +80,11 @@ pub fn read_rows(path: &Path) -> Result<Vec<Line>, String> {
     Ok(rows)
 }
 
-fn read_csv(path: &Path) -> Result<Vec<Line>, String> {
-    let file = File::open(path).map_err(|e| format!("无法打开文件：{e}"))?;
+fn read_csv(bytes: &[u8]) -> Result<Vec<Line>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(BufReader::new(file).take(MAX_BYTES));
+        .from_reader(bytes.take(MAX_BYTES));
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| match e.kind() {
@@ -88,8 +105,9 @@ fn read_csv(path: &Path) -> Result<Vec<Line>, String> {
     Ok(rows)
 }
 
-fn read_xlsx(path: &Path) -> Result<Vec<Line>, String> {
-    let mut book = open_workbook_auto(path).map_err(|e| format!("无法读取表格文件：{e}"))?;
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Line>, String> {
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| format!("无法读取表格文件：{e}"))?;
     let range = match book.worksheet_range_at(0) {
         None => return Ok(Vec::new()),
         Some(range) => range.map_err(|e| format!("无法读取第一个工作表：{e}"))?,
@@ -130,12 +148,11 @@ fn date_text(day: Option<NaiveDate>) -> String {
         .unwrap_or_default()
 }
 
-/// Writes the results as xlsx or CSV, by the extension of `path`.
-pub fn write_results(path: &Path, results: &[WorkOrderResult]) -> anyhow::Result<()> {
-    match format_of(path) {
-        Some(Format::Xlsx) => write_xlsx(path, results),
-        Some(Format::Csv) => write_csv(path, results),
-        None => anyhow::bail!("只能导出为 .xlsx 或 .csv 文件"),
+/// The results as an xlsx or CSV file.
+pub fn write_results(format: Format, results: &[WorkOrderResult]) -> anyhow::Result<Vec<u8>> {
+    match format {
+        Format::Xlsx => write_xlsx(results),
+        Format::Csv => write_csv(results),
     }
 }
 
@@ -150,8 +167,8 @@ fn text_cells(r: &WorkOrderResult) -> [String; 6] {
     ]
 }
 
-fn write_csv(path: &Path, results: &[WorkOrderResult]) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_path(path)?;
+fn write_csv(results: &[WorkOrderResult]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(HEADERS)?;
     for r in results {
         let mut record: Vec<String> = text_cells(r)
@@ -161,11 +178,12 @@ fn write_csv(path: &Path, results: &[WorkOrderResult]) -> anyhow::Result<()> {
         record.push(r.recovered_yuan().unwrap_or_default());
         writer.write_record(&record)?;
     }
-    writer.flush()?;
-    Ok(())
+    writer
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("CSV: {}", e.error()))
 }
 
-fn write_xlsx(path: &Path, results: &[WorkOrderResult]) -> anyhow::Result<()> {
+fn write_xlsx(results: &[WorkOrderResult]) -> anyhow::Result<Vec<u8>> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("处理结果")?;
@@ -185,6 +203,5 @@ fn write_xlsx(path: &Path, results: &[WorkOrderResult]) -> anyhow::Result<()> {
     }
     sheet.set_column_width(0, 24)?;
     sheet.set_column_width(5, 60)?;
-    book.save(path)?;
-    Ok(())
+    Ok(book.save_to_buffer()?)
 }
