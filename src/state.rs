@@ -44,6 +44,8 @@ pub struct AppState {
     pub logins: Arc<LoginGate>,
     /// Wrong 查询码 per case in the current window.
     pub tracking: Arc<TrackingGate>,
+    /// Codes asked for and wrong codes typed per client address (phone sign-in).
+    pub phone: Arc<crate::service::phone_gate::PhoneGate>,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             intake: Committer::start(pool.clone(), settings.intake_batch)?,
             logins: Arc::new(LoginGate::per_core()),
             tracking: Arc::new(TrackingGate::default()),
+            phone: Arc::default(),
             search,
             search_stale,
             uploads: UploadSlots::new(settings.upload_concurrency),

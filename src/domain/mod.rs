@@ -81,6 +81,7 @@ pub mod joint;
 pub mod labels;
 pub mod login_backoff;
 pub mod mask;
+pub mod phone_code;
 pub mod platforms;
 pub mod policy;
 pub mod reports;

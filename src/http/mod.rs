@@ -11,6 +11,7 @@ pub mod documents;
 pub mod error;
 pub mod intake;
 pub mod meta;
+pub mod phone;
 pub mod signed_agreement;
 pub mod track;
 
@@ -37,6 +38,10 @@ use auth::SecurityAddon;
         auth::logout,
         auth::me,
         auth::wechat_login,
+        phone::request_code,
+        phone::open_session,
+        phone::cases,
+        phone::fresh_tracking_code,
         admin::upsert_enterprise,
         admin::list_enterprises,
         admin::create_user,
@@ -74,6 +79,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 .service(
                     resource("/admin/api-keys", "POST").route(web::post().to(admin::issue_api_key)),
                 )
+                .configure(phone::routes)
                 .configure(cases::routes)
                 .configure(documents::routes)
                 .configure(analyst::routes)

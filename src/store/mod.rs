@@ -17,6 +17,7 @@ pub mod history;
 pub mod leases;
 pub mod models;
 pub mod outbox;
+pub mod phone_codes;
 pub mod reference;
 pub mod reports;
 pub mod schema;

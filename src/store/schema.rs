@@ -341,3 +341,24 @@ diesel::table! {
 diesel::joinable!(work_orders -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(work_orders, cases);
 diesel::allow_tables_to_appear_in_same_query!(work_orders, case_events);
+
+diesel::table! {
+    phone_codes (id) {
+        id -> BigInt,
+        phone -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        attempts -> Integer,
+        consumed -> Bool,
+    }
+}
+
+diesel::table! {
+    phone_sessions (token_hash) {
+        token_hash -> Text,
+        phone -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
