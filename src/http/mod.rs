@@ -12,6 +12,7 @@ pub mod error;
 pub mod intake;
 pub mod meta;
 pub mod signed_agreement;
+pub mod subscriptions;
 pub mod track;
 
 use actix_web::web;
@@ -37,6 +38,7 @@ use auth::SecurityAddon;
         auth::logout,
         auth::me,
         auth::wechat_login,
+        subscriptions::report,
         admin::upsert_enterprise,
         admin::list_enterprises,
         admin::create_user,
@@ -64,6 +66,10 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 .service(resource("/auth/me", "GET").route(web::get().to(auth::me)))
                 .service(
                     resource("/wechat/login", "POST").route(web::post().to(auth::wechat_login)),
+                )
+                .service(
+                    resource("/wechat/subscriptions", "POST")
+                        .route(web::post().to(subscriptions::report)),
                 )
                 .service(
                     resource("/admin/enterprises", "GET, POST")
