@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::blobs::BlobStore;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::notify::MailTransport;
+use crate::notify::Channels;
 use crate::reference::ReferenceData;
 use crate::search::SearchIndex;
 use crate::service::attachments::CaseLimits;
@@ -29,7 +29,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub blobs: BlobStore,
     pub settings: Arc<Settings>,
-    pub mailer: Arc<MailTransport>,
+    /// The outbox's transports: mail, and SMS when configured.
+    pub channels: Arc<Channels>,
     /// The search index (derived from the event log; rebuildable).
     pub search: SearchIndex,
     /// The stored index was built by another schema or analyzer version: rebuild it.
@@ -76,7 +77,7 @@ impl AppState {
             reference,
             clock,
             blobs: BlobStore::open(&settings.attachments_dir())?,
-            mailer: Arc::new(MailTransport::from_settings(&settings)?),
+            channels: Arc::new(Channels::from_settings(&settings)?),
             settings: Arc::new(settings),
         })
     }

@@ -88,6 +88,7 @@ pub mod reports;
 pub mod routing;
 pub mod screening;
 pub mod severity;
+pub mod sms_limits;
 pub mod steps;
 pub mod taxonomy;
 pub mod tracking_code;

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod meta;
 pub mod phone;
 pub mod signed_agreement;
+pub mod subscriptions;
 pub mod track;
 
 use actix_web::web;
@@ -42,6 +43,7 @@ use auth::SecurityAddon;
         phone::open_session,
         phone::cases,
         phone::fresh_tracking_code,
+        subscriptions::report,
         admin::upsert_enterprise,
         admin::list_enterprises,
         admin::create_user,
@@ -69,6 +71,10 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 .service(resource("/auth/me", "GET").route(web::get().to(auth::me)))
                 .service(
                     resource("/wechat/login", "POST").route(web::post().to(auth::wechat_login)),
+                )
+                .service(
+                    resource("/wechat/subscriptions", "POST")
+                        .route(web::post().to(subscriptions::report)),
                 )
                 .service(
                     resource("/admin/enterprises", "GET, POST")

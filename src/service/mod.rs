@@ -38,6 +38,7 @@ pub mod sessions;
 pub mod signed_agreement;
 pub mod slots;
 pub mod submit;
+pub mod subscriptions;
 pub mod sweep;
 pub mod track;
 pub mod tracking_gate;

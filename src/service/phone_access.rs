@@ -12,7 +12,6 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
-use diesel::Connection;
 use serde::Serialize;
 use serde_json::json;
 
@@ -30,7 +29,7 @@ use crate::domain::{mask_name, mask_phone};
 use crate::secrets::{LoginCode, TrackingToken};
 use crate::store::events::{self, EventDraft};
 use crate::store::models::CaseRow;
-use crate::store::{Db, DbPool, cases, phone_codes};
+use crate::store::{Db, DbPool, cases, phone_codes, write_transaction};
 
 /// The event logged when a consumer takes a fresh 查询码 by phone. Its payload holds no
 /// personal data, only how the holder proved who they are.
@@ -105,7 +104,7 @@ pub fn issue(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let now = now.naive_utc();
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let since = now - Duration::seconds(KEEP_SECS);
         let sent = phone_codes::sent_since(conn, phone.as_str(), since)?;
         if let Some(wait) = wait_before_sending(&PER_NUMBER, &sent, now) {
@@ -153,7 +152,7 @@ pub async fn open_session(
     let expires_at = now + Duration::minutes(SESSION_MINUTES);
     let hash = token.hash();
     let opened = super::on_pool(pool, move |conn| {
-        conn.transaction(|conn| {
+        write_transaction(conn, |conn| {
             let Some((id, ok)) = matched else {
                 return Ok(false);
             };
@@ -237,7 +236,7 @@ pub fn reissue_tracking_code(
     now: DateTime<Utc>,
 ) -> Result<FreshTrackingCode, ServiceError> {
     let token = TrackingToken::generate().map_err(io)?;
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let case = cases::find_by_case_no(conn, case_no)?.ok_or(ServiceError::NotFound)?;
         let filed = cases::parties_of(conn, case.id)?
             .iter()

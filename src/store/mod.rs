@@ -23,6 +23,7 @@ pub mod reports;
 pub mod schema;
 pub mod screening;
 pub mod search;
+pub mod wechat_grants;
 pub mod work_orders;
 pub mod workflow;
 

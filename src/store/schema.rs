@@ -66,6 +66,7 @@ diesel::table! {
         uscc -> Nullable<Text>,
         district -> Nullable<Text>,
         platform -> Nullable<Text>,
+        sms_notices -> Bool,
     }
 }
 
@@ -232,6 +233,20 @@ diesel::table! {
         lease_until -> Nullable<Timestamp>,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        channel -> Text,
+        payload -> Nullable<Text>,
+        dead_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    wechat_grants (id) {
+        id -> BigInt,
+        openid -> Text,
+        template_id -> Text,
+        granted_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod browser;
 pub mod chromium;
 pub mod node;
 pub mod numbering;
+pub mod providers;
 pub mod smtp;
 pub mod stream;
 pub mod webdriver;

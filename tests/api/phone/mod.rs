@@ -7,6 +7,7 @@
 
 mod cases;
 mod limits;
+mod sms;
 
 use std::net::IpAddr;
 
