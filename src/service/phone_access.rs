@@ -11,7 +11,7 @@
 
 use std::net::IpAddr;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 
@@ -20,6 +20,7 @@ use super::phone_gate::PhoneGate;
 use super::track::MaskedPerson;
 use crate::auth::password::burn_time;
 use crate::auth::token::SessionToken;
+use crate::clock::china_date;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::ids::Phone;
 use crate::domain::phone_code::{
@@ -55,6 +56,9 @@ pub struct PhoneCase {
     pub state: CaseState,
     pub state_label: String,
     pub received_at: DateTime<Utc>,
+    /// The day received, in China.
+    #[schema(value_type = String, format = Date)]
+    pub received_on: NaiveDate,
     pub title: String,
     /// The complainant or reporter, masked (张*, 138****8000).
     pub submitter: MaskedPerson,
@@ -214,6 +218,7 @@ fn summary(conn: &mut Db, phone: &Phone, case: &CaseRow) -> Result<PhoneCase, Se
         state: case.state,
         state_label: case.state.label_zh().into(),
         received_at: case.received_at.and_utc(),
+        received_on: china_date(case.received_at.and_utc()),
         title: case.title.clone(),
         submitter: MaskedPerson {
             name: filer.and_then(|p| p.name.as_deref()).map(mask_name),
