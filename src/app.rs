@@ -65,7 +65,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Running>
     let background = (
         spawn_sender(
             state.pool.clone(),
-            state.mailer.clone(),
+            state.channels.clone(),
             state.clock.clone(),
             &state.settings,
         ),

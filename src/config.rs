@@ -53,6 +53,29 @@ pub struct CommonArgs {
     /// Milliseconds between passes of the mail sender; default: 2000.
     #[arg(long, env = "ODRDESK_MAIL_POLL_MS", global = true)]
     pub mail_poll_ms: Option<u64>,
+    /// Tencent Cloud SecretId for SMS; SMS is off unless id, key, SdkAppId and sign name are set.
+    #[arg(long, env = "ODRDESK_SMS_SECRET_ID", global = true)]
+    pub sms_secret_id: Option<String>,
+    /// Tencent Cloud SecretKey for SMS; prefer the environment variable to the flag.
+    #[arg(
+        long,
+        env = "ODRDESK_SMS_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub sms_secret_key: Option<String>,
+    /// SMS SdkAppId (短信应用 ID).
+    #[arg(long, env = "ODRDESK_SMS_SDK_APP_ID", global = true)]
+    pub sms_sdk_app_id: Option<String>,
+    /// The approved SMS sign name (短信签名), e.g. the bureau's name.
+    #[arg(long, env = "ODRDESK_SMS_SIGN_NAME", global = true)]
+    pub sms_sign_name: Option<String>,
+    /// SMS API base URL; default: https://sms.tencentcloudapi.com.
+    #[arg(long, env = "ODRDESK_SMS_API_BASE", global = true)]
+    pub sms_api_base: Option<String>,
+    /// Failed attempts after which an outbox message is given up (dead letter). Default: 8.
+    #[arg(long, env = "ODRDESK_OUTBOX_MAX_ATTEMPTS", global = true)]
+    pub outbox_max_attempts: Option<u16>,
     /// Public address of the site, used in links sent by mail.
     #[arg(long, env = "ODRDESK_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -111,6 +134,42 @@ impl TryFrom<String> for RateLimit {
 }
 
 pub const DEFAULT_RATE_LIMIT: u32 = 30;
+pub const DEFAULT_OUTBOX_MAX_ATTEMPTS: u16 = 8;
+
+/// `[sms]` in the TOML file: everything but the secrets (flags or environment only).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsFile {
+    pub sdk_app_id: Option<String>,
+    pub sign_name: Option<String>,
+    pub region: Option<String>,
+    pub api_base: Option<String>,
+    /// Template key → the provider's template id (README "通知渠道").
+    #[serde(default)]
+    pub templates: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub limits: crate::domain::sms_limits::SmsLimits,
+    pub param_max_chars: Option<usize>,
+}
+
+fn sms_config(args: &CommonArgs, file: SmsFile) -> Option<crate::notify::sms::SmsConfig> {
+    let present = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    Some(crate::notify::sms::SmsConfig {
+        secret_id: present(args.sms_secret_id.clone())?,
+        secret_key: present(args.sms_secret_key.clone())?,
+        sdk_app_id: present(args.sms_sdk_app_id.clone().or(file.sdk_app_id))?,
+        sign_name: present(args.sms_sign_name.clone().or(file.sign_name))?,
+        region: present(file.region)
+            .unwrap_or_else(|| crate::notify::tencent::DEFAULT_REGION.to_owned()),
+        api_base: present(args.sms_api_base.clone().or(file.api_base))
+            .unwrap_or_else(|| crate::notify::tencent::DEFAULT_API_BASE.to_owned()),
+        templates: file.templates,
+        limits: file.limits,
+        param_max_chars: file
+            .param_max_chars
+            .unwrap_or(crate::notify::sms::DEFAULT_PARAM_MAX_CHARS),
+    })
+}
 pub const DEFAULT_PRINT_INTERVAL_SECS: u64 = 10;
 pub const DEFAULT_INTAKE_BATCH: u16 = 256;
 
@@ -167,6 +226,11 @@ pub struct FileConfig {
     pub secret_key: Option<String>,
     pub webhook_allow_loopback: Option<bool>,
     pub webhook_poll_ms: Option<u64>,
+    /// `[sms]`: templates, limits and the provider's non-secret settings.
+    pub sms: Option<SmsFile>,
+    /// `[wechat_notices.templates.<key>]`: subscription message templates.
+    pub wechat_notices: Option<crate::notify::wechat::WechatNotices>,
+    pub outbox_max_attempts: Option<u16>,
 }
 
 #[derive(Debug, Clone)]
@@ -197,6 +261,12 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub mail_poll_ms: u64,
+    /// SMS provider and templates; `None` when not configured (then no SMS is queued).
+    pub sms: Option<crate::notify::sms::SmsConfig>,
+    /// WeChat subscription message templates (used only with `wechat` configured).
+    pub wechat_notices: crate::notify::wechat::WechatNotices,
+    /// Failed attempts after which an outbox message is dead-lettered.
+    pub outbox_max_attempts: i32,
     /// Public address of the site (no trailing slash), for links in mail.
     pub public_url: String,
     /// Seconds between deadline sweeps; 0 = off (tests drive the sweep themselves).
@@ -307,6 +377,14 @@ impl Settings {
                 .mail_poll_ms
                 .or(file.mail_poll_ms)
                 .unwrap_or(DEFAULT_MAIL_POLL_MS),
+            sms: sms_config(args, file.sms.unwrap_or_default()),
+            wechat_notices: file.wechat_notices.unwrap_or_default(),
+            outbox_max_attempts: i32::from(
+                args.outbox_max_attempts
+                    .or(file.outbox_max_attempts)
+                    .unwrap_or(DEFAULT_OUTBOX_MAX_ATTEMPTS)
+                    .max(1),
+            ),
             public_url,
             sweep_interval_secs: args
                 .sweep_interval_secs
@@ -359,6 +437,9 @@ impl Settings {
             smtp_url: None,
             mail_from: DEFAULT_MAIL_FROM.to_owned(),
             mail_poll_ms: DEFAULT_MAIL_POLL_MS,
+            sms: None,
+            wechat_notices: Default::default(),
+            outbox_max_attempts: i32::from(DEFAULT_OUTBOX_MAX_ATTEMPTS),
             public_url: format!("http://{DEFAULT_LISTEN}"),
             sweep_interval_secs: 0,
             print_interval_secs: 0,

@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::notify::MailTransport;
 use crate::ratelimit::RateLimiter;
+use crate::notify::Channels;
 use crate::reference::ReferenceData;
 use crate::search::SearchIndex;
 use crate::service::attachments::CaseLimits;
@@ -31,7 +32,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub blobs: BlobStore,
     pub settings: Arc<Settings>,
-    pub mailer: Arc<MailTransport>,
+    /// The outbox's transports: mail, and SMS when configured.
+    pub channels: Arc<Channels>,
     /// The search index (derived from the event log; rebuildable).
     pub search: SearchIndex,
     /// The stored index was built by another schema or analyzer version: rebuild it.
@@ -50,6 +52,8 @@ pub struct AppState {
     pub api_key_limits: Arc<RateLimiter<String>>,
     /// Seals webhook secrets in the database (`webhooks::seal`).
     pub server_key: Arc<ServerKey>,
+    /// Codes asked for and wrong codes typed per client address (phone sign-in).
+    pub phone: Arc<crate::service::phone_gate::PhoneGate>,
 }
 
 /// Requests one enterprise API key may make per minute.
@@ -79,6 +83,7 @@ impl AppState {
                 settings.secret_key.as_deref(),
                 &settings.data_dir.join("server.key"),
             )?),
+            phone: Arc::default(),
             search,
             search_stale,
             uploads: UploadSlots::new(settings.upload_concurrency),
@@ -87,7 +92,7 @@ impl AppState {
             reference,
             clock,
             blobs: BlobStore::open(&settings.attachments_dir())?,
-            mailer: Arc::new(MailTransport::from_settings(&settings)?),
+            channels: Arc::new(Channels::from_settings(&settings)?),
             settings: Arc::new(settings),
         })
     }

@@ -35,6 +35,13 @@ pub fn session_token(req: &HttpRequest) -> Option<SessionToken> {
     presented_token(req).map(|(token, _)| token)
 }
 
+/// The `Authorization: Bearer` token of a request, never the cookie.
+pub fn bearer_token(req: &HttpRequest) -> Option<SessionToken> {
+    presented_token(req)
+        .filter(|(_, carrier)| *carrier == Carrier::Bearer)
+        .map(|(token, _)| token)
+}
+
 /// Where a request's session token came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Carrier {

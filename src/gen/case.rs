@@ -190,6 +190,7 @@ impl Generator {
                 email: person.email,
                 address: Some(person.address),
                 id_number: None,
+                sms_notices: None,
             }),
             respondent: Some(respondent(rng, &business, 75)),
             product: product(rng, sector, &slots),

@@ -12,7 +12,9 @@ pub mod error;
 pub mod intake;
 pub mod integration;
 pub mod meta;
+pub mod phone;
 pub mod signed_agreement;
+pub mod subscriptions;
 pub mod track;
 
 use actix_web::web;
@@ -38,6 +40,11 @@ use auth::SecurityAddon;
         auth::logout,
         auth::me,
         auth::wechat_login,
+        phone::request_code,
+        phone::open_session,
+        phone::cases,
+        phone::fresh_tracking_code,
+        subscriptions::report,
         admin::upsert_enterprise,
         admin::list_enterprises,
         admin::create_user,
@@ -67,6 +74,10 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                     resource("/wechat/login", "POST").route(web::post().to(auth::wechat_login)),
                 )
                 .service(
+                    resource("/wechat/subscriptions", "POST")
+                        .route(web::post().to(subscriptions::report)),
+                )
+                .service(
                     resource("/admin/enterprises", "GET, POST")
                         .route(web::get().to(admin::list_enterprises))
                         .route(web::post().to(admin::upsert_enterprise)),
@@ -75,6 +86,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 .service(
                     resource("/admin/api-keys", "POST").route(web::post().to(admin::issue_api_key)),
                 )
+                .configure(phone::routes)
                 .configure(cases::routes)
                 .configure(integration::routes)
                 .configure(documents::routes)

@@ -18,6 +18,8 @@ pub struct PersonInput {
     /// Resident ID number; stored, never shown unmasked.
     #[validate(length(max = 18))]
     pub id_number: Option<String>,
+    /// Tell me of every step by SMS at `phone` (用短信通知我办理进展); default true.
+    pub sms_notices: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]

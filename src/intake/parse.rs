@@ -40,6 +40,8 @@ pub struct Person {
     pub email: Option<Email>,
     pub address: Option<String>,
     pub id_number: Option<String>,
+    /// Consented to hear of the case by SMS (only meaningful with a phone).
+    pub sms_notices: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -317,6 +319,7 @@ fn parse_person(issues: &mut Issues, at: &str, p: &PersonInput, complete: bool) 
         email: optional_parsed(email)?,
         address,
         id_number: optional_text(&p.id_number),
+        sms_notices: p.sms_notices.unwrap_or(true),
     })
 }
 

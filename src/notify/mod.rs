@@ -1,14 +1,38 @@
-//! Mail through a transactional outbox: `enqueue` writes a rendered message in the caller's
-//! transaction; a background sender delivers it later, by SMTP or as `.eml` files.
+//! Notices through a transactional outbox: `enqueue` (mail) and `enqueue_sms` write a message
+//! in the caller's transaction; one background sender delivers every channel later — mail by
+//! SMTP or as `.eml` files, SMS through the provider — and dead-letters what keeps failing.
 
+pub mod channel;
 pub mod ops;
 pub mod sender;
+pub mod sms;
 pub mod templates;
+pub mod tencent;
+pub mod wechat;
 
 pub use crate::store::outbox::enqueue;
+pub use channel::{Channel, Channels};
 pub use sender::{
     DeliveryReport, MailError, MailTransport, SenderHandle, deliver_due, spawn_sender,
 };
+pub use sms::{SmsMessage, SmsNotice, SmsRefusal, enqueue_sms};
+
+/// The HTTP client of the provider APIs (SMS, WeChat): short timeouts, ring TLS.
+pub(crate) fn http_client() -> Result<&'static reqwest::Client, String> {
+    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, String>> =
+        std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            crate::auth::wechat::install_crypto_provider();
+            reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .timeout(std::time::Duration::from_secs(15))
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| format!("HTTP client: {e}"))
+}
 
 use chrono::NaiveDate;
 

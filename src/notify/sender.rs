@@ -1,9 +1,10 @@
-//! Delivery of queued mail: by SMTP when `ODRDESK_SMTP_URL` is set, otherwise as `.eml`
-//! files under `<data-dir>/outbox/`.
+//! Delivery of the outbox, every channel in one loop: mail by SMTP when `ODRDESK_SMTP_URL` is
+//! set, otherwise as `.eml` files under `<data-dir>/outbox/`; SMS through the provider.
 //!
 //! Each message is claimed with a lease before it is sent, so no two senders send the same
-//! row at once. A crash between delivery and marking can repeat a message; it then carries
-//! the same `Message-ID`, which receivers use to drop the duplicate.
+//! row at once. A crash between delivery and marking can repeat a message; a mail then carries
+//! the same `Message-ID`, which receivers use to drop the duplicate. A message that failed
+//! `max_attempts` times is dead-lettered.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,8 +17,10 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Execu
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
+use super::channel::{Attempt, Channel, Channels};
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::domain::sms_limits::SmsLimits;
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::{Db, DbPool, StoreError};
 
@@ -26,6 +29,9 @@ pub const LEASE: chrono::Duration = chrono::Duration::minutes(10);
 /// Messages handled per pass of the background sender.
 pub const BATCH: usize = 50;
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// After a wake-up, the next pass comes this soon (the queueing transaction may not have
+/// committed at the first).
+const WAKE_RECHECK: Duration = Duration::from_millis(250);
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -116,7 +122,7 @@ impl MailTransport {
             .map_err(|e| format!("cannot build message: {e}"))
     }
 
-    async fn send(&self, row: &OutboxRow, now: DateTime<Utc>) -> Result<(), String> {
+    pub(super) async fn send(&self, row: &OutboxRow, now: DateTime<Utc>) -> Result<(), String> {
         let message = self.message(row, now)?;
         match &self.kind {
             Kind::Smtp(t) => t.send(message).await.map(drop).map_err(|e| e.to_string()),
@@ -154,11 +160,15 @@ fn redact_url(url: &str) -> String {
 pub struct DeliveryReport {
     pub sent: usize,
     pub failed: usize,
+    /// Held back by a per-recipient limit (not an attempt).
+    pub deferred: usize,
+    /// Given up: too many failures, or expired.
+    pub dead: usize,
 }
 
 impl DeliveryReport {
     pub fn handled(&self) -> usize {
-        self.sent + self.failed
+        self.sent + self.failed + self.deferred + self.dead
     }
 }
 
@@ -177,11 +187,12 @@ where
     .map_err(MailError::from)
 }
 
-/// Sends up to `batch` messages due at `now`, one claim at a time. A message that fails is
-/// rescheduled with back-off and the pass goes on with the next one.
+/// Sends up to `batch` messages due at `now`, one claim at a time, each by its channel. A
+/// message that fails is rescheduled with back-off, or dead-lettered after
+/// `channels.max_attempts` failures, and the pass goes on with the next one.
 pub async fn deliver_due(
     pool: &DbPool,
-    transport: &MailTransport,
+    channels: &Channels,
     now: DateTime<Utc>,
     batch: usize,
 ) -> Result<DeliveryReport, MailError> {
@@ -193,14 +204,45 @@ pub async fn deliver_due(
         let Some(row) = claimed.into_iter().next() else {
             break;
         };
+        let recent = match row.channel() {
+            Some(Channel::Sms) => {
+                let to = row.to_addr.clone();
+                let since = at - SmsLimits::HORIZON;
+                db(pool, move |c| {
+                    outbox::recent_sends(c, Channel::Sms, &to, since, 1000)
+                })
+                .await?
+            }
+            _ => Vec::new(),
+        };
         let (id, attempts) = (row.id, row.attempts);
-        match transport.send(&row, now).await {
-            Ok(()) => {
-                mark_sent(pool, id, now).await?;
+        let scrubbed = super::sms::scrubbed(&row);
+        match channels.attempt(&row, now, &recent).await {
+            Attempt::Sent => {
+                mark_sent(pool, id, now, scrubbed).await?;
                 report.sent += 1;
             }
-            Err(error) => {
-                tracing::warn!(outbox_id = id, attempts = attempts + 1, %error, "mail not delivered; will retry");
+            Attempt::Deferred(until) => {
+                db(pool, move |c| outbox::defer(c, id, until)).await?;
+                report.deferred += 1;
+            }
+            Attempt::Expired => {
+                db(pool, move |c| {
+                    outbox::mark_dead(c, id, attempts, at, "expired unsent", scrubbed.as_deref())
+                })
+                .await?;
+                report.dead += 1;
+            }
+            Attempt::Failed(error) if attempts.saturating_add(1) >= channels.max_attempts => {
+                tracing::error!(outbox_id = id, channel = %row.channel, attempts = attempts + 1, %error, "message dead-lettered");
+                db(pool, move |c| {
+                    outbox::mark_dead(c, id, attempts + 1, at, &error, scrubbed.as_deref())
+                })
+                .await?;
+                report.dead += 1;
+            }
+            Attempt::Failed(error) => {
+                tracing::warn!(outbox_id = id, channel = %row.channel, attempts = attempts + 1, %error, "message not delivered; will retry");
                 db(pool, move |c| {
                     outbox::record_failure(c, id, attempts, at, &error)
                 })
@@ -214,11 +256,21 @@ pub async fn deliver_due(
 
 /// Marking after a delivery is retried briefly: until it succeeds the row stays leased, and
 /// after the lease it would be sent again (with the same Message-ID).
-async fn mark_sent(pool: &DbPool, id: i64, now: DateTime<Utc>) -> Result<(), MailError> {
+async fn mark_sent(
+    pool: &DbPool,
+    id: i64,
+    now: DateTime<Utc>,
+    scrubbed: Option<String>,
+) -> Result<(), MailError> {
     let at = now.naive_utc();
     let mut tries = 0;
     loop {
-        match db(pool, move |c| outbox::mark_sent(c, id, at)).await {
+        let payload = scrubbed.clone();
+        match db(pool, move |c| {
+            outbox::mark_sent_scrubbed(c, id, at, payload.as_deref())
+        })
+        .await
+        {
             Ok(_) => return Ok(()),
             Err(e) if tries < 5 => {
                 tries += 1;
@@ -237,12 +289,12 @@ pub struct SenderHandle {
 }
 
 /// Starts the background sender on the current Tokio runtime: a pass every
-/// `settings.mail_poll_ms` (the first one after that interval), until the returned handle is
-/// dropped. Without a runtime it logs
-/// an error and returns `None`.
+/// `settings.mail_poll_ms` (the first one after that interval), and at once when a login code
+/// was queued, until the returned handle is dropped. Without a runtime it logs an error and
+/// returns `None`.
 pub fn spawn_sender(
     pool: DbPool,
-    transport: Arc<MailTransport>,
+    transport: Arc<Channels>,
     clock: Arc<dyn Clock>,
     settings: &Settings,
 ) -> Option<SenderHandle> {
@@ -254,20 +306,28 @@ pub fn spawn_sender(
     let every = Duration::from_millis(settings.mail_poll_ms.max(10));
     let inner = runtime.clone();
     runtime.spawn(async move {
-        tracing::info!(transport = transport.describe(), "mail sender started");
+        tracing::info!(transport = transport.describe(), "outbox sender started");
         let mut pause = every;
         loop {
-            tokio::select! {
+            // A wake-up may come before the queueing transaction commits: look again shortly.
+            let woken = tokio::select! {
                 _ = &mut stop_rx => break,
-                () = tokio::time::sleep(pause) => {}
-            }
+                () = tokio::time::sleep(pause) => false,
+                () = super::sms::woken() => true,
+            };
             let (pool, transport, now) = (pool.clone(), Arc::clone(&transport), clock.now());
             // Its own task, so that even a panic in one pass does not end the loop.
             let pass = inner.spawn(async move { deliver_due(&pool, &transport, now, BATCH).await });
             let more = match pass.await {
                 Ok(Ok(report)) => {
                     if report.handled() > 0 {
-                        tracing::info!(sent = report.sent, failed = report.failed, "mail pass");
+                        tracing::info!(
+                            sent = report.sent,
+                            failed = report.failed,
+                            deferred = report.deferred,
+                            dead = report.dead,
+                            "outbox pass"
+                        );
                     }
                     report.handled() >= BATCH
                 }
@@ -280,7 +340,11 @@ pub fn spawn_sender(
                     false
                 }
             };
-            pause = if more { Duration::ZERO } else { every };
+            pause = match (more, woken) {
+                (true, _) => Duration::ZERO,
+                (false, true) => every.min(WAKE_RECHECK),
+                (false, false) => every,
+            };
         }
         tracing::info!("mail sender stopped");
     });
@@ -344,6 +408,10 @@ mod tests {
             lease_until: None,
             sent_at: None,
             last_error: None,
+            channel: "email".into(),
+            payload: None,
+            dead_at: None,
+            expires_at: None,
         };
         let first = t.message(&row, at).unwrap().formatted();
         let again = t.message(&row, at + chrono::Duration::hours(1)).unwrap();

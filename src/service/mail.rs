@@ -13,9 +13,13 @@ use super::case_view::{LoadedCase, policy_for};
 use super::documents::Issued;
 use super::{Ctx, ServiceError, verify};
 use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::ids::Phone;
 use crate::domain::policy::Clock;
 use crate::domain::workflow::{Actor, Command, Recipient, is_closed};
-use crate::notify::{DocumentLink, Mail, Notice, enqueue};
+use crate::notify::wechat::enqueue_wechat;
+use crate::notify::{
+    DocumentLink, Mail, Notice, SmsMessage, SmsNotice, SmsRefusal, enqueue, enqueue_sms,
+};
 use crate::store::models::CaseRow;
 use crate::store::{Db, accounts, cases, enterprises};
 
@@ -95,6 +99,63 @@ fn send(
     }
 }
 
+/// The SMS and WeChat twins of a notice to the complainant or reporter `who`: an SMS when they
+/// consented and gave a phone, a WeChat subscription message when they filed from the
+/// mini-program and granted one. Dedupe keys are the mail's plus `/sms` or `/wechat`. Without
+/// a channel's configuration nothing is queued on it (mail keeps working).
+fn to_submitter_elsewhere(
+    conn: &mut Db,
+    case: &CaseRow,
+    who: &str,
+    key: &str,
+    notice: &Notice,
+    now: chrono::NaiveDateTime,
+) -> Result<(), ServiceError> {
+    if !matches!(who, "complainant" | "reporter") {
+        return Ok(());
+    }
+    let Some(short) = SmsNotice::for_consumer(notice) else {
+        return Ok(());
+    };
+    if let Some(openid) = case.consumer_openid.as_deref() {
+        let wechat_key = format!("{key}/wechat");
+        enqueue_wechat(conn, (&wechat_key, case.id), openid, &short, now)?;
+    }
+    sms_to_submitter(conn, case.id, who, key, short, now)?;
+    Ok(())
+}
+
+fn sms_to_submitter(
+    conn: &mut Db,
+    case_id: i64,
+    who: &str,
+    key: &str,
+    sms: SmsNotice,
+    now: chrono::NaiveDateTime,
+) -> Result<bool, ServiceError> {
+    let party = cases::parties_of(conn, case_id)?
+        .into_iter()
+        .find(|p| p.role == who && p.data.sms_notices);
+    let Some(phone) = party.and_then(|p| p.data.phone?.parse::<Phone>().ok()) else {
+        return Ok(false);
+    };
+    let message = SmsMessage {
+        dedupe_key: format!("{key}/sms"),
+        case_id: Some(case_id),
+        phone,
+        notice: sms,
+    };
+    match enqueue_sms(conn, &message, now) {
+        Ok(queued) => Ok(queued),
+        Err(SmsRefusal::NotConfigured) => Ok(false),
+        Err(SmsRefusal::Db(e)) => Err(e.into()),
+        Err(refused) => {
+            tracing::warn!(key, error = %refused, "SMS notice not queued");
+            Ok(false)
+        }
+    }
+}
+
 /// After intake, with the stored case row and the submitter's e-mail address as received:
 /// acknowledge to the submitter (with the link that verifies the address); tell an ODR
 /// enterprise it has a complaint.
@@ -127,6 +188,8 @@ pub fn after_intake(
             )
         }),
     };
+    let now = ctx.now.naive_utc();
+    to_submitter_elsewhere(conn, case, submitter, &key(submitter), &ack, now)?;
     send(
         conn,
         ctx,
@@ -310,6 +373,8 @@ pub fn after_action(
     let closing = matches!(notice, Notice::Outcome { .. })
         && !matches!(new_state, CaseState::Merged | CaseState::TransferredOut);
     let served = document_link(ctx, loaded, who, document);
+    let now = ctx.now.naive_utc();
+    to_submitter_elsewhere(conn, case, who, &key(who), &notice, now)?;
     send(conn, ctx, case.id, key(who), to.clone(), (notice, served))?;
     // Order 121 Art. 23: the business is told of a termination too; its delivery is one
     // way the termination notice clock learns the business was told.
@@ -346,6 +411,12 @@ pub fn after_action(
             until,
             track_url: track_url(ctx, &case_no),
         };
+        let submitter = if loaded.kind() == CaseKind::Complaint {
+            "complainant"
+        } else {
+            "reporter"
+        };
+        to_submitter_elsewhere(conn, case, submitter, &key("rating"), &invite, now)?;
         send(conn, ctx, case.id, key("rating"), to, (invite, None))?;
     }
     Ok(())

@@ -468,6 +468,7 @@ fn party_rows(case: &NewCase, case_id: i64) -> Vec<NewParty> {
             email: p.email.as_ref().map(|x| x.as_str().to_owned()),
             address: p.address.clone(),
             id_number: p.id_number.clone(),
+            sms_notices: p.sms_notices && p.phone.is_some(),
             ..Default::default()
         });
     }

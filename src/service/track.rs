@@ -198,6 +198,7 @@ pub fn event_label(kind: &str, to: Option<CaseState>) -> &'static str {
         REPORT_MERGED => "并入新举报，核查期限重新计算",
         super::documents::DOCUMENT_ISSUED => "出具文书",
         super::workorders::WORK_ORDER_CHANGED => "12315 工单内容有变更",
+        super::phone_access::TRACKING_CODE_REISSUED => "凭手机验证码重新发放查询码",
         other => ActionKind::parse(other).map_or("处理进展", |k| k.event_label_to(to)),
     }
 }

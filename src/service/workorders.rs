@@ -386,6 +386,8 @@ fn to_input(order: &WorkOrder, ctx: &Ctx) -> (IntakeInput, Channel) {
         name: order.person_name.clone(),
         phone: order.person_phone.clone(),
         address: order.person_address.clone(),
+        // The 12315 platform tells its own consumers; nobody asked them about our SMS.
+        sms_notices: Some(false),
         ..PersonInput::default()
     };
     let has_person = order.person_name.is_some() || order.person_phone.is_some();

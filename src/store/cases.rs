@@ -207,3 +207,15 @@ pub fn insert_idempotency(conn: &mut Db, row: &IdempotencyRow) -> Result<(), Die
         .execute(conn)?;
     Ok(())
 }
+
+/// Replaces the hash of a case's 查询码: the code it was made from stops working.
+pub fn set_tracking_token_hash(
+    conn: &mut Db,
+    case_id: i64,
+    token_hash: &str,
+) -> Result<(), DieselError> {
+    diesel::update(cases::table.find(case_id))
+        .set(cases::tracking_token_hash.eq(token_hash))
+        .execute(conn)?;
+    Ok(())
+}

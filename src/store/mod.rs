@@ -18,12 +18,14 @@ pub mod history;
 pub mod leases;
 pub mod models;
 pub mod outbox;
+pub mod phone_codes;
 pub mod reference;
 pub mod reports;
 pub mod schema;
 pub mod screening;
 pub mod search;
 pub mod webhooks;
+pub mod wechat_grants;
 pub mod work_orders;
 pub mod workflow;
 

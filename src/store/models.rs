@@ -90,6 +90,8 @@ pub struct NewParty {
     pub uscc: Option<String>,
     pub district: Option<String>,
     pub platform: Option<String>,
+    /// The complainant or reporter asked to hear of the case by SMS.
+    pub sms_notices: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

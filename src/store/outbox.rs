@@ -1,5 +1,6 @@
-//! The mail outbox: rendered messages written in the transaction of the event that caused
-//! them, then claimed, sent and marked by the sender.
+//! The outbox of every channel (e-mail, SMS, WeChat): messages written in the transaction of
+//! the event that caused them, then claimed, sent and marked by the sender; dead-lettered
+//! after too many failures.
 //!
 //! Claiming is a conditional `UPDATE` that must change exactly one row, so two senders (two
 //! nodes, or the server and `odrdesk outbox send`) never hold the same message at once.
@@ -11,25 +12,30 @@ use diesel::result::Error;
 
 use super::Db;
 use super::schema::outbox;
-use crate::notify::Mail;
 use crate::notify::templates::render_with;
+use crate::notify::{Channel, Mail};
 
 /// The longest retry interval.
 pub const MAX_BACKOFF: Duration = Duration::hours(1);
 /// Stored error messages are cut to this many characters.
 const ERROR_CHARS: usize = 500;
 
+/// A message to queue: `subject` and `body` are the mail's, or the notice kind and an empty
+/// body for the other channels, whose content is the JSON `payload`.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = outbox)]
-struct NewOutboxRow<'a> {
-    dedupe_key: &'a str,
-    case_id: Option<i64>,
-    to_addr: &'a str,
-    subject: &'a str,
-    body: &'a str,
-    created_at: NaiveDateTime,
-    attempts: i32,
-    next_attempt_at: NaiveDateTime,
+pub struct NewOutboxRow<'a> {
+    pub dedupe_key: &'a str,
+    pub case_id: Option<i64>,
+    pub channel: &'a str,
+    pub to_addr: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub payload: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -47,6 +53,18 @@ pub struct OutboxRow {
     pub lease_until: Option<NaiveDateTime>,
     pub sent_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
+    pub channel: String,
+    pub payload: Option<String>,
+    pub dead_at: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
+}
+
+impl OutboxRow {
+    /// The row's channel; an unknown name (written by a newer version) reads as e-mail's
+    /// opposite: it is never sent by mail.
+    pub fn channel(&self) -> Option<Channel> {
+        self.channel.parse().ok()
+    }
 }
 
 /// Renders `mail` and queues it in the caller's transaction. Returns `false`, and leaves the
@@ -56,25 +74,39 @@ pub struct OutboxRow {
 /// same key between the check and the insert, only the savepoint is rolled back, so the
 /// caller's PostgreSQL transaction is not aborted by the unique violation.
 pub fn enqueue(conn: &mut Db, mail: &Mail, now: NaiveDateTime) -> Result<bool, Error> {
-    let known: bool = diesel::select(exists(
-        outbox::table.filter(outbox::dedupe_key.eq(&mail.dedupe_key)),
-    ))
-    .get_result(conn)?;
-    if known {
+    if is_known(conn, &mail.dedupe_key)? {
         return Ok(false);
     }
     let (subject, body) = render_with(&mail.notice, mail.document.as_ref());
-    let row = NewOutboxRow {
-        dedupe_key: &mail.dedupe_key,
-        case_id: mail.case_id,
-        to_addr: &mail.to,
-        subject: &subject,
-        body: &body,
-        created_at: now,
-        attempts: 0,
-        next_attempt_at: now,
-    };
-    let inserted = conn.transaction(|c| diesel::insert_into(outbox::table).values(&row).execute(c));
+    insert(
+        conn,
+        &NewOutboxRow {
+            dedupe_key: &mail.dedupe_key,
+            case_id: mail.case_id,
+            channel: Channel::Email.as_str(),
+            to_addr: &mail.to,
+            subject: &subject,
+            body: &body,
+            payload: None,
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            expires_at: None,
+        },
+    )
+}
+
+/// Whether a message with this dedupe key was queued before.
+pub fn is_known(conn: &mut Db, dedupe_key: &str) -> Result<bool, Error> {
+    diesel::select(exists(
+        outbox::table.filter(outbox::dedupe_key.eq(dedupe_key)),
+    ))
+    .get_result(conn)
+}
+
+/// Queues a row of any channel (see [`enqueue`] for the savepoint); `false` on a known key.
+pub fn insert(conn: &mut Db, row: &NewOutboxRow<'_>) -> Result<bool, Error> {
+    let inserted = conn.transaction(|c| diesel::insert_into(outbox::table).values(row).execute(c));
     match inserted {
         Ok(_) => Ok(true),
         Err(e) if super::is_unique_violation(&e) => Ok(false),
@@ -96,6 +128,7 @@ pub fn claim_due(
     // Some candidates may be taken by a concurrent sender between this read and the update.
     let candidates: Vec<i64> = outbox::table
         .filter(outbox::sent_at.is_null())
+        .filter(outbox::dead_at.is_null())
         .filter(outbox::next_attempt_at.le(now))
         .filter(
             outbox::lease_until
@@ -134,6 +167,7 @@ pub fn claim(
         outbox::table
             .filter(outbox::id.eq(id))
             .filter(outbox::sent_at.is_null())
+            .filter(outbox::dead_at.is_null())
             .filter(
                 outbox::lease_until
                     .is_null()
@@ -147,6 +181,17 @@ pub fn claim(
 
 /// Records a delivery. Returns `false` if the row was already marked.
 pub fn mark_sent(conn: &mut Db, id: i64, now: NaiveDateTime) -> Result<bool, Error> {
+    mark_sent_scrubbed(conn, id, now, None)
+}
+
+/// [`mark_sent`], and `scrubbed` replaces the payload (a login code must not stay readable
+/// once sent).
+pub fn mark_sent_scrubbed(
+    conn: &mut Db,
+    id: i64,
+    now: NaiveDateTime,
+    scrubbed: Option<&str>,
+) -> Result<bool, Error> {
     let changed = diesel::update(
         outbox::table
             .filter(outbox::id.eq(id))
@@ -159,11 +204,95 @@ pub fn mark_sent(conn: &mut Db, id: i64, now: NaiveDateTime) -> Result<bool, Err
         outbox::last_error.eq(None::<String>),
     ))
     .execute(conn)?;
+    if let Some(payload) = scrubbed {
+        scrub(conn, id, payload)?;
+    }
     Ok(changed == 1)
 }
 
+fn scrub(conn: &mut Db, id: i64, payload: &str) -> Result<(), Error> {
+    diesel::update(outbox::table.find(id))
+        .set(outbox::payload.eq(Some(payload)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Gives up on a message: it stays in the outbox as a dead letter, never sent.
+pub fn mark_dead(
+    conn: &mut Db,
+    id: i64,
+    attempts: i32,
+    now: NaiveDateTime,
+    error: &str,
+    scrubbed: Option<&str>,
+) -> Result<(), Error> {
+    let message: String = error.chars().take(ERROR_CHARS).collect();
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::sent_at.is_null()),
+    )
+    .set((
+        outbox::attempts.eq(attempts),
+        outbox::dead_at.eq(Some(now)),
+        outbox::lease_until.eq(None::<NaiveDateTime>),
+        outbox::last_error.eq(Some(message)),
+    ))
+    .execute(conn)?;
+    if let Some(payload) = scrubbed {
+        scrub(conn, id, payload)?;
+    }
+    Ok(())
+}
+
+/// Puts a message back without counting an attempt, e.g. until a per-number limit allows it.
+pub fn defer(conn: &mut Db, id: i64, until: NaiveDateTime) -> Result<(), Error> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::sent_at.is_null()),
+    )
+    .set((
+        outbox::next_attempt_at.eq(until),
+        outbox::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+    .map(drop)
+}
+
+/// When the messages of `channel` to `to_addr` were sent since `since` (bounded by `limit`),
+/// and when unsent, undead messages that expire (login codes) were queued: those go out soon.
+pub fn recent_sends(
+    conn: &mut Db,
+    channel: Channel,
+    to_addr: &str,
+    since: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<NaiveDateTime>, Error> {
+    let mine = outbox::table
+        .filter(outbox::channel.eq(channel.as_str()))
+        .filter(outbox::to_addr.eq(to_addr));
+    let mut sent: Vec<NaiveDateTime> = mine
+        .filter(outbox::sent_at.ge(since))
+        .select(outbox::sent_at.assume_not_null())
+        .order(outbox::sent_at.desc())
+        .limit(limit)
+        .load(conn)?;
+    let queued: Vec<NaiveDateTime> = mine
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::dead_at.is_null())
+        .filter(outbox::expires_at.gt(since))
+        .filter(outbox::created_at.ge(since))
+        .select(outbox::created_at)
+        .limit(limit)
+        .load(conn)?;
+    sent.extend(queued);
+    Ok(sent)
+}
+
 /// Records a failed attempt and schedules the next one after [`backoff`], releasing the lease.
-/// `attempts` is the row's count before this attempt, as claimed.
+/// `attempts` is the row's count before this attempt, as claimed. The caller dead-letters
+/// (`mark_dead`) instead once the attempts are used up.
 pub fn record_failure(
     conn: &mut Db,
     id: i64,
@@ -194,12 +323,56 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::seconds(seconds).min(MAX_BACKOFF)
 }
 
-/// Messages not yet sent, leased or not.
+/// Messages not yet sent and not dead, leased or not.
 pub fn pending_count(conn: &mut Db) -> Result<i64, Error> {
     outbox::table
         .filter(outbox::sent_at.is_null())
+        .filter(outbox::dead_at.is_null())
         .select(count_star())
         .get_result(conn)
+}
+
+/// Counts of one channel's messages, for `odrdesk outbox status`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChannelStats {
+    pub pending: i64,
+    pub sent: i64,
+    pub dead: i64,
+    /// When the oldest message still waiting was queued.
+    pub oldest_pending: Option<NaiveDateTime>,
+}
+
+pub fn channel_stats(conn: &mut Db, channel: Channel) -> Result<ChannelStats, Error> {
+    let mine = || outbox::table.filter(outbox::channel.eq(channel.as_str()));
+    let waiting = || {
+        mine()
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::dead_at.is_null())
+    };
+    Ok(ChannelStats {
+        pending: waiting().select(count_star()).get_result(conn)?,
+        sent: mine()
+            .filter(outbox::sent_at.is_not_null())
+            .select(count_star())
+            .get_result(conn)?,
+        dead: mine()
+            .filter(outbox::dead_at.is_not_null())
+            .select(count_star())
+            .get_result(conn)?,
+        oldest_pending: waiting()
+            .select(diesel::dsl::min(outbox::created_at))
+            .get_result(conn)?,
+    })
+}
+
+/// Dead letters, newest first.
+pub fn dead_letters(conn: &mut Db, limit: i64) -> Result<Vec<OutboxRow>, Error> {
+    outbox::table
+        .filter(outbox::dead_at.is_not_null())
+        .select(OutboxRow::as_select())
+        .order(outbox::id.desc())
+        .limit(limit)
+        .load(conn)
 }
 
 /// The most recent messages, newest first; only unsent ones if `pending_only`.
@@ -210,7 +383,9 @@ pub fn list(conn: &mut Db, pending_only: bool, limit: i64) -> Result<Vec<OutboxR
         .limit(limit)
         .into_boxed();
     if pending_only {
-        query = query.filter(outbox::sent_at.is_null());
+        query = query
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::dead_at.is_null());
     }
     query.load(conn)
 }

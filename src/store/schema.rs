@@ -66,6 +66,7 @@ diesel::table! {
         uscc -> Nullable<Text>,
         district -> Nullable<Text>,
         platform -> Nullable<Text>,
+        sms_notices -> Bool,
     }
 }
 
@@ -232,6 +233,20 @@ diesel::table! {
         lease_until -> Nullable<Timestamp>,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        channel -> Text,
+        payload -> Nullable<Text>,
+        dead_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    wechat_grants (id) {
+        id -> BigInt,
+        openid -> Text,
+        template_id -> Text,
+        granted_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -403,3 +418,24 @@ diesel::table! {
 
 diesel::joinable!(enterprise_api_keys -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(enterprise_api_keys, users);
+
+diesel::table! {
+    phone_codes (id) {
+        id -> BigInt,
+        phone -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        attempts -> Integer,
+        consumed -> Bool,
+    }
+}
+
+diesel::table! {
+    phone_sessions (token_hash) {
+        token_hash -> Text,
+        phone -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}

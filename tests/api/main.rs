@@ -19,4 +19,5 @@ mod group_commit;
 mod hostile;
 mod intake;
 mod openapi;
+mod phone;
 mod upload_limits;

@@ -35,6 +35,10 @@ async fn reader_errors_are_documented_on_every_operation() {
         "/api/v1/exports",
         "/api/v1/exports/{id}",
         "/api/v1/exports/{id}/download",
+        "/api/v1/phone/codes",
+        "/api/v1/phone/sessions",
+        "/api/v1/phone/cases",
+        "/api/v1/phone/cases/{case_no}/tracking-code",
     ] {
         assert!(paths.contains_key(path), "the document lacks {path}");
     }
@@ -47,10 +51,14 @@ async fn reader_errors_are_documented_on_every_operation() {
                     assert!(has(code), "{method} {path} takes JSON but lacks {code}");
                 }
             }
-            // Only the sign-ins and the tracking-token upload never read the session cookie.
+            // Only the sign-ins, the phone pages' bearer-only API and the tracking-token
+            // upload never read the session cookie.
             let session_free = [
                 "/api/v1/auth/login",
                 "/api/v1/wechat/login",
+                "/api/v1/phone/codes",
+                "/api/v1/phone/sessions",
+                "/api/v1/phone/cases/{case_no}/tracking-code",
                 "/api/v1/track/{case_no}/attachments",
             ];
             let write = ["post", "put", "patch", "delete"].contains(&method.as_str());

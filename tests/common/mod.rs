@@ -9,6 +9,7 @@ pub mod chromium;
 pub mod hook_receiver;
 pub mod node;
 pub mod numbering;
+pub mod providers;
 pub mod smtp;
 pub mod stream;
 pub mod webdriver;

@@ -27,10 +27,10 @@ pub struct NodeSpec {
     pub index_poll_ms: u64,
     /// A program and arguments put in front of the binary (e.g. `unshare -m sh -c …`).
     pub wrapper: Vec<String>,
-    /// More environment variables for the node.
+    /// More TOML for the node's configuration file (e.g. `[sms.templates]`).
+    pub extra_config: String,
+    /// More environment variables (e.g. the SMS provider's secret).
     pub env: Vec<(String, String)>,
-    /// More lines of its TOML configuration file.
-    pub config: String,
 }
 
 impl NodeSpec {
@@ -43,8 +43,8 @@ impl NodeSpec {
             mail_poll_ms: 100,
             index_poll_ms: 100,
             wrapper: Vec::new(),
+            extra_config: String::new(),
             env: Vec::new(),
-            config: String::new(),
         }
     }
 }
@@ -64,7 +64,7 @@ impl Node {
             &config,
             format!(
                 "index_poll_ms = {}\nworkers = 2\npool_size = 6\n{}",
-                spec.index_poll_ms, spec.config
+                spec.index_poll_ms, spec.extra_config
             ),
         )
         .expect("write node config");
@@ -101,6 +101,7 @@ impl Node {
             Some(url) => cmd.env("ODRDESK_DATABASE_URL", url),
             None => cmd.env_remove("ODRDESK_DATABASE_URL"),
         };
+        cmd.envs(spec.env.iter().map(|(k, v)| (k, v)));
         match &spec.smtp_url {
             Some(url) => cmd.env("ODRDESK_SMTP_URL", url),
             None => cmd.env_remove("ODRDESK_SMTP_URL"),

@@ -26,5 +26,6 @@ mod journeys_lists;
 mod journeys_nav;
 mod journeys_outcomes;
 mod login;
+mod phone;
 mod tracking;
 mod upload_limits;

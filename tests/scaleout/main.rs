@@ -17,6 +17,7 @@ mod cli;
 mod crash;
 mod document_numbers;
 mod faults;
+mod sms;
 mod two_nodes;
 mod webhooks;
 

@@ -27,7 +27,7 @@ fn spec(dir: &std::path::Path, database_url: Option<String>) -> NodeSpec {
             ("ODRDESK_SECRET_KEY".into(), "5a".repeat(32)),
             ("ODRDESK_WEBHOOK_ALLOW_LOOPBACK".into(), "true".into()),
         ],
-        config: "webhook_poll_ms = 50\n".into(),
+        extra_config: "webhook_poll_ms = 50\n".into(),
         ..NodeSpec::new(dir)
     }
 }

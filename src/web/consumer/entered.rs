@@ -64,6 +64,11 @@ impl Entered {
             .map_or("", |(_, v)| v.as_str())
     }
 
+    /// A checkbox that starts checked: ticked on a fresh form, as sent on a form sent back.
+    pub fn checked_by_default(&self, name: &str) -> bool {
+        self.values.is_empty() || self.value(name) == "yes"
+    }
+
     pub fn input(&self, name: &str) -> Input {
         Input {
             id: id_for(name),
@@ -138,6 +143,7 @@ impl Entered {
             email: f("email"),
             address: f("address"),
             id_number: None,
+            sms_notices: Some(self.value("sms_notices") == "yes"),
         }
     }
 

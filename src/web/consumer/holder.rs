@@ -28,7 +28,7 @@ pub fn held(req: &HttpRequest) -> Option<TrackingToken> {
         .and_then(|c| TrackingToken::parse(c.value()))
 }
 
-fn cookie(case_no: &str, token: &TrackingToken, secure: bool) -> Cookie<'static> {
+pub(super) fn cookie(case_no: &str, token: &TrackingToken, secure: bool) -> Cookie<'static> {
     Cookie::build(HOLDER_COOKIE, token.as_str().to_owned())
         .path(case_path(case_no))
         .http_only(true)

@@ -9,6 +9,7 @@ mod entered;
 mod forms;
 mod holder;
 pub(super) mod multipart;
+mod phone;
 mod steps;
 mod track;
 mod verify;
@@ -39,6 +40,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(track::form))
                 .route(web::post().to(track::lookup)),
         )
+        // Before `/track/{case_no}`, which would otherwise take `phone` for a case number.
+        .configure(phone::routes)
         .service(resource("/track/{case_no}", "GET").route(web::get().to(track::case)))
         .service(resource("/track/{case_no}/filed", "GET").route(web::get().to(forms::filed)))
         .service(

@@ -100,7 +100,7 @@ fn locked(
     let minutes = retry_after_secs.div_ceil(60);
     let message = format!(
         "该案件的查询码输错次数过多，为保护您的信息，请在 {minutes} 分钟后再试。\
-         查询码遗失的，请拨打 12315。"
+         查询码遗失的，可在本页下方用手机号获取新的查询码。"
     );
     let mut res = lookup_page(
         req,

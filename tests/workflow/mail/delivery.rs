@@ -7,7 +7,7 @@ use diesel::Connection;
 use diesel::result::Error;
 use odrdesk::clock::Clock;
 use odrdesk::notify::templates::render;
-use odrdesk::notify::{MailTransport, Notice, deliver_due, enqueue};
+use odrdesk::notify::{Channels, Notice, deliver_due, enqueue};
 use odrdesk::store::outbox;
 
 use super::{WAIT, ack, enqueue_all, mail, normalized, now, pool, rows, with_db};
@@ -146,7 +146,7 @@ async fn mail_waits_while_smtp_is_down_and_is_sent_once_after(backend: Backend) 
 
     // A minute later: the background sender and two more senders race for the same rows.
     let later = app.clock.now() + chrono::Duration::minutes(1);
-    let transport = MailTransport::from_settings(&app.settings).expect("transport");
+    let transport = Channels::from_settings(&app.settings).expect("transport");
     app.set_now(later);
     let (a, b) = tokio::join!(
         deliver_due(&pool, &transport, later, 10),

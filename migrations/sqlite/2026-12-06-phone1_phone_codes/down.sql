@@ -1,0 +1,2 @@
+DROP TABLE phone_sessions;
+DROP TABLE phone_codes;

@@ -1,0 +1,38 @@
+//! Notification channels: SMS through the provider stand-in (signature and template
+//! parameters checked), per-number limits, retries and dead letters, login codes, consent,
+//! and WeChat subscription messages through the stand-in of WeChat's token and send endpoints.
+
+mod sms;
+mod sms_outbox;
+mod wechat;
+
+use odrdesk::notify::{SmsMessage, SmsNotice, SmsRefusal, enqueue_sms};
+use odrdesk::store::{self, DbPool};
+
+use super::mail::with_db;
+
+/// Queues one SMS in its own committed transaction, as a use case would.
+pub async fn queue_sms(
+    pool: &DbPool,
+    key: &str,
+    phone: &str,
+    notice: SmsNotice,
+    at: chrono::NaiveDateTime,
+) -> Result<bool, SmsRefusal> {
+    let msg = SmsMessage {
+        dedupe_key: key.to_owned(),
+        case_id: None,
+        phone: phone.parse().expect("a mobile number"),
+        notice,
+    };
+    with_db(pool, move |c| {
+        store::write_transaction::<_, SmsRefusal>(c, |c| enqueue_sms(c, &msg, at))
+    })
+    .await
+}
+
+pub fn progress(case_no: &str) -> SmsNotice {
+    SmsNotice::Progress {
+        case_no: case_no.to_owned(),
+    }
+}
