@@ -7,7 +7,6 @@ use std::sync::Arc;
 use crate::blobs::BlobStore;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::notify::MailTransport;
 use crate::ratelimit::RateLimiter;
 use crate::notify::Channels;
 use crate::reference::ReferenceData;

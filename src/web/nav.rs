@@ -18,7 +18,7 @@ struct Area {
     about: &'static str,
 }
 
-const AREAS: [Area; 6] = [
+const AREAS: [Area; 7] = [
     Area {
         href: "/admin",
         label: "管理首页",
