@@ -489,6 +489,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sms_is_on_only_with_every_credential_and_reads_templates_and_limits() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "outbox_max_attempts = 3\n[sms]\nsdk_app_id = \"1400000001\"\n\
+             sign_name = \"江门市市场监督管理局\"\n[sms.templates]\naccepted = \"2100003\"\n\
+             [sms.limits]\nper_minute = 2\n",
+        )
+        .unwrap();
+        let mut args = CommonArgs {
+            config: Some(file.clone()),
+            data_dir: Some(dir.path().to_owned()),
+            sms_secret_id: Some("AKID".into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&args, None).unwrap();
+        assert!(s.sms.is_none(), "no secret key: SMS stays off");
+        assert_eq!(s.outbox_max_attempts, 3);
+        args.sms_secret_key = Some("key".into());
+        let sms = Settings::resolve(&args, None).unwrap().sms.unwrap();
+        assert_eq!(sms.templates["accepted"], "2100003");
+        assert_eq!((sms.limits.per_minute, sms.limits.per_hour), (2, 5));
+        assert_eq!(sms.api_base, "https://sms.tencentcloudapi.com");
+        assert!(!format!("{sms:?}").contains("key\""), "{sms:?}");
+        std::fs::write(&file, "[sms]\nsecret_key = \"in-the-file\"\n").unwrap();
+        assert!(
+            Settings::resolve(&args, None).is_err(),
+            "secrets are not read from the file"
+        );
+    }
+
+    #[test]
     fn flags_win_over_file_and_defaults_fill_the_rest() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");

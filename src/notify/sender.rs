@@ -209,7 +209,7 @@ pub async fn deliver_due(
                 let to = row.to_addr.clone();
                 let since = at - SmsLimits::HORIZON;
                 db(pool, move |c| {
-                    outbox::recent_sends(c, Channel::Sms, &to, since, 1000)
+                    outbox::recent_sends(c, (Channel::Sms, &to), since, 1000, false)
                 })
                 .await?
             }

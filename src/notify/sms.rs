@@ -256,7 +256,7 @@ pub fn enqueue_sms(
     let login = matches!(msg.notice, SmsNotice::LoginCode { .. });
     if login {
         let since = now - SmsLimits::HORIZON;
-        let recent = outbox::recent_sends(conn, Channel::Sms, phone, since, 1000)?;
+        let recent = outbox::recent_sends(conn, (Channel::Sms, phone), since, 1000, true)?;
         if let Some(at) = config.limits.next_allowed(&recent, now) {
             let retry_after_secs = (at - now).num_seconds().max(1);
             return Err(SmsRefusal::RateLimited { retry_after_secs });
@@ -291,6 +291,7 @@ pub fn enqueue_sms(
 
 /// The payload that replaces a login code's once it was sent or given up.
 pub fn scrubbed(row: &OutboxRow) -> Option<String> {
+    // Only login codes expire, and only they are secret.
     row.expires_at?;
     let mut payload: Payload = serde_json::from_str(row.payload.as_deref()?).ok()?;
     payload.params.iter_mut().for_each(|p| *p = SCRUBBED.into());

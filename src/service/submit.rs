@@ -180,13 +180,14 @@ fn receive(
         due: policy.due(&ctx.reference.calendar, first_clock, case.received_date),
         flags: route.flags,
     };
-    let (submitted, stored) = insert_new_case(conn, case, &opening, token, ctx.now)?;
+    let (submitted, mut stored) = insert_new_case(conn, case, &opening, token, ctx.now)?;
     let case_id = stored.id;
     if let Some(found) = &screened {
         super::screening::record(conn, case_id, found)?;
     }
     if let Some(openid) = consumer_openid {
         workflow::set_consumer(conn, case_id, openid)?;
+        stored.data.consumer_openid = Some(openid.to_owned());
     }
     // One link to one earlier case: linking to every earlier one grows with the square of a
     // consumer's repeated complaints.

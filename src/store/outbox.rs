@@ -261,13 +261,14 @@ pub fn defer(conn: &mut Db, id: i64, until: NaiveDateTime) -> Result<(), Error> 
 }
 
 /// When the messages of `channel` to `to_addr` were sent since `since` (bounded by `limit`),
-/// and when unsent, undead messages that expire (login codes) were queued: those go out soon.
+/// and with `queued`, when unsent, undead messages that expire (login codes) were queued:
+/// those go out soon, so a new login code counts them.
 pub fn recent_sends(
     conn: &mut Db,
-    channel: Channel,
-    to_addr: &str,
+    (channel, to_addr): (Channel, &str),
     since: NaiveDateTime,
     limit: i64,
+    queued: bool,
 ) -> Result<Vec<NaiveDateTime>, Error> {
     let mine = outbox::table
         .filter(outbox::channel.eq(channel.as_str()))
@@ -278,6 +279,9 @@ pub fn recent_sends(
         .order(outbox::sent_at.desc())
         .limit(limit)
         .load(conn)?;
+    if !queued {
+        return Ok(sent);
+    }
     let queued: Vec<NaiveDateTime> = mine
         .filter(outbox::sent_at.is_null())
         .filter(outbox::dead_at.is_null())

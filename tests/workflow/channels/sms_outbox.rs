@@ -195,7 +195,8 @@ async fn per_number_limits_defer_messages_and_refuse_login_codes(backend: Backen
             .unwrap()
     );
     // The server's sender is woken for the code and sends it at once.
-    assert_eq!(sms.wait_for(2, Duration::from_secs(5)).await.len(), 2);
+    let got = sms.wait_for(2, Duration::from_secs(5)).await;
+    assert_eq!(got.len(), 2, "{got:#?} {:#?}", rows(&pool).await);
 
     let second = deliver_due(&pool, &channels, t0 + Span::minutes(1), 10)
         .await

@@ -127,7 +127,7 @@ async fn subscribed_consumers_get_one_message_per_grant(backend: Backend) {
     assert_eq!(status, 201, "{filed}");
     let no = filed["case_no"].as_str().unwrap().to_owned();
     let sent = sends_within(&wx, 1).await;
-    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent.len(), 1, "{sent:#?} {:#?}", rows(&pool(&app)).await);
     let (_, ack) = &sent[0];
     assert_eq!(ack["touser"], OPENID);
     assert_eq!(ack["template_id"], "tmpl-ack");

@@ -132,11 +132,14 @@ async fn outbox_cli_reports_and_sends(backend: Backend) {
         String::from_utf8(out.stdout).expect("utf-8")
     };
     let status = run("status");
-    assert!(status.contains("待发送邮件：1 封"), "{status}");
+    assert!(
+        status.contains("邮件（email）：待发送 1，已发送 0，死信 0，最早待发送的已等待"),
+        "{status}"
+    );
     assert!(status.contains("cli"), "{status}");
     let sent = run("send");
-    assert!(sent.contains("已发送 1 封"), "{sent}");
-    assert!(run("status").contains("待发送邮件：0 封"));
+    assert!(sent.contains("已发送 1 条"), "{sent}");
+    assert!(run("status").contains("邮件（email）：待发送 0，已发送 1，死信 0\n"));
     let files = std::fs::read_dir(app.data_dir().join("outbox"))
         .unwrap()
         .count();
