@@ -1,0 +1,117 @@
+use super::*;
+
+#[test]
+fn sms_is_on_only_with_every_credential_and_reads_templates_and_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(
+        &file,
+        "outbox_max_attempts = 3\n[sms]\nsdk_app_id = \"1400000001\"\n\
+         sign_name = \"江门市市场监督管理局\"\n[sms.templates]\naccepted = \"2100003\"\n\
+         [sms.limits]\nper_minute = 2\n",
+    )
+    .unwrap();
+    let mut args = CommonArgs {
+        config: Some(file.clone()),
+        data_dir: Some(dir.path().to_owned()),
+        sms_secret_id: Some("AKID".into()),
+        ..Default::default()
+    };
+    let s = Settings::resolve(&args, None).unwrap();
+    assert!(s.sms.is_none(), "no secret key: SMS stays off");
+    assert_eq!(s.outbox_max_attempts, 3);
+    args.sms_secret_key = Some("key".into());
+    let sms = Settings::resolve(&args, None).unwrap().sms.unwrap();
+    assert_eq!(sms.templates["accepted"], "2100003");
+    assert_eq!((sms.limits.per_minute, sms.limits.per_hour), (2, 5));
+    assert_eq!(sms.api_base, "https://sms.tencentcloudapi.com");
+    assert!(!format!("{sms:?}").contains("key\""), "{sms:?}");
+    std::fs::write(&file, "[sms]\nsecret_key = \"in-the-file\"\n").unwrap();
+    assert!(
+        Settings::resolve(&args, None).is_err(),
+        "secrets are not read from the file"
+    );
+}
+
+#[test]
+fn flags_win_over_file_and_defaults_fill_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/odr\"\npool_size = 3\n",
+    )
+    .unwrap();
+    let args = CommonArgs {
+        config: Some(file.clone()),
+        data_dir: Some(PathBuf::from("/tmp/flag")),
+        ..Default::default()
+    };
+    let s = Settings::resolve(&args, None).unwrap();
+    assert_eq!(s.data_dir, PathBuf::from("/tmp/flag"));
+    assert_eq!(s.listen.port(), 9000);
+    assert_eq!(s.pool_size, 3);
+    assert_eq!(
+        s.database,
+        DatabaseUrl::Sqlite("/tmp/flag/odrdesk.sqlite3".into())
+    );
+    let s = Settings::resolve(&args, Some("0.0.0.0:1")).unwrap();
+    assert_eq!(s.listen.port(), 1);
+}
+
+#[test]
+fn the_session_cookie_is_secure_by_default_behind_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    let resolve = |text: &str, public_url: Option<&str>| {
+        std::fs::write(&file, text).unwrap();
+        let args = CommonArgs {
+            config: Some(file.clone()),
+            public_url: public_url.map(str::to_owned),
+            ..Default::default()
+        };
+        Settings::resolve(&args, None).unwrap().cookie_secure
+    };
+    assert!(!resolve("", None), "plain http on loopback");
+    assert!(resolve("", Some("https://odr.jiangmen.gov.cn")));
+    assert!(resolve(
+        "public_url = \"https://odr.jiangmen.gov.cn/\"\n",
+        None
+    ));
+    assert!(!resolve(
+        "cookie_secure = false\n",
+        Some("https://odr.jiangmen.gov.cn")
+    ));
+    assert!(resolve(
+        "cookie_secure = true\n",
+        Some("http://127.0.0.1:8080")
+    ));
+}
+
+#[test]
+fn bad_file_and_bad_listen_are_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, "listen = 5\n").unwrap();
+    let args = CommonArgs {
+        config: Some(file),
+        ..Default::default()
+    };
+    assert!(matches!(
+        Settings::resolve(&args, None),
+        Err(ConfigError::Parse { .. })
+    ));
+    let args = CommonArgs::default();
+    assert!(matches!(
+        Settings::resolve(&args, Some("nope")),
+        Err(ConfigError::Listen(_))
+    ));
+    let args = CommonArgs {
+        config: Some(dir.path().join("missing.toml")),
+        ..Default::default()
+    };
+    assert!(matches!(
+        Settings::resolve(&args, None),
+        Err(ConfigError::Read { .. })
+    ));
+}
