@@ -14,6 +14,18 @@ const LEGACY_TOKEN_BYTES: usize = 20;
 /// Marks a sealed short code; a sealed old token is bare hex.
 const SEALED_CODE: &str = "b32:";
 
+/// HMAC-SHA256 of the concatenated `parts` under `key`.
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut context =
+        ring::hmac::Context::with_key(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key));
+    for p in parts {
+        context.update(p);
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(context.sign().as_ref());
+    out
+}
+
 fn sha256_hex(parts: &[&[u8]]) -> String {
     let mut h = Sha256::new();
     for p in parts {

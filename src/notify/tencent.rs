@@ -18,26 +18,9 @@ const VERSION: &str = "2021-01-11";
 const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 const SIGNED_HEADERS: &str = "content-type;host;x-tc-action";
 
-/// HMAC-SHA256 (RFC 2104) over SHA-256's 64-byte blocks.
+/// HMAC-SHA256 of one message.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut block = [0u8; 64];
-    if key.len() > 64 {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    let outer = Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize();
-    let mut out = [0u8; 32];
-    out.copy_from_slice(&outer);
-    out
+    crate::secrets::hmac_sha256(key, &[message])
 }
 
 /// The `Authorization` header of a POST with JSON `body` to `host` at `timestamp` (seconds).

@@ -1,35 +1,15 @@
-//! HMAC-SHA256 (RFC 2104), the signature a business checks, its webhook secret, and the
-//! server key that seals that secret in the database. The server must sign with the secret,
-//! so it cannot keep a hash of it; it keeps it encrypted instead (encrypt-then-MAC, with
-//! HMAC-SHA256 as the keystream and as the tag), under a key that is not in the database.
+//! The signature a business checks (HMAC-SHA256), its webhook secret, and the server key that
+//! seals that secret in the database. The server must sign with the secret, so it cannot keep
+//! a hash of it; it keeps it encrypted instead (ChaCha20-Poly1305 from `ring`, the library
+//! rustls already brings), under a key that is not in the database.
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
+use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 
-const BLOCK: usize = 64;
 const SEALED_PREFIX: &str = "v1:";
-const NONCE_BYTES: usize = 16;
-const TAG_BYTES: usize = 32;
 
-/// HMAC-SHA256 of the concatenated `parts` under `key`.
-pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(block.map(|b| b ^ 0x36));
-    for p in parts {
-        inner.update(p);
-    }
-    let mut outer = Sha256::new();
-    outer.update(block.map(|b| b ^ 0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().into()
-}
+pub use crate::secrets::hmac_sha256;
 
 /// `v1=<hex HMAC-SHA256 of "{timestamp}.{body}" under the secret>`, the value of
 /// `X-Odrdesk-Signature`.
@@ -37,11 +17,6 @@ pub fn signature(secret: &WebhookSecret, timestamp: i64, body: &[u8]) -> String 
     let stamp = timestamp.to_string();
     let mac = hmac_sha256(secret.as_str().as_bytes(), &[stamp.as_bytes(), b".", body]);
     format!("v1={}", hex::encode(mac))
-}
-
-/// Compares two byte strings in time that depends only on their lengths.
-pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn random<const N: usize>() -> std::io::Result<[u8; N]> {
@@ -76,8 +51,7 @@ impl WebhookSecret {
 /// The key that seals webhook secrets. Every node of one database must hold the same one.
 #[derive(Clone)]
 pub struct ServerKey {
-    enc: [u8; 32],
-    mac: [u8; 32],
+    key: [u8; 32],
 }
 
 impl std::fmt::Debug for ServerKey {
@@ -91,10 +65,7 @@ impl ServerKey {
     pub fn from_hex(text: &str) -> Option<ServerKey> {
         let raw = hex::decode(text.trim()).ok()?;
         let key: [u8; 32] = raw.try_into().ok()?;
-        Some(ServerKey {
-            enc: hmac_sha256(&key, &[b"odrdesk seal: encrypt"]),
-            mac: hmac_sha256(&key, &[b"odrdesk seal: authenticate"]),
-        })
+        Some(ServerKey { key })
     }
 
     /// The configured key, else the one in `file`, made (readable by its owner only) when
@@ -113,46 +84,39 @@ impl ServerKey {
             .ok_or_else(|| anyhow::anyhow!("the server key must be 64 hex characters"))
     }
 
-    fn keystream_xor(&self, nonce: &[u8], data: &[u8]) -> Vec<u8> {
-        data.chunks(32)
-            .enumerate()
-            .flat_map(|(i, chunk)| {
-                let counter = u32::try_from(i).unwrap_or(u32::MAX).to_be_bytes();
-                let pad = hmac_sha256(&self.enc, &[nonce, &counter]);
-                chunk
-                    .iter()
-                    .zip(pad)
-                    .map(|(a, b)| a ^ b)
-                    .collect::<Vec<_>>()
-            })
-            .collect()
+    fn cipher(&self) -> LessSafeKey {
+        // A 32-byte key is the length ChaCha20-Poly1305 takes, so this cannot fail.
+        LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, &self.key).expect("32-byte key"))
     }
 
+    /// `v1:` and the hex of a random nonce, the ciphertext and its tag.
     pub fn seal(&self, secret: &WebhookSecret) -> std::io::Result<String> {
-        let nonce = random::<NONCE_BYTES>()?;
-        let cipher = self.keystream_xor(&nonce, secret.as_str().as_bytes());
-        let tag = hmac_sha256(&self.mac, &[&nonce, &cipher]);
+        let nonce = random::<NONCE_LEN>()?;
+        let mut data = secret.as_str().as_bytes().to_vec();
+        self.cipher()
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut data)
+            .map_err(|_| std::io::Error::other("sealing failed"))?;
         Ok(format!(
-            "{SEALED_PREFIX}{}{}{}",
+            "{SEALED_PREFIX}{}{}",
             hex::encode(nonce),
-            hex::encode(&cipher),
-            hex::encode(tag)
+            hex::encode(data)
         ))
     }
 
     /// `None` when `sealed` was not sealed by this key or was altered.
     pub fn open(&self, sealed: &str) -> Option<WebhookSecret> {
         let raw = hex::decode(sealed.strip_prefix(SEALED_PREFIX)?).ok()?;
-        if raw.len() < NONCE_BYTES + TAG_BYTES {
+        if raw.len() < NONCE_LEN {
             return None;
         }
-        let (nonce, rest) = raw.split_at(NONCE_BYTES);
-        let (cipher, tag) = rest.split_at(rest.len() - TAG_BYTES);
-        if !same_bytes(&hmac_sha256(&self.mac, &[nonce, cipher]), tag) {
-            return None;
-        }
-        let plain = self.keystream_xor(nonce, cipher);
-        String::from_utf8(plain).ok().map(WebhookSecret)
+        let (nonce, rest) = raw.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut data = rest.to_vec();
+        let plain = self
+            .cipher()
+            .open_in_place(nonce, Aad::empty(), &mut data)
+            .ok()?;
+        String::from_utf8(plain.to_vec()).ok().map(WebhookSecret)
     }
 }
 

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+
+use super::providers::hmac;
 
 /// One delivery as received.
 #[derive(Debug, Clone)]
@@ -31,24 +32,6 @@ pub struct Receiver {
     got: Arc<Mutex<Vec<Received>>>,
     failures_left: Arc<AtomicUsize>,
     handle: ServerHandle,
-}
-
-fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
-    let mut block = [0u8; 64];
-    if key.len() > 64 {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let inner = Sha256::new()
-        .chain_update(block.map(|b| b ^ 0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(block.map(|b| b ^ 0x5c))
-        .chain_update(inner)
-        .finalize()
-        .to_vec()
 }
 
 fn header(req: &HttpRequest, name: &str) -> String {

@@ -33,8 +33,8 @@ pub struct SmsReceipt {
     pub version: String,
 }
 
-/// HMAC-SHA256 written out from RFC 2104, independently of the crate's.
-fn hmac(key: &[u8], msg: &[u8]) -> Vec<u8> {
+/// HMAC-SHA256 written out from RFC 2104, independently of the library the server uses.
+pub fn hmac(key: &[u8], msg: &[u8]) -> Vec<u8> {
     let mut k = if key.len() > 64 {
         Sha256::digest(key).to_vec()
     } else {
