@@ -44,6 +44,10 @@ impl<K: Eq + Hash, V> PrunedTable<K, V> {
         self.entries.get(key)
     }
 
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.entries.get_mut(key)
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -43,6 +43,12 @@ pub const PER_ADDRESS: SendLimit = SendLimit {
     max: 20,
 };
 
+/// Fresh 查询码 per case by phone: three a day, so a session cannot flood the case's log.
+pub const REISSUES_PER_CASE: SendLimit = SendLimit {
+    window_secs: 86_400,
+    max: 3,
+};
+
 /// The longest window of `PER_NUMBER`: older codes no longer count and may be deleted.
 pub const KEEP_SECS: i64 = 86_400;
 

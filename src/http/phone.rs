@@ -66,6 +66,7 @@ fn phone_of(issues: &mut Issues, raw: &Option<String>) -> Option<Phone> {
         (status = 415, description = "Not declared application/json", body = ErrorBody),
         (status = 422, description = "Not a mainland mobile number", body = ErrorBody),
         (status = 429, description = "Too many codes for this number or from this address; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Every code check slot is busy; try again after Retry-After", body = ErrorBody),
     )
 )]
 pub async fn request_code(
@@ -96,6 +97,7 @@ pub async fn request_code(
         (status = 415, description = "Not declared application/json", body = ErrorBody),
         (status = 422, description = "Not a mobile number, or not six digits", body = ErrorBody),
         (status = 429, description = "Too many wrong codes from this address; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Every code check slot is busy (the try is not counted); try again after Retry-After", body = ErrorBody),
     )
 )]
 pub async fn open_session(
@@ -167,6 +169,7 @@ pub async fn cases(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         (status = 200, description = "The case's new 查询码; the old one no longer opens it", body = FreshTrackingCode),
         (status = 401, description = "No live phone session", body = ErrorBody),
         (status = 404, description = "No such case filed with this number", body = ErrorBody),
+        (status = 429, description = "Three fresh codes for this case within a day already; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn fresh_tracking_code(

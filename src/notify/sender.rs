@@ -206,10 +206,10 @@ pub async fn deliver_due(
         };
         let recent = match row.channel() {
             Some(Channel::Sms) => {
-                let to = row.to_addr.clone();
+                let (to, code) = (row.to_addr.clone(), row.expires_at.is_some());
                 let since = at - SmsLimits::HORIZON;
                 db(pool, move |c| {
-                    outbox::recent_sends(c, (Channel::Sms, &to), since, 1000, false)
+                    outbox::recent_sends(c, (Channel::Sms, &to, code), since, 1000, false)
                 })
                 .await?
             }

@@ -256,7 +256,7 @@ pub fn enqueue_sms(
     let login = matches!(msg.notice, SmsNotice::LoginCode { .. });
     if login {
         let since = now - SmsLimits::HORIZON;
-        let recent = outbox::recent_sends(conn, (Channel::Sms, phone), since, 1000, true)?;
+        let recent = outbox::recent_sends(conn, (Channel::Sms, phone, true), since, 1000, true)?;
         if let Some(at) = config.limits.next_allowed(&recent, now) {
             let retry_after_secs = (at - now).num_seconds().max(1);
             return Err(SmsRefusal::RateLimited { retry_after_secs });

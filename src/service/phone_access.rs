@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::ServiceError;
-use super::phone_gate::PhoneGate;
+use super::phone_gate::{Busy, PhoneGate};
 use super::track::MaskedPerson;
 use crate::auth::password::burn_time;
 use crate::auth::token::SessionToken;
@@ -24,13 +24,13 @@ use crate::clock::china_date;
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::ids::Phone;
 use crate::domain::phone_code::{
-    CODE_TTL_SECS, KEEP_SECS, PER_NUMBER, SESSION_MINUTES, wait_before_sending,
+    CODE_TTL_SECS, KEEP_SECS, PER_NUMBER, REISSUES_PER_CASE, SESSION_MINUTES, wait_before_sending,
 };
 use crate::domain::{mask_name, mask_phone};
 use crate::secrets::{LoginCode, TrackingToken};
 use crate::store::events::{self, EventDraft};
 use crate::store::models::CaseRow;
-use crate::store::{Db, DbPool, cases, phone_codes, write_transaction};
+use crate::store::{Db, DbPool, StoreError, cases, phone_codes, write_transaction};
 
 /// The event logged when a consumer takes a fresh 查询码 by phone. Its payload holds no
 /// personal data, only how the holder proved who they are.
@@ -86,9 +86,17 @@ pub async fn request_code(
     client: IpAddr,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
+    let slot = gate.slot().map_err(busy)?;
     gate.code_asked(client, now.naive_utc()).map_err(too_many)?;
     let code = LoginCode::generate().map_err(io)?;
-    let hash = code.hash(&phone).map_err(io)?;
+    let (hashed, number) = (code.clone(), phone.clone());
+    let hash = actix_web::web::block(move || {
+        let _slot = slot;
+        hashed.hash(&number)
+    })
+    .await
+    .map_err(|e| busy_with(e.to_string()))?
+    .map_err(io)?;
     super::on_pool(pool, move |conn| issue(conn, &phone, &code, &hash, now)).await
 }
 
@@ -96,6 +104,15 @@ fn too_many(secs: i64) -> ServiceError {
     ServiceError::TooManyRequests {
         retry_after_secs: u64::try_from(secs).unwrap_or(1).max(1),
     }
+}
+
+fn busy(_: Busy) -> ServiceError {
+    busy_with("every phone code check slot is busy".into())
+}
+
+/// 503 with a short Retry-After and "系统繁忙，请稍后重试".
+fn busy_with(detail: String) -> ServiceError {
+    ServiceError::Store(StoreError::Unavailable(detail))
 }
 
 /// Stores the code whose hash is `hash` for `phone` under the per-number limits and sends it
@@ -117,7 +134,9 @@ pub fn issue(
         let expires_at = now + Duration::seconds(CODE_TTL_SECS);
         phone_codes::replace(conn, phone.as_str(), hash, (now, expires_at), since)?;
         if phone_codes::has_cases(conn, phone.as_str())? {
-            super::phone_sms::send_code(conn, phone, code, now)?;
+            let (code_id, _, _) = phone_codes::latest(conn, phone.as_str())?
+                .ok_or_else(|| ServiceError::Storage("the code just stored is gone".into()))?;
+            super::phone_sms::send_code(conn, (phone, code_id), code, now)?;
         }
         Ok(())
     })
@@ -125,7 +144,8 @@ pub fn issue(
 
 /// Checks `code` for `phone` and opens a half-hour session scoped to the number. Every code
 /// that does not open one is refused alike (`CODE_REFUSED`), and counted against the code
-/// and the client address.
+/// and the client address. The try is counted against the address before any argon2 work
+/// and given back only when the code opens a session or no slot was free (503).
 pub async fn open_session(
     pool: &DbPool,
     gate: &PhoneGate,
@@ -134,21 +154,31 @@ pub async fn open_session(
     now: DateTime<Utc>,
 ) -> Result<PhoneLogin, ServiceError> {
     let at = now.naive_utc();
-    if let Some(wait) = gate.wrong_wait(client, at) {
-        return Err(too_many(wait));
-    }
+    gate.code_typed(client, at).map_err(too_many)?;
+    let slot = gate.slot().map_err(|b| {
+        gate.not_wrong(client, at);
+        busy(b)
+    })?;
     let number = phone.as_str().to_owned();
     let latest = super::on_pool(pool, move |conn| Ok(phone_codes::latest(conn, &number)?)).await?;
     let matched = match &latest {
         Some((id, hash, challenge)) if challenge.is_live(at) => {
             let (hash, phone, code) = (hash.clone(), phone.clone(), code.clone());
-            let ok = actix_web::web::block(move || code.matches(&phone, &hash))
-                .await
-                .unwrap_or(false);
+            let ok = actix_web::web::block(move || {
+                let _slot = slot;
+                code.matches(&phone, &hash)
+            })
+            .await
+            .unwrap_or(false);
             Some((*id, ok))
         }
         _ => {
-            actix_web::web::block(burn_time).await.ok();
+            actix_web::web::block(move || {
+                let _slot = slot;
+                burn_time();
+            })
+            .await
+            .ok();
             None
         }
     };
@@ -177,12 +207,12 @@ pub async fn open_session(
     })
     .await?;
     if !opened {
-        gate.wrong_typed(client, at);
         return Err(ServiceError::InvalidCredentials {
             code: "phone_code_invalid",
             message: CODE_REFUSED.into(),
         });
     }
+    gate.not_wrong(client, at);
     Ok(PhoneLogin {
         token: token.as_str().to_owned(),
         expires_at,
@@ -233,7 +263,8 @@ fn is_filer(role: &str) -> bool {
 
 /// A fresh 查询码 for case `case_no`, if its complainant or reporter gave `phone`: the old
 /// code stops working, and the case's log records that a code was reissued (no personal
-/// data). `NotFound` for any other case, as for a missing one. One transaction.
+/// data). `NotFound` for any other case, as for a missing one; `TooManyRequests` after
+/// `REISSUES_PER_CASE` fresh codes within a day. One transaction.
 pub fn reissue_tracking_code(
     conn: &mut Db,
     phone: &Phone,
@@ -250,6 +281,13 @@ pub fn reissue_tracking_code(
             return Err(ServiceError::NotFound);
         }
         cases::lock_case(conn, case.id)?;
+        let at = now.naive_utc();
+        let since = at - Duration::seconds(REISSUES_PER_CASE.window_secs);
+        let limit = i64::try_from(REISSUES_PER_CASE.max).unwrap_or(i64::MAX);
+        let earlier = events::times_of(conn, (case.id, TRACKING_CODE_REISSUED), since, limit)?;
+        if let Some(wait) = wait_before_sending(&[REISSUES_PER_CASE], &earlier, at) {
+            return Err(too_many(wait));
+        }
         cases::set_tracking_token_hash(conn, case.id, &token.hash())?;
         events::append(
             conn,

@@ -9,22 +9,20 @@ use crate::notify::{SmsMessage, SmsNotice, SmsRefusal, enqueue_sms};
 use crate::secrets::LoginCode;
 use crate::store::Db;
 
-/// Queues the SMS carrying `code` to `phone`, in the caller's transaction. Only numbers that
+/// Queues the SMS carrying `code` to `phone`, in the caller's transaction, keyed on the stored
+/// code's row id `code_id` (never the number: the key is printed by `odrdesk outbox status`)
+/// and the time. Only numbers that
 /// some case gave get here, so a refusal that would differ by number (no SMS service, the
 /// channel's own per-number limit) is logged and answered like a sent code: the answer must
 /// not tell a number with cases from one without.
 pub fn send_code(
     conn: &mut Db,
-    phone: &Phone,
+    (phone, code_id): (&Phone, i64),
     code: &LoginCode,
     now: NaiveDateTime,
 ) -> Result<(), ServiceError> {
     let msg = SmsMessage {
-        dedupe_key: format!(
-            "phone-code:{}:{}",
-            phone.as_str(),
-            now.and_utc().timestamp_micros()
-        ),
+        dedupe_key: format!("phone-code:{code_id}:{}", now.and_utc().timestamp_micros()),
         case_id: None,
         phone: phone.clone(),
         notice: SmsNotice::LoginCode {

@@ -98,6 +98,23 @@ pub fn list(conn: &mut Db, case_id: i64) -> Result<Vec<EventRow>, DieselError> {
         .load(conn)
 }
 
+/// When events of `kind` were logged on case `case_id` since `since`, at most `limit`.
+pub fn times_of(
+    conn: &mut Db,
+    (case_id, kind): (i64, &str),
+    since: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<NaiveDateTime>, DieselError> {
+    case_events::table
+        .filter(case_events::case_id.eq(case_id))
+        .filter(case_events::kind.eq(kind))
+        .filter(case_events::at.gt(since))
+        .order(case_events::at.desc())
+        .select(case_events::at)
+        .limit(limit)
+        .load(conn)
+}
+
 /// Both backends keep microseconds; hashing the truncated value keeps re-reads verifiable.
 pub fn truncate_to_micros(t: NaiveDateTime) -> NaiveDateTime {
     use chrono::Timelike;

@@ -260,19 +260,22 @@ pub fn defer(conn: &mut Db, id: i64, until: NaiveDateTime) -> Result<(), Error> 
     .map(drop)
 }
 
-/// When the messages of `channel` to `to_addr` were sent since `since` (bounded by `limit`),
-/// and with `queued`, when unsent, undead messages that expire (login codes) were queued:
-/// those go out soon, so a new login code counts them.
+/// When the login codes (`codes`) or else the notices of `channel` to `to_addr` were sent
+/// since `since` (bounded by `limit`), and with `queued`, when unsent, undead ones were queued:
+/// codes go out soon, so a new login code counts them. Codes and notices are limited apart, so
+/// codes anyone may ask for never hold back a case's notices.
 pub fn recent_sends(
     conn: &mut Db,
-    (channel, to_addr): (Channel, &str),
+    (channel, to_addr, codes): (Channel, &str, bool),
     since: NaiveDateTime,
     limit: i64,
     queued: bool,
 ) -> Result<Vec<NaiveDateTime>, Error> {
+    // Only login codes expire: they and the notices are counted apart.
     let mine = outbox::table
         .filter(outbox::channel.eq(channel.as_str()))
-        .filter(outbox::to_addr.eq(to_addr));
+        .filter(outbox::to_addr.eq(to_addr))
+        .filter(outbox::expires_at.is_not_null().eq(codes));
     let mut sent: Vec<NaiveDateTime> = mine
         .filter(outbox::sent_at.ge(since))
         .select(outbox::sent_at.assume_not_null())

@@ -120,7 +120,41 @@ async fn a_fresh_tracking_code_opens_the_case_and_the_old_one_stops(backend: Bac
     assert_eq!(post_bearer(&app, &path, &token).await.0, 401);
 }
 
+async fn a_case_gets_three_fresh_tracking_codes_a_day(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let (mine, _) = app.file(&complaint_by(FILER, "面膜过敏")).await;
+    let token = session_for(&app, FILER).await;
+    let path = format!("/api/v1/phone/cases/{mine}/tracking-code");
+    for _ in 0..3 {
+        let (status, body) = post_bearer(&app, &path, &token).await;
+        assert_eq!(status, 200, "{body}");
+        super::pass(&app, 60);
+    }
+    let res = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("重试"), "{body}");
+    let reissued: i64 = case_events::table
+        .filter(case_events::kind.eq("tracking_code_reissued"))
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(reissued, 3, "a refused try logs nothing");
+    // A day after the first, one more fits.
+    super::pass(&app, 24 * 3600 - 3 * 60 + 1);
+    let token = session_for(&app, FILER).await;
+    assert_eq!(post_bearer(&app, &path, &token).await.0, 200);
+}
+
 on_both_backends!(
     the_list_holds_every_case_filed_with_the_number_and_no_other,
     a_fresh_tracking_code_opens_the_case_and_the_old_one_stops,
+    a_case_gets_three_fresh_tracking_codes_a_day,
 );

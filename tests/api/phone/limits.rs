@@ -137,6 +137,49 @@ async fn an_address_typing_wrong_codes_is_slowed(backend: Backend) {
     assert_eq!(res.status().as_u16(), 429);
 }
 
+async fn a_burst_of_codes_from_one_address_is_all_counted(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let client = client_from("127.0.0.6");
+    let tries = (0..80).map(|i| {
+        let phone = format!("1350000{i:04}");
+        client
+            .post(app.url("/api/v1/phone/sessions"))
+            .json(&json!({"phone": phone, "code": "111111"}))
+            .send()
+    });
+    let answers = futures_util::future::join_all(tries).await;
+    let statuses: Vec<u16> = answers
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(
+        statuses.iter().all(|s| [401, 429, 503].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(
+        checked <= 30,
+        "{checked} codes checked past the limit: {statuses:?}"
+    );
+    // Busy answers gave their try back; the address is at its limit once thirty were wrong.
+    for n in checked..30 {
+        let res = client
+            .post(app.url("/api/v1/phone/sessions"))
+            .json(&json!({"phone": format!("1350001{n:04}"), "code": "111111"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 401);
+    }
+    let res = client
+        .post(app.url("/api/v1/phone/sessions"))
+        .json(&json!({"phone": FILER, "code": "111111"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 429);
+}
+
 async fn only_a_hash_of_the_code_is_stored(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     app.file(&complaint_by(FILER, "面膜过敏")).await;
@@ -157,5 +200,6 @@ on_both_backends!(
     a_code_lives_five_minutes,
     a_code_takes_five_wrong_tries_and_a_new_code_supersedes,
     an_address_typing_wrong_codes_is_slowed,
+    a_burst_of_codes_from_one_address_is_all_counted,
     only_a_hash_of_the_code_is_stored,
 );

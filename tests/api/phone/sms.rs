@@ -6,6 +6,8 @@
 use std::time::Duration;
 
 use diesel::prelude::*;
+use odrdesk::clock::Clock;
+use odrdesk::notify::ops::status_report;
 use odrdesk::store::schema::{outbox, phone_codes, phone_sessions};
 use serde_json::Value;
 
@@ -112,4 +114,24 @@ async fn a_consumer_reads_the_code_from_the_sms_and_finds_the_case(backend: Back
     );
 }
 
-on_both_backends!(a_consumer_reads_the_code_from_the_sms_and_finds_the_case);
+async fn the_outbox_status_never_shows_the_number_of_a_login_code(backend: Backend) {
+    let sms = SmsStandIn::start();
+    let config = sms.config();
+    let app = TestApp::spawn_with(&backend, |s| {
+        s.sms = Some(config);
+        s.mail_poll_ms = 3_600_000;
+    })
+    .await;
+    app.file(&complaint_by(FILER, "面膜过敏")).await;
+    assert_eq!(ask_code(&app, &app.client, FILER).await.0, 202);
+    assert_eq!(wait_for_codes(&sms, 1).await.len(), 1);
+    let now = app.clock.now();
+    let text = status_report(&mut app.db(), true, 50, now).unwrap();
+    assert!(text.contains("phone-code:"), "{text}");
+    assert!(!text.contains(FILER), "{text}");
+}
+
+on_both_backends!(
+    a_consumer_reads_the_code_from_the_sms_and_finds_the_case,
+    the_outbox_status_never_shows_the_number_of_a_login_code,
+);

@@ -1,5 +1,5 @@
 //! The SMS outbox rules: provider errors retry and then dead-letter (listed by `odrdesk outbox
-//! status`), per-number limits defer messages and refuse login codes, and a login code goes at
+//! status`), per-number limits defer notices and refuse login codes, each counted apart, and a login code goes at
 //! once, expires unsent after five minutes and never stays readable.
 
 use std::time::{Duration, Instant};
@@ -137,7 +137,7 @@ async fn provider_errors_retry_then_dead_letter(backend: Backend) {
     assert!(!text.contains("13800138000"), "phones are masked: {text}");
 }
 
-async fn per_number_limits_defer_messages_and_refuse_login_codes(backend: Backend) {
+async fn per_number_limits_defer_notices_but_not_login_codes(backend: Backend) {
     let sms = SmsStandIn::start();
     let limits = SmsLimits {
         per_minute: 1,
@@ -175,22 +175,12 @@ async fn per_number_limits_defer_messages_and_refuse_login_codes(backend: Backen
         "{waiting:#?}"
     );
 
-    // A login code to the same number is refused now, with the wait; to another, it goes.
-    let code = || SmsNotice::LoginCode {
+    // A login code is counted apart from the notices: to the same number, it goes at once.
+    let code = SmsNotice::LoginCode {
         code: "482913".into(),
     };
-    let refused = queue_sms(&pool, "login-1", "13800138000", code(), t0.naive_utc()).await;
     assert!(
-        matches!(
-            refused,
-            Err(SmsRefusal::RateLimited {
-                retry_after_secs: 60
-            })
-        ),
-        "{refused:?}"
-    );
-    assert!(
-        queue_sms(&pool, "login-2", "13900139000", code(), t0.naive_utc())
+        queue_sms(&pool, "login-1", "13800138000", code, t0.naive_utc())
             .await
             .unwrap()
     );
@@ -217,9 +207,74 @@ async fn per_number_limits_defer_messages_and_refuse_login_codes(backend: Backen
     let to_first: Vec<_> = sms
         .receipts()
         .into_iter()
-        .filter(|r| r.phone == "+8613800138000")
+        .filter(|r| r.phone == "+8613800138000" && r.params[0].starts_with("TS-"))
         .collect();
     assert_eq!(to_first.len(), 3, "deferred, never dropped");
+}
+
+async fn login_codes_and_notices_have_separate_allowances(backend: Backend) {
+    let sms = SmsStandIn::start();
+    let limits = SmsLimits {
+        per_minute: 0,
+        per_hour: 0,
+        per_day: 2,
+    };
+    let app = quiet_app(&backend, &sms, |s| {
+        if let Some(c) = s.sms.as_mut() {
+            c.limits = limits;
+        }
+    })
+    .await;
+    let (pool, channels) = (pool(&app), Channels::from_settings(&app.settings).unwrap());
+    let t0 = app.clock.now();
+    let now = t0.naive_utc();
+    let code = || SmsNotice::LoginCode {
+        code: "482913".into(),
+    };
+    // Anyone may ask for codes to a number: two use up its codes for the day...
+    for key in ["login-1", "login-2"] {
+        assert!(
+            queue_sms(&pool, key, "13800138000", code(), now)
+                .await
+                .unwrap()
+        );
+    }
+    assert_eq!(sms.wait_for(2, Duration::from_secs(5)).await.len(), 2);
+    let refused = queue_sms(&pool, "login-3", "13800138000", code(), now).await;
+    assert!(
+        matches!(refused, Err(SmsRefusal::RateLimited { .. })),
+        "{refused:?}"
+    );
+    // ...yet the case's acceptance notice goes at once.
+    let accepted = SmsNotice::Accepted {
+        case_no: "TS-2026-000001".into(),
+        due: t0.date_naive() + Span::days(45),
+    };
+    assert!(
+        queue_sms(&pool, "accepted/sms", "13800138000", accepted, now)
+            .await
+            .unwrap()
+    );
+    let report = deliver_due(&pool, &channels, t0, 10).await.unwrap();
+    assert_eq!((report.sent, report.deferred), (1, 0), "{report:?}");
+    // And notices never hold back a code: two to another number, then its code goes.
+    for n in 1..=2 {
+        let key = format!("n{n}/sms");
+        let notice = progress(&format!("TS-2026-00000{n}"));
+        assert!(
+            queue_sms(&pool, &key, "13900139000", notice, now)
+                .await
+                .unwrap()
+        );
+    }
+    let report = deliver_due(&pool, &channels, t0, 10).await.unwrap();
+    assert_eq!(report.sent, 2, "{report:?}");
+    assert!(
+        queue_sms(&pool, "login-4", "13900139000", code(), now)
+            .await
+            .unwrap()
+    );
+    assert_eq!(sms.wait_for(6, Duration::from_secs(5)).await.len(), 6);
 }
 
 async fn a_login_code_goes_at_once_expires_and_is_scrubbed(backend: Backend) {
@@ -302,7 +357,8 @@ async fn without_sms_settings_enqueue_says_not_configured(backend: Backend) {
 
 crate::on_both_backends!(
     provider_errors_retry_then_dead_letter,
-    per_number_limits_defer_messages_and_refuse_login_codes,
+    per_number_limits_defer_notices_but_not_login_codes,
+    login_codes_and_notices_have_separate_allowances,
     a_login_code_goes_at_once_expires_and_is_scrubbed,
     without_sms_settings_enqueue_says_not_configured,
 );
