@@ -143,7 +143,14 @@ async fn a_failed_delivery_is_retried_then_given_up_after_a_day(backend: Backend
     app.file(&odr_complaint()).await;
     let first = receiver.wait_received(1).await;
     assert_eq!(first[0].answered, 500);
-    let log = deliveries(&app, &firm).await;
+    // The sender records the attempt just after the receiver answered it.
+    let log = loop {
+        let log = deliveries(&app, &firm).await;
+        if log[0]["attempts"] != 0 {
+            break log;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     assert_eq!(
         (
             log[0]["status"].as_str(),
