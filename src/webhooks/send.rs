@@ -59,9 +59,8 @@ fn embedded_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
     let last = || std::net::Ipv4Addr::from((u32::from(s[6]) << 16) | u32::from(s[7]));
     if let Some(v4) = v6.to_ipv4_mapped() {
         Some(v4)
-    } else if s[..6] == [0; 6] {
-        Some(last())
-    } else if (s[0], s[1]) == (0x64, 0xff9b) && s[2..6] == [0; 4]
+    } else if s[..6] == [0; 6]
+        || (s[0], s[1]) == (0x64, 0xff9b) && s[2..6] == [0; 4]
         || (s[0], s[1], s[2]) == (0x64, 0xff9b, 1)
     {
         Some(last())
