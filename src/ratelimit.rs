@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 const WINDOW: Duration = Duration::from_secs(60);
 /// Below this many tracked keys, nothing is pruned.
 const PRUNE_AT: usize = 10_000;
-/// The most (address, form) windows tracked; a new one while full is not limited here.
+/// The most windows tracked; a new one while full is admitted, or refused by a limiter made
+/// with `RateLimiter::refusing_when_full`.
 const MAX_TRACKED: usize = 200_000;
 
 /// A table of per-key counters with bounded memory, pruned in amortised steps: stale entries
@@ -93,6 +94,8 @@ type Windows<K> = PrunedTable<K, (Instant, u32)>;
 pub struct RateLimiter<K = (IpAddr, &'static str)> {
     per_minute: u32,
     windows: Mutex<Windows<K>>,
+    /// A new key while the table is full of live windows is refused rather than admitted.
+    refuse_when_full: bool,
 }
 
 impl<K: Eq + Hash> RateLimiter<K> {
@@ -101,6 +104,16 @@ impl<K: Eq + Hash> RateLimiter<K> {
         RateLimiter {
             per_minute,
             windows: Mutex::new(PrunedTable::new(PRUNE_AT, MAX_TRACKED)),
+            refuse_when_full: false,
+        }
+    }
+
+    /// Like [`RateLimiter::keyed`], but a new key is refused for a window while the table is
+    /// full: for limits that guard a secret, where admitting would let a flood through.
+    pub fn refusing_when_full(per_minute: u32) -> RateLimiter<K> {
+        RateLimiter {
+            refuse_when_full: true,
+            ..RateLimiter::keyed(per_minute)
         }
     }
 
@@ -112,7 +125,11 @@ impl<K: Eq + Hash> RateLimiter<K> {
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         let expired = |(start, _): &(Instant, u32)| now.duration_since(*start) >= WINDOW;
         let Some(entry) = windows.entry(key, expired, || (now, 0)) else {
-            return Ok(());
+            return if self.refuse_when_full {
+                Err(WINDOW.as_secs())
+            } else {
+                Ok(())
+            };
         };
         if now.duration_since(entry.0) >= WINDOW {
             *entry = (now, 0);
@@ -190,6 +207,27 @@ mod tests {
         assert_eq!(windows.len(), flood as usize, "all windows are live");
         // At 10,000, 20,000, 40,000 and 80,000 keys: four scans, not one per attempt.
         assert_eq!(windows.scans, 4);
+    }
+
+    #[test]
+    fn a_limiter_guarding_a_secret_refuses_new_keys_when_full() {
+        let admitting: RateLimiter<u32> = RateLimiter::keyed(5);
+        let refusing: RateLimiter<u32> = RateLimiter::refusing_when_full(5);
+        let t0 = Instant::now();
+        for limiter in [&admitting, &refusing] {
+            let mut windows = limiter.windows.lock().unwrap();
+            *windows = PrunedTable::new(2, 2);
+        }
+        for k in 0..2 {
+            assert!(admitting.check_key(k, t0).is_ok());
+            assert!(refusing.check_key(k, t0).is_ok());
+        }
+        assert!(
+            admitting.check_key(2, t0).is_ok(),
+            "the forms' limiter admits"
+        );
+        assert_eq!(refusing.check_key(2, t0), Err(60));
+        assert!(refusing.check_key(0, t0).is_ok(), "a known key counts on");
     }
 
     #[test]

@@ -47,8 +47,9 @@ pub struct AppState {
     pub logins: Arc<LoginGate>,
     /// Wrong 查询码 per case in the current window.
     pub tracking: Arc<TrackingGate>,
-    /// Requests per enterprise API key (by its hash) in the current minute.
-    pub api_key_limits: Arc<RateLimiter<String>>,
+    /// Requests with an enterprise API key per client address and per key, and webhook
+    /// registrations per account, in the current minute.
+    pub integration_limits: Arc<IntegrationLimits>,
     /// Seals webhook secrets in the database (`webhooks::seal`).
     pub server_key: Arc<ServerKey>,
     /// Codes asked for and wrong codes typed per client address (phone sign-in).
@@ -57,6 +58,31 @@ pub struct AppState {
 
 /// Requests one enterprise API key may make per minute.
 pub const API_KEY_REQUESTS_PER_MINUTE: u32 = 120;
+/// Requests carrying an API key, known or not, one client address may make per minute.
+pub const API_KEY_REQUESTS_PER_ADDRESS: u32 = 300;
+
+/// Limits of the enterprise integration. Each refuses, rather than admits, a new address,
+/// key or account once its table is full.
+pub struct IntegrationLimits {
+    /// Requests with an API key, counted before the key is looked up.
+    pub per_address: RateLimiter<std::net::IpAddr>,
+    /// Requests with an API key, by the key's database id once it resolved.
+    pub per_key: RateLimiter<i64>,
+    /// Webhook registrations per enterprise account.
+    pub registrations: RateLimiter<i64>,
+}
+
+impl Default for IntegrationLimits {
+    fn default() -> IntegrationLimits {
+        IntegrationLimits {
+            per_address: RateLimiter::refusing_when_full(API_KEY_REQUESTS_PER_ADDRESS),
+            per_key: RateLimiter::refusing_when_full(API_KEY_REQUESTS_PER_MINUTE),
+            registrations: RateLimiter::refusing_when_full(
+                crate::service::integration::REGISTRATIONS_PER_MINUTE,
+            ),
+        }
+    }
+}
 
 impl AppState {
     /// Connects, applies migrations and prepares the data directory.
@@ -77,7 +103,7 @@ impl AppState {
             intake: Committer::start(pool.clone(), settings.intake_batch)?,
             logins: Arc::new(LoginGate::per_core()),
             tracking: Arc::new(TrackingGate::default()),
-            api_key_limits: Arc::new(RateLimiter::keyed(API_KEY_REQUESTS_PER_MINUTE)),
+            integration_limits: Arc::new(IntegrationLimits::default()),
             server_key: Arc::new(ServerKey::load(
                 settings.secret_key.as_deref(),
                 &settings.data_dir.join("server.key"),

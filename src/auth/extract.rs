@@ -127,16 +127,24 @@ impl FromRequest for Principal {
 
 async fn resolve(req: &HttpRequest, state: &AppState) -> Result<Resolved, ApiError> {
     if let Some(key) = presented_key(req) {
-        let hash = key.hash();
-        if let Err(retry_after_secs) = state
-            .api_key_limits
-            .check_key(hash, std::time::Instant::now())
-        {
-            return Err(ServiceError::TooManyRequests { retry_after_secs }.into());
-        }
-        let principal = state
+        // Per address before the lookup, so guessing keys is slow; per key once it resolves,
+        // so one integration's burst does not eat another's.
+        let too_many = |retry_after_secs| ServiceError::TooManyRequests { retry_after_secs };
+        let limits = &state.integration_limits;
+        let ip = crate::ratelimit::client_ip(req);
+        limits
+            .per_address
+            .check_key(ip, std::time::Instant::now())
+            .map_err(too_many)?;
+        let (principal, key_id) = state
             .with_db(move |conn| sessions::resolve_key(conn, &key))
             .await?;
+        if let Some(id) = key_id {
+            limits
+                .per_key
+                .check_key(id, std::time::Instant::now())
+                .map_err(too_many)?;
+        }
         return Ok(Resolved {
             principal,
             carrier: Some(Carrier::ApiKey),

@@ -164,9 +164,12 @@ pub async fn put_webhook(
     let input: WebhookInput = json_body(&req, &body)?;
     let (key, now) = (state.server_key.clone(), state.clock.now());
     let allow = state.settings.webhook_allow_loopback;
-    let registered = state
-        .with_db(move |conn| integration::register(conn, &key, &user, &input.url, allow, now))
-        .await?;
+    let wanted = integration::Registration {
+        url: input.url,
+        allow_loopback: allow,
+    };
+    let limits = &state.integration_limits.registrations;
+    let registered = integration::register(&state.pool, limits, key, user, wanted, now).await?;
     Ok(HttpResponse::Ok().json(registered))
 }
 

@@ -3,6 +3,8 @@
 //! the log of deliveries with a resend. Every use case is for the signed-in enterprise
 //! account's own business.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::Connection;
 use serde::Serialize;
@@ -12,14 +14,20 @@ use crate::auth::token::EnterpriseKey;
 use crate::auth::{Role, StaffUser};
 use crate::domain::webhook::{EventType, WebhookUrl};
 use crate::intake::FieldIssue;
+use crate::ratelimit::RateLimiter;
 use crate::store::webhooks::{self as hooks, DeliveryRow};
-use crate::store::{Db, enterprise_keys};
+use crate::store::{Db, DbPool, StoreError, enterprise_keys};
 use crate::webhooks::seal::{ServerKey, WebhookSecret};
 use crate::webhooks::send::check_destination;
 
-/// Most deliveries the log shows; most keys listed.
+/// Most deliveries the log shows.
 pub const LOG_ROWS: i64 = 50;
-const KEY_ROWS: i64 = 50;
+/// Most unrevoked API keys one account may hold; every one of them is listed.
+pub const MAX_ACTIVE_KEYS: i64 = 10;
+/// Most revoked keys listed after the active ones.
+const REVOKED_ROWS: i64 = 20;
+/// Webhook registrations one account may make per minute.
+pub const REGISTRATIONS_PER_MINUTE: u32 = 5;
 const LABEL_CHARS: usize = 60;
 
 /// The business an enterprise account speaks for: 403 for any other account.
@@ -136,7 +144,7 @@ pub fn overview(conn: &mut Db, user: &StaffUser) -> Result<Integration, ServiceE
             created_at: utc(e.created_at),
             updated_at: utc(e.updated_at),
         });
-        let keys = enterprise_keys::of_users(conn, &[user.id], KEY_ROWS)?
+        let keys = enterprise_keys::listed(conn, user.id, REVOKED_ROWS)?
             .into_iter()
             .map(|k| KeyInfo {
                 id: k.id,
@@ -172,7 +180,22 @@ pub fn create_key(
     };
     let key = EnterpriseKey::generate().map_err(storage)?;
     let id = conn.transaction(|conn| {
-        enterprise_keys::insert(conn, user.id, &key.hash(), &label, now.naive_utc())
+        if enterprise_keys::active_count(conn, user.id)? >= MAX_ACTIVE_KEYS {
+            return Err(ServiceError::Invalid(vec![FieldIssue {
+                field: "label".into(),
+                code: "too_many_keys".into(),
+                message: format!(
+                    "最多可同时持有 {MAX_ACTIVE_KEYS} 个有效的 API 密钥，请先作废不用的密钥"
+                ),
+            }]));
+        }
+        Ok(enterprise_keys::insert(
+            conn,
+            user.id,
+            &key.hash(),
+            &label,
+            now.naive_utc(),
+        )?)
     })?;
     Ok(NewKey {
         id,
@@ -194,32 +217,61 @@ pub fn revoke_key(
     revoked.then_some(()).ok_or(ServiceError::NotFound)
 }
 
+/// The endpoint to register, as the business gave it.
+pub struct Registration {
+    pub url: String,
+    /// Development and tests only: private and loopback addresses are accepted.
+    pub allow_loopback: bool,
+}
+
 /// Registers (or replaces) the business's endpoint with a new secret. The URL must be HTTPS
 /// and must not lead to a private or loopback address, unless `allow_loopback` (development).
-pub fn register(
-    conn: &mut Db,
-    key: &ServerKey,
-    user: &StaffUser,
-    url: &str,
-    allow_loopback: bool,
+/// At most [`REGISTRATIONS_PER_MINUTE`] per account (`limits`, keyed by account id); the name
+/// is resolved on a blocking thread before a database connection is taken.
+pub async fn register(
+    pool: &DbPool,
+    limits: &RateLimiter<i64>,
+    key: Arc<ServerKey>,
+    user: StaffUser,
+    wanted: Registration,
     now: DateTime<Utc>,
 ) -> Result<Registered, ServiceError> {
-    let uscc = business(user)?;
-    let url = WebhookUrl::parse(url, allow_loopback).map_err(|e| {
+    business(&user)?;
+    limits
+        .check_key(user.id, std::time::Instant::now())
+        .map_err(|retry_after_secs| ServiceError::TooManyRequests { retry_after_secs })?;
+    let allow = wanted.allow_loopback;
+    let url = WebhookUrl::parse(&wanted.url, allow).map_err(|e| {
         ServiceError::Invalid(vec![FieldIssue {
             field: "url".into(),
             code: e.code.into(),
             message: e.message,
         }])
     })?;
-    // Resolved before any transaction is open.
-    check_destination(&url, allow_loopback).map_err(|message| {
-        ServiceError::Invalid(vec![FieldIssue {
-            field: "url".into(),
-            code: "private_address".into(),
-            message,
-        }])
-    })?;
+    let url = actix_web::web::block(move || check_destination(&url, allow).map(|()| url))
+        .await
+        .map_err(|e| ServiceError::Store(StoreError::Unavailable(e.to_string())))?
+        .map_err(|message| {
+            ServiceError::Invalid(vec![FieldIssue {
+                field: "url".into(),
+                code: "private_address".into(),
+                message,
+            }])
+        })?;
+    super::on_pool(pool, move |conn| {
+        store_endpoint(conn, &key, &user, &url, now)
+    })
+    .await
+}
+
+fn store_endpoint(
+    conn: &mut Db,
+    key: &ServerKey,
+    user: &StaffUser,
+    url: &WebhookUrl,
+    now: DateTime<Utc>,
+) -> Result<Registered, ServiceError> {
+    let uscc = business(user)?;
     let secret = WebhookSecret::generate().map_err(storage)?;
     let sealed = key.seal(&secret).map_err(storage)?;
     conn.transaction(|conn| {

@@ -127,14 +127,19 @@ fn staff_principal(
 
 /// Who holds this enterprise API key: the active enterprise account (bound to its business)
 /// that made it, unless the key was revoked; else nobody.
-pub fn resolve_key(conn: &mut Db, key: &EnterpriseKey) -> Result<Principal, ServiceError> {
+/// The account an API key acts as, with the key's id (`None` for an unknown or revoked key).
+pub fn resolve_key(
+    conn: &mut Db,
+    key: &EnterpriseKey,
+) -> Result<(Principal, Option<i64>), ServiceError> {
     conn.transaction(|conn| {
-        let Some(user_id) = enterprise_keys::active_owner(conn, &key.hash())? else {
-            return Ok(Principal::Anonymous);
+        let Some((key_id, user_id)) = enterprise_keys::active_owner(conn, &key.hash())? else {
+            return Ok((Principal::Anonymous, None));
         };
-        staff_principal(conn, user_id, |u| {
+        let principal = staff_principal(conn, user_id, |u| {
             u.role == Role::Enterprise && u.uscc.is_some()
-        })
+        })?;
+        Ok((principal, Some(key_id)))
     })
 }
 

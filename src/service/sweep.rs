@@ -116,7 +116,7 @@ fn sweep_case(
             }
         } else if (1..=2).contains(&clock.remaining_working_days) {
             let about = webhooks::About::of(&loaded, loaded.state(), ctx.now);
-            webhooks::reminder(conn, &about, &format!("{:?}", clock.name), clock.due)?;
+            webhooks::reminder(conn, &about, clock.name, clock.due)?;
             if mail::reminder(conn, ctx, &loaded, &clock.label, clock.due)? {
                 report.reminders += 1;
             }

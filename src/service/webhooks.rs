@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use super::ServiceError;
 use super::case_view::LoadedCase;
 use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::policy::Clock;
 use crate::domain::webhook::{
     EventBody, EventData, EventType, event_for_step, next_attempt, reaches_business,
 };
@@ -122,15 +123,17 @@ pub fn after_intake(conn: &mut Db, about: &About) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// A clock of a case in direct negotiation is about to run out: the business is the one to act.
+/// The ODR negotiation clock of a case is about to run out: the business is the one to act.
 pub fn reminder(
     conn: &mut Db,
     about: &About,
-    clock: &str,
+    clock: Clock,
     due: NaiveDate,
 ) -> Result<(), ServiceError> {
-    if about.state == CaseState::OdrNegotiation {
-        let cause = format!("reminder-{clock}-{due}");
+    // Only the ODR negotiation clock is the business's own deadline: the bureau's internal
+    // clocks (acceptance, adverse-reaction referral, …) never reach the business.
+    if about.state == CaseState::OdrNegotiation && clock == Clock::OdrNegotiation {
+        let cause = format!("reminder-{clock:?}-{due}");
         queue(
             conn,
             about,

@@ -3,9 +3,10 @@
 //! written back (xlsx through rust_xlsxwriter, or CSV). Bytes in and out, so the command line
 //! and the admin page's upload read and write the same way.
 
+use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use calamine::{Data, Reader, Xlsx, XlsxError};
 use chrono::NaiveDate;
 use rust_xlsxwriter::Workbook;
 
@@ -16,6 +17,8 @@ use crate::domain::csv_cell::text_cell;
 pub const MAX_BYTES: u64 = 20 * 1024 * 1024;
 /// The most data rows read from one file.
 pub const MAX_ROWS: usize = 50_000;
+/// Columns a work-order sheet may span at most (the 12315 export has a few dozen).
+pub const MAX_COLUMNS: usize = 200;
 
 /// A row of the file: its line (1 = the first line or sheet row) and its cells as text.
 pub type Line = (usize, Vec<String>);
@@ -106,24 +109,46 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Line>, String> {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Line>, String> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| format!("无法读取表格文件：{e}"))?;
-    let range = match book.worksheet_range_at(0) {
-        None => return Ok(Vec::new()),
-        Some(range) => range.map_err(|e| format!("无法读取第一个工作表：{e}"))?,
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("无法读取表格文件：{e}"))?;
+    let Some(first) = book.sheet_names().into_iter().next() else {
+        return Ok(Vec::new());
     };
-    let first_row = range.start().map_or(0, |(row, _)| row as usize);
-    let mut rows = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let cells: Vec<String> = row.iter().map(cell_text).collect();
-        if cells.iter().any(|c| !c.trim().is_empty()) {
-            rows.push((first_row + i + 1, cells));
+    let unreadable = |e: XlsxError| format!("无法读取第一个工作表：{e}");
+    // Cells are streamed, never laid out as a rows × columns grid: a sheet of two cells at
+    // A1 and XFD1048576 would otherwise ask for billions of them.
+    let mut reader = book.worksheet_cells_reader(&first).map_err(unreadable)?;
+    let mut found: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+    let (mut first_col, mut last_col) = (u32::MAX, 0);
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.trim().is_empty() {
+            continue;
         }
-        if rows.len() > MAX_ROWS + 1 {
-            break;
+        let (row, col) = cell.get_position();
+        if row as usize > MAX_ROWS {
+            return Err(format!("文件超过 {MAX_ROWS} 行，请分成几个文件导入"));
         }
+        if col as usize >= MAX_COLUMNS {
+            return Err(format!(
+                "工作表超过 {MAX_COLUMNS} 列，请只保留工单的各列后再导入"
+            ));
+        }
+        first_col = first_col.min(col);
+        last_col = last_col.max(col);
+        found.entry(row).or_default().push((col, text));
     }
-    Ok(rows)
+    let width = (last_col + 1).saturating_sub(first_col) as usize;
+    Ok(found
+        .into_iter()
+        .map(|(row, cells)| {
+            let mut line = vec![String::new(); width];
+            for (col, text) in cells {
+                line[(col - first_col) as usize] = text;
+            }
+            (row as usize + 1, line)
+        })
+        .collect())
 }
 
 /// A cell as text: whole numbers without `.0` (registration numbers and phones typed as
@@ -204,4 +229,52 @@ fn write_xlsx(results: &[WorkOrderResult]) -> anyhow::Result<Vec<u8>> {
     sheet.set_column_width(0, 24)?;
     sheet.set_column_width(5, 60)?;
     Ok(book.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for &(row, col, text) in cells {
+            sheet.write_string(row, col, text).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_sheet_reaching_far_away_is_refused_without_laying_it_out() {
+        let head = [(0, 0, "工单编号"), (0, 1, "登记时间"), (1, 0, "W1")];
+        let far = sheet(&[head[0], head[1], head[2], (1_048_575, 16_383, "x")]);
+        assert!(far.len() < 16 * 1024, "a small file: {}", far.len());
+        let started = std::time::Instant::now();
+        let refused = read_rows("orders.xlsx", &far).unwrap_err();
+        assert!(refused.contains("50000 行"), "{refused}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+        let wide = sheet(&[head[0], head[1], head[2], (1, 500, "x")]);
+        let refused = read_rows("orders.xlsx", &wide).unwrap_err();
+        assert!(refused.contains("200 列"), "{refused}");
+    }
+
+    #[test]
+    fn a_sheet_keeps_its_line_numbers_and_columns_from_the_first_used_one() {
+        let book = sheet(&[
+            (1, 1, "工单编号"),
+            (1, 3, "诉求"),
+            (3, 1, "W1"),
+            (3, 2, "x"),
+        ]);
+        let rows = read_rows("orders.xlsx", &book).unwrap();
+        let want = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            rows,
+            [
+                (2, want(&["工单编号", "", "诉求"])),
+                (4, want(&["W1", "x", ""]))
+            ]
+        );
+    }
 }

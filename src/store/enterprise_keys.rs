@@ -39,24 +39,44 @@ pub fn insert(
         .first(conn)
 }
 
-/// The account holding an unrevoked key with this hash.
-pub fn active_owner(conn: &mut Db, key_hash: &str) -> Result<Option<i64>, Error> {
+/// The unrevoked key with this hash and the account holding it: `(key id, user id)`.
+pub fn active_owner(conn: &mut Db, key_hash: &str) -> Result<Option<(i64, i64)>, Error> {
     k::table
         .filter(k::key_hash.eq(key_hash))
         .filter(k::revoked_at.is_null())
-        .select(k::user_id)
+        .select((k::id, k::user_id))
         .first(conn)
         .optional()
 }
 
-/// The keys of the accounts in `user_ids`, newest first (at most `limit`).
-pub fn of_users(conn: &mut Db, user_ids: &[i64], limit: i64) -> Result<Vec<KeyRow>, Error> {
+/// How many unrevoked keys the account holds.
+pub fn active_count(conn: &mut Db, user_id: i64) -> Result<i64, Error> {
     k::table
-        .filter(k::user_id.eq_any(user_ids))
+        .filter(k::user_id.eq(user_id))
+        .filter(k::revoked_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// Every unrevoked key of the account (their number is capped when made), newest first, then
+/// its most recently revoked ones (at most `revoked`).
+pub fn listed(conn: &mut Db, user_id: i64, revoked: i64) -> Result<Vec<KeyRow>, Error> {
+    let mut keys: Vec<KeyRow> = k::table
+        .filter(k::user_id.eq(user_id))
+        .filter(k::revoked_at.is_null())
         .order(k::id.desc())
-        .limit(limit)
         .select(KeyRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    keys.extend(
+        k::table
+            .filter(k::user_id.eq(user_id))
+            .filter(k::revoked_at.is_not_null())
+            .order(k::id.desc())
+            .limit(revoked)
+            .select(KeyRow::as_select())
+            .load(conn)?,
+    );
+    Ok(keys)
 }
 
 /// Revokes key `id` if it belongs to one of `user_ids`; `false` when there is no such key.

@@ -19,7 +19,9 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 pub const ANSWER_BYTES: usize = 16 * 1024;
 
 /// Addresses a webhook may never reach in production: loopback, private, link-local,
-/// shared (CGNAT), unspecified, multicast and documentation ranges, IPv6 unique-local too.
+/// shared (CGNAT), unspecified, multicast, reserved (`240.0.0.0/4`), IETF protocol
+/// (`192.0.0.0/24`) and documentation ranges, IPv6 unique-local too, and any IPv6 address
+/// that carries a private IPv4 one (mapped, compatible, NAT64, 6to4).
 pub fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -32,7 +34,9 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || v4.is_broadcast()
                 || v4.is_documentation()
                 || a == 0
+                || a >= 240
                 || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && v4.octets()[2] == 0)
                 || (a == 198 && (b == 18 || b == 19))
         }
         IpAddr::V6(v6) => {
@@ -42,10 +46,30 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || v6
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| is_private(IpAddr::V4(v4)))
+                || embedded_v4(v6).is_some_and(|v4| is_private(IpAddr::V4(v4)))
         }
+    }
+}
+
+/// The IPv4 address an IPv6 one carries and leads to: IPv4-mapped `::ffff:a.b.c.d`,
+/// IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48` (last 32 bits), and
+/// 6to4 `2002:AABB:CCDD::/48`.
+fn embedded_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let s = v6.segments();
+    let last = || std::net::Ipv4Addr::from((u32::from(s[6]) << 16) | u32::from(s[7]));
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        Some(v4)
+    } else if s[..6] == [0; 6]
+        || (s[0], s[1]) == (0x64, 0xff9b) && s[2..6] == [0; 4]
+        || (s[0], s[1], s[2]) == (0x64, 0xff9b, 1)
+    {
+        Some(last())
+    } else if s[0] == 0x2002 {
+        Some(std::net::Ipv4Addr::from(
+            (u32::from(s[1]) << 16) | u32::from(s[2]),
+        ))
+    } else {
+        None
     }
 }
 
@@ -198,6 +222,34 @@ mod tests {
             assert!(is_private(private.parse().unwrap()), "{private}");
         }
         for public in ["8.8.8.8", "203.119.0.1", "2400:3200::1"] {
+            assert!(!is_private(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[test]
+    fn an_ipv6_address_carrying_a_private_ipv4_one_is_private() {
+        for private in [
+            "64:ff9b::10.0.0.1",
+            "64:ff9b::127.0.0.1",
+            "64:ff9b:1::a9fe:a9fe",
+            "2002:c0a8:0101::1",
+            "2002:7f00:1::",
+            "::127.0.0.1",
+            "::10.1.2.3",
+            "240.0.0.1",
+            "255.255.255.254",
+            "192.0.0.8",
+        ] {
+            assert!(is_private(private.parse().unwrap()), "{private}");
+        }
+        for public in [
+            "64:ff9b::8.8.8.8",
+            "64:ff9b:1::808:808",
+            "2002:0808:0808::1",
+            "::8.8.8.8",
+            "192.0.1.1",
+            "223.5.5.5",
+        ] {
             assert!(!is_private(public.parse().unwrap()), "{public}");
         }
     }

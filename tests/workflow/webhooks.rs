@@ -6,7 +6,7 @@
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use super::common::hook_receiver::Receiver;
+use super::common::hook_receiver::{Received, Receiver};
 use super::common::{Backend, TestApp, china_morning, sample_report};
 use super::{RESPONDENT_USCC, Who, odr_complaint, run_on, step};
 use crate::on_both_backends;
@@ -143,7 +143,14 @@ async fn a_failed_delivery_is_retried_then_given_up_after_a_day(backend: Backend
     app.file(&odr_complaint()).await;
     let first = receiver.wait_received(1).await;
     assert_eq!(first[0].answered, 500);
-    let log = deliveries(&app, &firm).await;
+    // The sender records the attempt just after the receiver answered it.
+    let log = loop {
+        let log = deliveries(&app, &firm).await;
+        if log[0]["attempts"] != 0 {
+            break log;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     assert_eq!(
         (
             log[0]["status"].as_str(),
@@ -159,7 +166,13 @@ async fn a_failed_delivery_is_retried_then_given_up_after_a_day(backend: Backend
     let got = receiver.wait_accepted(1).await;
     assert_eq!(got[0].event_id, first[0].event_id, "the same event again");
     assert!(got[0].signed);
-    let log = deliveries(&app, &firm).await;
+    let log = loop {
+        let log = deliveries(&app, &firm).await;
+        if log[0]["attempts"] != 1 {
+            break log;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     assert_eq!(
         (log[0]["status"].as_str(), log[0]["attempts"].as_i64()),
         (Some("delivered"), Some(2))
@@ -169,6 +182,10 @@ async fn a_failed_delivery_is_retried_then_given_up_after_a_day(backend: Backend
     receiver.fail_next(usize::MAX);
     app.file(&odr_complaint()).await;
     receiver.wait_received(3).await;
+    // The failed first attempt is recorded before the clock jumps a day.
+    while deliveries(&app, &firm).await[0]["attempts"] != 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     app.set_now(start + Duration::hours(25));
     let firm = super::relogin(&app, "shop@example.com").await;
     let dead = loop {
@@ -257,10 +274,13 @@ async fn the_sweep_reminds_the_business_once_and_tells_it_of_the_expiry(backend:
         );
     }
     app.set_now(china_morning(2026, 12, 8));
-    let got = receiver.wait_accepted(3).await;
+    receiver.wait_accepted(3).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let all = receiver.received();
-    let types: Vec<&str> = all
+    // Delivery order across events is not promised (a retried delivery arrives after later
+    // events): a receiver orders by the body's `created_at`, then its `id`.
+    let got = in_event_order(receiver.received());
+    assert!(got.iter().all(|r| r.signed && r.answered < 300), "{got:?}");
+    let types: Vec<&str> = got
         .iter()
         .map(|r| r.body["type"].as_str().unwrap())
         .collect();
@@ -277,7 +297,68 @@ async fn the_sweep_reminds_the_business_once_and_tells_it_of_the_expiry(backend:
     assert_eq!(got[2].body["data"]["state"], "pending_acceptance");
 }
 
+/// Received events in the order they happened, as a receiver must sort them.
+fn in_event_order(mut all: Vec<Received>) -> Vec<Received> {
+    all.sort_by(|a, b| {
+        let key = |r: &Received| {
+            let at = r.body["created_at"].as_str().unwrap_or_default();
+            let at = chrono::DateTime::parse_from_rfc3339(at).expect("created_at is RFC 3339");
+            (at, r.event_id.clone())
+        };
+        key(a).cmp(&key(b))
+    });
+    all
+}
+
+/// A cosmetics complaint with a skin reaction opens the bureau's internal adverse-reaction
+/// referral clock; its deadline is the bureau's and never reaches the business.
+async fn only_the_odr_answer_deadline_is_sent_to_the_business(backend: Backend) {
+    let receiver = Receiver::start();
+    let app = spawn(&backend).await;
+    let firm = odr_business(&app).await;
+    register(&app, &firm, &receiver).await;
+    let mut complaint = odr_complaint();
+    complaint["adverse_reaction"] = json!({"onset_date": "2026-11-18", "symptoms": "面部红肿瘙痒",
+        "body_site": "面部", "severity": "public_concern"});
+    let (case_no, _) = app.file(&complaint).await;
+    receiver.wait_accepted(1).await;
+    // Filed Friday 2026-11-20: the referral is due Monday 2026-11-23 (three calendar days),
+    // the ODR answer on 2026-12-04.
+    for as_of in ["2026-11-20", "2026-12-03"] {
+        let out = run_on(&app, &["sweep", "--as-of", as_of]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Events queued by the sweep are due from the day it ran as of.
+    app.set_now(china_morning(2026, 12, 3));
+    receiver.wait_accepted(2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let got = in_event_order(receiver.received());
+    let seen: Vec<(&str, Option<&str>)> = got
+        .iter()
+        .map(|r| {
+            (
+                r.body["type"].as_str().unwrap(),
+                r.body["data"]["due_date"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("case.created", None),
+            ("case.deadline_reminder", Some("2026-12-04"))
+        ],
+        "{got:?}"
+    );
+    assert_eq!(got[1].body["data"]["case_no"], case_no.as_str());
+}
+
 on_both_backends!(
+    only_the_odr_answer_deadline_is_sent_to_the_business,
     the_sweep_reminds_the_business_once_and_tells_it_of_the_expiry,
     a_complaint_makes_events_and_a_report_none,
     a_failed_delivery_is_retried_then_given_up_after_a_day,

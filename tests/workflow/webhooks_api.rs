@@ -143,7 +143,94 @@ async fn a_key_is_rate_limited(backend: Backend) {
     assert_eq!(app.get_as("/api/v1/enterprise/cases", &firm).await.0, 200);
 }
 
+/// Made-up keys from one address are counted before any lookup: guessing is slow, and the
+/// address is refused even with a real key for the rest of the minute.
+async fn guessing_keys_from_one_address_is_refused(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let firm = odr_business(&app).await;
+    let (_, key) = new_key(&app, &firm).await;
+    let mut statuses = Vec::new();
+    for n in 0..305u32 {
+        let guess = format!("odk_{:064x}", u64::from(n) * 7919 + 1);
+        statuses.push(app.get_as("/api/v1/enterprise/cases", &guess).await.0);
+    }
+    assert!(statuses[..300].iter().all(|s| *s == 401), "{statuses:?}");
+    assert_eq!(statuses[300..], [429; 5]);
+    assert_eq!(app.get_as("/api/v1/enterprise/cases", &key).await.0, 429);
+}
+
+/// An account holds at most ten unrevoked keys, and the desk lists every one of them.
+async fn an_account_holds_at_most_ten_keys(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let firm = odr_business(&app).await;
+    let mut ids = Vec::new();
+    for _ in 0..10 {
+        ids.push(new_key(&app, &firm).await.0);
+    }
+    let (s, v) = app
+        .post_as(
+            "/api/v1/enterprise/api-keys",
+            &firm,
+            &json!({"label": "多余"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["fields"][0]["code"].as_str()),
+        (422, Some("too_many_keys")),
+        "{v}"
+    );
+    assert!(
+        v["fields"][0]["message"].as_str().unwrap().contains("最多"),
+        "{v}"
+    );
+    // Revoking one makes room for another.
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/enterprise/api-keys/{}", ids[0])))
+        .bearer_auth(&firm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 204);
+    let (newest, _) = new_key(&app, &firm).await;
+    let (s, v) = app.get_as("/api/v1/enterprise/integration", &firm).await;
+    assert_eq!(s, 200, "{v}");
+    let active: Vec<i64> = v["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["revoked_at"].is_null())
+        .map(|k| k["id"].as_i64().unwrap())
+        .collect();
+    let mut want: Vec<i64> = ids[1..].to_vec();
+    want.push(newest);
+    want.reverse();
+    assert_eq!(active, want);
+}
+
+/// Registering an endpoint (which resolves its name) is limited per account.
+async fn webhook_registration_is_rate_limited(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let firm = odr_business(&app).await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let res = app
+            .client
+            .put(app.url("/api/v1/enterprise/webhook"))
+            .bearer_auth(&firm)
+            .json(&json!({"url": "https://127.0.0.1:9/hook"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(read(res).await.0);
+    }
+    assert_eq!(statuses, [422, 422, 422, 422, 422, 429]);
+}
+
 on_both_backends!(
     a_business_works_its_cases_with_an_api_key,
-    a_key_is_rate_limited
+    a_key_is_rate_limited,
+    guessing_keys_from_one_address_is_refused,
+    an_account_holds_at_most_ten_keys,
+    webhook_registration_is_rate_limited,
 );

@@ -118,14 +118,20 @@ pub async fn post(
                 .await
                 .map(|()| notice("API 密钥已作废，使用它的请求将被拒绝"))
         }
-        "register" => state
-            .with_db(move |conn| integration::register(conn, &key, &acting, &url, allow, now))
-            .await
-            .map(|r| Said {
-                shown_once: Some(("签名密钥", r.secret)),
-                notice: Some("接收地址已保存并启用".into()),
-                ..Said::default()
-            }),
+        "register" => {
+            let wanted = integration::Registration {
+                url,
+                allow_loopback: allow,
+            };
+            let limits = &state.integration_limits.registrations;
+            integration::register(&state.pool, limits, key, acting, wanted, now)
+                .await
+                .map(|r| Said {
+                    shown_once: Some(("签名密钥", r.secret)),
+                    notice: Some("接收地址已保存并启用".into()),
+                    ..Said::default()
+                })
+        }
         "rotate" => state
             .with_db(move |conn| integration::rotate(conn, &key, &acting, now))
             .await
