@@ -84,9 +84,11 @@ impl ServerKey {
             .ok_or_else(|| anyhow::anyhow!("the server key must be 64 hex characters"))
     }
 
-    fn cipher(&self) -> LessSafeKey {
-        // A 32-byte key is the length ChaCha20-Poly1305 takes, so this cannot fail.
-        LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, &self.key).expect("32-byte key"))
+    /// `None` only if `ring` refused a 32-byte key, the length ChaCha20-Poly1305 takes.
+    fn cipher(&self) -> Option<LessSafeKey> {
+        UnboundKey::new(&CHACHA20_POLY1305, &self.key)
+            .ok()
+            .map(LessSafeKey::new)
     }
 
     /// `v1:` and the hex of a random nonce, the ciphertext and its tag.
@@ -94,6 +96,7 @@ impl ServerKey {
         let nonce = random::<NONCE_LEN>()?;
         let mut data = secret.as_str().as_bytes().to_vec();
         self.cipher()
+            .ok_or_else(|| std::io::Error::other("the server key was refused"))?
             .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut data)
             .map_err(|_| std::io::Error::other("sealing failed"))?;
         Ok(format!(
@@ -113,7 +116,7 @@ impl ServerKey {
         let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
         let mut data = rest.to_vec();
         let plain = self
-            .cipher()
+            .cipher()?
             .open_in_place(nonce, Aad::empty(), &mut data)
             .ok()?;
         String::from_utf8(plain.to_vec()).ok().map(WebhookSecret)
