@@ -153,6 +153,7 @@ impl AppState {
             public_url: self.settings.public_url.clone(),
             now: self.clock.now(),
             screening: self.settings.screening,
+            notices: crate::notify::NoticeSettings::from_settings(&self.settings),
         }
     }
 

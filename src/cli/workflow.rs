@@ -43,6 +43,7 @@ pub fn run_sweep(
         public_url: settings.public_url.clone(),
         now,
         screening: settings.screening,
+        notices: crate::notify::NoticeSettings::from_settings(settings),
     };
     let report = sweep::sweep(&mut conn, &ctx)?;
     println!(

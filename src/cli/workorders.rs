@@ -104,6 +104,7 @@ fn import(
         public_url: settings.public_url.clone(),
         now,
         screening: settings.screening,
+        notices: crate::notify::NoticeSettings::from_settings(settings),
     };
     let bar = progress_bar(orders.len());
     let by = format!("cli:{}", whoami());

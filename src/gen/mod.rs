@@ -121,6 +121,7 @@ pub fn parse(
         public_url: String::new(),
         now,
         screening: crate::domain::screening::Thresholds::default(),
+        notices: crate::notify::NoticeSettings::default(),
     };
     check(&draft.wire(), &staff_receipt(at), &ctx).map_err(|issues| refusal(&issues))
 }

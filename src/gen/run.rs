@@ -138,6 +138,8 @@ pub fn run(settings: &Settings, args: &GenArgs, clock: &dyn Clock) -> anyhow::Re
         public_url: settings.public_url.clone(),
         now: horizon,
         screening: settings.screening,
+        // Generated cases are never texted.
+        notices: crate::notify::NoticeSettings::default(),
     };
     let mut life = Lives {
         reference: &reference,

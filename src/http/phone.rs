@@ -79,7 +79,15 @@ pub async fn request_code(
     let phone = phone_of(&mut issues, &input.phone);
     let phone = issues.into_result(|| phone).map_err(ApiError::Validation)?;
     let now = state.clock.now();
-    phone_access::request_code(&state.pool, &state.phone, phone, client_ip(&req), now).await?;
+    phone_access::request_code(
+        &state.pool,
+        &state.phone,
+        phone,
+        client_ip(&req),
+        state.settings.sms.clone().map(std::sync::Arc::new),
+        now,
+    )
+    .await?;
     Ok(HttpResponse::Accepted().json(CodeAccepted {
         message: CODE_SENT.into(),
         expires_in_secs: crate::domain::phone_code::CODE_TTL_SECS,

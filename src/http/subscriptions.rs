@@ -49,8 +49,15 @@ pub async fn report(
     };
     let input: SubscriptionsInput = json_body(&req, &body)?;
     let now = state.clock.now();
+    let notices = state
+        .settings
+        .wechat
+        .as_ref()
+        .map(|_| state.settings.wechat_notices.clone());
     let unused = state
-        .with_db(move |conn| subscriptions::record(conn, &openid, &input.template_ids, now))
+        .with_db(move |conn| {
+            subscriptions::record(conn, notices.as_ref(), &openid, &input.template_ids, now)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(SubscriptionsView { unused }))
 }

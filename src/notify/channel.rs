@@ -59,6 +59,28 @@ pub enum Attempt {
     Failed(String),
 }
 
+/// What queueing a notice needs to know of the SMS and WeChat configuration: whether each
+/// is on, its templates and limits. Carried in `service::Ctx`, never process-wide, so two
+/// servers in one process (tests, a node and its CLI) each queue by their own settings.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeSettings {
+    pub sms: Option<Arc<super::sms::SmsConfig>>,
+    /// Subscription templates; `None` without the mini-program's AppID and secret.
+    pub wechat: Option<Arc<super::wechat::WechatNotices>>,
+}
+
+impl NoticeSettings {
+    pub fn from_settings(settings: &Settings) -> NoticeSettings {
+        NoticeSettings {
+            sms: settings.sms.clone().map(Arc::new),
+            wechat: settings
+                .wechat
+                .as_ref()
+                .map(|_| Arc::new(settings.wechat_notices.clone())),
+        }
+    }
+}
+
 /// Every channel's transport; the sender hands each row to its channel here.
 pub struct Channels {
     pub mail: MailTransport,
@@ -82,16 +104,8 @@ impl std::fmt::Debug for Channels {
 }
 
 impl Channels {
-    /// The transports of `settings`; also makes its SMS and WeChat templates the ones
-    /// `enqueue_sms` and `enqueue_wechat` use in this process.
+    /// The transports of `settings`.
     pub fn from_settings(settings: &Settings) -> Result<Channels, MailError> {
-        super::sms::install(settings.sms.clone());
-        super::wechat::install(
-            settings
-                .wechat
-                .as_ref()
-                .map(|_| settings.wechat_notices.clone()),
-        );
         Ok(Channels {
             mail: MailTransport::from_settings(settings)?,
             sms: settings.sms.clone().map(|c| SmsSender::new(Arc::new(c))),

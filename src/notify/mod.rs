@@ -11,7 +11,7 @@ pub mod tencent;
 pub mod wechat;
 
 pub use crate::store::outbox::enqueue;
-pub use channel::{Channel, Channels};
+pub use channel::{Channel, Channels, NoticeSettings};
 pub use sender::{
     DeliveryReport, MailError, MailTransport, SenderHandle, deliver_due, spawn_sender,
 };

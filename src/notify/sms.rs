@@ -7,7 +7,7 @@
 //! the configured provider (`tencent.rs`) after checking the per-number limits.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -198,23 +198,10 @@ impl std::fmt::Debug for SmsConfig {
     }
 }
 
-static INSTALLED: RwLock<Option<Arc<SmsConfig>>> = RwLock::new(None);
+/// Wakes the senders of this process. One process may run several (tests run many servers
+/// side by side), and the one to wake is the one whose database holds the code, so every
+/// waiting sender is woken; a stored permit covers a sender that was busy at that moment.
 static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
-
-/// Makes `config` the process's SMS configuration for [`enqueue_sms`] (done at start-up).
-pub fn install(config: Option<SmsConfig>) {
-    let mut slot = INSTALLED
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    *slot = config.map(Arc::new);
-}
-
-fn installed() -> Option<Arc<SmsConfig>> {
-    INSTALLED
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone()
-}
 
 /// Resolves when a message that should go out at once (a login code) was queued.
 pub async fn woken() {
@@ -231,10 +218,11 @@ struct Payload {
 /// Queues `msg` in the caller's transaction. `Ok(false)` when its dedupe key exists.
 pub fn enqueue_sms(
     conn: &mut Db,
+    config: Option<&SmsConfig>,
     msg: &SmsMessage,
     now: NaiveDateTime,
 ) -> Result<bool, SmsRefusal> {
-    let config = installed().ok_or(SmsRefusal::NotConfigured)?;
+    let config = config.ok_or(SmsRefusal::NotConfigured)?;
     let key = msg.notice.key();
     if !config.templates.contains_key(key) {
         return Err(SmsRefusal::NotConfigured);
@@ -284,6 +272,7 @@ pub fn enqueue_sms(
         },
     )?;
     if queued && login {
+        WAKE.notify_waiters();
         WAKE.notify_one();
     }
     Ok(queued)

@@ -6,7 +6,6 @@
 //! it expires and fetched anew (forced) when WeChat calls it invalid or expired (40001, 42001).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -41,27 +40,9 @@ pub struct WechatNotices {
     pub templates: BTreeMap<String, WechatTemplate>,
 }
 
-static INSTALLED: RwLock<Option<Arc<WechatNotices>>> = RwLock::new(None);
-
-/// Makes `notices` the process's templates for [`enqueue_wechat`] (done at start-up); `None`
-/// when the mini-program is not configured.
-pub fn install(notices: Option<WechatNotices>) {
-    let mut slot = INSTALLED
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    *slot = notices.map(Arc::new);
-}
-
-fn installed() -> Option<Arc<WechatNotices>> {
-    INSTALLED
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone()
-}
-
 /// Whether `template_id` is one of the configured subscription templates.
-pub fn is_template(template_id: &str) -> bool {
-    installed().is_some_and(|n| n.templates.values().any(|t| t.id == template_id))
+pub fn is_template(notices: Option<&WechatNotices>, template_id: &str) -> bool {
+    notices.is_some_and(|n| n.templates.values().any(|t| t.id == template_id))
 }
 
 /// The longest value WeChat accepts for a data key of this kind (by its name's prefix).
@@ -87,12 +68,13 @@ struct Payload {
 /// a value too long for its key, or a known dedupe key.
 pub fn enqueue_wechat(
     conn: &mut Db,
+    notices: Option<&WechatNotices>,
     (dedupe_key, case_id): (&str, i64),
     openid: &str,
     notice: &SmsNotice,
     now: NaiveDateTime,
 ) -> Result<bool, diesel::result::Error> {
-    let Some(notices) = installed() else {
+    let Some(notices) = notices else {
         return Ok(false);
     };
     let Some(template) = notices.templates.get(notice.key()) else {

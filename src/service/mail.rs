@@ -105,6 +105,7 @@ fn send(
 /// a channel's configuration nothing is queued on it (mail keeps working).
 fn to_submitter_elsewhere(
     conn: &mut Db,
+    notices: &crate::notify::NoticeSettings,
     case: &CaseRow,
     who: &str,
     key: &str,
@@ -119,17 +120,23 @@ fn to_submitter_elsewhere(
     };
     if let Some(openid) = case.consumer_openid.as_deref() {
         let wechat_key = format!("{key}/wechat");
-        enqueue_wechat(conn, (&wechat_key, case.id), openid, &short, now)?;
+        enqueue_wechat(
+            conn,
+            notices.wechat.as_deref(),
+            (&wechat_key, case.id),
+            openid,
+            &short,
+            now,
+        )?;
     }
-    sms_to_submitter(conn, case.id, who, key, short, now)?;
+    sms_to_submitter(conn, notices, (case.id, who, key), short, now)?;
     Ok(())
 }
 
 fn sms_to_submitter(
     conn: &mut Db,
-    case_id: i64,
-    who: &str,
-    key: &str,
+    notices: &crate::notify::NoticeSettings,
+    (case_id, who, key): (i64, &str, &str),
     sms: SmsNotice,
     now: chrono::NaiveDateTime,
 ) -> Result<bool, ServiceError> {
@@ -145,7 +152,7 @@ fn sms_to_submitter(
         phone,
         notice: sms,
     };
-    match enqueue_sms(conn, &message, now) {
+    match enqueue_sms(conn, notices.sms.as_deref(), &message, now) {
         Ok(queued) => Ok(queued),
         Err(SmsRefusal::NotConfigured) => Ok(false),
         Err(SmsRefusal::Db(e)) => Err(e.into()),
@@ -189,7 +196,15 @@ pub fn after_intake(
         }),
     };
     let now = ctx.now.naive_utc();
-    to_submitter_elsewhere(conn, case, submitter, &key(submitter), &ack, now)?;
+    to_submitter_elsewhere(
+        conn,
+        &ctx.notices,
+        case,
+        submitter,
+        &key(submitter),
+        &ack,
+        now,
+    )?;
     send(
         conn,
         ctx,
@@ -374,7 +389,7 @@ pub fn after_action(
         && !matches!(new_state, CaseState::Merged | CaseState::TransferredOut);
     let served = document_link(ctx, loaded, who, document);
     let now = ctx.now.naive_utc();
-    to_submitter_elsewhere(conn, case, who, &key(who), &notice, now)?;
+    to_submitter_elsewhere(conn, &ctx.notices, case, who, &key(who), &notice, now)?;
     send(conn, ctx, case.id, key(who), to.clone(), (notice, served))?;
     // Order 121 Art. 23: the business is told of a termination too; its delivery is one
     // way the termination notice clock learns the business was told.
@@ -416,7 +431,15 @@ pub fn after_action(
         } else {
             "reporter"
         };
-        to_submitter_elsewhere(conn, case, submitter, &key("rating"), &invite, now)?;
+        to_submitter_elsewhere(
+            conn,
+            &ctx.notices,
+            case,
+            submitter,
+            &key("rating"),
+            &invite,
+            now,
+        )?;
         send(conn, ctx, case.id, key("rating"), to, (invite, None))?;
     }
     Ok(())

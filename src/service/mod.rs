@@ -141,6 +141,8 @@ pub struct Ctx {
     pub now: chrono::DateTime<chrono::Utc>,
     /// The city's Order 121 Art. 17 screening thresholds.
     pub screening: crate::domain::screening::Thresholds,
+    /// Whether and how notices go by SMS and WeChat besides mail.
+    pub notices: crate::notify::NoticeSettings,
 }
 
 impl Ctx {

@@ -27,6 +27,7 @@ use crate::domain::phone_code::{
     CODE_TTL_SECS, KEEP_SECS, PER_NUMBER, REISSUES_PER_CASE, SESSION_MINUTES, wait_before_sending,
 };
 use crate::domain::{mask_name, mask_phone};
+use crate::notify::sms::SmsConfig;
 use crate::secrets::{LoginCode, TrackingToken};
 use crate::store::events::{self, EventDraft};
 use crate::store::models::CaseRow;
@@ -84,6 +85,7 @@ pub async fn request_code(
     gate: &PhoneGate,
     phone: Phone,
     client: IpAddr,
+    sms: Option<std::sync::Arc<SmsConfig>>,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let slot = gate.slot().map_err(busy)?;
@@ -97,7 +99,10 @@ pub async fn request_code(
     .await
     .map_err(|e| busy_with(e.to_string()))?
     .map_err(io)?;
-    super::on_pool(pool, move |conn| issue(conn, &phone, &code, &hash, now)).await
+    super::on_pool(pool, move |conn| {
+        issue(conn, sms.as_deref(), &phone, (&code, &hash), now)
+    })
+    .await
 }
 
 fn too_many(secs: i64) -> ServiceError {
@@ -119,9 +124,9 @@ fn busy_with(detail: String) -> ServiceError {
 /// when a case gave the number. One transaction.
 pub fn issue(
     conn: &mut Db,
+    sms: Option<&SmsConfig>,
     phone: &Phone,
-    code: &LoginCode,
-    hash: &str,
+    (code, hash): (&LoginCode, &str),
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let now = now.naive_utc();
@@ -136,7 +141,7 @@ pub fn issue(
         if phone_codes::has_cases(conn, phone.as_str())? {
             let (code_id, _, _) = phone_codes::latest(conn, phone.as_str())?
                 .ok_or_else(|| ServiceError::Storage("the code just stored is gone".into()))?;
-            super::phone_sms::send_code(conn, (phone, code_id), code, now)?;
+            super::phone_sms::send_code(conn, sms, (phone, code_id), code, now)?;
         }
         Ok(())
     })

@@ -17,6 +17,7 @@ use crate::store::Db;
 /// not tell a number with cases from one without.
 pub fn send_code(
     conn: &mut Db,
+    sms: Option<&crate::notify::sms::SmsConfig>,
     (phone, code_id): (&Phone, i64),
     code: &LoginCode,
     now: NaiveDateTime,
@@ -29,7 +30,7 @@ pub fn send_code(
             code: code.as_str().to_owned(),
         },
     };
-    match enqueue_sms(conn, &msg, now) {
+    match enqueue_sms(conn, sms, &msg, now) {
         Ok(_) => Ok(()),
         Err(SmsRefusal::Db(e)) => Err(e.into()),
         Err(refusal) => {

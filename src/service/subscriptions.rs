@@ -19,6 +19,7 @@ pub const MAX_UNUSED: i64 = 50;
 /// bureau did not configure are refused: no message would ever use them.
 pub fn record(
     conn: &mut Db,
+    notices: Option<&wechat::WechatNotices>,
     openid: &str,
     template_ids: &[String],
     now: DateTime<Utc>,
@@ -30,7 +31,10 @@ pub fn record(
             format!("请提交 1 至 {MAX_PER_REPORT} 个订阅消息模板"),
         ));
     }
-    if let Some(unknown) = template_ids.iter().find(|t| !wechat::is_template(t)) {
+    if let Some(unknown) = template_ids
+        .iter()
+        .find(|t| !wechat::is_template(notices, t))
+    {
         return Err(ServiceError::invalid_field(
             "template_ids",
             "template_unknown",

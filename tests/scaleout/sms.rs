@@ -41,7 +41,7 @@ fn spec(dir: &std::path::Path, database_url: &str, stand_in: &SmsStandIn) -> Nod
 }
 
 /// Queues one SMS to each of `count` numbers from `first` on, in one transaction.
-fn queue(database: &DatabaseUrl, first: usize, count: usize) {
+fn queue(database: &DatabaseUrl, config: &sms::SmsConfig, first: usize, count: usize) {
     let pool = store::connect(database, 1).expect("connect");
     let mut conn = pool.get().expect("connection");
     let now = chrono::Utc::now().naive_utc();
@@ -55,7 +55,7 @@ fn queue(database: &DatabaseUrl, first: usize, count: usize) {
                     case_no: format!("TS-2026-{n:06}"),
                 },
             };
-            assert!(enqueue_sms(c, &msg, now)?);
+            assert!(enqueue_sms(c, Some(config), &msg, now)?);
         }
         Ok(())
     })
@@ -84,14 +84,14 @@ fn expire_leases(database: &DatabaseUrl) {
 async fn exactly_once(database_url: String) {
     let stand_in = SmsStandIn::start();
     stand_in.slow_down(Duration::from_millis(10));
-    sms::install(Some(stand_in.config()));
+    let config = stand_in.config();
     let database = DatabaseUrl::parse(&database_url);
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let client = http_client();
     let node_a = Node::start(&spec(dir_a.path(), &database_url, &stand_in), &client).await;
     let node_b = Node::start(&spec(dir_b.path(), &database_url, &stand_in), &client).await;
 
-    queue(&database, 0, BATCH);
+    queue(&database, &config, 0, BATCH);
     stand_in.wait_for(BATCH, Duration::from_secs(60)).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let counts = per_phone(&stand_in.receipts());
@@ -105,7 +105,7 @@ async fn exactly_once(database_url: String) {
 
     // Kill one node while both send, restart it after its leases ran out.
     stand_in.slow_down(Duration::from_millis(40));
-    queue(&database, BATCH, BATCH);
+    queue(&database, &config, BATCH, BATCH);
     let deadline = Instant::now() + Duration::from_secs(30);
     while stand_in.receipts().len() < BATCH + 5 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;

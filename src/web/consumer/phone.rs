@@ -164,7 +164,16 @@ pub async fn send(
     };
     let now = state.clock.now();
     let number = phone.as_str().to_owned();
-    match phone_access::request_code(&state.pool, &state.phone, phone, client_ip(&req), now).await {
+    match phone_access::request_code(
+        &state.pool,
+        &state.phone,
+        phone,
+        client_ip(&req),
+        state.settings.sms.clone().map(std::sync::Arc::new),
+        now,
+    )
+    .await
+    {
         Ok(()) => ask(
             &req,
             &state,

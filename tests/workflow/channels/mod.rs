@@ -7,13 +7,14 @@ mod sms_outbox;
 mod wechat;
 
 use odrdesk::notify::{SmsMessage, SmsNotice, SmsRefusal, enqueue_sms};
-use odrdesk::store::{self, DbPool};
+use odrdesk::store;
 
-use super::mail::with_db;
+use super::mail::{pool, with_db};
+use crate::TestApp;
 
 /// Queues one SMS in its own committed transaction, as a use case would.
 pub async fn queue_sms(
-    pool: &DbPool,
+    app: &TestApp,
     key: &str,
     phone: &str,
     notice: SmsNotice,
@@ -25,8 +26,9 @@ pub async fn queue_sms(
         phone: phone.parse().expect("a mobile number"),
         notice,
     };
-    with_db(pool, move |c| {
-        store::write_transaction::<_, SmsRefusal>(c, |c| enqueue_sms(c, &msg, at))
+    let config = app.settings.sms.clone();
+    with_db(&pool(app), move |c| {
+        store::write_transaction::<_, SmsRefusal>(c, |c| enqueue_sms(c, config.as_ref(), &msg, at))
     })
     .await
 }

@@ -39,7 +39,7 @@ async fn provider_errors_retry_then_dead_letter(backend: Backend) {
     let naive = t0.naive_utc();
     assert!(
         queue_sms(
-            &pool,
+            &app,
             "a/sms",
             "13800138000",
             progress("TS-2026-000001"),
@@ -51,7 +51,7 @@ async fn provider_errors_retry_then_dead_letter(backend: Backend) {
     // The same key again is not a second message.
     assert!(
         !queue_sms(
-            &pool,
+            &app,
             "a/sms",
             "13800138000",
             progress("TS-2026-000001"),
@@ -93,7 +93,7 @@ async fn provider_errors_retry_then_dead_letter(backend: Backend) {
     // One failure, then the provider takes it: sent once.
     assert!(
         queue_sms(
-            &pool,
+            &app,
             "b/sms",
             "13900139000",
             progress("TS-2026-000002"),
@@ -156,7 +156,7 @@ async fn per_number_limits_defer_notices_but_not_login_codes(backend: Backend) {
         let key = format!("n{n}/sms");
         let notice = progress(&format!("TS-2026-00000{n}"));
         assert!(
-            queue_sms(&pool, &key, "13800138000", notice, t0.naive_utc())
+            queue_sms(&app, &key, "13800138000", notice, t0.naive_utc())
                 .await
                 .unwrap()
         );
@@ -180,7 +180,7 @@ async fn per_number_limits_defer_notices_but_not_login_codes(backend: Backend) {
         code: "482913".into(),
     };
     assert!(
-        queue_sms(&pool, "login-1", "13800138000", code, t0.naive_utc())
+        queue_sms(&app, "login-1", "13800138000", code, t0.naive_utc())
             .await
             .unwrap()
     );
@@ -234,13 +234,13 @@ async fn login_codes_and_notices_have_separate_allowances(backend: Backend) {
     // Anyone may ask for codes to a number: two use up its codes for the day...
     for key in ["login-1", "login-2"] {
         assert!(
-            queue_sms(&pool, key, "13800138000", code(), now)
+            queue_sms(&app, key, "13800138000", code(), now)
                 .await
                 .unwrap()
         );
     }
     assert_eq!(sms.wait_for(2, Duration::from_secs(5)).await.len(), 2);
-    let refused = queue_sms(&pool, "login-3", "13800138000", code(), now).await;
+    let refused = queue_sms(&app, "login-3", "13800138000", code(), now).await;
     assert!(
         matches!(refused, Err(SmsRefusal::RateLimited { .. })),
         "{refused:?}"
@@ -251,7 +251,7 @@ async fn login_codes_and_notices_have_separate_allowances(backend: Backend) {
         due: t0.date_naive() + Span::days(45),
     };
     assert!(
-        queue_sms(&pool, "accepted/sms", "13800138000", accepted, now)
+        queue_sms(&app, "accepted/sms", "13800138000", accepted, now)
             .await
             .unwrap()
     );
@@ -262,7 +262,7 @@ async fn login_codes_and_notices_have_separate_allowances(backend: Backend) {
         let key = format!("n{n}/sms");
         let notice = progress(&format!("TS-2026-00000{n}"));
         assert!(
-            queue_sms(&pool, &key, "13900139000", notice, now)
+            queue_sms(&app, &key, "13900139000", notice, now)
                 .await
                 .unwrap()
         );
@@ -270,7 +270,7 @@ async fn login_codes_and_notices_have_separate_allowances(backend: Backend) {
     let report = deliver_due(&pool, &channels, t0, 10).await.unwrap();
     assert_eq!(report.sent, 2, "{report:?}");
     assert!(
-        queue_sms(&pool, "login-4", "13900139000", code(), now)
+        queue_sms(&app, "login-4", "13900139000", code(), now)
             .await
             .unwrap()
     );
@@ -286,7 +286,7 @@ async fn a_login_code_goes_at_once_expires_and_is_scrubbed(backend: Backend) {
     let started = Instant::now();
     let code = |c: &str| SmsNotice::LoginCode { code: c.into() };
     assert!(
-        queue_sms(&pool, "login-a", "13800138000", code("482913"), now)
+        queue_sms(&app, "login-a", "13800138000", code("482913"), now)
             .await
             .unwrap()
     );
@@ -301,7 +301,7 @@ async fn a_login_code_goes_at_once_expires_and_is_scrubbed(backend: Backend) {
     // Queued six minutes ago and never sent: it is dropped, not delivered late.
     let stale = now - Span::minutes(6);
     assert!(
-        queue_sms(&pool, "login-b", "13900139000", code("771100"), stale)
+        queue_sms(&app, "login-b", "13900139000", code("771100"), stale)
             .await
             .unwrap()
     );
@@ -329,7 +329,7 @@ async fn a_login_code_goes_at_once_expires_and_is_scrubbed(backend: Backend) {
     }
     // Too long for a template parameter: refused, not sent cut.
     let long = progress(&"长".repeat(21));
-    let refused = queue_sms(&pool, "long/sms", "13800138000", long, now).await;
+    let refused = queue_sms(&app, "long/sms", "13800138000", long, now).await;
     assert!(
         matches!(refused, Err(SmsRefusal::TooLong(_))),
         "{refused:?}"
@@ -341,7 +341,7 @@ async fn without_sms_settings_enqueue_says_not_configured(backend: Backend) {
     let pool = pool(&app);
     let now = app.clock.now().naive_utc();
     let refused = queue_sms(
-        &pool,
+        &app,
         "login",
         "13800138000",
         SmsNotice::LoginCode { code: "1".into() },
