@@ -168,8 +168,10 @@ fn sms_config(args: &CommonArgs, file: SmsFile) -> Option<crate::notify::sms::Sm
         param_max_chars: file
             .param_max_chars
             .unwrap_or(crate::notify::sms::DEFAULT_PARAM_MAX_CHARS),
+        wake: Default::default(),
     })
 }
+
 pub const DEFAULT_PRINT_INTERVAL_SECS: u64 = 10;
 pub const DEFAULT_INTAKE_BATCH: u16 = 256;
 

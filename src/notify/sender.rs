@@ -288,6 +288,14 @@ pub struct SenderHandle {
     _stop: oneshot::Sender<()>,
 }
 
+/// Resolves when `wake` fires; never without SMS settings, as only login codes wake.
+async fn woken(wake: Option<&super::sms::SenderWake>) {
+    match wake {
+        Some(wake) => wake.woken().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Starts the background sender on the current Tokio runtime: a pass every
 /// `settings.mail_poll_ms` (the first one after that interval), and at once when a login code
 /// was queued, until the returned handle is dropped. Without a runtime it logs an error and
@@ -308,12 +316,13 @@ pub fn spawn_sender(
     runtime.spawn(async move {
         tracing::info!(transport = transport.describe(), "outbox sender started");
         let mut pause = every;
+        let wake = transport.sms.as_ref().map(super::sms::SmsSender::wake);
         loop {
             // A wake-up may come before the queueing transaction commits: look again shortly.
             let woken = tokio::select! {
                 _ = &mut stop_rx => break,
                 () = tokio::time::sleep(pause) => false,
-                () = super::sms::woken() => true,
+                () = woken(wake.as_ref()) => true,
             };
             let (pool, transport, now) = (pool.clone(), Arc::clone(&transport), clock.now());
             // Its own task, so that even a panic in one pass does not end the loop.

@@ -182,7 +182,35 @@ pub struct SmsConfig {
     pub templates: BTreeMap<String, String>,
     pub limits: SmsLimits,
     pub param_max_chars: usize,
+    /// Wakes this server's sender when a login code was queued; clones share it.
+    pub wake: SenderWake,
 }
+
+/// The wake-up shared by one server's queueing and its sender. Each server has its own, so
+/// that servers sharing a process (as tests run them) never send each other's messages.
+#[derive(Clone, Default)]
+pub struct SenderWake(Arc<tokio::sync::Notify>);
+
+impl SenderWake {
+    /// Wakes a waiting sender, or the next one to wait if it is busy right now.
+    fn wake(&self) {
+        self.0.notify_one();
+    }
+
+    /// Resolves when a message that should go out at once (a login code) was queued.
+    pub async fn woken(&self) {
+        self.0.notified().await;
+    }
+}
+
+/// Settings compare by what they say; the wake-up is not a setting.
+impl PartialEq for SenderWake {
+    fn eq(&self, _: &SenderWake) -> bool {
+        true
+    }
+}
+
+impl Eq for SenderWake {}
 
 impl std::fmt::Debug for SmsConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -196,16 +224,6 @@ impl std::fmt::Debug for SmsConfig {
             .field("limits", &self.limits)
             .finish()
     }
-}
-
-/// Wakes the senders of this process. One process may run several (tests run many servers
-/// side by side), and the one to wake is the one whose database holds the code, so every
-/// waiting sender is woken; a stored permit covers a sender that was busy at that moment.
-static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
-
-/// Resolves when a message that should go out at once (a login code) was queued.
-pub async fn woken() {
-    WAKE.notified().await;
 }
 
 /// The stored payload of an SMS row.
@@ -272,8 +290,7 @@ pub fn enqueue_sms(
         },
     )?;
     if queued && login {
-        WAKE.notify_waiters();
-        WAKE.notify_one();
+        config.wake.wake();
     }
     Ok(queued)
 }
@@ -294,6 +311,11 @@ pub struct SmsSender {
 }
 
 impl SmsSender {
+    /// The wake-up that queueing a login code under these settings fires.
+    pub fn wake(&self) -> SenderWake {
+        self.config.wake.clone()
+    }
+
     pub fn new(config: Arc<SmsConfig>) -> SmsSender {
         SmsSender {
             provider: TencentSms::new(Arc::clone(&config)),

@@ -169,6 +169,7 @@ impl SmsStandIn {
                 per_day: 0,
             },
             param_max_chars: 20,
+            wake: Default::default(),
         }
     }
 

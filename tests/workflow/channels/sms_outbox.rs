@@ -1,6 +1,7 @@
 //! The SMS outbox rules: provider errors retry and then dead-letter (listed by `odrdesk outbox
-//! status`), per-number limits defer notices and refuse login codes, each counted apart, and a login code goes at
-//! once, expires unsent after five minutes and never stays readable.
+//! status`), per-number limits defer notices and refuse login codes, each counted apart, and a
+//! login code goes at once (waking only its own server's sender), expires unsent after five
+//! minutes and never stays readable.
 
 use std::time::{Duration, Instant};
 
@@ -336,6 +337,31 @@ async fn a_login_code_goes_at_once_expires_and_is_scrubbed(backend: Backend) {
     );
 }
 
+async fn a_login_code_wakes_only_its_own_servers_sender(backend: Backend) {
+    let (sms_a, sms_b) = (SmsStandIn::start(), SmsStandIn::start());
+    let a = quiet_app(&backend, &sms_a, |_| {}).await;
+    let b = quiet_app(&backend, &sms_b, |_| {}).await;
+    let now = b.clock.now().naive_utc();
+    // B's notice waits for B's next pass, an hour away.
+    assert!(
+        queue_sms(&b, "b/sms", "13900139000", progress("TS-2026-000002"), now)
+            .await
+            .unwrap()
+    );
+    let code = SmsNotice::LoginCode {
+        code: "482913".into(),
+    };
+    assert!(
+        queue_sms(&a, "login-a", "13800138000", code, now)
+            .await
+            .unwrap()
+    );
+    assert_eq!(sms_a.wait_for(1, Duration::from_secs(5)).await.len(), 1);
+    // A's code woke A alone: B sends nothing before its own time.
+    let from_b = sms_b.wait_for(1, Duration::from_secs(1)).await;
+    assert!(from_b.is_empty(), "{from_b:#?}");
+}
+
 async fn without_sms_settings_enqueue_says_not_configured(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let pool = pool(&app);
@@ -360,5 +386,6 @@ crate::on_both_backends!(
     per_number_limits_defer_notices_but_not_login_codes,
     login_codes_and_notices_have_separate_allowances,
     a_login_code_goes_at_once_expires_and_is_scrubbed,
+    a_login_code_wakes_only_its_own_servers_sender,
     without_sms_settings_enqueue_says_not_configured,
 );
