@@ -71,6 +71,7 @@ pub mod codes;
 pub mod csv_cell;
 pub mod dispatch;
 pub mod documents;
+pub mod disclosure;
 pub mod enterprise;
 pub mod event_payload;
 pub mod gazetteer;
