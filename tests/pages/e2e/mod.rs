@@ -5,6 +5,7 @@
 use crate::common;
 
 mod analyst;
+mod disclosure;
 pub mod complaint;
 mod documents;
 mod fit;
