@@ -161,6 +161,7 @@ pub async fn put_reply(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueParams {
     /// At most this many entries (1–200, default 50).
     pub limit: Option<usize>,
@@ -244,6 +245,7 @@ pub async fn decide(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EntriesParams {
     /// At most this many entries (1–100, default 50).
     pub limit: Option<usize>,

@@ -8,7 +8,7 @@ use diesel::result::Error as DieselError;
 use super::Db;
 use super::models::CaseRow;
 use super::schema::{case_disclosures, cases};
-use crate::domain::case::CaseKind;
+use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::disclosure::PUBLISHABLE;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -77,7 +77,7 @@ pub fn queue(
         .filter(case_disclosures::review.eq("queued"))
         .filter(cases::kind.eq(CaseKind::Complaint))
         .filter(cases::closed_on.is_not_null())
-        .filter(cases::state.eq_any(PUBLISHABLE))
+        .filter(cases::state.eq_any(PUBLISHABLE.map(CaseState::as_str)))
         .into_boxed();
     if let Some(districts) = districts {
         query = query.filter(cases::district.eq_any(districts.to_vec()));
@@ -101,7 +101,7 @@ pub fn published_for(
         .filter(cases::respondent_uscc.eq(uscc))
         .filter(cases::kind.eq(CaseKind::Complaint))
         .filter(cases::closed_on.is_not_null())
-        .filter(cases::state.eq_any(PUBLISHABLE))
+        .filter(cases::state.eq_any(PUBLISHABLE.map(CaseState::as_str)))
         .filter(case_disclosures::consent.eq(true))
         .filter(case_disclosures::published_at.is_not_null())
         .order((cases::closed_on.desc(), cases::id.desc()))

@@ -171,13 +171,14 @@ pub async fn reply(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let here = format!("/enterprise/cases/{}", urlencoding(&path));
+    let case_no = path.into_inner();
+    let here = format!("/enterprise/cases/{}", urlencoding(&case_no));
     let user = staff(&principal, &[Role::Enterprise], &here)?.clone();
     let form = Form::parse(&req, &body, "enterprise_action")?;
     let text = form.get("reply").unwrap_or_default().to_owned();
     let ctx = state.ctx();
     let caller = Caller::Staff(user.clone());
-    let (no, typed) = (path.clone(), text.clone());
+    let (no, typed) = (case_no.clone(), text.clone());
     let result = state
         .with_db(move |conn| disclosure::write_reply(conn, &ctx, &no, &caller, &typed))
         .await;
@@ -190,5 +191,5 @@ pub async fn reply(
         Err(ServiceError::Conflict { message, .. }) => (StatusCode::CONFLICT, message),
         Err(e) => return Err(e.into()),
     };
-    super::enterprise::show_with_reply(&req, &state, user, &path, status, (text, error)).await
+    super::enterprise::show_with_reply(&req, &state, user, &case_no, status, (text, error)).await
 }
