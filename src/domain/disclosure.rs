@@ -172,12 +172,24 @@ mod tests {
 
     #[test]
     fn replies_are_bounded_and_trimmed() {
-        assert_eq!(PublicReply::parse("  已退款 ").map(|r| r.0), Ok("已退款".into()));
-        assert_eq!(PublicReply::parse("  ").map_err(|e| e.code), Err("required"));
+        assert_eq!(
+            PublicReply::parse("  已退款 ").map(|r| r.0),
+            Ok("已退款".into())
+        );
+        assert_eq!(
+            PublicReply::parse("  ").map_err(|e| e.code),
+            Err("required")
+        );
         let long = "好".repeat(REPLY_MAX_CHARS + 1);
-        assert_eq!(PublicReply::parse(&long).map_err(|e| e.code), Err("too_long"));
+        assert_eq!(
+            PublicReply::parse(&long).map_err(|e| e.code),
+            Err("too_long")
+        );
         assert!(PublicReply::parse(&"好".repeat(REPLY_MAX_CHARS)).is_ok());
-        assert_eq!(RefusalReason::parse("").map_err(|e| e.code), Err("required"));
+        assert_eq!(
+            RefusalReason::parse("").map_err(|e| e.code),
+            Err("required")
+        );
     }
 
     #[test]

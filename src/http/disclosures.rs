@@ -116,9 +116,7 @@ pub async fn set_consent(
     let caller = caller(principal, &req, &state, &case_no).await?;
     let ctx = state.ctx();
     let view = state
-        .with_db(move |conn| {
-            disclosure::set_consent(conn, &ctx, &case_no, &caller, input.consent)
-        })
+        .with_db(move |conn| disclosure::set_consent(conn, &ctx, &case_no, &caller, input.consent))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

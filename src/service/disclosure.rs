@@ -143,7 +143,9 @@ pub fn set_consent(
         let current = row.review.parse().unwrap_or(Review::Queued);
         row.consent = consent;
         row.consent_changed_at = ctx.now.naive_utc();
-        row.review = rules::review_after_consent(consent, current).as_str().into();
+        row.review = rules::review_after_consent(consent, current)
+            .as_str()
+            .into();
         if !consent {
             row.published_at = None;
             row.published_reply = None;
@@ -156,7 +158,12 @@ pub fn set_consent(
             conn,
             case.id,
             EventDraft {
-                kind: if consent { CONSENT_GIVEN } else { CONSENT_WITHDRAWN }.into(),
+                kind: if consent {
+                    CONSENT_GIVEN
+                } else {
+                    CONSENT_WITHDRAWN
+                }
+                .into(),
                 actor: actor_name(caller),
                 actor_role: "consumer".into(),
                 at: ctx.now.naive_utc(),
@@ -218,7 +225,11 @@ fn businesses_case(conn: &mut Db, case_no: &str, caller: &Caller) -> Result<Case
     }
 }
 
-fn reply_view(conn: &mut Db, case: &CaseRow, row: &DisclosureRow) -> Result<ReplyView, ServiceError> {
+fn reply_view(
+    conn: &mut Db,
+    case: &CaseRow,
+    row: &DisclosureRow,
+) -> Result<ReplyView, ServiceError> {
     let review = row.review.parse().unwrap_or(Review::Queued);
     let names = personal_names(conn, case.id)?;
     Ok(ReplyView {
@@ -350,4 +361,3 @@ pub fn published_entries(
         .map(|(row, case)| entry_of(conn, &case, row.published_reply.as_deref()))
         .collect()
 }
-

@@ -51,7 +51,11 @@ fn editor(user: &StaffUser) -> Result<(), ServiceError> {
 
 /// The entries waiting for `user` (a supervisor: those of the bureaus; an admin: all),
 /// oldest closing first, at most `limit` (capped at `MAX_QUEUE`).
-pub fn queue(conn: &mut Db, user: &StaffUser, limit: usize) -> Result<Vec<Candidate>, ServiceError> {
+pub fn queue(
+    conn: &mut Db,
+    user: &StaffUser,
+    limit: usize,
+) -> Result<Vec<Candidate>, ServiceError> {
     editor(user)?;
     let limit = i64::try_from(limit.clamp(1, MAX_QUEUE)).unwrap_or(1);
     let districts = user.queue_districts();
@@ -117,13 +121,21 @@ pub fn decide(
                 row.published_reply = row.reply.clone();
                 row.published_at = Some(at);
                 row.refusal_reason = None;
-                (APPROVED, Review::Approved, json!({"v": 1, "reply": row.reply}))
+                (
+                    APPROVED,
+                    Review::Approved,
+                    json!({"v": 1, "reply": row.reply}),
+                )
             }
             Decision::Refuse(reason) => {
                 row.published_reply = None;
                 row.published_at = None;
                 row.refusal_reason = Some(reason.as_str().to_owned());
-                (REFUSED, Review::Refused, json!({"v": 1, "reason": reason.as_str()}))
+                (
+                    REFUSED,
+                    Review::Refused,
+                    json!({"v": 1, "reason": reason.as_str()}),
+                )
             }
         };
         row.review = review.as_str().into();

@@ -91,9 +91,13 @@ struct Desk {
 async fn desk(app: &TestApp) -> Desk {
     app.add_enterprise(USCC, "江门市美颜化妆品有限公司", "440703", false);
     Desk {
-        med: app.add_user("med@jm.gov.cn", "mediator", &["440703"], None).await,
+        med: app
+            .add_user("med@jm.gov.cn", "mediator", &["440703"], None)
+            .await,
         admin: app.add_user("admin@jm.gov.cn", "admin", &[], None).await,
-        sup: app.add_user("sup@jm.gov.cn", "supervisor", &["440703"], None).await,
+        sup: app
+            .add_user("sup@jm.gov.cn", "supervisor", &["440703"], None)
+            .await,
         analyst: app.add_user("ana@jm.gov.cn", "analyst", &[], None).await,
         shop: app
             .add_user("shop@example.com", "enterprise", &[], Some(USCC))
@@ -112,15 +116,25 @@ fn queued(queue: &Value, no: &str) -> Option<Value> {
 
 async fn consent_is_asked_on_every_path_and_never_presumed(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
-    let med = app.add_user("med@jm.gov.cn", "mediator", &["440703"], None).await;
+    let med = app
+        .add_user("med@jm.gov.cn", "mediator", &["440703"], None)
+        .await;
     let mut yes = sample_complaint();
     yes["disclosure_consent"] = json!(true);
     let mut no = sample_complaint();
     no["disclosure_consent"] = json!(false);
-    for (body, expected) in [(yes.clone(), true), (no, false), (sample_complaint(), false)] {
+    for (body, expected) in [
+        (yes.clone(), true),
+        (no, false),
+        (sample_complaint(), false),
+    ] {
         let (case_no, token) = app.file(&body).await;
         let (s, v) = consent_of(&app, &case_no, &token).await;
-        assert_eq!((s, v["consent"].as_bool()), (200, Some(expected)), "{body} → {v}");
+        assert_eq!(
+            (s, v["consent"].as_bool()),
+            (200, Some(expected)),
+            "{body} → {v}"
+        );
         assert_eq!(v["published"], false);
     }
     // Keyed in by staff: the bureau cannot answer for the complainant.
@@ -129,16 +143,25 @@ async fn consent_is_asked_on_every_path_and_never_presumed(backend: Backend) {
     staff["received_at"] = json!("2026-11-19");
     let (s, v) = app.post_as("/api/v1/staff/complaints", &med, &staff).await;
     assert_eq!(s, 201, "{v}");
-    let (no, token) = (v["case_no"].as_str().unwrap(), v["tracking_token"].as_str().unwrap());
+    let (no, token) = (
+        v["case_no"].as_str().unwrap(),
+        v["tracking_token"].as_str().unwrap(),
+    );
     assert_eq!(consent_of(&app, no, token).await.1["consent"], false);
     // A report is never published, whatever its body says.
     let mut report = sample_report();
     report["disclosure_consent"] = json!(true);
     let (s, v) = app.post_json("/api/v1/reports", &report).await;
     assert_eq!(s, 201, "{v}");
-    let (no, token) = (v["case_no"].as_str().unwrap(), v["tracking_token"].as_str().unwrap());
+    let (no, token) = (
+        v["case_no"].as_str().unwrap(),
+        v["tracking_token"].as_str().unwrap(),
+    );
     let (s, v) = consent_of(&app, no, token).await;
-    assert_eq!((s, v["error"].as_str()), (409, Some("report_never_published")));
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (409, Some("report_never_published"))
+    );
     assert_eq!(set_consent(&app, no, token, true).await.0, 409);
     // A wrong code reads nothing.
     let (case_no, _) = app.file(&yes).await;
@@ -159,7 +182,11 @@ async fn the_mini_program_gives_and_withdraws_consent(backend: Backend) {
     .await;
     let admin = app.add_user("admin@jm.gov.cn", "admin", &[], None).await;
     let (_, issued) = app
-        .post_as("/api/v1/admin/api-keys", &admin, &json!({"label": "小程序后端"}))
+        .post_as(
+            "/api/v1/admin/api-keys",
+            &admin,
+            &json!({"label": "小程序后端"}),
+        )
         .await;
     let res = app
         .client
@@ -181,11 +208,16 @@ async fn the_mini_program_gives_and_withdraws_consent(backend: Backend) {
     let path = format!("/api/v1/track/{no}/disclosure-consent");
     let (s, v) = app.get_as(&path, &consumer).await;
     assert_eq!((s, v["consent"].as_bool()), (200, Some(true)), "{v}");
-    let (s, v) = app.post_as(&path, &consumer, &json!({"consent": false})).await;
+    let (s, v) = app
+        .post_as(&path, &consumer, &json!({"consent": false}))
+        .await;
     assert_eq!((s, v["consent"].as_bool()), (200, Some(false)), "{v}");
     c["disclosure_consent"] = json!(null);
     let (_, v) = app.post_as("/api/v1/complaints", &consumer, &c).await;
-    let path = format!("/api/v1/track/{}/disclosure-consent", v["case_no"].as_str().unwrap());
+    let path = format!(
+        "/api/v1/track/{}/disclosure-consent",
+        v["case_no"].as_str().unwrap()
+    );
     assert_eq!(app.get_as(&path, &consumer).await.1["consent"], false);
 }
 
@@ -198,7 +230,11 @@ async fn an_approved_entry_is_published_masked_until_consent_is_withdrawn(backen
     let reply_path = format!("/api/v1/cases/{no}/public-reply");
     let reply = json!({"reply": "已联系张三（电话13800138000）全额退款，欢迎致电。"});
     let (s, v) = put_as(&app, &reply_path, &d.shop, &reply).await;
-    assert_eq!((s, v["error"].as_str()), (409, Some("reply_not_allowed")), "{v}");
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (409, Some("reply_not_allowed")),
+        "{v}"
+    );
     settle(&app, &d.med, &no).await;
     let too_long = json!({"reply": "好".repeat(501)});
     assert_eq!(put_as(&app, &reply_path, &d.shop, &too_long).await.0, 422);
@@ -215,7 +251,12 @@ async fn an_approved_entry_is_published_masked_until_consent_is_withdrawn(backen
     }
     assert_eq!(candidate["entry"]["outcome"], "settled");
     assert_eq!(candidate["entry"]["outcome_zh"], "调解成功");
-    assert!(candidate["entry"]["reply"].as_str().unwrap().contains("全额退款"));
+    assert!(
+        candidate["entry"]["reply"]
+            .as_str()
+            .unwrap()
+            .contains("全额退款")
+    );
 
     // Only editors decide.
     let decision = format!("/api/v1/disclosures/{no}/decision");
@@ -224,9 +265,19 @@ async fn an_approved_entry_is_published_masked_until_consent_is_withdrawn(backen
         assert_eq!(app.get_as("/api/v1/disclosures", other).await.0, 403);
         assert_eq!(app.post_as(&decision, other, &approve).await.0, 403);
     }
-    let (s, v) = app.post_as(&decision, &d.admin, &json!({"decision": "refuse"})).await;
-    assert_eq!((s, v["fields"][0]["field"].as_str()), (422, Some("reason")), "{v}");
-    assert_eq!(app.get(ENTRIES).await.1, json!([]), "nothing before approval");
+    let (s, v) = app
+        .post_as(&decision, &d.admin, &json!({"decision": "refuse"}))
+        .await;
+    assert_eq!(
+        (s, v["fields"][0]["field"].as_str()),
+        (422, Some("reason")),
+        "{v}"
+    );
+    assert_eq!(
+        app.get(ENTRIES).await.1,
+        json!([]),
+        "nothing before approval"
+    );
     let (s, v) = app.post_as(&decision, &d.sup, &approve).await;
     assert_eq!((s, v["published"].as_bool()), (200, Some(true)), "{v}");
     assert_eq!(app.post_as(&decision, &d.admin, &approve).await.0, 409);
@@ -236,18 +287,31 @@ async fn an_approved_entry_is_published_masked_until_consent_is_withdrawn(backen
     assert_eq!(s, 200);
     assert_eq!(entries.as_array().unwrap().len(), 1, "{entries}");
     assert_eq!(entries[0], candidate["entry"]);
-    let page = app.client.get(app.url(PAGE)).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .client
+        .get(app.url(PAGE))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for text in [&entries.to_string(), &page] {
         assert!(!text.contains(&no) && !text.contains("case_no"), "{text}");
         for planted in PLANTED {
             assert!(!text.contains(planted), "{planted} in {text}");
         }
     }
-    assert!(page.contains("全额退款") && page.contains("调解成功"), "{page}");
+    assert!(
+        page.contains("全额退款") && page.contains("调解成功"),
+        "{page}"
+    );
     assert!(set_consent(&app, &no, &token, true).await.1["published"] == true);
 
     // Logged on the chain, staff only, and the chain still verifies.
-    let (_, events) = app.get_as(&format!("/api/v1/cases/{no}/events"), &d.admin).await;
+    let (_, events) = app
+        .get_as(&format!("/api/v1/cases/{no}/events"), &d.admin)
+        .await;
     let kinds: Vec<&str> = events
         .as_array()
         .unwrap()
@@ -263,16 +327,31 @@ async fn an_approved_entry_is_published_masked_until_consent_is_withdrawn(backen
     let (s, v) = set_consent(&app, &no, &token, false).await;
     assert_eq!((s, v["published"].as_bool()), (200, Some(false)), "{v}");
     assert_eq!(app.get(ENTRIES).await.1, json!([]));
-    let page = app.client.get(app.url(PAGE)).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .client
+        .get(app.url(PAGE))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!page.contains("全额退款"), "{page}");
     // Given again: back to the editors, not published on the old approval.
     let (_, v) = set_consent(&app, &no, &token, true).await;
-    assert_eq!((v["published"].as_bool(), v["review"].as_str()), (Some(false), Some("queued")));
+    assert_eq!(
+        (v["published"].as_bool(), v["review"].as_str()),
+        (Some(false), Some("queued"))
+    );
     assert!(queued(&app.get_as("/api/v1/disclosures", &d.admin).await.1, &no).is_some());
     assert_eq!(app.get(ENTRIES).await.1, json!([]));
-    let (_, events) = app.get_as(&format!("/api/v1/cases/{no}/events"), &d.admin).await;
+    let (_, events) = app
+        .get_as(&format!("/api/v1/cases/{no}/events"), &d.admin)
+        .await;
     let text = events.to_string();
-    assert!(text.contains("disclosure_consent_withdrawn") && text.contains("disclosure_consent_given"));
+    assert!(
+        text.contains("disclosure_consent_withdrawn") && text.contains("disclosure_consent_given")
+    );
     let verified = run_on(&app, &["audit", "verify"]);
     assert!(
         verified.status.success(),
@@ -302,7 +381,9 @@ async fn a_changed_reply_waits_while_the_approved_one_stays(backend: Backend) {
     let (s, v) = app.post_as(&decision, &d.admin, &refuse).await;
     assert_eq!((s, v["review"].as_str()), (200, Some("refused")), "{v}");
     assert_eq!(app.get(ENTRIES).await.1, json!([]), "a refusal unpublishes");
-    let (_, events) = app.get_as(&format!("/api/v1/cases/{no}/events"), &d.admin).await;
+    let (_, events) = app
+        .get_as(&format!("/api/v1/cases/{no}/events"), &d.admin)
+        .await;
     assert!(events.to_string().contains("disclosure_refused"));
 }
 
@@ -324,7 +405,9 @@ async fn unconsented_open_and_report_cases_never_appear(backend: Backend) {
     assert_eq!(queue, json!([]), "{queue}");
     for no in [&silent, &open, &r["case_no"].as_str().unwrap().to_owned()] {
         let decision = format!("/api/v1/disclosures/{no}/decision");
-        let (s, v) = app.post_as(&decision, &d.admin, &json!({"decision": "approve"})).await;
+        let (s, v) = app
+            .post_as(&decision, &d.admin, &json!({"decision": "approve"}))
+            .await;
         assert!(s == 409 || s == 404, "{no}: {s} {v}");
     }
     let (s, v) = put_as(
@@ -334,7 +417,11 @@ async fn unconsented_open_and_report_cases_never_appear(backend: Backend) {
         &json!({"reply": "已处理"}),
     )
     .await;
-    assert_eq!((s, v["error"].as_str()), (409, Some("reply_not_allowed")), "{v}");
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (409, Some("reply_not_allowed")),
+        "{v}"
+    );
     assert_eq!(app.get(ENTRIES).await.1, json!([]));
     let (s, _) = app.get("/api/v1/businesses/not-a-code/entries").await;
     assert_eq!(s, 404);

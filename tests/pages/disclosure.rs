@@ -26,9 +26,8 @@ async fn consent_of(app: &TestApp, no: &str, token: &str) -> bool {
 async fn file(web: &mut Browser<'_>, consent: Option<&str>) -> (String, String) {
     let form = web.get("/complain").await;
     assert!(
-        form.body.contains(
-            "id=\"f-consent-no\" name=\"disclosure_consent\" value=\"no\" checked"
-        ),
+        form.body
+            .contains("id=\"f-consent-no\" name=\"disclosure_consent\" value=\"no\" checked"),
         "no is chosen to start with"
     );
     let (csrf, idem) = (hidden(&form.body, "csrf"), hidden(&form.body, "idem"));
@@ -49,14 +48,21 @@ async fn the_form_asks_and_the_tracking_page_withdraws(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let mut web = Browser::new(&app);
     let (no, token) = file(&mut web, None).await;
-    assert!(!consent_of(&app, &no, &token).await, "left as it starts: no");
+    assert!(
+        !consent_of(&app, &no, &token).await,
+        "left as it starts: no"
+    );
     let (no, token) = file(&mut web, Some("no")).await;
     assert!(!consent_of(&app, &no, &token).await);
     let (no, token) = file(&mut web, Some("yes")).await;
     assert!(consent_of(&app, &no, &token).await);
 
     let page = web.get(&format!("/track/{no}")).await;
-    assert!(page.body.contains("id=\"withdraw-consent\""), "{}", page.body);
+    assert!(
+        page.body.contains("id=\"withdraw-consent\""),
+        "{}",
+        page.body
+    );
     let csrf = hidden(&page.body, "csrf");
     let path = format!("/track/{no}/disclosure-consent");
     let answer = web.post(&path, &[("csrf", &csrf), ("consent", "no")]).await;
@@ -64,7 +70,9 @@ async fn the_form_asks_and_the_tracking_page_withdraws(backend: Backend) {
     assert!(page.body.contains("您已撤回公示同意"), "{}", page.body);
     assert!(page.body.contains("id=\"give-consent\""));
     assert!(!consent_of(&app, &no, &token).await);
-    let answer = web.post(&path, &[("csrf", &csrf), ("consent", "yes")]).await;
+    let answer = web
+        .post(&path, &[("csrf", &csrf), ("consent", "yes")])
+        .await;
     web.follow(&answer).await;
     assert!(consent_of(&app, &no, &token).await);
     // Without the CSRF token nothing changes.
@@ -75,7 +83,9 @@ async fn the_form_asks_and_the_tracking_page_withdraws(backend: Backend) {
     let mut other = Browser::new(&app);
     let form = other.get("/track").await;
     let csrf = hidden(&form.body, "csrf");
-    let refused = other.post(&path, &[("csrf", &csrf), ("consent", "no")]).await;
+    let refused = other
+        .post(&path, &[("csrf", &csrf), ("consent", "no")])
+        .await;
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert!(consent_of(&app, &no, &token).await);
 
@@ -89,8 +99,14 @@ async fn the_form_asks_and_the_tracking_page_withdraws(backend: Backend) {
     let mut sup = Browser::signed_in(&app, "sup@jm.gov.cn", "/desk").await;
     let queue = sup.get("/desk/disclosures").await;
     assert_eq!(queue.status, 200);
-    assert!(queue.body.contains("暂无待审核"), "an open case is no candidate");
-    assert!(queue.body.contains("href=\"/desk/disclosures\""), "in the header");
+    assert!(
+        queue.body.contains("暂无待审核"),
+        "an open case is no candidate"
+    );
+    assert!(
+        queue.body.contains("href=\"/desk/disclosures\""),
+        "in the header"
+    );
 }
 
 on_both_backends!(the_form_asks_and_the_tracking_page_withdraws);

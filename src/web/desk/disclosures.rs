@@ -113,7 +113,13 @@ pub async fn decide(
     match result {
         Ok(_) => Ok(see_other(&format!("{QUEUE}?done={done}"))),
         Err(ServiceError::Conflict { message, .. }) => {
-            render(&req, &state, &principal, (StatusCode::CONFLICT, None, Some(message))).await
+            render(
+                &req,
+                &state,
+                &principal,
+                (StatusCode::CONFLICT, None, Some(message)),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -186,7 +192,11 @@ pub async fn reply(
         Ok(_) => return Ok(see_other(&format!("{here}?done=public_reply#public-reply"))),
         Err(ServiceError::Invalid(issues)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            issues.into_iter().map(|i| i.message).collect::<Vec<_>>().join("；"),
+            issues
+                .into_iter()
+                .map(|i| i.message)
+                .collect::<Vec<_>>()
+                .join("；"),
         ),
         Err(ServiceError::Conflict { message, .. }) => (StatusCode::CONFLICT, message),
         Err(e) => return Err(e.into()),

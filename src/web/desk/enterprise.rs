@@ -8,8 +8,8 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::actions::{self, ActionForm, Attempt, Audience};
-use super::disclosures::{ReplyBox, reply_box};
 use super::case::{china_time, recipient_label};
+use super::disclosures::{ReplyBox, reply_box};
 use super::{DueMark, Pager, due_mark, month_day, nature_label, page_number};
 use crate::auth::{Principal, Role, StaffUser};
 use crate::domain::action::ActionKind;

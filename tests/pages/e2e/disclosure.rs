@@ -76,7 +76,8 @@ async fn consent_reply_approval_and_withdrawal_in_the_browser(backend: Backend) 
         .await;
     let page = b.wait_for("公开回复已保存").await;
     assert!(page.contains("待审核"), "{page}");
-    b.photograph(&shot(&backend, "enterprise-public-reply")).await;
+    b.photograph(&shot(&backend, "enterprise-public-reply"))
+        .await;
 
     // The supervisor sees the entry as it will be published and approves it.
     w.sign_in("sup@jm.gov.cn", "/desk").await;
@@ -88,15 +89,25 @@ async fn consent_reply_approval_and_withdrawal_in_the_browser(backend: Backend) 
     }
     assert!(queue.contains("全额退款"), "{queue}");
     b.photograph(&shot(&backend, "desk-disclosures")).await;
-    b.follow(&b.find(&format!("#approve-{case_no}")).await).await;
+    b.follow(&b.find(&format!("#approve-{case_no}")).await)
+        .await;
     let done = b.wait_for("已同意公示").await;
     assert!(done.contains("暂无待审核"), "{done}");
 
     // The public reads it, masked, without the case number.
     w.open(ENTRIES).await;
     let public = b.wait_for("投诉公示信息").await;
-    assert!(public.contains("调解成功") && public.contains("全额退款"), "{public}");
-    for planted in ["张三", "13912345678", "zhang@example.com", "建设路1号", case_no.as_str()] {
+    assert!(
+        public.contains("调解成功") && public.contains("全额退款"),
+        "{public}"
+    );
+    for planted in [
+        "张三",
+        "13912345678",
+        "zhang@example.com",
+        "建设路1号",
+        case_no.as_str(),
+    ] {
         assert!(!public.contains(planted), "{planted} on the public page");
     }
     b.photograph(&shot(&backend, "business-entries")).await;
@@ -106,11 +117,13 @@ async fn consent_reply_approval_and_withdrawal_in_the_browser(backend: Backend) 
     b.follow(&b.find("#withdraw-consent").await).await;
     let page = b.wait_for("您已撤回公示同意").await;
     assert!(page.contains("未同意"), "{page}");
-    b.photograph(&shot(&backend, "track-consent-withdrawn")).await;
+    b.photograph(&shot(&backend, "track-consent-withdrawn"))
+        .await;
     w.open(ENTRIES).await;
     let public = b.wait_for("投诉公示信息").await;
     assert!(public.contains("暂无公示"), "{public}");
-    b.photograph(&shot(&backend, "business-entries-empty")).await;
+    b.photograph(&shot(&backend, "business-entries-empty"))
+        .await;
 }
 
 on_both_backends!(consent_reply_approval_and_withdrawal_in_the_browser);

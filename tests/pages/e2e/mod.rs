@@ -5,8 +5,8 @@
 use crate::common;
 
 mod analyst;
-mod disclosure;
 pub mod complaint;
+mod disclosure;
 mod documents;
 mod fit;
 mod tour;
