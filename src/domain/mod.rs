@@ -69,6 +69,7 @@ pub mod case;
 pub mod clocks;
 pub mod codes;
 pub mod csv_cell;
+pub mod disclosure;
 pub mod dispatch;
 pub mod documents;
 pub mod enterprise;

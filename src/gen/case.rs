@@ -212,6 +212,7 @@ impl Generator {
             description: Some(texts::typos(rng, description, 7)),
             claim: Some(texts::typos(rng, claim, 2)),
             prefer_odr: Some(rng.u32(0..100) < prefer_odr),
+            disclosure_consent: None,
         }
     }
 

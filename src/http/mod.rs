@@ -7,6 +7,7 @@ pub mod auth;
 pub mod body;
 pub mod bulletins;
 pub mod cases;
+pub mod disclosures;
 pub mod documents;
 pub mod error;
 pub mod intake;
@@ -92,6 +93,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 .configure(documents::routes)
                 .configure(analyst::routes)
                 .configure(bulletins::api_routes)
+                .configure(disclosures::routes)
                 .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))
                 .service(
                     resource("/track/{case_no}/attachments", "POST")

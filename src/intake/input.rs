@@ -126,6 +126,10 @@ pub struct ComplaintInput {
     pub claim: Option<String>,
     /// The consumer asks for direct negotiation with an ODR enterprise first.
     pub prefer_odr: Option<bool>,
+    /// 是否同意公示投诉信息: the complainant agrees that the closed complaint may be published
+    /// (masked, after an editor's review) on the business's public page. Absent means no:
+    /// consent is never presumed. Ignored for staff-keyed intake, which stores no.
+    pub disclosure_consent: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]

@@ -103,6 +103,9 @@ pub struct NewCase {
     pub description: String,
     pub claim: Option<String>,
     pub prefer_odr: bool,
+    /// The complainant agreed to publication (是否同意公示投诉信息); always false for a report
+    /// and for staff-keyed intake.
+    pub disclosure_consent: bool,
     /// Complainant or reporter; `None` for an anonymous report.
     pub person: Option<Person>,
     pub respondent: Respondent,
@@ -170,6 +173,7 @@ pub fn parse_complaint(
             description: description?,
             claim,
             prefer_odr: input.prefer_odr.unwrap_or(false),
+            disclosure_consent: !ctx.staff && input.disclosure_consent == Some(true),
             person: Some(person?),
             respondent,
             product,
@@ -232,6 +236,7 @@ pub fn parse_report(input: &ReportInput, ctx: &IntakeContext) -> Result<NewCase,
             description: description?,
             claim: None,
             prefer_odr: false,
+            disclosure_consent: false,
             person,
             respondent: respondent?,
             product,

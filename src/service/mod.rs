@@ -15,6 +15,8 @@ pub mod case_rules;
 pub mod case_view;
 mod case_view_parts;
 pub mod desk;
+pub mod disclosure;
+pub mod disclosure_review;
 pub mod document_access;
 mod document_corrections;
 pub mod document_print;

@@ -182,6 +182,10 @@ fn receive(
     };
     let (submitted, mut stored) = insert_new_case(conn, case, &opening, token, ctx.now)?;
     let case_id = stored.id;
+    // Order 121 Art. 38: the answer to 是否同意公示投诉信息, kept on every complaint.
+    if case.kind == CaseKind::Complaint {
+        super::disclosure::record_intake(conn, case_id, case.disclosure_consent, ctx.now)?;
+    }
     if let Some(found) = &screened {
         super::screening::record(conn, case_id, found)?;
     }

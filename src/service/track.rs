@@ -199,6 +199,11 @@ pub fn event_label(kind: &str, to: Option<CaseState>) -> &'static str {
         super::documents::DOCUMENT_ISSUED => "出具文书",
         super::workorders::WORK_ORDER_CHANGED => "12315 工单内容有变更",
         super::phone_access::TRACKING_CODE_REISSUED => "凭手机验证码重新发放查询码",
+        crate::domain::disclosure::CONSENT_GIVEN => "投诉人同意公示投诉信息",
+        crate::domain::disclosure::CONSENT_WITHDRAWN => "投诉人撤回公示同意",
+        crate::domain::disclosure::REPLY_WRITTEN => "商家填写公开回复",
+        crate::domain::disclosure::APPROVED => "同意公示投诉信息",
+        crate::domain::disclosure::REFUSED => "不予公示投诉信息",
         other => ActionKind::parse(other).map_or("处理进展", |k| k.event_label_to(to)),
     }
 }

@@ -9,6 +9,7 @@ pub mod bulletin;
 pub mod bulletins;
 pub mod cases;
 mod columns;
+pub mod disclosures;
 pub mod documents;
 pub mod email_verifications;
 pub mod enterprise_keys;

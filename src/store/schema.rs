@@ -439,3 +439,22 @@ diesel::table! {
         expires_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    case_disclosures (case_id) {
+        case_id -> BigInt,
+        consent -> Bool,
+        consent_changed_at -> Timestamp,
+        reply -> Nullable<Text>,
+        reply_at -> Nullable<Timestamp>,
+        review -> Text,
+        refusal_reason -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        published_reply -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(case_disclosures -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(case_disclosures, cases);

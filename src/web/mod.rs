@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod desk;
 pub mod document_verify;
 pub mod documents;
+pub mod entries;
 pub mod login;
 pub mod nav;
 pub mod step_form;
@@ -70,6 +71,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(consumer::routes)
         .configure(analyst::routes)
         .configure(desk::routes)
+        .configure(entries::routes)
         .configure(text_size::routes);
 }
 

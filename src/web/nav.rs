@@ -18,7 +18,7 @@ struct Area {
     about: &'static str,
 }
 
-const AREAS: [Area; 7] = [
+const AREAS: [Area; 8] = [
     Area {
         href: "/admin",
         label: "管理首页",
@@ -60,6 +60,12 @@ const AREAS: [Area; 7] = [
         label: "12315 工单",
         roles: &[Role::Admin],
         about: "导入 12315 平台导出的工单，导出处理结果",
+    },
+    Area {
+        href: "/desk/disclosures",
+        label: "投诉公示审核",
+        roles: &crate::service::disclosure_review::EDITORS,
+        about: "审核经投诉人同意、已办结投诉的公示内容",
     },
 ];
 

@@ -14,6 +14,7 @@ mod common;
 mod attachments;
 mod auth;
 mod authz;
+mod disclosure;
 mod duplicates;
 mod group_commit;
 mod hostile;

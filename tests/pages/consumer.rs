@@ -10,7 +10,7 @@ use common::{Backend, PNG, TestApp};
 use serde_json::json;
 
 /// The complaint form filled in as the sample complaint, with a few fields overridden.
-fn complaint_fields<'v>(
+pub(crate) fn complaint_fields<'v>(
     csrf: &'v str,
     idem: &'v str,
     changes: &[(&'v str, &'v str)],
@@ -54,7 +54,7 @@ fn receipt() -> Vec<Upload<'static>> {
 }
 
 /// The text of the first element with this class.
-fn class_text(html: &str, class: &str) -> String {
+pub(crate) fn class_text(html: &str, class: &str) -> String {
     let marker = format!("class=\"{class}\">");
     let start = html
         .find(&marker)

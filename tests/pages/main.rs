@@ -17,6 +17,7 @@ mod analyst;
 mod clocks121;
 mod consumer;
 mod desk;
+mod disclosure;
 mod dispatch;
 mod documents;
 mod e2e;

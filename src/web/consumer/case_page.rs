@@ -9,6 +9,7 @@ use crate::domain::workflow::{
     Actor, PARTY_MESSAGES_PER_DAY, Recipient, SUPPLEMENT_MAX_CHARS, recipient_refusal,
 };
 use crate::service::case_view::ConsumerCaseView;
+use crate::service::disclosure::ConsentView;
 use crate::web::documents::DocRow;
 
 #[derive(Template)]
@@ -24,6 +25,8 @@ pub struct CasePage {
     pub supplement: String,
     /// The documents addressed to the complainant or reporter.
     pub documents: Vec<DocRow>,
+    /// Consent to publication; `None` for a report.
+    pub disclosure: Option<ConsentView>,
 }
 
 pub struct ClockLine {

@@ -239,6 +239,8 @@ impl Entered {
             description: self.text("description"),
             claim: self.text("claim"),
             prefer_odr: Some(self.value("prefer_odr") == "yes"),
+            // A clear yes or no, no by default: only an explicit 同意 counts.
+            disclosure_consent: Some(self.value("disclosure_consent") == "yes"),
         }
     }
 

@@ -56,10 +56,14 @@ pub enum Done {
     IdentityProvided,
     /// The complainant confirmed the 调解书 on line.
     AgreementConfirmed,
+    /// The complainant agreed to publication (Order 121 Art. 38).
+    ConsentGiven,
+    /// The complainant withdrew consent to publication.
+    ConsentWithdrawn,
 }
 
 impl Done {
-    const ALL: [Done; 12] = [
+    const ALL: [Done; 14] = [
         Done::Filed,
         Done::FiledWithoutEvidence,
         Done::Opened,
@@ -72,6 +76,8 @@ impl Done {
         Done::Uploaded,
         Done::IdentityProvided,
         Done::AgreementConfirmed,
+        Done::ConsentGiven,
+        Done::ConsentWithdrawn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -88,6 +94,8 @@ impl Done {
             Done::Uploaded => "uploaded",
             Done::IdentityProvided => "identity_provided",
             Done::AgreementConfirmed => "agreement_confirmed",
+            Done::ConsentGiven => "consent_given",
+            Done::ConsentWithdrawn => "consent_withdrawn",
         }
     }
 
@@ -112,6 +120,8 @@ impl Done {
             Done::Uploaded => "证据材料已上传。",
             Done::IdentityProvided => "已告知办理单位您已提供身份证明材料。",
             Done::AgreementConfirmed => "您已确认调解书。",
+            Done::ConsentGiven => "您已同意公示投诉信息，办结并经审核后公示。",
+            Done::ConsentWithdrawn => "您已撤回公示同意，投诉信息不再公示。",
         })
     }
 }

@@ -4,6 +4,7 @@
 //! URL.
 
 mod case_page;
+mod disclosure;
 mod documents;
 mod entered;
 mod forms;
@@ -60,6 +61,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/track/{case_no}/evidence", "POST")
                 .route(web::post().to(steps::evidence_upload)),
+        )
+        .service(
+            resource("/track/{case_no}/disclosure-consent", "POST")
+                .route(web::post().to(disclosure::consent)),
         )
         .service(
             resource("/track/{case_no}/verify", "GET, POST")

@@ -18,6 +18,7 @@ use crate::secrets::TrackingToken;
 use crate::service::ServiceError;
 use crate::service::access::Caller;
 use crate::service::case_view::{self, CaseView, ConsumerCaseView};
+use crate::service::disclosure::{self, ConsentView};
 use crate::service::tracking_gate;
 use crate::state::AppState;
 use crate::web::documents;
@@ -261,6 +262,7 @@ pub(super) async fn show_case(
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
     let token_again = token.clone();
+    let token_again_for_consent = token.clone();
     let mut view = match load(state, case_no, token).await {
         Ok(v) => v,
         Err(ServiceError::NotFound) => return refused(req, state, case_no),
@@ -269,6 +271,7 @@ pub(super) async fn show_case(
     let evidence = evidence(state, std::mem::take(&mut view.case.attachments)).await?;
     let issued = documents::list(state, case_no, Caller::TokenHolder(token_again)).await?;
     let today = china_date(state.clock.now());
+    let disclosure = consent_of(state, case_no, token_again_for_consent).await?;
     with_csrf(
         req,
         state,
@@ -282,6 +285,25 @@ pub(super) async fn show_case(
             error: outcome.error,
             supplement: outcome.supplement,
             documents: documents::rows(issued, &holder::case_path(case_no)),
+            disclosure,
         },
     )
+}
+
+/// The complainant's consent to publication; `None` for a report, which is never published.
+async fn consent_of(
+    state: &AppState,
+    case_no: &str,
+    token: TrackingToken,
+) -> Result<Option<ConsentView>, PageError> {
+    let case_no = case_no.to_owned();
+    let caller = Caller::TokenHolder(token);
+    match state
+        .with_db(move |conn| disclosure::consent_of(conn, &case_no, &caller))
+        .await
+    {
+        Ok(view) => Ok(Some(view)),
+        Err(ServiceError::Conflict { .. } | ServiceError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }

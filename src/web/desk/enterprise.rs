@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::actions::{self, ActionForm, Attempt, Audience};
 use super::case::{china_time, recipient_label};
+use super::disclosures::{ReplyBox, reply_box};
 use super::{DueMark, Pager, due_mark, month_day, nature_label, page_number};
 use crate::auth::{Principal, Role, StaffUser};
 use crate::domain::action::ActionKind;
@@ -153,6 +154,8 @@ struct CasePage {
     post_to: String,
     /// The documents of the complaint addressed to the business.
     documents: Vec<DocRow>,
+    /// The public reply (公开回复) for publication; `None` where none may be read.
+    public_reply: Option<ReplyBox>,
 }
 
 impl CasePage {
@@ -200,8 +203,37 @@ async fn render(
     state: &AppState,
     user: StaffUser,
     case_no: &str,
-    (status, attempt, done): (StatusCode, Attempt, Option<String>),
+    shown: (StatusCode, Attempt, Option<String>),
 ) -> Result<HttpResponse, PageError> {
+    render_with(req, state, user, case_no, shown, None).await
+}
+
+/// The case page after a refused public reply: the text as typed and why.
+pub(super) async fn show_with_reply(
+    req: &HttpRequest,
+    state: &AppState,
+    user: StaffUser,
+    case_no: &str,
+    status: StatusCode,
+    typed: (String, String),
+) -> Result<HttpResponse, PageError> {
+    let shown = (status, Attempt::default(), None);
+    render_with(req, state, user, case_no, shown, Some(typed)).await
+}
+
+async fn render_with(
+    req: &HttpRequest,
+    state: &AppState,
+    user: StaffUser,
+    case_no: &str,
+    (status, attempt, done): (StatusCode, Attempt, Option<String>),
+    typed: Option<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let mut public_reply = reply_box(state, Caller::Staff(user.clone()), case_no).await?;
+    if let (Some(b), Some((text, error))) = (public_reply.as_mut(), typed) {
+        b.typed = Some(text);
+        b.error = Some(error);
+    }
     let ctx = state.ctx();
     let caller = Caller::Staff(user.clone());
     let no = case_no.to_owned();
@@ -223,6 +255,9 @@ async fn render(
         documents: Vec::new(),
     };
     let notice = done.map(|d| {
+        if d == "public_reply" {
+            return "公开回复已保存，经审核后公示。".to_owned();
+        }
         let steps = view.timeline.iter().map(|e| (e.event.as_str(), e.line()));
         actions::recorded(&d, steps)
     });
@@ -247,6 +282,7 @@ async fn render(
         forms,
         refusal,
         notice,
+        public_reply,
     };
     super::page_with_cookie(status, &template, c.cookie)
 }

@@ -5,6 +5,7 @@
 
 mod actions;
 mod case;
+mod disclosures;
 mod enterprise;
 mod evidence;
 mod integration;
@@ -74,6 +75,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/enterprise/cases/{case_no}/actions", "POST")
                 .route(web::post().to(enterprise::act)),
+        )
+        .service(
+            resource("/enterprise/cases/{case_no}/public-reply", "POST")
+                .route(web::post().to(disclosures::reply)),
+        )
+        .service(resource("/desk/disclosures", "GET").route(web::get().to(disclosures::queue)))
+        .service(
+            resource("/desk/disclosures/{case_no}", "POST")
+                .route(web::post().to(disclosures::decide)),
         );
 }
 

@@ -6,7 +6,7 @@ mod cli;
 mod flood;
 use crate::common;
 use crate::on_both_backends;
-mod wechat;
+pub(crate) mod wechat;
 
 use chrono::Duration;
 use common::accounts::PASSWORD;

@@ -12,13 +12,13 @@ use crate::common::{Backend, TestApp, read};
 use crate::on_both_backends;
 
 /// A loopback stand-in for WeChat's code2session that records every query it gets.
-struct StandIn {
-    base: String,
+pub(crate) struct StandIn {
+    pub(crate) base: String,
     seen: Arc<Mutex<Vec<HashMap<String, String>>>>,
     handle: ServerHandle,
 }
 
-fn stand_in() -> StandIn {
+pub(crate) fn stand_in() -> StandIn {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let recorder = seen.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

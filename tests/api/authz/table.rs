@@ -88,6 +88,21 @@ fn f_accept(_: &Fixture) -> Body {
 fn f_answer(_: &Fixture) -> Body {
     form(&[("action", "odr_answer"), ("proposal", "全额退款")])
 }
+fn consent_off(_: &Fixture) -> Body {
+    Body::Json(json!({"consent": false}))
+}
+fn approve(_: &Fixture) -> Body {
+    Body::Json(json!({"decision": "approve"}))
+}
+fn reply(_: &Fixture) -> Body {
+    Body::Json(json!({"reply": "已与消费者协商退款"}))
+}
+fn f_approve(_: &Fixture) -> Body {
+    form(&[("decision", "approve")])
+}
+fn f_reply(_: &Fixture) -> Body {
+    form(&[("reply", "已与消费者协商退款")])
+}
 fn f_period(_: &Fixture) -> Body {
     form(&[("period", "2026-Q1")])
 }
@@ -206,5 +221,21 @@ pub fn rows() -> Vec<Row> {
         "GET" "/admin/workorders" none => "UAFFFFFFUF";
         "POST" "/admin/workorders" png => "UAFFFFFFUF";
         "GET" "/admin/workorders/export" none => "UAFFFFFFUF";
+        // Publication of complaint information (Order 121 Art. 38): consent by the
+        // complainant alone, replies by the business complained about alone (never on a
+        // report), review by editors (admins and supervisors) alone; the case is open, so a
+        // reply or a decision is refused past the role check (409).
+        "GET" "/api/v1/track/{case}/disclosure-consent" none => "UNNNNNNNAN";
+        "POST" "/api/v1/track/{case}/disclosure-consent" consent_off => "UNNNNNNNAN";
+        "PUT" "/api/v1/cases/{case}/public-reply" reply => "UFFFNFANUN";
+        "PUT" "/api/v1/cases/{report}/public-reply" reply => "UFFFNFNNUN";
+        "GET" "/api/v1/disclosures" none => "UAAFFFFFUF";
+        "POST" "/api/v1/disclosures/{case}/decision" approve => "UAAFFFFFUF";
+        "GET" "/api/v1/businesses/91440703MA4UJ5QX2U/entries" none => "AAAAAAAAAA";
+        "GET" "/desk/disclosures" none => "UAAFFFFFUF";
+        "POST" "/desk/disclosures/{case}" f_approve => "UAAFFFFFUF";
+        "POST" "/enterprise/cases/{case}/public-reply" f_reply => "UFFFFFANUF";
+        "POST" "/enterprise/cases/{report}/public-reply" f_reply => "UFFFFFNNUF";
+        "GET" "/businesses/91440703MA4UJ5QX2U/entries" none => "AAAAAAAAAA";
     ]
 }

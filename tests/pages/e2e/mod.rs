@@ -6,6 +6,7 @@ use crate::common;
 
 mod analyst;
 pub mod complaint;
+mod disclosure;
 mod documents;
 mod fit;
 mod tour;
