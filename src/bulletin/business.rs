@@ -41,7 +41,9 @@ pub fn counted_quarters(as_of: NaiveDate) -> Vec<Period> {
     let current = quarter_of(as_of);
     let mut back = vec![current.clone()];
     for _ in 0..2 * SHOWN_QUARTERS {
-        let before = back.last().map_or_else(|| current.clone(), Period::previous);
+        let before = back
+            .last()
+            .map_or_else(|| current.clone(), Period::previous);
         back.push(before);
     }
     back.reverse();
@@ -183,7 +185,12 @@ struct Judged {
     answered_on_time: Option<bool>,
 }
 
-fn judge(case: &CohortCase, events: &[CohortEvent], reference: &Reference, as_of: NaiveDate) -> Judged {
+fn judge(
+    case: &CohortCase,
+    events: &[CohortEvent],
+    reference: &Reference,
+    as_of: NaiveDate,
+) -> Judged {
     let o = outcome(case, events, None, reference, as_of);
     let clock_events = clock_events_of(case, events);
     let subject = ClockCase {

@@ -129,7 +129,11 @@ pub fn twelve_months_before(today: NaiveDate) -> NaiveDate {
 }
 
 /// Registered businesses with complaints received in the last 12 months, one page.
-pub fn list(conn: &mut Db, query: &ListQuery, today: NaiveDate) -> Result<BusinessList, ServiceError> {
+pub fn list(
+    conn: &mut Db,
+    query: &ListQuery,
+    today: NaiveDate,
+) -> Result<BusinessList, ServiceError> {
     let since = twelve_months_before(today);
     let narrow = query
         .q

@@ -126,7 +126,12 @@ struct QuarterRow {
 impl From<&QuarterLine> for QuarterRow {
     fn from(q: &QuarterLine) -> Self {
         let name = if q.so_far {
-            format!("{}（截至{}月{}日）", quarter_zh(&q.label), q.to.month(), q.to.day())
+            format!(
+                "{}（截至{}月{}日）",
+                quarter_zh(&q.label),
+                q.to.month(),
+                q.to.day()
+            )
         } else {
             quarter_zh(&q.label)
         };

@@ -101,8 +101,14 @@ async fn figures_equal_sql_on_the_fixture(backend: Backend) {
 
     let quarters = f["quarters"].as_array().expect("quarters");
     assert_eq!(quarters.len(), 5, "{f}");
-    let labels: Vec<&str> = quarters.iter().map(|q| q["label"].as_str().unwrap()).collect();
-    assert_eq!(labels, ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
+    let labels: Vec<&str> = quarters
+        .iter()
+        .map(|q| q["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    );
     for q in quarters {
         let (from, to) = (q["from"].as_str().unwrap(), q["to"].as_str().unwrap());
         let n = count(
@@ -118,10 +124,19 @@ async fn figures_equal_sql_on_the_fixture(backend: Backend) {
     // the ODR complaint of 18 November and the planted one. 2025-Q3 had two.
     let q3 = &quarters[3];
     assert_eq!(q3["complaints"], 4);
-    assert_eq!((q3["previous_quarter"].clone(), q3["qoq"].clone()), (json!(1), json!(3.0)));
-    assert_eq!((q3["previous_year"].clone(), q3["yoy"].clone()), (json!(2), json!(1.0)));
+    assert_eq!(
+        (q3["previous_quarter"].clone(), q3["qoq"].clone()),
+        (json!(1), json!(3.0))
+    );
+    assert_eq!(
+        (q3["previous_year"].clone(), q3["yoy"].clone()),
+        (json!(2), json!(1.0))
+    );
     let now = &quarters[4];
-    assert_eq!((now["so_far"].clone(), now["complaints"].clone()), (json!(true), json!(3)));
+    assert_eq!(
+        (now["so_far"].clone(), now["complaints"].clone()),
+        (json!(true), json!(3))
+    );
     assert_eq!(now["to"], "2026-11-20");
     assert_eq!(now["qoq"], Value::Null);
 
@@ -169,7 +184,11 @@ async fn figures_equal_sql_on_the_fixture(backend: Backend) {
         ),
     );
     assert_eq!(rate(&f["settled_in_odr_period"]), (odr_settled, judged));
-    assert_eq!((odr_settled, judged), (1, 7), "the ODR complaint of 18 Nov still runs");
+    assert_eq!(
+        (odr_settled, judged),
+        (1, 7),
+        "the ODR complaint of 18 Nov still runs"
+    );
 
     let went_to_odr = "EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = cases.id \
          AND e.to_state = 'odr_negotiation')";
@@ -190,7 +209,10 @@ async fn figures_equal_sql_on_the_fixture(backend: Backend) {
     assert_eq!((on_time, due), (1, 1));
 
     assert_eq!(page["odr"]["enrolled"], true);
-    assert_eq!(page["odr"]["since"], "2025-06-01", "registered in ODR on 1 June 2025");
+    assert_eq!(
+        page["odr"]["since"], "2025-06-01",
+        "registered in ODR on 1 June 2025"
+    );
     assert_eq!(page["district_name"], "蓬江区");
     let keys: Vec<&str> = f["methodology"]
         .as_array()
@@ -254,7 +276,14 @@ async fn reports_never_change_a_business_page(backend: Backend) {
         assert_eq!(s, 201, "{v}");
         let no = v["case_no"].as_str().unwrap().to_owned();
         if m == 10 {
-            act(&app, morning(2026, 10, 14), MEDIATOR, &no, json!({"action": "open_case"})).await;
+            act(
+                &app,
+                morning(2026, 10, 14),
+                MEDIATOR,
+                &no,
+                json!({"action": "open_case"}),
+            )
+            .await;
         }
     }
     app.set_now(morning(2026, 11, 20));
@@ -331,12 +360,19 @@ async fn bad_unknown_and_unregistered_usccs(backend: Backend) {
     let (s, html) = get_as(&app, &format!("/businesses/{bad}"), "text/html").await;
     assert_eq!(s, 400);
     assert!(html.contains("校验位"), "{html}");
-    let (s, body) = get_as(&app, &format!("/businesses/{unregistered}"), "application/json").await;
+    let (s, body) = get_as(
+        &app,
+        &format!("/businesses/{unregistered}"),
+        "application/json",
+    )
+    .await;
     assert_eq!(s, 404, "{body}");
     assert!(serde_json::from_str::<Value>(&body).is_ok(), "{body}");
 
     // A registered business without complaints has a page, with nothing counted.
-    let (s, v) = app.get(&format!("/api/v1/businesses/{RESPONDENT_USCC}")).await;
+    let (s, v) = app
+        .get(&format!("/api/v1/businesses/{RESPONDENT_USCC}"))
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["figures"]["complaints"], 0);
     assert_eq!(v["odr"], json!({"enrolled": false, "since": null}));
@@ -348,12 +384,20 @@ async fn the_list_searches_and_pages(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     app.set_now(morning(2026, 1, 5));
     for i in 0..23u32 {
-        let name = if i == 7 { "江门市百分百_美妆店".to_owned() } else { format!("江门市第{i}号商行") };
+        let name = if i == 7 {
+            "江门市百分百_美妆店".to_owned()
+        } else {
+            format!("江门市第{i}号商行")
+        };
         app.add_enterprise(&uscc(i), &name, "440703", i % 2 == 0);
     }
     // Business i gets i % 3 + 1 complaints; business 22's only complaint is too old.
     for i in 0..23u32 {
-        let (when, n) = if i == 22 { (morning(2025, 10, 9), 1) } else { (morning(2026, 10, 9), i % 3 + 1) };
+        let (when, n) = if i == 22 {
+            (morning(2025, 10, 9), 1)
+        } else {
+            (morning(2026, 10, 9), i % 3 + 1)
+        };
         for k in 0..n {
             let phone = format!("139{:04}{:04}", i, k);
             let code = uscc(i);
@@ -379,8 +423,14 @@ async fn the_list_searches_and_pages(backend: Backend) {
     assert_eq!(first["total"], 22, "{first}");
     let items = first["items"].as_array().unwrap();
     assert_eq!(items.len(), 20);
-    let counts: Vec<u64> = items.iter().map(|b| b["complaints"].as_u64().unwrap()).collect();
-    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most first: {counts:?}");
+    let counts: Vec<u64> = items
+        .iter()
+        .map(|b| b["complaints"].as_u64().unwrap())
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most first: {counts:?}"
+    );
     assert_eq!(counts[0], 3);
     let second = json_of(&app, "/api/v1/businesses?page=2").await;
     let rest = second["items"].as_array().unwrap();
@@ -393,7 +443,10 @@ async fn the_list_searches_and_pages(backend: Backend) {
     seen.sort_unstable();
     seen.dedup();
     assert_eq!(seen.len(), 22, "no business on two pages");
-    assert!(!seen.contains(&uscc(22).as_str()), "nothing in the last 12 months");
+    assert!(
+        !seen.contains(&uscc(22).as_str()),
+        "nothing in the last 12 months"
+    );
 
     let found = json_of(&app, "/api/v1/businesses?q=%E7%AC%AC1%E5%8F%B7").await;
     let names: Vec<&str> = found["items"]
@@ -415,7 +468,11 @@ async fn the_list_searches_and_pages(backend: Backend) {
 
     for bad in ["page=0", "page=101", "page=x"] {
         let (s, v) = app.get(&format!("/api/v1/businesses?{bad}")).await;
-        assert_eq!((s, v["fields"][0]["field"].as_str()), (422, Some("page")), "{bad}: {v}");
+        assert_eq!(
+            (s, v["fields"][0]["field"].as_str()),
+            (422, Some("page")),
+            "{bad}: {v}"
+        );
     }
     let long = "商".repeat(51);
     let (s, v) = app.get(&format!("/api/v1/businesses?q={long}")).await;
@@ -423,11 +480,17 @@ async fn the_list_searches_and_pages(backend: Backend) {
 
     let (s, html) = get_as(&app, "/businesses?page=2", "text/html").await;
     assert_eq!(s, 200);
-    assert!(html.contains("第 2 / 2 页") && html.contains("rel=\"prev\""), "{html}");
+    assert!(
+        html.contains("第 2 / 2 页") && html.contains("rel=\"prev\""),
+        "{html}"
+    );
     assert!(!html.contains("rel=\"next\""));
     let (s, html) = get_as(&app, "/businesses?q=%E7%99%BE%E5%88%86", "text/html").await;
     assert_eq!(s, 200);
-    assert!(html.contains("江门市百分百_美妆店") && html.contains("共 1 家企业"), "{html}");
+    assert!(
+        html.contains("江门市百分百_美妆店") && html.contains("共 1 家企业"),
+        "{html}"
+    );
     let (s, _) = get_as(&app, "/businesses?page=0", "text/html").await;
     assert_eq!(s, 400);
     let (s, body) = get_as(&app, "/businesses", "application/json").await;

@@ -66,7 +66,8 @@ async fn a_visitor_reads_a_business_page_on_a_phone(backend: Backend) {
     c["prefer_odr"] = json!(false);
     file(&w, &c, "/api/v1/complaints").await;
     let mut r = sample_report();
-    r["respondent"] = json!({"name": "江门市美颜化妆品有限公司", "uscc": USCC, "district": "440703"});
+    r["respondent"] =
+        json!({"name": "江门市美颜化妆品有限公司", "uscc": USCC, "district": "440703"});
     file(&w, &r, "/api/v1/reports").await;
     app.set_now(china_morning(2026, 11, 20));
 
@@ -74,7 +75,10 @@ async fn a_visitor_reads_a_business_page_on_a_phone(backend: Backend) {
     b.resize(360, 640).await;
     w.open("/").await;
     let list = b.follow(&b.find("main a[href='/businesses']").await).await;
-    assert!(list.contains("企业投诉公示") && list.contains("共 1 家企业"), "{list}");
+    assert!(
+        list.contains("企业投诉公示") && list.contains("共 1 家企业"),
+        "{list}"
+    );
     assert_eq!(overflow(b).await, 0, "the list fits a phone");
     b.photograph(&shot(&backend, "businesses")).await;
 
@@ -111,7 +115,10 @@ async fn a_visitor_reads_a_business_page_on_a_phone(backend: Backend) {
     // Unknown and malformed codes get the Chinese error pages.
     w.open("/businesses/91440705MA4ABCDE1X").await;
     let missing = b.source().await;
-    assert!(missing.contains("页面不存在") || missing.contains("无法处理"), "{missing}");
+    assert!(
+        missing.contains("页面不存在") || missing.contains("无法处理"),
+        "{missing}"
+    );
     b.photograph(&shot(&backend, "business-unknown")).await;
 }
 
