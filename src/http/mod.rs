@@ -6,6 +6,7 @@ pub mod analyst;
 pub mod auth;
 pub mod body;
 pub mod bulletins;
+pub mod businesses;
 pub mod cases;
 pub mod disclosures;
 pub mod documents;
@@ -61,6 +62,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
         .service(resource("/healthz", "GET").route(web::get().to(meta::healthz)))
         .service(resource("/openapi.json", "GET").route(web::get().to(meta::openapi)))
         .configure(bulletins::page_routes)
+        .configure(businesses::page_routes)
         .service(
             web::scope("/api/v1")
                 .service(
@@ -94,6 +96,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 .configure(analyst::routes)
                 .configure(bulletins::api_routes)
                 .configure(disclosures::routes)
+                .configure(businesses::api_routes)
                 .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))
                 .service(
                     resource("/track/{case_no}/attachments", "POST")

@@ -292,6 +292,7 @@ pub fn upsert_enterprise(
                 commitments: Commitment::join(&e.commitments),
                 created_at: existing.as_ref().map_or(now.naive_utc(), |r| r.created_at),
                 updated_at: now.naive_utc(),
+                odr_since: odr_since(existing.as_ref(), e.odr, now),
             };
             if existing.is_some() {
                 enterprises::update(conn, &row)?;
@@ -307,6 +308,22 @@ pub fn upsert_enterprise(
         other => other?,
     };
     Ok((row.into(), created))
+}
+
+/// The day a business joined ODR: kept while it stays in ODR, today when it joins, none
+/// once it leaves.
+fn odr_since(
+    existing: Option<&EnterpriseRow>,
+    odr: bool,
+    now: DateTime<Utc>,
+) -> Option<chrono::NaiveDate> {
+    if !odr {
+        return None;
+    }
+    existing
+        .filter(|r| r.odr)
+        .and_then(|r| r.odr_since)
+        .or(Some(crate::clock::china_date(now)))
 }
 
 pub fn list_enterprises(conn: &mut Db) -> Result<Vec<EnterpriseView>, ServiceError> {

@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod attachments;
 pub mod audit;
 pub mod bulletins;
+pub mod businesses;
 pub mod case_rules;
 pub mod case_view;
 mod case_view_parts;

@@ -1,7 +1,7 @@
 //! Registered businesses (by USCC): ODR enrolment and commitments. Functions run inside the
 //! caller's transaction.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
@@ -21,6 +21,8 @@ pub struct EnterpriseRow {
     pub commitments: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The China date the business joined ODR; `None` while it is not in ODR.
+    pub odr_since: Option<NaiveDate>,
 }
 
 impl EnterpriseRow {
@@ -54,6 +56,7 @@ pub fn update(conn: &mut Db, row: &EnterpriseRow) -> Result<(), DieselError> {
             enterprises::odr.eq(row.odr),
             enterprises::commitments.eq(&row.commitments),
             enterprises::updated_at.eq(row.updated_at),
+            enterprises::odr_since.eq(row.odr_since),
         ))
         .execute(conn)
         .map(|_| ())

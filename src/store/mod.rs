@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod aftercare;
 pub mod bulletin;
 pub mod bulletins;
+pub mod businesses;
 pub mod cases;
 mod columns;
 pub mod disclosures;

@@ -206,6 +206,7 @@ diesel::table! {
         commitments -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        odr_since -> Nullable<Date>,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod analyst;
 pub mod bulletin_terms;
 pub mod bulletins;
+pub mod businesses;
 pub mod consumer;
 pub mod csrf;
 pub mod desk;

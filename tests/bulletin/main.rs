@@ -13,6 +13,7 @@
 mod common;
 
 mod aftercare;
+mod businesses;
 mod figures;
 mod fixture;
 mod flow;

@@ -5,6 +5,7 @@
 use crate::common;
 
 mod analyst;
+mod businesses;
 pub mod complaint;
 mod disclosure;
 mod documents;

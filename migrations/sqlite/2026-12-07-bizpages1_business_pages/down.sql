@@ -1,0 +1,2 @@
+DROP INDEX cases_respondent_kind_received;
+ALTER TABLE enterprises DROP COLUMN odr_since;
