@@ -16,6 +16,7 @@ pub mod phone;
 pub mod signed_agreement;
 pub mod subscriptions;
 pub mod track;
+pub mod warnings;
 
 use actix_web::web;
 use utoipa::OpenApi;
@@ -92,6 +93,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 .configure(documents::routes)
                 .configure(analyst::routes)
                 .configure(bulletins::api_routes)
+                .configure(warnings::api_routes)
                 .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))
                 .service(
                     resource("/track/{case_no}/attachments", "POST")

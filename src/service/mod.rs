@@ -11,6 +11,8 @@ pub mod analysis;
 pub mod attachments;
 pub mod audit;
 pub mod bulletins;
+pub mod warning_figures;
+pub mod warnings;
 pub mod case_rules;
 pub mod case_view;
 mod case_view_parts;

@@ -439,3 +439,20 @@ diesel::table! {
         expires_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    warnings (id) {
+        id -> BigInt,
+        version -> Integer,
+        status -> Text,
+        title -> Text,
+        body -> Text,
+        category -> Nullable<Text>,
+        figures -> Text,
+        erratum -> Nullable<Text>,
+        supersedes -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}

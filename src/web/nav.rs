@@ -18,7 +18,7 @@ struct Area {
     about: &'static str,
 }
 
-const AREAS: [Area; 7] = [
+const AREAS: [Area; 8] = [
     Area {
         href: "/admin",
         label: "管理首页",
@@ -54,6 +54,12 @@ const AREAS: [Area; 7] = [
         label: "通报管理",
         roles: &super::bulletins::EDITORS,
         about: "生成、编辑和发布季度通报",
+    },
+    Area {
+        href: "/desk/warnings",
+        label: "消费预警",
+        roles: &super::bulletins::EDITORS,
+        about: "根据异常预警和热词起草、发布和更正消费预警",
     },
     Area {
         href: "/admin/workorders",

@@ -9,6 +9,7 @@ pub mod complaint;
 mod documents;
 mod fit;
 mod tour;
+mod warnings;
 mod workorders;
 
 use common::webdriver::{Browser, ChromeDriver};
