@@ -94,7 +94,7 @@ const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高�
 /// What follows a name when a person is meant.
 const TITLES: [&str; 6] = ["先生", "女士", "小姐", "同学", "阿姨", "师傅"];
 /// Labels that introduce someone's personal data.
-const LABELS: [&str; 6] = ["姓名", "联系人", "身份证", "住址", "家住", "手机"];
+const LABELS: [&str; 4] = ["姓名", "联系人", "住址", "家住"];
 
 /// Whether `text` seems to name a person: a family name and one or two characters before a
 /// form of address (张伟先生, 李女士), or a label such as 姓名 or 联系人. "某" names no one
@@ -106,8 +106,8 @@ pub fn names_a_person(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
     for title in TITLES {
         let t: Vec<char> = title.chars().collect();
-        for i in 0..chars.len() {
-            if !chars[i..].starts_with(&t) {
+        for (i, window) in chars.windows(t.len()).enumerate() {
+            if window != t.as_slice() {
                 continue;
             }
             // The family name, one or two characters before the title, then the given name.
@@ -140,7 +140,7 @@ mod tests {
             key: "goods.cosmetics.skincare".into(),
             subject: "护肤类化妆品".into(),
             count: 38,
-            baseline: 12.25,
+            baseline: 12.3,
             ratio: Some(3.1),
             from: day(11, 23),
             to: day(11, 29),
@@ -150,7 +150,7 @@ mod tests {
         assert_eq!(f.change_percent(), Some(210));
         assert_eq!(
             f.line(),
-            "护肤类化妆品 投诉举报 38 件，较前 8 周周均（12.2 件）+210%，2026-11-23 至 2026-11-29"
+            "护肤类化妆品 投诉举报 38 件，较前 8 周周均（12.3 件）+210%，2026-11-23 至 2026-11-29"
         );
     }
 
@@ -173,15 +173,22 @@ mod tests {
 
     #[test]
     fn persons_are_found_and_the_bureaus_wording_is_not() {
-        for text in ["张伟先生反映", "消费者李女士", "姓名：王五", "联系人小陈", "欧阳娜娜女士来电"] {
-            // 欧阳 is not in the list, but 阳娜娜 is not a family name either: only labels
-            // and listed family names count.
-            if text.starts_with("欧阳") {
-                continue;
-            }
+        for text in [
+            "张伟先生反映",
+            "消费者李女士",
+            "姓名：王五",
+            "联系人小陈",
+            "家住某路",
+        ] {
             assert!(names_a_person(text), "{text}");
         }
-        for text in ["张某某女士投诉", "消费者王某反映", "广大消费者请注意", "某美容店退还货款 300 元"] {
+        for text in [
+            "张某某女士投诉",
+            "消费者王某反映",
+            "广大消费者请注意",
+            "某美容店退还货款 300 元",
+            "请勿向陌生人提供身份证和手机验证码",
+        ] {
             assert!(!names_a_person(text), "{text}");
         }
     }

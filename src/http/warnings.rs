@@ -19,7 +19,16 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_public, get_public, list_all, create, get_one, update, publish, correct),
+    paths(
+        list_public,
+        get_public,
+        list_all,
+        create,
+        get_one,
+        update,
+        publish,
+        correct
+    ),
     components(schemas(
         Warning,
         WarningPage,

@@ -58,7 +58,10 @@ fn hot_figures(t: HotTerm, p: &HotParams) -> WarningFigures {
     }
 }
 
-fn alert_params_for(week_of: Option<NaiveDate>, today: NaiveDate) -> Result<AlertParams, ServiceError> {
+fn alert_params_for(
+    week_of: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<AlertParams, ServiceError> {
     let options = AlertOptions {
         week_of,
         baseline_weeks: None,

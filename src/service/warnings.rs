@@ -9,14 +9,14 @@ use serde::{Deserialize, Serialize};
 use super::ServiceError;
 pub use super::warning_figures::{Source, current_sources, figures_of};
 use crate::bulletin::scrub::holds_personal_data;
+use crate::domain::Taxonomy;
 use crate::domain::labels::code_label;
 use crate::domain::warning::{
     MAX_BODY_CHARS, MAX_TITLE_CHARS, WarningFigures, WarningSource, WarningStatus, names_a_person,
 };
-use crate::domain::Taxonomy;
 use crate::intake::FieldIssue;
 use crate::store::warnings::{self as records, NewWarning, WarningRow};
-use crate::store::{Db, DbPool, write_transaction};
+use crate::store::{Db, write_transaction};
 
 /// Warnings on one public page, and the most versions the editors' list shows.
 pub const PAGE_SIZE: i64 = 20;
@@ -177,7 +177,11 @@ fn check_shape(input: &TextInput) -> Vec<FieldIssue> {
     if let Some(code) = input.category.as_deref()
         && Taxonomy::builtin().category(code).is_none()
     {
-        issues.push(issue("category", "unknown_category", "没有这个投诉类别".into()));
+        issues.push(issue(
+            "category",
+            "unknown_category",
+            "没有这个投诉类别".into(),
+        ));
     }
     issues
 }
@@ -185,7 +189,11 @@ fn check_shape(input: &TextInput) -> Vec<FieldIssue> {
 /// What would keep the text from being published: personal data in it.
 pub fn personal_data_issues(title: &str, body: &str, erratum: Option<&str>) -> Vec<FieldIssue> {
     let mut issues = Vec::new();
-    let fields = [("title", Some(title)), ("body", Some(body)), ("erratum", erratum)];
+    let fields = [
+        ("title", Some(title)),
+        ("body", Some(body)),
+        ("erratum", erratum),
+    ];
     for (field, text) in fields {
         let Some(text) = text else { continue };
         if holds_personal_data(text) || names_a_person(text) {

@@ -112,25 +112,33 @@ pub fn update_draft(
     body: &str,
     category: Option<&str>,
 ) -> Result<bool, DieselError> {
-    diesel::update(warnings::table.find(id).filter(warnings::status.eq("draft")))
-        .set((
-            warnings::title.eq(title),
-            warnings::body.eq(body),
-            warnings::category.eq(category),
-        ))
-        .execute(conn)
-        .map(|n| n == 1)
+    diesel::update(
+        warnings::table
+            .find(id)
+            .filter(warnings::status.eq("draft")),
+    )
+    .set((
+        warnings::title.eq(title),
+        warnings::body.eq(body),
+        warnings::category.eq(category),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
 }
 
 /// Publishes a draft; false when it is no longer a draft.
 pub fn publish(conn: &mut Db, id: i64, at: NaiveDateTime) -> Result<bool, DieselError> {
-    diesel::update(warnings::table.find(id).filter(warnings::status.eq("draft")))
-        .set((
-            warnings::status.eq("published"),
-            warnings::published_at.eq(Some(at)),
-        ))
-        .execute(conn)
-        .map(|n| n == 1)
+    diesel::update(
+        warnings::table
+            .find(id)
+            .filter(warnings::status.eq("draft")),
+    )
+    .set((
+        warnings::status.eq("published"),
+        warnings::published_at.eq(Some(at)),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
 }
 
 pub fn mark_superseded(conn: &mut Db, id: i64) -> Result<(), DieselError> {

@@ -153,9 +153,7 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 /// `/warnings.atom`: the newest page of published warnings as Atom 1.0 (RFC 4287); askama
 /// escapes every text for XML.
 pub async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let list = state
-        .with_db(|conn| warnings::list_public(conn, 1))
-        .await?;
+    let list = state.with_db(|conn| warnings::list_public(conn, 1)).await?;
     let base = state.settings.public_url.trim_end_matches('/').to_owned();
     let updated = list
         .warnings
@@ -172,7 +170,10 @@ pub async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
                 Some(_) => format!("［已更正］{}", w.title),
                 None => w.title.clone(),
             },
-            updated: w.published_at.map(rfc3339).unwrap_or_else(|| updated.clone()),
+            updated: w
+                .published_at
+                .map(rfc3339)
+                .unwrap_or_else(|| updated.clone()),
             content: format!("{}\n\n{}", w.figures_line, w.body),
         })
         .collect();

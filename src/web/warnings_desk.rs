@@ -40,7 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/desk/warnings/{id}/correct", "POST").route(web::post().to(correct)));
 }
 
-/// Who may open these pages: the bulletin's editors.
+// Who may open these pages: the bulletin's editors.
 use super::bulletins::EDITORS;
 
 fn editor(
@@ -60,7 +60,10 @@ fn source_query(input: &SourceInput) -> String {
         SourceInput::Alert { category, week_of } => vec![
             ("kind", "alert".into()),
             ("category", category.clone()),
-            ("week_of", week_of.map(|d| d.to_string()).unwrap_or_default()),
+            (
+                "week_of",
+                week_of.map(|d| d.to_string()).unwrap_or_default(),
+            ),
         ],
         SourceInput::HotTerm { term, from, to } => vec![
             ("kind", "hot_term".into()),
@@ -207,15 +210,15 @@ pub async fn new_form(
     let (nav, scope) = editor(&req, &state, &principal, "/desk/warnings")?;
     let q = query.into_inner();
     let input = source_from(|name| {
-        match name {
-            "kind" => q.kind.clone(),
-            "category" => q.category.clone(),
-            "week_of" => q.week_of.clone(),
-            "term" => q.term.clone(),
-            "from" => q.from.clone(),
-            _ => q.to.clone(),
-        }
-        .unwrap_or_default()
+        let value = match name {
+            "kind" => &q.kind,
+            "category" => &q.category,
+            "week_of" => &q.week_of,
+            "term" => &q.term,
+            "from" => &q.from,
+            _ => &q.to,
+        };
+        value.clone().unwrap_or_default()
     })?;
     let today = china_date(state.clock.now());
     let figures = figures_of(&state.search, scope, input.clone(), today).await?;
@@ -352,7 +355,10 @@ pub async fn detail(
         Some("correction") => Some("已生成更正草稿，修改后发布即取代原版本"),
         _ => None,
     };
-    page(StatusCode::OK, &draft_page(nav, w, None, Vec::new(), notice))
+    page(
+        StatusCode::OK,
+        &draft_page(nav, w, None, Vec::new(), notice),
+    )
 }
 
 pub async fn save(
@@ -389,7 +395,12 @@ pub async fn preview(
     principal: Principal,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    editor(&req, &state, &principal, &format!("/desk/warnings/{path}/preview"))?;
+    editor(
+        &req,
+        &state,
+        &principal,
+        &format!("/desk/warnings/{path}/preview"),
+    )?;
     let id = parse_id(&path)?;
     let w = state
         .with_db(move |conn| warnings::get(conn, id, false))
@@ -447,5 +458,8 @@ pub async fn correct(
     let w = state
         .with_db(move |conn| warnings::correct(conn, id, &erratum, &by, now))
         .await?;
-    Ok(see_other(&format!("/desk/warnings/{}?saved=correction", w.id)))
+    Ok(see_other(&format!(
+        "/desk/warnings/{}?saved=correction",
+        w.id
+    )))
 }

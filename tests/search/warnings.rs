@@ -22,7 +22,7 @@ async fn burst(app: &TestApp) {
         ("口红掉色", "口红掉色严重，与宣传不符，要求退款。"),
         ("洗面奶刺痛", "洗面奶用后刺痛，客服不处理，要求退货。"),
     ];
-    let mut file = |day: chrono::NaiveDate, body: Value| {
+    let file = |day: chrono::NaiveDate, body: Value| {
         app.set_now(china_morning(day.year(), day.month(), day.day()));
         let mut body = body;
         body["purchase"]["date"] = json!("2024-01-01");
@@ -32,7 +32,13 @@ async fn burst(app: &TestApp) {
         let monday =
             chrono::NaiveDate::from_ymd_opt(2026, 9, 7).unwrap() + chrono::Days::new(7 * week);
         for (i, (title, text)) in usual.iter().cycle().skip(week as usize).take(2).enumerate() {
-            let c = complaint(title, text, "goods.cosmetics.skincare", "440703", "日常商家");
+            let c = complaint(
+                title,
+                text,
+                "goods.cosmetics.skincare",
+                "440703",
+                "日常商家",
+            );
             file(monday + chrono::Days::new(i as u64), c).await;
         }
     }
@@ -45,7 +51,11 @@ async fn burst(app: &TestApp) {
             "440703",
             "江门市白雪美妆店",
         );
-        file(chrono::NaiveDate::from_ymd_opt(2026, 11, 2 + i % 5).unwrap(), c).await;
+        file(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 2 + i % 5).unwrap(),
+            c,
+        )
+        .await;
     }
 }
 
@@ -74,7 +84,7 @@ async fn put_as(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, V
         .send()
         .await
         .unwrap();
-    common::read(res).await
+    super::common::read(res).await
 }
 
 /// The part of a warning's page that is the warning itself.
@@ -133,7 +143,10 @@ async fn a_draft_from_an_alert_or_hot_term_carries_their_figures(backend: Backen
     let (s, h) = app.post_as("/api/v1/admin/warnings", &admin, &body).await;
     assert_eq!(s, 201, "{h}");
     assert_eq!(h["figures"]["count"], term["count"]);
-    assert_eq!(h["figures"]["baseline"].as_f64(), term["baseline_count"].as_f64());
+    assert_eq!(
+        h["figures"]["baseline"].as_f64(),
+        term["baseline_count"].as_f64()
+    );
     assert_eq!(h["figures"]["ratio"], term["lift"]);
 
     // Figures come from a current alert or hot term only.
@@ -159,15 +172,21 @@ async fn a_draft_from_an_alert_or_hot_term_carries_their_figures(backend: Backen
                     "title": "标题", "body": "正文", "count": 999}),
         )
         .await;
-    assert_eq!(s, 400, "typed figures are refused: {v}");
+    assert_eq!(s, 422, "typed figures are refused: {v}");
 }
 
 async fn only_editors_draft_and_drafts_are_never_public(backend: Backend) {
     let (app, admin, analyst) = world(&backend).await;
-    let mediator = app.add_user("med@jm.gov.cn", "mediator", &["440703"], None).await;
+    let mediator = app
+        .add_user("med@jm.gov.cn", "mediator", &["440703"], None)
+        .await;
     for token in [&analyst, &mediator] {
         let (s, v) = app
-            .post_as("/api/v1/admin/warnings", token, &alert_draft("标题", "正文"))
+            .post_as(
+                "/api/v1/admin/warnings",
+                token,
+                &alert_draft("标题", "正文"),
+            )
             .await;
         assert_eq!(s, 403, "{v}");
         assert_eq!(app.get_as("/api/v1/admin/warnings", token).await.0, 403);
@@ -177,7 +196,11 @@ async fn only_editors_draft_and_drafts_are_never_public(backend: Backend) {
         .await;
     assert_eq!(s, 401);
     let (_, w) = app
-        .post_as("/api/v1/admin/warnings", &admin, &alert_draft("草稿标题", "草稿正文"))
+        .post_as(
+            "/api/v1/admin/warnings",
+            &admin,
+            &alert_draft("草稿标题", "草稿正文"),
+        )
         .await;
     let id = w["id"].as_i64().unwrap();
     for token in [&analyst, &mediator] {
@@ -195,15 +218,28 @@ async fn only_editors_draft_and_drafts_are_never_public(backend: Backend) {
     // The desk pages are the editors' own.
     let mut ana = Browser::signed_in(&app, "ana@jm.gov.cn", "/analyst").await;
     assert_eq!(ana.get("/desk/warnings").await.status, 403);
-    assert_eq!(ana.get(&format!("/desk/warnings/{id}/preview")).await.status, 403);
+    assert_eq!(
+        ana.get(&format!("/desk/warnings/{id}/preview"))
+            .await
+            .status,
+        403
+    );
 }
 
-const PLANTS: [&str; 3] = ["联系人张伟先生反映", "请拨打 13800138000 咨询", "身份证 440703199001011234"];
+const PLANTS: [&str; 3] = [
+    "联系人张伟先生反映",
+    "请拨打 13800138000 咨询",
+    "身份证 440703199001011234",
+];
 
 async fn personal_data_is_refused_at_publish_and_never_shown(backend: Backend) {
     let (app, admin, _) = world(&backend).await;
     let (_, w) = app
-        .post_as("/api/v1/admin/warnings", &admin, &alert_draft("标题", "正文"))
+        .post_as(
+            "/api/v1/admin/warnings",
+            &admin,
+            &alert_draft("标题", "正文"),
+        )
         .await;
     let id = w["id"].as_i64().unwrap();
     let path = format!("/api/v1/admin/warnings/{id}");
@@ -220,11 +256,16 @@ async fn personal_data_is_refused_at_publish_and_never_shown(backend: Backend) {
     }
     let clean = json!({"title": "警惕美白产品", "body": "近期投诉增多，请谨慎购买。"});
     assert_eq!(put_as(&app, &path, &admin, &clean).await.0, 200);
-    let (s, v) = app.post_as(&format!("{path}/publish"), &admin, &json!({})).await;
+    let (s, v) = app
+        .post_as(&format!("{path}/publish"), &admin, &json!({}))
+        .await;
     assert_eq!(s, 200, "{v}");
     let mut web = Browser::new(&app);
     let shown = [
-        app.get(&format!("/api/v1/warnings/{id}")).await.1.to_string(),
+        app.get(&format!("/api/v1/warnings/{id}"))
+            .await
+            .1
+            .to_string(),
         app.get("/api/v1/warnings").await.1.to_string(),
         web.get(&format!("/warnings/{id}")).await.body,
         web.get("/warnings").await.body,
@@ -255,19 +296,33 @@ async fn published_warnings_are_frozen_and_corrections_supersede(backend: Backen
     assert!(preview.body.contains("preview-banner"));
     app.set_now(china_morning(2026, 11, 21));
     let path = format!("/api/v1/admin/warnings/{id}");
-    assert_eq!(app.post_as(&format!("{path}/publish"), &admin, &json!({})).await.0, 200);
+    assert_eq!(
+        app.post_as(&format!("{path}/publish"), &admin, &json!({}))
+            .await
+            .0,
+        200
+    );
     let mut web = Browser::new(&app);
     let public = web.get(&format!("/warnings/{id}")).await;
     assert_eq!(public.status, 200);
-    assert_eq!(content(&preview.body), content(&public.body), "preview = page");
+    assert_eq!(
+        content(&preview.body),
+        content(&public.body),
+        "preview = page"
+    );
     assert!(!public.body.contains("preview-banner"));
 
     // Frozen: no edit, no second publication.
     let edit = json!({"title": "改过的标题", "body": "改过的正文"});
     let (s, v) = put_as(&app, &path, &admin, &edit).await;
     assert_eq!(s, 409, "{v}");
-    assert_eq!(v["code"], "not_a_draft", "{v}");
-    assert_eq!(app.post_as(&format!("{path}/publish"), &admin, &json!({})).await.0, 409);
+    assert_eq!(v["error"], "not_a_draft", "{v}");
+    assert_eq!(
+        app.post_as(&format!("{path}/publish"), &admin, &json!({}))
+            .await
+            .0,
+        409
+    );
 
     // A correction is a new draft; published, it supersedes the first version.
     let (s, c) = app
@@ -284,9 +339,23 @@ async fn published_warnings_are_frozen_and_corrections_supersede(backend: Backen
     assert_eq!(c["figures"], w["figures"]);
     assert_eq!(app.get(&format!("/api/v1/warnings/{next}")).await.0, 404);
     let fixed = json!({"title": "警惕美白祛斑产品", "body": "近期投诉增多。\n请认准备案信息。"});
-    assert_eq!(put_as(&app, &format!("/api/v1/admin/warnings/{next}"), &admin, &fixed).await.0, 200);
+    assert_eq!(
+        put_as(
+            &app,
+            &format!("/api/v1/admin/warnings/{next}"),
+            &admin,
+            &fixed
+        )
+        .await
+        .0,
+        200
+    );
     let (s, again) = app
-        .post_as(&format!("{path}/corrections"), &admin, &json!({"erratum": "再次更正"}))
+        .post_as(
+            &format!("{path}/corrections"),
+            &admin,
+            &json!({"erratum": "再次更正"}),
+        )
         .await;
     assert_eq!(s, 409, "{again}");
     app.set_now(china_morning(2026, 11, 22));
@@ -296,9 +365,15 @@ async fn published_warnings_are_frozen_and_corrections_supersede(backend: Backen
     let (_, old) = app.get(&format!("/api/v1/warnings/{id}")).await;
     assert_eq!(old["status"], "superseded", "{old}");
     assert_eq!(old["superseded_by"], next, "{old}");
-    assert_eq!(old["body"], "近期投诉增多。\n请到正规渠道购买。", "never rewritten");
+    assert_eq!(
+        old["body"], "近期投诉增多。\n请到正规渠道购买。",
+        "never rewritten"
+    );
     let old_page = web.get(&format!("/warnings/{id}")).await.body;
-    assert!(old_page.contains(&format!("href=\"/warnings/{next}\"")), "{old_page}");
+    assert!(
+        old_page.contains(&format!("href=\"/warnings/{next}\"")),
+        "{old_page}"
+    );
     assert!(old_page.contains("请到正规渠道购买"));
     let new_page = web.get(&format!("/warnings/{next}")).await.body;
     assert!(new_page.contains("更正了购买建议") && new_page.contains("请认准备案信息"));
@@ -325,7 +400,10 @@ fn atom(xml: &str) -> Vec<(String, String)> {
                 for a in e.attributes() {
                     let a = a.unwrap();
                     let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
-                    let value = a.normalized_value(XmlVersion::Implicit1_0).unwrap().into_owned();
+                    let value = a
+                        .normalized_value(XmlVersion::Implicit1_0)
+                        .unwrap()
+                        .into_owned();
                     out.push((format!("{}/{name}@{key}", path.join("/")), value));
                 }
             }
@@ -340,11 +418,11 @@ fn atom(xml: &str) -> Vec<(String, String)> {
                 let ch = match r.resolve_char_ref().unwrap() {
                     Some(c) => c.to_string(),
                     None => match name.as_str() {
-                    "amp" => "&".to_owned(),
-                    "lt" => "<".to_owned(),
-                    "gt" => ">".to_owned(),
-                    "quot" => "\"".to_owned(),
-                    "apos" => "'".to_owned(),
+                        "amp" => "&".to_owned(),
+                        "lt" => "<".to_owned(),
+                        "gt" => ">".to_owned(),
+                        "quot" => "\"".to_owned(),
+                        "apos" => "'".to_owned(),
                         n => panic!("unknown entity {n}"),
                     },
                 };
@@ -367,32 +445,58 @@ async fn the_atom_feed_is_valid_and_escaped(backend: Backend) {
     let (app, admin, _) = world(&backend).await;
     let title = "美白产品 <慎用> & \"三无\" 'A'";
     let (_, w) = app
-        .post_as("/api/v1/admin/warnings", &admin, &alert_draft(title, "第一段。\n第二段 <b>&amp;</b>"))
+        .post_as(
+            "/api/v1/admin/warnings",
+            &admin,
+            &alert_draft(title, "第一段。\n第二段 <b>&amp;</b>"),
+        )
         .await;
     let id = w["id"].as_i64().unwrap();
     let path = format!("/api/v1/admin/warnings/{id}/publish");
     assert_eq!(app.post_as(&path, &admin, &json!({})).await.0, 200);
-    let res = app.client.get(app.url("/warnings.atom")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/warnings.atom"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(ct.starts_with("application/atom+xml"), "{ct}");
     let xml = res.text().await.unwrap();
-    assert!(xml.contains("xmlns=\"http://www.w3.org/2005/Atom\""), "{xml}");
+    assert!(
+        xml.contains("xmlns=\"http://www.w3.org/2005/Atom\""),
+        "{xml}"
+    );
     let fields = atom(&xml);
     let one = |p: &str| -> Vec<String> {
-        fields.iter().filter(|(k, _)| k == p).map(|(_, v)| v.clone()).collect()
+        fields
+            .iter()
+            .filter(|(k, _)| k == p)
+            .map(|(_, v)| v.clone())
+            .collect()
     };
     for required in ["feed/id", "feed/title", "feed/updated", "feed/author/name"] {
         assert_eq!(one(required).len(), 1, "{required} in {xml}");
     }
-    assert_eq!(one("feed/updated"), vec!["2026-11-20T02:00:00Z".to_owned()], "{xml}");
+    assert_eq!(
+        one("feed/updated"),
+        vec!["2026-11-20T02:00:00Z".to_owned()],
+        "{xml}"
+    );
     assert_eq!(one("feed/entry/title"), vec![title.to_owned()], "{xml}");
     let entry_id = one("feed/entry/id");
-    assert!(entry_id[0].ends_with(&format!("/warnings/{id}")), "{entry_id:?}");
+    assert!(
+        entry_id[0].ends_with(&format!("/warnings/{id}")),
+        "{entry_id:?}"
+    );
     assert_eq!(one("feed/entry/link@href"), entry_id);
     assert_eq!(one("feed/entry/updated"), one("feed/updated"));
     let content = one("feed/entry/content").concat();
-    assert!(content.contains(w["figures_line"].as_str().unwrap()), "{content}");
+    assert!(
+        content.contains(w["figures_line"].as_str().unwrap()),
+        "{content}"
+    );
     assert!(content.contains("第二段 <b>&amp;</b>"), "{content}");
 }
 

@@ -36,11 +36,23 @@ async fn burst(app: &TestApp) {
             + chrono::Days::new(7 * u64::from(week));
         use chrono::Datelike;
         for i in 0..2 {
-            file_on(app, (day.month(), day.day() + i), "面膜过敏", "goods.cosmetics.skincare").await;
+            file_on(
+                app,
+                (day.month(), day.day() + i),
+                "面膜过敏",
+                "goods.cosmetics.skincare",
+            )
+            .await;
         }
     }
     for i in 0..8u32 {
-        file_on(app, (11, 2 + i % 5), "美白霜含荧光剂", "goods.cosmetics.whitening_spot").await;
+        file_on(
+            app,
+            (11, 2 + i % 5),
+            "美白霜含荧光剂",
+            "goods.cosmetics.whitening_spot",
+        )
+        .await;
     }
 }
 
@@ -72,15 +84,21 @@ async fn an_editor_publishes_a_warning_the_public_reads(backend: Backend) {
     w.sign_in(ADMIN, "/admin").await;
     let b = &w.browser;
     let desk = b.follow(&b.find("a[href='/desk/warnings']").await).await;
-    assert!(desk.contains("当前预警和热词") && desk.contains("美白"), "{desk}");
+    assert!(
+        desk.contains("当前预警和热词") && desk.contains("美白"),
+        "{desk}"
+    );
     b.photograph(&shot(&backend, "desk-warnings")).await;
     let form = b
         .follow(&b.find("#sources a[href*='kind=alert']").await)
         .await;
     assert!(form.contains("投诉举报 8 件"), "{form}");
     b.photograph(&shot(&backend, "desk-warning-new")).await;
-    b.fill("#body", "近期美白祛斑类化妆品投诉增多。\n请到正规渠道购买，认准备案信息。")
-        .await;
+    b.fill(
+        "#body",
+        "近期美白祛斑类化妆品投诉增多。\n请到正规渠道购买，认准备案信息。",
+    )
+    .await;
     let saved = b.follow(&b.find("#save").await).await;
     assert!(saved.contains("草稿已保存"), "{saved}");
     b.photograph(&shot(&backend, "desk-warning-draft")).await;
@@ -93,7 +111,11 @@ async fn an_editor_publishes_a_warning_the_public_reads(backend: Backend) {
         .next()
         .unwrap()
         .to_owned();
-    assert_eq!(app.get(&format!("/api/v1/warnings/{id}")).await.0, 404, "draft hidden");
+    assert_eq!(
+        app.get(&format!("/api/v1/warnings/{id}")).await.0,
+        404,
+        "draft hidden"
+    );
 
     let preview = b.follow(&b.find("#preview-link").await).await;
     assert!(preview.contains("预览"), "{preview}");
@@ -117,7 +139,11 @@ async fn an_editor_publishes_a_warning_the_public_reads(backend: Backend) {
     }
     w.open(&format!("/warnings/{id}")).await;
     assert_eq!(b.text(&b.find("#warning-title").await).await, title);
-    assert_eq!(b.text(&b.find("#figures").await).await, figures, "preview = page");
+    assert_eq!(
+        b.text(&b.find("#figures").await).await,
+        figures,
+        "preview = page"
+    );
 }
 
 on_both_backends!(an_editor_publishes_a_warning_the_public_reads);
