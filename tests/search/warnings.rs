@@ -294,7 +294,6 @@ async fn published_warnings_are_frozen_and_corrections_supersede(backend: Backen
     let preview = desk.get(&format!("/desk/warnings/{id}/preview")).await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     assert!(preview.body.contains("preview-banner"));
-    app.set_now(china_morning(2026, 11, 21));
     let path = format!("/api/v1/admin/warnings/{id}");
     assert_eq!(
         app.post_as(&format!("{path}/publish"), &admin, &json!({}))
@@ -358,7 +357,6 @@ async fn published_warnings_are_frozen_and_corrections_supersede(backend: Backen
         )
         .await;
     assert_eq!(s, 409, "{again}");
-    app.set_now(china_morning(2026, 11, 22));
     let publish_next = format!("/api/v1/admin/warnings/{next}/publish");
     assert_eq!(app.post_as(&publish_next, &admin, &json!({})).await.0, 200);
 
@@ -389,17 +387,20 @@ async fn published_warnings_are_frozen_and_corrections_supersede(backend: Backen
 fn atom(xml: &str) -> Vec<(String, String)> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut path: Vec<String> = Vec::new();
+    // The text of each open element, entity references resolved.
+    let mut texts: Vec<String> = Vec::new();
     let mut out = Vec::new();
     loop {
         match reader.read_event().expect("well-formed XML") {
             Event::Start(e) => {
-                path.push(String::from_utf8(e.local_name().as_ref().to_vec()).unwrap())
+                path.push(e.local_name().as_ref().to_owned());
+                texts.push(String::new());
             }
             Event::Empty(e) => {
-                let name = String::from_utf8(e.local_name().as_ref().to_vec()).unwrap();
+                let name = e.local_name().as_ref().to_owned();
                 for a in e.attributes() {
                     let a = a.unwrap();
-                    let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
+                    let key = a.key.as_ref().to_owned();
                     let value = a
                         .normalized_value(XmlVersion::Implicit1_0)
                         .unwrap()
@@ -408,16 +409,14 @@ fn atom(xml: &str) -> Vec<(String, String)> {
                 }
             }
             Event::Text(t) => {
-                let text = t.xml10_content().into_owned();
-                if !text.trim().is_empty() {
-                    out.push((path.join("/"), text));
+                if let Some(open) = texts.last_mut() {
+                    open.push_str(&t.xml10_content());
                 }
             }
             Event::GeneralRef(r) => {
-                let name = String::from_utf8(r.to_vec()).unwrap();
                 let ch = match r.resolve_char_ref().unwrap() {
                     Some(c) => c.to_string(),
-                    None => match name.as_str() {
+                    None => match &*r {
                         "amp" => "&".to_owned(),
                         "lt" => "<".to_owned(),
                         "gt" => ">".to_owned(),
@@ -426,12 +425,16 @@ fn atom(xml: &str) -> Vec<(String, String)> {
                         n => panic!("unknown entity {n}"),
                     },
                 };
-                match out.last_mut() {
-                    Some((p, text)) if *p == path.join("/") => text.push_str(&ch),
-                    _ => out.push((path.join("/"), ch)),
-                }
+                texts
+                    .last_mut()
+                    .expect("text inside an element")
+                    .push_str(&ch);
             }
             Event::End(_) => {
+                let text = texts.pop().unwrap_or_default();
+                if !text.trim().is_empty() {
+                    out.push((path.join("/"), text));
+                }
                 path.pop();
             }
             Event::Eof => break,
