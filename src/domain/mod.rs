@@ -93,6 +93,7 @@ pub mod sms_limits;
 pub mod steps;
 pub mod taxonomy;
 pub mod tracking_code;
+pub mod warning;
 pub mod webhook;
 pub mod workflow;
 pub mod workorder;

@@ -44,6 +44,7 @@ pub async fn openapi() -> HttpResponse {
     doc.merge(super::bulletins::BulletinsDoc::openapi());
     doc.merge(super::disclosures::DisclosuresDoc::openapi());
     doc.merge(super::businesses::BusinessesDoc::openapi());
+    doc.merge(super::warnings::WarningsDoc::openapi());
     super::integration::describe_webhooks(&mut doc);
     document_extractor_errors(&mut doc);
     HttpResponse::Ok().json(doc)

@@ -18,6 +18,7 @@ pub mod phone;
 pub mod signed_agreement;
 pub mod subscriptions;
 pub mod track;
+pub mod warnings;
 
 use actix_web::web;
 use utoipa::OpenApi;
@@ -97,6 +98,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 .configure(bulletins::api_routes)
                 .configure(disclosures::routes)
                 .configure(businesses::api_routes)
+                .configure(warnings::api_routes)
                 .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))
                 .service(
                     resource("/track/{case_no}/attachments", "POST")

@@ -47,6 +47,8 @@ pub mod sweep;
 pub mod track;
 pub mod tracking_gate;
 pub mod verify;
+pub mod warning_figures;
+pub mod warnings;
 pub mod webhooks;
 pub mod workorder_files;
 pub mod workorders;

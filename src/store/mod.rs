@@ -26,6 +26,7 @@ pub mod reports;
 pub mod schema;
 pub mod screening;
 pub mod search;
+pub mod warnings;
 pub mod webhooks;
 pub mod wechat_grants;
 pub mod work_orders;

@@ -459,3 +459,18 @@ diesel::table! {
 
 diesel::joinable!(case_disclosures -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(case_disclosures, cases);
+    warnings (id) {
+        id -> BigInt,
+        version -> Integer,
+        status -> Text,
+        title -> Text,
+        body -> Text,
+        category -> Nullable<Text>,
+        figures -> Text,
+        erratum -> Nullable<Text>,
+        supersedes -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}

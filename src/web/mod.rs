@@ -15,6 +15,8 @@ pub mod login;
 pub mod nav;
 pub mod step_form;
 pub mod text_size;
+pub mod warnings;
+pub mod warnings_desk;
 pub mod workorders;
 
 use actix_web::http::StatusCode;
@@ -67,6 +69,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/logout", "POST").route(web::post().to(login::logout)))
         .service(resource("/admin", "GET").route(web::get().to(nav::admin_home)))
         .configure(bulletins::routes)
+        .configure(warnings::routes)
+        .configure(warnings_desk::routes)
         .configure(workorders::routes)
         .configure(document_verify::routes)
         .configure(consumer::routes)

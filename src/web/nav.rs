@@ -56,6 +56,12 @@ const AREAS: [Area; 8] = [
         about: "生成、编辑和发布季度通报",
     },
     Area {
+        href: "/desk/warnings",
+        label: "消费预警",
+        roles: &super::bulletins::EDITORS,
+        about: "根据异常预警和热词起草、发布和更正消费预警",
+    },
+    Area {
         href: "/admin/workorders",
         label: "12315 工单",
         roles: &[Role::Admin],

@@ -18,6 +18,7 @@ mod jobs;
 mod masking;
 mod queries;
 mod robust;
+mod warnings;
 mod workorder_masking;
 
 use std::time::Duration;

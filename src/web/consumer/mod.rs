@@ -75,10 +75,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[derive(Template)]
 #[template(path = "home.html")]
-struct Home;
+struct Home {
+    /// The latest published warnings.
+    warnings: Vec<crate::service::warnings::Warning>,
+}
 
-async fn home() -> Result<HttpResponse, PageError> {
-    page(StatusCode::OK, &Home)
+/// Warnings the home page shows.
+const HOME_WARNINGS: usize = 3;
+
+async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let latest = state
+        .with_db(|conn| crate::service::warnings::list_public(conn, 1))
+        .await?;
+    let warnings = latest
+        .warnings
+        .into_iter()
+        .filter(|w| w.superseded_by.is_none())
+        .take(HOME_WARNINGS)
+        .collect();
+    page(StatusCode::OK, &Home { warnings })
 }
 
 /// Renders a page whose forms carry this browser's CSRF token, setting the form cookie when

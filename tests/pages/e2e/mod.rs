@@ -11,6 +11,7 @@ mod disclosure;
 mod documents;
 mod fit;
 mod tour;
+mod warnings;
 mod workorders;
 
 use common::webdriver::{Browser, ChromeDriver};
