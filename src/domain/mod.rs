@@ -87,6 +87,7 @@ pub mod policy;
 pub mod reports;
 pub mod routing;
 pub mod screening;
+pub mod scorecard;
 pub mod severity;
 pub mod sms_limits;
 pub mod steps;

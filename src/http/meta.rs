@@ -42,6 +42,7 @@ pub async fn openapi() -> HttpResponse {
     doc.merge(super::documents::DocumentsDoc::openapi());
     doc.merge(super::analyst::AnalystDoc::openapi());
     doc.merge(super::bulletins::BulletinsDoc::openapi());
+    doc.merge(super::scorecards::ScorecardsDoc::openapi());
     super::integration::describe_webhooks(&mut doc);
     document_extractor_errors(&mut doc);
     HttpResponse::Ok().json(doc)

@@ -35,6 +35,7 @@ pub mod queue;
 pub mod referral;
 pub mod reports;
 pub mod screening;
+pub mod scorecards;
 pub mod sessions;
 pub mod signed_agreement;
 pub mod slots;

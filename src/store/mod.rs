@@ -23,6 +23,7 @@ pub mod reference;
 pub mod reports;
 pub mod schema;
 pub mod screening;
+pub mod scorecards;
 pub mod search;
 pub mod webhooks;
 pub mod wechat_grants;

@@ -18,7 +18,7 @@ struct Area {
     about: &'static str,
 }
 
-const AREAS: [Area; 7] = [
+const AREAS: [Area; 8] = [
     Area {
         href: "/admin",
         label: "管理首页",
@@ -42,6 +42,12 @@ const AREAS: [Area; 7] = [
         label: "系统对接",
         roles: &[Role::Enterprise],
         about: "API 密钥、推送地址和推送记录",
+    },
+    Area {
+        href: "/enterprise/scorecards",
+        label: "信用评分卡",
+        roles: &[Role::Enterprise],
+        about: "本企业各季度的信用评分和评分方法",
     },
     Area {
         href: "/analyst",
