@@ -8,7 +8,7 @@ use super::methodology::indicators;
 use super::model::*;
 use super::outcome::{Judged, Outcome, outcome};
 use super::tally::{NO_CATEGORY, Tally, category_group, counted};
-use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::case::CaseKind;
 use crate::domain::routing::Flag;
 use crate::domain::severity::Severity;
 use crate::domain::taxonomy::Taxonomy;

@@ -47,8 +47,10 @@ pub struct ScorecardQuery {
     params(("quarter" = String, Path, example = "2026Q3"), ScorecardQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The quarter's scorecards (JSON, or CSV with format=csv)", body = ScorecardSet),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 200, description = "The quarter's scorecards (JSON, or CSV with format=csv)",
+            content((ScorecardSet = "application/json"), (String = "text/csv"))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "The quarter, `format` or `as_of` is not understood", body = ErrorBody)))]
 pub async fn quarter(
     state: web::Data<AppState>,
     principal: Principal,
