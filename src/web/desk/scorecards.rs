@@ -40,6 +40,10 @@ impl ScorecardsPage {
         c.sector_median.map_or_else(|| "—".to_owned(), num)
     }
 
+    fn number(&self, x: &f64) -> String {
+        num(*x)
+    }
+
     fn points(&self, p: &f64) -> String {
         if *p > 0.0 {
             format!("+{}", num(*p))
