@@ -111,7 +111,17 @@ impl<'de> Deserialize<'de> for Quarter {
 /// The sector a business is compared within. A case is cosmetics when its category is under
 /// `goods.cosmetics`, beauty when it is `services.beauty_salon` (reference/taxonomy.json).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Sector {
@@ -154,7 +164,17 @@ impl Sector {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 pub enum Grade {
     A,
@@ -322,7 +342,9 @@ impl Method {
         if all.iter().any(|v| !v.is_finite() || *v < 0.0) {
             return Err("[scorecard] 的分值和阈值应为非负数".into());
         }
-        if !(self.grade_c <= self.grade_b && self.grade_b <= self.grade_a && self.grade_a <= self.base)
+        if !(self.grade_c <= self.grade_b
+            && self.grade_b <= self.grade_a
+            && self.grade_a <= self.base)
         {
             return Err("[scorecard] 应满足 grade_c ≤ grade_b ≤ grade_a ≤ base".into());
         }
@@ -332,7 +354,11 @@ impl Method {
     /// The method in words, from the values it computes with.
     pub fn explain(&self) -> Vec<String> {
         vec![
-            format!("基础分 {} 分，按下列各项扣分或加分，得分不低于 0 分、不高于 {} 分。", num(self.base), num(self.base)),
+            format!(
+                "基础分 {} 分，按下列各项扣分或加分，得分不低于 0 分、不高于 {} 分。",
+                num(self.base),
+                num(self.base)
+            ),
             format!(
                 "投诉量：与同类经营者（化妆品或美容美发，本季度至少有 1 件投诉的经营者）投诉件数的中位数比较，每高出中位数 1 倍扣 {} 分（按比例计算），最多扣 {} 分；不高于中位数的不扣分。",
                 num(self.complaints_weight),
@@ -356,7 +382,10 @@ impl Method {
                 num(self.referral_points),
                 num(self.referral_cap)
             ),
-            format!("承诺单位：放心消费承诺单位或线下无理由退货承诺单位加 {} 分。", num(self.commitment_bonus)),
+            format!(
+                "承诺单位：放心消费承诺单位或线下无理由退货承诺单位加 {} 分。",
+                num(self.commitment_bonus)
+            ),
             format!(
                 "等级：{} 分及以上为 A 级，{} 分及以上为 B 级，{} 分及以上为 C 级，低于 {} 分为 D 级。每项分值保留一位小数。",
                 num(self.grade_a),
@@ -398,9 +427,21 @@ pub fn assess(i: &GradeInputs, m: &Method) -> Assessment {
             "投诉量高于同类中位数",
             -(m.complaints_weight * excess).min(m.complaints_cap),
         ),
-        item("response", "按时响应率", -m.response_weight * shortfall(i.response)),
-        item("settlement", "和解率", -m.settlement_weight * shortfall(i.settlement)),
-        item("violations", "立案查处", -m.violation_points * i.violations as f64),
+        item(
+            "response",
+            "按时响应率",
+            -m.response_weight * shortfall(i.response),
+        ),
+        item(
+            "settlement",
+            "和解率",
+            -m.settlement_weight * shortfall(i.settlement),
+        ),
+        item(
+            "violations",
+            "立案查处",
+            -m.violation_points * i.violations as f64,
+        ),
         item(
             "counterfeit_ip",
             "假冒、知识产权侵权",
@@ -414,7 +455,11 @@ pub fn assess(i: &GradeInputs, m: &Method) -> Assessment {
         item(
             "commitment",
             "承诺单位",
-            if i.commitment_unit { m.commitment_bonus } else { 0.0 },
+            if i.commitment_unit {
+                m.commitment_bonus
+            } else {
+                0.0
+            },
         ),
     ];
     let total: f64 = m.base + items.iter().map(|it| it.points).sum::<f64>();

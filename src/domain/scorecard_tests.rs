@@ -117,7 +117,12 @@ fn the_text_says_the_values_it_computes_with() {
         ..Method::default()
     };
     let text = m.explain().join("\n");
-    for words in ["每件扣 12.5 分", "88 分及以上为 A 级", "最多扣 30 分", "加 5 分"] {
+    for words in [
+        "每件扣 12.5 分",
+        "88 分及以上为 A 级",
+        "最多扣 30 分",
+        "加 5 分",
+    ] {
         assert!(text.contains(words), "{words} in {text}");
     }
     assert!(!text.contains("每件扣 15 分"), "{text}");
@@ -146,10 +151,18 @@ fn quarters_parse_both_ways_and_span_their_months() {
     let q: Quarter = "2026Q3".parse().unwrap();
     assert_eq!(q, "2026-q3".parse().unwrap());
     assert_eq!(q.to_string(), "2026Q3");
-    assert_eq!((q.from().to_string(), q.to().to_string()), ("2026-07-01".into(), "2026-09-30".into()));
-    assert_eq!("2026Q1".parse::<Quarter>().unwrap().previous().to_string(), "2025Q4");
+    assert_eq!(
+        (q.from().to_string(), q.to().to_string()),
+        ("2026-07-01".into(), "2026-09-30".into())
+    );
+    assert_eq!(
+        "2026Q1".parse::<Quarter>().unwrap().previous().to_string(),
+        "2025Q4"
+    );
     assert_eq!(Quarter::of(q.to()), q);
-    for bad in ["2026Q5", "2026", "Q3", "26Q3", "2026Q", "2026Q03", "abcdQ1", "2026-Q3x"] {
+    for bad in [
+        "2026Q5", "2026", "Q3", "26Q3", "2026Q", "2026Q03", "abcdQ1", "2026-Q3x",
+    ] {
         assert!(bad.parse::<Quarter>().is_err(), "{bad}");
     }
 }

@@ -87,7 +87,8 @@ pub async fn quarter(
         .with_db(move |conn| read_quarter(conn, &principal, &ctx.reference, q, as_of, &method))
         .await?;
     if csv {
-        let bytes = export::csv(&set).map_err(|e| ApiError::from(ServiceError::Internal(e.to_string())))?;
+        let bytes =
+            export::csv(&set).map_err(|e| ApiError::from(ServiceError::Internal(e.to_string())))?;
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((

@@ -17,7 +17,7 @@ use crate::bulletin::outcome::{outcome, settlement};
 use crate::domain::enterprise::Commitment;
 use crate::domain::mask::mask_free_text;
 use crate::domain::scorecard::{
-    GradeInputs, Grade, Item, Method, Quarter, Sector, Share, assess, is_counterfeit_or_ip, median,
+    Grade, GradeInputs, Item, Method, Quarter, Sector, Share, assess, is_counterfeit_or_ip, median,
 };
 use crate::reference::Reference;
 use crate::store::bulletin::CohortEvent;
@@ -184,8 +184,6 @@ pub fn compute(inputs: &Inputs, reference: &Reference, method: &Method) -> Vec<S
             }
         })
         .collect();
-    out.sort_by(|a, b| {
-        (a.sector, &a.uscc, &a.name).cmp(&(b.sector, &b.uscc, &b.name))
-    });
+    out.sort_by(|a, b| (a.sector, &a.uscc, &a.name).cmp(&(b.sector, &b.uscc, &b.name)));
     out
 }

@@ -41,7 +41,12 @@ fn last_decisions(rows: Vec<FiledReport>, quarter: Quarter) -> Vec<FiledReport> 
             }
         }
     }
-    let until = china_midnight_utc(quarter.to().checked_add_days(Days::new(1)).unwrap_or_default());
+    let until = china_midnight_utc(
+        quarter
+            .to()
+            .checked_add_days(Days::new(1))
+            .unwrap_or_default(),
+    );
     let mut out: Vec<FiledReport> = last.into_values().filter(|r| r.at < until).collect();
     out.sort_by_key(|r| r.case_id);
     out

@@ -22,7 +22,6 @@ pub const A_DESK: &str = "desk@meiyan.cn";
 pub const B_DESK: &str = "desk@liren.cn";
 pub const AS_OF: &str = "2026-11-20";
 
-
 pub async fn token(app: &TestApp, email: &str) -> String {
     app.login_token(email, PASSWORD).await
 }
@@ -79,7 +78,9 @@ pub async fn build(app: &TestApp) {
         enterprise(A_USCC, A_NAME, true, json!(["worry_free"])),
         enterprise(B_USCC, B_NAME, false, json!([])),
     ] {
-        let (s, v) = app.post_as("/api/v1/admin/enterprises", &admin, &body).await;
+        let (s, v) = app
+            .post_as("/api/v1/admin/enterprises", &admin, &body)
+            .await;
         assert!(s == 200 || s == 201, "{v}");
     }
     app.add_user(ANALYST, "analyst", &[], None).await;
@@ -90,10 +91,22 @@ pub async fn build(app: &TestApp) {
 
     // A1: sent to A through ODR; A answers, the consumer accepts: settled.
     app.set_now(july(6));
-    let mut a1 = complaint(Some(A_USCC), A_NAME, "goods.cosmetics.skincare", "13900000101");
+    let mut a1 = complaint(
+        Some(A_USCC),
+        A_NAME,
+        "goods.cosmetics.skincare",
+        "13900000101",
+    );
     a1["prefer_odr"] = json!(true);
     let (a1, a1_token) = app.file(&a1).await;
-    act(app, july(8), A_DESK, &a1, json!({"action": "odr_answer", "proposal": "全额退款"})).await;
+    act(
+        app,
+        july(8),
+        A_DESK,
+        &a1,
+        json!({"action": "odr_answer", "proposal": "全额退款"}),
+    )
+    .await;
     app.set_now(july(10));
     let res = app
         .client
@@ -109,32 +122,70 @@ pub async fn build(app: &TestApp) {
     // A2: accepted, mediation terminated.
     app.set_now(july(6));
     let (a2, _) = app
-        .file(&complaint(Some(A_USCC), A_NAME, "goods.cosmetics.makeup", "13900000102"))
+        .file(&complaint(
+            Some(A_USCC),
+            A_NAME,
+            "goods.cosmetics.makeup",
+            "13900000102",
+        ))
         .await;
     act(app, july(8), MEDIATOR, &a2, json!({"action": "accept"})).await;
-    act(app, july(20), MEDIATOR, &a2, json!({"action": "terminate", "reason": "party_absent"}))
-        .await;
+    act(
+        app,
+        july(20),
+        MEDIATOR,
+        &a2,
+        json!({"action": "terminate", "reason": "party_absent"}),
+    )
+    .await;
 
     // A3: a skin reaction, referred; never accepted.
     app.set_now(july(7));
-    let mut a3 = complaint(Some(A_USCC), A_NAME, "goods.cosmetics.skincare", "13900000103");
+    let mut a3 = complaint(
+        Some(A_USCC),
+        A_NAME,
+        "goods.cosmetics.skincare",
+        "13900000103",
+    );
     a3["adverse_reaction"] = json!({"onset_date": "2026-07-03", "symptoms": "面部红肿瘙痒",
         "body_site": "面部", "severity": "general"});
     app.file(&a3).await;
 
     // B1 and C1: one complaint each.
     app.set_now(july(9));
-    app.file(&complaint(Some(B_USCC), B_NAME, "goods.cosmetics.perfume", "13900000104"))
-        .await;
-    app.file(&complaint(None, C_NAME, "goods.cosmetics.haircare_dye", "13900000105"))
-        .await;
+    app.file(&complaint(
+        Some(B_USCC),
+        B_NAME,
+        "goods.cosmetics.perfume",
+        "13900000104",
+    ))
+    .await;
+    app.file(&complaint(
+        None,
+        C_NAME,
+        "goods.cosmetics.haircare_dye",
+        "13900000105",
+    ))
+    .await;
     // A food complaint against B: not in the scorecard.
-    app.file(&complaint(Some(B_USCC), B_NAME, "goods.food", "13900000106"))
-        .await;
+    app.file(&complaint(
+        Some(B_USCC),
+        B_NAME,
+        "goods.food",
+        "13900000106",
+    ))
+    .await;
 
     // A counterfeit report against A, filed as a case.
     let filed = report(app, july(7), "counterfeit").await;
-    act(app, july(15), MEDIATOR, &filed, json!({"action": "open_case"})).await;
+    act(
+        app,
+        july(15),
+        MEDIATOR,
+        &filed,
+        json!({"action": "open_case"}),
+    )
+    .await;
     app.set_now(china_morning(2026, 11, 20));
 }
 

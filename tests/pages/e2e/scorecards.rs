@@ -57,7 +57,10 @@ async fn a_business_reads_its_own_scorecards(backend: Backend) {
     b.follow(&b.find("header a[href='/enterprise/scorecards']").await)
         .await;
     assert_eq!(b.text(&b.find("h1").await).await, "信用评分卡");
-    assert_eq!(b.text(&b.find("#grade-2026Q3").await).await, "D 级（信用较差）");
+    assert_eq!(
+        b.text(&b.find("#grade-2026Q3").await).await,
+        "D 级（信用较差）"
+    );
     assert_eq!(b.text(&b.find("#score-2026Q3").await).await, "48");
     let violations = b.text(&b.find("#violations-2026Q3").await).await;
     assert_eq!(violations, "1 件（其中假冒、知识产权侵权 1 件）");
@@ -78,7 +81,10 @@ async fn a_business_reads_its_own_scorecards(backend: Backend) {
         .await;
     w.sign_in(B_DESK, "/enterprise").await;
     w.open("/enterprise/scorecards").await;
-    assert_eq!(b.text(&b.find("#grade-2026Q3").await).await, "A 级（信用良好）");
+    assert_eq!(
+        b.text(&b.find("#grade-2026Q3").await).await,
+        "A 级（信用良好）"
+    );
     let page = b.source().await;
     for hidden in [A_NAME, A_USCC, "D 级（信用较差）"] {
         assert!(!page.contains(hidden), "{hidden}: A's card on B's page");
