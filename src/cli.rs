@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod bulletin;
 pub mod documents;
 pub mod import;
+pub mod scorecard;
 pub mod search;
 pub mod workflow;
 pub mod workorders;
@@ -82,6 +83,8 @@ pub enum Command {
     Gen(crate::r#gen::GenArgs),
     /// Compute the public bulletin of a period and write it as HTML, PDF, JSON and CSV.
     Bulletin(bulletin::BulletinArgs),
+    /// Credit scorecards of cosmetics and beauty businesses for a quarter, as CSV or JSON.
+    Scorecard(scorecard::ScorecardArgs),
     /// Issued documents (文书): `print` prints those without a PDF now (progress bar).
     Documents {
         #[command(subcommand)]
@@ -107,6 +110,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep { .. } | Command::Audit { .. } | Command::Calendar { .. } => None,
         Command::Reindex | Command::Import(_) | Command::Documents { .. } => None,
         Command::Workorders { .. } => None,
+        Command::Scorecard(_) => None,
     };
     let settings = Settings::resolve(&cli.common, listen.as_deref())?;
     crate::telemetry::init(settings.log_format);
@@ -126,6 +130,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calendar { command } => workflow::calendar(&settings, &command, SystemClock.now()),
         Command::Gen(args) => crate::r#gen::run(&settings, &args, &SystemClock),
         Command::Bulletin(args) => bulletin::run(
+            &settings,
+            &args,
+            crate::clock::china_date(SystemClock.now()),
+        ),
+        Command::Scorecard(args) => scorecard::run(
             &settings,
             &args,
             crate::clock::china_date(SystemClock.now()),

@@ -225,6 +225,8 @@ pub struct FileConfig {
     pub intake_batch: Option<u16>,
     /// `[screening]`: the city's Order 121 Art. 17 thresholds.
     pub screening: Option<crate::domain::screening::Thresholds>,
+    /// `[scorecard]`: the city's credit scorecard method (weights and grade thresholds).
+    pub scorecard: Option<crate::domain::scorecard::Method>,
     pub secret_key: Option<String>,
     pub webhook_allow_loopback: Option<bool>,
     pub webhook_poll_ms: Option<u64>,
@@ -283,6 +285,8 @@ pub struct Settings {
     pub intake_batch: usize,
     /// The city's Order 121 Art. 17 screening thresholds (`[screening]` in the TOML file).
     pub screening: crate::domain::screening::Thresholds,
+    /// The city's credit scorecard method (`[scorecard]` in the TOML file).
+    pub scorecard: crate::domain::scorecard::Method,
     /// The key sealing webhook secrets (64 hex); `None`: `<data-dir>/server.key`.
     pub secret_key: Option<String>,
     /// Webhooks may go to http://127.0.0.1 or localhost, and to private addresses.
@@ -302,6 +306,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("invalid listen address {0:?} (expected host:port, e.g. 127.0.0.1:8080)")]
     Listen(String),
+    #[error("invalid [scorecard] method: {0}")]
+    Scorecard(String),
 }
 
 impl Settings {
@@ -337,6 +343,8 @@ impl Settings {
         let cookie_secure = file
             .cookie_secure
             .unwrap_or_else(|| public_url.starts_with("https://"));
+        let scorecard = file.scorecard.unwrap_or_default();
+        scorecard.check().map_err(ConfigError::Scorecard)?;
         Ok(Settings {
             listen,
             data_dir,
@@ -408,6 +416,7 @@ impl Settings {
                     .clamp(1, 4096),
             ),
             screening: file.screening.unwrap_or_default(),
+            scorecard,
             secret_key: args.secret_key.clone().or(file.secret_key),
             webhook_allow_loopback: args
                 .webhook_allow_loopback
@@ -449,6 +458,7 @@ impl Settings {
             rate_limit_per_minute: DEFAULT_RATE_LIMIT,
             intake_batch: usize::from(DEFAULT_INTAKE_BATCH),
             screening: crate::domain::screening::Thresholds::default(),
+            scorecard: crate::domain::scorecard::Method::default(),
             secret_key: None,
             webhook_allow_loopback: false,
             webhook_poll_ms: 100,

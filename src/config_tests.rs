@@ -115,3 +115,31 @@ fn bad_file_and_bad_listen_are_errors_not_panics() {
         Err(ConfigError::Read { .. })
     ));
 }
+
+#[test]
+fn the_scorecard_method_is_read_from_its_section_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(
+        &file,
+        "[scorecard]\nviolation_points = 20\ngrade_a = 85.5\n",
+    )
+    .unwrap();
+    let args = CommonArgs {
+        config: Some(file.clone()),
+        data_dir: Some(dir.path().to_owned()),
+        ..Default::default()
+    };
+    let m = Settings::resolve(&args, None).unwrap().scorecard;
+    assert_eq!(
+        (m.violation_points, m.grade_a, m.grade_b),
+        (20.0, 85.5, 75.0)
+    );
+    std::fs::write(&file, "[scorecard]\ngrade_b = 95\n").unwrap();
+    assert!(matches!(
+        Settings::resolve(&args, None),
+        Err(ConfigError::Scorecard(_))
+    ));
+    std::fs::write(&file, "[scorecard]\nviolations = 1\n").unwrap();
+    assert!(Settings::resolve(&args, None).is_err(), "unknown keys");
+}

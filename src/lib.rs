@@ -19,6 +19,7 @@ pub mod printer;
 pub mod ratelimit;
 pub mod reference;
 pub mod routes;
+pub mod scorecard;
 pub mod search;
 pub mod secrets;
 pub mod service;

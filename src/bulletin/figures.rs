@@ -8,7 +8,7 @@ use super::methodology::indicators;
 use super::model::*;
 use super::outcome::{Judged, Outcome, outcome};
 use super::tally::{NO_CATEGORY, Tally, category_group, counted};
-use crate::domain::case::{CaseKind, CaseState};
+use crate::domain::case::CaseKind;
 use crate::domain::routing::Flag;
 use crate::domain::severity::Severity;
 use crate::domain::taxonomy::Taxonomy;
@@ -293,15 +293,11 @@ fn top_businesses(
         });
         b.complaints += 1;
         // Only once the business had its chance: it answered or its ODR period ended.
-        if o.odr && (o.odr_answered || o.odr_end.is_some()) {
-            b.response.count(o.odr_answered);
+        if let Some(answered) = o.business_response() {
+            b.response.count(answered);
         }
-        match case.state {
-            CaseState::Settled => b.settlement.count(true),
-            CaseState::MediationTerminated | CaseState::NotAccepted | CaseState::NotOpened => {
-                b.settlement.count(false)
-            }
-            _ => {}
+        if let Some(settled) = super::outcome::settlement(case.state) {
+            b.settlement.count(settled);
         }
     }
     let mut out: Vec<BusinessRow> = stats

@@ -34,6 +34,27 @@ pub struct Outcome {
     pub odr_answered: bool,
 }
 
+impl Outcome {
+    /// The business's response as every rate counts it: once it had its chance (it answered,
+    /// or its ODR negotiation ended), whether it answered within the ODR negotiation
+    /// (an answer is taken only while the negotiation runs); `None` before that.
+    pub fn business_response(&self) -> Option<bool> {
+        (self.odr && (self.odr_answered || self.odr_end.is_some())).then_some(self.odr_answered)
+    }
+}
+
+/// Settlement as every rate counts it: a settled case is a hit, one terminated or not
+/// accepted (or a report not opened) a miss, any other state is not counted.
+pub fn settlement(state: CaseState) -> Option<bool> {
+    match state {
+        CaseState::Settled => Some(true),
+        CaseState::MediationTerminated | CaseState::NotAccepted | CaseState::NotOpened => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
 fn judge(clocks: &[ClockView], which: Clock) -> Judged {
     let mut judged = Judged::Open;
     for c in clocks.iter().filter(|c| c.name == which) {

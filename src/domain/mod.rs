@@ -87,6 +87,7 @@ pub mod platforms;
 pub mod policy;
 pub mod reports;
 pub mod routing;
+pub mod scorecard;
 pub mod screening;
 pub mod severity;
 pub mod sms_limits;

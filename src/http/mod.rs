@@ -15,6 +15,7 @@ pub mod intake;
 pub mod integration;
 pub mod meta;
 pub mod phone;
+pub mod scorecards;
 pub mod signed_agreement;
 pub mod subscriptions;
 pub mod track;
@@ -99,6 +100,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                 .configure(disclosures::routes)
                 .configure(businesses::api_routes)
                 .configure(warnings::api_routes)
+                .configure(scorecards::routes)
                 .service(resource("/track/{case_no}", "GET").route(web::get().to(track::track)))
                 .service(
                     resource("/track/{case_no}/attachments", "POST")

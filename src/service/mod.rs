@@ -37,6 +37,7 @@ pub mod police_referral;
 pub mod queue;
 pub mod referral;
 pub mod reports;
+pub mod scorecards;
 pub mod screening;
 pub mod sessions;
 pub mod signed_agreement;

@@ -24,6 +24,7 @@ pub mod phone_codes;
 pub mod reference;
 pub mod reports;
 pub mod schema;
+pub mod scorecards;
 pub mod screening;
 pub mod search;
 pub mod warnings;

@@ -44,6 +44,12 @@ const AREAS: [Area; 8] = [
         about: "API 密钥、推送地址和推送记录",
     },
     Area {
+        href: "/enterprise/scorecards",
+        label: "信用评分卡",
+        roles: &[Role::Enterprise],
+        about: "本企业各季度的信用评分和评分方法",
+    },
+    Area {
         href: "/analyst",
         label: "数据分析",
         roles: &crate::service::analysis::ANALYSTS,

@@ -22,6 +22,7 @@ mod orders;
 mod pages;
 mod privacy;
 mod render;
+mod scorecards;
 mod strike;
 
 use common::TestApp;

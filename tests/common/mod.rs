@@ -10,6 +10,7 @@ pub mod hook_receiver;
 pub mod node;
 pub mod numbering;
 pub mod providers;
+pub mod scorecards;
 pub mod smtp;
 pub mod stream;
 pub mod webdriver;

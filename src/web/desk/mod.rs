@@ -10,6 +10,7 @@ mod enterprise;
 mod evidence;
 mod integration;
 mod queue;
+mod scorecards;
 mod signed;
 
 use actix_web::cookie::Cookie;
@@ -64,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(evidence::attachment)),
         )
         .service(resource("/enterprise", "GET").route(web::get().to(enterprise::queue)))
+        .service(resource("/enterprise/scorecards", "GET").route(web::get().to(scorecards::show)))
         .service(
             resource("/enterprise/integration", "GET, POST")
                 .route(web::get().to(integration::show))

@@ -10,6 +10,7 @@ pub mod complaint;
 mod disclosure;
 mod documents;
 mod fit;
+mod scorecards;
 mod tour;
 mod warnings;
 mod workorders;
