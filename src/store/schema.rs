@@ -439,3 +439,13 @@ diesel::table! {
         expires_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    case_rights_holders (case_id) {
+        case_id -> BigInt,
+        uscc -> Text,
+        name -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
+    }
+}
