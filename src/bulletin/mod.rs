@@ -2,6 +2,7 @@
 //! content, and renderings (HTML, PDF, JSON, CSV). See `model` for the open-data schema.
 
 pub mod aftercare;
+pub mod counterfeit;
 pub mod figures;
 pub mod gather;
 pub mod history;

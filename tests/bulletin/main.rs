@@ -21,6 +21,7 @@ mod orders;
 mod pages;
 mod privacy;
 mod render;
+mod stored;
 mod strike;
 
 use common::TestApp;

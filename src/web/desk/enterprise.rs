@@ -221,6 +221,7 @@ async fn render(
         sideways: false,
         agreement_id: view.agreement.as_ref().and_then(|a| a.document_id),
         documents: Vec::new(),
+        counterfeit_or_ip: false,
     };
     let notice = done.map(|d| {
         let steps = view.timeline.iter().map(|e| (e.event.as_str(), e.line()));
