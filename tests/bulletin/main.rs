@@ -13,6 +13,7 @@
 mod common;
 
 mod aftercare;
+mod counterfeit;
 mod figures;
 mod fixture;
 mod flow;

@@ -8,6 +8,7 @@ mod analyst;
 pub mod complaint;
 mod documents;
 mod fit;
+mod ip;
 mod tour;
 mod workorders;
 
