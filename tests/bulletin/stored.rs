@@ -41,7 +41,10 @@ fn a_bulletin_stored_before_the_counterfeit_section_renders_as_it_did() {
         }
     }
     let old: Bulletin = serde_json::from_str(&read("2026-Q3.json")).expect("old JSON reads");
-    // CAPTURE-MARK
+    assert!(
+        old.figures.counterfeit_ip.is_none(),
+        "an old bulletin has no counterfeit and IP section"
+    );
     for (name, text) in renderings(&old) {
         assert!(text == read(name), "{name} renders differently than it did");
     }
