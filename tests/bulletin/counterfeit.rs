@@ -70,6 +70,7 @@ async fn counterfeit_and_ip_figures_match_sql(backend: Backend) {
     app.set_now(morning(2026, 9, 4));
     let mut complaint = sample_complaint();
     complaint["nature"] = json!("counterfeit");
+    complaint["purchase"] = json!({"date": "2026-08-30", "amount_fen": 12900, "online": false});
     app.file(&complaint).await;
     // Next quarter's report is not counted.
     report(&app, (10, 9), "ip_copyright").await;
