@@ -58,9 +58,9 @@ pub struct CounterfeitIpSection {
 
 /// Whether the report was filed on or before `as_of` (China date of the step).
 fn filed_by(events: &[CohortEvent], as_of: NaiveDate) -> bool {
-    events.iter().any(|e| {
-        e.to_state == Some(CaseState::CaseOpened) && china_date(e.at.and_utc()) <= as_of
-    })
+    events
+        .iter()
+        .any(|e| e.to_state == Some(CaseState::CaseOpened) && china_date(e.at.and_utc()) <= as_of)
 }
 
 /// The section over the period's counted cases (`tally::counted`).

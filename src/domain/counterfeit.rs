@@ -22,9 +22,7 @@ pub struct Finding<'a> {
 }
 
 /// Reports and filed cases of one nature.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Counted {
     pub reports: u64,
     pub filed: u64,
@@ -38,9 +36,7 @@ impl Counted {
 }
 
 /// Counterfeit and IP reports by nature; other natures are not counted.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CounterfeitIpTally {
     pub counterfeit: Counted,
     pub trademark: Counted,
@@ -115,7 +111,10 @@ pub fn tally_by_business<'a>(
     findings: impl IntoIterator<Item = Finding<'a>>,
 ) -> BTreeMap<String, CounterfeitIpTally> {
     let mut out: BTreeMap<String, CounterfeitIpTally> = BTreeMap::new();
-    for f in findings.into_iter().filter(|f| f.nature.is_counterfeit_or_ip()) {
+    for f in findings
+        .into_iter()
+        .filter(|f| f.nature.is_counterfeit_or_ip())
+    {
         out.entry(f.business.to_owned())
             .or_default()
             .add(f.nature, f.filed);
@@ -145,10 +144,34 @@ mod tests {
             f("C", Nature::IpCopyright, true),
             f("C", Nature::Quality, true),
         ]);
-        assert_eq!(t.counterfeit, Counted { reports: 2, filed: 1 });
-        assert_eq!(t.of(Nature::IpTrademark), Counted { reports: 1, filed: 1 });
-        assert_eq!(t.ip(), Counted { reports: 3, filed: 2 });
-        assert_eq!(t.total(), Counted { reports: 5, filed: 3 });
+        assert_eq!(
+            t.counterfeit,
+            Counted {
+                reports: 2,
+                filed: 1
+            }
+        );
+        assert_eq!(
+            t.of(Nature::IpTrademark),
+            Counted {
+                reports: 1,
+                filed: 1
+            }
+        );
+        assert_eq!(
+            t.ip(),
+            Counted {
+                reports: 3,
+                filed: 2
+            }
+        );
+        assert_eq!(
+            t.total(),
+            Counted {
+                reports: 5,
+                filed: 3
+            }
+        );
     }
 
     #[test]
@@ -160,7 +183,13 @@ mod tests {
         ]);
         assert_eq!(by.len(), 1);
         let t = by["91440703MA4UJ5QX2U"];
-        assert_eq!(t.total(), Counted { reports: 2, filed: 1 });
+        assert_eq!(
+            t.total(),
+            Counted {
+                reports: 2,
+                filed: 1
+            }
+        );
         assert_eq!(t.counterfeit.filed, 1);
     }
 }

@@ -211,8 +211,11 @@ fn ip_natures_are_grouped_with_counterfeits_and_only_for_reports() {
         assert_eq!(info.reports_only, n.reports_only());
     }
     // The file must say what the code says.
-    let text = include_str!("../../reference/taxonomy.json")
-        .replacen(r#", "group": "counterfeit_ip", "reports_only": true"#, "", 1);
+    let text = include_str!("../../reference/taxonomy.json").replacen(
+        r#", "group": "counterfeit_ip", "reports_only": true"#,
+        "",
+        1,
+    );
     assert!(matches!(
         Taxonomy::from_json(&text),
         Err(TaxonomyError::FixedListMismatch { .. })

@@ -68,9 +68,6 @@ mod tests {
             .into_iter()
             .map(|i| i.field)
             .collect();
-        assert_eq!(
-            fields,
-            ["rights_holder.uscc", "rights_holder.contact_name"]
-        );
+        assert_eq!(fields, ["rights_holder.uscc", "rights_holder.contact_name"]);
     }
 }

@@ -86,7 +86,12 @@ async fn counterfeit_and_ip_figures_match_sql(backend: Backend) {
             .unwrap()
             .iter()
             .filter(|r| r[field].as_u64().unwrap() > 0)
-            .map(|r| (r["code"].as_str().unwrap().to_owned(), r[field].as_u64().unwrap()))
+            .map(|r| {
+                (
+                    r["code"].as_str().unwrap().to_owned(),
+                    r[field].as_u64().unwrap(),
+                )
+            })
             .collect()
     };
     let reports = grouped(
@@ -121,12 +126,19 @@ async fn counterfeit_and_ip_figures_match_sql(backend: Backend) {
     assert_eq!(reports, expected);
     assert_eq!(
         filed,
-        [("counterfeit".to_owned(), 1), ("ip_trademark".to_owned(), 1)].into()
+        [
+            ("counterfeit".to_owned(), 1),
+            ("ip_trademark".to_owned(), 1)
+        ]
+        .into()
     );
     assert_eq!(section["reports"], 7);
     assert_eq!(section["ip_reports"], 4);
     assert_eq!(
-        (&section["filed"]["numerator"], &section["filed"]["denominator"]),
+        (
+            &section["filed"]["numerator"],
+            &section["filed"]["denominator"]
+        ),
         (&json!(2), &json!(7))
     );
     let method: Vec<&str> = b["methodology"]
@@ -143,7 +155,10 @@ async fn counterfeit_and_ip_figures_match_sql(backend: Backend) {
     assert!(html.contains("专题：打击假冒和侵犯知识产权"), "{html}");
     assert!(html.contains("<td>商标侵权</td><td class=\"num\">2</td><td class=\"num\">1</td>"));
     let csv = render::csv(&bulletin);
-    assert!(csv.contains(",counterfeit_ip,ip_trademark,商标侵权,2,"), "{csv}");
+    assert!(
+        csv.contains(",counterfeit_ip,ip_trademark,商标侵权,2,"),
+        "{csv}"
+    );
     assert!(csv.contains(",counterfeit_ip_filed,counterfeit,"), "{csv}");
     let open: Value = serde_json::from_str(&render::json(&bulletin)).unwrap();
     assert_eq!(open["counterfeit_ip"], *section);

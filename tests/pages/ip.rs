@@ -58,7 +58,11 @@ async fn a_rights_holder_reports_through_the_form(backend: Backend) {
     let bad = web
         .post_multipart(
             "/report",
-            &report_fields(&csrf, &idem, &[("rights_holder.uscc", "91310000MA1FL8TQ37")]),
+            &report_fields(
+                &csrf,
+                &idem,
+                &[("rights_holder.uscc", "91310000MA1FL8TQ37")],
+            ),
             vec![],
         )
         .await;
@@ -68,7 +72,10 @@ async fn a_rights_holder_reports_through_the_form(backend: Backend) {
         "{}",
         bad.body
     );
-    assert!(bad.body.contains("<details class=\"rights-holder\" id=\"rights-holder\" open>"));
+    assert!(
+        bad.body
+            .contains("<details class=\"rights-holder\" id=\"rights-holder\" open>")
+    );
     // Unticked, the same fields are not read at all: an anonymous report is filed.
     let unticked = web
         .post_multipart(
@@ -94,9 +101,17 @@ async fn a_rights_holder_reports_through_the_form(backend: Backend) {
     let start = filed.body.find(marker).expect("case number") + marker.len();
     let case_no = filed.body[start..].split('<').next().unwrap().to_owned();
     assert!(case_no.starts_with("JB-2026-"), "{case_no}");
-    assert!(!filed.body.contains(HOLDER_NAME), "the confirmation names no one");
-    let desk = app.get_text_as(&format!("/desk/cases/{case_no}"), &med).await;
-    assert!(desk.contains(HOLDER_NAME) && desk.contains(HOLDER_USCC), "{desk}");
+    assert!(
+        !filed.body.contains(HOLDER_NAME),
+        "the confirmation names no one"
+    );
+    let desk = app
+        .get_text_as(&format!("/desk/cases/{case_no}"), &med)
+        .await;
+    assert!(
+        desk.contains(HOLDER_NAME) && desk.contains(HOLDER_USCC),
+        "{desk}"
+    );
     assert!(desk.contains("商标侵权"), "{desk}");
 }
 

@@ -49,7 +49,10 @@ async fn a_rights_holder_reports_and_only_staff_see_it(backend: Backend) {
     );
     let page = app.get_text_as(&format!("/desk/cases/{no}"), &med).await;
     assert!(page.contains("举报人为权利人（企业）"), "{page}");
-    assert!(page.contains(HOLDER_NAME) && page.contains(HOLDER_USCC), "{page}");
+    assert!(
+        page.contains(HOLDER_NAME) && page.contains(HOLDER_USCC),
+        "{page}"
+    );
 
     // The reported business finds nothing: not the case, not in its list, not on its desk.
     let (s, _) = view(&app, &no, Who::Bearer(&firm)).await;

@@ -165,10 +165,12 @@ impl IntakePage {
     /// The rights-holder section starts open once the box is ticked or any of it filled.
     fn rights_holder_open(&self) -> bool {
         self.entered.value("rights_holder") == "yes"
-            || ["uscc", "name", "contact_name", "contact_phone"].iter().any(|f| {
-                let i = self.input(&format!("rights_holder.{f}"));
-                !i.value.is_empty() || i.invalid()
-            })
+            || ["uscc", "name", "contact_name", "contact_phone"]
+                .iter()
+                .any(|f| {
+                    let i = self.input(&format!("rights_holder.{f}"));
+                    !i.value.is_empty() || i.invalid()
+                })
     }
 
     fn districts(&self) -> Vec<Choice> {

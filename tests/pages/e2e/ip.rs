@@ -20,7 +20,8 @@ async fn the_rights_holder_option_of_the_report_form() {
         .await;
     b.fill("#f-rights-holder-uscc", "91310000MA1FL8TQ37").await;
     b.fill("#f-rights-holder-contact-name", "林法务").await;
-    b.fill("#f-rights-holder-contact-phone", "13916881234").await;
+    b.fill("#f-rights-holder-contact-phone", "13916881234")
+        .await;
     b.photograph("report-rights-holder").await;
     b.follow(&b.find("form[action='/report'] button[type=submit]").await)
         .await;
