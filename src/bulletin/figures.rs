@@ -258,6 +258,7 @@ pub fn compute(inputs: &Inputs, reference: &Reference, taxonomy: &Taxonomy) -> F
             reference,
             inputs.as_of,
         ),
+        counterfeit_ip: Some(super::counterfeit::section(&cases, &events, inputs.as_of)),
         history_periods: [&inputs.previous_year, &inputs.previous_period]
             .into_iter()
             .filter(|(_, e)| matches!(e, Earlier::History { .. }))

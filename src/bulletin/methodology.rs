@@ -82,6 +82,7 @@ pub fn indicators() -> Vec<Indicator> {
     DEFINITIONS
         .iter()
         .chain(super::aftercare::DEFINITIONS.iter())
+        .chain(super::counterfeit::DEFINITIONS.iter())
         .map(|(key, label, numerator, denominator)| Indicator {
             key: (*key).to_owned(),
             label: (*label).to_owned(),

@@ -3,6 +3,7 @@
 
 pub mod aftercare;
 pub mod business;
+pub mod counterfeit;
 pub mod figures;
 pub mod gather;
 pub mod history;

@@ -226,6 +226,10 @@ pub struct Figures {
     /// Termination notices and follow-up visits (absent from bulletins published before).
     #[serde(default)]
     pub aftercare: super::aftercare::AftercareSection,
+    /// Counterfeit and IP-infringement reports (measure 12). Absent from bulletins published
+    /// before, and then left out of every rendering, so those render as they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterfeit_ip: Option<super::counterfeit::CounterfeitIpSection>,
 }
 
 impl Figures {

@@ -226,6 +226,32 @@ fn figures() -> Figures {
             fulfilled: Rate::of(44, 49),
             unfulfilled: 5,
         },
+        counterfeit_ip: Some(counterfeit_ip()),
+    }
+}
+
+fn counterfeit_ip() -> super::counterfeit::CounterfeitIpSection {
+    let rows = [
+        ("counterfeit", "假冒", 96, 41),
+        ("ip_trademark", "商标侵权", 23, 12),
+        ("ip_patent", "专利侵权", 4, 1),
+        ("ip_copyright", "著作权侵权", 7, 3),
+    ];
+    super::counterfeit::CounterfeitIpSection {
+        rows: rows
+            .iter()
+            .map(
+                |(code, label, reports, filed)| super::counterfeit::CounterfeitIpRow {
+                    code: (*code).into(),
+                    label: (*label).into(),
+                    reports: *reports,
+                    filed: *filed,
+                },
+            )
+            .collect(),
+        reports: 130,
+        ip_reports: 34,
+        filed: Rate::of(57, 130),
     }
 }
 

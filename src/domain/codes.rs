@@ -58,3 +58,41 @@ impl PauseReason {
         }
     }
 }
+
+impl PauseReason {
+    /// The reasons the desk offers a case of `kind`, in order. A counterfeit or IP report
+    /// (`Nature::is_counterfeit_or_ip`) has 权利人辨认鉴别 first: the rights holder telling its
+    /// genuine goods from fakes is the usual step of verifying such a report.
+    pub fn offered(kind: super::case::CaseKind, counterfeit_or_ip: bool) -> Vec<PauseReason> {
+        let mut out: Vec<PauseReason> = PauseReason::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.applies_to(kind))
+            .collect();
+        if counterfeit_or_ip {
+            out.sort_by_key(|r| *r != PauseReason::RightsHolderIdentification);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod offered_tests {
+    use super::PauseReason::{self, Appraisal, RightsHolderIdentification, Testing};
+    use crate::domain::case::CaseKind;
+
+    #[test]
+    fn identification_comes_first_for_counterfeit_and_ip_reports() {
+        assert_eq!(
+            PauseReason::offered(CaseKind::Report, true),
+            [RightsHolderIdentification, Testing, Appraisal]
+        );
+        assert_eq!(
+            PauseReason::offered(CaseKind::Report, false),
+            [Testing, Appraisal, RightsHolderIdentification]
+        );
+        assert!(
+            !PauseReason::offered(CaseKind::Complaint, true).contains(&RightsHolderIdentification)
+        );
+    }
+}

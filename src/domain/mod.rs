@@ -68,6 +68,7 @@ pub mod calendar;
 pub mod case;
 pub mod clocks;
 pub mod codes;
+pub mod counterfeit;
 pub mod csv_cell;
 pub mod disclosure;
 pub mod dispatch;

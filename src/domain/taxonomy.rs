@@ -74,6 +74,13 @@ pub struct NatureInfo {
     pub label_en: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The group the nature belongs to: `counterfeit_ip` for counterfeits and IP
+    /// infringement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Only reports may have this nature (IP infringement); complaints are refused it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reports_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -164,7 +171,14 @@ impl Taxonomy {
             return Err(TaxonomyError::DuplicateCode(d.code.clone()));
         }
         let natures: Vec<&str> = self.natures.iter().map(|n| n.code.as_str()).collect();
-        if natures != Nature::ALL.map(Nature::as_str) {
+        let rules: Vec<(Option<&str>, bool)> = self
+            .natures
+            .iter()
+            .map(|n| (n.group.as_deref(), n.reports_only))
+            .collect();
+        if natures != Nature::ALL.map(Nature::as_str)
+            || rules != Nature::ALL.map(|n| (n.group(), n.reports_only()))
+        {
             return Err(TaxonomyError::FixedListMismatch {
                 kind: "投诉性质"
             });
@@ -232,6 +246,9 @@ pub enum Nature {
     Safety,
     Contract,
     Counterfeit,
+    IpTrademark,
+    IpPatent,
+    IpCopyright,
     Measurement,
     PersonalRights,
     Other,
@@ -245,10 +262,44 @@ code_enum!(Nature, "unknown_nature", "未知的投诉性质", [
     Safety = "safety", "安全";
     Contract = "contract", "合同";
     Counterfeit = "counterfeit", "假冒";
+    IpTrademark = "ip_trademark", "商标侵权";
+    IpPatent = "ip_patent", "专利侵权";
+    IpCopyright = "ip_copyright", "著作权侵权";
     Measurement = "measurement", "计量";
     PersonalRights = "personal_rights", "人格权益";
     Other = "other", "其他";
 ]);
+
+impl Nature {
+    /// 商标、专利、著作权侵权: a wrong to a rights holder, not to a consumer.
+    pub fn is_ip_infringement(self) -> bool {
+        matches!(
+            self,
+            Nature::IpTrademark | Nature::IpPatent | Nature::IpCopyright
+        )
+    }
+
+    /// Counterfeits and IP infringement (measure 12): the natures the bulletin counts
+    /// together, for which the desk offers 权利人辨认鉴别 first.
+    pub fn is_counterfeit_or_ip(self) -> bool {
+        self == Nature::Counterfeit || self.is_ip_infringement()
+    }
+
+    /// Only a report may have this nature. IP infringement wrongs the rights holder, not a
+    /// consumer, so it is no consumer dispute to mediate (Order 121 Art. 18 (3)); a consumer
+    /// sold a fake complains under `counterfeit`, which both kinds use.
+    pub fn reports_only(self) -> bool {
+        self.is_ip_infringement()
+    }
+
+    /// The grouping the taxonomy file states (`group`), if any.
+    pub fn group(self) -> Option<&'static str> {
+        self.is_counterfeit_or_ip().then_some(COUNTERFEIT_IP_GROUP)
+    }
+}
+
+/// The taxonomy's group of counterfeit and IP-infringement natures.
+pub const COUNTERFEIT_IP_GROUP: &str = "counterfeit_ip";
 
 /// Intake channel of a complaint or report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

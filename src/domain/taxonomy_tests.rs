@@ -88,6 +88,9 @@ fn enums_match_data() {
             "安全",
             "合同",
             "假冒",
+            "商标侵权",
+            "专利侵权",
+            "著作权侵权",
             "计量",
             "人格权益",
             "其他"
@@ -185,4 +188,36 @@ fn openapi_schema_builds() {
     let mut schemas = Vec::new();
     <Taxonomy as utoipa::ToSchema>::schemas(&mut schemas);
     assert!(schemas.iter().any(|(name, _)| name == "Category"));
+}
+
+#[test]
+fn ip_natures_are_grouped_with_counterfeits_and_only_for_reports() {
+    let ip: Vec<Nature> = Nature::ALL
+        .into_iter()
+        .filter(|n| n.is_ip_infringement())
+        .collect();
+    assert_eq!(
+        ip,
+        [Nature::IpTrademark, Nature::IpPatent, Nature::IpCopyright]
+    );
+    assert!(Nature::Counterfeit.is_counterfeit_or_ip());
+    assert!(!Nature::Counterfeit.is_ip_infringement());
+    assert!(!Nature::Counterfeit.reports_only());
+    assert!(!Nature::Quality.is_counterfeit_or_ip());
+    let t = Taxonomy::builtin();
+    for n in Nature::ALL {
+        let info = t.nature(n.as_str()).expect("in the file");
+        assert_eq!(info.group.as_deref(), n.group());
+        assert_eq!(info.reports_only, n.reports_only());
+    }
+    // The file must say what the code says.
+    let text = include_str!("../../reference/taxonomy.json").replacen(
+        r#", "group": "counterfeit_ip", "reports_only": true"#,
+        "",
+        1,
+    );
+    assert!(matches!(
+        Taxonomy::from_json(&text),
+        Err(TaxonomyError::FixedListMismatch { .. })
+    ));
 }

@@ -277,6 +277,7 @@ impl Generator {
             nature: Some(nature.to_owned()),
             title: (rng.u32(0..100) < 85).then_some(title),
             description: Some(texts::typos(rng, description, 5)),
+            rights_holder: None,
         }
     }
 }

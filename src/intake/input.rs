@@ -132,6 +132,24 @@ pub struct ComplaintInput {
     pub disclosure_consent: Option<bool>,
 }
 
+/// A rights holder reporting counterfeits or infringement of its IP (我是权利人（企业）).
+/// Every field is required when this block is given; staff alone read it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(default)]
+pub struct RightsHolderInput {
+    /// The rights holder's unified social credit code (统一社会信用代码), 18 characters
+    /// with the GB 32100 check character.
+    pub uscc: Option<String>,
+    /// Registered name of the rights holder.
+    #[validate(length(max = 100))]
+    pub name: Option<String>,
+    /// The person the bureau contacts, e.g. for identifying the goods (权利人辨认鉴别).
+    #[validate(length(max = 50))]
+    pub contact_name: Option<String>,
+    /// The contact person's mainland mobile number.
+    pub contact_phone: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(default)]
 pub struct ReportInput {
@@ -153,4 +171,8 @@ pub struct ReportInput {
     pub title: Option<String>,
     #[validate(length(max = 5000))]
     pub description: Option<String>,
+    /// The reporter is the rights holder of the brand, patent or work (a business).
+    #[validate(nested)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rights_holder: Option<RightsHolderInput>,
 }

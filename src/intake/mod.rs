@@ -5,6 +5,7 @@ pub mod input;
 pub mod issues;
 pub mod labels;
 pub mod parse;
+pub mod rights_holder;
 
 pub use issues::FieldIssue;
 pub use parse::{IntakeContext, NewCase, parse_complaint, parse_report};

@@ -114,6 +114,8 @@ pub struct NewCase {
     pub adverse_reaction: Option<AdverseReaction>,
     /// Opened awaiting dispatch by the unified intake unit (`IntakeContext::unplaced`).
     pub awaiting_dispatch: bool,
+    /// A report's reporter is the rights holder (a business); staff alone see it.
+    pub rights_holder: Option<super::rights_holder::RightsHolder>,
 }
 
 pub fn parse_complaint(
@@ -141,7 +143,17 @@ pub fn parse_complaint(
             None
         }
     };
-    let nature = parse_nature(&mut issues, &input.nature);
+    let nature = parse_nature(&mut issues, &input.nature).filter(|n| {
+        let complaint_may = !n.reports_only();
+        if !complaint_may {
+            issues.push(
+                "nature",
+                "nature_report_only",
+                "商标、专利、著作权侵权不属于消费纠纷，请通过举报提交；买到假货请选「假冒」",
+            );
+        }
+        complaint_may
+    });
     let title = issues.required_text("title", &input.title);
     let description = issues.required_text("description", &input.description);
     let claim = issues.required_text("claim", &input.claim);
@@ -180,6 +192,7 @@ pub fn parse_complaint(
             purchase,
             adverse_reaction,
             awaiting_dispatch: ctx.unplaced,
+            rights_holder: None,
         })
     })
 }
@@ -221,6 +234,10 @@ pub fn parse_report(input: &ReportInput, ctx: &IntakeContext) -> Result<NewCase,
         .purchase
         .as_ref()
         .map(|p| parse_purchase(&mut issues, p, received_date));
+    let rights_holder = input
+        .rights_holder
+        .as_ref()
+        .map(|r| super::rights_holder::parse(&mut issues, r));
     let policy = select_policy(&mut issues, ctx, received_date);
     issues.into_result(|| {
         Some(NewCase {
@@ -243,6 +260,7 @@ pub fn parse_report(input: &ReportInput, ctx: &IntakeContext) -> Result<NewCase,
             purchase,
             adverse_reaction: None,
             awaiting_dispatch: ctx.unplaced,
+            rights_holder: optional_parsed(rights_holder)?,
         })
     })
 }

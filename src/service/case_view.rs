@@ -235,6 +235,8 @@ pub struct StaffCaseView {
     pub screening: Option<super::screening::Screening>,
     /// The 调解书 of a settlement in mediation (`domain::agreement`).
     pub agreement: Option<AgreementState>,
+    /// A report's reporter that is the rights holder (权利人), for staff only.
+    pub rights_holder: Option<super::case_view_parts::RightsHolderView>,
 }
 
 pub use super::case_view_parts::{AdverseReactionView, ProductView};
@@ -479,6 +481,7 @@ pub fn render(
                     super::screening::of_cases(conn, &[c.id])?.remove(&c.id)
                 },
                 agreement,
+                rights_holder: super::case_view_parts::rights_holder_of(conn, c.id, masked)?,
             })))
         }
         Access::Enterprise => {

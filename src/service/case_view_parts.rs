@@ -59,3 +59,38 @@ impl From<AdverseReactionRow> for AdverseReactionView {
         }
     }
 }
+
+/// The rights holder who reported the case (`None` for any other reporter). A business, so
+/// its name and USCC are shown as given; its contact person is masked for analysts.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RightsHolderView {
+    pub uscc: String,
+    pub name: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+}
+
+/// The staff view's rights holder of a case.
+pub fn rights_holder_of(
+    conn: &mut crate::store::Db,
+    case_id: i64,
+    masked: bool,
+) -> Result<Option<RightsHolderView>, diesel::result::Error> {
+    use crate::domain::mask::{mask_name, mask_phone};
+    Ok(
+        crate::store::rights_holders::of_case(conn, case_id)?.map(|r| RightsHolderView {
+            contact_name: if masked {
+                mask_name(&r.contact_name)
+            } else {
+                r.contact_name
+            },
+            contact_phone: if masked {
+                mask_phone(&r.contact_phone)
+            } else {
+                r.contact_phone
+            },
+            uscc: r.uscc,
+            name: r.name,
+        }),
+    )
+}

@@ -355,6 +355,18 @@ fn insert_new_case(
             }],
         )?;
     }
+    if let Some(r) = &case.rights_holder {
+        crate::store::rights_holders::insert(
+            conn,
+            &crate::store::rights_holders::RightsHolderRow {
+                case_id,
+                uscc: r.uscc.as_str().to_owned(),
+                name: r.name.clone(),
+                contact_name: r.contact_name.clone(),
+                contact_phone: r.contact_phone.as_str().to_owned(),
+            },
+        )?;
+    }
     if let Some(a) = &case.adverse_reaction {
         cases::insert_adverse_reaction(
             conn,

@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod phone_codes;
 pub mod reference;
 pub mod reports;
+pub mod rights_holders;
 pub mod schema;
 pub mod scorecards;
 pub mod screening;

@@ -472,5 +472,11 @@ diesel::allow_tables_to_appear_in_same_query!(case_disclosures, cases);
         created_by -> Text,
         created_at -> Timestamp,
         published_at -> Nullable<Timestamp>,
+    case_rights_holders (case_id) {
+        case_id -> BigInt,
+        uscc -> Text,
+        name -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
     }
 }

@@ -14,6 +14,7 @@ mod common;
 
 mod aftercare;
 mod businesses;
+mod counterfeit;
 mod figures;
 mod fixture;
 mod flow;
@@ -23,6 +24,7 @@ mod pages;
 mod privacy;
 mod render;
 mod scorecards;
+mod stored;
 mod strike;
 
 use common::TestApp;

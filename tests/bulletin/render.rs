@@ -53,6 +53,7 @@ fn pdf_carries_extractable_chinese_figures_and_embedded_fonts() {
         "蓬江区",
         "恩平市",
         "化妆品专题",
+        "打击假冒和侵犯知识产权",
         "3391/3452",
     ] {
         assert!(

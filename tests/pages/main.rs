@@ -22,6 +22,7 @@ mod dispatch;
 mod documents;
 mod e2e;
 mod grounds121;
+mod ip;
 mod journeys;
 mod journeys_lists;
 mod journeys_nav;

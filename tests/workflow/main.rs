@@ -22,6 +22,7 @@ mod doc_templates;
 mod documents;
 mod documents_pdf;
 mod grounds;
+mod ip;
 mod joint;
 mod leads;
 mod mail;

@@ -180,6 +180,24 @@ fn lines(b: &Bulletin) -> Vec<Line> {
             .iter()
             .map(|(code, label, n)| Line::figure("aftercare", code, label, n)),
     );
+    // Only bulletins with the section have these lines (older ones read as they did).
+    if let Some(ci) = &f.counterfeit_ip {
+        for r in &ci.rows {
+            out.push(Line::figure("counterfeit_ip", &r.code, &r.label, r.reports));
+            out.push(Line::figure(
+                "counterfeit_ip_filed",
+                &r.code,
+                &format!("{}已立案", r.label),
+                r.filed,
+            ));
+        }
+        out.push(Line::rate(
+            "rate",
+            "counterfeit_ip_filed",
+            "假冒、侵权举报立案率",
+            &ci.filed,
+        ));
+    }
     out.push(Line::figure(
         "odr",
         "enterprises_enrolled",

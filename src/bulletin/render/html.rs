@@ -156,6 +156,12 @@ struct Page<'a> {
 }
 
 impl Page<'_> {
+    /// The filed share of the counterfeit and IP section, when the bulletin has one.
+    fn counterfeit_filed(&self) -> Option<RateLine> {
+        let section = self.b.figures.counterfeit_ip.as_ref()?;
+        Some(RateLine::new("假冒、侵权举报立案率", &section.filed))
+    }
+
     /// `1` → `一`, up to `十`; larger numbers in digits.
     fn ordinal(&self, n: &usize) -> String {
         let n = *n;

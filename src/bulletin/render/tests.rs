@@ -64,6 +64,9 @@ fn csv_has_the_documented_header_and_importable_rows() {
         "2026-Q3,cosmetics_referral,serious,严重,4,0.093,1.0,,",
         "2026-Q3,business,,某电商平台“美妆优选旗舰店”,39,,,,",
         "2026-Q3,hot_issue,,直播带货,168,,,,",
+        "2026-Q3,counterfeit_ip,ip_trademark,商标侵权,23,,,,",
+        "2026-Q3,counterfeit_ip_filed,ip_trademark,商标侵权已立案,12,,,,",
+        "2026-Q3,rate,counterfeit_ip_filed,假冒、侵权举报立案率,,0.4385,,57,130",
     ] {
         assert!(rows.contains(&expected), "missing {expected}\n{text}");
     }
@@ -181,6 +184,7 @@ fn html_is_a_self_contained_chinese_page_in_section_order() {
         "十一、被投诉较多的经营者",
         "十二、典型案例",
         "十三、消费提示",
+        "专题：打击假冒和侵犯知识产权",
         "统计说明",
         "数据指纹（SHA-256）",
     ];

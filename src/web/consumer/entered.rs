@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use crate::intake::FieldIssue;
 use crate::intake::input::{
     AdverseReactionInput, ComplaintInput, PersonInput, PlaceInput, ProductInput, PurchaseInput,
-    ReportInput, RespondentInput,
+    ReportInput, RespondentInput, RightsHolderInput,
 };
 
 /// One input as a template shows it: its id, name, typed value and messages.
@@ -259,6 +259,14 @@ impl Entered {
             nature: self.text("nature"),
             title: self.text("title"),
             description: self.text("description"),
+            // 「我是权利人（企业）」: its fields count only when the box is ticked, and then
+            // each is required.
+            rights_holder: (self.value("rights_holder") == "yes").then(|| RightsHolderInput {
+                uscc: self.text("rights_holder.uscc"),
+                name: self.text("rights_holder.name"),
+                contact_name: self.text("rights_holder.contact_name"),
+                contact_phone: self.text("rights_holder.contact_phone"),
+            }),
         }
     }
 }

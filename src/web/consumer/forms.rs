@@ -129,9 +129,11 @@ impl IntakePage {
     }
 
     fn natures(&self) -> Vec<Choice> {
+        // IP infringement is reported, never complained of (`Nature::reports_only`).
         Taxonomy::builtin()
             .natures
             .iter()
+            .filter(|n| !(self.complaint && n.reports_only))
             .map(|n| Choice {
                 code: n.code.clone(),
                 label: match &n.hint {
@@ -158,6 +160,17 @@ impl IntakePage {
             let i = self.input(&format!("adverse_reaction.{f}"));
             !i.value.is_empty() || i.invalid()
         })
+    }
+
+    /// The rights-holder section starts open once the box is ticked or any of it filled.
+    fn rights_holder_open(&self) -> bool {
+        self.entered.value("rights_holder") == "yes"
+            || ["uscc", "name", "contact_name", "contact_phone"]
+                .iter()
+                .any(|f| {
+                    let i = self.input(&format!("rights_holder.{f}"));
+                    !i.value.is_empty() || i.invalid()
+                })
     }
 
     fn districts(&self) -> Vec<Choice> {

@@ -79,6 +79,8 @@ pub struct Audience<'a> {
     pub agreement_id: Option<i64>,
     /// The case's documents still in force, as (id, "title number"), for a correction.
     pub documents: Vec<(String, String)>,
+    /// A counterfeit or IP case: its pause form offers 权利人辨认鉴别 first.
+    pub counterfeit_or_ip: bool,
 }
 
 /// Steps that cannot be taken back: their form has a box to tick, and a post without it is
@@ -186,11 +188,7 @@ fn options(input: Input, audience: &Audience) -> Vec<(String, String)> {
             ),
         },
         Input::Select(CodeList::PauseReason) => {
-            let fitting: Vec<PauseReason> = PauseReason::ALL
-                .iter()
-                .copied()
-                .filter(|r| r.applies_to(audience.kind))
-                .collect();
+            let fitting = PauseReason::offered(audience.kind, audience.counterfeit_or_ip);
             code_options(&fitting, PauseReason::as_str, PauseReason::label_zh)
         }
         Input::Select(CodeList::Recipient) => recipients(audience),

@@ -321,6 +321,11 @@ pub(super) async fn render(
             })
             .map(|d| (d.id.to_string(), format!("{}（{}）", d.title, d.number)))
             .collect(),
+        counterfeit_or_ip: data
+            .view
+            .nature
+            .parse::<crate::domain::Nature>()
+            .is_ok_and(crate::domain::Nature::is_counterfeit_or_ip),
     };
     let notice = done.map(|d| {
         let steps = data

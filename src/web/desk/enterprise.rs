@@ -253,6 +253,7 @@ async fn render_with(
         sideways: false,
         agreement_id: view.agreement.as_ref().and_then(|a| a.document_id),
         documents: Vec::new(),
+        counterfeit_or_ip: false,
     };
     let notice = done.map(|d| {
         if d == "public_reply" {

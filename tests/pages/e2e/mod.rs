@@ -11,6 +11,7 @@ mod disclosure;
 mod documents;
 mod fit;
 mod scorecards;
+mod ip;
 mod tour;
 mod warnings;
 mod workorders;
