@@ -459,6 +459,8 @@ diesel::table! {
 
 diesel::joinable!(case_disclosures -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(case_disclosures, cases);
+
+diesel::table! {
     warnings (id) {
         id -> BigInt,
         version -> Integer,
@@ -472,6 +474,10 @@ diesel::allow_tables_to_appear_in_same_query!(case_disclosures, cases);
         created_by -> Text,
         created_at -> Timestamp,
         published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     case_rights_holders (case_id) {
         case_id -> BigInt,
         uscc -> Text,
