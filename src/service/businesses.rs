@@ -13,6 +13,7 @@ use crate::domain::enterprise::Commitment;
 use crate::domain::ids::Uscc;
 use crate::domain::labels::code_label;
 use crate::reference::Reference;
+use super::disclosure::{self, PublishedEntry};
 use crate::store::StoreError;
 use crate::store::businesses::{self as source, Narrow};
 use crate::store::enterprises;
@@ -186,6 +187,9 @@ pub struct BusinessPage {
     /// 放心消费承诺 and 线下无理由退货承诺 pledges.
     pub commitments: Vec<CommitmentView>,
     pub figures: BusinessFigures,
+    /// Complaints published with their complainant's consent after an editor approved them
+    /// (`service::disclosure`), newest closing first, at most `disclosure::MAX_ENTRIES`.
+    pub entries: Vec<PublishedEntry>,
 }
 
 /// Reads a USCC from a path; a malformed one (length, characters, check character) is a
@@ -208,7 +212,7 @@ pub fn page(
     let code = uscc.as_str();
     let (row, inputs) = conn.transaction(|conn| {
         let Some(row) = enterprises::find(conn, code)? else {
-            return Ok::<_, StoreError>((None, None));
+            return Ok::<_, ServiceError>((None, None));
         };
         let mut quarter_counts = Vec::new();
         for q in business::counted_quarters(today) {
@@ -225,9 +229,10 @@ pub fn page(
             cases,
             events,
         };
-        Ok((Some(row), Some(inputs)))
+        let entries = disclosure::published_entries(conn, uscc, disclosure::MAX_ENTRIES)?;
+        Ok((Some(row), Some((inputs, entries))))
     })?;
-    let (Some(row), Some(inputs)) = (row, inputs) else {
+    let (Some(row), Some((inputs, entries))) = (row, inputs) else {
         return Err(ServiceError::NotFound);
     };
     Ok(BusinessPage {
@@ -238,6 +243,7 @@ pub fn page(
             since: row.odr_since.filter(|_| row.odr),
         },
         figures: business::compute(&inputs, reference),
+        entries,
         uscc: row.uscc,
         name: row.name,
         district: row.district,

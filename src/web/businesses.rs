@@ -164,11 +164,13 @@ fn rate_line(label: &'static str, r: &Rate) -> RateLine {
     }
 }
 
-/// One complaint the business agreed to publish, with its reply (filled by the disclosure
-/// entries once they exist; empty until then).
+/// One complaint published with its complainant's consent, as an editor approved it.
 pub struct DisclosedComplaint {
     pub received: String,
-    pub title: String,
+    pub closed: String,
+    pub category: String,
+    pub summary: String,
+    pub outcome: String,
     pub reply: Option<String>,
 }
 
@@ -214,9 +216,18 @@ pub fn business_page(answer_of: Result<BusinessPage, ServiceError>) -> HttpRespo
             rate_line("ODR 按时响应率", &f.odr_response_on_time),
         ],
         methodology: f.methodology.clone(),
-        // filled by the disclosure entries (complaints published with consent and the
-        // business's reply, approved by an editor); none are wired in yet.
-        disclosed: Vec::new(),
+        disclosed: b
+            .entries
+            .iter()
+            .map(|e| DisclosedComplaint {
+                received: date_zh(e.received_on),
+                closed: date_zh(e.closed_on),
+                category: e.category_zh.clone().unwrap_or_else(|| "—".to_owned()),
+                summary: e.summary.clone(),
+                outcome: e.outcome_zh.clone(),
+                reply: e.reply.clone(),
+            })
+            .collect(),
         b,
     };
     answer(StatusCode::OK, &t)

@@ -18,7 +18,7 @@ struct Area {
     about: &'static str,
 }
 
-const AREAS: [Area; 8] = [
+const AREAS: [Area; 10] = [
     Area {
         href: "/admin",
         label: "管理首页",

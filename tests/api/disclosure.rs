@@ -12,6 +12,14 @@ use crate::on_both_backends;
 const USCC: &str = "91440703MA4UJ5QX2U";
 const ENTRIES: &str = "/api/v1/businesses/91440703MA4UJ5QX2U/entries";
 const PAGE: &str = "/businesses/91440703MA4UJ5QX2U/entries";
+const BUSINESS_API: &str = "/api/v1/businesses/91440703MA4UJ5QX2U";
+const BUSINESS_PAGE: &str = "/businesses/91440703MA4UJ5QX2U";
+
+async fn public_page(app: &TestApp, path: &str) -> String {
+    let res = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    res.text().await.unwrap()
+}
 
 /// Personal data planted in a complaint's and a reply's free text, none of which may reach
 /// the public: the complainant's name and address as given, a phone, an ID number, e-mail.
@@ -306,6 +314,14 @@ async fn an_approved_entry_is_published_masked_until_consent_is_withdrawn(backen
         page.contains("全额退款") && page.contains("调解成功"),
         "{page}"
     );
+    // The business's own page shows the same entry, in its JSON and on the page.
+    let (s, business) = app.get(BUSINESS_API).await;
+    assert_eq!((s, &business["entries"]), (200, &entries), "{business}");
+    let business_page = public_page(&app, BUSINESS_PAGE).await;
+    assert!(business_page.contains("全额退款"), "{business_page}");
+    for planted in PLANTED {
+        assert!(!business_page.contains(planted), "{planted}");
+    }
     assert!(set_consent(&app, &no, &token, true).await.1["published"] == true);
 
     // Logged on the chain, staff only, and the chain still verifies.
@@ -337,6 +353,8 @@ async fn an_approved_entry_is_published_masked_until_consent_is_withdrawn(backen
         .await
         .unwrap();
     assert!(!page.contains("全额退款"), "{page}");
+    assert_eq!(app.get(BUSINESS_API).await.1["entries"], json!([]));
+    assert!(!public_page(&app, BUSINESS_PAGE).await.contains("全额退款"));
     // Given again: back to the editors, not published on the old approval.
     let (_, v) = set_consent(&app, &no, &token, true).await;
     assert_eq!(
