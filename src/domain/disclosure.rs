@@ -32,7 +32,7 @@ pub const SUMMARY_MAX_CHARS: usize = 120;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Review {
-    /// Waiting for an editor: new, re-consented, or its reply changed since approval.
+    /// Waiting for an editor: new, re-consented, reopened, or its reply changed since approval.
     Queued,
     Approved,
     Refused,

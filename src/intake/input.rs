@@ -128,7 +128,8 @@ pub struct ComplaintInput {
     pub prefer_odr: Option<bool>,
     /// 是否同意公示投诉信息: the complainant agrees that the closed complaint may be published
     /// (masked, after an editor's review) on the business's public page. Absent means no:
-    /// consent is never presumed. Ignored for staff-keyed intake, which stores no.
+    /// consent is never presumed. Staff keying in a paper 投诉登记表 send the complainant's
+    /// own answer on it; a 12315 work order carries none and stores no.
     pub disclosure_consent: Option<bool>,
 }
 

@@ -103,8 +103,8 @@ pub struct NewCase {
     pub description: String,
     pub claim: Option<String>,
     pub prefer_odr: bool,
-    /// The complainant agreed to publication (是否同意公示投诉信息); always false for a report
-    /// and for staff-keyed intake.
+    /// The complainant agreed to publication (是否同意公示投诉信息): their own answer, online
+    /// or on the paper form staff key in; always false for a report and a 12315 work order.
     pub disclosure_consent: bool,
     /// Complainant or reporter; `None` for an anonymous report.
     pub person: Option<Person>,
@@ -185,7 +185,7 @@ pub fn parse_complaint(
             description: description?,
             claim,
             prefer_odr: input.prefer_odr.unwrap_or(false),
-            disclosure_consent: !ctx.staff && input.disclosure_consent == Some(true),
+            disclosure_consent: input.disclosure_consent == Some(true),
             person: Some(person?),
             respondent,
             product,

@@ -9,7 +9,7 @@ use super::case_view::{
 };
 use super::{Ctx, ServiceError};
 use crate::clock::china_date;
-use crate::domain::case::{CaseNo, CaseState};
+use crate::domain::case::{CaseKind, CaseNo, CaseState};
 use crate::domain::clocks::current_work;
 use crate::domain::event_payload::EventPayload;
 use crate::domain::policy::Clock;
@@ -260,6 +260,10 @@ pub fn apply(
         (_, false) => None,
         (true, true) => case.closed_on,
     };
+    if kind == CaseKind::Complaint && is_closed(state) && !is_closed(new_state) {
+        // Reopened: no earlier approval may publish the next outcome (Order 121 Art. 38).
+        super::disclosure::after_reopen(conn, case.id)?;
+    }
     workflow::set_projection(
         conn,
         case.id,

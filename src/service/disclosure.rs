@@ -177,6 +177,22 @@ pub fn set_consent(
     })
 }
 
+/// A closed complaint was reopened (in the step's transaction): its earlier review judged an
+/// outcome that no longer stands. The entry leaves the public page and goes back to the
+/// editors' queue, so the next closing is published only once an editor approves it with
+/// its new outcome. The business's reply stays as written; the approved copy is dropped.
+pub fn after_reopen(conn: &mut Db, case_id: i64) -> Result<(), ServiceError> {
+    let Some(mut row) = disclosures::find(conn, case_id)? else {
+        return Ok(());
+    };
+    row.review = Review::Queued.as_str().into();
+    row.refusal_reason = None;
+    row.published_at = None;
+    row.published_reply = None;
+    disclosures::save(conn, &row)?;
+    Ok(())
+}
+
 /// The business's public reply as stored, and where its review stands.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReplyView {
@@ -195,6 +211,11 @@ pub struct ReplyView {
 pub fn reply_refusal(case: &CaseRow, row: Option<&DisclosureRow>) -> Option<&'static str> {
     if case.closed_on.is_none() {
         Some("案件办结后才能填写公开回复 / the complaint is not closed")
+    } else if !rules::publishable_outcome(case.state) {
+        Some(
+            "该投诉已移送或并案，由其他机关或案件处理，不予公示，不能填写公开回复 \
+             / the complaint was transferred or merged and is never published",
+        )
     } else if !row.is_some_and(|r| r.consent) {
         Some("投诉人未同意公示，不能填写公开回复 / the complainant did not consent to publication")
     } else {

@@ -412,6 +412,8 @@ fn to_input(order: &WorkOrder, ctx: &Ctx) -> (IntakeInput, Channel) {
             description: Some(order.claim.clone()),
             // The claim field holds less than the description: its start.
             claim: Some(order.claim.chars().take(CLAIM_CHARS).collect()),
+            // The platform's export asks no 是否同意公示投诉信息: consent is never presumed.
+            disclosure_consent: Some(false),
             ..ComplaintInput::default()
         }),
         CaseKind::Report => IntakeInput::Report(ReportInput {

@@ -9,8 +9,8 @@ use crate::common::binary::run_on;
 use crate::common::{Backend, TestApp, read, sample_complaint, sample_report};
 use crate::on_both_backends;
 
-const USCC: &str = "91440703MA4UJ5QX2U";
-const ENTRIES: &str = "/api/v1/businesses/91440703MA4UJ5QX2U/entries";
+pub(crate) const USCC: &str = "91440703MA4UJ5QX2U";
+pub(crate) const ENTRIES: &str = "/api/v1/businesses/91440703MA4UJ5QX2U/entries";
 const PAGE: &str = "/businesses/91440703MA4UJ5QX2U/entries";
 const BUSINESS_API: &str = "/api/v1/businesses/91440703MA4UJ5QX2U";
 const BUSINESS_PAGE: &str = "/businesses/91440703MA4UJ5QX2U";
@@ -32,7 +32,7 @@ const PLANTED: [&str; 6] = [
     "13800138000",
 ];
 
-fn planted_complaint() -> Value {
+pub(crate) fn planted_complaint() -> Value {
     let mut c = sample_complaint();
     c["disclosure_consent"] = json!(true);
     c["title"] = json!("张三的面膜过敏投诉");
@@ -43,7 +43,7 @@ fn planted_complaint() -> Value {
     c
 }
 
-async fn consent_of(app: &TestApp, no: &str, token: &str) -> (u16, Value) {
+pub(crate) async fn consent_of(app: &TestApp, no: &str, token: &str) -> (u16, Value) {
     let res = app
         .client
         .get(app.url(&format!("/api/v1/track/{no}/disclosure-consent")))
@@ -66,7 +66,7 @@ async fn set_consent(app: &TestApp, no: &str, token: &str, consent: bool) -> (u1
     read(res).await
 }
 
-async fn put_as(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn put_as(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
     let res = app
         .client
         .put(app.url(path))
@@ -79,7 +79,7 @@ async fn put_as(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, V
 }
 
 /// Accepts and settles a complaint as the mediator: closed, with an outcome.
-async fn settle(app: &TestApp, med: &str, no: &str) {
+pub(crate) async fn settle(app: &TestApp, med: &str, no: &str) {
     let path = format!("/api/v1/cases/{no}/actions");
     let (s, v) = app.post_as(&path, med, &json!({"action": "accept"})).await;
     assert_eq!(s, 200, "{v}");
@@ -88,15 +88,15 @@ async fn settle(app: &TestApp, med: &str, no: &str) {
     assert_eq!((s, v["state"].as_str()), (200, Some("settled")), "{v}");
 }
 
-struct Desk {
-    med: String,
-    admin: String,
-    sup: String,
-    analyst: String,
-    shop: String,
+pub(crate) struct Desk {
+    pub(crate) med: String,
+    pub(crate) admin: String,
+    pub(crate) sup: String,
+    pub(crate) analyst: String,
+    pub(crate) shop: String,
 }
 
-async fn desk(app: &TestApp) -> Desk {
+pub(crate) async fn desk(app: &TestApp) -> Desk {
     app.add_enterprise(USCC, "江门市美颜化妆品有限公司", "440703", false);
     Desk {
         med: app
@@ -113,7 +113,7 @@ async fn desk(app: &TestApp) -> Desk {
     }
 }
 
-fn queued(queue: &Value, no: &str) -> Option<Value> {
+pub(crate) fn queued(queue: &Value, no: &str) -> Option<Value> {
     queue
         .as_array()
         .unwrap()
@@ -145,17 +145,26 @@ async fn consent_is_asked_on_every_path_and_never_presumed(backend: Backend) {
         );
         assert_eq!(v["published"], false);
     }
-    // Keyed in by staff: the bureau cannot answer for the complainant.
-    let mut staff = yes.clone();
-    staff["channel"] = json!("phone");
-    staff["received_at"] = json!("2026-11-19");
-    let (s, v) = app.post_as("/api/v1/staff/complaints", &med, &staff).await;
-    assert_eq!(s, 201, "{v}");
-    let (no, token) = (
-        v["case_no"].as_str().unwrap(),
-        v["tracking_token"].as_str().unwrap(),
-    );
-    assert_eq!(consent_of(&app, no, token).await.1["consent"], false);
+    // Keyed in by staff from the paper 投诉登记表: the complainant's own answer on it, and
+    // no when the form left it blank: the bureau never answers for the complainant.
+    for (answer, expected) in [
+        (json!(true), true),
+        (json!(false), false),
+        (json!(null), false),
+    ] {
+        let mut staff = sample_complaint();
+        staff["disclosure_consent"] = answer.clone();
+        staff["channel"] = json!("phone");
+        staff["received_at"] = json!("2026-11-19");
+        let (s, v) = app.post_as("/api/v1/staff/complaints", &med, &staff).await;
+        assert_eq!(s, 201, "{v}");
+        let (no, token) = (
+            v["case_no"].as_str().unwrap(),
+            v["tracking_token"].as_str().unwrap(),
+        );
+        let consent = &consent_of(&app, no, token).await.1["consent"];
+        assert_eq!(consent, expected, "staff intake with {answer}");
+    }
     // A report is never published, whatever its body says.
     let mut report = sample_report();
     report["disclosure_consent"] = json!(true);

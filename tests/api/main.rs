@@ -15,6 +15,7 @@ mod attachments;
 mod auth;
 mod authz;
 mod disclosure;
+mod disclosure_rules;
 mod duplicates;
 mod group_commit;
 mod hostile;
