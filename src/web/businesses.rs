@@ -38,7 +38,7 @@ fn percent(value: Option<f64>) -> String {
 fn change_zh(value: Option<f64>) -> String {
     match value {
         None => "—".to_owned(),
-        Some(v) if v == 0.0 => "持平".to_owned(),
+        Some(0.0) => "持平".to_owned(),
         Some(v) => format!("{:+.1}%", v * 100.0),
     }
 }
