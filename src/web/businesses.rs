@@ -29,9 +29,9 @@ fn quarter_zh(label: &str) -> String {
     }
 }
 
-/// `37.5%` (one decimal), or `—` without a denominator.
+/// `37.5%` (one decimal), or `不适用` without a denominator.
 fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| format!("{:.1}%", v * 100.0))
+    value.map_or_else(|| "不适用".to_owned(), |v| format!("{:.1}%", v * 100.0))
 }
 
 /// `+25.0%`, `-10.0%`, `持平`; `—` when the earlier count is 0 or missing.
