@@ -123,14 +123,14 @@ const DEFINITIONS: [(&str, &str, &str, &str); 4] = [
     (
         "quarters",
         "季度投诉量",
-        "收到日期（北京时间）在该季度内、被投诉经营者统一社会信用代码为本企业的投诉件数；举报不计入；已合并的重复投诉和并入共同投诉的投诉不重复计算。本季度为截至统计日的件数。环比与上一季度比较，同比与上年同一季度比较，上期为 0 时不计算",
+        "收到日期（北京时间）在该季度内、被投诉经营者统一社会信用代码为本企业的投诉件数；举报不计入；已合并的重复投诉和并入共同投诉的投诉不重复计算；不予受理（非本企业、不属于市场监管部门职责等，《市场监督管理投诉举报处理暂行办法》第十七条）、移送其他部门和告知向其他部门反映的投诉不是针对本企业处理纠纷的投诉，不计入。本季度为截至统计日的件数。环比与上一季度比较，同比与上年同一季度比较，上期为 0 时不计算",
         "—",
     ),
     (
         "settled_in_odr_period",
         "企业自行和解率",
         "统计范围内经在线消费纠纷解决（ODR）由企业与消费者自行协商和解、且在 ODR 协商期限（收到投诉次日起 10 个工作日，遇法定节假日顺延）届满前和解的件数",
-        "统计范围内的投诉件数，不含 ODR 协商仍在期限内进行的",
+        "统计范围内经 ODR 协商的投诉件数，不含 ODR 协商仍在期限内进行的；未经 ODR 协商的投诉不计入，没有时显示「不适用」",
     ),
     (
         "mediation_success",
@@ -178,7 +178,8 @@ impl Tick {
 /// What one complaint adds to the rates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Judged {
-    /// `None` while its ODR negotiation runs within the period (in no denominator).
+    /// `None` when it never went to ODR negotiation, or while that negotiation runs within the
+    /// period (in no denominator).
     settled_in_odr_period: Option<bool>,
     mediation_settled: Option<bool>,
     /// `None` unless it went to ODR and the business answered or the period is over.
@@ -209,8 +210,9 @@ fn judge(
     .unwrap_or_default();
     let odr: Option<&ClockView> = clocks.iter().find(|c| c.name == Clock::OdrNegotiation);
     let Some(odr) = odr else {
+        // Never in ODR negotiation: not in the self-settlement denominator.
         return Judged {
-            settled_in_odr_period: Some(false),
+            settled_in_odr_period: None,
             mediation_settled: o.mediation_result,
             answered_on_time: None,
         };

@@ -117,7 +117,8 @@ pub struct BusinessList {
 
 impl BusinessList {
     pub fn pages(&self) -> i64 {
-        ((self.total + self.per_page - 1) / self.per_page).clamp(1, MAX_PAGE)
+        let rest = i64::from(self.total % self.per_page != 0);
+        (self.total / self.per_page + rest).clamp(1, MAX_PAGE)
     }
 }
 

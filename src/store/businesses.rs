@@ -15,8 +15,17 @@ use super::bulletin::{CohortCase, CohortEvent};
 use super::schema::{case_events, cases, enterprises};
 use crate::domain::case::{CaseKind, CaseState};
 
-/// States that are not counted again: merged into (or joined to) another complaint.
-const NOT_COUNTED: [CaseState; 2] = [CaseState::Merged, CaseState::Repeated];
+/// States not counted against the business: merged into (or joined to) another complaint, not
+/// accepted (wrong business, outside the bureau's duties, Order 121 Art. 17), transferred out to
+/// the competent bureau, or referred elsewhere. None of these is a complaint about how this
+/// business handled a consumer's dispute.
+const NOT_COUNTED: [CaseState; 5] = [
+    CaseState::Merged,
+    CaseState::Repeated,
+    CaseState::NotAccepted,
+    CaseState::TransferredOut,
+    CaseState::ReferredElsewhere,
+];
 
 /// One registered business of the public list, with its counted complaints in the window.
 #[derive(Debug, Clone, Queryable)]

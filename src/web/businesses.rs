@@ -29,16 +29,16 @@ fn quarter_zh(label: &str) -> String {
     }
 }
 
-/// `37.5%` (one decimal), or `—` without a denominator.
+/// `37.5%` (one decimal), or `不适用` without a denominator.
 fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| format!("{:.1}%", v * 100.0))
+    value.map_or_else(|| "不适用".to_owned(), |v| format!("{:.1}%", v * 100.0))
 }
 
 /// `+25.0%`, `-10.0%`, `持平`; `—` when the earlier count is 0 or missing.
 fn change_zh(value: Option<f64>) -> String {
     match value {
         None => "—".to_owned(),
-        Some(v) if v == 0.0 => "持平".to_owned(),
+        Some(0.0) => "持平".to_owned(),
         Some(v) => format!("{:+.1}%", v * 100.0),
     }
 }

@@ -74,6 +74,35 @@ async fn fixture_business(app: &TestApp) {
         uscc: Some(RESPONDENT_USCC),
     };
     complaint(app, morning(2026, 11, 18), plain).await;
+    // Not complaints about this business's handling: one not accepted (outside the bureau's
+    // duties), one transferred out of the city. Neither is counted on its page.
+    let elsewhere = Complaint {
+        odr: false,
+        phone: "13900000021",
+        ..plain
+    };
+    let (refused, _) = complaint(app, morning(2026, 11, 18), elsewhere).await;
+    act(
+        app,
+        morning(2026, 11, 18),
+        MEDIATOR,
+        &refused,
+        json!({"action": "not_accept", "reason": "outside_authority", "detail": "属于其他部门职责"}),
+    )
+    .await;
+    let moved = Complaint {
+        phone: "13900000022",
+        ..elsewhere
+    };
+    let (gone, _) = complaint(app, morning(2026, 11, 18), moved).await;
+    act(
+        app,
+        morning(2026, 11, 18),
+        MEDIATOR,
+        &gone,
+        json!({"action": "transfer", "outside": true, "reason": "经营者在佛山"}),
+    )
+    .await;
     app.set_now(morning(2026, 11, 19));
     let mut planted = sample_complaint();
     planted["complainant"]["name"] = json!("欧阳娜娜");
@@ -96,7 +125,8 @@ async fn figures_equal_sql_on_the_fixture(backend: Backend) {
     let f = &page["figures"];
     let mine = format!(
         "kind = 'complaint' AND respondent_uscc = '{RESPONDENT_USCC}' \
-         AND state NOT IN ('merged', 'repeated')"
+         AND state NOT IN ('merged', 'repeated', 'not_accepted', 'transferred_out', \
+         'referred_elsewhere')"
     );
 
     let quarters = f["quarters"].as_array().expect("quarters");
@@ -176,18 +206,21 @@ async fn figures_equal_sql_on_the_fixture(backend: Backend) {
               AND e.from_state = 'odr_negotiation' AND e.to_state = 'settled')"
         ),
     );
+    // Its denominator: complaints that went through ODR negotiation and left it.
     let judged = count(
         &app,
         &format!(
             "SELECT COUNT(*) AS n FROM cases WHERE {mine} AND {WINDOW} \
-             AND state <> 'odr_negotiation'"
+             AND state <> 'odr_negotiation' AND EXISTS \
+             (SELECT 1 FROM case_events e WHERE e.case_id = cases.id \
+              AND e.to_state = 'odr_negotiation')"
         ),
     );
     assert_eq!(rate(&f["settled_in_odr_period"]), (odr_settled, judged));
     assert_eq!(
         (odr_settled, judged),
-        (1, 7),
-        "the ODR complaint of 18 Nov still runs"
+        (1, 1),
+        "E settled in ODR, the ODR complaint of 18 Nov still runs, the rest never went to ODR"
     );
 
     let went_to_odr = "EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = cases.id \
@@ -233,7 +266,7 @@ async fn figures_equal_sql_on_the_fixture(backend: Backend) {
         "+100.0%（上期 2 件）",
         "50.0%",
         "1 / 2 件",
-        "1 / 7 件",
+        "1 / 1 件",
         "自2025年6月1日起",
         "公示的投诉",
         "统计说明",
@@ -498,7 +531,38 @@ async fn the_list_searches_and_pages(backend: Backend) {
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), first);
 }
 
+/// A business outside ODR: its complaints never went through ODR negotiation, so the
+/// self-settlement rate has no denominator and reads 「不适用」 (JSON `null`), not 0 %.
+async fn self_settlement_does_not_apply_without_odr(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let outside = uscc(7);
+    app.add_enterprise(&outside, "江门市不在线商贸有限公司", "440703", false);
+    for (day, phone) in [(9, "13900000031"), (10, "13900000032")] {
+        let c = Complaint {
+            district: "440703",
+            category: "goods.food",
+            nature: "quality",
+            online: false,
+            odr: false,
+            phone,
+            uscc: Some(outside.as_str()),
+        };
+        complaint(&app, morning(2026, 11, day), c).await;
+    }
+    app.set_now(morning(2026, 11, 20));
+    let page = json_of(&app, &format!("/api/v1/businesses/{outside}")).await;
+    let f = &page["figures"];
+    assert_eq!(f["complaints"], 2, "{f}");
+    assert_eq!(rate(&f["settled_in_odr_period"]), (0, 0), "{f}");
+    assert_eq!(f["settled_in_odr_period"]["value"], Value::Null);
+    let (s, html) = get_as(&app, &format!("/businesses/{outside}"), "text/html").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("不适用"), "{html}");
+    assert!(!html.contains("0.0%"), "{html}");
+}
+
 on_both_backends!(
+    self_settlement_does_not_apply_without_odr,
     figures_equal_sql_on_the_fixture,
     reports_never_change_a_business_page,
     planted_personal_data_never_reaches_the_pages,

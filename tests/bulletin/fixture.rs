@@ -34,6 +34,7 @@ pub async fn token(app: &TestApp, email: &str) -> String {
     app.login_token(email, PASSWORD).await
 }
 
+#[derive(Clone, Copy)]
 pub struct Complaint<'a> {
     pub district: &'a str,
     pub category: &'a str,
