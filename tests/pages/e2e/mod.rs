@@ -9,7 +9,6 @@ pub mod complaint;
 mod documents;
 mod fit;
 mod tour;
-mod warnings;
 mod workorders;
 
 use common::webdriver::{Browser, ChromeDriver};
