@@ -65,24 +65,24 @@ impl WarningFigures {
     }
 
     /// The one line the figures read as, on every page, the feed and the API, e.g.
-    /// "面膜 投诉举报 38 件，较前 4 周周均 +210%，2026-11-01 至 2026-11-28".
+    /// "面膜 投诉 38 件，较前 4 周周均 +210%，2026-11-01 至 2026-11-28".
     pub fn line(&self) -> String {
         let change = match self.change_percent() {
             Some(p) if p >= 0 => format!("+{p}%"),
             Some(p) => format!("{p}%"),
-            None => "此前无同类投诉举报".to_owned(),
+            None => "此前无同类投诉".to_owned(),
         };
         let period = format!("{} 至 {}", self.from, self.to);
         match self.source {
             WarningSource::Alert => format!(
-                "{} 投诉举报 {} 件，较前 {} 周周均（{:.1} 件）{change}，{period}",
+                "{} 投诉 {} 件，较前 {} 周周均（{:.1} 件）{change}，{period}",
                 self.subject,
                 self.count,
                 weeks(self.baseline_from, self.baseline_to),
                 self.baseline,
             ),
             WarningSource::HotTerm => format!(
-                "涉及「{}」的投诉举报 {} 件，日均较 {} 至 {}（{} 件）{change}，{period}",
+                "涉及「{}」的投诉 {} 件，日均较 {} 至 {}（{} 件）{change}，{period}",
                 self.subject, self.count, self.baseline_from, self.baseline_to, self.baseline,
             ),
         }
@@ -150,7 +150,7 @@ mod tests {
         assert_eq!(f.change_percent(), Some(210));
         assert_eq!(
             f.line(),
-            "护肤类化妆品 投诉举报 38 件，较前 8 周周均（12.3 件）+210%，2026-11-23 至 2026-11-29"
+            "护肤类化妆品 投诉 38 件，较前 8 周周均（12.3 件）+210%，2026-11-23 至 2026-11-29"
         );
     }
 
@@ -168,7 +168,7 @@ mod tests {
             baseline_from: day(9, 7),
             baseline_to: day(11, 1),
         };
-        assert!(f.line().contains("此前无同类投诉举报"), "{}", f.line());
+        assert!(f.line().contains("此前无同类投诉"), "{}", f.line());
     }
 
     #[test]

@@ -81,14 +81,23 @@ fn hot_params_for(filters: &Filters, today: NaiveDate) -> Result<HotParams, Serv
     hot_params(filters, &options, today)
 }
 
-/// Category alerts only: a respondent alert would name a business from reports, which
-/// never reach a public page.
+/// Complaints only: nothing of a report may reach a public page (Order 121 Art. 37), so every
+/// filter behind public figures starts from this one.
+fn complaints() -> Filters {
+    Filters {
+        kind: Some("complaint".to_owned()),
+        ..Filters::default()
+    }
+}
+
+/// Category alerts only: a respondent alert would name a business, which a public warning
+/// does not do.
 fn category_alerts(
     live: &Live,
     scope: &Scope,
     p: &AlertParams,
 ) -> Result<Vec<Alert>, ServiceError> {
-    Ok(alerts::alerts(live, &Filters::default(), scope, p)?
+    Ok(alerts::alerts(live, &complaints(), scope, p)?
         .into_iter()
         .filter(|a| a.dimension == "category")
         .collect())
@@ -113,7 +122,7 @@ fn compute(
             let filters = Filters {
                 from,
                 to,
-                ..Filters::default()
+                ..complaints()
             };
             let p = hot_params_for(&filters, today)?;
             let found = hot::hot_terms(live, &filters, scope, &p)?
@@ -157,7 +166,7 @@ pub async fn current_sources(
                 figures: alert_figures(a, &ap),
             })
             .collect();
-        let filters = Filters::default();
+        let filters = complaints();
         let hp = hot_params_for(&filters, today)?;
         for t in hot::hot_terms(&live, &filters, &scope, &hp)? {
             out.push(Source {

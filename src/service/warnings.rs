@@ -186,13 +186,15 @@ fn check_shape(input: &TextInput) -> Vec<FieldIssue> {
     issues
 }
 
-/// What would keep the text from being published: personal data in it.
-pub fn personal_data_issues(title: &str, body: &str, erratum: Option<&str>) -> Vec<FieldIssue> {
+/// What would keep `w` from being published: personal data in its text or in the subject
+/// of its figures (a hot term is a word from complaints' own text).
+pub fn personal_data_issues(w: &Warning) -> Vec<FieldIssue> {
     let mut issues = Vec::new();
     let fields = [
-        ("title", Some(title)),
-        ("body", Some(body)),
-        ("erratum", erratum),
+        ("title", Some(w.title.as_str())),
+        ("body", Some(w.body.as_str())),
+        ("erratum", w.erratum.as_deref()),
+        ("subject", Some(w.figures.subject.as_str())),
     ];
     for (field, text) in fields {
         let Some(text) = text else { continue };
@@ -285,7 +287,7 @@ pub fn publish(conn: &mut Db, id: i64, now: DateTime<Utc>) -> Result<Warning, Se
         if draft.status != WarningStatus::Draft {
             return Err(not_draft());
         }
-        let issues = personal_data_issues(&draft.title, &draft.body, draft.erratum.as_deref());
+        let issues = personal_data_issues(&draft);
         if !issues.is_empty() {
             return Err(ServiceError::Invalid(issues));
         }
@@ -347,4 +349,50 @@ pub fn correct(
         )?;
         get(conn, new_id, false)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_subject(subject: &str) -> Warning {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap_or_default();
+        let figures = WarningFigures {
+            source: WarningSource::HotTerm,
+            key: subject.into(),
+            subject: subject.into(),
+            count: 8,
+            baseline: 0.0,
+            ratio: None,
+            from: day,
+            to: day,
+            baseline_from: day,
+            baseline_to: day,
+        };
+        Warning {
+            id: 1,
+            version: 1,
+            status: WarningStatus::Draft,
+            title: "警惕含荧光剂的化妆品".into(),
+            body: "请到正规渠道购买。".into(),
+            category: None,
+            category_label: None,
+            figures_line: figures.line(),
+            figures,
+            erratum: None,
+            supersedes: None,
+            superseded_by: None,
+            published_at: None,
+        }
+    }
+
+    #[test]
+    fn a_warning_subject_with_personal_data_is_refused() {
+        assert!(personal_data_issues(&with_subject("荧光剂")).is_empty());
+        for subject in ["13800138000", "张伟先生", "zhang@example.com"] {
+            let issues = personal_data_issues(&with_subject(subject));
+            assert_eq!(issues.len(), 1, "{subject}: {issues:?}");
+            assert_eq!(issues[0].field, "subject", "{subject}");
+        }
+    }
 }

@@ -314,7 +314,7 @@ fn draft_page(
         category: w.category.clone(),
     });
     if issues.is_empty() && w.status == WarningStatus::Draft {
-        issues = warnings::personal_data_issues(&w.title, &w.body, w.erratum.as_deref());
+        issues = warnings::personal_data_issues(&w);
     }
     FormPage {
         nav,

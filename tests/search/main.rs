@@ -19,6 +19,7 @@ mod masking;
 mod queries;
 mod robust;
 mod warnings;
+mod warnings_privacy;
 mod workorder_masking;
 
 use std::time::Duration;

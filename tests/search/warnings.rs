@@ -60,7 +60,7 @@ async fn burst(app: &TestApp) {
 }
 
 /// The app after the burst, on 2026-11-20, with an admin (an editor) and an analyst.
-async fn world(backend: &Backend) -> (TestApp, String, String) {
+pub async fn world(backend: &Backend) -> (TestApp, String, String) {
     let app = TestApp::spawn(backend).await;
     burst(&app).await;
     app.set_now(china_morning(2026, 11, 20));
@@ -124,7 +124,7 @@ async fn a_draft_from_an_alert_or_hot_term_carries_their_figures(backend: Backen
     assert_eq!(w["status"], "draft");
     let line = w["figures_line"].as_str().unwrap();
     assert!(
-        line.contains("投诉举报 8 件") && line.contains("2026-11-02 至 2026-11-08"),
+        line.contains("投诉 8 件") && line.contains("2026-11-02 至 2026-11-08"),
         "{line}"
     );
 

@@ -13,7 +13,6 @@ mod fit;
 mod ip;
 mod scorecards;
 mod tour;
-mod warnings;
 mod workorders;
 
 use common::webdriver::{Browser, ChromeDriver};
