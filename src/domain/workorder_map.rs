@@ -3,7 +3,8 @@
 //! the text names is mapped; nothing is guessed, so a row that names no category or nature is
 //! left to intake to refuse with its reason.
 
-use super::taxonomy::{Channel, Taxonomy};
+use super::case::CaseKind;
+use super::taxonomy::{Channel, Nature, Taxonomy};
 use super::workorder::WorkOrder;
 
 /// The longest title kept, in characters.
@@ -45,8 +46,21 @@ pub fn category(order: &WorkOrder, taxonomy: &Taxonomy) -> Option<String> {
 }
 
 /// The nature the row names, by the taxonomy's labels or the platform's usual words. 其他
-/// counts only as the whole text: "其他投诉问题" names no nature.
+/// counts only as the whole text: "其他投诉问题" names no nature. A complaint that names a
+/// report-only nature (商标侵权 and the like) is a consumer sold a fake: `counterfeit`, which
+/// intake accepts for complaints; a report keeps the infringement nature.
 pub fn nature(order: &WorkOrder, taxonomy: &Taxonomy) -> Option<String> {
+    let named = named_nature(order, taxonomy)?;
+    let reports_only = named.parse::<Nature>().is_ok_and(Nature::reports_only);
+    if reports_only && order.kind == CaseKind::Complaint {
+        Some(Nature::Counterfeit.as_str().to_owned())
+    } else {
+        Some(named)
+    }
+}
+
+/// The nature the row's text names, whatever the row's kind.
+fn named_nature(order: &WorkOrder, taxonomy: &Taxonomy) -> Option<String> {
     classification_texts(order).find_map(|text| {
         let by_label = taxonomy
             .natures
@@ -100,7 +114,6 @@ pub fn title(order: &WorkOrder) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::case::CaseKind;
 
     fn order(category: Option<&str>, problem: Option<&str>) -> WorkOrder {
         WorkOrder {
@@ -137,6 +150,21 @@ mod tests {
             nature(&order(Some("其他"), None), t).as_deref(),
             Some("other")
         );
+    }
+
+    #[test]
+    fn a_complaint_naming_ip_infringement_is_counterfeit_a_report_keeps_it() {
+        let t = Taxonomy::builtin();
+        let mut o = order(Some("商标侵权"), None);
+        assert_eq!(nature(&o, t).as_deref(), Some("counterfeit"));
+        o.category = Some("专利侵权".into());
+        assert_eq!(nature(&o, t).as_deref(), Some("counterfeit"));
+        o.category = Some("著作权侵权".into());
+        assert_eq!(nature(&o, t).as_deref(), Some("counterfeit"));
+        o.kind = CaseKind::Report;
+        assert_eq!(nature(&o, t).as_deref(), Some("ip_copyright"));
+        o.category = Some("商标侵权".into());
+        assert_eq!(nature(&o, t).as_deref(), Some("ip_trademark"));
     }
 
     #[test]

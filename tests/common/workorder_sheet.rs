@@ -31,6 +31,11 @@ pub struct Order<'a> {
 /// The rows as an xlsx file's bytes; the complainant is 张三 at 13800138000,
 /// living in 蓬江.
 pub fn xlsx(rows: &[Order]) -> Vec<u8> {
+    xlsx_classified(rows, "护肤品 质量问题")
+}
+
+/// [`xlsx`] with every row's 问题类别 reading `category`.
+pub fn xlsx_classified(rows: &[Order], category: &str) -> Vec<u8> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     for (c, h) in (0u16..).zip(HEADERS) {
@@ -43,7 +48,7 @@ pub fn xlsx(rows: &[Order]) -> Vec<u8> {
             "江门某美妆店",
             o.address,
             o.claim,
-            "护肤品 质量问题",
+            category,
             o.registered,
             "张三",
             "13800138000",

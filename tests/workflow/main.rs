@@ -38,6 +38,7 @@ mod webhooks_api;
 mod webhooks_desk;
 mod workorders;
 mod workorders_dispatch;
+mod workorders_ip;
 
 use common::TestApp;
 use common::binary::run_on;
