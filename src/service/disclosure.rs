@@ -328,7 +328,7 @@ pub(crate) fn personal_names(conn: &mut Db, case_id: i64) -> Result<Vec<String>,
 /// One published complaint as the public reads it. It carries no case number: with the
 /// number, the tracking page's lookup would need only the 查询码, and the business could
 /// match the entry to the consumer's other papers.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PublishedEntry {
     #[schema(value_type = String, format = Date)]
     pub received_on: NaiveDate,

@@ -13,6 +13,7 @@ mod fit;
 mod ip;
 mod scorecards;
 mod tour;
+mod warnings;
 mod workorders;
 
 use common::webdriver::{Browser, ChromeDriver};
