@@ -252,6 +252,8 @@ pub async fn decide(
     let case_no = case_no(&path)?;
     let input: DecisionInput = json_body(&req, &body)?;
     let user = principal.require_staff()?.clone();
+    // Who may decide comes before what the body says: a non-editor learns nothing from a 422.
+    disclosure_review::editor(&user)?;
     let decision = decision_of(
         &input.decision,
         input.reason.as_deref(),

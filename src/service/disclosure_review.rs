@@ -68,7 +68,8 @@ pub enum Decision {
     Refuse(RefusalReason),
 }
 
-fn editor(user: &StaffUser) -> Result<(), ServiceError> {
+/// `Forbidden` unless `user` reviews entries (`EDITORS`).
+pub fn editor(user: &StaffUser) -> Result<(), ServiceError> {
     if EDITORS.contains(&user.role) {
         Ok(())
     } else {
