@@ -188,17 +188,35 @@ pub async fn get_queue(
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// Approve (`"approve"`) or refuse (`"refuse"`, with a reason of at most 200 characters).
+/// Approve (`"approve"`, with the `version` of the candidate as reviewed) or refuse
+/// (`"refuse"`, with a reason of at most 200 characters).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DecisionInput {
     pub decision: String,
     pub reason: Option<String>,
+    /// The queue's `version` of the entry the editor approves; required to approve.
+    pub reviewed_version: Option<String>,
 }
 
 /// The decision as a typed value, or the 422 that says what is wrong.
-pub fn decision_of(decision: &str, reason: Option<&str>) -> Result<Decision, ServiceError> {
+pub fn decision_of(
+    decision: &str,
+    reason: Option<&str>,
+    reviewed_version: Option<&str>,
+) -> Result<Decision, ServiceError> {
     match decision {
-        "approve" => Ok(Decision::Approve),
+        "approve" => match reviewed_version.map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => Ok(Decision::Approve {
+                reviewed_version: v.to_owned(),
+            }),
+            None => Err(ServiceError::invalid_field(
+                "reviewed_version",
+                "required",
+                "同意公示须附上所审核内容的版本（待审核队列中的 version） \
+                 / reviewed_version (the queue's version) is required to approve"
+                    .into(),
+            )),
+        },
         "refuse" => RefusalReason::parse(reason.unwrap_or_default())
             .map(Decision::Refuse)
             .map_err(|e| ServiceError::invalid_field("reason", e.code, e.message)),
@@ -219,8 +237,8 @@ pub fn decision_of(decision: &str, reason: Option<&str>) -> Result<Decision, Ser
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an editor (admin or supervisor)", body = ErrorBody),
         (status = 404, description = "No such complaint in the editor's bureaus", body = ErrorBody),
-        (status = 409, description = "Not waiting for review", body = ErrorBody),
-        (status = 422, description = "Unknown decision, or a refusal without a reason", body = ErrorBody),
+        (status = 409, description = "Not waiting for review (`not_in_queue`), or changed since the reviewed version (`changed_since_shown`)", body = ErrorBody),
+        (status = 422, description = "Unknown decision, an approval without `reviewed_version`, or a refusal without a reason", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -234,7 +252,13 @@ pub async fn decide(
     let case_no = case_no(&path)?;
     let input: DecisionInput = json_body(&req, &body)?;
     let user = principal.require_staff()?.clone();
-    let decision = decision_of(&input.decision, input.reason.as_deref())?;
+    // Who may decide comes before what the body says: a non-editor learns nothing from a 422.
+    disclosure_review::editor(&user)?;
+    let decision = decision_of(
+        &input.decision,
+        input.reason.as_deref(),
+        input.reviewed_version.as_deref(),
+    )?;
     let ctx = state.ctx();
     let decided = state
         .with_db(move |conn| disclosure_review::decide(conn, &ctx, &case_no, &user, decision))

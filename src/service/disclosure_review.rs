@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::disclosure::{PublishedEntry, entry_of};
 use super::{Ctx, Db, ServiceError};
@@ -32,16 +33,43 @@ pub struct Candidate {
     /// waits (the entry stays published with it until this decision).
     pub published_reply: Option<String>,
     pub replied_at: Option<DateTime<Utc>>,
+    /// The version of `entry` as shown: sent back as `reviewed_version` with an approval,
+    /// which is refused when the entry changed meanwhile (say, the business edited its reply).
+    pub version: String,
+}
+
+/// The version of an entry as an editor sees it: a digest of everything it publishes.
+pub fn version_of(entry: &PublishedEntry) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        entry.received_on.to_string(),
+        entry.closed_on.to_string(),
+        entry.category.clone().unwrap_or_default(),
+        entry.summary.clone(),
+        entry.outcome.as_str().to_owned(),
+        entry
+            .reply
+            .clone()
+            .map_or_else(|| "-".into(), |r| format!("+{r}")),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    hex::encode(h.finalize())
 }
 
 /// An editor's decision.
 #[derive(Debug, Clone)]
 pub enum Decision {
-    Approve,
+    /// Publishes the entry, if it is still the version the editor reviewed.
+    Approve {
+        reviewed_version: String,
+    },
     Refuse(RefusalReason),
 }
 
-fn editor(user: &StaffUser) -> Result<(), ServiceError> {
+/// `Forbidden` unless `user` reviews entries (`EDITORS`).
+pub fn editor(user: &StaffUser) -> Result<(), ServiceError> {
     if EDITORS.contains(&user.role) {
         Ok(())
     } else {
@@ -63,8 +91,10 @@ pub fn queue(
         .into_iter()
         .map(|(row, case)| {
             let names = super::disclosure::personal_names(conn, case.id)?;
+            let entry = entry_of(conn, &case, row.reply.as_deref())?;
             Ok(Candidate {
-                entry: entry_of(conn, &case, row.reply.as_deref())?,
+                version: version_of(&entry),
+                entry,
                 case_no: case.case_no.clone(),
                 published_reply: row
                     .published_reply
@@ -88,8 +118,9 @@ pub struct Decided {
 }
 
 /// Approves or refuses the entry of `case_no`, which must be waiting in the queue. Approval
-/// publishes the entry with the reply shown in the queue; refusal takes it off the public
-/// page. Logged as `disclosure_approved` / `disclosure_refused` (staff only).
+/// publishes the entry with the reply shown in the queue, and is refused
+/// (`changed_since_shown`) when the entry is no longer the version reviewed; refusal takes it
+/// off the public page. Logged as `disclosure_approved` / `disclosure_refused` (staff only).
 pub fn decide(
     conn: &mut Db,
     ctx: &Ctx,
@@ -117,7 +148,17 @@ pub fn decide(
         };
         let at = ctx.now.naive_utc();
         let (kind, review, payload) = match &decision {
-            Decision::Approve => {
+            Decision::Approve { reviewed_version } => {
+                let now_shown = version_of(&entry_of(conn, &case, row.reply.as_deref())?);
+                if *reviewed_version != now_shown {
+                    return Err(ServiceError::Conflict {
+                        code: "changed_since_shown",
+                        message:
+                            "公示内容在您查看后已有变更（如商家修改了回复），请重新查看后再审核 \
+                                  / the entry changed since it was shown; review it again"
+                                .into(),
+                    });
+                }
                 row.published_reply = row.reply.clone();
                 row.published_at = Some(at);
                 row.refusal_reason = None;

@@ -113,6 +113,15 @@ pub(crate) async fn desk(app: &TestApp) -> Desk {
     }
 }
 
+/// Approves the entry of `no` as `editor` sees it in the queue now.
+pub(crate) async fn approve(app: &TestApp, editor: &str, no: &str) -> (u16, Value) {
+    let queue = app.get_as("/api/v1/disclosures", editor).await.1;
+    let version = queued(&queue, no).map_or(Value::Null, |c| c["version"].clone());
+    let body = json!({"decision": "approve", "reviewed_version": version});
+    let path = format!("/api/v1/disclosures/{no}/decision");
+    app.post_as(&path, editor, &body).await
+}
+
 pub(crate) fn queued(queue: &Value, no: &str) -> Option<Value> {
     queue
         .as_array()
@@ -277,7 +286,7 @@ async fn an_approved_entry_is_published_masked_until_consent_is_withdrawn(backen
 
     // Only editors decide.
     let decision = format!("/api/v1/disclosures/{no}/decision");
-    let approve = json!({"decision": "approve"});
+    let approve = json!({"decision": "approve", "reviewed_version": candidate["version"]});
     for other in [&d.med, &d.analyst, &d.shop] {
         assert_eq!(app.get_as("/api/v1/disclosures", other).await.0, 403);
         assert_eq!(app.post_as(&decision, other, &approve).await.0, 403);
@@ -395,8 +404,7 @@ async fn a_changed_reply_waits_while_the_approved_one_stays(backend: Backend) {
     let reply_path = format!("/api/v1/cases/{no}/public-reply");
     put_as(&app, &reply_path, &d.shop, &json!({"reply": "第一版回复"})).await;
     let decision = format!("/api/v1/disclosures/{no}/decision");
-    let approve = json!({"decision": "approve"});
-    assert_eq!(app.post_as(&decision, &d.admin, &approve).await.0, 200);
+    assert_eq!(approve(&app, &d.admin, &no).await.0, 200);
     let (s, _) = put_as(&app, &reply_path, &d.shop, &json!({"reply": "第二版回复"})).await;
     assert_eq!(s, 200);
     let entries = app.get(ENTRIES).await.1;
@@ -433,7 +441,11 @@ async fn unconsented_open_and_report_cases_never_appear(backend: Backend) {
     for no in [&silent, &open, &r["case_no"].as_str().unwrap().to_owned()] {
         let decision = format!("/api/v1/disclosures/{no}/decision");
         let (s, v) = app
-            .post_as(&decision, &d.admin, &json!({"decision": "approve"}))
+            .post_as(
+                &decision,
+                &d.admin,
+                &json!({"decision": "approve", "reviewed_version": "0"}),
+            )
             .await;
         assert!(s == 409 || s == 404, "{no}: {s} {v}");
     }

@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 use crate::common::binary::run_on;
 use crate::common::workorder_sheet::{self, Order};
 use crate::common::{Backend, TestApp};
-use crate::disclosure::{ENTRIES, consent_of, desk, planted_complaint, put_as, queued, settle};
+use crate::disclosure::{
+    ENTRIES, approve, consent_of, desk, planted_complaint, put_as, queued, settle,
+};
 use crate::on_both_backends;
 
 async fn entries(app: &TestApp) -> Vec<Value> {
@@ -28,9 +30,7 @@ async fn a_reopened_complaint_is_published_again_only_after_a_new_review(backend
     let reply_path = format!("/api/v1/cases/{no}/public-reply");
     let (s, v) = put_as(&app, &reply_path, &d.shop, &json!({"reply": "已全额退款"})).await;
     assert_eq!(s, 200, "{v}");
-    let decision = format!("/api/v1/disclosures/{no}/decision");
-    let approve = json!({"decision": "approve"});
-    assert_eq!(app.post_as(&decision, &d.admin, &approve).await.0, 200);
+    assert_eq!(approve(&app, &d.admin, &no).await.0, 200);
     assert_eq!(entries(&app).await.len(), 1);
 
     // Reopened: off the public page at once, and no longer approved.
@@ -63,7 +63,7 @@ async fn a_reopened_complaint_is_published_again_only_after_a_new_review(backend
     assert_eq!(candidate["published_reply"], Value::Null);
     let (_, v) = consent_of(&app, &no, &token).await;
     assert_eq!(v["published"], false, "{v}");
-    assert_eq!(app.post_as(&decision, &d.sup, &approve).await.0, 200);
+    assert_eq!(approve(&app, &d.sup, &no).await.0, 200);
     let shown = entries(&app).await;
     assert_eq!(shown.len(), 1);
     assert_eq!(shown[0], candidate["entry"]);
@@ -90,6 +90,42 @@ async fn a_transferred_complaint_takes_no_public_reply(backend: Backend) {
     );
     assert!(v["message"].as_str().unwrap().contains("移送或并案"), "{v}");
     assert!(queued(&app.get_as("/api/v1/disclosures", &d.admin).await.1, &no).is_none());
+}
+
+async fn an_approval_is_refused_when_the_entry_changed_since_shown(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let d = desk(&app).await;
+    let (no, _) = app.file(&planted_complaint()).await;
+    settle(&app, &d.med, &no).await;
+    let reply_path = format!("/api/v1/cases/{no}/public-reply");
+    put_as(&app, &reply_path, &d.shop, &json!({"reply": "第一版回复"})).await;
+    let shown = queued(&app.get_as("/api/v1/disclosures", &d.sup).await.1, &no).unwrap();
+    assert_eq!(shown["entry"]["reply"], "第一版回复");
+    // The business changes its reply while the editor reads the first one.
+    let (s, _) = put_as(&app, &reply_path, &d.shop, &json!({"reply": "第二版回复"})).await;
+    assert_eq!(s, 200);
+    let decision = format!("/api/v1/disclosures/{no}/decision");
+    let stale = json!({"decision": "approve", "reviewed_version": shown["version"]});
+    let (s, v) = app.post_as(&decision, &d.sup, &stale).await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (409, Some("changed_since_shown")),
+        "{v}"
+    );
+    assert!(entries(&app).await.is_empty(), "unseen text published");
+    let (s, v) = app
+        .post_as(&decision, &d.sup, &json!({"decision": "approve"}))
+        .await;
+    assert_eq!(
+        (s, v["fields"][0]["field"].as_str()),
+        (422, Some("reviewed_version")),
+        "{v}"
+    );
+    // Shown again, the second version is approved and published as shown.
+    let again = queued(&app.get_as("/api/v1/disclosures", &d.sup).await.1, &no).unwrap();
+    assert_ne!(again["version"], shown["version"]);
+    assert_eq!(approve(&app, &d.sup, &no).await.0, 200);
+    assert_eq!(entries(&app).await, vec![again["entry"].clone()]);
 }
 
 async fn a_12315_work_order_never_stores_consent(backend: Backend) {
@@ -123,5 +159,6 @@ async fn a_12315_work_order_never_stores_consent(backend: Backend) {
 on_both_backends!(
     a_reopened_complaint_is_published_again_only_after_a_new_review,
     a_transferred_complaint_takes_no_public_reply,
+    an_approval_is_refused_when_the_entry_changed_since_shown,
     a_12315_work_order_never_stores_consent,
 );

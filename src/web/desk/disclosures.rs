@@ -88,7 +88,12 @@ pub async fn decide(
     let user = staff(&principal, &EDITORS, QUEUE)?.clone();
     let form = Form::parse(&req, &body, "disclosure_decision")?;
     let decision = match form.get("decision") {
-        Some("approve") => Ok(Decision::Approve),
+        Some("approve") => match form.get("reviewed_version").filter(|v| !v.is_empty()) {
+            Some(v) => Ok(Decision::Approve {
+                reviewed_version: v.to_owned(),
+            }),
+            None => Err("请在审核页面上查看后再同意公示。".to_owned()),
+        },
         Some("refuse") => RefusalReason::parse(form.get("reason").unwrap_or_default())
             .map(Decision::Refuse)
             .map_err(|e| e.message),
@@ -102,7 +107,7 @@ pub async fn decide(
         }
     };
     let done = match decision {
-        Decision::Approve => "approved",
+        Decision::Approve { .. } => "approved",
         Decision::Refuse(_) => "refused",
     };
     let ctx = state.ctx();
