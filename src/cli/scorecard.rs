@@ -51,6 +51,17 @@ pub fn run(settings: &Settings, args: &ScorecardArgs, today: NaiveDate) -> anyho
     }
     std::fs::write(&args.out, bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
+    tracing::info!(
+        target: "odrdesk::audit",
+        by = "command line",
+        quarter = %quarter,
+        format = match args.format {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        },
+        scorecards = set.scorecards.len(),
+        "credit scorecards exported"
+    );
     spinner.finish_and_clear();
     println!(
         "{quarter}: {} scorecard(s) as of {as_of}; wrote {}",

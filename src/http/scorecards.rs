@@ -83,8 +83,11 @@ pub async fn quarter(
         })?,
     };
     let method = state.settings.scorecard;
+    let format = if csv { "csv" } else { "json" };
     let set = state
-        .with_db(move |conn| read_quarter(conn, &principal, &ctx.reference, q, as_of, &method))
+        .with_db(move |conn| {
+            read_quarter(conn, &principal, &ctx.reference, q, as_of, &method, format)
+        })
         .await?;
     if csv {
         let bytes =

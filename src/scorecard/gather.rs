@@ -20,8 +20,7 @@ pub struct Inputs {
     pub as_of: NaiveDate,
     pub complaints: Vec<(CohortCase, Business)>,
     pub events: Vec<CohortEvent>,
-    /// Reports whose (last) decision to open a case fell in the quarter and that are still
-    /// open as cases.
+    /// Reports with a decision to open a case (`open_case` step) dated in the quarter.
     pub filed: Vec<FiledReport>,
     /// Case ids of the quarter's adverse-reaction referrals with their business.
     pub referrals: Vec<(i64, Business)>,
@@ -29,11 +28,18 @@ pub struct Inputs {
     pub registered: HashMap<String, (String, Vec<Commitment>)>,
 }
 
-/// The last `open_case` of each report, kept when it fell in the quarter: a report opened
-/// again after a reopening counts in the quarter of its latest decision.
+/// The last `open_case` of each report within the quarter: its decision to open a case dated
+/// by that step, so later steps (a note, a reopening, another decision) never change a past
+/// quarter.
 fn last_decisions(rows: Vec<FiledReport>, quarter: Quarter) -> Vec<FiledReport> {
+    let until = china_midnight_utc(
+        quarter
+            .to()
+            .checked_add_days(Days::new(1))
+            .unwrap_or_default(),
+    );
     let mut last: HashMap<i64, FiledReport> = HashMap::new();
-    for r in rows {
+    for r in rows.into_iter().filter(|r| r.at < until) {
         match last.get(&r.case_id) {
             Some(kept) if kept.at >= r.at => {}
             _ => {
@@ -41,13 +47,7 @@ fn last_decisions(rows: Vec<FiledReport>, quarter: Quarter) -> Vec<FiledReport> 
             }
         }
     }
-    let until = china_midnight_utc(
-        quarter
-            .to()
-            .checked_add_days(Days::new(1))
-            .unwrap_or_default(),
-    );
-    let mut out: Vec<FiledReport> = last.into_values().filter(|r| r.at < until).collect();
+    let mut out: Vec<FiledReport> = last.into_values().collect();
     out.sort_by_key(|r| r.case_id);
     out
 }

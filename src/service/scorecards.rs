@@ -13,10 +13,13 @@ use crate::scorecard::export::ScorecardSet;
 use crate::scorecard::{Scorecard, compute, gather};
 use crate::store::Db;
 
-/// Who may read every business's scorecards: the city's credit work is not a bureau's.
-pub const READERS: [Role; 3] = [Role::Analyst, Role::Supervisor, Role::Admin];
+/// Who may export every business's scorecards: the city's credit work is not a bureau's,
+/// and an export leaves the system, so only supervisors and admins take one.
+pub const READERS: [Role; 2] = [Role::Supervisor, Role::Admin];
 
-/// Quarters a business sees on its desk: the current one and those before it.
+/// Quarters a business sees on its desk: the latest ended ones, never the running quarter
+/// (Order 121 Art. 37: a report's handling must not reach the reported business while it is
+/// under way, and a running quarter's 立案 count would tell it within a day).
 pub const LATEST_QUARTERS: usize = 4;
 
 /// A quarter named by a client: `2026Q3` or `2026-Q3`.
@@ -53,7 +56,8 @@ pub fn for_quarter(
     quarter_set(conn, reference, quarter, as_of, method)
 }
 
-/// `for_quarter` for a signed-in caller: the credit system's readers only.
+/// `for_quarter` for a signed-in caller: the credit system's readers only; each export is
+/// logged on `odrdesk::audit` (who, quarter, format).
 pub fn read_quarter(
     conn: &mut Db,
     principal: &Principal,
@@ -61,9 +65,19 @@ pub fn read_quarter(
     quarter: Quarter,
     as_of: NaiveDate,
     method: &Method,
+    format: &str,
 ) -> Result<ScorecardSet, ServiceError> {
-    principal.require_role(&READERS)?;
-    for_quarter(conn, reference, quarter, as_of, method)
+    let user = principal.require_role(&READERS)?;
+    let set = for_quarter(conn, reference, quarter, as_of, method)?;
+    tracing::info!(
+        target: "odrdesk::audit",
+        by = %user.email,
+        quarter = %quarter,
+        format,
+        scorecards = set.scorecards.len(),
+        "credit scorecards exported"
+    );
+    Ok(set)
 }
 
 /// A business's own scorecards of its latest quarters, newest first (`None`: no
@@ -74,7 +88,8 @@ pub struct OwnScorecards {
     pub methodology: Vec<String>,
 }
 
-/// The enterprise account's own scorecards: only those under its USCC, never another's.
+/// The enterprise account's own scorecards of its latest ended quarters: only those under its
+/// USCC, never another's, and only quarters in which it had complaints.
 pub fn own(
     conn: &mut Db,
     user: &StaffUser,
@@ -86,14 +101,16 @@ pub fn own(
         return Err(ServiceError::Forbidden);
     }
     let mut quarters = Vec::with_capacity(LATEST_QUARTERS);
-    let mut q = Quarter::of(today);
+    let mut q = Quarter::of(today).previous();
     conn.transaction(|conn| {
         for _ in 0..LATEST_QUARTERS {
             let found = match &user.uscc {
                 Some(uscc) => quarter_set(conn, reference, q, today, method)?
                     .scorecards
                     .into_iter()
-                    .find(|s| s.uscc.as_ref() == Some(uscc)),
+                    .find(|s| s.uscc.as_ref() == Some(uscc))
+                    // No scorecard on the desk built from 立案 reports alone.
+                    .filter(|s| s.complaints > 0),
                 None => None,
             };
             quarters.push((q, found));

@@ -88,8 +88,9 @@ pub struct FiledReport {
     pub business: Business,
 }
 
-/// `open_case` steps logged since `since` (UTC) on reports that are still `case_opened`:
-/// a report under verification, not opened, or reopened is never read here.
+/// `open_case` steps logged since `since` (UTC) on reports, whatever the report's state is now:
+/// the step's own date places it, so a past quarter reads the same after later steps. A
+/// report under verification or not opened has no such step and is never read here.
 pub fn filed_reports_since(
     conn: &mut Db,
     since: NaiveDateTime,
@@ -99,7 +100,6 @@ pub fn filed_reports_since(
         .filter(case_events::kind.eq("open_case"))
         .filter(case_events::at.ge(since))
         .filter(cases::kind.eq(CaseKind::Report))
-        .filter(cases::state.eq(CaseState::CaseOpened))
         .order((case_events::case_id, case_events::at))
         .limit(MAX_ROWS)
         .select((

@@ -25,10 +25,6 @@ struct ScorecardsPage {
 }
 
 impl ScorecardsPage {
-    fn is_current(&self, q: &Quarter) -> bool {
-        *q == self.current
-    }
-
     fn share(&self, s: &Share) -> String {
         match s.rate() {
             Some(r) => format!("{}%（{}/{}）", num(r * 100.0), s.numerator, s.denominator),
