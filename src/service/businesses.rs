@@ -7,13 +7,13 @@ use chrono::{Months, NaiveDate};
 use diesel::Connection;
 use serde::Serialize;
 
+use super::disclosure::{self, PublishedEntry};
 use super::{Db, ServiceError};
 use crate::bulletin::business::{self, BusinessFigures, BusinessInputs, MAX_CASES};
 use crate::domain::enterprise::Commitment;
 use crate::domain::ids::Uscc;
 use crate::domain::labels::code_label;
 use crate::reference::Reference;
-use super::disclosure::{self, PublishedEntry};
 use crate::store::StoreError;
 use crate::store::businesses::{self as source, Narrow};
 use crate::store::enterprises;

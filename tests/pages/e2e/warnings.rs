@@ -92,7 +92,8 @@ async fn an_editor_publishes_a_warning_the_public_reads(backend: Backend) {
     let form = b
         .follow(&b.find("#sources a[href*='kind=alert']").await)
         .await;
-    assert!(form.contains("投诉举报 8 件"), "{form}");
+    // Complaints only: reports never feed a public warning.
+    assert!(form.contains("产品 投诉 8 件"), "{form}");
     b.photograph(&shot(&backend, "desk-warning-new")).await;
     b.fill(
         "#body",
