@@ -2,11 +2,13 @@
 //!
 //! A blob is written to `tmp/`, flushed to disk and renamed into place, so a crash leaves either
 //! nothing or a whole file. The database row is written after the file; a file without a row
-//! (crash in between, or a refused upload) is garbage that `remove_unreferenced` clears.
+//! (crash in between, a refused upload, a deleted case's evidence) is an orphan that
+//! `service::blob_sweep` removes once it is older than a grace period.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
@@ -73,6 +75,15 @@ impl BlobStore {
     pub fn adopt(&self, file: &TmpFile) -> io::Result<()> {
         let target = self.path_of(&file.sha256);
         if target.exists() {
+            // The stored copy is about to gain a row: make it young again, so the orphan
+            // sweep's grace period covers the time until that row is committed.
+            let touched = File::options()
+                .write(true)
+                .open(&target)
+                .and_then(|f| f.set_modified(SystemTime::now()));
+            if let Err(e) = touched {
+                tracing::warn!(error = %e, path = %target.display(), "stored attachment not touched");
+            }
             return Ok(());
         }
         File::open(&file.path)?.sync_all()?;
@@ -105,6 +116,72 @@ impl BlobStore {
         out.sort();
         Ok(out)
     }
+}
+
+/// One file of the store as found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    pub sha256: String,
+    pub len: u64,
+    pub modified: SystemTime,
+}
+
+impl BlobStore {
+    /// Every stored file named by a SHA-256 (anything else in the store is left alone), and
+    /// the leftover temporary files of uploads (`tmp/`) separately.
+    pub fn inventory(&self) -> io::Result<(Vec<StoredBlob>, Vec<(PathBuf, SystemTime)>)> {
+        let mut blobs = Vec::new();
+        for dir in fs::read_dir(&self.root)? {
+            let dir = dir?;
+            if dir.file_name() == "tmp" || !dir.file_type()?.is_dir() {
+                continue;
+            }
+            for f in fs::read_dir(dir.path())? {
+                let f = f?;
+                let name = f.file_name().to_string_lossy().into_owned();
+                let meta = f.metadata()?;
+                if is_sha256(&name) && meta.is_file() && self.path_of(&name) == f.path() {
+                    blobs.push(StoredBlob {
+                        sha256: name,
+                        len: meta.len(),
+                        modified: meta.modified()?,
+                    });
+                }
+            }
+        }
+        blobs.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+        let mut tmp = Vec::new();
+        for f in fs::read_dir(self.root.join("tmp"))? {
+            let f = f?;
+            let meta = f.metadata()?;
+            if meta.is_file() {
+                tmp.push((f.path(), meta.modified()?));
+            }
+        }
+        Ok((blobs, tmp))
+    }
+
+    /// Removes the blob if it was last written before `cutoff`, looking again just before
+    /// removing it; `Ok(false)` when it is younger or already gone.
+    pub fn remove_if_older(&self, sha256: &str, cutoff: SystemTime) -> io::Result<bool> {
+        let path = self.path_of(sha256);
+        match fs::metadata(&path) {
+            Ok(meta) if meta.modified()? < cutoff => {}
+            Ok(_) => return Ok(false),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        }
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// 64 lowercase hex characters: the name of a stored file.
+pub fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// How much of a file's start is kept for sniffing its type.

@@ -2,6 +2,7 @@
 //! file with `serve`, so tools and a running server always agree on the data.
 
 pub mod accounts;
+pub mod backup;
 pub mod bulletin;
 pub mod documents;
 pub mod import;
@@ -99,6 +100,16 @@ pub enum Command {
         #[command(subcommand)]
         command: workorders::WorkordersCommand,
     },
+    /// Back up the embedded SQLite installation into one archive while it serves (progress
+    /// bar); `--check` says what a PostgreSQL server needs for base backups instead.
+    Backup(backup::BackupArgs),
+    /// Restore a backup archive into a new or empty --data-dir, checking it first.
+    Restore(backup::RestoreArgs),
+    /// The attachment store: `sweep` removes files no row refers to.
+    Blobs {
+        #[command(subcommand)]
+        command: backup::BlobsCommand,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -111,7 +122,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex | Command::Import(_) | Command::Documents { .. } => None,
         Command::Workorders { .. } => None,
         Command::Scorecard(_) => None,
+        Command::Backup(_) | Command::Restore(_) | Command::Blobs { .. } => None,
     };
+    let data_dir_named = cli.common.data_dir.is_some();
     let settings = Settings::resolve(&cli.common, listen.as_deref())?;
     crate::telemetry::init(settings.log_format);
     match cli.command {
@@ -142,6 +155,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(&settings, &args, SystemClock.now()),
         Command::Documents { command } => documents::run(&settings, &command),
         Command::Workorders { command } => workorders::run(&settings, &command, SystemClock.now()),
+        Command::Backup(args) => backup::backup(&settings, &args, SystemClock.now()),
+        Command::Restore(args) => backup::restore(&settings, &args, data_dir_named),
+        Command::Blobs { command } => {
+            backup::blobs(&settings, &command, std::time::SystemTime::from(SystemClock.now()))
+        }
         Command::Migrate => {
             let applied = admin::migrate(&settings)?;
             println!(

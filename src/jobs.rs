@@ -1,13 +1,14 @@
 //! Background work of a serving node: the deadline sweep once a minute across all nodes (a
 //! lease picks one), reloading reference data that an administrator changed elsewhere, and
-//! deleting this node's export files once they are older than `export_ttl_days`.
+//! deleting this node's export files once they are older than `export_ttl_days`, and, at
+//! most once an hour, removing orphan attachment files (`service::blob_sweep`).
 
 use std::time::Duration;
 
 use actix_web::web;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
-use crate::service::{ServiceError, exports, sweep};
+use crate::service::{ServiceError, blob_sweep, exports, sweep};
 use crate::state::AppState;
 use crate::store::{Db, StoreError, leases};
 
@@ -54,8 +55,16 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
     }
     let state = state.clone();
     let node = uuid::Uuid::new_v4().to_string();
+    // The first pass looks for orphans; later ones once the hour since the last has passed.
+    let mut orphans_due = state.clock.now();
     spawn_every("deadline sweep", Duration::from_secs(every), move || {
         let (state, node) = (state.clone(), node.clone());
+        let now = state.clock.now();
+        let sweep_orphans = now >= orphans_due;
+        if sweep_orphans {
+            // At most once an hour.
+            orphans_due = now + ChronoDuration::hours(1);
+        }
         async move {
             let swept = state.clone();
             let pass = web::block(move || sweep_once(&swept, &node)).await;
@@ -85,8 +94,31 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
                 Ok(Err(e)) => tracing::warn!(error = %e.detail(), "export expiry failed"),
                 Err(e) => tracing::error!(error = %e, "export expiry aborted"),
             }
+            if sweep_orphans {
+                let swept = state.clone();
+                match web::block(move || sweep_orphan_files(&swept)).await {
+                    Ok(Ok(r)) if r.removed + r.stale_uploads > 0 => tracing::info!(
+                        removed = r.removed,
+                        removed_bytes = r.removed_bytes,
+                        stale_uploads = r.stale_uploads,
+                        "orphan attachment files removed"
+                    ),
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e.detail(), "orphan sweep failed"),
+                    Err(e) => tracing::error!(error = %e, "orphan sweep aborted"),
+                }
+            }
         }
     })
+}
+
+/// Removes this node's orphan attachment files older than the default grace period, as of
+/// the state's clock. Each node sweeps the store it writes to; two nodes sharing one store
+/// may both sweep it, which removes nothing twice.
+fn sweep_orphan_files(state: &AppState) -> Result<blob_sweep::SweepReport, ServiceError> {
+    let mut conn = state.pool.get().map_err(StoreError::from)?;
+    let now = std::time::SystemTime::from(state.clock.now());
+    blob_sweep::sweep(&mut conn, &state.blobs, now, blob_sweep::DEFAULT_GRACE, false)
 }
 
 const SWEEP_LEASE: &str = "deadline_sweep";

@@ -84,6 +84,7 @@ pub mod labels;
 pub mod login_backoff;
 pub mod mask;
 pub mod phone_code;
+pub mod pitr;
 pub mod platforms;
 pub mod policy;
 pub mod reports;

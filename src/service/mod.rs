@@ -10,6 +10,8 @@ pub mod agreement;
 pub mod analysis;
 pub mod attachments;
 pub mod audit;
+pub mod backup;
+pub mod blob_sweep;
 pub mod bulletins;
 pub mod businesses;
 pub mod case_rules;

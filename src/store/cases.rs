@@ -181,12 +181,7 @@ pub fn insert_attachment_id(conn: &mut Db, row: &NewAttachment) -> Result<i64, D
 /// Whether any row still needs the blob (an attachment, or a document's printed PDF): only
 /// an unreferenced blob may be deleted.
 pub fn blob_is_referenced(conn: &mut Db, sha256: &str) -> Result<bool, DieselError> {
-    let n: i64 = attachments::table
-        .filter(attachments::sha256.eq(sha256))
-        .count()
-        .get_result(conn)?;
-    // The printed PDFs of issued documents live in the same store.
-    Ok(n > 0 || super::documents::pdf_is_referenced(conn, sha256)?)
+    super::blob_refs::is_referenced(conn, sha256)
 }
 
 pub fn find_idempotency(

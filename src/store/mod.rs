@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod aftercare;
+pub mod blob_refs;
 pub mod bulletin;
 pub mod bulletins;
 pub mod businesses;
@@ -28,6 +29,7 @@ pub mod schema;
 pub mod scorecards;
 pub mod screening;
 pub mod search;
+pub mod snapshot;
 pub mod warnings;
 pub mod webhooks;
 pub mod wechat_grants;

@@ -13,6 +13,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod backup;
+mod backup_damage;
+mod blob_sweep;
 mod cli;
 mod crash;
 mod document_numbers;
