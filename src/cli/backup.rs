@@ -15,7 +15,6 @@ use crate::config::Settings;
 use crate::service::admin;
 use crate::service::backup::{self, Stage, Step};
 use crate::service::blob_sweep;
-use crate::store::DatabaseUrl;
 
 #[derive(Debug, clap::Args)]
 pub struct BackupArgs {
@@ -107,7 +106,7 @@ pub fn backup(settings: &Settings, args: &BackupArgs, now: DateTime<Utc>) -> any
 }
 
 fn check(settings: &Settings) -> anyhow::Result<()> {
-    if let DatabaseUrl::Sqlite(path) = &settings.database {
+    if let Some(path) = backup::sqlite_path(settings) {
         println!(
             "SQLite database {path}: nothing to configure; `odrdesk backup --out FILE` copies \
              it online"

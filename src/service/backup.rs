@@ -308,6 +308,14 @@ fn check_and_index(
     Ok((report, indexed))
 }
 
+/// The SQLite file of the installation, or `None` on PostgreSQL.
+pub fn sqlite_path(settings: &Settings) -> Option<&str> {
+    match &settings.database {
+        DatabaseUrl::Sqlite(path) => Some(path),
+        DatabaseUrl::Postgres(_) => None,
+    }
+}
+
 /// The settings of the PostgreSQL server behind `conn` that a base backup with WAL archiving
 /// needs, judged.
 pub fn postgres_readiness(conn: &mut Db) -> Result<Vec<SettingCheck>, ServiceError> {

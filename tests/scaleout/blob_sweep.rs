@@ -60,7 +60,7 @@ async fn orphans_old_unreferenced_files_only(backend: Backend) {
     let out = run_on(&app, &["blobs", "sweep"]);
     assert!(out.status.success(), "{}", text(&out));
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(said.contains("removed 1 orphan(s), 500"), "{said}");
+    assert!(said.contains("removed 1 orphan(s), 559 byte(s)"), "{said}");
     assert!(said.contains("and 1 stale upload file(s)"), "{said}");
     assert!(!old.exists(), "the old orphan stays");
     assert!(!stale_upload.exists(), "the stale upload stays");
