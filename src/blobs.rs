@@ -126,10 +126,13 @@ pub struct StoredBlob {
     pub modified: SystemTime,
 }
 
+/// Temporary upload files with their modification times.
+pub type TmpFiles = Vec<(PathBuf, SystemTime)>;
+
 impl BlobStore {
     /// Every stored file named by a SHA-256 (anything else in the store is left alone), and
     /// the leftover temporary files of uploads (`tmp/`) separately.
-    pub fn inventory(&self) -> io::Result<(Vec<StoredBlob>, Vec<(PathBuf, SystemTime)>)> {
+    pub fn inventory(&self) -> io::Result<(Vec<StoredBlob>, TmpFiles)> {
         let mut blobs = Vec::new();
         for dir in fs::read_dir(&self.root)? {
             let dir = dir?;

@@ -157,9 +157,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Workorders { command } => workorders::run(&settings, &command, SystemClock.now()),
         Command::Backup(args) => backup::backup(&settings, &args, SystemClock.now()),
         Command::Restore(args) => backup::restore(&settings, &args, data_dir_named),
-        Command::Blobs { command } => {
-            backup::blobs(&settings, &command, std::time::SystemTime::from(SystemClock.now()))
-        }
+        Command::Blobs { command } => backup::blobs(
+            &settings,
+            &command,
+            std::time::SystemTime::from(SystemClock.now()),
+        ),
         Command::Migrate => {
             let applied = admin::migrate(&settings)?;
             println!(

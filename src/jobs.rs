@@ -118,7 +118,13 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
 fn sweep_orphan_files(state: &AppState) -> Result<blob_sweep::SweepReport, ServiceError> {
     let mut conn = state.pool.get().map_err(StoreError::from)?;
     let now = std::time::SystemTime::from(state.clock.now());
-    blob_sweep::sweep(&mut conn, &state.blobs, now, blob_sweep::DEFAULT_GRACE, false)
+    blob_sweep::sweep(
+        &mut conn,
+        &state.blobs,
+        now,
+        blob_sweep::DEFAULT_GRACE,
+        false,
+    )
 }
 
 const SWEEP_LEASE: &str = "deadline_sweep";

@@ -60,12 +60,17 @@ impl EntryPath {
 
     /// The SHA-256 an attachment file is named by (its content must hash to it).
     pub fn attachment_sha256(&self) -> Option<&str> {
-        self.0.strip_prefix("attachments/")?.split_once('/').map(|(_, sha)| sha)
+        self.0
+            .strip_prefix("attachments/")?
+            .split_once('/')
+            .map(|(_, sha)| sha)
     }
 
     /// Where the entry goes under a data directory.
     pub fn under(&self, dir: &Path) -> PathBuf {
-        self.0.split('/').fold(dir.to_owned(), |p, part| p.join(part))
+        self.0
+            .split('/')
+            .fold(dir.to_owned(), |p, part| p.join(part))
     }
 }
 
@@ -189,7 +194,8 @@ impl Writer {
         let size = file.metadata()?.len();
         let mut reader = Hashing::new(file.take(size), tick);
         let mut header = self.header(size);
-        self.tar.append_data(&mut header, path.as_str(), &mut reader)?;
+        self.tar
+            .append_data(&mut header, path.as_str(), &mut reader)?;
         if reader.len != size {
             return Err(io::Error::other(format!(
                 "{} changed size while it was copied",
@@ -217,17 +223,15 @@ impl Writer {
     }
 
     /// Writes the manifest, flushes the archive to disk and renames it into place.
-    pub fn finish(
-        mut self,
-        meta: Manifest,
-    ) -> io::Result<Manifest> {
+    pub fn finish(mut self, meta: Manifest) -> io::Result<Manifest> {
         let manifest = Manifest {
             files: std::mem::take(&mut self.files),
             ..meta
         };
         let json = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
         let mut header = self.header(json.len() as u64);
-        self.tar.append_data(&mut header, MANIFEST, json.as_slice())?;
+        self.tar
+            .append_data(&mut header, MANIFEST, json.as_slice())?;
         let encoder = self.tar.into_inner()?;
         let mut buffered = encoder.finish()?;
         buffered.flush()?;

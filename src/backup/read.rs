@@ -53,7 +53,10 @@ pub fn extract(archive: &Path, dir: &Path, tick: &dyn Fn(u64)) -> Result<Manifes
         let target = path.under(dir);
         let written = write_file(&target, reader);
         if let Err(e) = &written {
-            failed_at = Some((path.as_str().to_owned(), io::Error::new(e.kind(), e.to_string())));
+            failed_at = Some((
+                path.as_str().to_owned(),
+                io::Error::new(e.kind(), e.to_string()),
+            ));
         }
         written
     });
@@ -113,7 +116,8 @@ fn walk(
                 .read_to_string(&mut text)
                 .map_err(ArchiveError::Corrupt)?;
             manifest = Some(
-                serde_json::from_str(&text).map_err(|e| ArchiveError::BadManifest(e.to_string()))?,
+                serde_json::from_str(&text)
+                    .map_err(|e| ArchiveError::BadManifest(e.to_string()))?,
             );
             continue;
         }
@@ -163,12 +167,18 @@ fn check(manifest: &Manifest, seen: &BTreeMap<EntryPath, Seen>) -> Result<(), Ar
             what,
         };
         if got.size != f.size {
-            return Err(mismatch(format!("{} bytes, the manifest says {}", got.size, f.size)));
+            return Err(mismatch(format!(
+                "{} bytes, the manifest says {}",
+                got.size, f.size
+            )));
         }
         if got.sha256 != f.sha256 {
             return Err(mismatch("its SHA-256 differs (a changed byte)".into()));
         }
-        if path.attachment_sha256().is_some_and(|name| name != got.sha256) {
+        if path
+            .attachment_sha256()
+            .is_some_and(|name| name != got.sha256)
+        {
             return Err(mismatch("its content does not hash to its name".into()));
         }
     }

@@ -29,10 +29,14 @@ fn sample(dir: &Path) -> (PathBuf, Manifest) {
     let blob = dir.join("blob");
     fs::write(&blob, b"test").unwrap();
     let out = dir.join("a.tar.zst");
-    let now = DateTime::parse_from_rfc3339("2026-12-08T01:02:03Z").unwrap().to_utc();
+    let now = DateTime::parse_from_rfc3339("2026-12-08T01:02:03Z")
+        .unwrap()
+        .to_utc();
     let mut w = Writer::create(&out, now).unwrap();
-    w.add(EntryPath::parse(DATABASE).unwrap(), &db, &|_| {}).unwrap();
-    w.add(EntryPath::attachment(SHA).unwrap(), &blob, &|_| {}).unwrap();
+    w.add(EntryPath::parse(DATABASE).unwrap(), &db, &|_| {})
+        .unwrap();
+    w.add(EntryPath::attachment(SHA).unwrap(), &blob, &|_| {})
+        .unwrap();
     let m = w
         .finish(Manifest {
             format_version: FORMAT_VERSION,
@@ -55,7 +59,10 @@ fn an_archive_reads_back_and_a_cut_one_is_refused() {
     assert_eq!(verify(&out, &|_| {}).unwrap(), written);
     let target = dir.path().join("restored");
     read::extract(&out, &target, &|_| {}).unwrap();
-    assert_eq!(fs::read(target.join("attachments/9f").join(SHA)).unwrap(), b"test");
+    assert_eq!(
+        fs::read(target.join("attachments/9f").join(SHA)).unwrap(),
+        b"test"
+    );
 
     let bytes = fs::read(&out).unwrap();
     for cut in [bytes.len() - 1, bytes.len() / 2, 10] {

@@ -3,7 +3,12 @@
 //! settings it reads.
 
 /// The settings read, in the order reported.
-pub const SETTINGS: [&str; 4] = ["wal_level", "archive_mode", "archive_command", "max_wal_senders"];
+pub const SETTINGS: [&str; 4] = [
+    "wal_level",
+    "archive_mode",
+    "archive_command",
+    "max_wal_senders",
+];
 
 /// One setting as found, and whether it allows a base backup with WAL archiving.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +69,11 @@ mod tests {
             ("archive_command", ""),
             ("max_wal_senders", "10"),
         ]));
-        let bad: Vec<_> = default.iter().filter(|c| !c.ok).map(|c| c.name.as_str()).collect();
+        let bad: Vec<_> = default
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.name.as_str())
+            .collect();
         assert_eq!(bad, ["archive_mode", "archive_command"]);
         let ready = assess(&found(&[
             ("wal_level", "logical"),
@@ -73,7 +82,10 @@ mod tests {
             ("max_wal_senders", "2"),
         ]));
         assert!(ready.iter().all(|c| c.ok), "{ready:?}");
-        let minimal = assess(&found(&[("wal_level", "minimal"), ("max_wal_senders", "0")]));
+        let minimal = assess(&found(&[
+            ("wal_level", "minimal"),
+            ("max_wal_senders", "0"),
+        ]));
         assert!(minimal.iter().all(|c| !c.ok), "{minimal:?}");
         assert_eq!(minimal[1].value, None);
     }

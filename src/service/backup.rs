@@ -66,7 +66,10 @@ pub enum BackupError {
         "restore puts the database at {expected}; the configured database is {configured}: \
          leave out --database-url (ODRDESK_DATABASE_URL) when restoring"
     )]
-    DatabaseElsewhere { expected: String, configured: String },
+    DatabaseElsewhere {
+        expected: String,
+        configured: String,
+    },
     #[error("the target directory {0} is not empty; restore only into a new or empty directory")]
     TargetNotEmpty(PathBuf),
     #[error("the archive was refused, nothing was written")]
@@ -103,7 +106,10 @@ struct Staging {
 
 impl Staging {
     fn new(parent: &Path, label: &str) -> Result<Staging, BackupError> {
-        let path = parent.join(format!(".odrdesk-{label}-{}", uuid::Uuid::new_v4().simple()));
+        let path = parent.join(format!(
+            ".odrdesk-{label}-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
         fs::create_dir_all(&path).map_err(io_error(format!("create {}", path.display())))?;
         Ok(Staging { path, keep: false })
     }

@@ -48,7 +48,9 @@ pub fn remove_blob_if_unreferenced(
     match blobs.remove_if_older(sha256, cutoff) {
         Ok(true) => Ok(BlobFate::Removed),
         Ok(false) => Ok(BlobFate::Young),
-        Err(e) => Err(ServiceError::Storage(format!("remove an attachment file: {e}"))),
+        Err(e) => Err(ServiceError::Storage(format!(
+            "remove an attachment file: {e}"
+        ))),
     }
 }
 

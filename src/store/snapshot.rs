@@ -10,9 +10,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use diesel::migration::MigrationSource;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use diesel::migration::MigrationSource;
 use diesel_migrations::MigrationHarness;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection as Sqlite, OpenFlags};
@@ -80,7 +80,9 @@ pub fn copy_online(
         .query_row("PRAGMA quick_check", [], |row| row.get(0))
         .map_err(sqlite_error("check the copy"))?;
     if check != "ok" {
-        return Err(StoreError::Other(format!("the copy fails its check: {check}")));
+        return Err(StoreError::Other(format!(
+            "the copy fails its check: {check}"
+        )));
     }
     dst.close()
         .map_err(|(_, e)| sqlite_error("close the copy")(e))?;

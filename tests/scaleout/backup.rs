@@ -110,7 +110,12 @@ async fn a_backup_under_write_load_restores_into_a_working_installation() {
     let spec = NodeSpec::new(&data);
     let client = super::common::http_client();
     let node = Node::start(&spec, &client).await;
-    add_user(&DatabaseUrl::default_for(&data), "ana@jm.gov.cn", "analyst", &[]);
+    add_user(
+        &DatabaseUrl::default_for(&data),
+        "ana@jm.gov.cn",
+        "analyst",
+        &[],
+    );
 
     let (stop, acknowledged) = (Arc::new(AtomicBool::new(false)), Arc::default());
     let load = write_load(&node, stop.clone(), Arc::clone(&acknowledged));
@@ -122,24 +127,44 @@ async fn a_backup_under_write_load_restores_into_a_working_installation() {
     let during = acknowledged.lock().unwrap().len();
     stop.store(true, Ordering::SeqCst);
     load.await.unwrap();
-    eprintln!("{} case(s) before the backup, {during} when it ended", before.len());
+    eprintln!(
+        "{} case(s) before the backup, {during} when it ended",
+        before.len()
+    );
     assert!(archive.is_file() && !dir.path().join("odrdesk.backup.partial").exists());
     // Only the archive is left beside it: the staging directory is gone.
-    let beside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    let beside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(beside.len(), 2, "{beside:?}");
 
     let restored = dir.path().join("restored");
     let out = run_in(&restored, &["restore", archive.to_str().unwrap()]).await;
     assert!(out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("audit log intact"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("audit log intact"),
+        "{}",
+        text(&out)
+    );
     let out = run_in(&restored, &["audit", "verify"]).await;
     assert!(out.status.success(), "{}", text(&out));
 
-    let live: BTreeSet<String> = stored_case_nos(&DatabaseUrl::default_for(&data)).into_iter().collect();
-    let back: BTreeSet<String> =
-        stored_case_nos(&DatabaseUrl::default_for(&restored)).into_iter().collect();
-    assert!(before.is_subset(&back), "a case acknowledged before the backup is missing");
-    assert!(back.is_subset(&live), "the backup holds a case the server never stored");
+    let live: BTreeSet<String> = stored_case_nos(&DatabaseUrl::default_for(&data))
+        .into_iter()
+        .collect();
+    let back: BTreeSet<String> = stored_case_nos(&DatabaseUrl::default_for(&restored))
+        .into_iter()
+        .collect();
+    assert!(
+        before.is_subset(&back),
+        "a case acknowledged before the backup is missing"
+    );
+    assert!(
+        back.is_subset(&live),
+        "the backup holds a case the server never stored"
+    );
     // Every attachment file the restored database refers to came back, whole.
     let files = files_under(&restored.join("attachments"));
     let referenced = referenced_blobs(&DatabaseUrl::default_for(&restored));
@@ -148,7 +173,10 @@ async fn a_backup_under_write_load_restores_into_a_working_installation() {
         let rel = PathBuf::from(&sha[..2]).join(sha);
         assert!(files.contains(&rel), "attachment {sha} not restored");
         let bytes = std::fs::read(restored.join("attachments").join(&rel)).unwrap();
-        assert_eq!(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)), *sha);
+        assert_eq!(
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+            *sha
+        );
     }
     drop(node);
 
@@ -170,11 +198,20 @@ async fn installation_with_a_backup(dir: &Path, cases: usize) -> (Node, PathBuf,
     let client = super::common::http_client();
     let node = Node::start(&NodeSpec::new(&data), &client).await;
     for i in 0..cases {
-        let posted = post(&client, &node.url("/api/v1/complaints"), None, &complaint(i)).await;
+        let posted = post(
+            &client,
+            &node.url("/api/v1/complaints"),
+            None,
+            &complaint(i),
+        )
+        .await;
         assert_eq!(posted.status, 201, "{:?}", posted.body);
         let token = posted.body["tracking_token"].as_str().unwrap();
-        let files = (0..3).map(|k| ("e.png", unique_png(i * 10 + k, 1 << 20))).collect();
-        let (status, body) = upload_evidence(&client, &node.base, &posted.case_no(), token, files).await;
+        let files = (0..3)
+            .map(|k| ("e.png", unique_png(i * 10 + k, 1 << 20)))
+            .collect();
+        let (status, body) =
+            upload_evidence(&client, &node.base, &posted.case_no(), token, files).await;
         assert_eq!(status, 201, "{body}");
     }
     let good = dir.join("good.backup");
@@ -205,12 +242,18 @@ async fn a_killed_backup_leaves_only_a_partial_file_that_restore_refuses() {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while !partial.exists() {
-        assert!(Instant::now() < deadline, "the backup never started its archive");
+        assert!(
+            Instant::now() < deadline,
+            "the backup never started its archive"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
     backup.kill().unwrap();
     backup.wait().unwrap();
-    assert!(!archive.exists(), "a killed backup must not leave an archive");
+    assert!(
+        !archive.exists(),
+        "a killed backup must not leave an archive"
+    );
     for target in [&partial, &archive] {
         let restore_into = dir.path().join("never");
         let out = run_in(&restore_into, &["restore", target.to_str().unwrap()]).await;

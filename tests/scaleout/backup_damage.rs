@@ -17,7 +17,8 @@ use super::common::{Backend, TestApp};
 fn rewrite(src: &Path, dst: &Path, mut edit: impl FnMut(&str, Vec<u8>) -> Vec<(String, Vec<u8>)>) {
     let decoder = zstd::stream::read::Decoder::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut archive = tar::Archive::new(decoder);
-    let encoder = zstd::stream::write::Encoder::new(std::fs::File::create(dst).unwrap(), 3).unwrap();
+    let encoder =
+        zstd::stream::write::Encoder::new(std::fs::File::create(dst).unwrap(), 3).unwrap();
     let mut builder = tar::Builder::new(encoder);
     for entry in archive.entries().unwrap() {
         let mut entry = entry.unwrap();
@@ -28,7 +29,9 @@ fn rewrite(src: &Path, dst: &Path, mut edit: impl FnMut(&str, Vec<u8>) -> Vec<(S
             let mut header = tar::Header::new_gnu();
             header.set_size(data.len() as u64);
             header.set_mode(0o600);
-            builder.append_data(&mut header, &name, data.as_slice()).unwrap();
+            builder
+                .append_data(&mut header, &name, data.as_slice())
+                .unwrap();
         }
     }
     builder.into_inner().unwrap().finish().unwrap();
@@ -42,25 +45,43 @@ fn is_attachment(name: &str) -> bool {
 /// nothing written beside the target either.
 fn refused(dir: &Path, archive: &Path, expected: &str) {
     let target = dir.join("target");
-    let before: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name()).collect();
+    let before: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     let out = odrdesk_in(&target)
         .args(["restore", archive.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(!out.status.success(), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(expected), "expected {expected:?}: {}", text(&out));
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?}: {}",
+        text(&out)
+    );
     assert!(stderr.contains("nothing was written"), "{}", text(&out));
     assert!(!target.exists(), "{} was created", target.display());
-    let after: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(before, after, "the refused restore left files beside its target");
+    let after: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        before, after,
+        "the refused restore left files beside its target"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn damaged_archives_are_refused_each_with_its_own_message() {
     let app = TestApp::spawn(&Backend::Sqlite).await;
     let (case_no, token) = app.file_complaint().await;
-    let files = vec![("a.png", unique_png(1, 4096)), ("b.png", unique_png(2, 4096))];
+    let files = vec![
+        ("a.png", unique_png(1, 4096)),
+        ("b.png", unique_png(2, 4096)),
+    ];
     let (status, body) = app.upload_evidence(&case_no, &token, files).await;
     assert_eq!(status, 201, "{body}");
     let dir = tempfile::tempdir().unwrap();
@@ -116,7 +137,11 @@ async fn damaged_archives_are_refused_each_with_its_own_message() {
         }
         out
     });
-    refused(&work, &extra, &format!("holds {planted_name}, which its manifest does not list"));
+    refused(
+        &work,
+        &extra,
+        &format!("holds {planted_name}, which its manifest does not list"),
+    );
     std::fs::remove_file(&extra).unwrap();
 
     // A format this build does not read.
@@ -142,12 +167,22 @@ async fn damaged_archives_are_refused_each_with_its_own_message() {
     let busy = dir.path().join("busy");
     std::fs::create_dir(&busy).unwrap();
     std::fs::write(busy.join("keep.txt"), b"x").unwrap();
-    let out = odrdesk_in(&busy).args(["restore", good.to_str().unwrap()]).output().unwrap();
+    let out = odrdesk_in(&busy)
+        .args(["restore", good.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(!out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is not empty"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not empty"),
+        "{}",
+        text(&out)
+    );
     let fine = dir.path().join("fine");
     std::fs::create_dir(&fine).unwrap();
-    let out = odrdesk_in(&fine).args(["restore", good.to_str().unwrap()]).output().unwrap();
+    let out = odrdesk_in(&fine)
+        .args(["restore", good.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out));
 }
 
@@ -167,8 +202,8 @@ async fn a_restore_whose_audit_chain_is_broken_is_abandoned() {
     rewrite(&good, &dir.path().join("scratch"), |name, data| {
         if name == "odrdesk.sqlite3" {
             std::fs::write(&db, &data).unwrap();
-            use diesel::connection::SimpleConnection;
             use diesel::Connection;
+            use diesel::connection::SimpleConnection;
             let mut conn = diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
             conn.batch_execute(
                 "DROP TRIGGER case_events_no_update; \
@@ -197,9 +232,17 @@ async fn a_restore_whose_audit_chain_is_broken_is_abandoned() {
         .output()
         .unwrap();
     assert!(!out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("audit log is broken"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("audit log is broken"),
+        "{}",
+        text(&out)
+    );
     assert!(!target.exists());
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(left.len(), 2, "a staging directory was left: {left:?}");
 }
 
@@ -210,15 +253,31 @@ async fn postgres_is_backed_up_with_its_own_tools() {
     };
     let app = TestApp::spawn(&backend).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = run_on(&app, &["backup", "--out", dir.path().join("x").to_str().unwrap()]);
+    let out = run_on(
+        &app,
+        &["backup", "--out", dir.path().join("x").to_str().unwrap()],
+    );
     assert!(!out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump -Fc"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pg_dump -Fc"),
+        "{}",
+        text(&out)
+    );
     assert!(!dir.path().join("x").exists() && !dir.path().join("x.partial").exists());
 
     let out = run_on(&app, &["backup", "--check"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for setting in ["wal_level", "archive_mode", "archive_command", "max_wal_senders"] {
-        assert!(stdout.contains(setting), "{setting} not reported: {}", text(&out));
+    for setting in [
+        "wal_level",
+        "archive_mode",
+        "archive_command",
+        "max_wal_senders",
+    ] {
+        assert!(
+            stdout.contains(setting),
+            "{setting} not reported: {}",
+            text(&out)
+        );
     }
     let ready = stdout.contains("the server is ready");
     assert_eq!(out.status.success(), ready, "{}", text(&out));

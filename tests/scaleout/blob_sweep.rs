@@ -53,9 +53,15 @@ async fn orphans_old_unreferenced_files_only(backend: Backend) {
     let out = run_on(&app, &["blobs", "sweep", "--dry-run"]);
     assert!(out.status.success(), "{}", text(&out));
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(said.contains("examined 3 attachment file(s): 1 referenced, 1 unreferenced"), "{said}");
+    assert!(
+        said.contains("examined 3 attachment file(s): 1 referenced, 1 unreferenced"),
+        "{said}"
+    );
     assert!(said.contains("would remove 1 orphan(s)"), "{said}");
-    assert!(old.exists() && stale_upload.exists(), "a dry run removed something");
+    assert!(
+        old.exists() && stale_upload.exists(),
+        "a dry run removed something"
+    );
 
     let out = run_on(&app, &["blobs", "sweep"]);
     assert!(out.status.success(), "{}", text(&out));
@@ -90,15 +96,24 @@ async fn a_serving_node_sweeps_orphans_at_most_once_an_hour() {
     let node = Node::start(&spec, &client).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     while first.exists() {
-        assert!(Instant::now() < deadline, "the node never swept:\n{}", node.log_text());
+        assert!(
+            Instant::now() < deadline,
+            "the node never swept:\n{}",
+            node.log_text()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let second = plant(&root, &unique_png(2, 300), TWO_HOURS);
     // Several deadline sweeps later, the hour has not passed: the orphan waits.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert!(second.exists(), "the node swept orphans again within the hour");
-    let logged = node.log_lines().iter().filter(|l| {
-        l["fields"]["message"] == "orphan attachment files removed"
-    }).count();
+    assert!(
+        second.exists(),
+        "the node swept orphans again within the hour"
+    );
+    let logged = node
+        .log_lines()
+        .iter()
+        .filter(|l| l["fields"]["message"] == "orphan attachment files removed")
+        .count();
     assert_eq!(logged, 1, "{}", node.log_text());
 }

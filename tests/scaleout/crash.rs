@@ -16,7 +16,11 @@ const LOOPS: usize = 8;
 const POSTS_PER_LOOP: usize = 400;
 
 /// Every case number the index holds, page by page.
-pub(super) async fn indexed_case_nos(client: &reqwest::Client, node: &Node, token: &str) -> BTreeSet<String> {
+pub(super) async fn indexed_case_nos(
+    client: &reqwest::Client,
+    node: &Node,
+    token: &str,
+) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let mut cursor: Option<String> = None;
     for _ in 0..1000 {
