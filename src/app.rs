@@ -100,7 +100,12 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Running>
                     let res = fut.await;
                     if let Some(metrics) = metrics {
                         let status = res.as_ref().ok().map(|r| r.status());
-                        metrics.observe_request(route.as_deref(), &method, status, started.elapsed());
+                        metrics.observe_request(
+                            route.as_deref(),
+                            &method,
+                            status,
+                            started.elapsed(),
+                        );
                     }
                     res
                 }

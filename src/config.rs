@@ -107,7 +107,12 @@ pub struct CommonArgs {
     #[arg(long, env = "ODRDESK_WEBHOOK_ALLOW_LOOPBACK", global = true)]
     pub webhook_allow_loopback: Option<bool>,
     /// A bearer token opening `/metrics` to callers other than loopback ones.
-    #[arg(long, env = "ODRDESK_METRICS_TOKEN", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ODRDESK_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
     pub metrics_token: Option<String>,
 }
 

@@ -94,7 +94,9 @@ impl Metrics {
                 "odrdesk_sweep_duration_seconds",
                 "Duration of the deadline sweep passes this node ran",
             )
-            .buckets(vec![0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0]),
+            .buckets(vec![
+                0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
+            ]),
         )?;
         let sweep_failures = IntCounter::new(
             "odrdesk_sweep_failures_total",
@@ -169,7 +171,9 @@ fn scrape_gauges(f: &Figures) -> Result<Vec<Box<dyn Collector>>, prometheus::Err
         "Age of the oldest waiting message, by channel; 0 when none waits",
     )?;
     for q in &f.outbox {
-        waiting.with_label_values(&[q.channel]).set(gauge(q.waiting));
+        waiting
+            .with_label_values(&[q.channel])
+            .set(gauge(q.waiting));
         dead.with_label_values(&[q.channel]).set(gauge(q.dead));
         oldest
             .with_label_values(&[q.channel])
@@ -265,9 +269,12 @@ mod tests {
         assert!(text.contains(
             r#"odrdesk_http_requests_total{method="GET",route="/api/v1/cases/{case_no}",status="4xx"} 1"#
         ), "{text}");
-        assert!(text.contains(
-            r#"odrdesk_http_requests_total{method="other",route="unmatched",status="5xx"} 1"#
-        ), "{text}");
+        assert!(
+            text.contains(
+                r#"odrdesk_http_requests_total{method="other",route="unmatched",status="5xx"} 1"#
+            ),
+            "{text}"
+        );
         assert!(text.contains("odrdesk_search_index_lag_events 0"), "{text}");
     }
 }

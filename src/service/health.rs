@@ -146,6 +146,9 @@ mod tests {
         assert!(Readiness::judge(Some(3), 3).is_ready());
         assert_eq!(Readiness::judge(Some(4), 3).failing, ["index_lag"]);
         let down = Readiness::judge(None, 3);
-        assert_eq!((down.database, down.failing), ("unavailable", vec!["database"]));
+        assert_eq!(
+            (down.database, down.failing),
+            ("unavailable", vec!["database"])
+        );
     }
 }

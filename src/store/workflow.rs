@@ -276,7 +276,9 @@ pub fn queue_count(conn: &mut Db, f: &QueueFilter) -> Result<i64, DieselError> {
 /// Open cases counted by state and due date, in one `GROUP BY` with the queue's `open`
 /// condition (a boxed query cannot be grouped), for `/metrics`: as many rows as there are
 /// (state, due date) pairs.
-pub fn open_by_state_and_due(conn: &mut Db) -> Result<Vec<(CaseState, NaiveDate, i64)>, DieselError> {
+pub fn open_by_state_and_due(
+    conn: &mut Db,
+) -> Result<Vec<(CaseState, NaiveDate, i64)>, DieselError> {
     cases::table
         .filter(cases::closed_on.is_null())
         .group_by((cases::state, cases::due_date))

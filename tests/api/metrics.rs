@@ -34,7 +34,10 @@ async fn wait_caught_up(app: &TestApp) {
         if v["index_lag_events"] == 0 {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "index never caught up: {v}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "index never caught up: {v}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -49,8 +52,7 @@ fn outbox_sql(app: &TestApp, channel: &str) -> (i64, i64, Option<NaiveDateTime>)
             .filter(outbox::dead_at.is_null())
     };
     (
-        waiting()
-            .count().get_result(&mut *conn).unwrap(),
+        waiting().count().get_result(&mut *conn).unwrap(),
         mine()
             .filter(outbox::dead_at.is_not_null())
             .count()
@@ -114,9 +116,13 @@ async fn requests_are_counted_by_pattern_without_personal_data(backend: Backend)
     // read the same before and after it.
     let mut tries = 0;
     let (m, sql) = loop {
-        let before: Vec<_> = ["email", "sms", "wechat"].map(|c| outbox_sql(&app, c)).into();
+        let before: Vec<_> = ["email", "sms", "wechat"]
+            .map(|c| outbox_sql(&app, c))
+            .into();
         let m = scrape(&app).await;
-        let after: Vec<_> = ["email", "sms", "wechat"].map(|c| outbox_sql(&app, c)).into();
+        let after: Vec<_> = ["email", "sms", "wechat"]
+            .map(|c| outbox_sql(&app, c))
+            .into();
         tries += 1;
         if before == after || tries == 20 {
             assert_eq!(before, after, "the outbox never held still");
@@ -126,8 +132,16 @@ async fn requests_are_counted_by_pattern_without_personal_data(backend: Backend)
     let now = app.clock.now().naive_utc();
     for (channel, (waiting, dead, oldest)) in ["email", "sms", "wechat"].iter().zip(&sql) {
         let with = [("channel", *channel)];
-        assert_eq!(m.value("odrdesk_outbox_waiting", &with), Some(*waiting as f64), "{channel}");
-        assert_eq!(m.value("odrdesk_outbox_dead", &with), Some(*dead as f64), "{channel}");
+        assert_eq!(
+            m.value("odrdesk_outbox_waiting", &with),
+            Some(*waiting as f64),
+            "{channel}"
+        );
+        assert_eq!(
+            m.value("odrdesk_outbox_dead", &with),
+            Some(*dead as f64),
+            "{channel}"
+        );
         let age = oldest.map_or(0, |t| (now - t).num_seconds());
         assert_eq!(
             m.value("odrdesk_outbox_oldest_waiting_seconds", &with),
@@ -136,13 +150,29 @@ async fn requests_are_counted_by_pattern_without_personal_data(backend: Backend)
         );
     }
     assert_eq!(sql[2].0, 1, "the queued WeChat message waits");
-    assert_eq!(m.value("odrdesk_outbox_oldest_waiting_seconds", &[("channel", "wechat")]), Some(3600.0));
-    assert_eq!(m.value("odrdesk_outbox_dead", &[("channel", "sms")]), Some(1.0));
+    assert_eq!(
+        m.value(
+            "odrdesk_outbox_oldest_waiting_seconds",
+            &[("channel", "wechat")]
+        ),
+        Some(3600.0)
+    );
+    assert_eq!(
+        m.value("odrdesk_outbox_dead", &[("channel", "sms")]),
+        Some(1.0)
+    );
 
     let track = [("route", "/api/v1/track/{case_no}"), ("method", "GET")];
     assert_eq!(m.sum(REQUESTS, &track), 3.0);
-    assert_eq!(m.value(REQUESTS, &[track[0], track[1], ("status", "2xx")]), Some(3.0));
-    let filed = [("route", "/api/v1/complaints"), ("method", "POST"), ("status", "2xx")];
+    assert_eq!(
+        m.value(REQUESTS, &[track[0], track[1], ("status", "2xx")]),
+        Some(3.0)
+    );
+    let filed = [
+        ("route", "/api/v1/complaints"),
+        ("method", "POST"),
+        ("status", "2xx"),
+    ];
     assert_eq!(m.value(REQUESTS, &filed), Some(2.0));
     assert_eq!(
         m.sum("odrdesk_http_request_duration_seconds_count", &track),
@@ -165,8 +195,18 @@ async fn requests_are_counted_by_pattern_without_personal_data(backend: Backend)
     assert_eq!(m.sum("odrdesk_open_cases", &[("overdue", "true")]), 0.0);
 
     for value in m.label_values() {
-        for secret in [first.as_str(), second.as_str(), "13800138000", "13711112222", "张三", "zhang@"] {
-            assert!(!value.contains(secret), "label value {value:?} holds {secret}");
+        for secret in [
+            first.as_str(),
+            second.as_str(),
+            "13800138000",
+            "13711112222",
+            "张三",
+            "zhang@",
+        ] {
+            assert!(
+                !value.contains(secret),
+                "label value {value:?} holds {secret}"
+            );
         }
     }
 
@@ -184,7 +224,11 @@ async fn index_lag_fails_readiness_and_shows_in_answers(backend: Backend) {
     app.wait_indexed(&analyst, 1).await;
     wait_caught_up(&app).await;
     let (s, ready) = app.get("/readyz").await;
-    assert_eq!((s, &ready["database"], &ready["max_lag"]), (200, &"ok".into(), &0.into()), "{ready}");
+    assert_eq!(
+        (s, &ready["database"], &ready["max_lag"]),
+        (200, &"ok".into(), &0.into()),
+        "{ready}"
+    );
     let (_, found) = app.get_as("/api/v1/search?limit=1", &analyst).await;
     assert_eq!(found["index_lag_events"], 0, "{found}");
     let page = app.get_text_as("/analyst/search", &analyst).await;
@@ -210,19 +254,33 @@ async fn index_lag_fails_readiness_and_shows_in_answers(backend: Backend) {
     let (s, ready) = app.get("/readyz").await;
     assert_eq!(s, 503, "{ready}");
     assert_eq!(ready["index_lag_events"], appended, "{ready}");
-    assert_eq!(ready["failing"], serde_json::json!(["index_lag"]), "{ready}");
+    assert_eq!(
+        ready["failing"],
+        serde_json::json!(["index_lag"]),
+        "{ready}"
+    );
     let (s, found) = app.get_as("/api/v1/search?limit=5", &analyst).await;
     assert_eq!(s, 200, "{found}");
-    assert_eq!((found["total"].clone(), found["index_lag_events"].clone()), (1.into(), appended.into()));
+    assert_eq!(
+        (found["total"].clone(), found["index_lag_events"].clone()),
+        (1.into(), appended.into())
+    );
     let (s, trend) = app.get_as("/api/v1/trends?interval=month", &analyst).await;
-    assert_eq!((s, trend["index_lag_events"].clone()), (200, Value::from(appended)), "{trend}");
+    assert_eq!(
+        (s, trend["index_lag_events"].clone()),
+        (200, Value::from(appended)),
+        "{trend}"
+    );
     let notice = format!("检索索引落后 {appended} 条事件，结果可能不完整");
     for path in ["/analyst/search", "/analyst/trends"] {
         let page = app.get_text_as(path, &analyst).await;
         assert!(page.contains(&notice), "{path}: {page}");
     }
     let m = scrape(&app).await;
-    assert_eq!(m.value("odrdesk_search_index_lag_events", &[]), Some(appended as f64));
+    assert_eq!(
+        m.value("odrdesk_search_index_lag_events", &[]),
+        Some(appended as f64)
+    );
     let (s, health) = app.get("/healthz").await;
     assert_eq!((s, &health["status"]), (200, &"ok".into()));
 }
@@ -242,10 +300,26 @@ async fn metrics_are_for_loopback_callers_or_the_token(backend: Backend) {
         }
         async move { req.send().await.unwrap().status().as_u16() }
     };
-    assert_eq!(get(false, None).await, 200, "a loopback caller needs no token");
-    assert_eq!(get(true, None).await, 404, "a proxied caller without a token");
-    assert_eq!(get(true, Some("a-long-scrape-toke")).await, 404, "a wrong token");
-    assert_eq!(get(true, Some("a-long-scrape-token")).await, 200, "the token");
+    assert_eq!(
+        get(false, None).await,
+        200,
+        "a loopback caller needs no token"
+    );
+    assert_eq!(
+        get(true, None).await,
+        404,
+        "a proxied caller without a token"
+    );
+    assert_eq!(
+        get(true, Some("a-long-scrape-toke")).await,
+        404,
+        "a wrong token"
+    );
+    assert_eq!(
+        get(true, Some("a-long-scrape-token")).await,
+        200,
+        "the token"
+    );
     let res = app
         .client
         .get(app.url("/metrics"))
@@ -264,7 +338,11 @@ async fn metrics_are_for_loopback_callers_or_the_token(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 404, "without a configured token only loopback callers read it");
+    assert_eq!(
+        res.status(),
+        404,
+        "without a configured token only loopback callers read it"
+    );
 }
 
 on_both_backends!(

@@ -21,7 +21,11 @@ pub struct Exposition {
 
 impl Exposition {
     /// The samples of `name` whose labels include every pair of `with`.
-    pub fn matching<'a>(&'a self, name: &'a str, with: &'a [(&str, &str)]) -> impl Iterator<Item = &'a Sample> {
+    pub fn matching<'a>(
+        &'a self,
+        name: &'a str,
+        with: &'a [(&str, &str)],
+    ) -> impl Iterator<Item = &'a Sample> {
         self.samples.iter().filter(move |s| {
             s.name == name
                 && with
@@ -91,7 +95,9 @@ pub fn parse(text: &str) -> Exposition {
                         at()
                     );
                     assert!(
-                        !out.samples.iter().any(|s| family_of(&out.types, &s.name) == Some(name.to_owned())),
+                        !out.samples
+                            .iter()
+                            .any(|s| family_of(&out.types, &s.name) == Some(name.to_owned())),
                         "TYPE after the family's samples, {}",
                         at()
                     );
@@ -128,15 +134,16 @@ fn family_of(types: &BTreeMap<String, String>, sample: &str) -> Option<String> {
     }
     ["_bucket", "_sum", "_count"].iter().find_map(|suffix| {
         let base = sample.strip_suffix(suffix)?;
-        matches!(types.get(base).map(String::as_str), Some("histogram" | "summary"))
-            .then(|| base.to_owned())
+        matches!(
+            types.get(base).map(String::as_str),
+            Some("histogram" | "summary")
+        )
+        .then(|| base.to_owned())
     })
 }
 
 fn sample(line: &str) -> Result<Sample, String> {
-    let name_end = line
-        .find(['{', ' '])
-        .ok_or("a sample without a value")?;
+    let name_end = line.find(['{', ' ']).ok_or("a sample without a value")?;
     let name = &line[..name_end];
     if !is_name(name, true) {
         return Err("bad metric name".into());
@@ -216,11 +223,14 @@ fn check_histograms(e: &Exposition) {
         let mut series: BTreeMap<BTreeMap<String, String>, Vec<(f64, f64)>> = BTreeMap::new();
         for s in e.matching(&format!("{family}_bucket"), &[]) {
             let mut key = s.labels.clone();
-            let le = key.remove("le").unwrap_or_else(|| panic!("{family} bucket without le"));
+            let le = key
+                .remove("le")
+                .unwrap_or_else(|| panic!("{family} bucket without le"));
             let bound = if le == "+Inf" {
                 f64::INFINITY
             } else {
-                le.parse().unwrap_or_else(|_| panic!("{family}: bad le {le:?}"))
+                le.parse()
+                    .unwrap_or_else(|_| panic!("{family}: bad le {le:?}"))
             };
             series.entry(key).or_default().push((bound, s.value));
         }
@@ -232,7 +242,10 @@ fn check_histograms(e: &Exposition) {
             );
             let (last, total) = *buckets.last().expect("a bucket");
             assert!(last.is_infinite(), "{family}{labels:?}: no +Inf bucket");
-            let with: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let with: Vec<(&str, &str)> = labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             assert_eq!(
                 e.value(&format!("{family}_count"), &with),
                 Some(total),
