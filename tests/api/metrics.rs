@@ -272,7 +272,12 @@ async fn index_lag_fails_readiness_and_shows_in_answers(backend: Backend) {
         "{trend}"
     );
     let notice = format!("检索索引落后 {appended} 条事件，结果可能不完整");
-    for path in ["/analyst/search", "/analyst/trends"] {
+    for path in [
+        "/analyst/search",
+        "/analyst/trends",
+        "/analyst/hot",
+        "/analyst/alerts",
+    ] {
         let page = app.get_text_as(path, &analyst).await;
         assert!(page.contains(&notice), "{path}: {page}");
     }
