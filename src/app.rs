@@ -87,6 +87,29 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Running>
             .app_data(data.clone())
             .app_data(limiter.clone())
             .wrap(ErrorHandlers::new().default_handler(json_error_page))
+            // Inside `NormalizePath`, so the route is matched on the path as routed.
+            .wrap_fn(|req, srv| {
+                let started = std::time::Instant::now();
+                let route = req.match_pattern();
+                let method = req.method().clone();
+                let metrics = req
+                    .app_data::<web::Data<AppState>>()
+                    .map(|state| state.metrics.clone());
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await;
+                    if let Some(metrics) = metrics {
+                        let status = res.as_ref().ok().map(|r| r.status());
+                        metrics.observe_request(
+                            route.as_deref(),
+                            &method,
+                            status,
+                            started.elapsed(),
+                        );
+                    }
+                    res
+                }
+            })
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap_fn(|req, srv| {
                 let id = req.extensions().get::<RequestId>().copied();

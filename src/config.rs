@@ -106,6 +106,14 @@ pub struct CommonArgs {
     /// Development and tests only: lets a webhook go to http://127.0.0.1 or localhost.
     #[arg(long, env = "ODRDESK_WEBHOOK_ALLOW_LOOPBACK", global = true)]
     pub webhook_allow_loopback: Option<bool>,
+    /// A bearer token opening `/metrics` to callers other than loopback ones.
+    #[arg(
+        long,
+        env = "ODRDESK_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
 }
 
 /// `ODRDESK_RATE_LIMIT`: a number of requests per minute, or `off`.
@@ -235,6 +243,8 @@ pub struct FileConfig {
     /// `[wechat_notices.templates.<key>]`: subscription message templates.
     pub wechat_notices: Option<crate::notify::wechat::WechatNotices>,
     pub outbox_max_attempts: Option<u16>,
+    /// `[metrics]`: the `/metrics` token and the index lag `/readyz` tolerates.
+    pub metrics: Option<crate::metrics::MetricsFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +303,8 @@ pub struct Settings {
     pub webhook_allow_loopback: bool,
     /// Milliseconds between passes of the webhook sender.
     pub webhook_poll_ms: u64,
+    /// Who may read `/metrics`, and the index lag `/readyz` tolerates.
+    pub metrics: crate::metrics::MetricsSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -423,6 +435,10 @@ impl Settings {
                 .or(file.webhook_allow_loopback)
                 .unwrap_or(false),
             webhook_poll_ms: file.webhook_poll_ms.unwrap_or(1000),
+            metrics: crate::metrics::MetricsSettings::resolve(
+                args.metrics_token.clone(),
+                file.metrics.unwrap_or_default(),
+            ),
         })
     }
 
@@ -462,6 +478,7 @@ impl Settings {
             secret_key: None,
             webhook_allow_loopback: false,
             webhook_poll_ms: 100,
+            metrics: crate::metrics::MetricsSettings::default(),
         }
     }
 

@@ -143,3 +143,41 @@ fn the_scorecard_method_is_read_from_its_section_and_checked() {
     std::fs::write(&file, "[scorecard]\nviolations = 1\n").unwrap();
     assert!(Settings::resolve(&args, None).is_err(), "unknown keys");
 }
+
+#[test]
+fn the_metrics_token_comes_from_the_environment_over_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(
+        &file,
+        "[metrics]\ntoken = \"from-file\"\nmax_index_lag = 5\n",
+    )
+    .unwrap();
+    let mut args = CommonArgs {
+        config: Some(file.clone()),
+        data_dir: Some(dir.path().to_owned()),
+        ..Default::default()
+    };
+    let s = Settings::resolve(&args, None).unwrap();
+    assert_eq!(s.metrics.token.as_deref(), Some("from-file"));
+    assert_eq!(s.metrics.max_index_lag, 5);
+    assert!(
+        !format!("{s:?}").contains("from-file"),
+        "the token is not logged"
+    );
+    assert!(s.metrics.admits(false, Some("from-file")));
+    assert!(!s.metrics.admits(false, Some("from-fil")));
+    assert!(!s.metrics.admits(false, None));
+    args.metrics_token = Some("  from-env ".into());
+    let s = Settings::resolve(&args, None).unwrap();
+    assert_eq!(s.metrics.token.as_deref(), Some("from-env"));
+    std::fs::write(&file, "").unwrap();
+    args.metrics_token = Some("   ".into());
+    let s = Settings::resolve(&args, None).unwrap();
+    assert_eq!(
+        (s.metrics.token.as_deref(), s.metrics.max_index_lag),
+        (None, 1000)
+    );
+    assert!(!s.metrics.admits(false, Some("")), "no token opens nothing");
+    assert!(s.metrics.admits(true, None), "loopback callers need none");
+}

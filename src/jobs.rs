@@ -68,6 +68,12 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
         async move {
             let swept = state.clone();
             let pass = web::block(move || sweep_once(&swept, &node)).await;
+            let metrics = &state.metrics;
+            match &pass {
+                Ok(Ok(Some(pass))) => metrics.sweep_seconds.observe(pass.took.as_secs_f64()),
+                Ok(Ok(None)) => {}
+                Ok(Err(_)) | Err(_) => metrics.sweep_failures.inc(),
+            }
             match pass {
                 Ok(Ok(Some(pass))) if pass.report.examined > 0 => {
                     let r = &pass.report;
@@ -133,6 +139,8 @@ const SWEEP_LEASE: &str = "deadline_sweep";
 struct Pass {
     started: DateTime<Utc>,
     finished: DateTime<Utc>,
+    /// Wall time the pass took on this node.
+    took: Duration,
     report: sweep::SweepReport,
 }
 
@@ -152,10 +160,12 @@ fn sweep_once(state: &AppState, node: &str) -> Result<Option<Pass>, ServiceError
     if !renew(&mut conn)? {
         return Ok(None);
     }
+    let began = std::time::Instant::now();
     let report = sweep::sweep_while(&mut conn, &ctx, renew)?;
     Ok(Some(Pass {
         started: ctx.now,
         finished: state.clock.now(),
+        took: began.elapsed(),
         report,
     }))
 }

@@ -15,6 +15,7 @@ pub mod r#gen;
 pub mod http;
 pub mod intake;
 pub mod jobs;
+pub mod metrics;
 pub mod notify;
 pub mod printer;
 pub mod ratelimit;

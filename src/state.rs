@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::blobs::BlobStore;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::metrics::Metrics;
 use crate::notify::Channels;
 use crate::ratelimit::RateLimiter;
 use crate::reference::ReferenceData;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub server_key: Arc<ServerKey>,
     /// Codes asked for and wrong codes typed per client address (phone sign-in).
     pub phone: Arc<crate::service::phone_gate::PhoneGate>,
+    /// This server's metrics (`/metrics`); never shared with another server.
+    pub metrics: Arc<Metrics>,
 }
 
 /// Requests one enterprise API key may make per minute.
@@ -99,8 +102,14 @@ impl AppState {
         crate::store::search::fail_unfinished_exports(&mut conn, clock.now().naive_utc())?;
         drop(conn);
         let (search, search_stale) = SearchIndex::open(&settings.data_dir.join("search"))?;
+        let metrics = Arc::new(Metrics::new()?);
         Ok(AppState {
-            intake: Committer::start(pool.clone(), settings.intake_batch)?,
+            intake: Committer::start(
+                pool.clone(),
+                settings.intake_batch,
+                metrics.intake_batch.clone(),
+            )?,
+            metrics,
             logins: Arc::new(LoginGate::per_core()),
             tracking: Arc::new(TrackingGate::default()),
             integration_limits: Arc::new(IntegrationLimits::default()),
@@ -155,6 +164,13 @@ impl AppState {
             screening: self.settings.screening,
             notices: crate::notify::NoticeSettings::from_settings(&self.settings),
         }
+    }
+
+    /// How many events the search index is behind the event log (for the analysts' answers).
+    pub async fn index_lag(&self) -> Result<u64, ServiceError> {
+        let search = self.search.clone();
+        self.with_db(move |conn| crate::service::health::index_lag(conn, &search))
+            .await
     }
 
     /// Runs blocking database work off the async workers.

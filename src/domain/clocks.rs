@@ -170,6 +170,13 @@ pub const CLOCKED_STATES: [CaseState; 4] = [
     CaseState::PendingVerification,
 ];
 
+/// Whether an open case is overdue by its stored due date, as the queue's overdue filter
+/// selects it: only a running stage clock can be, and while it runs the stored due date is
+/// the derived one.
+pub fn stored_due_is_overdue(state: CaseState, due: NaiveDate, today: NaiveDate) -> bool {
+    CLOCKED_STATES.contains(&state) && due < today
+}
+
 fn is_stage(clock: Clock) -> bool {
     matches!(
         clock,

@@ -95,8 +95,9 @@ pub async fn search(
     let sort = options.sort.unwrap_or_default();
     let filters = filters.into_inner();
     check_filter_dates(&filters, china_date(state.clock.now()))?;
+    let index_lag_events = state.index_lag().await?;
     let live = state.search.live();
-    let page = web::block(move || {
+    let mut page = web::block(move || {
         let q = query::build(&live, &filters, &scope)?;
         query::search(
             &live,
@@ -108,6 +109,7 @@ pub async fn search(
         )
     })
     .await??;
+    page.index_lag_events = index_lag_events;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -126,6 +128,8 @@ pub struct TrendOptions {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct TrendAnswer {
     pub buckets: Vec<Bucket>,
+    /// Events the index has not taken in yet (0: up to date).
+    pub index_lag_events: u64,
 }
 
 #[utoipa::path(get, path = "/api/v1/trends", tag = "analysis", params(Filters, TrendOptions),
@@ -144,16 +148,22 @@ pub async fn trends(
         .by
         .map(|by| trend_top(options.top).map(|top| (by, top)))
         .transpose()?;
+    let index_lag_events = state.index_lag().await?;
     let live = state.search.live();
     let buckets =
         web::block(move || trends::trends(&live, &filters, &scope, span, interval, split))
             .await??;
-    Ok(HttpResponse::Ok().json(TrendAnswer { buckets }))
+    Ok(HttpResponse::Ok().json(TrendAnswer {
+        buckets,
+        index_lag_events,
+    }))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct HotAnswer {
     pub terms: Vec<HotTerm>,
+    /// Events the index has not taken in yet (0: up to date).
+    pub index_lag_events: u64,
 }
 
 #[utoipa::path(get, path = "/api/v1/hot-terms", tag = "analysis", params(Filters, HotOptions),
@@ -168,14 +178,20 @@ pub async fn hot_terms(
     let filters = filters.into_inner();
     let params = hot_params(&filters, &options, china_date(state.clock.now()))?;
     let _slot = job_slot(&state.jobs, &principal)?;
+    let index_lag_events = state.index_lag().await?;
     let live = state.search.live();
     let terms = web::block(move || hot::hot_terms(&live, &filters, &scope, &params)).await??;
-    Ok(HttpResponse::Ok().json(HotAnswer { terms }))
+    Ok(HttpResponse::Ok().json(HotAnswer {
+        terms,
+        index_lag_events,
+    }))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct AlertAnswer {
     pub alerts: Vec<Alert>,
+    /// Events the index has not taken in yet (0: up to date).
+    pub index_lag_events: u64,
 }
 
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "analysis", params(Filters, AlertOptions),
@@ -190,10 +206,14 @@ pub async fn alerts(
     let scope = scope(&principal)?;
     let params = alert_params(&options, china_date(state.clock.now()))?;
     let _slot = job_slot(&state.jobs, &principal)?;
+    let index_lag_events = state.index_lag().await?;
     let live = state.search.live();
     let filters = filters.into_inner();
     let alerts = web::block(move || alerts::alerts(&live, &filters, &scope, &params)).await??;
-    Ok(HttpResponse::Ok().json(AlertAnswer { alerts }))
+    Ok(HttpResponse::Ok().json(AlertAnswer {
+        alerts,
+        index_lag_events,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/similar/{case_no}", tag = "analysis", params(("case_no" = String, Path)),

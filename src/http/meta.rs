@@ -1,31 +1,9 @@
-//! Health, reference data and the API description.
+//! Reference data and the API description (health is in `health`).
 
-use actix_web::{HttpResponse, web};
-use diesel::connection::SimpleConnection;
-use serde::Serialize;
+use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::error::{ApiError, ErrorBody};
 use crate::domain::Taxonomy;
-use crate::state::AppState;
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Health {
-    pub status: &'static str,
-    pub database: &'static str,
-}
-
-#[utoipa::path(get, path = "/healthz", tag = "meta",
-    responses((status = 200, body = Health), (status = 503, description = "Database unreachable", body = ErrorBody)))]
-pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state
-        .with_db(|conn| conn.batch_execute("SELECT 1").map_err(Into::into))
-        .await?;
-    Ok(HttpResponse::Ok().json(Health {
-        status: "ok",
-        database: state.settings.database.backend_name(),
-    }))
-}
 
 #[utoipa::path(get, path = "/api/v1/taxonomy", tag = "meta",
     responses((status = 200, description = "Categories, natures, districts and channels with Chinese labels", body = Taxonomy)))]

@@ -11,6 +11,7 @@ pub mod cases;
 pub mod disclosures;
 pub mod documents;
 pub mod error;
+pub mod health;
 pub mod intake;
 pub mod integration;
 pub mod meta;
@@ -37,7 +38,9 @@ use auth::SecurityAddon;
         intake::submit_report,
         track::track,
         track::upload,
-        meta::healthz,
+        health::healthz,
+        health::readyz,
+        health::metrics,
         meta::taxonomy,
         meta::openapi,
         auth::login,
@@ -61,7 +64,9 @@ pub struct ApiDoc;
 
 pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
     cfg.app_data(web::PayloadConfig::new(json_limit))
-        .service(resource("/healthz", "GET").route(web::get().to(meta::healthz)))
+        .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
+        .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
+        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)))
         .service(resource("/openapi.json", "GET").route(web::get().to(meta::openapi)))
         .configure(bulletins::page_routes)
         .configure(businesses::page_routes)

@@ -255,6 +255,9 @@ pub struct SearchPage {
     #[schema(value_type = Object)]
     pub facets: serde_json::Value,
     pub next_cursor: Option<String>,
+    /// Events the index has not taken in yet when this answer was given (0: up to date);
+    /// while it is above 0, recent changes may be missing from the answer.
+    pub index_lag_events: u64,
 }
 
 /// Runs a search; `cursor` continues after the last hit of the previous page.
@@ -311,6 +314,7 @@ pub fn search(
         hits,
         facets: simplify_facets(&facets),
         next_cursor,
+        index_lag_events: 0,
     })
 }
 

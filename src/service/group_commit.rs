@@ -41,12 +41,17 @@ const QUEUE: usize = 4096;
 
 impl Committer {
     /// Starts the writer thread; `max_batch` bounds how long it holds the write lock.
-    pub fn start(pool: DbPool, max_batch: usize) -> std::io::Result<Committer> {
+    /// Each batch's size is observed in `batch_sizes`.
+    pub fn start(
+        pool: DbPool,
+        max_batch: usize,
+        batch_sizes: prometheus::Histogram,
+    ) -> std::io::Result<Committer> {
         let (jobs, waiting) = sync_channel(QUEUE);
         let max_batch = max_batch.max(1);
         std::thread::Builder::new()
             .name("intake-writer".into())
-            .spawn(move || write_batches(&pool, &waiting, max_batch))?;
+            .spawn(move || write_batches(&pool, &waiting, max_batch, &batch_sizes))?;
         Ok(Committer { jobs })
     }
 
@@ -69,7 +74,12 @@ fn unavailable(why: &str) -> ServiceError {
     ServiceError::Store(StoreError::Unavailable(why.into()))
 }
 
-fn write_batches(pool: &DbPool, waiting: &Receiver<Job>, max_batch: usize) {
+fn write_batches(
+    pool: &DbPool,
+    waiting: &Receiver<Job>,
+    max_batch: usize,
+    batch_sizes: &prometheus::Histogram,
+) {
     while let Ok(first) = waiting.recv() {
         let mut batch = vec![first];
         while batch.len() < max_batch {
@@ -78,6 +88,7 @@ fn write_batches(pool: &DbPool, waiting: &Receiver<Job>, max_batch: usize) {
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
+        batch_sizes.observe(batch.len() as f64);
         let (works, replies): (Vec<_>, Vec<_>) =
             batch.into_iter().map(|job| (job.work, job.reply)).unzip();
         let answers = match catch_unwind(AssertUnwindSafe(|| store_batch(pool, &works))) {

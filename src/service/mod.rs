@@ -26,6 +26,7 @@ pub mod document_print;
 pub mod documents;
 pub mod exports;
 pub mod group_commit;
+pub mod health;
 pub mod hot_issues;
 pub mod intake;
 pub mod integration;

@@ -350,26 +350,59 @@ pub struct ChannelStats {
 }
 
 pub fn channel_stats(conn: &mut Db, channel: Channel) -> Result<ChannelStats, Error> {
-    let mine = || outbox::table.filter(outbox::channel.eq(channel.as_str()));
-    let waiting = || {
-        mine()
-            .filter(outbox::sent_at.is_null())
-            .filter(outbox::dead_at.is_null())
-    };
+    let depth = depths(conn)?
+        .into_iter()
+        .find(|d| d.channel == channel.as_str())
+        .unwrap_or_default();
     Ok(ChannelStats {
-        pending: waiting().select(count_star()).get_result(conn)?,
-        sent: mine()
+        pending: depth.waiting,
+        sent: outbox::table
+            .filter(outbox::channel.eq(channel.as_str()))
             .filter(outbox::sent_at.is_not_null())
             .select(count_star())
             .get_result(conn)?,
-        dead: mine()
-            .filter(outbox::dead_at.is_not_null())
-            .select(count_star())
-            .get_result(conn)?,
-        oldest_pending: waiting()
-            .select(diesel::dsl::min(outbox::created_at))
-            .get_result(conn)?,
+        dead: depth.dead,
+        oldest_pending: depth.oldest_waiting,
     })
+}
+
+/// The unsent messages of one channel (as stored; an unknown name is listed as it is).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Depth {
+    pub channel: String,
+    /// Not sent and not dead (leased ones included).
+    pub waiting: i64,
+    pub dead: i64,
+    /// When the oldest waiting message was queued.
+    pub oldest_waiting: Option<NaiveDateTime>,
+}
+
+/// Every channel's unsent messages in one query over the unsent rows (the `outbox_pending`
+/// index), for `odrdesk outbox status` and `/metrics`. Channels with none are left out.
+pub fn depths(conn: &mut Db) -> Result<Vec<Depth>, Error> {
+    use diesel::dsl::{count, sql};
+    use diesel::sql_types::{Nullable, Timestamp};
+    let oldest_waiting =
+        sql::<Nullable<Timestamp>>("MIN(CASE WHEN dead_at IS NULL THEN created_at END)");
+    let rows: Vec<(String, i64, i64, Option<NaiveDateTime>)> = outbox::table
+        .filter(outbox::sent_at.is_null())
+        .group_by(outbox::channel)
+        .select((
+            outbox::channel,
+            count_star(),
+            count(outbox::dead_at),
+            oldest_waiting,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(channel, unsent, dead, oldest_waiting)| Depth {
+            channel,
+            waiting: unsent - dead,
+            dead,
+            oldest_waiting,
+        })
+        .collect())
 }
 
 /// Dead letters, newest first.

@@ -238,3 +238,22 @@ pub fn mark_export_expired(
         .execute(conn)
         .map(|_| ())
 }
+
+/// How many events came after `after`, counted up to `cap` (a bounded range of the primary
+/// key however far behind the index is).
+pub fn events_after_count(conn: &mut Db, after: i64, cap: i64) -> Result<i64, DieselError> {
+    let capped: Option<i64> = case_events::table
+        .filter(case_events::id.gt(after))
+        .order(case_events::id)
+        .offset(cap.saturating_sub(1).max(0))
+        .select(case_events::id)
+        .first(conn)
+        .optional()?;
+    match capped {
+        Some(_) => Ok(cap),
+        None => case_events::table
+            .filter(case_events::id.gt(after))
+            .count()
+            .get_result(conn),
+    }
+}

@@ -254,3 +254,13 @@ pub fn resend(conn: &mut Db, uscc: &str, id: i64, now: NaiveDateTime) -> Result<
         .execute(conn)?;
     Ok(changed == 1)
 }
+
+/// Deliveries not yet delivered and not given up, and when the oldest of them was queued
+/// (one query over the `webhook_deliveries_due` index), for `/metrics`.
+pub fn waiting(conn: &mut Db) -> Result<(i64, Option<NaiveDateTime>), Error> {
+    wd::table
+        .filter(wd::delivered_at.is_null())
+        .filter(wd::dead_at.is_null())
+        .select((diesel::dsl::count_star(), diesel::dsl::min(wd::created_at)))
+        .get_result(conn)
+}

@@ -273,6 +273,19 @@ pub fn queue_count(conn: &mut Db, f: &QueueFilter) -> Result<i64, DieselError> {
     filtered(f).count().get_result(conn)
 }
 
+/// Open cases counted by state and due date, in one `GROUP BY` with the queue's `open`
+/// condition (a boxed query cannot be grouped), for `/metrics`: as many rows as there are
+/// (state, due date) pairs.
+pub fn open_by_state_and_due(
+    conn: &mut Db,
+) -> Result<Vec<(CaseState, NaiveDate, i64)>, DieselError> {
+    cases::table
+        .filter(cases::closed_on.is_null())
+        .group_by((cases::state, cases::due_date))
+        .select((cases::state, cases::due_date, diesel::dsl::count_star()))
+        .load(conn)
+}
+
 /// Case numbers of every case not in a final state, oldest first (for the sweep).
 pub fn open_case_nos(conn: &mut Db) -> Result<Vec<String>, DieselError> {
     cases::table

@@ -20,6 +20,7 @@ mod duplicates;
 mod group_commit;
 mod hostile;
 mod intake;
+mod metrics;
 mod openapi;
 mod phone;
 mod upload_limits;

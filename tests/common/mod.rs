@@ -9,6 +9,7 @@ pub mod chromium;
 pub mod hook_receiver;
 pub mod node;
 pub mod numbering;
+pub mod prometheus;
 pub mod providers;
 pub mod scorecards;
 pub mod smtp;

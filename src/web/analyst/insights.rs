@@ -100,6 +100,7 @@ pub async fn hot(
     principal: Principal,
 ) -> Result<HttpResponse, PageError> {
     let (scope, nav) = viewer(&req, &state, &principal)?;
+    let index_lag = state.index_lag().await?;
     let params = Params::from_query(req.query_string());
     let today = china_date(state.clock.now());
     let mut view = HotView {
@@ -107,6 +108,7 @@ pub async fn hot(
         form: FilterForm {
             params: params.clone(),
             issues: Vec::new(),
+            index_lag,
         },
         period: String::new(),
         terms: None,
@@ -219,6 +221,7 @@ pub async fn alerts(
     principal: Principal,
 ) -> Result<HttpResponse, PageError> {
     let (scope, nav) = viewer(&req, &state, &principal)?;
+    let index_lag = state.index_lag().await?;
     let params = Params::from_query(req.query_string());
     let today = china_date(state.clock.now());
     let mut issues = Vec::new();
@@ -244,6 +247,7 @@ pub async fn alerts(
         form: FilterForm {
             params: params.clone(),
             issues: Vec::new(),
+            index_lag,
         },
         alerts: None,
     };

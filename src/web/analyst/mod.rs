@@ -95,6 +95,9 @@ pub struct Choice {
 pub struct FilterForm {
     pub params: Params,
     pub issues: Vec<FieldIssue>,
+    /// Events the index has not taken in yet; above 0 the page says its answers may be
+    /// incomplete (`templates/analyst/lag.html`).
+    pub index_lag: u64,
 }
 
 impl FilterForm {

@@ -174,6 +174,7 @@ pub async fn page(
     principal: Principal,
 ) -> Result<HttpResponse, PageError> {
     let (scope, nav) = viewer(&req, &state, &principal)?;
+    let index_lag = state.index_lag().await?;
     let params = Params::from_query(req.query_string());
     let show = |form: FilterForm, results: Option<Results>, status| {
         page_with_form(&req, &state, status, |_| SearchView {
@@ -187,6 +188,7 @@ pub async fn page(
             FilterForm {
                 params: params.clone(),
                 issues,
+                index_lag,
             },
             None,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -241,6 +243,7 @@ pub async fn page(
         FilterForm {
             params: params.clone(),
             issues: Vec::new(),
+            index_lag,
         },
         Some(results),
         StatusCode::OK,

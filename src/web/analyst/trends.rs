@@ -174,12 +174,14 @@ pub async fn page(
     principal: Principal,
 ) -> Result<HttpResponse, PageError> {
     let (scope, nav) = viewer(&req, &state, &principal)?;
+    let index_lag = state.index_lag().await?;
     let params = Params::from_query(req.query_string());
     let mut view = TrendsView {
         nav,
         form: FilterForm {
             params: params.clone(),
             issues: Vec::new(),
+            index_lag,
         },
         chart: String::new(),
         split_title: String::new(),

@@ -117,6 +117,8 @@ pub fn rows() -> Vec<Row> {
     rows![
         // Public API.
         "GET" "/healthz" none => "AAAAAAAAAA";
+        "GET" "/readyz" none => "AAAAAAAAAA";
+        "GET" "/metrics" none => "AAAAAAAAAA";
         "GET" "/openapi.json" none => "AAAAAAAAAA";
         "GET" "/api/v1/taxonomy" none => "AAAAAAAAAA";
         "POST" "/api/v1/complaints" complaint => "AAAAAAAAAA";
