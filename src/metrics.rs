@@ -287,6 +287,9 @@ pub struct MetricsFile {
     pub token: Option<String>,
     /// The most events the search index may lag for `/readyz` to answer 200.
     pub max_index_lag: Option<u64>,
+    /// Whether direct loopback callers need no token (default false: a reverse proxy on the
+    /// same host that adds no forwarding header would otherwise open `/metrics` to everyone).
+    pub allow_loopback: Option<bool>,
 }
 
 /// Who may read `/metrics`, and what `/readyz` tolerates.
@@ -295,6 +298,8 @@ pub struct MetricsSettings {
     /// `None`: loopback callers only.
     pub token: Option<String>,
     pub max_index_lag: u64,
+    /// Direct loopback callers (no forwarding header) need no token.
+    pub allow_loopback: bool,
 }
 
 /// The default of `[metrics] max_index_lag`.
@@ -309,14 +314,16 @@ impl MetricsSettings {
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty()),
             max_index_lag: file.max_index_lag.unwrap_or(DEFAULT_MAX_INDEX_LAG),
+            allow_loopback: file.allow_loopback.unwrap_or(false),
         }
     }
 
     /// Whether a request may read `/metrics`: it came over loopback from no proxy (no
-    /// forwarding header), or it carries the configured bearer token.
+    /// forwarding header) where `allow_loopback` is set, or it carries the configured bearer
+    /// token.
     pub fn admits(&self, direct_loopback: bool, bearer: Option<&str>) -> bool {
         use sha2::{Digest, Sha256};
-        if direct_loopback {
+        if direct_loopback && self.allow_loopback {
             return true;
         }
         match (&self.token, bearer) {
@@ -340,6 +347,7 @@ impl std::fmt::Debug for MetricsSettings {
         f.debug_struct("MetricsSettings")
             .field("token", &self.token.as_ref().map(|_| "…"))
             .field("max_index_lag", &self.max_index_lag)
+            .field("allow_loopback", &self.allow_loopback)
             .finish()
     }
 }

@@ -9,7 +9,9 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use super::{EntryPath, FORMAT_VERSION, Hashing, MANIFEST, MANIFEST_MAX_BYTES, Manifest};
+use super::{
+    DATABASE, EntryPath, FORMAT_VERSION, Hashing, MANIFEST, MANIFEST_MAX_BYTES, Manifest,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -27,6 +29,8 @@ pub enum ArchiveError {
     Unexpected(String),
     #[error("the archive holds {0} twice")]
     Duplicate(String),
+    #[error("the archive holds no database ({DATABASE}): it cannot be restored")]
+    NoDatabase,
     #[error("the archive lacks {0}, which its manifest lists")]
     Missing(String),
     #[error("the archive holds {0}, which its manifest does not list")]
@@ -148,6 +152,9 @@ fn check(manifest: &Manifest, seen: &BTreeMap<EntryPath, Seen>) -> Result<(), Ar
         return Err(ArchiveError::FormatVersion {
             found: manifest.format_version,
         });
+    }
+    if !manifest.files.iter().any(|f| f.path.as_str() == DATABASE) {
+        return Err(ArchiveError::NoDatabase);
     }
     let mut listed = BTreeMap::new();
     for f in &manifest.files {

@@ -75,3 +75,28 @@ fn an_archive_reads_back_and_a_cut_one_is_refused() {
         );
     }
 }
+
+#[test]
+fn an_archive_without_the_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let blob = dir.path().join("blob");
+    fs::write(&blob, b"test").unwrap();
+    let out = dir.path().join("blobs-only.tar.zst");
+    let now = DateTime::parse_from_rfc3339("2026-12-08T01:02:03Z")
+        .unwrap()
+        .to_utc();
+    let mut w = Writer::create(&out, now).unwrap();
+    w.add(EntryPath::attachment(SHA).unwrap(), &blob, &|_| {})
+        .unwrap();
+    w.finish(Manifest {
+        format_version: FORMAT_VERSION,
+        odrdesk_version: "test".into(),
+        created_at: now,
+        schema: "x".into(),
+        files: Vec::new(),
+        missing_attachments: Vec::new(),
+    })
+    .unwrap();
+    let err = verify(&out, &|_| {}).unwrap_err();
+    assert!(matches!(err, ArchiveError::NoDatabase), "{err}");
+}

@@ -13,6 +13,7 @@
 //! verify` does, rebuilds the search index as `odrdesk reindex` does, and only then renames
 //! the staging directory to the target.
 
+use std::os::unix::fs::DirBuilderExt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -110,8 +111,41 @@ impl Staging {
             ".odrdesk-{label}-{}",
             uuid::Uuid::new_v4().simple()
         ));
-        fs::create_dir_all(&path).map_err(io_error(format!("create {}", path.display())))?;
+        remove_stale(parent, label);
+        // Owner-only: a staging directory holds a plain copy of the database.
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&path)
+            .map_err(io_error(format!("create {}", path.display())))?;
         Ok(Staging { path, keep: false })
+    }
+}
+
+/// A staging directory older than this was left by a killed run (SIGKILL skips `Drop`).
+const STALE_STAGING: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes staging directories of `label` that killed runs left in `parent`, so a plain copy
+/// of the database does not outlive its backup by more than a day.
+fn remove_stale(parent: &Path, label: &str) {
+    let prefix = format!(".odrdesk-{label}-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_STAGING);
+        if old
+            && name.to_string_lossy().starts_with(&prefix)
+            && let Err(e) = fs::remove_dir_all(entry.path())
+        {
+            tracing::warn!(error = %e, "stale staging directory not removed");
+        }
     }
 }
 

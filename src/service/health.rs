@@ -15,7 +15,7 @@ use crate::search::SearchIndex;
 use crate::store::{self, Db};
 
 /// The index lag is counted up to this many events; beyond it, it reads as this.
-pub const LAG_CAP: i64 = 1_000_000;
+pub const LAG_CAP: i64 = 100_000;
 
 /// How many events in the log came after the last one the search index took in (counted up
 /// to `LAG_CAP`).

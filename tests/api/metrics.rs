@@ -348,6 +348,25 @@ async fn metrics_are_for_loopback_callers_or_the_token(backend: Backend) {
         404,
         "without a configured token only loopback callers read it"
     );
+
+    // The default: a proxy on the same host may forward without saying so, so loopback
+    // callers need the token too unless the operator says otherwise.
+    let closed = TestApp::spawn_with(&backend, |s| {
+        s.metrics.allow_loopback = false;
+        s.metrics.token = Some("a-long-scrape-token".into());
+    })
+    .await;
+    let plain = closed.client.get(closed.url("/metrics")).send().await.unwrap();
+    assert_eq!(plain.status(), 404, "loopback without allow_loopback");
+    let with_token = closed
+        .client
+        .get(closed.url("/metrics"))
+        .bearer_auth("a-long-scrape-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_token.status(), 200, "loopback with the token");
+    assert!(!odrdesk::metrics::MetricsSettings::default().allow_loopback);
 }
 
 on_both_backends!(

@@ -145,6 +145,8 @@ impl TestApp {
             }
         };
         let mut settings = Settings::for_data_dir(dir.path(), database);
+        // Tests scrape `/metrics` as the operator's own host would.
+        settings.metrics.allow_loopback = true;
         adjust(&mut settings);
         let clock = Arc::new(FixedClock::new(china_morning(2026, 11, 20)));
         let (address, handle) = start(settings.clone(), clock.clone());
