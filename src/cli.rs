@@ -163,10 +163,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             std::time::SystemTime::from(SystemClock.now()),
         ),
         Command::Migrate => {
-            let applied = admin::migrate(&settings)?;
+            let bar = indicatif::ProgressBar::hidden();
+            let (applied, upgraded) = admin::migrate(&settings, &mut |done, total| {
+                if done == 1 {
+                    upgrade_bar(&bar, total);
+                }
+                bar.set_position(done as u64);
+            })?;
+            bar.finish_and_clear();
             println!(
-                "{applied} migration(s) applied to {}",
-                settings.database.redacted()
+                "{applied} migration(s) applied to {}; {} event(s) of {} case(s) upgraded to chain format 2",
+                settings.database.redacted(),
+                upgraded.events,
+                upgraded.cases
             );
             Ok(())
         }
@@ -185,4 +194,16 @@ fn run_server(settings: Settings) -> anyhow::Result<()> {
         tracing::info!("odrdesk stopped");
         anyhow::Ok(())
     })
+}
+
+/// The chain upgrade's bar, drawn only on a terminal.
+fn upgrade_bar(bar: &indicatif::ProgressBar, total: usize) {
+    bar.set_length(total as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 件 (剩余 {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("升级审计链");
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
 }

@@ -55,6 +55,8 @@ fn event_row(seq: usize, (kind, when, to): (&str, &str, Option<&str>)) -> EventR
             payload: "{}".into(),
             prev_hash: String::new(),
             hash: String::new(),
+            personal_digest: None,
+            chain_format: 2,
         },
     }
 }

@@ -75,6 +75,7 @@ pub mod dispatch;
 pub mod documents;
 pub mod enterprise;
 pub mod event_payload;
+pub mod event_personal;
 pub mod gazetteer;
 pub mod grounds;
 pub mod identity;

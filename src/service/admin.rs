@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::reference::{Reference, ReferenceData, load_calendar_year};
 use crate::search::SearchIndex;
 use crate::search::follower::{Follower, rebuild};
+use crate::store::chain_upgrade::Upgraded;
 use crate::store::{self, Db, PooledDb, StoreError, write_transaction};
 
 /// One connection to the configured database, migrated; tools need no more than one.
@@ -20,9 +21,14 @@ pub fn open(settings: &Settings) -> Result<PooledDb, ServiceError> {
     Ok(conn)
 }
 
-/// Applies pending migrations; returns how many ran.
-pub fn migrate(settings: &Settings) -> Result<usize, ServiceError> {
-    Ok(store::migrate(&mut *connect(settings)?)?)
+/// Applies pending migrations and upgrades the event log's chain format (a case whose log
+/// does not verify is refused by its number); returns how many migrations ran and what the
+/// upgrade did, reporting its progress as (cases done, cases in all).
+pub fn migrate(
+    settings: &Settings,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(usize, Upgraded), ServiceError> {
+    Ok(store::migrate_with(&mut *connect(settings)?, progress)?)
 }
 
 fn connect(settings: &Settings) -> Result<PooledDb, ServiceError> {

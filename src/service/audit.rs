@@ -1,11 +1,14 @@
 //! Verifying the hash-chained event log: every event must hash to what it stores, link to its
-//! predecessor, and the newest must be the one the case row remembers.
+//! predecessor, and the newest must be the one the case row remembers. A format-2 event's
+//! personal part, while kept, must match the digest the hash covers; once forgotten, the kept
+//! part and the digest still prove every figure.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::ServiceError;
 use super::documents::DOCUMENT_ISSUED;
+use crate::store::event_personal::PersonalRow;
 use crate::store::events::{GENESIS_HASH, event_hash};
 use crate::store::models::EventRow;
 use crate::store::{Db, documents, events, workflow};
@@ -33,14 +36,14 @@ pub fn verify(conn: &mut Db) -> Result<Result<AuditReport, BrokenLink>, ServiceE
         documents: 0,
     };
     for case in workflow::all_cases(conn)? {
-        let list = events::list(conn, case.id)?;
+        let stored = events::list_stored(conn, case.id)?;
         let broken = |seq: i32, problem: &str| BrokenLink {
             case_no: case.case_no.clone(),
             seq,
             problem: problem.into(),
         };
         let mut prev = GENESIS_HASH.to_owned();
-        for (i, e) in list.iter().enumerate() {
+        for (i, (e, personal)) in stored.iter().enumerate() {
             let expected_seq = i as i32 + 1;
             if e.case_seq != expected_seq {
                 return Ok(Err(broken(expected_seq, "event missing")));
@@ -54,8 +57,12 @@ pub fn verify(conn: &mut Db) -> Result<Result<AuditReport, BrokenLink>, ServiceE
             if event_hash(case.id, e.case_seq, &e.data) != e.hash {
                 return Ok(Err(broken(e.case_seq, "content altered (hash mismatch)")));
             }
+            if let Some(problem) = personal_problem(e, personal.as_ref()) {
+                return Ok(Err(broken(e.case_seq, problem)));
+            }
             prev = e.hash.clone();
         }
+        let list: Vec<EventRow> = stored.into_iter().map(|(e, _)| e).collect();
         let count = list.len() as i32;
         if count != case.event_count || prev != case.last_event_hash && count > 0 {
             return Ok(Err(broken(case.event_count, "newest events removed")));
@@ -68,6 +75,16 @@ pub fn verify(conn: &mut Db) -> Result<Result<AuditReport, BrokenLink>, ServiceE
         report.documents += list.iter().filter(|e| e.kind == DOCUMENT_ISSUED).count();
     }
     Ok(Ok(report))
+}
+
+/// A kept personal part must be the one the event's digest committed to.
+fn personal_problem(e: &EventRow, personal: Option<&PersonalRow>) -> Option<&'static str> {
+    let part = personal?;
+    match &e.personal_digest {
+        Some(digest) if part.matches(digest) => None,
+        Some(_) => Some("personal part altered (digest mismatch)"),
+        None => Some("personal part not committed to by the event"),
+    }
 }
 
 /// Every stored document must be the page its `document_issued` event hashed, and every such
@@ -105,3 +122,7 @@ fn documents_unlike_their_log(
         .find(|d| !logged(d.id))
         .map(|d| (0, format!("document {} not in the log", d.number))))
 }
+
+#[cfg(test)]
+#[path = "audit_tests.rs"]
+mod tests;

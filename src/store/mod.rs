@@ -10,12 +10,14 @@ pub mod bulletin;
 pub mod bulletins;
 pub mod businesses;
 pub mod cases;
+pub mod chain_upgrade;
 mod columns;
 pub mod disclosures;
 pub mod documents;
 pub mod email_verifications;
 pub mod enterprise_keys;
 pub mod enterprises;
+pub mod event_personal;
 pub mod events;
 pub mod history;
 pub mod leases;
@@ -197,22 +199,36 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StoreError> {
         .map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
-/// Applies pending migrations of the connection's backend; returns how many ran.
+/// Applies pending migrations of the connection's backend, then upgrades events still in
+/// chain format 1 (`chain_upgrade`); returns how many migrations ran.
 /// On PostgreSQL an advisory lock keeps two starting nodes from migrating at once.
 pub fn migrate(conn: &mut Db) -> Result<usize, StoreError> {
+    migrate_with(conn, &mut |_, _| {}).map(|(applied, _)| applied)
+}
+
+/// `migrate`, reporting the chain upgrade's progress as (cases done, cases in all).
+pub fn migrate_with(
+    conn: &mut Db,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(usize, chain_upgrade::Upgraded), StoreError> {
+    let failed = |e| StoreError::Other(format!("migration failed: {e}"));
     match conn {
-        Db::Sqlite(c) => c
-            .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map(|v| v.len())
-            .map_err(|e| StoreError::Other(format!("migration failed: {e}"))),
+        Db::Sqlite(c) => {
+            let applied = c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.len())
+                .map_err(failed)?;
+            Ok((applied, chain_upgrade::upgrade(conn, progress)?))
+        }
         Db::Pg(c) => {
             const LOCK: &str = "SELECT pg_advisory_lock(7215008245)";
             c.batch_execute(LOCK)?;
             let result = c
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
                 .map(|v| v.len())
-                .map_err(|e| StoreError::Other(format!("migration failed: {e}")));
-            c.batch_execute("SELECT pg_advisory_unlock(7215008245)")?;
+                .map_err(failed)
+                .and_then(|applied| Ok((applied, chain_upgrade::upgrade(conn, progress)?)));
+            conn.batch_execute("SELECT pg_advisory_unlock(7215008245)")?;
             result
         }
     }

@@ -187,9 +187,13 @@ pub struct NewEventRow {
     pub from_state: Option<CaseState>,
     pub to_state: Option<CaseState>,
     pub reason: Option<String>,
+    /// Format 1: the whole payload. Format 2: only the kept keys; the personal rest is in
+    /// `event_personal` (until forgotten), committed to by `personal_digest`.
     pub payload: String,
     pub prev_hash: String,
     pub hash: String,
+    pub personal_digest: Option<String>,
+    pub chain_format: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

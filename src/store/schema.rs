@@ -123,8 +123,22 @@ diesel::table! {
         payload -> Text,
         prev_hash -> Text,
         hash -> Text,
+        personal_digest -> Nullable<Text>,
+        chain_format -> Integer,
     }
 }
+
+diesel::table! {
+    /// The personal part of an event (`domain::event_personal`), deleted when forgotten.
+    event_personal (event_id) {
+        event_id -> BigInt,
+        salt -> Text,
+        content -> Text,
+    }
+}
+
+diesel::joinable!(event_personal -> case_events (event_id));
+diesel::allow_tables_to_appear_in_same_query!(event_personal, case_events);
 
 diesel::table! {
     idempotency_keys (scope, key_hash) {

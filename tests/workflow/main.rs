@@ -13,6 +13,7 @@ mod common;
 
 mod aftercare;
 mod agreements;
+mod anonymised;
 mod channels;
 mod dispatch;
 mod doc_complaints;

@@ -1,0 +1,346 @@
+//! The chain against a real database on both backends: forgetting the personal parts keeps
+//! it verifiable, a changed figure or a changed personal part is caught, and format-1 logs
+//! are upgraded (or refused when tampered).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::verify;
+use crate::domain::case::CaseState;
+use crate::store::chain_upgrade::upgrade;
+use crate::store::event_personal::{PersonalRow, forget};
+use crate::store::events::{
+    EventDraft, FORMAT_SPLIT, FORMAT_WHOLE, GENESIS_HASH, append, event_hash_v1, list,
+};
+use crate::store::models::{NewCaseRow, NewEventRow};
+use crate::store::schema::{case_events, cases, event_personal};
+use crate::store::{DatabaseUrl, Db, cases as case_store, connect, migrate};
+
+const PHONE: &str = "13812345678";
+const NAME: &str = "张三丰";
+
+fn at(day: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 5, day)
+        .and_then(|d| d.and_hms_opt(9, 30, 0))
+        .expect("a time")
+}
+
+/// Runs `test` on a fresh SQLite file and, when `ODRDESK_TEST_POSTGRES_URL` is set, on a
+/// fresh PostgreSQL database.
+fn on_both_backends(test: fn(&mut Db)) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = DatabaseUrl::Sqlite(dir.path().join("t.sqlite3").to_string_lossy().into_owned());
+    let pool = connect(&url, 1).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    migrate(&mut conn).expect("migrate");
+    test(&mut conn);
+    let Ok(base) = std::env::var("ODRDESK_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let name = format!("odrdesk_chain_{}", uuid::Uuid::new_v4().simple());
+    let admin = connect(&DatabaseUrl::Postgres(base.clone()), 1).expect("admin pool");
+    let mut admin = admin.get().expect("admin connection");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut *admin)
+        .expect("create");
+    let url = match base.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => panic!("no database in {base}"),
+    };
+    {
+        let pool = connect(&DatabaseUrl::Postgres(url), 1).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        migrate(&mut conn).expect("migrate");
+        test(&mut conn);
+    }
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut *admin)
+        .expect("drop");
+}
+
+fn new_case(conn: &mut Db, case_no: &str) -> i64 {
+    let row = NewCaseRow {
+        state: CaseState::InMediation,
+        ..NewCaseRow::example(case_no, at(6))
+    };
+    case_store::insert_case(conn, &row).expect("case")
+}
+
+fn draft(kind: &str, actor: &str, day: u32, payload: serde_json::Value) -> EventDraft {
+    EventDraft {
+        kind: kind.into(),
+        actor: actor.into(),
+        actor_role: "mediator".into(),
+        at: at(day),
+        from_state: None,
+        to_state: None,
+        reason: None,
+        payload,
+    }
+}
+
+/// A log with party text in a message, a settlement's agreement and a WeChat actor.
+fn personal_log() -> Vec<EventDraft> {
+    vec![
+        draft(
+            "submitted",
+            "public",
+            6,
+            json!({"channel": "web", "due": "2026-05-15"}),
+        ),
+        draft(
+            "message",
+            &format!("wechat:o6_{PHONE}"),
+            7,
+            json!({"v": 1, "action": "message", "to": "mediator", "text": format!("我是{NAME}，电话{PHONE}")}),
+        ),
+        EventDraft {
+            to_state: Some(CaseState::Settled),
+            from_state: Some(CaseState::InMediation),
+            ..draft(
+                "settle",
+                "med@jm.gov.cn",
+                8,
+                json!({"v": 1, "action": "settle", "agreement": format!("退款给{NAME}"), "recovered_fen": 12900}),
+            )
+        },
+    ]
+}
+
+/// Every stored text of the log's two tables, one string.
+fn stored_text(conn: &mut Db) -> String {
+    type EventText = (
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+    );
+    let events: Vec<EventText> = case_events::table
+        .select((
+            case_events::kind,
+            case_events::actor,
+            case_events::reason,
+            case_events::payload,
+            case_events::hash,
+            case_events::personal_digest,
+        ))
+        .load(conn)
+        .expect("events");
+    let personal: Vec<PersonalRow> = event_personal::table
+        .select(PersonalRow::as_select())
+        .load(conn)
+        .expect("personal");
+    format!("{events:?}{personal:?}")
+}
+
+fn lift_append_only(conn: &mut Db) {
+    let lift = match conn {
+        Db::Pg(_) => "ALTER TABLE case_events DISABLE TRIGGER case_events_no_change",
+        Db::Sqlite(_) => "DROP TRIGGER case_events_no_update",
+    };
+    diesel::sql_query(lift)
+        .execute(conn)
+        .expect("lift the trigger");
+}
+
+fn forgetting_keeps_the_chain_and_a_changed_figure_is_still_caught(conn: &mut Db) {
+    let id = new_case(conn, "TS-2026-000101");
+    for d in personal_log() {
+        append(conn, id, d).expect("append");
+    }
+    assert!(
+        stored_text(conn).contains(PHONE),
+        "kept while its purpose lasts"
+    );
+    let read = list(conn, id).expect("list");
+    assert_eq!(read[1].actor, format!("wechat:o6_{PHONE}"));
+    assert!(read[2].payload.contains(&format!("退款给{NAME}")));
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+
+    assert_eq!(forget(conn, id).expect("forget"), 2);
+    let text = stored_text(conn);
+    assert!(!text.contains(PHONE) && !text.contains(NAME), "{text}");
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+    let read = list(conn, id).expect("list");
+    assert_eq!(read[1].actor, "wechat:");
+    let settle: serde_json::Value = serde_json::from_str(&read[2].payload).expect("json");
+    assert_eq!(settle["recovered_fen"], 12900, "the figure stays");
+    assert_eq!(settle["agreement"], "（已匿名化）");
+
+    lift_append_only(conn);
+    let raised = json!({"v": 1, "action": "settle", "recovered_fen": 99900}).to_string();
+    diesel::update(case_events::table.filter(case_events::case_seq.eq(3)))
+        .set(case_events::payload.eq(raised))
+        .execute(conn)
+        .expect("tamper");
+    let broken = verify(conn).expect("verify").expect_err("a changed figure");
+    assert_eq!((broken.case_no.as_str(), broken.seq), ("TS-2026-000101", 3));
+}
+
+fn a_changed_personal_part_is_caught_while_kept(conn: &mut Db) {
+    let id = new_case(conn, "TS-2026-000102");
+    for d in personal_log() {
+        append(conn, id, d).expect("append");
+    }
+    let (event_id, mut row): (i64, PersonalRow) = event_personal::table
+        .inner_join(case_events::table)
+        .filter(case_events::case_seq.eq(2))
+        .select((case_events::id, PersonalRow::as_select()))
+        .first(conn)
+        .expect("the message's personal part");
+    assert_eq!(row.event_id, event_id);
+    // Rows cannot be changed in place; someone replaces one with other words.
+    diesel::delete(event_personal::table.find(event_id))
+        .execute(conn)
+        .expect("delete");
+    row.content = row.content.replace("电话", "手机");
+    diesel::insert_into(event_personal::table)
+        .values(&row)
+        .execute(conn)
+        .expect("insert");
+    let broken = verify(conn)
+        .expect("verify")
+        .expect_err("changed party text");
+    assert_eq!((broken.case_no.as_str(), broken.seq), ("TS-2026-000102", 2));
+    assert!(broken.problem.contains("personal part"), "{broken}");
+}
+
+/// Writes the log as the previous version did: whole payloads, `event_hash_v1`.
+fn append_v1(conn: &mut Db, case_id: i64, drafts: Vec<EventDraft>) -> Vec<NewEventRow> {
+    let mut prev = GENESIS_HASH.to_owned();
+    let mut written = Vec::new();
+    for (i, d) in drafts.into_iter().enumerate() {
+        let seq = i as i32 + 1;
+        let mut row = NewEventRow {
+            case_id,
+            case_seq: seq,
+            kind: d.kind,
+            actor: d.actor,
+            actor_role: d.actor_role,
+            at: d.at,
+            from_state: d.from_state,
+            to_state: d.to_state,
+            reason: d.reason,
+            payload: d.payload.to_string(),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+            personal_digest: None,
+            chain_format: FORMAT_WHOLE,
+        };
+        row.hash = event_hash_v1(case_id, seq, &row);
+        diesel::insert_into(case_events::table)
+            .values(&row)
+            .execute(conn)
+            .expect("a format-1 event");
+        prev = row.hash.clone();
+        written.push(row);
+    }
+    diesel::update(cases::table.find(case_id))
+        .set((
+            cases::event_count.eq(written.len() as i32),
+            cases::last_event_hash.eq(&prev),
+        ))
+        .execute(conn)
+        .expect("case row");
+    written
+}
+
+fn format_1_logs_are_upgraded_and_read_the_same(conn: &mut Db) {
+    let id = new_case(conn, "TS-2026-000103");
+    let before = append_v1(conn, id, personal_log());
+    assert_eq!(
+        verify(conn).expect("verify").map(|r| r.events),
+        Ok(3),
+        "format 1 verifies"
+    );
+    let mut calls = Vec::new();
+    let done = upgrade(conn, &mut |d, t| calls.push((d, t))).expect("upgrade");
+    assert_eq!((done.cases, done.events, calls), (1, 3, vec![(1, 1)]));
+    let formats: Vec<i32> = case_events::table
+        .select(case_events::chain_format)
+        .load(conn)
+        .expect("formats");
+    assert_eq!(formats, [FORMAT_SPLIT; 3]);
+    assert!(
+        !stored_text(conn).contains("\"text\":\"我是"),
+        "the text moved out of case_events"
+    );
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+    let after = list(conn, id).expect("list");
+    for (old, new) in before.iter().zip(&after) {
+        let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).expect("json");
+        assert_eq!((&old.kind, &old.actor), (&new.kind, &new.actor));
+        assert_eq!(parse(&old.payload), parse(&new.payload));
+        assert_eq!((old.at, old.to_state), (new.at, new.to_state));
+    }
+    // Run again: nothing left to do.
+    assert_eq!(upgrade(conn, &mut |_, _| {}).expect("again").cases, 0);
+    forget(conn, id).expect("forget");
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+}
+
+fn a_tampered_format_1_log_is_refused_by_the_upgrade(conn: &mut Db) {
+    let id = new_case(conn, "TS-2026-000104");
+    append_v1(conn, id, personal_log());
+    lift_append_only(conn);
+    diesel::update(case_events::table.filter(case_events::case_seq.eq(3)))
+        .set(case_events::payload.eq(json!({"recovered_fen": 1}).to_string()))
+        .execute(conn)
+        .expect("tamper");
+    let refused = upgrade(conn, &mut |_, _| {}).expect_err("refused");
+    assert!(
+        refused.to_string().contains("TS-2026-000104, event #3"),
+        "{refused}"
+    );
+    let formats: Vec<i32> = case_events::table
+        .select(case_events::chain_format)
+        .load(conn)
+        .expect("formats");
+    assert_eq!(formats, [FORMAT_WHOLE; 3], "left as it was");
+}
+
+#[test]
+fn forgetting_keeps_the_chain_and_catches_a_changed_figure() {
+    on_both_backends(forgetting_keeps_the_chain_and_a_changed_figure_is_still_caught);
+}
+
+#[test]
+fn changed_personal_text_is_caught() {
+    on_both_backends(a_changed_personal_part_is_caught_while_kept);
+}
+
+#[test]
+fn format_1_upgrade_rehashes_and_reads_the_same() {
+    on_both_backends(format_1_logs_are_upgraded_and_read_the_same);
+}
+
+#[test]
+fn format_1_upgrade_refuses_a_tampered_log() {
+    on_both_backends(a_tampered_format_1_log_is_refused_by_the_upgrade);
+}
+
+#[test]
+fn the_trigger_lets_only_the_upgrade_through() {
+    on_both_backends(|conn| {
+        let id = new_case(conn, "TS-2026-000105");
+        append(conn, id, personal_log().remove(0)).expect("append");
+        let edit = diesel::update(case_events::table)
+            .set(case_events::payload.eq("{}"))
+            .execute(conn);
+        assert!(edit.is_err(), "a format-2 event cannot be changed");
+        let back = diesel::update(case_events::table)
+            .set(case_events::chain_format.eq(FORMAT_WHOLE))
+            .execute(conn);
+        assert!(back.is_err(), "nor taken back to format 1");
+        let kind = diesel::update(case_events::table)
+            .set((
+                case_events::chain_format.eq(FORMAT_SPLIT),
+                case_events::kind.eq("x"),
+            ))
+            .execute(conn);
+        assert!(kind.is_err());
+    });
+}
