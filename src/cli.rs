@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod bulletin;
 pub mod documents;
 pub mod import;
+pub mod retention;
 pub mod scorecard;
 pub mod search;
 pub mod workflow;
@@ -99,6 +100,16 @@ pub enum Command {
         #[command(subcommand)]
         command: workorders::WorkordersCommand,
     },
+    /// Retention periods: `run` anonymises cases whose period is over (progress bar).
+    Retention {
+        #[command(subcommand)]
+        command: retention::RetentionCommand,
+    },
+    /// Data subject requests: `export` everything held about a person, `erase` their cases.
+    Subject {
+        #[command(subcommand)]
+        command: retention::SubjectCommand,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -109,7 +120,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gen(_) | Command::Bulletin(_) => None,
         Command::Sweep { .. } | Command::Audit { .. } | Command::Calendar { .. } => None,
         Command::Reindex | Command::Import(_) | Command::Documents { .. } => None,
-        Command::Workorders { .. } => None,
+        Command::Workorders { .. } | Command::Retention { .. } | Command::Subject { .. } => None,
         Command::Scorecard(_) => None,
     };
     let settings = Settings::resolve(&cli.common, listen.as_deref())?;
@@ -142,6 +153,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(&settings, &args, SystemClock.now()),
         Command::Documents { command } => documents::run(&settings, &command),
         Command::Workorders { command } => workorders::run(&settings, &command, SystemClock.now()),
+        Command::Retention { command } => retention::run(&settings, &command, SystemClock.now()),
+        Command::Subject { command } => retention::subject(&settings, &command, SystemClock.now()),
         Command::Migrate => {
             let applied = admin::migrate(&settings)?;
             println!(

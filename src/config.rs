@@ -235,6 +235,8 @@ pub struct FileConfig {
     /// `[wechat_notices.templates.<key>]`: subscription message templates.
     pub wechat_notices: Option<crate::notify::wechat::WechatNotices>,
     pub outbox_max_attempts: Option<u16>,
+    /// `[retention]`: how long personal data is kept (checked at start).
+    pub retention: Option<crate::domain::retention::Periods>,
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +295,8 @@ pub struct Settings {
     pub webhook_allow_loopback: bool,
     /// Milliseconds between passes of the webhook sender.
     pub webhook_poll_ms: u64,
+    /// How long personal data is kept (`[retention]` in the TOML file).
+    pub retention: crate::domain::retention::Periods,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -308,6 +312,8 @@ pub enum ConfigError {
     Listen(String),
     #[error("invalid [scorecard] method: {0}")]
     Scorecard(String),
+    #[error("invalid [retention] periods: {0}")]
+    Retention(String),
 }
 
 impl Settings {
@@ -345,6 +351,8 @@ impl Settings {
             .unwrap_or_else(|| public_url.starts_with("https://"));
         let scorecard = file.scorecard.unwrap_or_default();
         scorecard.check().map_err(ConfigError::Scorecard)?;
+        let retention = file.retention.unwrap_or_default();
+        retention.check().map_err(ConfigError::Retention)?;
         Ok(Settings {
             listen,
             data_dir,
@@ -423,6 +431,7 @@ impl Settings {
                 .or(file.webhook_allow_loopback)
                 .unwrap_or(false),
             webhook_poll_ms: file.webhook_poll_ms.unwrap_or(1000),
+            retention,
         })
     }
 
@@ -462,6 +471,7 @@ impl Settings {
             secret_key: None,
             webhook_allow_loopback: false,
             webhook_poll_ms: 100,
+            retention: crate::domain::retention::Periods::default(),
         }
     }
 

@@ -32,3 +32,6 @@ pub mod webhooks;
 
 #[cfg(test)]
 mod tidy;
+
+#[cfg(test)]
+mod tidy_personal;

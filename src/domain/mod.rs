@@ -87,6 +87,7 @@ pub mod phone_code;
 pub mod platforms;
 pub mod policy;
 pub mod reports;
+pub mod retention;
 pub mod routing;
 pub mod scorecard;
 pub mod screening;

@@ -37,6 +37,8 @@ pub mod police_referral;
 pub mod queue;
 pub mod referral;
 pub mod reports;
+pub mod retention;
+pub mod subject_requests;
 pub mod scorecards;
 pub mod screening;
 pub mod sessions;

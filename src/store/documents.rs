@@ -70,7 +70,7 @@ pub fn latest_templates(conn: &mut Db) -> Result<Option<String>, DieselError> {
 }
 
 /// A stored document, without its HTML (lists never need it).
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = documents)]
 pub struct DocumentRow {
     pub id: i64,

@@ -486,3 +486,11 @@ diesel::table! {
         contact_phone -> Text,
     }
 }
+
+diesel::table! {
+    case_anonymisations (case_id) {
+        case_id -> BigInt,
+        ground -> Text,
+        anonymised_at -> Timestamp,
+    }
+}

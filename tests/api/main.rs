@@ -22,4 +22,5 @@ mod hostile;
 mod intake;
 mod openapi;
 mod phone;
+mod subject_requests;
 mod upload_limits;

@@ -1,0 +1,283 @@
+//! Removing a case's personal data (retention and erasure) and deleting ephemera after their
+//! period. The service owns the transaction; every function here is one bounded statement or
+//! a few, and none opens a transaction.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+
+use super::Db;
+use super::documents::documents;
+use super::schema::{
+    adverse_reactions, attachments, case_anonymisations, case_disclosures, case_parties,
+    case_rights_holders, cases, email_verifications, idempotency_keys, outbox, phone_codes,
+    phone_sessions, sessions, webhook_deliveries, wechat_grants,
+};
+use crate::domain::case::{CaseKind, CaseState};
+
+/// What replaces a case's free text and other required personal text.
+pub const PLACEHOLDER: &str = "（已匿名化）";
+
+/// Stands for the PDF of an anonymised document: not `NULL`, so it is never printed again.
+pub const ERASED_PDF: &str = "erased";
+
+/// A closed, not yet anonymised case the retention pass looks at.
+#[derive(Debug, Clone, Queryable)]
+pub struct Candidate {
+    pub id: i64,
+    pub kind: CaseKind,
+    pub state: CaseState,
+    pub closed_on: Option<NaiveDate>,
+    pub adverse_reaction: Option<i64>,
+}
+
+/// Closed cases not yet anonymised, closed on or before `cutoff`, after `(closed_on, id)`
+/// `after`, oldest first, at most `limit`.
+pub fn candidates(
+    conn: &mut Db,
+    cutoff: NaiveDate,
+    after: Option<(NaiveDate, i64)>,
+    limit: i64,
+) -> Result<Vec<Candidate>, DieselError> {
+    let mut q = cases::table
+        .left_join(adverse_reactions::table)
+        .filter(cases::closed_on.le(cutoff))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            case_anonymisations::table.filter(case_anonymisations::case_id.eq(cases::id)),
+        )))
+        .select((
+            cases::id,
+            cases::kind,
+            cases::state,
+            cases::closed_on,
+            adverse_reactions::case_id.nullable(),
+        ))
+        .order((cases::closed_on.asc(), cases::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some((day, id)) = after {
+        q = q.filter(
+            cases::closed_on
+                .gt(day)
+                .or(cases::closed_on.eq(day).and(cases::id.gt(id))),
+        );
+    }
+    q.load(conn)
+}
+
+pub fn is_anonymised(conn: &mut Db, case_id: i64) -> Result<bool, DieselError> {
+    let n: i64 = case_anonymisations::table
+        .find(case_id)
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn mark_anonymised(
+    conn: &mut Db,
+    case_id: i64,
+    ground: &str,
+    at: NaiveDateTime,
+) -> Result<(), DieselError> {
+    diesel::insert_into(case_anonymisations::table)
+        .values((
+            case_anonymisations::case_id.eq(case_id),
+            case_anonymisations::ground.eq(ground),
+            case_anonymisations::anonymised_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Clears the contact details of every party who is a person (not the business complained
+/// about, whose name and USCC are figures of the bulletin). Returns the parties cleared.
+pub fn clear_parties(conn: &mut Db, case_id: i64) -> Result<usize, DieselError> {
+    diesel::update(
+        case_parties::table
+            .filter(case_parties::case_id.eq(case_id))
+            .filter(case_parties::role.ne("respondent")),
+    )
+    .set((
+        case_parties::name.eq(None::<String>),
+        case_parties::phone.eq(None::<String>),
+        case_parties::email.eq(None::<String>),
+        case_parties::address.eq(None::<String>),
+        case_parties::id_number.eq(None::<String>),
+    ))
+    .execute(conn)
+}
+
+/// Replaces the case's free text and clears its order number and WeChat identity.
+pub fn clear_case_text(conn: &mut Db, case_id: i64) -> Result<usize, DieselError> {
+    diesel::update(cases::table.find(case_id))
+        .set((
+            cases::title.eq(PLACEHOLDER),
+            cases::description.eq(PLACEHOLDER),
+            cases::claim.eq(None::<String>),
+            cases::purchase_order_no.eq(None::<String>),
+            cases::consumer_openid.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// Replaces the health data of an adverse reaction; dates, body site and severity stay
+/// (monitoring figures).
+pub fn clear_adverse_reaction(conn: &mut Db, case_id: i64) -> Result<usize, DieselError> {
+    diesel::update(adverse_reactions::table.find(case_id))
+        .set((
+            adverse_reactions::symptoms.eq(PLACEHOLDER),
+            adverse_reactions::treatment.eq(None::<String>),
+            adverse_reactions::allergy_history.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// Replaces the rights holder's contact person; its USCC and name (a business) stay.
+pub fn clear_rights_holder(conn: &mut Db, case_id: i64) -> Result<usize, DieselError> {
+    diesel::update(case_rights_holders::table.find(case_id))
+        .set((
+            case_rights_holders::contact_name.eq(PLACEHOLDER),
+            case_rights_holders::contact_phone.eq(PLACEHOLDER),
+        ))
+        .execute(conn)
+}
+
+/// Takes the public entry off and clears every reply text; consent and review dates stay.
+pub fn clear_disclosure(conn: &mut Db, case_id: i64) -> Result<usize, DieselError> {
+    diesel::update(case_disclosures::table.find(case_id))
+        .set((
+            case_disclosures::reply.eq(None::<String>),
+            case_disclosures::refusal_reason.eq(None::<String>),
+            case_disclosures::published_reply.eq(None::<String>),
+            case_disclosures::published_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+}
+
+/// Clears issued documents' pages and fields (number, kind, dates and hashes stay); returns
+/// how many were cleared and the PDF blobs they referenced.
+pub fn clear_documents(
+    conn: &mut Db,
+    case_id: i64,
+) -> Result<(usize, Vec<String>), DieselError> {
+    let pdfs: Vec<Option<String>> = documents::table
+        .filter(documents::case_id.eq(case_id))
+        .select(documents::pdf_sha256)
+        .load(conn)?;
+    let n = diesel::update(documents::table.filter(documents::case_id.eq(case_id)))
+        .set((
+            documents::html.eq(""),
+            documents::fields.eq("{}"),
+            documents::pdf_sha256.eq(ERASED_PDF),
+        ))
+        .execute(conn)?;
+    let pdfs = pdfs.into_iter().flatten().filter(|p| p != ERASED_PDF);
+    Ok((n, pdfs.collect()))
+}
+
+/// Deletes the case's attachments; returns how many and their blobs.
+pub fn delete_attachments(
+    conn: &mut Db,
+    case_id: i64,
+) -> Result<(usize, Vec<String>), DieselError> {
+    let shas: Vec<String> = attachments::table
+        .filter(attachments::case_id.eq(case_id))
+        .select(attachments::sha256)
+        .load(conn)?;
+    let n = diesel::delete(attachments::table.filter(attachments::case_id.eq(case_id)))
+        .execute(conn)?;
+    Ok((n, shas))
+}
+
+/// Deletes the case's messages, webhook deliveries, idempotency keys and e-mail verification.
+pub fn delete_case_messages(conn: &mut Db, case_id: i64) -> Result<usize, DieselError> {
+    let mut n = diesel::delete(outbox::table.filter(outbox::case_id.eq(case_id))).execute(conn)?;
+    n += diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::case_id.eq(case_id)))
+        .execute(conn)?;
+    n += diesel::delete(idempotency_keys::table.filter(idempotency_keys::case_id.eq(case_id)))
+        .execute(conn)?;
+    n += diesel::delete(
+        email_verifications::table.filter(email_verifications::case_id.eq(case_id)),
+    )
+    .execute(conn)?;
+    Ok(n)
+}
+
+/// Deletes at most `limit` ephemeral rows of each kind whose period ended before the given
+/// instants; returns the counts by kind.
+pub struct EphemeraCutoffs {
+    pub sessions: NaiveDateTime,
+    pub outbox: NaiveDateTime,
+    pub webhooks: NaiveDateTime,
+    pub idempotency: NaiveDateTime,
+    pub email_verifications: NaiveDateTime,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct EphemeraCounts {
+    pub phone_codes: usize,
+    pub phone_sessions: usize,
+    pub sessions: usize,
+    pub outbox: usize,
+    pub webhook_deliveries: usize,
+    pub idempotency_keys: usize,
+    pub email_verifications: usize,
+    pub wechat_grants: usize,
+}
+
+/// Counts (`dry_run`) or deletes at most `limit` rows of each ephemeral kind that are due.
+pub fn ephemera(
+    conn: &mut Db,
+    c: &EphemeraCutoffs,
+    limit: i64,
+    dry_run: bool,
+) -> Result<EphemeraCounts, DieselError> {
+    macro_rules! sweep {
+        ($table:ident, $key:ident, $filter:expr) => {{
+            let ids: Vec<_> = $table::table
+                .filter($filter)
+                .select($table::$key)
+                .limit(limit)
+                .load(conn)?;
+            if dry_run || ids.is_empty() {
+                ids.len()
+            } else {
+                diesel::delete($table::table.filter($table::$key.eq_any(&ids))).execute(conn)?
+            }
+        }};
+    }
+    Ok(EphemeraCounts {
+        phone_codes: sweep!(phone_codes, id, phone_codes::expires_at.lt(c.sessions)),
+        phone_sessions: sweep!(
+            phone_sessions,
+            token_hash,
+            phone_sessions::expires_at.lt(c.sessions)
+        ),
+        sessions: sweep!(sessions, token_hash, sessions::expires_at.lt(c.sessions)),
+        outbox: sweep!(
+            outbox,
+            id,
+            outbox::sent_at
+                .lt(c.outbox)
+                .or(outbox::dead_at.lt(c.outbox))
+        ),
+        webhook_deliveries: sweep!(
+            webhook_deliveries,
+            id,
+            webhook_deliveries::delivered_at
+                .lt(c.webhooks)
+                .or(webhook_deliveries::dead_at.lt(c.webhooks))
+        ),
+        idempotency_keys: sweep!(
+            idempotency_keys,
+            key_hash,
+            idempotency_keys::created_at.lt(c.idempotency)
+        ),
+        email_verifications: sweep!(
+            email_verifications,
+            case_id,
+            email_verifications::verified_at.lt(c.email_verifications)
+        ),
+        wechat_grants: sweep!(wechat_grants, id, wechat_grants::used_at.lt(c.sessions)),
+    })
+}

@@ -1,0 +1,251 @@
+//! Retention: cases whose period is over lose every piece of personal data (every text column
+//! of every table, the attachment files, the search index) while bulletins and business pages
+//! keep their figures; cases not yet due are untouched; a second run changes nothing.
+
+use diesel::sql_types::{BigInt, Text};
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
+use odrdesk::store::DatabaseUrl;
+use serde_json::{Value, json};
+
+use crate::common::binary::run_on;
+use crate::common::{Backend, PNG, TestApp, sample_complaint, sample_report};
+use crate::fixture::{self, ADMIN, MEDIATOR, RESPONDENT_USCC, act, morning, token};
+
+pub const NAME: &str = "欧阳娜娜";
+pub const PHONE: &str = "13912345678";
+pub const ID_NUMBER: &str = "440703199001011234";
+pub const EMAIL: &str = "nana.ouyang@example.cn";
+/// An address word the index does not mask: searching for it shows whether the text is there.
+pub const ADDRESS: &str = "紫罗兰小区8栋";
+/// The person of the cases not yet due.
+const KEPT_NAME: &str = "司马光明";
+const ANALYST: &str = "ana@jm.gov.cn";
+
+pub fn secrets() -> [&'static str; 5] {
+    [NAME, PHONE, ID_NUMBER, EMAIL, ADDRESS]
+}
+
+/// A complaint with the planted data in every personal field and every free text.
+pub fn planted(name: &str) -> Value {
+    let mut body = sample_complaint();
+    let about = format!("我是{name}，电话{PHONE}，身份证{ID_NUMBER}，邮箱{EMAIL}，住{ADDRESS}。");
+    body["complainant"] = json!({"name": name, "phone": PHONE, "email": EMAIL,
+        "id_number": ID_NUMBER, "address": format!("江门市蓬江区{ADDRESS}")});
+    body["title"] = json!(format!("{name}投诉面膜过敏"));
+    body["description"] = json!(format!("{about}面膜使用后过敏红肿，商家拒绝退款。"));
+    body["claim"] = json!(format!("退款给{name}，联系{PHONE}"));
+    body
+}
+
+async fn file_on(app: &TestApp, day: (i32, u32, u32), body: &Value) -> (String, String) {
+    app.set_now(morning(day.0, day.1, day.2));
+    let mut body = body.clone();
+    let bought = (morning(day.0, day.1, day.2) - chrono::Duration::days(3)).date_naive();
+    body["purchase"] = json!({"date": bought, "amount_fen": 9900, "online": false,
+        "order_no": format!("JD{PHONE}")});
+    app.file(&body).await
+}
+
+/// The old cases: due (a settled complaint with an attachment, a complaint not accepted) and
+/// not yet due (an adverse reaction, a report) as of 2027-02-01.
+async fn plant_old_cases(app: &TestApp) -> Vec<String> {
+    let (settled, code) = file_on(app, (2024, 1, 8), &planted(NAME)).await;
+    let mut evidence = PNG.to_vec();
+    evidence.extend_from_slice(format!("{NAME}{PHONE}").as_bytes());
+    let (s, v) = app
+        .upload_evidence(&settled, &code, vec![(&format!("{NAME}.png"), evidence)])
+        .await;
+    assert_eq!(s, 201, "{v}");
+    act(app, morning(2024, 1, 9), MEDIATOR, &settled, json!({"action": "accept"})).await;
+    act(app, morning(2024, 1, 20), MEDIATOR, &settled,
+        json!({"action": "settle", "agreement": format!("退款给{NAME}"), "recovered_fen": 9900})).await;
+
+    let (refused, _) = file_on(app, (2024, 3, 4), &planted(NAME)).await;
+    act(app, morning(2024, 3, 6), MEDIATOR, &refused,
+        json!({"action": "not_accept", "reason": "outside_authority", "detail": format!("{NAME}的诉求不属本局职责")})).await;
+
+    let mut adverse = planted(KEPT_NAME);
+    adverse["adverse_reaction"] = json!({"onset_date": "2024-02-01", "symptoms": format!("{KEPT_NAME}面部红肿"),
+        "body_site": "面部", "severity": "general", "treatment": "口服抗过敏药"});
+    let (kept, _) = file_on(app, (2024, 2, 5), &adverse).await;
+    act(app, morning(2024, 2, 6), MEDIATOR, &kept, json!({"action": "accept"})).await;
+    act(app, morning(2024, 2, 20), MEDIATOR, &kept,
+        json!({"action": "settle", "agreement": "退款", "recovered_fen": 9900})).await;
+
+    app.set_now(morning(2024, 4, 8));
+    let mut report = sample_report();
+    report["reporter"] = json!({"name": KEPT_NAME, "phone": "13712345678"});
+    let (s, v) = app.post_json("/api/v1/reports", &report).await;
+    assert_eq!(s, 201, "{v}");
+    let r = v["case_no"].as_str().unwrap().to_owned();
+    act(app, morning(2024, 4, 10), MEDIATOR, &r, json!({"action": "not_open", "reason": "证据不足"})).await;
+    vec![settled, refused, kept, r]
+}
+
+#[derive(QueryableByName)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    t: String,
+    #[diesel(sql_type = Text)]
+    c: String,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+const SQLITE_COLUMNS: &str = "SELECT m.name AS t, p.name AS c FROM sqlite_master m \
+    JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
+    AND (upper(p.type) LIKE '%TEXT%' OR upper(p.type) LIKE '%CHAR%')";
+const PG_COLUMNS: &str = "SELECT table_name::text AS t, column_name::text AS c \
+    FROM information_schema.columns WHERE table_schema = 'public' \
+    AND data_type IN ('text', 'character varying')";
+
+enum Conn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+impl Conn {
+    fn open(app: &TestApp) -> Conn {
+        match &app.settings.database {
+            DatabaseUrl::Sqlite(path) => Conn::Sqlite(SqliteConnection::establish(path).unwrap()),
+            DatabaseUrl::Postgres(url) => Conn::Pg(PgConnection::establish(url).unwrap()),
+        }
+    }
+
+    /// Every text column of every table.
+    fn text_columns(&mut self) -> Vec<Column> {
+        match self {
+            Conn::Sqlite(c) => diesel::sql_query(SQLITE_COLUMNS).load(c).unwrap(),
+            Conn::Pg(c) => diesel::sql_query(PG_COLUMNS).load(c).unwrap(),
+        }
+    }
+
+    fn count(&mut self, sql: &str) -> i64 {
+        let n: Count = match self {
+            Conn::Sqlite(c) => diesel::sql_query(sql).get_result(c).unwrap(),
+            Conn::Pg(c) => diesel::sql_query(sql).get_result(c).unwrap(),
+        };
+        n.n
+    }
+}
+
+/// `(table, column, rows)` of every text column of every table holding `needle`.
+pub fn scan_database(app: &TestApp, needle: &str) -> Vec<(String, String, i64)> {
+    let mut conn = Conn::open(app);
+    let mut hits = Vec::new();
+    for col in conn.text_columns() {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM \"{}\" WHERE \"{}\" LIKE '%{needle}%'",
+            col.t, col.c
+        );
+        let n = conn.count(&sql);
+        if n > 0 {
+            hits.push((col.t, col.c, n));
+        }
+    }
+    hits
+}
+
+/// The event log holds personal text until the event-chain change moves it into
+/// `event_personal`; only then does the log count.
+fn chain_split(app: &TestApp) -> bool {
+    Conn::open(app)
+        .text_columns()
+        .iter()
+        .any(|c| c.t == "event_personal")
+}
+
+fn files_holding(app: &TestApp, needle: &str) -> Vec<std::path::PathBuf> {
+    app.attachment_files()
+        .into_iter()
+        .filter(|f| {
+            std::fs::read(f).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        })
+        .collect()
+}
+
+async fn search_total(app: &TestApp, t: &str, q: &str) -> u64 {
+    let path = format!("/api/v1/search?q={}", urlencoding(q));
+    let (s, v) = app.get_as(&path, t).await;
+    assert_eq!(s, 200, "{v}");
+    v["total"].as_u64().unwrap()
+}
+
+fn urlencoding(q: &str) -> String {
+    q.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// Figures a retention run must not change: a stored bulletin of a past quarter as rendered,
+/// a fresh draft's figures of that quarter, and the business page.
+async fn figures(app: &TestApp, bulletin: i64) -> (String, Value, Value) {
+    let html = app.client.get(app.url(&format!("/bulletins/{bulletin}.json"))).send().await.unwrap();
+    let stored = html.text().await.unwrap();
+    let draft = crate::draft(app, json!({"period": "2024-Q1", "as_of": "2024-12-31"})).await;
+    let (_, page) = app.get(&format!("/api/v1/businesses/{RESPONDENT_USCC}")).await;
+    (stored, draft["figures"].clone(), page)
+}
+
+async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    fixture::build(&app).await;
+    let old = plant_old_cases(&app).await;
+    app.set_now(morning(2027, 2, 1));
+    let analyst = app.add_user(ANALYST, "analyst", &[], None).await;
+    let admin = token(&app, ADMIN).await;
+    let b = crate::draft(&app, json!({"period": "2024-Q1", "as_of": "2024-12-31"})).await;
+    let id = b["id"].as_i64().unwrap();
+    let (s, v) = app.post_as(&format!("/api/v1/admin/bulletins/{id}/publish"), &admin, &json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    app.wait_indexed(&analyst, 17).await;
+    assert!(search_total(&app, &analyst, ADDRESS).await >= 2, "planted text indexed");
+    let before = figures(&app, id).await;
+    assert!(!scan_database(&app, NAME).is_empty() && !files_holding(&app, NAME).is_empty());
+
+    let dry = run_on(&app, &["retention", "run", "--as-of", "2027-02-01", "--dry-run"]);
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("would anonymise 2 case(s)"));
+    assert!(!scan_database(&app, NAME).is_empty(), "a dry run changes nothing");
+
+    let out = run_on(&app, &["retention", "run", "--as-of", "2027-02-01"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("anonymised 2 case(s)"), "{stdout}");
+    assert!(stdout.contains("complaint: 1") && stdout.contains("never_accepted: 1"), "{stdout}");
+
+    for secret in secrets() {
+        let hits = scan_database(&app, secret);
+        let (log, rest): (Vec<_>, Vec<_>) = hits
+            .into_iter()
+            .partition(|(t, _, _)| t == "case_events" || t == "event_personal");
+        let split = chain_split(&app);
+        assert!(rest.is_empty(), "{secret} still in {rest:?}");
+        if split {
+            assert!(log.is_empty(), "{secret} still in the event log: {log:?}");
+        } else if !log.is_empty() {
+            eprintln!("{secret} stays in the event log until the event-chain change: {log:?}");
+        }
+        assert!(files_holding(&app, secret).is_empty(), "{secret} in an attachment file");
+    }
+    assert!(!scan_database(&app, KEPT_NAME).is_empty(), "cases not yet due are untouched");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while search_total(&app, &analyst, ADDRESS).await > 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the index still holds the text");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(figures(&app, id).await, before, "figures changed");
+
+    let (s, v) = app.get_as(&format!("/api/v1/cases/{}", old[0]), &admin).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], "settled", "{v}");
+
+    let verify = run_on(&app, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    let again = run_on(&app, &["retention", "run", "--as-of", "2027-02-01"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("anonymised 0 case(s)"));
+}
+
+crate::on_both_backends!(retention_removes_personal_data_and_keeps_figures);
