@@ -202,7 +202,7 @@ fn tidy_every_text_column_is_classified_for_personal_data() {
             Some(Personal) if !retention.contains(&format!("{t}::{c}")) => {
                 by_table.entry(t).or_default().push(c);
             }
-            Some(CaseRows | Ephemeral) if !retention.contains(&format!("{t}::table")) => {
+            Some(CaseRows | Ephemeral) if !retention.contains(&format!("{t}::")) => {
                 by_table.entry(t).or_default().push("(rows)");
             }
             _ => {}

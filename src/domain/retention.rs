@@ -52,7 +52,7 @@ impl CaseRetention {
             }
             _ => match kind {
                 CaseKind::Report => CaseRetention::Report,
-                _ => CaseRetention::Complaint,
+                CaseKind::Complaint => CaseRetention::Complaint,
             },
         }
     }
@@ -121,7 +121,7 @@ impl IdNumber {
         let id = text.trim().to_ascii_uppercase();
         let n = id.len();
         let digits = id.bytes().take(n.saturating_sub(1)).all(|b| b.is_ascii_digit());
-        let last = id.bytes().last().is_some_and(|b| b.is_ascii_digit() || b == b'X');
+        let last = id.bytes().next_back().is_some_and(|b| b.is_ascii_digit() || b == b'X');
         ((n == 18 || n == 15) && digits && last).then_some(IdNumber(id))
     }
 

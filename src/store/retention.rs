@@ -41,10 +41,9 @@ pub fn candidates(
 ) -> Result<Vec<Candidate>, DieselError> {
     let mut q = cases::table
         .left_join(adverse_reactions::table)
+        .left_join(case_anonymisations::table)
         .filter(cases::closed_on.le(cutoff))
-        .filter(diesel::dsl::not(diesel::dsl::exists(
-            case_anonymisations::table.filter(case_anonymisations::case_id.eq(cases::id)),
-        )))
+        .filter(case_anonymisations::case_id.nullable().is_null())
         .select((
             cases::id,
             cases::kind,
@@ -189,9 +188,16 @@ pub fn delete_attachments(
     Ok((n, shas))
 }
 
-/// Deletes the case's messages, webhook deliveries, idempotency keys and e-mail verification.
+/// Deletes the case's unsent messages and blanks the sent ones (when a termination notice
+/// was delivered is a figure of the bulletin; to whom and what it said is not kept), and
+/// deletes its webhook deliveries, idempotency keys and e-mail verification.
 pub fn delete_case_messages(conn: &mut Db, case_id: i64) -> Result<usize, DieselError> {
-    let mut n = diesel::delete(outbox::table.filter(outbox::case_id.eq(case_id))).execute(conn)?;
+    let mine = outbox::case_id.eq(case_id);
+    let mut n = diesel::delete(outbox::table.filter(mine).filter(outbox::sent_at.is_null()))
+        .execute(conn)?;
+    n += diesel::update(outbox::table.filter(mine).filter(outbox::sent_at.is_not_null()))
+        .set(blank_message())
+        .execute(conn)?;
     n += diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::case_id.eq(case_id)))
         .execute(conn)?;
     n += diesel::delete(idempotency_keys::table.filter(idempotency_keys::case_id.eq(case_id)))
@@ -200,6 +206,59 @@ pub fn delete_case_messages(conn: &mut Db, case_id: i64) -> Result<usize, Diesel
         email_verifications::table.filter(email_verifications::case_id.eq(case_id)),
     )
     .execute(conn)?;
+    Ok(n)
+}
+
+type BlankMessage = (
+    diesel::dsl::Eq<outbox::to_addr, &'static str>,
+    diesel::dsl::Eq<outbox::subject, &'static str>,
+    diesel::dsl::Eq<outbox::body, &'static str>,
+    diesel::dsl::Eq<outbox::payload, Option<String>>,
+    diesel::dsl::Eq<outbox::last_error, Option<String>>,
+);
+
+fn blank_message() -> BlankMessage {
+    (
+        outbox::to_addr.eq(PLACEHOLDER),
+        outbox::subject.eq(PLACEHOLDER),
+        outbox::body.eq(PLACEHOLDER),
+        outbox::payload.eq(None::<String>),
+        outbox::last_error.eq(None::<String>),
+    )
+}
+
+/// Blanks at most `limit` messages sent before `cutoff` and deletes at most `limit` given up
+/// before it (counted only in a dry run).
+fn old_messages(
+    conn: &mut Db,
+    cutoff: NaiveDateTime,
+    limit: i64,
+    dry_run: bool,
+) -> Result<usize, DieselError> {
+    let sent: Vec<i64> = outbox::table
+        .filter(outbox::sent_at.lt(cutoff))
+        .filter(outbox::to_addr.ne(PLACEHOLDER))
+        .select(outbox::id)
+        .limit(limit)
+        .load(conn)?;
+    let dead: Vec<i64> = outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::dead_at.lt(cutoff))
+        .select(outbox::id)
+        .limit(limit)
+        .load(conn)?;
+    let n = sent.len() + dead.len();
+    if dry_run {
+        return Ok(n);
+    }
+    if !sent.is_empty() {
+        diesel::update(outbox::table.filter(outbox::id.eq_any(sent)))
+            .set(blank_message())
+            .execute(conn)?;
+    }
+    if !dead.is_empty() {
+        diesel::delete(outbox::table.filter(outbox::id.eq_any(dead))).execute(conn)?;
+    }
     Ok(n)
 }
 
@@ -239,10 +298,11 @@ pub fn ephemera(
                 .select($table::$key)
                 .limit(limit)
                 .load(conn)?;
-            if dry_run || ids.is_empty() {
-                ids.len()
+            let n = ids.len();
+            if dry_run || n == 0 {
+                n
             } else {
-                diesel::delete($table::table.filter($table::$key.eq_any(&ids))).execute(conn)?
+                diesel::delete($table::table.filter($table::$key.eq_any(ids))).execute(conn)?
             }
         }};
     }
@@ -254,13 +314,7 @@ pub fn ephemera(
             phone_sessions::expires_at.lt(c.sessions)
         ),
         sessions: sweep!(sessions, token_hash, sessions::expires_at.lt(c.sessions)),
-        outbox: sweep!(
-            outbox,
-            id,
-            outbox::sent_at
-                .lt(c.outbox)
-                .or(outbox::dead_at.lt(c.outbox))
-        ),
+        outbox: old_messages(conn, c.outbox, limit, dry_run)?,
         webhook_deliveries: sweep!(
             webhook_deliveries,
             id,

@@ -494,3 +494,6 @@ diesel::table! {
         anonymised_at -> Timestamp,
     }
 }
+
+diesel::joinable!(case_anonymisations -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(case_anonymisations, cases, adverse_reactions);

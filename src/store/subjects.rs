@@ -28,16 +28,16 @@ pub fn cases_of(
     let parties = case_parties::table
         .filter(case_parties::role.ne("respondent"))
         .select(case_parties::case_id)
+        .limit(MAX_CASES)
         .into_boxed();
-    let parties = match key {
-        Key::Phone(p) => parties.filter(case_parties::phone.eq(p.to_owned())),
-        Key::IdNumber(n) => parties.filter(case_parties::id_number.eq(n.to_owned())),
+    let ids: Vec<i64> = match key {
+        Key::Phone(p) => parties.filter(case_parties::phone.eq(p)).load(conn)?,
+        Key::IdNumber(n) => parties.filter(case_parties::id_number.eq(n)).load(conn)?,
     };
     cases::table
-        .filter(cases::id.eq_any(parties))
+        .filter(cases::id.eq_any(ids))
         .order(cases::id)
         .select((cases::id, cases::case_no, cases::closed_on))
-        .limit(MAX_CASES)
         .load(conn)
 }
 
