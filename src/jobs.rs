@@ -82,11 +82,9 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
             }
             let retaining = state.clone();
             match web::block(move || retention_once(&retaining)).await {
-                Ok(Ok(Some(r))) => tracing::info!(
-                    cases = r.total_cases(),
-                    more = r.more,
-                    "retention pass"
-                ),
+                Ok(Ok(Some(r))) => {
+                    tracing::info!(cases = r.total_cases(), more = r.more, "retention pass")
+                }
                 Ok(Ok(None)) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e.detail(), "retention pass failed"),
                 Err(e) => tracing::error!(error = %e, "retention pass aborted"),

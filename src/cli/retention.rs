@@ -109,7 +109,11 @@ pub fn run(
         },
     )?;
     bar.finish_and_clear();
-    let verb = if *dry_run { "would anonymise" } else { "anonymised" };
+    let verb = if *dry_run {
+        "would anonymise"
+    } else {
+        "anonymised"
+    };
     println!("{verb} {} case(s)", report.total_cases());
     for (kind, n) in &report.cases {
         println!("  {kind}: {n}");
@@ -150,23 +154,21 @@ pub fn subject(
             let export = subject_requests::export(&mut conn, &key, "cli", now)?;
             let json = serde_json::to_vec_pretty(&export)?;
             write_private(out, &json).with_context(|| format!("cannot write {}", out.display()))?;
-            println!("{} case(s) written to {}", export.cases.len(), out.display());
+            println!(
+                "{} case(s) written to {}",
+                export.cases.len(),
+                out.display()
+            );
         }
         SubjectCommand::Erase { basis, .. } => {
-            let blobs = BlobStore::open(&settings.attachments_dir())
-                .context("attachments directory")?;
+            let blobs =
+                BlobStore::open(&settings.attachments_dir()).context("attachments directory")?;
             let by = By {
                 actor: "cli",
                 role: "admin",
             };
-            let report = subject_requests::erase(
-                &mut conn,
-                Some(&blobs),
-                &key,
-                (*basis).into(),
-                by,
-                now,
-            )?;
+            let report =
+                subject_requests::erase(&mut conn, Some(&blobs), &key, (*basis).into(), by, now)?;
             println!(
                 "anonymised {} case(s), {} already anonymised",
                 report.anonymised.len(),

@@ -120,8 +120,14 @@ impl IdNumber {
     pub fn parse(text: &str) -> Option<IdNumber> {
         let id = text.trim().to_ascii_uppercase();
         let n = id.len();
-        let digits = id.bytes().take(n.saturating_sub(1)).all(|b| b.is_ascii_digit());
-        let last = id.bytes().next_back().is_some_and(|b| b.is_ascii_digit() || b == b'X');
+        let digits = id
+            .bytes()
+            .take(n.saturating_sub(1))
+            .all(|b| b.is_ascii_digit());
+        let last = id
+            .bytes()
+            .next_back()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'X');
         ((n == 18 || n == 15) && digits && last).then_some(IdNumber(id))
     }
 
@@ -249,7 +255,12 @@ pub fn due_on(closed_on: NaiveDate, years: u32) -> NaiveDate {
 }
 
 /// Whether a case closed on `closed_on` under `kind` is due for anonymisation on `today`.
-pub fn is_due(periods: &Periods, kind: CaseRetention, closed_on: NaiveDate, today: NaiveDate) -> bool {
+pub fn is_due(
+    periods: &Periods,
+    kind: CaseRetention,
+    closed_on: NaiveDate,
+    today: NaiveDate,
+) -> bool {
     today >= due_on(closed_on, periods.years(kind))
 }
 
@@ -277,10 +288,22 @@ mod tests {
     #[test]
     fn retention_adverse_reaction_wins_and_never_accepted_is_short() {
         use CaseRetention as R;
-        assert_eq!(R::of(CaseKind::Complaint, CaseState::Settled, true), R::AdverseReaction);
-        assert_eq!(R::of(CaseKind::Complaint, CaseState::NotAccepted, false), R::NeverAccepted);
-        assert_eq!(R::of(CaseKind::Report, CaseState::NotOpened, false), R::Report);
-        assert_eq!(R::of(CaseKind::Complaint, CaseState::Withdrawn, false), R::Complaint);
+        assert_eq!(
+            R::of(CaseKind::Complaint, CaseState::Settled, true),
+            R::AdverseReaction
+        );
+        assert_eq!(
+            R::of(CaseKind::Complaint, CaseState::NotAccepted, false),
+            R::NeverAccepted
+        );
+        assert_eq!(
+            R::of(CaseKind::Report, CaseState::NotOpened, false),
+            R::Report
+        );
+        assert_eq!(
+            R::of(CaseKind::Complaint, CaseState::Withdrawn, false),
+            R::Complaint
+        );
     }
 
     #[test]
@@ -288,15 +311,28 @@ mod tests {
         let p = Periods::default();
         let closed = d("2024-02-29");
         assert_eq!(due_on(closed, 3), d("2027-02-28"));
-        assert!(!is_due(&p, CaseRetention::Complaint, closed, d("2027-02-27")));
-        assert!(is_due(&p, CaseRetention::Complaint, closed, d("2027-02-28")));
+        assert!(!is_due(
+            &p,
+            CaseRetention::Complaint,
+            closed,
+            d("2027-02-27")
+        ));
+        assert!(is_due(
+            &p,
+            CaseRetention::Complaint,
+            closed,
+            d("2027-02-28")
+        ));
         assert!(!is_due(&p, CaseRetention::Report, closed, d("2027-02-28")));
         assert_eq!(p.earliest_cutoff(d("2026-12-08")), d("2025-12-08"));
     }
 
     #[test]
     fn retention_id_numbers_parse_in_both_lengths() {
-        assert_eq!(IdNumber::parse(" 44070519850512432x ").unwrap().as_str(), "44070519850512432X");
+        assert_eq!(
+            IdNumber::parse(" 44070519850512432x ").unwrap().as_str(),
+            "44070519850512432X"
+        );
         assert!(IdNumber::parse("440705850512432").is_some());
         assert!(IdNumber::parse("4407051985051243").is_none());
         assert!(IdNumber::parse("4407051985X512432X").is_none());
@@ -308,7 +344,12 @@ mod tests {
             adverse_reaction_years: 2,
             ..Periods::default()
         };
-        assert!(short.check().unwrap_err().contains("adverse_reaction_years"));
+        assert!(
+            short
+                .check()
+                .unwrap_err()
+                .contains("adverse_reaction_years")
+        );
         assert!(Periods::default().check().is_ok());
         let zero = Periods {
             batch: 0,

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use diesel::OptionalExtension;
+use serde::Serialize;
 use serde_json::json;
 
 use super::ServiceError;
@@ -16,7 +16,7 @@ use crate::clock::china_date;
 use crate::domain::retention::{self, CaseRetention, Ground, Periods};
 use crate::store::events::{self, EventDraft};
 use crate::store::retention::{self as store, EphemeraCounts, EphemeraCutoffs};
-use crate::store::{Db, cases, event_personal, write_transaction};
+use crate::store::{Db, cases, documents, event_personal, write_transaction};
 
 /// The event appended to an anonymised case.
 pub const ANONYMISED: &str = "anonymised";
@@ -91,7 +91,7 @@ pub fn anonymise_case(
                 message: format!("案件 {} 尚未办结，不能匿名化", case.case_no),
             });
         }
-        let (documents, pdfs) = store::clear_documents(conn, case_id)?;
+        let (documents, pdfs) = documents::erase_of_case(conn, case_id)?;
         let (attachments, mut shas) = store::delete_attachments(conn, case_id)?;
         shas.extend(pdfs);
         let removed = Removed {

@@ -14,9 +14,7 @@ use crate::blobs::BlobStore;
 use crate::domain::retention::{ErasureBasis, Ground, IdNumber, SubjectKey};
 use crate::store::models::CaseRow;
 use crate::store::subjects::{self, Key, Message};
-use crate::store::{
-    Db, cases, disclosures, documents, events, retention, rights_holders,
-};
+use crate::store::{Db, cases, disclosures, documents, events, retention, rights_holders};
 
 /// Who the request is about: exactly one of the two.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -36,14 +34,26 @@ pub struct ErasureInput {
 
 /// Parses the subject's key; 422 when neither or both are given, or the one given is invalid.
 pub fn parse_key(input: &SubjectInput) -> Result<SubjectKey, ServiceError> {
-    let phone = input.phone.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let id = input.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let phone = input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let id = input
+        .id_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     match (phone, id) {
         (Some(p), None) => p.parse().map(SubjectKey::Phone).map_err(|_| {
             ServiceError::invalid_field("phone", "phone_format", "手机号码格式不正确".into())
         }),
         (None, Some(n)) => IdNumber::parse(n).map(SubjectKey::IdNumber).ok_or_else(|| {
-            ServiceError::invalid_field("id_number", "id_number_format", "身份证号码格式不正确".into())
+            ServiceError::invalid_field(
+                "id_number",
+                "id_number_format",
+                "身份证号码格式不正确".into(),
+            )
         }),
         _ => Err(ServiceError::invalid_field(
             "phone",
@@ -138,11 +148,14 @@ fn case_export(
     parties: &[crate::store::models::PartyRow],
 ) -> Result<Value, ServiceError> {
     let id = case.id;
-    let events: Vec<_> = events::list(conn, id)?.into_iter().map(|e| e.data).collect();
+    let events: Vec<_> = events::list(conn, id)?
+        .into_iter()
+        .map(|e| e.data)
+        .collect();
     let mut docs = Vec::new();
     for d in documents::of_case(conn, id)? {
-        let fields = documents::fields_of(conn, d.id)?
-            .and_then(|f| serde_json::from_str::<Value>(&f).ok());
+        let fields =
+            documents::fields_of(conn, d.id)?.and_then(|f| serde_json::from_str::<Value>(&f).ok());
         docs.push(json!({"document": d, "fields": fields}));
     }
     let attachments: Vec<_> = cases::attachments_of(conn, id)?

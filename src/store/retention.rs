@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
 use super::Db;
-use super::documents::documents;
 use super::schema::{
     adverse_reactions, attachments, case_anonymisations, case_disclosures, case_parties,
     case_rights_holders, cases, email_verifications, idempotency_keys, outbox, phone_codes,
@@ -17,9 +16,6 @@ use crate::domain::case::{CaseKind, CaseState};
 
 /// What replaces a case's free text and other required personal text.
 pub const PLACEHOLDER: &str = "（已匿名化）";
-
-/// Stands for the PDF of an anonymised document: not `NULL`, so it is never printed again.
-pub const ERASED_PDF: &str = "erased";
 
 /// A closed, not yet anonymised case the retention pass looks at.
 #[derive(Debug, Clone, Queryable)]
@@ -153,27 +149,6 @@ pub fn clear_disclosure(conn: &mut Db, case_id: i64) -> Result<usize, DieselErro
         .execute(conn)
 }
 
-/// Clears issued documents' pages and fields (number, kind, dates and hashes stay); returns
-/// how many were cleared and the PDF blobs they referenced.
-pub fn clear_documents(
-    conn: &mut Db,
-    case_id: i64,
-) -> Result<(usize, Vec<String>), DieselError> {
-    let pdfs: Vec<Option<String>> = documents::table
-        .filter(documents::case_id.eq(case_id))
-        .select(documents::pdf_sha256)
-        .load(conn)?;
-    let n = diesel::update(documents::table.filter(documents::case_id.eq(case_id)))
-        .set((
-            documents::html.eq(""),
-            documents::fields.eq("{}"),
-            documents::pdf_sha256.eq(ERASED_PDF),
-        ))
-        .execute(conn)?;
-    let pdfs = pdfs.into_iter().flatten().filter(|p| p != ERASED_PDF);
-    Ok((n, pdfs.collect()))
-}
-
 /// Deletes the case's attachments; returns how many and their blobs.
 pub fn delete_attachments(
     conn: &mut Db,
@@ -195,17 +170,20 @@ pub fn delete_case_messages(conn: &mut Db, case_id: i64) -> Result<usize, Diesel
     let mine = outbox::case_id.eq(case_id);
     let mut n = diesel::delete(outbox::table.filter(mine).filter(outbox::sent_at.is_null()))
         .execute(conn)?;
-    n += diesel::update(outbox::table.filter(mine).filter(outbox::sent_at.is_not_null()))
-        .set(blank_message())
-        .execute(conn)?;
+    n += diesel::update(
+        outbox::table
+            .filter(mine)
+            .filter(outbox::sent_at.is_not_null()),
+    )
+    .set(blank_message())
+    .execute(conn)?;
     n += diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::case_id.eq(case_id)))
         .execute(conn)?;
     n += diesel::delete(idempotency_keys::table.filter(idempotency_keys::case_id.eq(case_id)))
         .execute(conn)?;
-    n += diesel::delete(
-        email_verifications::table.filter(email_verifications::case_id.eq(case_id)),
-    )
-    .execute(conn)?;
+    n +=
+        diesel::delete(email_verifications::table.filter(email_verifications::case_id.eq(case_id)))
+            .execute(conn)?;
     Ok(n)
 }
 
@@ -292,8 +270,8 @@ pub fn ephemera(
     dry_run: bool,
 ) -> Result<EphemeraCounts, DieselError> {
     macro_rules! sweep {
-        ($table:ident, $key:ident, $filter:expr) => {{
-            let ids: Vec<_> = $table::table
+        ($table:ident, $key:ident: $ty:ty, $filter:expr) => {{
+            let ids: Vec<$ty> = $table::table
                 .filter($filter)
                 .select($table::$key)
                 .limit(limit)
@@ -307,31 +285,23 @@ pub fn ephemera(
         }};
     }
     Ok(EphemeraCounts {
-        phone_codes: sweep!(phone_codes, id, phone_codes::expires_at.lt(c.sessions)),
-        phone_sessions: sweep!(
-            phone_sessions,
-            token_hash,
+        phone_codes: sweep!(phone_codes, id: i64, phone_codes::expires_at.lt(c.sessions)),
+        phone_sessions: sweep!(phone_sessions, token_hash: String,
             phone_sessions::expires_at.lt(c.sessions)
         ),
-        sessions: sweep!(sessions, token_hash, sessions::expires_at.lt(c.sessions)),
+        sessions: sweep!(sessions, token_hash: String, sessions::expires_at.lt(c.sessions)),
         outbox: old_messages(conn, c.outbox, limit, dry_run)?,
-        webhook_deliveries: sweep!(
-            webhook_deliveries,
-            id,
+        webhook_deliveries: sweep!(webhook_deliveries, id: i64,
             webhook_deliveries::delivered_at
                 .lt(c.webhooks)
                 .or(webhook_deliveries::dead_at.lt(c.webhooks))
         ),
-        idempotency_keys: sweep!(
-            idempotency_keys,
-            key_hash,
+        idempotency_keys: sweep!(idempotency_keys, key_hash: String,
             idempotency_keys::created_at.lt(c.idempotency)
         ),
-        email_verifications: sweep!(
-            email_verifications,
-            case_id,
+        email_verifications: sweep!(email_verifications, case_id: i64,
             email_verifications::verified_at.lt(c.email_verifications)
         ),
-        wechat_grants: sweep!(wechat_grants, id, wechat_grants::used_at.lt(c.sessions)),
+        wechat_grants: sweep!(wechat_grants, id: i64, wechat_grants::used_at.lt(c.sessions)),
     })
 }

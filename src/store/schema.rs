@@ -496,4 +496,5 @@ diesel::table! {
 }
 
 diesel::joinable!(case_anonymisations -> cases (case_id));
-diesel::allow_tables_to_appear_in_same_query!(case_anonymisations, cases, adverse_reactions);
+diesel::allow_tables_to_appear_in_same_query!(case_anonymisations, cases);
+diesel::allow_tables_to_appear_in_same_query!(case_anonymisations, adverse_reactions);

@@ -40,12 +40,24 @@ pub struct Person {
 
 impl Person {
     pub fn secrets(&self) -> [&'static str; 5] {
-        [self.name, self.phone, self.id_number, self.email, self.address]
+        [
+            self.name,
+            self.phone,
+            self.id_number,
+            self.email,
+            self.address,
+        ]
     }
 
     /// A complaint with the data in every personal field and every free text.
     pub fn complaint(&self) -> Value {
-        let Person { name, phone, id_number, email, address } = self;
+        let Person {
+            name,
+            phone,
+            id_number,
+            email,
+            address,
+        } = self;
         let mut body = sample_complaint();
         body["complainant"] = json!({"name": name, "phone": phone, "email": email,
             "id_number": id_number, "address": format!("江门市蓬江区{address}")});
@@ -78,24 +90,56 @@ async fn plant_old_cases(app: &TestApp) -> Vec<String> {
         .upload_evidence(&settled, &code, vec![(file_name.as_str(), evidence)])
         .await;
     assert_eq!(s, 201, "{v}");
-    act(app, morning(2024, 1, 9), MEDIATOR, &settled, json!({"action": "accept"})).await;
+    act(
+        app,
+        morning(2024, 1, 9),
+        MEDIATOR,
+        &settled,
+        json!({"action": "accept"}),
+    )
+    .await;
     let agreement = format!("退款给{}", DUE.name);
-    act(app, morning(2024, 1, 20), MEDIATOR, &settled,
-        json!({"action": "settle", "agreement": agreement, "recovered_fen": 9900})).await;
+    act(
+        app,
+        morning(2024, 1, 20),
+        MEDIATOR,
+        &settled,
+        json!({"action": "settle", "agreement": agreement, "recovered_fen": 9900}),
+    )
+    .await;
 
     let (refused, _) = file_on(app, (2024, 3, 4), &DUE.complaint()).await;
     let detail = format!("{}的诉求不属本局职责", DUE.name);
-    act(app, morning(2024, 3, 6), MEDIATOR, &refused,
-        json!({"action": "not_accept", "reason": "outside_authority", "detail": detail})).await;
+    act(
+        app,
+        morning(2024, 3, 6),
+        MEDIATOR,
+        &refused,
+        json!({"action": "not_accept", "reason": "outside_authority", "detail": detail}),
+    )
+    .await;
 
     let mut adverse = KEPT.complaint();
     adverse["adverse_reaction"] = json!({"onset_date": "2024-02-01",
         "symptoms": format!("{}面部红肿", KEPT.name), "body_site": "面部", "severity": "general",
         "treatment": "口服抗过敏药"});
     let (kept, _) = file_on(app, (2024, 2, 5), &adverse).await;
-    act(app, morning(2024, 2, 6), MEDIATOR, &kept, json!({"action": "accept"})).await;
-    act(app, morning(2024, 2, 20), MEDIATOR, &kept,
-        json!({"action": "settle", "agreement": "退款", "recovered_fen": 9900})).await;
+    act(
+        app,
+        morning(2024, 2, 6),
+        MEDIATOR,
+        &kept,
+        json!({"action": "accept"}),
+    )
+    .await;
+    act(
+        app,
+        morning(2024, 2, 20),
+        MEDIATOR,
+        &kept,
+        json!({"action": "settle", "agreement": "退款", "recovered_fen": 9900}),
+    )
+    .await;
 
     app.set_now(morning(2024, 4, 8));
     let mut report = sample_report();
@@ -103,7 +147,14 @@ async fn plant_old_cases(app: &TestApp) -> Vec<String> {
     let (s, v) = app.post_json("/api/v1/reports", &report).await;
     assert_eq!(s, 201, "{v}");
     let r = v["case_no"].as_str().unwrap().to_owned();
-    act(app, morning(2024, 4, 10), MEDIATOR, &r, json!({"action": "not_open", "reason": "证据不足"})).await;
+    act(
+        app,
+        morning(2024, 4, 10),
+        MEDIATOR,
+        &r,
+        json!({"action": "not_open", "reason": "证据不足"}),
+    )
+    .await;
     vec![settled, refused, kept, r]
 }
 
@@ -207,14 +258,29 @@ fn urlencoding(q: &str) -> String {
 /// Figures a retention run must not change: the stored bulletin of a past quarter as served,
 /// that quarter's bulletin computed afresh by the CLI, and the business page.
 async fn figures(app: &TestApp, bulletin: i64, dir: &std::path::Path) -> (Vec<u8>, Vec<u8>, Value) {
-    let res = app.client.get(app.url(&format!("/bulletins/{bulletin}.json"))).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url(&format!("/bulletins/{bulletin}.json")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let stored = res.bytes().await.unwrap().to_vec();
-    let args = ["bulletin", "2024-Q1", "--as-of", "2024-12-31", "--format", "json", "--out"];
+    let args = [
+        "bulletin",
+        "2024-Q1",
+        "--as-of",
+        "2024-12-31",
+        "--format",
+        "json",
+        "--out",
+    ];
     let o = run_on(app, &[&args[..], &[dir.to_str().unwrap()]].concat());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let fresh = std::fs::read(dir.join("bulletin-2024-Q1.json")).unwrap();
-    let (_, page) = app.get(&format!("/api/v1/businesses/{RESPONDENT_USCC}")).await;
+    let (_, page) = app
+        .get(&format!("/api/v1/businesses/{RESPONDENT_USCC}"))
+        .await;
     (stored, fresh, page)
 }
 
@@ -225,13 +291,19 @@ async fn wait_search(app: &TestApp, t: &str, q: &str, done: impl Fn(u64) -> bool
         if done(total) {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "{q}: the index shows {total} case(s)");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{q}: the index shows {total} case(s)"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 
 fn retention_run(app: &TestApp, extra: &[&str]) -> String {
-    let o = run_on(app, &[&["retention", "run", "--as-of", "2027-02-01"][..], extra].concat());
+    let o = run_on(
+        app,
+        &[&["retention", "run", "--as-of", "2027-02-01"][..], extra].concat(),
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -245,7 +317,13 @@ async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
     let admin = token(&app, ADMIN).await;
     let b = crate::draft(&app, json!({"period": "2024-Q1", "as_of": "2024-12-31"})).await;
     let id = b["id"].as_i64().unwrap();
-    let (s, v) = app.post_as(&format!("/api/v1/admin/bulletins/{id}/publish"), &admin, &json!({})).await;
+    let (s, v) = app
+        .post_as(
+            &format!("/api/v1/admin/bulletins/{id}/publish"),
+            &admin,
+            &json!({}),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     wait_search(&app, &analyst, "紫罗兰", |n| n == 2).await;
     wait_search(&app, &analyst, "丁香花园", |n| n == 1).await;
@@ -255,11 +333,17 @@ async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
 
     let dry = retention_run(&app, &["--dry-run"]);
     assert!(dry.contains("would anonymise 2 case(s)"), "{dry}");
-    assert!(!scan_database(&app, DUE.name).is_empty(), "a dry run changes nothing");
+    assert!(
+        !scan_database(&app, DUE.name).is_empty(),
+        "a dry run changes nothing"
+    );
 
     let out = retention_run(&app, &[]);
     assert!(out.contains("anonymised 2 case(s)"), "{out}");
-    assert!(out.contains("complaint: 1") && out.contains("never_accepted: 1"), "{out}");
+    assert!(
+        out.contains("complaint: 1") && out.contains("never_accepted: 1"),
+        "{out}"
+    );
 
     let split = chain_split(&app);
     for secret in DUE.secrets() {
@@ -272,10 +356,16 @@ async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
         } else if !log.is_empty() {
             eprintln!("{secret} stays in the event log until the event-chain change: {log:?}");
         }
-        assert!(files_holding(&app, secret).is_empty(), "{secret} in an attachment file");
+        assert!(
+            files_holding(&app, secret).is_empty(),
+            "{secret} in an attachment file"
+        );
     }
     for secret in KEPT.secrets() {
-        assert!(!scan_database(&app, secret).is_empty(), "{secret}: cases not yet due are untouched");
+        assert!(
+            !scan_database(&app, secret).is_empty(),
+            "{secret}: cases not yet due are untouched"
+        );
     }
     wait_search(&app, &analyst, "紫罗兰", |n| n == 0).await;
     assert_eq!(search_total(&app, &analyst, "丁香花园").await, 1);
@@ -284,15 +374,24 @@ async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
     assert!(before.1 == after.1, "the quarter's figures changed");
     assert_eq!(before.2, after.2, "the business page changed");
 
-    let (s, v) = app.get_as(&format!("/api/v1/cases/{}", old[0]), &admin).await;
+    let (s, v) = app
+        .get_as(&format!("/api/v1/cases/{}", old[0]), &admin)
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["state"], "settled", "{v}");
     assert_eq!(v["attachments"], json!([]), "{v}");
 
     let verify = run_on(&app, &["audit", "verify"]);
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
     let again = retention_run(&app, &[]);
-    assert!(again.contains("anonymised 0 case(s)"), "a second run is a no-op: {again}");
+    assert!(
+        again.contains("anonymised 0 case(s)"),
+        "a second run is a no-op: {again}"
+    );
 }
 
 crate::on_both_backends!(retention_removes_personal_data_and_keeps_figures);
