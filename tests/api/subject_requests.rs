@@ -15,7 +15,7 @@ const OTHER_NAME: &str = "诸葛青云";
 async fn file(app: &TestApp, name: &str, phone: &str, id_number: Option<&str>) -> String {
     let mut body = sample_complaint();
     body["complainant"] = json!({"name": name, "phone": phone, "id_number": id_number,
-        "email": format!("{phone}@example.cn")});
+        "email": format!("{}@example.cn", phone.replace(['+', ' '], "")), "address": "江门市蓬江区建设路1号"});
     body["description"] = json!(format!("我是{name}，面膜过敏。"));
     app.file(&body).await.0
 }

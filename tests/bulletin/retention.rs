@@ -299,6 +299,22 @@ async fn wait_search(app: &TestApp, t: &str, q: &str, done: impl Fn(u64) -> bool
     }
 }
 
+/// The keys (two levels deep) whose values differ between two JSON documents.
+fn changed(a: &[u8], b: &[u8]) -> String {
+    let (a, b): (Value, Value) = (serde_json::from_slice(a).unwrap(), serde_json::from_slice(b).unwrap());
+    let mut out = Vec::new();
+    for (k, v) in a.as_object().unwrap() {
+        if b[k] != *v {
+            match v.as_object() {
+                Some(inner) => out.extend(inner.iter().filter(|(k2, v2)| b[k][k2.as_str()] != **v2)
+                    .map(|(k2, v2)| format!("{k}.{k2}: {v2} → {}", b[k][k2.as_str()]))),
+                None => out.push(format!("{k}: {v} → {}", b[k])),
+            }
+        }
+    }
+    out.join("\n")
+}
+
 fn retention_run(app: &TestApp, extra: &[&str]) -> String {
     let o = run_on(
         app,
@@ -371,7 +387,7 @@ async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
     assert_eq!(search_total(&app, &analyst, "丁香花园").await, 1);
     let after = figures(&app, id, &dir.path().join("after")).await;
     assert!(before.0 == after.0, "the stored bulletin changed");
-    assert!(before.1 == after.1, "the quarter's figures changed");
+    assert!(before.1 == after.1, "the quarter's figures changed: {}", changed(&before.1, &after.1));
     assert_eq!(before.2, after.2, "the business page changed");
 
     let (s, v) = app
