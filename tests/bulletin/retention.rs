@@ -300,19 +300,25 @@ async fn wait_search(app: &TestApp, t: &str, q: &str, done: impl Fn(u64) -> bool
 }
 
 /// The keys (two levels deep) whose values differ between two JSON documents.
-fn changed(a: &[u8], b: &[u8]) -> String {
-    let (a, b): (Value, Value) = (serde_json::from_slice(a).unwrap(), serde_json::from_slice(b).unwrap());
+fn changed(a: &[u8], b: &[u8]) -> Vec<String> {
+    let a: Value = serde_json::from_slice(a).unwrap();
+    let b: Value = serde_json::from_slice(b).unwrap();
     let mut out = Vec::new();
     for (k, v) in a.as_object().unwrap() {
-        if b[k] != *v {
-            match v.as_object() {
-                Some(inner) => out.extend(inner.iter().filter(|(k2, v2)| b[k][k2.as_str()] != **v2)
-                    .map(|(k2, v2)| format!("{k}.{k2}: {v2} → {}", b[k][k2.as_str()]))),
-                None => out.push(format!("{k}: {v} → {}", b[k])),
-            }
+        if b[k] == *v {
+            continue;
+        }
+        match v.as_object() {
+            Some(inner) => out.extend(
+                inner
+                    .iter()
+                    .filter(|(k2, v2)| b[k][k2.as_str()] != **v2)
+                    .map(|(k2, _)| format!("{k}.{k2}")),
+            ),
+            None => out.push(k.clone()),
         }
     }
-    out.join("\n")
+    out
 }
 
 fn retention_run(app: &TestApp, extra: &[&str]) -> String {
@@ -387,7 +393,13 @@ async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
     assert_eq!(search_total(&app, &analyst, "丁香花园").await, 1);
     let after = figures(&app, id, &dir.path().join("after")).await;
     assert!(before.0 == after.0, "the stored bulletin changed");
-    assert!(before.1 == after.1, "the quarter's figures changed: {}", changed(&before.1, &after.1));
+    // Every count and rate of the quarter computed afresh stays; only its hot terms, which are
+    // words of the consumers' own text, go with that text (the published bulletin keeps them).
+    assert_eq!(
+        changed(&before.1, &after.1),
+        vec!["hot_issues".to_owned(), "inputs_hash".to_owned()],
+        "the quarter's figures changed"
+    );
     assert_eq!(before.2, after.2, "the business page changed");
 
     let (s, v) = app
