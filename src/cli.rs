@@ -6,6 +6,7 @@ pub mod backup;
 pub mod bulletin;
 pub mod documents;
 pub mod import;
+pub mod retention;
 pub mod scorecard;
 pub mod search;
 pub mod workflow;
@@ -110,6 +111,16 @@ pub enum Command {
         #[command(subcommand)]
         command: backup::BlobsCommand,
     },
+    /// Retention periods: `run` anonymises cases whose period is over (progress bar).
+    Retention {
+        #[command(subcommand)]
+        command: retention::RetentionCommand,
+    },
+    /// Data subject requests: `export` everything held about a person, `erase` their cases.
+    Subject {
+        #[command(subcommand)]
+        command: retention::SubjectCommand,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -120,7 +131,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gen(_) | Command::Bulletin(_) => None,
         Command::Sweep { .. } | Command::Audit { .. } | Command::Calendar { .. } => None,
         Command::Reindex | Command::Import(_) | Command::Documents { .. } => None,
-        Command::Workorders { .. } => None,
+        Command::Workorders { .. } | Command::Retention { .. } | Command::Subject { .. } => None,
         Command::Scorecard(_) => None,
         Command::Backup(_) | Command::Restore(_) | Command::Blobs { .. } => None,
     };
@@ -162,6 +173,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             &command,
             std::time::SystemTime::from(SystemClock.now()),
         ),
+        Command::Retention { command } => retention::run(&settings, &command, SystemClock.now()),
+        Command::Subject { command } => retention::subject(&settings, &command, SystemClock.now()),
         Command::Migrate => {
             let bar = indicatif::ProgressBar::hidden();
             let (applied, upgraded) = admin::migrate(&settings, &mut |done, total| {

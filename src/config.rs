@@ -245,6 +245,8 @@ pub struct FileConfig {
     pub outbox_max_attempts: Option<u16>,
     /// `[metrics]`: the `/metrics` token and the index lag `/readyz` tolerates.
     pub metrics: Option<crate::metrics::MetricsFile>,
+    /// `[retention]`: how long personal data is kept (checked at start).
+    pub retention: Option<crate::domain::retention::Periods>,
 }
 
 #[derive(Debug, Clone)]
@@ -305,6 +307,8 @@ pub struct Settings {
     pub webhook_poll_ms: u64,
     /// Who may read `/metrics`, and the index lag `/readyz` tolerates.
     pub metrics: crate::metrics::MetricsSettings,
+    /// How long personal data is kept (`[retention]` in the TOML file).
+    pub retention: crate::domain::retention::Periods,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -320,6 +324,8 @@ pub enum ConfigError {
     Listen(String),
     #[error("invalid [scorecard] method: {0}")]
     Scorecard(String),
+    #[error("invalid [retention] periods: {0}")]
+    Retention(String),
 }
 
 impl Settings {
@@ -357,6 +363,8 @@ impl Settings {
             .unwrap_or_else(|| public_url.starts_with("https://"));
         let scorecard = file.scorecard.unwrap_or_default();
         scorecard.check().map_err(ConfigError::Scorecard)?;
+        let retention = file.retention.unwrap_or_default();
+        retention.check().map_err(ConfigError::Retention)?;
         Ok(Settings {
             listen,
             data_dir,
@@ -439,6 +447,7 @@ impl Settings {
                 args.metrics_token.clone(),
                 file.metrics.unwrap_or_default(),
             ),
+            retention,
         })
     }
 
@@ -479,6 +488,7 @@ impl Settings {
             webhook_allow_loopback: false,
             webhook_poll_ms: 100,
             metrics: crate::metrics::MetricsSettings::default(),
+            retention: crate::domain::retention::Periods::default(),
         }
     }
 

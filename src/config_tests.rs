@@ -154,6 +154,10 @@ fn the_metrics_token_comes_from_the_environment_over_the_file() {
     )
     .unwrap();
     let mut args = CommonArgs {
+fn retention_periods_are_read_and_an_adverse_reaction_period_under_three_years_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    let args = CommonArgs {
         config: Some(file.clone()),
         data_dir: Some(dir.path().to_owned()),
         ..Default::default()
@@ -180,4 +184,14 @@ fn the_metrics_token_comes_from_the_environment_over_the_file() {
     );
     assert!(!s.metrics.admits(false, Some("")), "no token opens nothing");
     assert!(s.metrics.admits(true, None), "loopback callers need none");
+    std::fs::write(&file, "[retention]\ncomplaint_years = 4\nbatch = 10\n").unwrap();
+    let p = Settings::resolve(&args, None).unwrap().retention;
+    assert_eq!((p.complaint_years, p.report_years, p.batch), (4, 5, 10));
+    std::fs::write(&file, "[retention]\nadverse_reaction_years = 2\n").unwrap();
+    match Settings::resolve(&args, None) {
+        Err(ConfigError::Retention(m)) => assert!(m.contains("adverse_reaction_years"), "{m}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    std::fs::write(&file, "[retention]\nforever = true\n").unwrap();
+    assert!(Settings::resolve(&args, None).is_err(), "unknown keys");
 }

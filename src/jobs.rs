@@ -1,13 +1,15 @@
 //! Background work of a serving node: the deadline sweep once a minute across all nodes (a
-//! lease picks one), reloading reference data that an administrator changed elsewhere, and
-//! deleting this node's export files once they are older than `export_ttl_days`, and, at
-//! most once an hour, removing orphan attachment files (`service::blob_sweep`).
+//! lease picks one), reloading reference data that an administrator changed elsewhere,
+//! deleting this node's export files once they are older than `export_ttl_days`, a
+//! retention pass once a day across all nodes and, at most once an hour, removing orphan
+//! attachment files (`service::blob_sweep`).
 
 use std::time::Duration;
 
 use actix_web::web;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
+use crate::service::retention::{self, RetentionReport};
 use crate::service::{ServiceError, blob_sweep, exports, sweep};
 use crate::state::AppState;
 use crate::store::{Db, StoreError, leases};
@@ -93,6 +95,15 @@ pub fn spawn_sweeper(state: &AppState) -> Option<SweeperHandle> {
                 }
                 Err(e) => tracing::error!(error = %e, "deadline sweep aborted; will retry"),
             }
+            let retaining = state.clone();
+            match web::block(move || retention_once(&retaining)).await {
+                Ok(Ok(Some(r))) => {
+                    tracing::info!(cases = r.total_cases(), more = r.more, "retention pass")
+                }
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e.detail(), "retention pass failed"),
+                Err(e) => tracing::error!(error = %e, "retention pass aborted"),
+            }
             let expiring = state.clone();
             match web::block(move || expire_exports(&expiring)).await {
                 Ok(Ok(0)) => {}
@@ -168,6 +179,31 @@ fn sweep_once(state: &AppState, node: &str) -> Result<Option<Pass>, ServiceError
         took: began.elapsed(),
         report,
     }))
+}
+
+const RETENTION_LEASE: &str = "retention";
+
+/// Runs a retention pass at most once a day across all nodes: the lease is taken for a day
+/// by a holder name used once, so neither this node nor another takes it again before then.
+/// A pass that stops at the batch size continues the next day.
+fn retention_once(state: &AppState) -> Result<Option<RetentionReport>, ServiceError> {
+    let mut conn = state.pool.get().map_err(StoreError::from)?;
+    let now = state.clock.now();
+    let holder = uuid::Uuid::new_v4().to_string();
+    let until = now.naive_utc() + ChronoDuration::days(1);
+    if !leases::try_acquire(&mut conn, RETENTION_LEASE, &holder, now.naive_utc(), until)? {
+        return Ok(None);
+    }
+    let settings = &state.settings;
+    retention::run(
+        &mut conn,
+        Some(&state.blobs),
+        &settings.retention,
+        now,
+        false,
+        |_, _| {},
+    )
+    .map(Some)
 }
 
 /// Every node holds its own export files, so each expires its own, as of the state's clock.

@@ -34,3 +34,6 @@ pub mod webhooks;
 
 #[cfg(test)]
 mod tidy;
+
+#[cfg(test)]
+mod tidy_personal;

@@ -450,7 +450,7 @@ fn only_the_entry_points_import_app() {
 /// A document is issued in one place (ARCHITECTURE.md, "Invariants"): only
 /// `service::documents` lays one out (`crate::documents`), takes its number (`next_serial`,
 /// inside the deciding transaction) and stores it; only `store::documents` writes the table,
-/// and nothing writes a stored document's HTML again.
+/// and nothing but its erasure (`store::documents`, anonymisation) writes its HTML again.
 #[test]
 fn documents_are_issued_in_one_place() {
     let issuer = ["service", "documents"];
@@ -485,7 +485,8 @@ fn documents_are_issued_in_one_place() {
         if writes && !is_store {
             found.push(format!("{} writes the documents table", display(file)));
         }
-        if file.code.contains("documents::html.eq(") {
+        let erases = file.code.matches("documents::html.eq(\"\")").count();
+        if file.code.matches("documents::html.eq(").count() > erases || (erases > 0 && !is_store) {
             found.push(format!("{} rewrites an issued document", display(file)));
         }
     }

@@ -29,14 +29,7 @@ pub fn run_sweep(
     as_of: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let now = match as_of {
-        Some(day) => day
-            .and_hms_opt(9, 0, 0)
-            .and_then(|t| china_offset().from_local_datetime(&t).single())
-            .map(|t| t.with_timezone(&Utc))
-            .context("invalid --as-of date")?,
-        None => now,
-    };
+    let now = as_of_or(as_of, now)?;
     let mut conn = open(settings)?;
     let ctx = Ctx {
         reference: admin::reference(&mut conn)?,
@@ -51,6 +44,18 @@ pub fn run_sweep(
         report.examined, report.odr_expired, report.overdue_marked, report.reminders
     );
     Ok(())
+}
+
+/// 09:00 China time on `as_of`, or `now` without it.
+pub fn as_of_or(as_of: Option<NaiveDate>, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
+    match as_of {
+        Some(day) => day
+            .and_hms_opt(9, 0, 0)
+            .and_then(|t| china_offset().from_local_datetime(&t).single())
+            .map(|t| t.with_timezone(&Utc))
+            .context("invalid --as-of date"),
+        None => Ok(now),
+    }
 }
 
 pub fn audit(settings: &Settings, command: &AuditCommand) -> anyhow::Result<()> {

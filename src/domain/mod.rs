@@ -89,6 +89,7 @@ pub mod pitr;
 pub mod platforms;
 pub mod policy;
 pub mod reports;
+pub mod retention;
 pub mod routing;
 pub mod scorecard;
 pub mod screening;

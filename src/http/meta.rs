@@ -24,6 +24,7 @@ pub async fn openapi() -> HttpResponse {
     doc.merge(super::businesses::BusinessesDoc::openapi());
     doc.merge(super::warnings::WarningsDoc::openapi());
     doc.merge(super::scorecards::ScorecardsDoc::openapi());
+    doc.merge(super::subject_requests::SubjectRequestsDoc::openapi());
     super::integration::describe_webhooks(&mut doc);
     document_extractor_errors(&mut doc);
     HttpResponse::Ok().json(doc)

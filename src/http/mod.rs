@@ -18,6 +18,7 @@ pub mod meta;
 pub mod phone;
 pub mod scorecards;
 pub mod signed_agreement;
+pub mod subject_requests;
 pub mod subscriptions;
 pub mod track;
 pub mod warnings;
@@ -97,6 +98,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, json_limit: usize) {
                     resource("/admin/api-keys", "POST").route(web::post().to(admin::issue_api_key)),
                 )
                 .configure(phone::routes)
+                .configure(subject_requests::routes)
                 .configure(cases::routes)
                 .configure(integration::routes)
                 .configure(documents::routes)

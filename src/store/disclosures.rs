@@ -11,7 +11,7 @@ use super::schema::{case_disclosures, cases};
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::disclosure::PUBLISHABLE;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = case_disclosures, treat_none_as_null = true)]
 pub struct DisclosureRow {
     pub case_id: i64,

@@ -70,7 +70,7 @@ pub fn latest_templates(conn: &mut Db) -> Result<Option<String>, DieselError> {
 }
 
 /// A stored document, without its HTML (lists never need it).
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = documents)]
 pub struct DocumentRow {
     pub id: i64,
@@ -236,4 +236,26 @@ pub fn pdf_is_referenced(conn: &mut Db, sha256: &str) -> Result<bool, DieselErro
         .count()
         .get_result(conn)?;
     Ok(n > 0)
+}
+
+/// Stands for the PDF of an anonymised document: not `NULL`, so it is never printed again.
+pub const ERASED_PDF: &str = "erased";
+
+/// Erases the pages, fields and PDFs of a case's documents when the case is anonymised
+/// (number, kind, dates and hashes stay: the audit still checks them against the log);
+/// returns how many and the PDF blobs they referenced.
+pub fn erase_of_case(conn: &mut Db, case_id: i64) -> Result<(usize, Vec<String>), DieselError> {
+    let pdfs: Vec<Option<String>> = documents::table
+        .filter(documents::case_id.eq(case_id))
+        .select(documents::pdf_sha256)
+        .load(conn)?;
+    let n = diesel::update(documents::table.filter(documents::case_id.eq(case_id)))
+        .set((
+            documents::html.eq(""),
+            documents::fields.eq("{}"),
+            documents::pdf_sha256.eq(ERASED_PDF),
+        ))
+        .execute(conn)?;
+    let pdfs = pdfs.into_iter().flatten().filter(|p| p != ERASED_PDF);
+    Ok((n, pdfs.collect()))
 }

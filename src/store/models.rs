@@ -77,7 +77,7 @@ pub struct NewCaseLink {
     pub relation: String,
 }
 
-#[derive(Debug, Clone, Default, Insertable, Queryable, Selectable)]
+#[derive(Debug, Clone, Default, Insertable, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = case_parties, treat_none_as_null = true)]
 pub struct NewParty {
     pub case_id: i64,
@@ -109,7 +109,7 @@ impl std::ops::Deref for PartyRow {
     }
 }
 
-#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[derive(Debug, Clone, Insertable, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = case_products, treat_none_as_null = true)]
 pub struct NewProduct {
     pub case_id: i64,
@@ -135,7 +135,7 @@ impl std::ops::Deref for ProductRow {
     }
 }
 
-#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[derive(Debug, Clone, Insertable, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = adverse_reactions, treat_none_as_null = true)]
 pub struct AdverseReactionRow {
     pub case_id: i64,
@@ -149,7 +149,7 @@ pub struct AdverseReactionRow {
     pub allergy_history: Option<String>,
 }
 
-#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[derive(Debug, Clone, Insertable, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = attachments)]
 pub struct NewAttachment {
     pub case_id: i64,
@@ -175,7 +175,7 @@ impl std::ops::Deref for AttachmentRow {
     }
 }
 
-#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[derive(Debug, Clone, Insertable, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = case_events, treat_none_as_null = true)]
 pub struct NewEventRow {
     pub case_id: i64,

@@ -7,7 +7,7 @@ use diesel::result::Error as DieselError;
 use super::Db;
 use super::schema::case_rights_holders;
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = case_rights_holders)]
 pub struct RightsHolderRow {
     pub case_id: i64,

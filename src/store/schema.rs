@@ -500,3 +500,15 @@ diesel::table! {
         contact_phone -> Text,
     }
 }
+
+diesel::table! {
+    case_anonymisations (case_id) {
+        case_id -> BigInt,
+        ground -> Text,
+        anonymised_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(case_anonymisations -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(case_anonymisations, cases);
+diesel::allow_tables_to_appear_in_same_query!(case_anonymisations, adverse_reactions);

@@ -23,4 +23,5 @@ mod intake;
 mod metrics;
 mod openapi;
 mod phone;
+mod subject_requests;
 mod upload_limits;

@@ -23,6 +23,7 @@ mod orders;
 mod pages;
 mod privacy;
 mod render;
+mod retention;
 mod scorecards;
 mod stored;
 mod strike;

@@ -133,6 +133,9 @@ pub fn rows() -> Vec<Row> {
         "POST" "/api/v1/admin/enterprises" empty => "UAFFFFFFUF";
         "POST" "/api/v1/admin/users" empty => "UAFFFFFFUF";
         "POST" "/api/v1/admin/api-keys" empty => "UAFFFFFFUF";
+        "GET" "/api/v1/admin/subject-requests/export" none => "UAFFFFFFUF";
+        "POST" "/api/v1/admin/subject-requests/export" empty => "UAFFFFFFUF";
+        "POST" "/api/v1/admin/subject-requests/erase" empty => "UAFFFFFFUF";
         "PUT" "/api/v1/admin/calendar" empty => "UAFFFFFFUF";
         "GET" "/api/v1/admin/policy" none => "UAAFFFFFUF";
         "PUT" "/api/v1/admin/policy" empty => "UAFFFFFFUF";
