@@ -125,6 +125,7 @@ const COLUMNS: &[(&str, &str, Class)] = &[
     ("case_events", "to_state", NotPersonal),
     ("case_events", "prev_hash", NotPersonal),
     ("case_events", "hash", NotPersonal),
+    ("case_events", "personal_digest", NotPersonal),
 ];
 
 /// `(table, column)` of every `Text` or `Nullable<Text>` column declared in `src/store/`.
