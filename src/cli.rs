@@ -41,7 +41,7 @@ pub enum Command {
         #[arg(long, env = "ODRDESK_LISTEN")]
         listen: Option<String>,
     },
-    /// Apply pending database migrations and exit.
+    /// Apply pending database migrations, upgrade the audit chain to format 2 (progress bar), and exit.
     Migrate,
     /// Staff and enterprise accounts: `add` (password on standard input).
     User {

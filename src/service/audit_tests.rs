@@ -29,11 +29,18 @@ fn at(day: u32) -> NaiveDateTime {
 /// Runs `test` on a fresh SQLite file and, when `ODRDESK_TEST_POSTGRES_URL` is set, on a
 /// fresh PostgreSQL database.
 fn on_both_backends(test: fn(&mut Db)) {
+    on_both_backends_migrated(|conn| migrate(conn).map(|_| ()), test);
+}
+
+fn on_both_backends_migrated(
+    prepare: fn(&mut Db) -> Result<(), crate::store::StoreError>,
+    test: fn(&mut Db),
+) {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = DatabaseUrl::Sqlite(dir.path().join("t.sqlite3").to_string_lossy().into_owned());
     let pool = connect(&url, 1).expect("pool");
     let mut conn = pool.get().expect("connection");
-    migrate(&mut conn).expect("migrate");
+    prepare(&mut conn).expect("migrate");
     test(&mut conn);
     let Ok(base) = std::env::var("ODRDESK_TEST_POSTGRES_URL") else {
         return;
@@ -51,7 +58,7 @@ fn on_both_backends(test: fn(&mut Db)) {
     {
         let pool = connect(&DatabaseUrl::Postgres(url), 1).expect("pool");
         let mut conn = pool.get().expect("connection");
-        migrate(&mut conn).expect("migrate");
+        prepare(&mut conn).expect("migrate");
         test(&mut conn);
     }
     diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
@@ -231,8 +238,22 @@ fn append_v1(conn: &mut Db, case_id: i64, drafts: Vec<EventDraft>) -> Vec<NewEve
             chain_format: FORMAT_WHOLE,
         };
         row.hash = event_hash_v1(case_id, seq, &row);
+        // The columns the previous version had, so this also runs before the migration.
         diesel::insert_into(case_events::table)
-            .values(&row)
+            .values((
+                case_events::case_id.eq(row.case_id),
+                case_events::case_seq.eq(row.case_seq),
+                case_events::kind.eq(&row.kind),
+                case_events::actor.eq(&row.actor),
+                case_events::actor_role.eq(&row.actor_role),
+                case_events::at.eq(row.at),
+                case_events::from_state.eq(row.from_state),
+                case_events::to_state.eq(row.to_state),
+                case_events::reason.eq(&row.reason),
+                case_events::payload.eq(&row.payload),
+                case_events::prev_hash.eq(&row.prev_hash),
+                case_events::hash.eq(&row.hash),
+            ))
             .execute(conn)
             .expect("a format-1 event");
         prev = row.hash.clone();
@@ -315,6 +336,37 @@ fn changed_personal_text_is_caught() {
 #[test]
 fn format_1_upgrade_rehashes_and_reads_the_same() {
     on_both_backends(format_1_logs_are_upgraded_and_read_the_same);
+}
+
+/// Format-1 rows written before the migration existed: migrating adds the columns and the
+/// table, and the upgrade that follows it rehashes them.
+fn the_migration_upgrades_what_the_previous_version_wrote(conn: &mut Db) {
+    assert!(
+        crate::store::chain_upgrade::pending(conn).is_err(),
+        "the chain format's column is not there yet"
+    );
+    let id = new_case(conn, "TS-2026-000106");
+    append_v1(conn, id, personal_log());
+    migrate(conn).expect("the rest of the migrations and the upgrade");
+    let formats: Vec<i32> = case_events::table
+        .select(case_events::chain_format)
+        .load(conn)
+        .expect("formats");
+    assert_eq!(formats, [FORMAT_SPLIT; 3]);
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+    let read = list(conn, id).expect("list");
+    assert_eq!(read[1].actor, format!("wechat:o6_{PHONE}"));
+    forget(conn, id).expect("forget");
+    assert!(!stored_text(conn).contains(PHONE));
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+}
+
+#[test]
+fn migrating_a_previous_database_upgrades_its_chain() {
+    on_both_backends_migrated(
+        |conn| crate::store::migrate_before(conn, "chain1_event_personal"),
+        the_migration_upgrades_what_the_previous_version_wrote,
+    );
 }
 
 #[test]

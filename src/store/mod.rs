@@ -236,6 +236,30 @@ pub fn migrate_with(
     }
 }
 
+/// Applies the migrations that come before `name` (a migration folder's name after its
+/// version), so a test can write rows as an older version did.
+#[cfg(test)]
+pub(crate) fn migrate_before(conn: &mut Db, name: &str) -> Result<(), StoreError> {
+    fn run<C: MigrationHarness<B>, B: diesel::backend::Backend>(
+        c: &mut C,
+        source: EmbeddedMigrations,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        let failed = |e| StoreError::Other(format!("migration failed: {e}"));
+        for m in c.pending_migrations(source).map_err(failed)? {
+            if m.name().to_string().ends_with(name) {
+                return Ok(());
+            }
+            c.run_migration(&*m).map_err(failed)?;
+        }
+        Ok(())
+    }
+    match conn {
+        Db::Sqlite(c) => run(c, SQLITE_MIGRATIONS, name),
+        Db::Pg(c) => run(c, POSTGRES_MIGRATIONS, name),
+    }
+}
+
 /// Runs `f` in a write transaction. On SQLite it begins with `BEGIN IMMEDIATE`, taking the
 /// write lock up front: a transaction that first reads and later writes could otherwise fail
 /// at once with "database is locked" when another writer got in between, instead of waiting
