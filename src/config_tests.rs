@@ -154,10 +154,6 @@ fn the_metrics_token_comes_from_the_environment_over_the_file() {
     )
     .unwrap();
     let mut args = CommonArgs {
-fn retention_periods_are_read_and_an_adverse_reaction_period_under_three_years_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("c.toml");
-    let args = CommonArgs {
         config: Some(file.clone()),
         data_dir: Some(dir.path().to_owned()),
         ..Default::default()
@@ -183,7 +179,28 @@ fn retention_periods_are_read_and_an_adverse_reaction_period_under_three_years_i
         (None, 1000)
     );
     assert!(!s.metrics.admits(false, Some("")), "no token opens nothing");
-    assert!(s.metrics.admits(true, None), "loopback callers need none");
+    assert!(
+        !s.metrics.admits(true, None),
+        "loopback callers need the token unless allowed"
+    );
+    std::fs::write(&file, "[metrics]\nallow_loopback = true\n").unwrap();
+    let s = Settings::resolve(&args, None).unwrap();
+    assert!(
+        s.metrics.admits(true, None),
+        "allowed loopback callers need none"
+    );
+    assert!(!s.metrics.admits(false, None));
+}
+
+#[test]
+fn retention_periods_are_read_and_an_adverse_reaction_period_under_three_years_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    let args = CommonArgs {
+        config: Some(file.clone()),
+        data_dir: Some(dir.path().to_owned()),
+        ..Default::default()
+    };
     std::fs::write(&file, "[retention]\ncomplaint_years = 4\nbatch = 10\n").unwrap();
     let p = Settings::resolve(&args, None).unwrap().retention;
     assert_eq!((p.complaint_years, p.report_years, p.batch), (4, 5, 10));

@@ -9,9 +9,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use super::{
-    DATABASE, EntryPath, FORMAT_VERSION, Hashing, MANIFEST, MANIFEST_MAX_BYTES, Manifest,
-};
+use super::{DATABASE, EntryPath, FORMAT_VERSION, Hashing, MANIFEST, MANIFEST_MAX_BYTES, Manifest};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {

@@ -13,9 +13,9 @@
 //! verify` does, rebuilds the search index as `odrdesk reindex` does, and only then renames
 //! the staging directory to the target.
 
-use std::os::unix::fs::DirBuilderExt;
 use std::fs;
 use std::io;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};

@@ -356,7 +356,12 @@ async fn metrics_are_for_loopback_callers_or_the_token(backend: Backend) {
         s.metrics.token = Some("a-long-scrape-token".into());
     })
     .await;
-    let plain = closed.client.get(closed.url("/metrics")).send().await.unwrap();
+    let plain = closed
+        .client
+        .get(closed.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(plain.status(), 404, "loopback without allow_loopback");
     let with_token = closed
         .client
