@@ -190,7 +190,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 upgraded.events,
                 upgraded.cases
             );
-            Ok(())
+            if upgraded.refused.is_empty() {
+                return Ok(());
+            }
+            for refused in &upgraded.refused {
+                eprintln!("{refused}");
+            }
+            let numbers: Vec<&str> = upgraded.refused.iter().map(|r| r.case_no.as_str()).collect();
+            anyhow::bail!(
+                "the event log of {} case(s) does not verify and stays in chain format 1: {}",
+                numbers.len(),
+                numbers.join(", ")
+            )
         }
     }
 }

@@ -5,7 +5,10 @@
 //! document numbers, SHA-256s, states, flags. Every other key (party-written text, names, the
 //! police unit, a staff member's e-mail in `assign`, keys added later) is personal. The
 //! `reason` key is a code on the steps that store a code in it and free text elsewhere. An
-//! actor that names a WeChat user (`wechat:<openid>`) keeps only its prefix.
+//! actor that names a WeChat user (`wechat:<openid>`) keeps only its prefix. The event's
+//! `reason` column likewise stays only where it holds a code (or, on `report_merged`, the
+//! date the clocks restart on); free text typed by staff (a transfer's or a decision not to
+//! open's grounds, a referral's authority) moves to the personal part (`split_reason`).
 //!
 //! `join` puts the personal part back; without it (forgotten) the payload has only the kept
 //! keys, which is all the clocks, bulletins, scorecards and the audit read.
@@ -17,6 +20,9 @@ pub const ANONYMISED_ZH: &str = "（已匿名化）";
 
 /// The personal part's key for an actor that named a person.
 const ACTOR_KEY: &str = "@actor";
+
+/// The personal part's key for a `reason` column that held free text.
+const REASON_KEY: &str = "@reason";
 
 /// A WeChat user acting: the prefix is kept, the openid is personal.
 const WECHAT_PREFIX: &str = "wechat:";
@@ -30,6 +36,7 @@ pub const KEPT_KEYS: &[&str] = &[
     "attachment_id",
     "attachment_sha256",
     "audience",
+    "basis",
     "bureau",
     "case_no",
     "channel",
@@ -43,6 +50,7 @@ pub const KEPT_KEYS: &[&str] = &[
     "files",
     "first",
     "fulfilled",
+    "ground",
     "kind",
     "linked_case_no",
     "means",
@@ -57,6 +65,7 @@ pub const KEPT_KEYS: &[&str] = &[
     "received_at",
     "recovered_fen",
     "referred_on",
+    "removed",
     "registration_no",
     "replaces",
     "replaces_id",
@@ -74,12 +83,61 @@ pub const KEPT_KEYS: &[&str] = &[
 ];
 
 /// Kinds whose `reason` is a code (not accepting, terminating, pausing, refusing a
-/// disclosure); on every other kind it is free text.
-pub const REASON_IS_CODE: &[&str] = &["not_accept", "terminate", "pause", "disclosure_refused"];
+/// disclosure, the kind of an issued or printed document, a police referral's termination
+/// ground, an anonymisation's ground); on every other kind it is free text.
+pub const REASON_IS_CODE: &[&str] = &[
+    "not_accept",
+    "terminate",
+    "pause",
+    "disclosure_refused",
+    "document_issued",
+    "document_printed",
+    "police_referral",
+    "anonymised",
+];
+
+/// The kind whose `reason` column holds the date the clocks restart on.
+const REASON_IS_DATE: &str = crate::domain::clocks::REPORT_MERGED;
 
 /// Whether the payload key `key` of an event of `kind` is kept for good.
 pub fn is_kept(kind: &str, key: &str) -> bool {
     KEPT_KEYS.contains(&key) || key == "reason" && REASON_IS_CODE.contains(&kind)
+}
+
+/// Whether the `reason` column of an event of `kind` stays in `case_events` for good.
+pub fn reason_is_kept(kind: &str) -> bool {
+    REASON_IS_CODE.contains(&kind) || kind == REASON_IS_DATE
+}
+
+/// The `reason` column to store for an event of `kind`, and its personal part: free text
+/// moves into the part (under `"@reason"`) and the column stays empty.
+pub fn split_reason(
+    kind: &str,
+    reason: Option<String>,
+    personal: Option<Value>,
+) -> (Option<String>, Option<Value>) {
+    match reason {
+        Some(text) if !reason_is_kept(kind) => {
+            let mut part = match personal {
+                Some(Value::Object(fields)) => fields,
+                Some(other) => Map::from_iter([(String::new(), other)]),
+                None => Map::new(),
+            };
+            part.insert(REASON_KEY.into(), text.into());
+            (None, Some(Value::Object(part)))
+        }
+        reason => (reason, personal),
+    }
+}
+
+/// The `reason` as written: the column, or the free text kept in the personal part.
+pub fn joined_reason(column: Option<String>, personal: Option<&Value>) -> Option<String> {
+    column.or_else(|| {
+        personal
+            .and_then(|p| p.get(REASON_KEY))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    })
 }
 
 /// An event's stored parts: the actor and payload that stay, and the personal rest.
@@ -129,6 +187,7 @@ pub fn join(actor: &str, kept: Value, personal: Option<Value>) -> (String, Value
     let Some(Value::Object(mut personal)) = personal else {
         return (actor.to_owned(), kept);
     };
+    personal.remove(REASON_KEY);
     let actor = match personal.remove(ACTOR_KEY) {
         Some(Value::String(a)) => a,
         _ => actor.to_owned(),

@@ -13,6 +13,14 @@ fn services_payloads() -> Vec<(
 )> {
     vec![
         (
+            // What `service::retention` logs when it anonymises a case.
+            "anonymised",
+            json!({"v": 1, "ground": "closed_3y", "basis": "order121_art37",
+                   "removed": {"parties": 2, "documents": 1, "event_parts": 3, "blobs": 0}}),
+            &["v", "ground", "basis", "removed"],
+            &[],
+        ),
+        (
             "submitted",
             json!({"channel": "web", "received_at": "2026-05-06T02:00:00Z", "policy_version": "order121",
                    "due": "2026-05-15", "due_provisional": false}),
@@ -349,4 +357,51 @@ fn the_personal_part_never_overrides_a_kept_figure() {
         Some(json!({"recovered_fen": 999_999, "agreement": "x"})),
     );
     assert_eq!(joined, json!({"recovered_fen": 500, "agreement": "x"}));
+}
+
+#[test]
+fn a_free_text_reason_moves_to_the_personal_part_and_comes_back() {
+    for kind in [
+        "transfer",
+        "not_open",
+        "extend_verification",
+        "return_to_dispatcher",
+        "refer_reporter",
+        "a_kind_added_later",
+    ] {
+        let s = split(kind, "med@jm.gov.cn", json!({"v": 1}));
+        let (column, part) = split_reason(kind, Some("张三丰说商家已关门".into()), s.personal);
+        assert_eq!(column, None, "{kind}: nothing of the text stays in the column");
+        let part = part.expect("a personal part");
+        assert!(part.to_string().contains("张三丰"), "{kind}");
+        assert_eq!(
+            joined_reason(None, Some(&part)).as_deref(),
+            Some("张三丰说商家已关门"),
+            "{kind}"
+        );
+        let (_, payload) = join(&s.actor, s.kept, Some(part));
+        assert_eq!(payload, json!({"v": 1}), "{kind}: the reason is not a payload key");
+        assert_eq!(joined_reason(None, None), None, "{kind}: forgotten");
+    }
+}
+
+#[test]
+fn a_reason_that_is_a_code_or_the_merge_date_stays_in_the_column() {
+    for (kind, reason) in [
+        ("not_accept", "outside_jurisdiction"),
+        ("terminate", "fraudulent_claim"),
+        ("pause", "awaiting_test"),
+        ("disclosure_refused", "trade_secret"),
+        ("document_issued", "not_accept_notice"),
+        ("document_printed", "not_accept_notice"),
+        ("police_referral", "fraudulent_claim"),
+        ("anonymised", "closed_3y"),
+        ("report_merged", "2026-05-07"),
+    ] {
+        let (column, part) = split_reason(kind, Some(reason.into()), None);
+        assert_eq!((column.as_deref(), part), (Some(reason), None), "{kind}");
+    }
+    // An object with a personal part already keeps it beside the moved text.
+    let (_, part) = split_reason("transfer", Some("x".into()), Some(json!({"text": "y"})));
+    assert_eq!(part, Some(json!({"text": "y", "@reason": "x"})));
 }

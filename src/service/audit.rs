@@ -1,7 +1,8 @@
 //! Verifying the hash-chained event log: every event must hash to what it stores, link to its
 //! predecessor, and the newest must be the one the case row remembers. A format-2 event's
 //! personal part, while kept, must match the digest the hash covers; once forgotten, the kept
-//! part and the digest still prove every figure.
+//! part and the digest still prove every figure. Only anonymisation forgets: a part missing
+//! from an event no later `anonymised` event covers was deleted, and is reported.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -43,6 +44,11 @@ pub fn verify(conn: &mut Db) -> Result<Result<AuditReport, BrokenLink>, ServiceE
             seq,
             problem: problem.into(),
         };
+        let anonymised_at = stored
+            .iter()
+            .filter(|(e, _)| e.kind == ANONYMISED)
+            .map(|(e, _)| e.case_seq)
+            .max();
         let mut prev = GENESIS_HASH.to_owned();
         for (i, (e, personal)) in stored.iter().enumerate() {
             let expected_seq = i as i32 + 1;
@@ -58,7 +64,8 @@ pub fn verify(conn: &mut Db) -> Result<Result<AuditReport, BrokenLink>, ServiceE
             if event_hash(case.id, e.case_seq, &e.data) != e.hash {
                 return Ok(Err(broken(e.case_seq, "content altered (hash mismatch)")));
             }
-            if let Some(problem) = personal_problem(e, personal.as_ref()) {
+            let forgotten = anonymised_at.is_some_and(|seq| seq > e.case_seq);
+            if let Some(problem) = personal_problem(e, personal.as_ref(), forgotten) {
                 return Ok(Err(broken(e.case_seq, problem)));
             }
             prev = e.hash.clone();
@@ -78,9 +85,17 @@ pub fn verify(conn: &mut Db) -> Result<Result<AuditReport, BrokenLink>, ServiceE
     Ok(Ok(report))
 }
 
-/// A kept personal part must be the one the event's digest committed to.
-fn personal_problem(e: &EventRow, personal: Option<&PersonalRow>) -> Option<&'static str> {
-    let part = personal?;
+/// A kept personal part must be the one the event's digest committed to; a missing one must
+/// have been `forgotten` by the case's anonymisation.
+fn personal_problem(
+    e: &EventRow,
+    personal: Option<&PersonalRow>,
+    forgotten: bool,
+) -> Option<&'static str> {
+    let Some(part) = personal else {
+        return (e.personal_digest.is_some() && !forgotten)
+            .then_some("personal part deleted (the case was not anonymised)");
+    };
     match &e.personal_digest {
         Some(digest) if part.matches(digest) => None,
         Some(_) => Some("personal part altered (digest mismatch)"),
@@ -136,3 +151,7 @@ fn documents_unlike_their_log(
 #[cfg(test)]
 #[path = "audit_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "audit_chain_tests.rs"]
+mod chain_tests;

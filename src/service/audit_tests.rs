@@ -1,6 +1,6 @@
 //! The chain against a real database on both backends: forgetting the personal parts keeps
 //! it verifiable, a changed figure or a changed personal part is caught, and format-1 logs
-//! are upgraded (or refused when tampered).
+//! are upgraded (or refused when tampered, without stopping the others).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -26,13 +26,16 @@ fn at(day: u32) -> NaiveDateTime {
         .expect("a time")
 }
 
+/// The migration after which no format-1 event can be written.
+pub(super) const GUARD: &str = "fixa1_chain_format_guard";
+
 /// Runs `test` on a fresh SQLite file and, when `ODRDESK_TEST_POSTGRES_URL` is set, on a
 /// fresh PostgreSQL database.
-fn on_both_backends(test: fn(&mut Db)) {
+pub(super) fn on_both_backends(test: fn(&mut Db)) {
     on_both_backends_migrated(|conn| migrate(conn).map(|_| ()), test);
 }
 
-fn on_both_backends_migrated(
+pub(super) fn on_both_backends_migrated(
     prepare: fn(&mut Db) -> Result<(), crate::store::StoreError>,
     test: fn(&mut Db),
 ) {
@@ -66,7 +69,7 @@ fn on_both_backends_migrated(
         .expect("drop");
 }
 
-fn new_case(conn: &mut Db, case_no: &str) -> i64 {
+pub(super) fn new_case(conn: &mut Db, case_no: &str) -> i64 {
     let row = NewCaseRow {
         state: CaseState::InMediation,
         ..NewCaseRow::example(case_no, at(6))
@@ -74,7 +77,7 @@ fn new_case(conn: &mut Db, case_no: &str) -> i64 {
     case_store::insert_case(conn, &row).expect("case")
 }
 
-fn draft(kind: &str, actor: &str, day: u32, payload: serde_json::Value) -> EventDraft {
+pub(super) fn draft(kind: &str, actor: &str, day: u32, payload: serde_json::Value) -> EventDraft {
     EventDraft {
         kind: kind.into(),
         actor: actor.into(),
@@ -87,8 +90,9 @@ fn draft(kind: &str, actor: &str, day: u32, payload: serde_json::Value) -> Event
     }
 }
 
-/// A log with party text in a message, a settlement's agreement and a WeChat actor.
-fn personal_log() -> Vec<EventDraft> {
+/// A log with party text in a message, a settlement's agreement, a WeChat actor and a
+/// transfer's reason typed by staff.
+pub(super) fn personal_log() -> Vec<EventDraft> {
     vec![
         draft(
             "submitted",
@@ -112,11 +116,33 @@ fn personal_log() -> Vec<EventDraft> {
                 json!({"v": 1, "action": "settle", "agreement": format!("退款给{NAME}"), "recovered_fen": 12900}),
             )
         },
+        EventDraft {
+            reason: Some(format!("{NAME}要求转交")),
+            ..draft("transfer", "med@jm.gov.cn", 8, json!({"v": 1, "action": "transfer"}))
+        },
     ]
 }
 
+/// Forgets the case's personal parts as `service::retention` does: with the `anonymised`
+/// event that tells the audit why they are missing.
+pub(super) fn anonymise(conn: &mut Db, case_id: i64) -> usize {
+    let forgotten = forget(conn, case_id).expect("forget");
+    let payload = json!({"v": 1, "ground": "closed_3y", "removed": {"event_parts": forgotten}});
+    let event = EventDraft {
+        reason: Some("closed_3y".into()),
+        ..draft("anonymised", "system", 20, payload)
+    };
+    append(conn, case_id, event).expect("the anonymised event");
+    forgotten
+}
+
+/// The migrations after `GUARD`'s predecessors, without the chain upgrade `migrate` runs.
+pub(super) fn finish_migrations(conn: &mut Db) {
+    crate::store::migrate_before(conn, "(every migration)").expect("the other migrations");
+}
+
 /// Every stored text of the log's two tables, one string.
-fn stored_text(conn: &mut Db) -> String {
+pub(super) fn stored_text(conn: &mut Db) -> String {
     type EventText = (
         String,
         String,
@@ -143,7 +169,7 @@ fn stored_text(conn: &mut Db) -> String {
     format!("{events:?}{personal:?}")
 }
 
-fn lift_append_only(conn: &mut Db) {
+pub(super) fn lift_append_only(conn: &mut Db) {
     let lift = match conn {
         Db::Pg(_) => "ALTER TABLE case_events DISABLE TRIGGER case_events_no_change",
         Db::Sqlite(_) => "DROP TRIGGER case_events_no_update",
@@ -165,14 +191,17 @@ fn forgetting_keeps_the_chain_and_a_changed_figure_is_still_caught(conn: &mut Db
     let read = list(conn, id).expect("list");
     assert_eq!(read[1].actor, format!("wechat:o6_{PHONE}"));
     assert!(read[2].payload.contains(&format!("退款给{NAME}")));
-    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+    assert_eq!(read[3].reason, Some(format!("{NAME}要求转交")), "read as written");
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(4));
 
-    assert_eq!(forget(conn, id).expect("forget"), 2);
+    assert_eq!(anonymise(conn, id), 3);
     let text = stored_text(conn);
     assert!(!text.contains(PHONE) && !text.contains(NAME), "{text}");
-    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(5));
     let read = list(conn, id).expect("list");
     assert_eq!(read[1].actor, "wechat:");
+    assert_eq!(read[3].reason, None, "the transfer's reason went");
+    assert_eq!(read[4].reason.as_deref(), Some("closed_3y"), "a code stays");
     let settle: serde_json::Value = serde_json::from_str(&read[2].payload).expect("json");
     assert_eq!(settle["recovered_fen"], 12900, "the figure stays");
     assert_eq!(settle["agreement"], "（已匿名化）");
@@ -216,7 +245,7 @@ fn a_changed_personal_part_is_caught_while_kept(conn: &mut Db) {
 }
 
 /// Writes the log as the previous version did: whole payloads, `event_hash_v1`.
-fn append_v1(conn: &mut Db, case_id: i64, drafts: Vec<EventDraft>) -> Vec<NewEventRow> {
+pub(super) fn append_v1(conn: &mut Db, case_id: i64, drafts: Vec<EventDraft>) -> Vec<NewEventRow> {
     let mut prev = GENESIS_HASH.to_owned();
     let mut written = Vec::new();
     for (i, d) in drafts.into_iter().enumerate() {
@@ -272,55 +301,76 @@ fn append_v1(conn: &mut Db, case_id: i64, drafts: Vec<EventDraft>) -> Vec<NewEve
 fn format_1_logs_are_upgraded_and_read_the_same(conn: &mut Db) {
     let id = new_case(conn, "TS-2026-000103");
     let before = append_v1(conn, id, personal_log());
+    finish_migrations(conn);
     assert_eq!(
         verify(conn).expect("verify").map(|r| r.events),
-        Ok(3),
+        Ok(4),
         "format 1 verifies"
     );
     let mut calls = Vec::new();
     let done = upgrade(conn, &mut |d, t| calls.push((d, t))).expect("upgrade");
-    assert_eq!((done.cases, done.events, calls), (1, 3, vec![(1, 1)]));
+    assert_eq!((done.cases, done.events, calls), (1, 4, vec![(1, 1)]));
     let formats: Vec<i32> = case_events::table
         .select(case_events::chain_format)
         .load(conn)
         .expect("formats");
-    assert_eq!(formats, [FORMAT_SPLIT; 3]);
+    assert_eq!(formats, [FORMAT_SPLIT; 4]);
+    let reasons: Vec<Option<String>> = case_events::table
+        .select(case_events::reason)
+        .load(conn)
+        .expect("reasons");
+    assert_eq!(reasons, [None, None, None, None], "the reason moved out too");
     assert!(
         !stored_text(conn).contains("\"text\":\"我是"),
         "the text moved out of case_events"
     );
-    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(4));
     let after = list(conn, id).expect("list");
     for (old, new) in before.iter().zip(&after) {
         let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).expect("json");
         assert_eq!((&old.kind, &old.actor), (&new.kind, &new.actor));
         assert_eq!(parse(&old.payload), parse(&new.payload));
         assert_eq!((old.at, old.to_state), (new.at, new.to_state));
+        assert_eq!(old.reason, new.reason);
     }
     // Run again: nothing left to do.
     assert_eq!(upgrade(conn, &mut |_, _| {}).expect("again").cases, 0);
-    forget(conn, id).expect("forget");
-    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+    anonymise(conn, id);
+    assert!(!stored_text(conn).contains(NAME));
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(5));
 }
 
 fn a_tampered_format_1_log_is_refused_by_the_upgrade(conn: &mut Db) {
     let id = new_case(conn, "TS-2026-000104");
     append_v1(conn, id, personal_log());
+    let fine = new_case(conn, "TS-2026-000107");
+    append_v1(conn, fine, personal_log());
+    finish_migrations(conn);
     lift_append_only(conn);
-    diesel::update(case_events::table.filter(case_events::case_seq.eq(3)))
-        .set(case_events::payload.eq(json!({"recovered_fen": 1}).to_string()))
-        .execute(conn)
-        .expect("tamper");
-    let refused = upgrade(conn, &mut |_, _| {}).expect_err("refused");
-    assert!(
-        refused.to_string().contains("TS-2026-000104, event #3"),
-        "{refused}"
-    );
-    let formats: Vec<i32> = case_events::table
-        .select(case_events::chain_format)
-        .load(conn)
-        .expect("formats");
-    assert_eq!(formats, [FORMAT_WHOLE; 3], "left as it was");
+    diesel::update(
+        case_events::table
+            .filter(case_events::case_id.eq(id))
+            .filter(case_events::case_seq.eq(3)),
+    )
+    .set(case_events::payload.eq(json!({"recovered_fen": 1}).to_string()))
+    .execute(conn)
+    .expect("tamper");
+    // As the server starts: the refused case does not stop it, the other one is upgraded.
+    migrate(conn).expect("the start goes on");
+    let done = upgrade(conn, &mut |_, _| {}).expect("upgrade");
+    assert_eq!((done.cases, done.refused.len()), (0, 1), "{done:?}");
+    let refused = done.refused[0].to_string();
+    assert!(refused.contains("TS-2026-000104, event #3"), "{refused}");
+    assert!(!refused.contains(NAME) && !refused.contains(PHONE));
+    let formats = |case_id: i64| -> Vec<i32> {
+        case_events::table
+            .filter(case_events::case_id.eq(case_id))
+            .select(case_events::chain_format)
+            .load(conn)
+            .expect("formats")
+    };
+    assert_eq!(formats(id), [FORMAT_WHOLE; 4], "left as it was");
+    assert_eq!(formats(fine), [FORMAT_SPLIT; 4]);
 }
 
 #[test]
@@ -335,7 +385,10 @@ fn changed_personal_text_is_caught() {
 
 #[test]
 fn format_1_upgrade_rehashes_and_reads_the_same() {
-    on_both_backends(format_1_logs_are_upgraded_and_read_the_same);
+    on_both_backends_migrated(
+        |conn| crate::store::migrate_before(conn, GUARD),
+        format_1_logs_are_upgraded_and_read_the_same,
+    );
 }
 
 /// Format-1 rows written before the migration existed: migrating adds the columns and the
@@ -352,13 +405,15 @@ fn the_migration_upgrades_what_the_previous_version_wrote(conn: &mut Db) {
         .select(case_events::chain_format)
         .load(conn)
         .expect("formats");
-    assert_eq!(formats, [FORMAT_SPLIT; 3]);
-    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+    assert_eq!(formats, [FORMAT_SPLIT; 4]);
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(4));
     let read = list(conn, id).expect("list");
     assert_eq!(read[1].actor, format!("wechat:o6_{PHONE}"));
-    forget(conn, id).expect("forget");
-    assert!(!stored_text(conn).contains(PHONE));
-    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(3));
+    assert_eq!(read[3].reason, Some(format!("{NAME}要求转交")));
+    anonymise(conn, id);
+    let text = stored_text(conn);
+    assert!(!text.contains(PHONE) && !text.contains(NAME), "{text}");
+    assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(5));
 }
 
 #[test]
@@ -371,7 +426,10 @@ fn migrating_a_previous_database_upgrades_its_chain() {
 
 #[test]
 fn format_1_upgrade_refuses_a_tampered_log() {
-    on_both_backends(a_tampered_format_1_log_is_refused_by_the_upgrade);
+    on_both_backends_migrated(
+        |conn| crate::store::migrate_before(conn, GUARD),
+        a_tampered_format_1_log_is_refused_by_the_upgrade,
+    );
 }
 
 #[test]

@@ -15,7 +15,7 @@ use super::event_personal::{self, PersonalRow};
 use super::models::{EventRow, NewEventRow};
 use super::schema::{case_events, cases};
 use crate::domain::case::CaseState;
-use crate::domain::event_personal::{forgotten, join, split};
+use crate::domain::event_personal::{forgotten, join, joined_reason, split, split_reason};
 
 /// The hash that links the first event of a case.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -102,8 +102,8 @@ pub fn append(conn: &mut Db, case_id: i64, draft: EventDraft) -> Result<i32, Die
         None => (1, GENESIS_HASH.to_owned()),
     };
     let parts = split(&draft.kind, &draft.actor, draft.payload);
-    let personal = parts
-        .personal
+    let (reason, personal) = split_reason(&draft.kind, draft.reason, parts.personal);
+    let personal = personal
         .map(|p| event_personal::seal(p.to_string()))
         .transpose()?;
     let mut row = NewEventRow {
@@ -115,7 +115,7 @@ pub fn append(conn: &mut Db, case_id: i64, draft: EventDraft) -> Result<i32, Die
         at: truncate_to_micros(draft.at),
         from_state: draft.from_state,
         to_state: draft.to_state,
-        reason: draft.reason,
+        reason,
         payload: parts.kept.to_string(),
         prev_hash,
         hash: String::new(),
@@ -177,17 +177,19 @@ pub fn list_stored(
         .collect())
 }
 
-/// One stored event as written.
+/// One stored event as written (a free-text `reason` back from the personal part).
 pub fn joined(mut row: EventRow, personal: Option<&PersonalRow>) -> EventRow {
     if row.chain_format == FORMAT_WHOLE {
         return row;
     }
     let kept = serde_json::from_str(&row.payload).unwrap_or_default();
-    let (actor, payload) = match (personal, &row.personal_digest) {
-        (Some(p), _) => join(&row.actor, kept, serde_json::from_str(&p.content).ok()),
+    let part: Option<serde_json::Value> = personal.and_then(|p| serde_json::from_str(&p.content).ok());
+    let (actor, payload) = match (part.clone(), &row.personal_digest) {
+        (Some(p), _) => join(&row.actor, kept, Some(p)),
         (None, Some(_)) => (row.actor.clone(), forgotten(&row.kind, kept)),
         (None, None) => (row.actor.clone(), kept),
     };
+    row.data.reason = joined_reason(row.data.reason.take(), part.as_ref());
     row.data.actor = actor;
     row.data.payload = payload.to_string();
     row

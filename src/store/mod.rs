@@ -202,10 +202,15 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StoreError> {
 }
 
 /// Applies pending migrations of the connection's backend, then upgrades events still in
-/// chain format 1 (`chain_upgrade`); returns how many migrations ran.
+/// chain format 1 (`chain_upgrade`); returns how many migrations ran. A case whose log the
+/// upgrade refuses is logged by its number and left in format 1: the service still starts.
 /// On PostgreSQL an advisory lock keeps two starting nodes from migrating at once.
 pub fn migrate(conn: &mut Db) -> Result<usize, StoreError> {
-    migrate_with(conn, &mut |_, _| {}).map(|(applied, _)| applied)
+    let (applied, upgraded) = migrate_with(conn, &mut |_, _| {})?;
+    for refused in &upgraded.refused {
+        tracing::error!(case_no = %refused.case_no, seq = refused.seq, "chain upgrade refused: {refused}");
+    }
+    Ok(applied)
 }
 
 /// `migrate`, reporting the chain upgrade's progress as (cases done, cases in all).
