@@ -11,7 +11,8 @@ use super::tests::{
     on_both_backends_migrated, personal_log,
 };
 use super::verify;
-use crate::store::documents::{self, NewDocumentRow};
+// The fixture stores a page as `service::documents` would have issued it.
+use crate::store::documents::{self, NewDocumentRow, insert as store_issued_page};
 use crate::store::events::{FORMAT_SPLIT, append};
 use crate::store::schema::{case_events, event_personal};
 use crate::store::{Db, migrate};
@@ -76,7 +77,7 @@ fn issue(conn: &mut Db, case_id: i64, html: &str) {
         sha256: &sha,
         replaces_id: None,
     };
-    let document_id = documents::insert(conn, &row).expect("document");
+    let document_id = store_issued_page(conn, &row).expect("document");
     let payload = json!({"v": 1, "document_id": document_id, "number": "JM-2026-001", "sha256": sha});
     let event = crate::store::events::EventDraft {
         reason: Some("not_accept_notice".into()),

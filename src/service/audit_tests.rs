@@ -362,7 +362,7 @@ fn a_tampered_format_1_log_is_refused_by_the_upgrade(conn: &mut Db) {
     let refused = done.refused[0].to_string();
     assert!(refused.contains("TS-2026-000104, event #3"), "{refused}");
     assert!(!refused.contains(NAME) && !refused.contains(PHONE));
-    let formats = |case_id: i64| -> Vec<i32> {
+    let mut formats = |case_id: i64| -> Vec<i32> {
         case_events::table
             .filter(case_events::case_id.eq(case_id))
             .select(case_events::chain_format)
