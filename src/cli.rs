@@ -196,7 +196,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             for refused in &upgraded.refused {
                 eprintln!("{refused}");
             }
-            let numbers: Vec<&str> = upgraded.refused.iter().map(|r| r.case_no.as_str()).collect();
+            let numbers: Vec<&str> = upgraded
+                .refused
+                .iter()
+                .map(|r| r.case_no.as_str())
+                .collect();
             anyhow::bail!(
                 "the event log of {} case(s) does not verify and stays in chain format 1: {}",
                 numbers.len(),

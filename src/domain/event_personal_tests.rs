@@ -371,7 +371,10 @@ fn a_free_text_reason_moves_to_the_personal_part_and_comes_back() {
     ] {
         let s = split(kind, "med@jm.gov.cn", json!({"v": 1}));
         let (column, part) = split_reason(kind, Some("张三丰说商家已关门".into()), s.personal);
-        assert_eq!(column, None, "{kind}: nothing of the text stays in the column");
+        assert_eq!(
+            column, None,
+            "{kind}: nothing of the text stays in the column"
+        );
         let part = part.expect("a personal part");
         assert!(part.to_string().contains("张三丰"), "{kind}");
         assert_eq!(
@@ -380,7 +383,11 @@ fn a_free_text_reason_moves_to_the_personal_part_and_comes_back() {
             "{kind}"
         );
         let (_, payload) = join(&s.actor, s.kept, Some(part));
-        assert_eq!(payload, json!({"v": 1}), "{kind}: the reason is not a payload key");
+        assert_eq!(
+            payload,
+            json!({"v": 1}),
+            "{kind}: the reason is not a payload key"
+        );
         assert_eq!(joined_reason(None, None), None, "{kind}: forgotten");
     }
 }

@@ -37,7 +37,12 @@ fn a_deleted_personal_part_is_caught_unless_the_case_was_anonymised(conn: &mut D
     anonymise(conn, id);
     assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(5));
     // A part deleted from an event logged after the anonymisation is caught again.
-    let later = draft("message", "med@jm.gov.cn", 21, json!({"v": 1, "text": "补充"}));
+    let later = draft(
+        "message",
+        "med@jm.gov.cn",
+        21,
+        json!({"v": 1, "text": "补充"}),
+    );
     let seq = append(conn, id, later).expect("a later message");
     let later: i64 = case_events::table
         .filter(case_events::case_seq.eq(seq))
@@ -47,7 +52,9 @@ fn a_deleted_personal_part_is_caught_unless_the_case_was_anonymised(conn: &mut D
     diesel::delete(event_personal::table.find(later))
         .execute(conn)
         .expect("delete");
-    let broken = verify(conn).expect("verify").expect_err("after the anonymisation");
+    let broken = verify(conn)
+        .expect("verify")
+        .expect_err("after the anonymisation");
     assert_eq!(broken.seq, seq);
 }
 
@@ -78,7 +85,8 @@ fn issue(conn: &mut Db, case_id: i64, html: &str) {
         replaces_id: None,
     };
     let document_id = store_issued_page(conn, &row).expect("document");
-    let payload = json!({"v": 1, "document_id": document_id, "number": "JM-2026-001", "sha256": sha});
+    let payload =
+        json!({"v": 1, "document_id": document_id, "number": "JM-2026-001", "sha256": sha});
     let event = crate::store::events::EventDraft {
         reason: Some("not_accept_notice".into()),
         ..draft("document_issued", "system", 9, payload)
@@ -91,7 +99,9 @@ fn an_erased_page_verifies_only_after_an_anonymisation(conn: &mut Db) {
     issue(conn, id, "<p>张三丰：不予受理</p>");
     assert_eq!(verify(conn).expect("verify").map(|r| r.documents), Ok(1));
     documents::erase_of_case(conn, id).expect("erase");
-    let broken = verify(conn).expect("verify").expect_err("erased without a ground");
+    let broken = verify(conn)
+        .expect("verify")
+        .expect_err("erased without a ground");
     assert!(broken.problem.contains("JM-2026-001"), "{broken}");
     anonymise(conn, id);
     assert_eq!(verify(conn).expect("verify").map(|r| r.documents), Ok(1));
@@ -107,7 +117,10 @@ fn only_format_2_is_written_and_only_a_wechat_actor_shrinks(conn: &mut Db) {
     append_v1(conn, id, personal_log());
     finish_migrations(conn);
     let late = append_v1_refused(conn, id);
-    assert!(late, "a format-1 event written after the upgrade is refused");
+    assert!(
+        late,
+        "a format-1 event written after the upgrade is refused"
+    );
     // The staff actor of the settlement cannot be rewritten as a WeChat user's prefix.
     let shrink = diesel::update(case_events::table.filter(case_events::case_seq.eq(3)))
         .set((
@@ -115,12 +128,19 @@ fn only_format_2_is_written_and_only_a_wechat_actor_shrinks(conn: &mut Db) {
             case_events::actor.eq("wechat:"),
         ))
         .execute(conn);
-    assert!(shrink.is_err(), "only a wechat: actor shrinks to its prefix");
+    assert!(
+        shrink.is_err(),
+        "only a wechat: actor shrinks to its prefix"
+    );
     // The upgrade itself goes through: a WeChat actor shrinks, a free-text reason moves.
     migrate(conn).expect("migrate and upgrade");
     let stored: Vec<(String, Option<String>, i32)> = case_events::table
         .order(case_events::case_seq)
-        .select((case_events::actor, case_events::reason, case_events::chain_format))
+        .select((
+            case_events::actor,
+            case_events::reason,
+            case_events::chain_format,
+        ))
         .load(conn)
         .expect("events");
     assert_eq!(stored[1].0, "wechat:");

@@ -118,7 +118,12 @@ pub(super) fn personal_log() -> Vec<EventDraft> {
         },
         EventDraft {
             reason: Some(format!("{NAME}要求转交")),
-            ..draft("transfer", "med@jm.gov.cn", 8, json!({"v": 1, "action": "transfer"}))
+            ..draft(
+                "transfer",
+                "med@jm.gov.cn",
+                8,
+                json!({"v": 1, "action": "transfer"}),
+            )
         },
     ]
 }
@@ -191,7 +196,11 @@ fn forgetting_keeps_the_chain_and_a_changed_figure_is_still_caught(conn: &mut Db
     let read = list(conn, id).expect("list");
     assert_eq!(read[1].actor, format!("wechat:o6_{PHONE}"));
     assert!(read[2].payload.contains(&format!("退款给{NAME}")));
-    assert_eq!(read[3].reason, Some(format!("{NAME}要求转交")), "read as written");
+    assert_eq!(
+        read[3].reason,
+        Some(format!("{NAME}要求转交")),
+        "read as written"
+    );
     assert_eq!(verify(conn).expect("verify").map(|r| r.events), Ok(4));
 
     assert_eq!(anonymise(conn, id), 3);
@@ -319,7 +328,11 @@ fn format_1_logs_are_upgraded_and_read_the_same(conn: &mut Db) {
         .select(case_events::reason)
         .load(conn)
         .expect("reasons");
-    assert_eq!(reasons, [None, None, None, None], "the reason moved out too");
+    assert_eq!(
+        reasons,
+        [None, None, None, None],
+        "the reason moved out too"
+    );
     assert!(
         !stored_text(conn).contains("\"text\":\"我是"),
         "the text moved out of case_events"

@@ -183,7 +183,8 @@ pub fn joined(mut row: EventRow, personal: Option<&PersonalRow>) -> EventRow {
         return row;
     }
     let kept = serde_json::from_str(&row.payload).unwrap_or_default();
-    let part: Option<serde_json::Value> = personal.and_then(|p| serde_json::from_str(&p.content).ok());
+    let part: Option<serde_json::Value> =
+        personal.and_then(|p| serde_json::from_str(&p.content).ok());
     let (actor, payload) = match (part.clone(), &row.personal_digest) {
         (Some(p), _) => join(&row.actor, kept, Some(p)),
         (None, Some(_)) => (row.actor.clone(), forgotten(&row.kind, kept)),
