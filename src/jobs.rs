@@ -185,7 +185,7 @@ const RETENTION_LEASE: &str = "retention";
 
 /// Runs a retention pass at most once a day across all nodes: the lease is taken for a day
 /// by a holder name used once, so neither this node nor another takes it again before then.
-/// A pass that stops at the batch size continues the next day.
+/// A pass that stops at the batch size gives the lease back, so the next sweep tick continues.
 fn retention_once(state: &AppState) -> Result<Option<RetentionReport>, ServiceError> {
     let mut conn = state.pool.get().map_err(StoreError::from)?;
     let now = state.clock.now();
@@ -195,15 +195,23 @@ fn retention_once(state: &AppState) -> Result<Option<RetentionReport>, ServiceEr
         return Ok(None);
     }
     let settings = &state.settings;
-    retention::run(
+    let outbox = settings.outbox_dir();
+    let files = retention::Files {
+        blobs: &state.blobs,
+        outbox: &outbox,
+    };
+    let report = retention::run(
         &mut conn,
-        Some(&state.blobs),
+        Some(&files),
         &settings.retention,
         now,
         false,
         |_, _| {},
-    )
-    .map(Some)
+    )?;
+    if report.more {
+        leases::release(&mut conn, RETENTION_LEASE, &holder, now.naive_utc())?;
+    }
+    Ok(Some(report))
 }
 
 /// Every node holds its own export files, so each expires its own, as of the state's clock.

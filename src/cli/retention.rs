@@ -13,7 +13,7 @@ use crate::blobs::BlobStore;
 use crate::config::Settings;
 use crate::domain::retention::ErasureBasis;
 use crate::service::admin::open;
-use crate::service::retention::{self, By};
+use crate::service::retention::{self, By, Files};
 use crate::service::subject_requests::{self, SubjectInput};
 
 #[derive(Debug, Subcommand)]
@@ -32,12 +32,27 @@ pub enum RetentionCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct SubjectArgs {
-    /// The subject's mobile number.
+    /// The subject's mobile number; `-` reads it from standard input (recommended: a value
+    /// on the command line is visible to every user of the machine in the process list).
     #[arg(long, conflicts_with = "id_number")]
     pub phone: Option<String>,
-    /// The subject's ID number.
+    /// The subject's ID number; `-` reads it from standard input (recommended).
     #[arg(long)]
     pub id_number: Option<String>,
+}
+
+/// The value of a key argument: `-` stands for the first line of standard input.
+fn from_stdin_if_dash(arg: Option<&String>) -> anyhow::Result<Option<String>> {
+    match arg.map(String::as_str) {
+        Some("-") => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("cannot read the key from standard input")?;
+            Ok(Some(line.trim().to_owned()))
+        }
+        other => Ok(other.map(str::to_owned)),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +72,10 @@ pub enum SubjectCommand {
         /// The PIPL Art. 47 ground.
         #[arg(long, value_enum)]
         basis: BasisArg,
+        /// The case numbers to erase, comma-separated (from the export); required when the
+        /// parties found have different names or ID numbers.
+        #[arg(long, value_delimiter = ',')]
+        cases: Option<Vec<String>>,
     },
 }
 
@@ -97,9 +116,14 @@ pub fn run(
             .progress_chars("=> "),
     );
     bar.set_message(if *dry_run { "清点" } else { "匿名化" });
+    let outbox = settings.outbox_dir();
+    let files = Files {
+        blobs: &blobs,
+        outbox: &outbox,
+    };
     let report = retention::run(
         &mut conn,
-        Some(&blobs),
+        Some(&files),
         &settings.retention,
         now,
         *dry_run,
@@ -121,17 +145,19 @@ pub fn run(
     let e = &report.ephemera;
     let verb = if *dry_run { "would delete" } else { "deleted" };
     println!(
-        "{verb}: {} phone code(s), {} phone session(s), {} session(s), {} outbox message(s), {} webhook delivery(ies), {} idempotency key(s), {} e-mail verification(s)",
+        "{verb}: {} phone code(s), {} phone session(s), {} session(s), {} outbox message(s), {} webhook delivery(ies), {} idempotency key(s), {} e-mail verification(s), {} WeChat grant(s), {} mail file(s)",
         e.phone_codes,
         e.phone_sessions,
         e.sessions,
         e.outbox,
         e.webhook_deliveries,
         e.idempotency_keys,
-        e.email_verifications
+        e.email_verifications,
+        e.wechat_grants,
+        e.mail_files
     );
     if report.more {
-        println!("more cases are due: run again");
+        println!("more is due: run again");
     }
     Ok(())
 }
@@ -145,8 +171,8 @@ pub fn subject(
         SubjectCommand::Export { who, .. } | SubjectCommand::Erase { who, .. } => who,
     };
     let key = subject_requests::parse_key(&SubjectInput {
-        phone: who.phone.clone(),
-        id_number: who.id_number.clone(),
+        phone: from_stdin_if_dash(who.phone.as_ref())?,
+        id_number: from_stdin_if_dash(who.id_number.as_ref())?,
     })?;
     let mut conn = open(settings)?;
     match command {
@@ -160,15 +186,27 @@ pub fn subject(
                 out.display()
             );
         }
-        SubjectCommand::Erase { basis, .. } => {
+        SubjectCommand::Erase { basis, cases, .. } => {
             let blobs =
                 BlobStore::open(&settings.attachments_dir()).context("attachments directory")?;
             let by = By {
                 actor: "cli",
                 role: "admin",
             };
-            let report =
-                subject_requests::erase(&mut conn, Some(&blobs), &key, (*basis).into(), by, now)?;
+            let outbox = settings.outbox_dir();
+            let files = Files {
+                blobs: &blobs,
+                outbox: &outbox,
+            };
+            let report = subject_requests::erase(
+                &mut conn,
+                Some(&files),
+                &key,
+                (*basis).into(),
+                cases.as_deref(),
+                by,
+                now,
+            )?;
             println!(
                 "anonymised {} case(s), {} already anonymised",
                 report.anonymised.len(),

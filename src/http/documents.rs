@@ -128,6 +128,7 @@ const PRINT_RETRY_SECS: u64 = 15;
     params(("case_no" = String, Path), ("id" = i64, Path), ("X-Tracking-Token" = Option<String>, Header)),
     responses((status = 200, description = "The document printed to PDF (A4, fonts embedded), printed once from the page as issued; `ETag` is the PDF's SHA-256 as logged in `document_printed`", content_type = "application/pdf"),
         (status = 401, body = ErrorBody), (status = 404, description = "No such document, or not addressed to the caller", body = ErrorBody),
+        (status = 410, description = "`expired`: the case was anonymised and its PDF erased", body = ErrorBody),
         (status = 503, description = "Issued but not printed yet (printing follows the decision within a minute); see Retry-After", body = ErrorBody)))]
 pub async fn case_document_pdf(
     state: web::Data<AppState>,
@@ -141,7 +142,7 @@ pub async fn case_document_pdf(
         .map_err(|_| ApiError::from(crate::service::ServiceError::NotFound))?;
     let caller = caller(principal, &req, &state, &case_no).await?;
     let doc = state
-        .with_db(move |conn| document_access::find(conn, &case_no, id, &caller))
+        .with_db(move |conn| document_access::for_pdf(conn, &case_no, id, &caller))
         .await?;
     let Some(sha) = doc.pdf_sha256 else {
         return Ok(HttpResponse::ServiceUnavailable()

@@ -8,7 +8,7 @@ use super::body::json_body;
 use super::error::{ApiError, ErrorBody};
 use super::resource;
 use crate::auth::{Principal, Role};
-use crate::service::retention::By;
+use crate::service::retention::{By, Files};
 use crate::service::subject_requests::{
     self, ErasureInput, ErasureReport, SubjectExport, SubjectInput,
 };
@@ -99,7 +99,7 @@ async fn export(
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an administrator", body = ErrorBody),
         (status = 409, description = "`open_cases`: the message lists the open case numbers", body = ErrorBody),
-        (status = 422, description = "Neither or both keys, an invalid one, or no basis", body = ErrorBody),
+        (status = 422, description = "Neither or both keys, an invalid one, or no basis; `several_people`: the parties found have different names or ID numbers and `cases` does not list the cases to erase; `not_the_subjects`: a listed case is not theirs", body = ErrorBody),
     )
 )]
 pub async fn erase(
@@ -113,13 +113,26 @@ pub async fn erase(
     let key = subject_requests::parse_key(&input.subject)?;
     let now = state.clock.now();
     let blobs = state.blobs.clone();
+    let outbox = state.settings.outbox_dir();
     let report = state
         .with_db(move |conn| {
             let by = By {
                 actor: &user.email,
                 role: user.role.as_str(),
             };
-            subject_requests::erase(conn, Some(&blobs), &key, input.basis, by, now)
+            let files = Files {
+                blobs: &blobs,
+                outbox: &outbox,
+            };
+            subject_requests::erase(
+                conn,
+                Some(&files),
+                &key,
+                input.basis,
+                input.cases.as_deref(),
+                by,
+                now,
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))

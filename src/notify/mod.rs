@@ -13,7 +13,8 @@ pub mod wechat;
 pub use crate::store::outbox::enqueue;
 pub use channel::{Channel, Channels, NoticeSettings};
 pub use sender::{
-    DeliveryReport, MailError, MailTransport, SenderHandle, deliver_due, spawn_sender,
+    DeliveryReport, MailError, MailTransport, SenderHandle, deliver_due, eml_file_name,
+    spawn_sender,
 };
 pub use sms::{SmsMessage, SmsNotice, SmsRefusal, enqueue_sms};
 

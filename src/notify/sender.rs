@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
@@ -49,7 +49,7 @@ pub enum MailError {
 
 enum Kind {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    File(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    File(PathBuf),
 }
 
 /// Where mail goes, and as whom.
@@ -89,7 +89,7 @@ impl MailTransport {
                 let dir = settings.outbox_dir();
                 std::fs::create_dir_all(&dir).map_err(|e| MailError::Dir(dir.clone(), e))?;
                 let shown = format!("files in {}", dir.display());
-                (Kind::File(AsyncFileTransport::new(&dir), dir), shown)
+                (Kind::File(dir), shown)
             }
         };
         Ok(MailTransport {
@@ -126,15 +126,29 @@ impl MailTransport {
         let message = self.message(row, now)?;
         match &self.kind {
             Kind::Smtp(t) => t.send(message).await.map(drop).map_err(|e| e.to_string()),
-            Kind::File(t, dir) => {
+            Kind::File(dir) => {
                 // The directory may have been removed since start-up.
                 tokio::fs::create_dir_all(dir)
                     .await
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                t.send(message).await.map(drop).map_err(|e| e.to_string())
+                // Named by the outbox row, so that anonymising a case finds its mail; written
+                // under a temporary name first, so no reader sees half a message.
+                let path = dir.join(eml_file_name(row.id));
+                let tmp = path.with_extension("eml.tmp");
+                tokio::fs::write(&tmp, message.formatted())
+                    .await
+                    .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+                tokio::fs::rename(&tmp, &path)
+                    .await
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
             }
         }
     }
+}
+
+/// The file a mail of outbox row `id` is written to without SMTP: `<id>.eml`.
+pub fn eml_file_name(id: i64) -> String {
+    format!("{id}.eml")
 }
 
 /// `<odrdesk.{id}.{hash of the dedupe key}@{sender domain}>`.

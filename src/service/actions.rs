@@ -63,6 +63,9 @@ pub fn apply(
     actor: Actor,
     command: &Command,
 ) -> Result<(), ServiceError> {
+    if super::retention::was_anonymised(&loaded.events) {
+        return Err(super::retention::anonymised_conflict());
+    }
     let (reference, now, today) = (&ctx.reference, ctx.now, ctx.today());
     let case = &loaded.case;
     let (kind, state) = (loaded.kind(), loaded.state());

@@ -152,6 +152,7 @@ pub fn attach(
     now: DateTime<Utc>,
 ) -> Result<Vec<AttachmentView>, ServiceError> {
     let case = authorised_case(conn, case_no, token)?;
+    super::retention::refuse_if_anonymised(conn, case.id)?;
     if uploads.is_empty() {
         return Err(ServiceError::Refused {
             code: "no_file",
@@ -176,6 +177,7 @@ pub fn attach(
         // Counted again, the case locked, after the files came in: uploads to one case at once
         // are recorded one after the other, each against what the others stored.
         cases::lock_case(conn, case.id)?;
+        super::retention::refuse_if_anonymised(conn, case.id)?;
         if let Some(limit) = room_of(conn, case.id, limits)?.refuses(&uploads) {
             return Err(ServiceError::from(limit));
         }

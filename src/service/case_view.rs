@@ -392,6 +392,10 @@ pub fn render(
     if loaded.verification_extended() {
         actions.retain(|a| *a != ActionKind::ExtendVerification);
     }
+    // Nothing more is done on a case whose personal data was removed.
+    if super::retention::was_anonymised(&loaded.events) {
+        actions.clear();
+    }
     let c = &loaded.case;
     let state = loaded.state();
     match access {

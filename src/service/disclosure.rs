@@ -134,6 +134,7 @@ pub fn set_consent(
 ) -> Result<ConsentView, ServiceError> {
     write_transaction(conn, |conn| {
         let case = complainants_case(conn, case_no, caller)?;
+        super::retention::refuse_if_anonymised(conn, case.id)?;
         let existing = row_of(conn, &case)?;
         let mut row = existing.clone().unwrap_or_else(|| unconsented(&case));
         if row.consent == consent {
@@ -282,6 +283,7 @@ pub fn write_reply(
         .map_err(|e| ServiceError::invalid_field("reply", e.code, e.message))?;
     write_transaction(conn, |conn| {
         let case = businesses_case(conn, case_no, caller)?;
+        super::retention::refuse_if_anonymised(conn, case.id)?;
         let existing = row_of(conn, &case)?;
         if let Some(why) = reply_refusal(&case, existing.as_ref()) {
             return Err(ServiceError::Conflict {

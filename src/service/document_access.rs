@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::ServiceError;
 use super::access::{Access, Caller};
 use super::case_view::find_visible;
+use crate::blobs::is_sha256;
 use crate::domain::case::CaseKind;
 use crate::domain::documents::{Audience, VerifyCode};
 use crate::store::Db;
@@ -171,15 +172,50 @@ pub fn find(
     id: i64,
     caller: &Caller,
 ) -> Result<DocumentSummary, ServiceError> {
+    find_with(conn, case_no, id, caller, |_| Ok(()))
+}
+
+/// The document whose PDF the caller asks for; `Gone` (410) when its case was anonymised
+/// and the PDF erased with it.
+pub fn for_pdf(
+    conn: &mut Db,
+    case_no: &str,
+    id: i64,
+    caller: &Caller,
+) -> Result<DocumentSummary, ServiceError> {
+    find_with(conn, case_no, id, caller, |row| {
+        if row.pdf_sha256.as_deref() == Some(store::ERASED_PDF) {
+            return Err(ServiceError::Gone(
+                "该案件的个人信息已按规定删除，文书 PDF 不再提供".into(),
+            ));
+        }
+        Ok(())
+    })
+}
+
+fn find_with(
+    conn: &mut Db,
+    case_no: &str,
+    id: i64,
+    caller: &Caller,
+    check: impl FnOnce(&DocumentRow) -> Result<(), ServiceError>,
+) -> Result<DocumentSummary, ServiceError> {
     diesel::Connection::transaction(conn, |conn| {
         let (case, _, access) =
             find_visible(conn, case_no, caller)?.ok_or(ServiceError::NotFound)?;
         let rows = store::of_case(conn, case.id)?;
-        rows.iter()
+        let row = rows
+            .iter()
             .find(|r| r.id == id && readable(access, case.kind, r))
-            .map(|row| summary(row, &rows))
-            .ok_or(ServiceError::NotFound)
+            .ok_or(ServiceError::NotFound)?;
+        check(row)?;
+        Ok(summary(row, &rows))
     })
+}
+
+/// The PDF blob of a printed document; `None` until it is printed or once it was erased.
+fn printed_pdf(row: &DocumentRow) -> Option<String> {
+    row.pdf_sha256.clone().filter(|s| is_sha256(s))
 }
 
 /// The public check of a printed copy. A malformed code answers like an unknown one.
@@ -201,7 +237,7 @@ pub fn verify(conn: &mut Db, typed: &str) -> Result<VerifiedDocument, ServiceErr
             issued_on: row.issued_on,
             bureau: fields["bureau"].as_str().unwrap_or_default().to_owned(),
             sha256: row.sha256.clone(),
-            pdf_sha256: row.pdf_sha256.clone(),
+            pdf_sha256: printed_pdf(&row),
             replaced_by,
             issued_at: row.issued_at,
         })
@@ -225,7 +261,7 @@ fn summary(row: &DocumentRow, all: &[DocumentRow]) -> DocumentSummary {
         number: row.number.clone(),
         issued_on: row.issued_on,
         sha256: row.sha256.clone(),
-        pdf_sha256: row.pdf_sha256.clone(),
+        pdf_sha256: printed_pdf(row),
         verify_code: VerifyCode::parse(&row.verify_code)
             .map_or_else(|| row.verify_code.clone(), |c| c.grouped()),
         replaces: row

@@ -41,6 +41,7 @@ pub mod queue;
 pub mod referral;
 pub mod reports;
 pub mod retention;
+pub mod retention_files;
 pub mod scorecards;
 pub mod screening;
 pub mod sessions;

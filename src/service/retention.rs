@@ -11,12 +11,14 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::ServiceError;
-use crate::blobs::BlobStore;
+use super::blob_sweep::DEFAULT_GRACE;
+pub use super::retention_files::Files;
 use crate::clock::china_date;
 use crate::domain::retention::{self, CaseRetention, Ground, Periods};
 use crate::store::events::{self, EventDraft};
+use crate::store::models::EventRow;
 use crate::store::retention::{self as store, EphemeraCounts, EphemeraCutoffs};
-use crate::store::{Db, cases, documents, event_personal, write_transaction};
+use crate::store::{Db, cases, checkpoint_truncate, documents, event_personal, write_transaction};
 
 /// The event appended to an anonymised case.
 pub const ANONYMISED: &str = "anonymised";
@@ -48,6 +50,8 @@ pub struct Removed {
     pub messages: usize,
     pub event_parts: usize,
     pub blobs: usize,
+    /// Mail files (`.eml`) of the case's messages.
+    pub mail_files: usize,
 }
 
 impl Removed {
@@ -63,15 +67,39 @@ impl Removed {
         self.messages += o.messages;
         self.event_parts += o.event_parts;
         self.blobs += o.blobs;
+        self.mail_files += o.mail_files;
+    }
+}
+
+/// Whether the event log of a case ends its personal data (an `anonymised` event).
+pub fn was_anonymised(events: &[EventRow]) -> bool {
+    events.iter().any(|e| e.kind == ANONYMISED)
+}
+
+/// Refuses (409 `case_anonymised`) any step on a case whose personal data was removed: a
+/// new step would bring new personal data that no retention pass removes again.
+pub fn refuse_if_anonymised(conn: &mut Db, case_id: i64) -> Result<(), ServiceError> {
+    if store::is_anonymised(conn, case_id)? {
+        return Err(anonymised_conflict());
+    }
+    Ok(())
+}
+
+/// The 409 answer to a step on an anonymised case.
+pub fn anonymised_conflict() -> ServiceError {
+    ServiceError::Conflict {
+        code: "case_anonymised",
+        message: "该案件的个人信息已按规定删除，不能再办理".into(),
     }
 }
 
 /// Removes the personal data of the closed case `case_id` in one transaction, appends the
-/// `anonymised` event, then deletes the files no row references any more. `None` when the
-/// case was anonymised before (a second run changes nothing); `Conflict` when it is open.
+/// `anonymised` event, then deletes the mail files of its messages and the blob files no row
+/// references any more (older than the sweep's grace period). `None` when the case was
+/// anonymised before (a second run changes nothing); `Conflict` when it is open.
 pub fn anonymise_case(
     conn: &mut Db,
-    blobs: Option<&BlobStore>,
+    files: Option<&Files>,
     case_id: i64,
     ground: Ground,
     by: By,
@@ -94,6 +122,7 @@ pub fn anonymise_case(
         let (documents, pdfs) = documents::erase_of_case(conn, case_id)?;
         let (attachments, mut shas) = store::delete_attachments(conn, case_id)?;
         shas.extend(pdfs);
+        let mail = store::case_message_ids(conn, case_id)?;
         let removed = Removed {
             parties: store::clear_parties(conn, case_id)?,
             case_text: store::clear_case_text(conn, case_id)?,
@@ -105,6 +134,7 @@ pub fn anonymise_case(
             messages: store::delete_case_messages(conn, case_id)?,
             event_parts: event_personal::forget(conn, case_id)?,
             blobs: 0,
+            mail_files: 0,
         };
         let mut payload = json!({"v": 1, "ground": ground.code(), "removed": removed});
         if let Some(basis) = ground.basis() {
@@ -125,34 +155,16 @@ pub fn anonymise_case(
             },
         )?;
         store::mark_anonymised(conn, case_id, ground.code(), now.naive_utc())?;
-        Ok(Some((removed, shas)))
+        Ok(Some((removed, shas, mail)))
     })?;
-    let Some((mut removed, shas)) = done else {
+    let Some((mut removed, shas, mail)) = done else {
         return Ok(None);
     };
-    if let Some(blobs) = blobs {
-        removed.blobs = remove_unreferenced(conn, blobs, shas)?;
+    if let Some(files) = files {
+        removed.mail_files = files.remove_mail(&mail)?;
+        removed.blobs = files.remove_blobs(conn, shas, now.into(), DEFAULT_GRACE)?;
     }
     Ok(Some(removed))
-}
-
-/// Deletes the blob files of `shas` that no row references any more (after the commit: a
-/// file is never deleted for a transaction that rolled back).
-fn remove_unreferenced(
-    conn: &mut Db,
-    blobs: &BlobStore,
-    mut shas: Vec<String>,
-) -> Result<usize, ServiceError> {
-    shas.sort();
-    shas.dedup();
-    let mut removed = 0;
-    for sha in shas {
-        if !cases::blob_is_referenced(conn, &sha)? && blobs.path_of(&sha).exists() {
-            blobs.remove(&sha);
-            removed += 1;
-        }
-    }
-    Ok(removed)
 }
 
 /// What one retention pass did (or, in a dry run, would do).
@@ -208,12 +220,17 @@ pub fn due_cases(
     }
 }
 
+/// How long one pass keeps deleting ephemera chunk after chunk.
+const EPHEMERA_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// One retention pass as of `now`: anonymises at most `periods.batch` due cases (one
-/// transaction each, `progress` told after each) and deletes due ephemera (at most `batch`
-/// rows of each kind). A dry run only counts.
+/// transaction each, `progress` told after each); deletes due ephemera and mail files in
+/// chunks of `batch` (one transaction each) until a chunk comes back short or the time
+/// budget is spent; then, on SQLite, empties the write-ahead log so that no old copy of an
+/// erased row stays in it. A dry run only counts (one chunk).
 pub fn run(
     conn: &mut Db,
-    blobs: Option<&BlobStore>,
+    files: Option<&Files>,
     periods: &Periods,
     now: DateTime<Utc>,
     dry_run: bool,
@@ -229,13 +246,40 @@ pub fn run(
         let counted = if dry_run {
             true
         } else {
-            anonymise_case(conn, blobs, *case_id, Ground::Retention, By::SYSTEM, now)?.is_some()
+            anonymise_case(conn, files, *case_id, Ground::Retention, By::SYSTEM, now)?.is_some()
         };
         if counted {
             *report.cases.entry(kind.as_str()).or_default() += 1;
         }
         progress(done + 1, due.len());
     }
+    let (ephemera, ephemera_more) = ephemera(conn, files, periods, now, dry_run)?;
+    report.ephemera = ephemera;
+    report.more |= ephemera_more;
+    if !dry_run {
+        checkpoint_truncate(conn)?;
+    }
+    tracing::info!(
+        target: "odrdesk::audit",
+        action = "retention_run",
+        at = %now.to_rfc3339(),
+        dry_run,
+        cases = report.total_cases(),
+        more = report.more,
+        "retention pass"
+    );
+    Ok(report)
+}
+
+/// Deletes due ephemera in chunks until a chunk comes back short or the budget is spent;
+/// returns the counts and whether more may be due.
+fn ephemera(
+    conn: &mut Db,
+    files: Option<&Files>,
+    periods: &Periods,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<(EphemeraCounts, bool), ServiceError> {
     let at = now.naive_utc();
     let cutoffs = EphemeraCutoffs {
         sessions: retention::ephemeral_cutoff(at, periods.sessions_days),
@@ -244,18 +288,24 @@ pub fn run(
         idempotency: retention::ephemeral_cutoff(at, periods.idempotency_days),
         email_verifications: retention::ephemeral_cutoff(at, periods.email_verification_days),
     };
-    let limit = i64::from(periods.batch);
-    report.ephemera = write_transaction(conn, |conn| {
-        store::ephemera(conn, &cutoffs, limit, dry_run).map_err(ServiceError::from)
-    })?;
-    tracing::info!(
-        target: "odrdesk::audit",
-        action = "retention_run",
-        at = %now.to_rfc3339(),
-        dry_run,
-        cases = report.total_cases(),
-        more,
-        "retention pass"
-    );
-    Ok(report)
+    let mail_cutoff = cutoffs.outbox.and_utc().into();
+    let limit = periods.batch as usize;
+    let started = std::time::Instant::now();
+    let mut total = EphemeraCounts::default();
+    loop {
+        let chunk = write_transaction(conn, |conn| {
+            store::ephemera(conn, &cutoffs, i64::from(periods.batch), dry_run)
+                .map_err(ServiceError::from)
+        })?;
+        let mail_files = match files {
+            Some(f) => f.expire_mail(mail_cutoff, limit, dry_run)?,
+            None => 0,
+        };
+        let full = chunk.largest().max(mail_files) >= limit;
+        total.add(&chunk);
+        total.mail_files += mail_files;
+        if dry_run || !full || started.elapsed() > EPHEMERA_BUDGET {
+            return Ok((total, full));
+        }
+    }
 }

@@ -9,12 +9,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::ServiceError;
-use super::retention::{By, Removed, anonymise_case};
-use crate::blobs::BlobStore;
+use super::retention::{By, Files, Removed, anonymise_case};
 use crate::domain::retention::{ErasureBasis, Ground, IdNumber, SubjectKey};
-use crate::store::models::CaseRow;
+use crate::store::models::{CaseRow, PartyRow};
 use crate::store::subjects::{self, Key, Message};
-use crate::store::{Db, cases, disclosures, documents, events, retention, rights_holders};
+use crate::store::{Db, cases, disclosures, events, retention};
 
 /// Who the request is about: exactly one of the two.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -30,6 +29,10 @@ pub struct ErasureInput {
     pub subject: SubjectInput,
     /// The PIPL Art. 47 ground the request was granted on.
     pub basis: ErasureBasis,
+    /// The case numbers to erase (from the export). Required when the parties found are not
+    /// clearly one person (different names or ID numbers behind one phone number).
+    #[serde(default)]
+    pub cases: Option<Vec<String>>,
 }
 
 /// Parses the subject's key; 422 when neither or both are given, or the one given is invalid.
@@ -82,18 +85,22 @@ pub struct SubjectExport {
     /// `phone` or `id_number`.
     pub key_kind: &'static str,
     pub generated_at: DateTime<Utc>,
-    /// One object per case: the case, its parties, products, adverse reaction, attachments
-    /// (metadata), events with their personal parts, documents, disclosure, rights holder.
+    /// One object per case: its non-personal facts (numbers, dates, state, products, events
+    /// without their texts), the subject's own party rows and, for a case they wrote, its text,
+    /// adverse reaction, attachments (metadata) and disclosure choice.
     #[schema(value_type = Vec<Object>)]
     pub cases: Vec<Value>,
-    /// Messages of these cases or addressed to the subject.
+    /// Messages addressed to the subject's own numbers, addresses and WeChat identity.
     #[schema(value_type = Vec<Object>)]
     pub messages: Vec<Message>,
     pub phone_codes: i64,
     pub phone_sessions: i64,
 }
 
-/// The export for an access request, read in one transaction.
+/// The export for an access request, read in one transaction. A phone number may be shared
+/// or recycled, so only what is the matched party's own goes out: their party rows, the
+/// non-personal facts of their cases, the text of the cases they wrote (as complainant or
+/// reporter), and the messages addressed to them.
 pub fn export(
     conn: &mut Db,
     key: &SubjectKey,
@@ -101,21 +108,24 @@ pub fn export(
     now: DateTime<Utc>,
 ) -> Result<SubjectExport, ServiceError> {
     let out = diesel::Connection::transaction(conn, |conn| {
-        let found = subjects::cases_of(conn, store_key(key))?;
+        let parties = subjects::parties_of(conn, store_key(key))?;
+        let found = subjects::cases_by_id(conn, &case_ids(&parties))?;
         let mut addrs = vec![key.value().to_owned()];
         let mut list = Vec::with_capacity(found.len());
         for (id, _, _) in &found {
             let case = cases::find_by_id(conn, *id)?;
-            let parties = cases::parties_of(conn, *id)?;
-            addrs.extend(parties.iter().filter_map(|p| p.email.clone()));
-            addrs.extend(parties.iter().filter_map(|p| p.phone.clone()));
-            addrs.extend(case.consumer_openid.clone());
-            list.push(case_export(conn, &case, &parties)?);
+            let mine: Vec<&PartyRow> = parties.iter().filter(|p| p.case_id == *id).collect();
+            addrs.extend(mine.iter().filter_map(|p| p.email.clone()));
+            addrs.extend(mine.iter().filter_map(|p| p.phone.clone()));
+            let author = mine.iter().any(|p| is_author(p));
+            if author {
+                addrs.extend(case.consumer_openid.clone());
+            }
+            list.push(case_export(conn, &case, &mine, author)?);
         }
-        let ids: Vec<i64> = found.iter().map(|(id, _, _)| *id).collect();
         addrs.sort();
         addrs.dedup();
-        let messages = subjects::messages(conn, &ids, &addrs)?;
+        let messages = subjects::messages(conn, &addrs)?;
         let (phone_codes, phone_sessions) = match key {
             SubjectKey::Phone(p) => subjects::phone_counts(conn, p.as_str())?,
             SubjectKey::IdNumber(_) => (0, 0),
@@ -142,32 +152,35 @@ pub fn export(
     Ok(out)
 }
 
+fn case_ids(parties: &[PartyRow]) -> Vec<i64> {
+    let mut ids: Vec<i64> = parties.iter().map(|p| p.case_id).collect();
+    ids.dedup();
+    ids
+}
+
+/// Whether the party wrote the case (its text is theirs).
+fn is_author(p: &PartyRow) -> bool {
+    p.role == "complainant" || p.role == "reporter"
+}
+
 fn case_export(
     conn: &mut Db,
     case: &CaseRow,
-    parties: &[crate::store::models::PartyRow],
+    mine: &[&PartyRow],
+    author: bool,
 ) -> Result<Value, ServiceError> {
     let id = case.id;
+    // What happened when, without anyone's words.
     let events: Vec<_> = events::list(conn, id)?
         .into_iter()
-        .map(|e| e.data)
-        .collect();
-    let mut docs = Vec::new();
-    for d in documents::of_case(conn, id)? {
-        let fields =
-            documents::fields_of(conn, d.id)?.and_then(|f| serde_json::from_str::<Value>(&f).ok());
-        docs.push(json!({"document": d, "fields": fields}));
-    }
-    let attachments: Vec<_> = cases::attachments_of(conn, id)?
-        .into_iter()
-        .map(|a| a.data)
+        .map(|e| json!({"kind": e.kind, "at": e.at, "from_state": e.from_state, "to_state": e.to_state}))
         .collect();
     let products: Vec<_> = cases::products_of(conn, id)?
         .into_iter()
         .map(|p| p.data)
         .collect();
-    let parties: Vec<_> = parties.iter().map(|p| &p.data).collect();
-    Ok(json!({
+    let parties: Vec<_> = mine.iter().map(|p| &p.data).collect();
+    let mut out = json!({
         "case_no": case.case_no,
         "kind": case.kind,
         "state": case.state,
@@ -176,26 +189,31 @@ fn case_export(
         "district": case.district,
         "category": case.category,
         "nature": case.nature,
-        "title": case.title,
-        "description": case.description,
-        "claim": case.claim,
         "purchase_date": case.purchase_date,
         "purchase_amount_fen": case.purchase_amount_fen,
         "purchase_online": case.purchase_online,
         "purchase_platform": case.purchase_platform,
-        "purchase_order_no": case.purchase_order_no,
-        "consumer_openid": case.consumer_openid,
         "respondent_name": case.respondent_name,
         "anonymised": retention::is_anonymised(conn, id)?,
         "parties": parties,
         "products": products,
-        "adverse_reaction": cases::adverse_reaction_of(conn, id)?,
-        "attachments": attachments,
         "events": events,
-        "documents": docs,
-        "disclosure": disclosures::find(conn, id)?,
-        "rights_holder": rights_holders::of_case(conn, id)?,
-    }))
+    });
+    if author {
+        let attachments: Vec<_> = cases::attachments_of(conn, id)?
+            .into_iter()
+            .map(|a| a.data)
+            .collect();
+        out["title"] = json!(case.title);
+        out["description"] = json!(case.description);
+        out["claim"] = json!(case.claim);
+        out["purchase_order_no"] = json!(case.purchase_order_no);
+        out["consumer_openid"] = json!(case.consumer_openid);
+        out["adverse_reaction"] = json!(cases::adverse_reaction_of(conn, id)?);
+        out["attachments"] = json!(attachments);
+        out["disclosure"] = json!(disclosures::find(conn, id)?);
+    }
+    Ok(out)
 }
 
 /// What an erasure did.
@@ -209,16 +227,42 @@ pub struct ErasureReport {
     pub removed: Removed,
 }
 
-/// Erases the subject's closed cases; refuses (409, listing them) while any is open.
+/// Erases the subject's closed cases; refuses (409, listing them) while any is open. When
+/// the parties found are not clearly one person (different names or ID numbers: a shared or
+/// recycled phone number), `cases` must list the cases to erase, taken from the export.
 pub fn erase(
     conn: &mut Db,
-    blobs: Option<&BlobStore>,
+    files: Option<&Files>,
     key: &SubjectKey,
     basis: ErasureBasis,
+    cases: Option<&[String]>,
     by: By,
     now: DateTime<Utc>,
 ) -> Result<ErasureReport, ServiceError> {
-    let found = subjects::cases_of(conn, store_key(key))?;
+    let parties = subjects::parties_of(conn, store_key(key))?;
+    let mut found = subjects::cases_by_id(conn, &case_ids(&parties))?;
+    match cases {
+        Some(chosen) => {
+            if let Some(unknown) = chosen.iter().find(|c| !found.iter().any(|f| &f.1 == *c)) {
+                return Err(ServiceError::invalid_field(
+                    "cases",
+                    "not_the_subjects",
+                    format!("案件 {unknown} 不是该当事人的案件"),
+                ));
+            }
+            found.retain(|f| chosen.contains(&f.1));
+        }
+        None if !one_person(&parties) => {
+            return Err(ServiceError::invalid_field(
+                "cases",
+                "several_people",
+                "该号码对应的当事人姓名或身份证号码不一致（号码可能被多人使用），\
+                 请先导出，再在 cases 中列出要删除的案件"
+                    .into(),
+            ));
+        }
+        None => {}
+    }
     let open: Vec<&str> = found
         .iter()
         .filter(|(_, _, closed)| closed.is_none())
@@ -236,7 +280,7 @@ pub fn erase(
         removed: Removed::default(),
     };
     for (id, case_no, _) in found {
-        match anonymise_case(conn, blobs, id, Ground::Erasure(basis), by, now)? {
+        match anonymise_case(conn, files, id, Ground::Erasure(basis), by, now)? {
             Some(r) => {
                 report.removed.add(&r);
                 report.anonymised.push(case_no);
@@ -256,4 +300,21 @@ pub fn erase(
         "data subject erasure request"
     );
     Ok(report)
+}
+
+/// Whether the parties found all have the same name and ID number (an ID number missing on
+/// some rows does not tell them apart; different names or numbers do).
+fn one_person(parties: &[PartyRow]) -> bool {
+    fn distinct<'a>(values: impl Iterator<Item = Option<&'a str>>) -> usize {
+        let mut seen: Vec<String> = values
+            .flatten()
+            .map(|v| v.trim().to_uppercase())
+            .filter(|v| !v.is_empty())
+            .collect();
+        seen.sort();
+        seen.dedup();
+        seen.len()
+    }
+    distinct(parties.iter().map(|p| p.name.as_deref())) <= 1
+        && distinct(parties.iter().map(|p| p.id_number.as_deref())) <= 1
 }

@@ -13,6 +13,7 @@ use diesel::result::Error as DieselError;
 use super::Db;
 use super::documents::documents;
 use super::schema::attachments;
+use crate::blobs::is_sha256;
 
 /// Whether any row refers to the blob `sha256`.
 pub fn is_referenced(conn: &mut Db, sha256: &str) -> Result<bool, DieselError> {
@@ -23,7 +24,8 @@ pub fn is_referenced(conn: &mut Db, sha256: &str) -> Result<bool, DieselError> {
     Ok(n > 0 || super::documents::pdf_is_referenced(conn, sha256)?)
 }
 
-/// The SHA-256 of every blob some row refers to.
+/// The SHA-256 of every blob some row refers to (a value that is not one, such as the
+/// marker of an erased PDF, names no file and is left out).
 pub fn all_referenced(conn: &mut Db) -> Result<BTreeSet<String>, DieselError> {
     let mut out: BTreeSet<String> = attachments::table
         .select(attachments::sha256)
@@ -40,5 +42,6 @@ pub fn all_referenced(conn: &mut Db) -> Result<BTreeSet<String>, DieselError> {
             .into_iter()
             .flatten(),
     );
+    out.retain(|s| is_sha256(s));
     Ok(out)
 }

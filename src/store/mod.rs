@@ -117,7 +117,8 @@ impl DatabaseUrl {
 }
 
 /// Per-connection SQLite settings: durability (every acknowledged write is on disk), concurrent
-/// readers with one writer, and waiting instead of failing when another process writes.
+/// readers with one writer, waiting instead of failing when another process writes, and
+/// deleted rows overwritten with zeros (erased personal data does not linger in free pages).
 #[derive(Debug)]
 struct SqlitePragmas;
 
@@ -126,12 +127,23 @@ impl CustomizeConnection<Db, diesel::r2d2::Error> for SqlitePragmas {
         if let Db::Sqlite(c) = conn {
             c.batch_execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                 PRAGMA secure_delete = ON;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
     }
+}
+
+/// On SQLite, copies the write-ahead log into the database file and empties it, so that
+/// rows just erased leave no old copy in the `-wal` file; nothing on PostgreSQL. A reader
+/// holding an old snapshot makes it stop early without an error (the next pass finishes).
+pub fn checkpoint_truncate(conn: &mut Db) -> Result<(), DieselError> {
+    if let Db::Sqlite(c) = conn {
+        c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -163,6 +163,14 @@ pub fn delete_attachments(
     Ok((n, shas))
 }
 
+/// The ids of the case's outbox rows (a mail written as a file is named by its row).
+pub fn case_message_ids(conn: &mut Db, case_id: i64) -> Result<Vec<i64>, DieselError> {
+    outbox::table
+        .filter(outbox::case_id.eq(case_id))
+        .select(outbox::id)
+        .load(conn)
+}
+
 /// Deletes the case's unsent messages and blanks the sent ones (when a termination notice
 /// was delivered is a figure of the bulletin; to whom and what it said is not kept), and
 /// deletes its webhook deliveries, idempotency keys and e-mail verification.
@@ -260,6 +268,40 @@ pub struct EphemeraCounts {
     pub idempotency_keys: usize,
     pub email_verifications: usize,
     pub wechat_grants: usize,
+    /// Mail files (`.eml`) written without SMTP; counted by the service, not here.
+    pub mail_files: usize,
+}
+
+impl EphemeraCounts {
+    /// The most rows of one kind (a chunk this large may have left more behind).
+    pub fn largest(&self) -> usize {
+        [
+            self.phone_codes,
+            self.phone_sessions,
+            self.sessions,
+            self.outbox,
+            self.webhook_deliveries,
+            self.idempotency_keys,
+            self.email_verifications,
+            self.wechat_grants,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+    }
+
+    /// Adds another chunk's counts.
+    pub fn add(&mut self, o: &EphemeraCounts) {
+        self.phone_codes += o.phone_codes;
+        self.phone_sessions += o.phone_sessions;
+        self.sessions += o.sessions;
+        self.outbox += o.outbox;
+        self.webhook_deliveries += o.webhook_deliveries;
+        self.idempotency_keys += o.idempotency_keys;
+        self.email_verifications += o.email_verifications;
+        self.wechat_grants += o.wechat_grants;
+        self.mail_files += o.mail_files;
+    }
 }
 
 /// Counts (`dry_run`) or deletes at most `limit` rows of each ephemeral kind that are due.
@@ -285,6 +327,7 @@ pub fn ephemera(
         }};
     }
     Ok(EphemeraCounts {
+        mail_files: 0,
         phone_codes: sweep!(phone_codes, id: i64, phone_codes::expires_at.lt(c.sessions)),
         phone_sessions: sweep!(phone_sessions, token_hash: String,
             phone_sessions::expires_at.lt(c.sessions)
@@ -302,6 +345,10 @@ pub fn ephemera(
         email_verifications: sweep!(email_verifications, case_id: i64,
             email_verifications::verified_at.lt(c.email_verifications)
         ),
-        wechat_grants: sweep!(wechat_grants, id: i64, wechat_grants::used_at.lt(c.sessions)),
+        wechat_grants: sweep!(wechat_grants, id: i64,
+            wechat_grants::used_at.lt(c.sessions).or(wechat_grants::used_at
+                .is_null()
+                .and(wechat_grants::granted_at.lt(c.sessions)))
+        ),
     })
 }

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
 use super::Db;
+use super::models::PartyRow;
 use super::schema::{case_parties, cases, outbox, phone_codes, phone_sessions};
 
 /// How a data subject is found.
@@ -19,23 +20,34 @@ pub enum Key<'a> {
 /// Most cases one request reaches (a person has a handful; a shared number more).
 pub const MAX_CASES: i64 = 1000;
 
-/// The cases where the subject is a party other than the business complained about:
-/// `(id, case number, closed on)`, oldest first.
-pub fn cases_of(
-    conn: &mut Db,
-    key: Key,
-) -> Result<Vec<(i64, String, Option<NaiveDate>)>, DieselError> {
+/// The party rows of the subject (never the business complained about), by case, at most
+/// `MAX_CASES`. A phone number may be shared or recycled: rows found by it may be other
+/// people's (the service compares their names and ID numbers).
+pub fn parties_of(conn: &mut Db, key: Key) -> Result<Vec<PartyRow>, DieselError> {
     let parties = case_parties::table
         .filter(case_parties::role.ne("respondent"))
-        .select(case_parties::case_id)
+        .select(PartyRow::as_select())
+        .order(case_parties::case_id)
         .limit(MAX_CASES)
         .into_boxed();
-    let ids: Vec<i64> = match key {
-        Key::Phone(p) => parties.filter(case_parties::phone.eq(p)).load(conn)?,
-        Key::IdNumber(n) => parties.filter(case_parties::id_number.eq(n)).load(conn)?,
-    };
+    match key {
+        Key::Phone(p) => parties.filter(case_parties::phone.eq(p)).load(conn),
+        // Stored as typed: the final check character may be an upper- or lower-case x.
+        Key::IdNumber(n) => parties
+            .filter(
+                case_parties::id_number.eq_any([n.to_ascii_uppercase(), n.to_ascii_lowercase()]),
+            )
+            .load(conn),
+    }
+}
+
+/// `(id, case number, closed on)` of the cases `ids`, oldest first.
+pub fn cases_by_id(
+    conn: &mut Db,
+    ids: &[i64],
+) -> Result<Vec<(i64, String, Option<NaiveDate>)>, DieselError> {
     cases::table
-        .filter(cases::id.eq_any(ids))
+        .filter(cases::id.eq_any(ids.to_vec()))
         .order(cases::id)
         .select((cases::id, cases::case_no, cases::closed_on))
         .load(conn)
@@ -53,18 +65,11 @@ pub struct Message {
     pub sent_at: Option<NaiveDateTime>,
 }
 
-/// Messages of the subject's cases or addressed to one of `addrs`.
-pub fn messages(
-    conn: &mut Db,
-    case_ids: &[i64],
-    addrs: &[String],
-) -> Result<Vec<Message>, DieselError> {
+/// Messages addressed to one of `addrs` (the subject's own phone numbers, e-mail addresses
+/// and WeChat identities: a case's other messages went to other people).
+pub fn messages(conn: &mut Db, addrs: &[String]) -> Result<Vec<Message>, DieselError> {
     outbox::table
-        .filter(
-            outbox::case_id
-                .eq_any(case_ids.to_vec())
-                .or(outbox::to_addr.eq_any(addrs.to_vec())),
-        )
+        .filter(outbox::to_addr.eq_any(addrs.to_vec()))
         .order(outbox::id)
         .select((
             outbox::case_id,

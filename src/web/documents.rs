@@ -96,7 +96,7 @@ pub async fn as_pdf(
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     let no = case_no.to_owned();
     let doc = state
-        .with_db(move |conn| document_access::find(conn, &no, id, &caller))
+        .with_db(move |conn| document_access::for_pdf(conn, &no, id, &caller))
         .await?;
     let Some(sha) = doc.pdf_sha256 else {
         return Ok(secure(HttpResponse::ServiceUnavailable(), DOCUMENT_CSP)

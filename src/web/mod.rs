@@ -159,6 +159,9 @@ pub enum PageError {
     /// A configured limit, with the message that says which.
     #[error("limit reached: {1}")]
     Limited(crate::service::Limit, String),
+    /// It existed and was removed (an anonymised case's PDF).
+    #[error("gone: {0}")]
+    Gone(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -178,6 +181,7 @@ impl From<ServiceError> for PageError {
             }
             ServiceError::Invalid(issues) => PageError::Invalid(issues),
             ServiceError::Limit { limit, message, .. } => PageError::Limited(limit, message),
+            ServiceError::Gone(m) => PageError::Gone(m),
             other => PageError::Internal(other.detail()),
         }
     }
@@ -189,6 +193,7 @@ impl ResponseError for PageError {
             PageError::SignIn { .. } => StatusCode::SEE_OTHER,
             PageError::Forbidden => StatusCode::FORBIDDEN,
             PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::Gone(_) => StatusCode::GONE,
             PageError::BadRequest(_) | PageError::Invalid(_) => StatusCode::BAD_REQUEST,
             PageError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -205,6 +210,7 @@ impl ResponseError for PageError {
             }
             PageError::Forbidden => ("无权访问", "您的账号没有访问此页面的权限。".to_owned()),
             PageError::NotFound => ("页面不存在", "找不到您要访问的页面。".to_owned()),
+            PageError::Gone(m) => ("已删除", m.clone()),
             PageError::BadRequest(m) => ("无法处理", m.clone()),
             PageError::Invalid(issues) => ("无法处理", joined_messages(issues)),
             PageError::TooMany(secs) => (

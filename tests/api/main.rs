@@ -23,5 +23,6 @@ mod intake;
 mod metrics;
 mod openapi;
 mod phone;
+mod subject_anonymised;
 mod subject_requests;
 mod upload_limits;

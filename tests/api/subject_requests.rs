@@ -5,14 +5,19 @@ use serde_json::{Value, json};
 
 use crate::common::{Backend, TestApp, sample_complaint};
 
-const ADMIN: &str = "admin@jm.gov.cn";
-const MEDIATOR: &str = "med@jm.gov.cn";
+pub(super) const ADMIN: &str = "admin@jm.gov.cn";
+pub(super) const MEDIATOR: &str = "med@jm.gov.cn";
 const PHONE: &str = "13912345678";
 const ID_NUMBER: &str = "440703199001011234";
 const OTHER_PHONE: &str = "13712340000";
 const OTHER_NAME: &str = "诸葛青云";
 
-async fn file(app: &TestApp, name: &str, phone: &str, id_number: Option<&str>) -> String {
+pub(super) async fn file(
+    app: &TestApp,
+    name: &str,
+    phone: &str,
+    id_number: Option<&str>,
+) -> String {
     let mut body = sample_complaint();
     body["complainant"] = json!({"name": name, "phone": phone, "id_number": id_number,
         "email": format!("{}@example.cn", phone.replace(['+', ' '], "")), "address": "江门市蓬江区建设路1号"});
@@ -20,14 +25,14 @@ async fn file(app: &TestApp, name: &str, phone: &str, id_number: Option<&str>) -
     app.file(&body).await.0
 }
 
-async fn act(app: &TestApp, t: &str, case_no: &str, body: Value) {
+pub(super) async fn act(app: &TestApp, t: &str, case_no: &str, body: Value) {
     let (s, v) = app
         .post_as(&format!("/api/v1/cases/{case_no}/actions"), t, &body)
         .await;
     assert_eq!(s, 200, "{case_no} {body}: {v}");
 }
 
-async fn close(app: &TestApp, t: &str, case_no: &str) {
+pub(super) async fn close(app: &TestApp, t: &str, case_no: &str) {
     act(app, t, case_no, json!({"action": "accept"})).await;
     act(
         app,
@@ -38,7 +43,7 @@ async fn close(app: &TestApp, t: &str, case_no: &str) {
     .await;
 }
 
-fn case_nos(export: &Value) -> Vec<String> {
+pub(super) fn case_nos(export: &Value) -> Vec<String> {
     export["cases"]
         .as_array()
         .unwrap()

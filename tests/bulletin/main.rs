@@ -24,6 +24,7 @@ mod pages;
 mod privacy;
 mod render;
 mod retention;
+mod retention_ephemera;
 mod scorecards;
 mod stored;
 mod strike;

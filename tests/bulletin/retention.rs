@@ -179,13 +179,13 @@ const PG_COLUMNS: &str = "SELECT table_name::text AS t, column_name::text AS c \
     FROM information_schema.columns WHERE table_schema = 'public' \
     AND data_type IN ('text', 'character varying')";
 
-enum Conn {
+pub enum Conn {
     Sqlite(SqliteConnection),
     Pg(PgConnection),
 }
 
 impl Conn {
-    fn open(app: &TestApp) -> Conn {
+    pub fn open(app: &TestApp) -> Conn {
         match &app.settings.database {
             DatabaseUrl::Sqlite(path) => Conn::Sqlite(SqliteConnection::establish(path).unwrap()),
             DatabaseUrl::Postgres(url) => Conn::Pg(PgConnection::establish(url).unwrap()),
@@ -200,7 +200,14 @@ impl Conn {
         }
     }
 
-    fn count(&mut self, sql: &str) -> i64 {
+    pub fn execute(&mut self, sql: &str) {
+        match self {
+            Conn::Sqlite(c) => diesel::sql_query(sql).execute(c).unwrap(),
+            Conn::Pg(c) => diesel::sql_query(sql).execute(c).unwrap(),
+        };
+    }
+
+    pub fn count(&mut self, sql: &str) -> i64 {
         let n: Count = match self {
             Conn::Sqlite(c) => diesel::sql_query(sql).get_result(c).unwrap(),
             Conn::Pg(c) => diesel::sql_query(sql).get_result(c).unwrap(),
@@ -235,13 +242,63 @@ fn chain_split(app: &TestApp) -> bool {
         .any(|c| c.t == "event_personal")
 }
 
-fn files_holding(app: &TestApp, needle: &str) -> Vec<std::path::PathBuf> {
-    app.attachment_files()
+/// Every file under `dir` (but the search index, which drops deleted entries when it merges
+/// its segments), recursively.
+fn every_file(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if entry.file_name() != "search" {
+                every_file(&path, out);
+            }
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// The files under the data directory holding `needle`: attachments, mail written as `.eml`
+/// files, and on SQLite the database file and its write-ahead log.
+pub fn files_holding(app: &TestApp, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    every_file(app.data_dir(), &mut files);
+    files
         .into_iter()
         .filter(|f| {
             std::fs::read(f).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
         })
         .collect()
+}
+
+/// Waits until the server's sender has written the planted person's mail as files.
+async fn wait_mail(app: &TestApp, to: &str) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !files_holding(app, to)
+        .iter()
+        .any(|f| f.extension().is_some_and(|x| x == "eml"))
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no mail to {to} written"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A mail file written long ago (for no case the database knows): retention deletes it.
+pub fn plant_stale_mail(app: &TestApp, name: &str) -> std::path::PathBuf {
+    let dir = app.settings.outbox_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, "Subject: old\r\n\r\nold mail\r\n").unwrap();
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    path
 }
 
 async fn search_total(app: &TestApp, t: &str, q: &str) -> u64 {
@@ -321,7 +378,7 @@ fn changed(a: &[u8], b: &[u8]) -> Vec<String> {
     out
 }
 
-fn retention_run(app: &TestApp, extra: &[&str]) -> String {
+pub fn retention_run(app: &TestApp, extra: &[&str]) -> String {
     let o = run_on(
         app,
         &[&["retention", "run", "--as-of", "2027-02-01"][..], extra].concat(),
@@ -331,9 +388,11 @@ fn retention_run(app: &TestApp, extra: &[&str]) -> String {
 }
 
 async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
-    let app = TestApp::spawn(&backend).await;
+    let app = TestApp::spawn_with(&backend, |s| s.mail_poll_ms = 50).await;
     fixture::build(&app).await;
     let old = plant_old_cases(&app).await;
+    wait_mail(&app, DUE.email).await;
+    let stale = plant_stale_mail(&app, "stale.eml");
     app.set_now(morning(2027, 2, 1));
     let analyst = app.add_user(ANALYST, "analyst", &[], None).await;
     let admin = token(&app, ADMIN).await;
@@ -378,11 +437,13 @@ async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
         } else if !log.is_empty() {
             eprintln!("{secret} stays in the event log until the event-chain change: {log:?}");
         }
-        assert!(
-            files_holding(&app, secret).is_empty(),
-            "{secret} in an attachment file"
+        assert_eq!(
+            files_holding(&app, secret),
+            Vec::<std::path::PathBuf>::new(),
+            "{secret} in a file"
         );
     }
+    assert!(!stale.exists(), "a mail file past the outbox period stays");
     for secret in KEPT.secrets() {
         assert!(
             !scan_database(&app, secret).is_empty(),
