@@ -233,15 +233,6 @@ pub fn scan_database(app: &TestApp, needle: &str) -> Vec<(String, String, i64)> 
     hits
 }
 
-/// The event log holds personal text until the event-chain change moves it into
-/// `event_personal`; only then does the log count.
-fn chain_split(app: &TestApp) -> bool {
-    Conn::open(app)
-        .text_columns()
-        .iter()
-        .any(|c| c.t == "event_personal")
-}
-
 /// Every file under `dir` (but the search index, which drops deleted entries when it merges
 /// its segments), recursively.
 fn every_file(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -426,17 +417,9 @@ async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
         "{out}"
     );
 
-    let split = chain_split(&app);
     for secret in DUE.secrets() {
-        let (log, rest): (Vec<_>, Vec<_>) = scan_database(&app, secret)
-            .into_iter()
-            .partition(|(t, _, _)| t == "case_events" || t == "event_personal");
-        assert!(rest.is_empty(), "{secret} still in {rest:?}");
-        if split {
-            assert!(log.is_empty(), "{secret} still in the event log: {log:?}");
-        } else if !log.is_empty() {
-            eprintln!("{secret} stays in the event log until the event-chain change: {log:?}");
-        }
+        let hits = scan_database(&app, secret);
+        assert!(hits.is_empty(), "{secret} still in {hits:?}");
         assert_eq!(
             files_holding(&app, secret),
             Vec::<std::path::PathBuf>::new(),
