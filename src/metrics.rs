@@ -38,7 +38,7 @@ pub struct Metrics {
 pub struct Figures {
     /// Per outbox channel (`email`, `sms`, `wechat`; every channel listed).
     pub outbox: Vec<QueueDepth>,
-    /// Webhook deliveries to ODR businesses (`channel` is `webhook`; `dead` not counted).
+    /// Webhook deliveries to ODR businesses (`channel` is `webhook`).
     pub webhooks: QueueDepth,
     /// Events in the log the search index has not taken in yet.
     pub index_lag_events: u64,
@@ -185,6 +185,11 @@ fn scrape_gauges(f: &Figures) -> Result<Vec<Box<dyn Collector>>, prometheus::Err
         "Webhook deliveries to ODR businesses not yet delivered and not given up",
     )?;
     webhook_waiting.set(gauge(hooks.waiting));
+    let webhook_dead = IntGauge::new(
+        "odrdesk_webhook_deliveries_dead",
+        "Webhook deliveries given up after too many failures and not resent",
+    )?;
+    webhook_dead.set(gauge(hooks.dead));
     let webhook_oldest = IntGauge::new(
         "odrdesk_webhook_oldest_waiting_seconds",
         "Age of the oldest waiting webhook delivery; 0 when none waits",
@@ -212,6 +217,7 @@ fn scrape_gauges(f: &Figures) -> Result<Vec<Box<dyn Collector>>, prometheus::Err
         Box::new(dead),
         Box::new(oldest),
         Box::new(webhook_waiting),
+        Box::new(webhook_dead),
         Box::new(webhook_oldest),
         Box::new(lag),
         Box::new(open),

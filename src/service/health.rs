@@ -99,6 +99,7 @@ pub fn figures(
             })
             .collect();
         let (hooks, oldest_hook) = store::webhooks::waiting(conn)?;
+        let dead_hooks = store::webhooks::dead(conn)?;
         let mut open_cases: Vec<OpenCases> = Vec::new();
         for (state, due, n) in store::workflow::open_by_state_and_due(conn)? {
             let overdue = stored_due_is_overdue(state, due, today);
@@ -119,7 +120,7 @@ pub fn figures(
             webhooks: QueueDepth {
                 channel: "webhook",
                 waiting: count(hooks),
-                dead: 0,
+                dead: count(dead_hooks),
                 oldest_waiting_seconds: age(oldest_hook, at),
             },
             index_lag_events: index_lag(conn, search)?,

@@ -264,3 +264,14 @@ pub fn waiting(conn: &mut Db) -> Result<(i64, Option<NaiveDateTime>), Error> {
         .select((diesel::dsl::count_star(), diesel::dsl::min(wd::created_at)))
         .get_result(conn)
 }
+
+/// Deliveries given up after too many failures (`webhook_deliveries_dead` index), for
+/// `/metrics`: they stay until retention removes them, so the gauge falls only when an
+/// operator resends them or they expire.
+pub fn dead(conn: &mut Db) -> Result<i64, Error> {
+    wd::table
+        .filter(wd::dead_at.is_not_null())
+        .filter(wd::delivered_at.is_null())
+        .count()
+        .get_result(conn)
+}

@@ -8,7 +8,8 @@ use chrono::{Duration as Span, NaiveDateTime};
 use diesel::prelude::*;
 use odrdesk::clock::Clock;
 use odrdesk::store::outbox::{NewOutboxRow, insert};
-use odrdesk::store::schema::{case_events, cases, outbox};
+use odrdesk::store::schema::{case_events, cases, outbox, webhook_deliveries};
+use odrdesk::store::webhooks::{NewDelivery, enqueue};
 use serde_json::Value;
 
 use crate::{common, on_both_backends};
@@ -94,6 +95,36 @@ fn queue_message(app: &TestApp, key: &str, channel: &str, age: Span, dead: bool)
     }
 }
 
+/// Queues a webhook delivery for `case_no` that no sender takes before next year, `age` old,
+/// given up (`dead`) or waiting.
+fn queue_delivery(app: &TestApp, event_id: &str, case_no: &str, age: Span, dead: bool) {
+    let now = app.clock.now().naive_utc();
+    let mut conn = app.db();
+    let case_id: i64 = cases::table
+        .filter(cases::case_no.eq(case_no))
+        .select(cases::id)
+        .first(&mut *conn)
+        .unwrap();
+    let row = NewDelivery {
+        event_id,
+        uscc: "91440700MA4UTEST01",
+        case_id,
+        case_no,
+        event_type: "complaint.created",
+        body: "{}",
+        created_at: now - age,
+        attempts: 0,
+        next_attempt_at: now + Span::days(365),
+    };
+    assert!(enqueue(&mut conn, &row).unwrap());
+    if dead {
+        diesel::update(webhook_deliveries::table.filter(webhook_deliveries::event_id.eq(event_id)))
+            .set(webhook_deliveries::dead_at.eq(Some(now)))
+            .execute(&mut *conn)
+            .unwrap();
+    }
+}
+
 async fn requests_are_counted_by_pattern_without_personal_data(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let analyst = app.add_user("ana@jm.gov.cn", "analyst", &[], None).await;
@@ -109,6 +140,9 @@ async fn requests_are_counted_by_pattern_without_personal_data(backend: Backend)
     assert_eq!(s, 404);
     queue_message(&app, "t-wechat", "wechat", Span::hours(1), false);
     queue_message(&app, "t-sms-dead", "sms", Span::hours(5), true);
+    queue_delivery(&app, "hook-waiting", &first, Span::hours(2), false);
+    queue_delivery(&app, "hook-dead-1", &first, Span::hours(9), true);
+    queue_delivery(&app, "hook-dead-2", &second, Span::hours(8), true);
     app.wait_indexed(&analyst, 2).await;
     wait_caught_up(&app).await;
 
@@ -160,6 +194,14 @@ async fn requests_are_counted_by_pattern_without_personal_data(backend: Backend)
     assert_eq!(
         m.value("odrdesk_outbox_dead", &[("channel", "sms")]),
         Some(1.0)
+    );
+
+    let hooks = |name: &str| m.value(name, &[]);
+    assert_eq!(hooks("odrdesk_webhook_deliveries_waiting"), Some(1.0));
+    assert_eq!(hooks("odrdesk_webhook_deliveries_dead"), Some(2.0));
+    assert_eq!(
+        hooks("odrdesk_webhook_oldest_waiting_seconds"),
+        Some(7200.0)
     );
 
     let track = [("route", "/api/v1/track/{case_no}"), ("method", "GET")];

@@ -1,7 +1,8 @@
 //! Running as more than one node, and what happens when things break underneath a node: two
 //! `odrdesk serve` processes on one PostgreSQL database (numbering, search, mail and the
 //! deadline sweep across nodes), a locked SQLite file, PostgreSQL connections killed during
-//! intake, a full disk while an attachment is written, and kill -9 during sustained intake.
+//! intake, a full disk while an attachment is written, kill -9 during sustained intake, and an
+//! upgrade meeting an old event log that does not verify.
 // Tests stop at the first surprise, and unwrap/expect is how they say so; cleanup in tests
 // is best effort.
 #![allow(
@@ -16,6 +17,7 @@ mod common;
 mod backup;
 mod backup_damage;
 mod blob_sweep;
+mod chain_upgrade;
 mod cli;
 mod crash;
 mod document_numbers;
