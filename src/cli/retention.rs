@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::workflow::as_of_or;
 use crate::blobs::BlobStore;
+use crate::clock::china_date;
 use crate::config::Settings;
 use crate::domain::retention::ErasureBasis;
 use crate::service::admin::open;
@@ -27,6 +28,10 @@ pub enum RetentionCommand {
         /// Only count what would be removed.
         #[arg(long)]
         dry_run: bool,
+        /// Let a run that is not a dry run take an `--as-of` after today. Only on a copy
+        /// restored for a drill: it anonymises cases before their retention period ends.
+        #[arg(long)]
+        allow_future_as_of: bool,
     },
 }
 
@@ -100,12 +105,34 @@ impl From<BasisArg> for ErasureBasis {
     }
 }
 
+/// Anonymisation cannot be undone: a date typed ahead of today (2072 for 2027) would take
+/// every case whose period ends before it. Counting (`--dry-run`) is always allowed.
+fn refuse_a_run_ahead_of_today(
+    as_of: Option<NaiveDate>,
+    today: NaiveDate,
+    allowed: bool,
+) -> anyhow::Result<()> {
+    match as_of {
+        Some(day) if day > today && !allowed => anyhow::bail!(
+            "--as-of {day} lies ahead of today ({today}): the run would anonymise cases before \
+             their retention period ends. Add --dry-run to count what will be due by then, or \
+             --allow-future-as-of on a copy restored for a drill"
+        ),
+        _ => Ok(()),
+    }
+}
+
 pub fn run(
     settings: &Settings,
     command: &RetentionCommand,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let RetentionCommand::Run { as_of, dry_run } = command;
+    let RetentionCommand::Run {
+        as_of,
+        dry_run,
+        allow_future_as_of,
+    } = command;
+    refuse_a_run_ahead_of_today(*as_of, china_date(now), *dry_run || *allow_future_as_of)?;
     let now = as_of_or(*as_of, now)?;
     let mut conn = open(settings)?;
     let blobs = BlobStore::open(&settings.attachments_dir()).context("attachments directory")?;

@@ -369,11 +369,17 @@ fn changed(a: &[u8], b: &[u8]) -> Vec<String> {
     out
 }
 
+/// The run as of 2027-02-01: ahead of the machine's clock when written, so it says so.
+const RUN_AS_OF: &[&str] = &[
+    "retention",
+    "run",
+    "--as-of",
+    "2027-02-01",
+    "--allow-future-as-of",
+];
+
 pub fn retention_run(app: &TestApp, extra: &[&str]) -> String {
-    let o = run_on(
-        app,
-        &[&["retention", "run", "--as-of", "2027-02-01"][..], extra].concat(),
-    );
+    let o = run_on(app, &[RUN_AS_OF, extra].concat());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -409,6 +415,18 @@ async fn retention_removes_personal_data_and_keeps_figures(backend: Backend) {
         !scan_database(&app, DUE.name).is_empty(),
         "a dry run changes nothing"
     );
+
+    // A date ahead of today is refused without the flag, and nothing changes.
+    let ahead = run_on(&app, &["retention", "run", "--as-of", "2099-01-01"]);
+    let said = String::from_utf8_lossy(&ahead.stderr);
+    assert_eq!(ahead.status.code(), Some(1), "{said}");
+    assert!(said.contains("lies ahead of today"), "{said}");
+    for secret in [DUE.name, KEPT.name] {
+        assert!(
+            !scan_database(&app, secret).is_empty(),
+            "{secret}: a refused run changes nothing"
+        );
+    }
 
     let out = retention_run(&app, &[]);
     assert!(out.contains("anonymised 2 case(s)"), "{out}");
