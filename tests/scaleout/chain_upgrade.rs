@@ -2,15 +2,13 @@
 //! `odrdesk migrate` names a case whose old log does not verify and exits 1, every time it is
 //! run, while the other cases are upgraded; `odrdesk serve` logs the case and starts.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
 use diesel::prelude::*;
 use odrdesk::store::events::{FORMAT_SPLIT, FORMAT_WHOLE, GENESIS_HASH, event_hash_v1, list};
 use odrdesk::store::schema::{case_events, cases, event_personal};
 use odrdesk::store::{DatabaseUrl, Db};
 
-use crate::common::binary::{free_port, odrdesk, run_on};
+use crate::common::binary::run_on;
+use crate::common::node::{Node, NodeSpec};
 use crate::common::numbering::case_id;
 use crate::common::{self, Backend, TestApp};
 
@@ -70,46 +68,15 @@ fn formats(conn: &mut Db, case_id: i64) -> Vec<i32> {
 }
 
 /// `odrdesk serve` on the app's database (its own data directory, so its own index), until it
-/// answers `/healthz`; then SIGTERM. Returns what it logged.
-fn serve_once(app: &TestApp) -> String {
+/// answers `/healthz`; returns what it logged by then.
+async fn serve_once(app: &TestApp) -> String {
     let other = tempfile::tempdir().unwrap();
-    let database = match &app.settings.database {
+    let mut spec = NodeSpec::new(other.path());
+    spec.database_url = Some(match &app.settings.database {
         DatabaseUrl::Postgres(url) | DatabaseUrl::Sqlite(url) => url.clone(),
-    };
-    let port = free_port();
-    let mut server = odrdesk()
-        .arg("--data-dir")
-        .arg(other.path())
-        .args(["--database-url", &database, "--log-format", "json"])
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let healthy = loop {
-        let answer = std::net::TcpStream::connect(("127.0.0.1", port))
-            .ok()
-            .map(|mut s| {
-                use std::io::{Read, Write};
-                let mut out = String::new();
-                let asked = s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n").is_ok();
-                asked && s.read_to_string(&mut out).is_ok() && out.contains(" 200 ")
-            });
-        if answer == Some(true) {
-            break true;
-        }
-        if Instant::now() > deadline || server.try_wait().unwrap().is_some() {
-            break false;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let pid = server.id().to_string();
-    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    let out = server.wait_with_output().unwrap();
-    let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(healthy, "the server did not start: {log}");
-    log
+    });
+    let node = Node::start(&spec, &app.client).await;
+    node.log_text()
 }
 
 async fn a_case_whose_old_log_does_not_verify_is_named_and_left(backend: Backend) {
@@ -156,7 +123,7 @@ async fn a_case_whose_old_log_does_not_verify_is_named_and_left(backend: Backend
     );
     assert!(formats(&mut conn, fine).iter().all(|f| *f == FORMAT_SPLIT));
 
-    let log = serve_once(&app);
+    let log = serve_once(&app).await;
     let refusal = log
         .lines()
         .find(|line| line.contains("chain upgrade refused"))
