@@ -15,7 +15,7 @@ use crate::store::events::{
 };
 use crate::store::models::{NewCaseRow, NewEventRow};
 use crate::store::schema::{case_events, cases, event_personal};
-use crate::store::{DatabaseUrl, Db, cases as case_store, connect, migrate};
+use crate::store::{Db, cases as case_store, migrate};
 
 const PHONE: &str = "13812345678";
 const NAME: &str = "张三丰";
@@ -35,39 +35,7 @@ pub(super) fn on_both_backends(test: fn(&mut Db)) {
     on_both_backends_migrated(|conn| migrate(conn).map(|_| ()), test);
 }
 
-pub(super) fn on_both_backends_migrated(
-    prepare: fn(&mut Db) -> Result<(), crate::store::StoreError>,
-    test: fn(&mut Db),
-) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = DatabaseUrl::Sqlite(dir.path().join("t.sqlite3").to_string_lossy().into_owned());
-    let pool = connect(&url, 1).expect("pool");
-    let mut conn = pool.get().expect("connection");
-    prepare(&mut conn).expect("migrate");
-    test(&mut conn);
-    let Ok(base) = std::env::var("ODRDESK_TEST_POSTGRES_URL") else {
-        return;
-    };
-    let name = format!("odrdesk_chain_{}", uuid::Uuid::new_v4().simple());
-    let admin = connect(&DatabaseUrl::Postgres(base.clone()), 1).expect("admin pool");
-    let mut admin = admin.get().expect("admin connection");
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut *admin)
-        .expect("create");
-    let url = match base.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => panic!("no database in {base}"),
-    };
-    {
-        let pool = connect(&DatabaseUrl::Postgres(url), 1).expect("pool");
-        let mut conn = pool.get().expect("connection");
-        prepare(&mut conn).expect("migrate");
-        test(&mut conn);
-    }
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&mut *admin)
-        .expect("drop");
-}
+pub(super) use crate::store::test_db::on_both_backends_prepared as on_both_backends_migrated;
 
 pub(super) fn new_case(conn: &mut Db, case_no: &str) -> i64 {
     let row = NewCaseRow {

@@ -7,6 +7,7 @@ use diesel::result::Error as DieselError;
 
 use super::super::models::NewCaseRow;
 use super::super::schema::cases;
+use super::super::test_db::on_fresh_postgres;
 use super::super::{DatabaseUrl, Db, StoreError, cases as case_store, connect, migrate};
 use crate::domain::case::{CaseKind, CaseState};
 use crate::domain::routing::{Flag, Flags};
@@ -110,29 +111,8 @@ fn sqlite_typed_columns() {
 
 #[test]
 fn postgres_typed_columns() {
-    let Ok(base) = std::env::var("ODRDESK_TEST_POSTGRES_URL") else {
-        return;
-    };
-    let name = format!("odrdesk_columns_{}", std::process::id());
-    let admin = connect(&DatabaseUrl::Postgres(base.clone()), 1).expect("admin pool");
-    let mut admin = admin.get().expect("admin connection");
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&mut *admin)
-        .expect("drop");
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut *admin)
-        .expect("create");
-    let url = match base.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => panic!("no database in {base}"),
-    };
-    {
-        let pool = connect(&DatabaseUrl::Postgres(url), 1).expect("pool");
-        let mut conn = pool.get().expect("connection");
-        migrate(&mut conn).expect("migrate");
-        typed_columns_round_trip_and_refuse_unknown_text(&mut conn);
-    }
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&mut *admin)
-        .expect("drop");
+    on_fresh_postgres(|conn| {
+        migrate(conn).expect("migrate");
+        typed_columns_round_trip_and_refuse_unknown_text(conn);
+    });
 }

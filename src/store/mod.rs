@@ -34,6 +34,8 @@ pub mod screening;
 pub mod search;
 pub mod snapshot;
 pub mod subjects;
+#[cfg(test)]
+pub(crate) mod test_db;
 pub mod warnings;
 pub mod webhooks;
 pub mod wechat_grants;
